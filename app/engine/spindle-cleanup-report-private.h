@@ -1,0 +1,23 @@
+/* spindle-cleanup-report-private.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "spindle-cleanup-report.h"
+
+G_BEGIN_DECLS
+
+SpindleCleanupReport *_spindle_cleanup_report_new      (void);
+void                  _spindle_cleanup_report_add      (SpindleCleanupReport  *report,
+                                                        const char            *label,
+                                                        SpindleCleanupOutcome  outcome,
+                                                        const char            *message,
+                                                        gint64                 duration_usec);
+void                  _spindle_cleanup_report_set_duration (SpindleCleanupReport *report,
+                                                        gint64                 duration_usec);
+
+G_END_DECLS

@@ -1,0 +1,152 @@
+/* spindle-cleanup-report.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-cleanup-report-private.h"
+
+/* Built on the worker thread while its cleanup runs, then handed over whole
+ * to the main thread and never changed again.
+ */
+struct _SpindleCleanupReport
+{
+  gatomicrefcount  ref_count;
+  GArray          *steps;
+  gint64           duration_usec;
+};
+
+G_DEFINE_BOXED_TYPE (SpindleCleanupReport, spindle_cleanup_report,
+                     spindle_cleanup_report_ref, spindle_cleanup_report_unref)
+
+static void
+clear_step (gpointer data)
+{
+  SpindleCleanupStep *step = data;
+
+  g_clear_pointer (&step->label, g_free);
+  g_clear_pointer (&step->message, g_free);
+}
+
+SpindleCleanupReport *
+_spindle_cleanup_report_new (void)
+{
+  SpindleCleanupReport *self = g_new0 (SpindleCleanupReport, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->steps = g_array_new (FALSE, TRUE, sizeof (SpindleCleanupStep));
+  g_array_set_clear_func (self->steps, clear_step);
+
+  return self;
+}
+
+void
+_spindle_cleanup_report_add (SpindleCleanupReport  *self,
+                             const char            *label,
+                             SpindleCleanupOutcome  outcome,
+                             const char            *message,
+                             gint64                 duration_usec)
+{
+  SpindleCleanupStep step = {
+    .label = g_strdup (label),
+    .outcome = outcome,
+    .message = g_strdup (message),
+    .duration_usec = duration_usec,
+  };
+
+  g_array_append_val (self->steps, step);
+}
+
+void
+_spindle_cleanup_report_set_duration (SpindleCleanupReport *self,
+                                      gint64                duration_usec)
+{
+  self->duration_usec = duration_usec;
+}
+
+SpindleCleanupReport *
+spindle_cleanup_report_ref (SpindleCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+void
+spindle_cleanup_report_unref (SpindleCleanupReport *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    {
+      g_array_unref (self->steps);
+      g_free (self);
+    }
+}
+
+guint
+spindle_cleanup_report_get_n_steps (SpindleCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->steps->len;
+}
+
+const SpindleCleanupStep *
+spindle_cleanup_report_get_step (SpindleCleanupReport *self,
+                                 guint                 position)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (position < self->steps->len, NULL);
+
+  return &g_array_index (self->steps, SpindleCleanupStep, position);
+}
+
+guint
+spindle_cleanup_report_count (SpindleCleanupReport  *self,
+                              SpindleCleanupOutcome  outcome)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    n += g_array_index (self->steps, SpindleCleanupStep, i).outcome == outcome;
+
+  return n;
+}
+
+gint64
+spindle_cleanup_report_get_duration (SpindleCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->duration_usec;
+}
+
+char *
+spindle_cleanup_report_to_string (SpindleCleanupReport *self)
+{
+  static const char * const marks[] = { "✓", "✗", "–" };
+  GString *str = g_string_new (NULL);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      const SpindleCleanupStep *step = &g_array_index (self->steps, SpindleCleanupStep, i);
+
+      g_string_append_printf (str, "%s %s (%.1f ms)", marks[step->outcome], step->label,
+                              step->duration_usec / 1000.0);
+      if (step->message != NULL)
+        g_string_append_printf (str, ": %s", step->message);
+      g_string_append_c (str, '\n');
+    }
+
+  return g_string_free (str, FALSE);
+}

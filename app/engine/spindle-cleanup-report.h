@@ -1,0 +1,37 @@
+/* spindle-cleanup-report.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "spindle-types.h"
+
+G_BEGIN_DECLS
+
+#define SPINDLE_TYPE_CLEANUP_REPORT (spindle_cleanup_report_get_type ())
+
+typedef struct
+{
+  char                  *label;
+  SpindleCleanupOutcome  outcome;
+  char                  *message;
+  gint64                 duration_usec;
+} SpindleCleanupStep;
+
+GType                     spindle_cleanup_report_get_type      (void) G_GNUC_CONST;
+SpindleCleanupReport     *spindle_cleanup_report_ref           (SpindleCleanupReport *report);
+void                      spindle_cleanup_report_unref         (SpindleCleanupReport *report);
+guint                     spindle_cleanup_report_get_n_steps   (SpindleCleanupReport *report);
+const SpindleCleanupStep *spindle_cleanup_report_get_step      (SpindleCleanupReport *report,
+                                                                guint                 position);
+guint                     spindle_cleanup_report_count         (SpindleCleanupReport *report,
+                                                                SpindleCleanupOutcome outcome);
+gint64                    spindle_cleanup_report_get_duration  (SpindleCleanupReport *report);
+char                     *spindle_cleanup_report_to_string     (SpindleCleanupReport *report);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCleanupReport, spindle_cleanup_report_unref)
+
+G_END_DECLS

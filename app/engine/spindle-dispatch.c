@@ -1,0 +1,182 @@
+/* spindle-dispatch.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-dispatch-private.h"
+#include "spindle-job-private.h"
+
+/* The queue between worker threads and the set's main context. Threads post
+ * events; the first post after a dispatch arms one GSource, so any number of
+ * events from any number of workers costs the main thread one wake-up.
+ */
+struct _SpindleDispatch
+{
+  gatomicrefcount      ref_count;
+  GMutex               lock;
+  GQueue               events;
+  GSource             *source;
+  gboolean             armed;
+  gboolean             closed;
+  guint64              n_wakeups;
+  SpindleDispatchFunc  func;
+  gpointer             user_data;
+};
+
+SpindleEvent *
+_spindle_event_new (SpindleEventKind  kind,
+                    SpindleJob       *job)
+{
+  SpindleEvent *event = g_new0 (SpindleEvent, 1);
+
+  event->kind = kind;
+  event->job = _spindle_job_ref (job);
+
+  return event;
+}
+
+void
+_spindle_event_free (SpindleEvent *event)
+{
+  g_clear_pointer (&event->job, _spindle_job_unref);
+  g_clear_pointer (&event->label, g_free);
+  g_clear_pointer (&event->message, g_free);
+  g_clear_pointer (&event->result, g_variant_unref);
+  g_clear_error (&event->error);
+  g_clear_pointer (&event->report, spindle_cleanup_report_unref);
+  g_free (event);
+}
+
+static gboolean
+dispatch_source_cb (gpointer user_data)
+{
+  SpindleDispatch *self = user_data;
+  GQueue events = G_QUEUE_INIT;
+
+  g_mutex_lock (&self->lock);
+  events = self->events;
+  g_queue_init (&self->events);
+  self->armed = FALSE;
+  self->n_wakeups++;
+  g_source_set_ready_time (self->source, -1);
+  g_mutex_unlock (&self->lock);
+
+  self->func (&events, self->user_data);
+  g_queue_clear_full (&events, (GDestroyNotify) _spindle_event_free);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+dispatch_source_dispatch (GSource     *source,
+                          GSourceFunc  callback,
+                          gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs dispatch_source_funcs = {
+  .dispatch = dispatch_source_dispatch,
+};
+
+SpindleDispatch *
+_spindle_dispatch_new (GMainContext        *context,
+                       SpindleDispatchFunc  func,
+                       gpointer             user_data)
+{
+  SpindleDispatch *self = g_new0 (SpindleDispatch, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  g_queue_init (&self->events);
+  self->func = func;
+  self->user_data = user_data;
+
+  self->source = g_source_new (&dispatch_source_funcs, sizeof (GSource));
+  g_source_set_static_name (self->source, "[spindle] worker events");
+  g_source_set_priority (self->source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->source, dispatch_source_cb, self, NULL);
+  g_source_set_ready_time (self->source, -1);
+  g_source_attach (self->source, context);
+
+  return self;
+}
+
+SpindleDispatch *
+_spindle_dispatch_ref (SpindleDispatch *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+_spindle_dispatch_unref (SpindleDispatch *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_assert (self->closed);
+  g_queue_clear_full (&self->events, (GDestroyNotify) _spindle_event_free);
+  g_source_unref (self->source);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+/* Called from worker threads with cancellation disabled: arming the source
+ * writes to the context's wake-up fd, a cancellation point.
+ */
+void
+_spindle_dispatch_post (SpindleDispatch *self,
+                        SpindleEvent    *event)
+{
+  g_mutex_lock (&self->lock);
+
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->lock);
+      _spindle_event_free (event);
+      return;
+    }
+
+  g_queue_push_tail (&self->events, event);
+
+  if (!self->armed)
+    {
+      self->armed = TRUE;
+      g_source_set_ready_time (self->source, 0);
+    }
+
+  g_mutex_unlock (&self->lock);
+}
+
+/* The owner is going away: drop what is queued and refuse what comes. */
+void
+_spindle_dispatch_close (SpindleDispatch *self)
+{
+  GQueue events;
+
+  g_mutex_lock (&self->lock);
+  self->closed = TRUE;
+  events = self->events;
+  g_queue_init (&self->events);
+  g_source_destroy (self->source);
+  g_mutex_unlock (&self->lock);
+
+  g_queue_clear_full (&events, (GDestroyNotify) _spindle_event_free);
+}
+
+guint64
+_spindle_dispatch_get_n_wakeups (SpindleDispatch *self)
+{
+  guint64 n;
+
+  g_mutex_lock (&self->lock);
+  n = self->n_wakeups;
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}

@@ -1,0 +1,851 @@
+/* spindle-job.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spindle-cleanup-report-private.h"
+#include "spindle-job-private.h"
+
+/* A job is the part of a worker that its thread may touch. The thread and
+ * the main thread share it through the atomics and the mutex below; the
+ * GObject side (SpindleWorker) stays on the main thread.
+ *
+ * Cancellation discipline: the body runs with deferred cancellation enabled.
+ * Every engine entry point disables it first and restores it on return, so
+ * no engine lock is ever held at a cancellation point; the waits re-enable
+ * it only around their ppoll().
+ */
+
+/* When the wake fd cannot be created (out of fds), waits poll the flags. */
+#define FALLBACK_SLICE_USEC (10 * 1000)
+
+typedef struct
+{
+  guint               id;
+  char               *label;
+  SpindleCleanupFunc  func;
+  gpointer            user_data;
+} CleanupEntry;
+
+struct _SpindleJob
+{
+  gatomicrefcount   ref_count;
+  SpindleDispatch  *dispatch;
+  char             *name;
+  SpindleJobFunc    func;
+  gpointer          user_data;
+  GDestroyNotify    destroy;
+
+  int               requests;     /* atomic: SPINDLE_JOB_REQUEST_* */
+  int               dirty;        /* atomic: a DIRTY event is queued */
+  int               in_compute;   /* atomic */
+  int               tid;          /* atomic */
+
+  GMutex            lock;         /* guards what follows */
+  int               wake_fd;
+  GCancellable     *cancellable;
+  char             *phase;
+  double            progress;
+  GArray           *cleanups;     /* CleanupEntry, the top last */
+  GArray           *ran_early;    /* CleanupEntry popped with run, label only */
+  guint             last_cleanup_id;
+  pthread_t         thread;
+  gboolean          thread_live;  /* created, and neither joined nor detached */
+
+  gpointer          worker;       /* main thread only */
+};
+
+int
+_spindle_job_block_cancel (void)
+{
+  int old_state;
+
+  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, &old_state);
+
+  return old_state;
+}
+
+void
+_spindle_job_restore_cancel (int old_state)
+{
+  pthread_setcancelstate (old_state, NULL);
+}
+
+SpindleJob *
+_spindle_job_new (SpindleDispatch *dispatch,
+                  const char      *name,
+                  SpindleJobFunc   func,
+                  gpointer         user_data,
+                  GDestroyNotify   destroy)
+{
+  SpindleJob *self = g_new0 (SpindleJob, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->dispatch = _spindle_dispatch_ref (dispatch);
+  self->name = g_strdup (name);
+  self->func = func;
+  self->user_data = user_data;
+  self->destroy = destroy;
+  self->wake_fd = -1;
+  self->cleanups = g_array_new (FALSE, FALSE, sizeof (CleanupEntry));
+  self->ran_early = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupStep));
+
+  return self;
+}
+
+SpindleJob *
+_spindle_job_ref (SpindleJob *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+static void
+release_user_data (SpindleJob *self)
+{
+  GDestroyNotify destroy = g_steal_pointer (&self->destroy);
+
+  if (destroy != NULL)
+    destroy (self->user_data);
+  self->user_data = NULL;
+}
+
+void
+_spindle_job_unref (SpindleJob *self)
+{
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_assert (!self->thread_live);
+
+  release_user_data (self);
+  for (guint i = 0; i < self->cleanups->len; i++)
+    g_free (g_array_index (self->cleanups, CleanupEntry, i).label);
+  for (guint i = 0; i < self->ran_early->len; i++)
+    {
+      g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).label);
+      g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).message);
+    }
+  g_array_unref (self->cleanups);
+  g_array_unref (self->ran_early);
+  if (self->wake_fd >= 0)
+    close (self->wake_fd);
+  g_clear_object (&self->cancellable);
+  g_free (self->phase);
+  g_free (self->name);
+  _spindle_dispatch_unref (self->dispatch);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+static void
+job_post (SpindleJob   *self,
+          SpindleEvent *event)
+{
+  _spindle_dispatch_post (self->dispatch, event);
+}
+
+/* The phase and progress are read by the main thread when it handles the
+ * one DIRTY event queued for any number of changes.
+ */
+static void
+job_mark_dirty (SpindleJob *self)
+{
+  if (g_atomic_int_compare_and_exchange (&self->dirty, 0, 1))
+    job_post (self, _spindle_event_new (SPINDLE_EVENT_DIRTY, self));
+}
+
+/* Thread lifecycle ********************************************************/
+
+static void
+set_thread_name (const char *name)
+{
+  char comm[16];
+  const char *end = name;
+
+  /* 15 bytes, cut on a character boundary */
+  while (*end != '\0')
+    {
+      const char *next = g_utf8_next_char (end);
+
+      if (next - name > 15)
+        break;
+      end = next;
+    }
+
+  memcpy (comm, name, end - name);
+  comm[end - name] = '\0';
+  pthread_setname_np (pthread_self (), comm);
+}
+
+static void
+job_announce_start (SpindleJob *self)
+{
+  SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_STARTED, self);
+
+  set_thread_name (self->name);
+  event->tid = gettid ();
+  event->time = g_get_monotonic_time ();
+  g_atomic_int_set (&self->tid, event->tid);
+  job_post (self, event);
+}
+
+static gboolean
+job_pop_top (SpindleJob   *self,
+             CleanupEntry *entry)
+{
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = self->cleanups->len > 0;
+  if (found)
+    {
+      *entry = g_array_index (self->cleanups, CleanupEntry, self->cleanups->len - 1);
+      g_array_set_size (self->cleanups, self->cleanups->len - 1);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+static void
+post_step (SpindleJob                *self,
+           SpindleCleanupReport      *report,
+           const SpindleCleanupStep  *step)
+{
+  SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_CLEANUP_STEP, self);
+
+  event->label = g_strdup (step->label);
+  event->message = g_strdup (step->message);
+  event->outcome = step->outcome;
+  event->time = step->duration_usec;
+  job_post (self, event);
+
+  _spindle_cleanup_report_add (report, step->label, step->outcome, step->message, step->duration_usec);
+}
+
+/* Runs one step; the caller owns the result's strings. */
+static SpindleCleanupStep
+run_cleanup (const CleanupEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleCleanupStep step = { .label = entry->label };
+  gint64 begin = g_get_monotonic_time ();
+  gboolean ok = entry->func (entry->user_data, &error);
+
+  step.duration_usec = g_get_monotonic_time () - begin;
+  step.outcome = ok ? SPINDLE_CLEANUP_OUTCOME_OK : SPINDLE_CLEANUP_OUTCOME_FAILED;
+  if (!ok)
+    step.message = g_strdup (error != NULL ? error->message : "The step failed without saying why");
+
+  return step;
+}
+
+static void
+job_run_cleanups (SpindleJob           *self,
+                  SpindleCleanupReport *report)
+{
+  CleanupEntry entry;
+
+  /* Steps the body popped and ran are part of what its cleanup did. */
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->ran_early->len; i++)
+    {
+      SpindleCleanupStep *step = &g_array_index (self->ran_early, SpindleCleanupStep, i);
+
+      post_step (self, report, step);
+      g_clear_pointer (&step->label, g_free);
+      g_clear_pointer (&step->message, g_free);
+    }
+  g_array_set_size (self->ran_early, 0);
+  g_mutex_unlock (&self->lock);
+
+  while (job_pop_top (self, &entry))
+    {
+      SpindleCleanupStep step = run_cleanup (&entry);
+
+      post_step (self, report, &step);
+      g_free (step.message);
+      g_free (entry.label);
+    }
+}
+
+static SpindleWorkerState
+decide_terminal (SpindleJob  *self,
+                 gboolean     unwound,
+                 GError     **error)
+{
+  gboolean requested = g_atomic_int_get (&self->requests) != 0;
+
+  if (unwound)
+    return SPINDLE_WORKER_STATE_CANCELLED;
+
+  if (*error != NULL)
+    {
+      if (!requested || !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return SPINDLE_WORKER_STATE_FAILED;
+      g_clear_error (error);
+    }
+
+  return requested ? SPINDLE_WORKER_STATE_STOPPED : SPINDLE_WORKER_STATE_FINISHED;
+}
+
+/* Every exit path ends here, with cancellation disabled: a return from the
+ * body, or the unwinding of a force-cancel.
+ */
+static void
+job_finish (SpindleJob *self,
+            GVariant   *result,
+            GError     *error,
+            gboolean    unwound)
+{
+  g_autoptr(SpindleCleanupReport) report = _spindle_cleanup_report_new ();
+  gint64 begin = g_get_monotonic_time ();
+  SpindleEvent *event;
+
+  pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
+  g_atomic_int_set (&self->in_compute, 0);
+
+  if (result != NULL)
+    g_variant_ref_sink (result);
+  if (error != NULL)
+    g_clear_pointer (&result, g_variant_unref);
+
+  job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+  job_run_cleanups (self, report);
+  release_user_data (self);
+  _spindle_cleanup_report_set_duration (report, g_get_monotonic_time () - begin);
+
+  event = _spindle_event_new (SPINDLE_EVENT_FINISHED, self);
+  event->terminal = decide_terminal (self, unwound, &error);
+  event->result = result;
+  event->error = error;
+  event->report = g_steal_pointer (&report);
+  event->time = g_get_monotonic_time ();
+  job_post (self, event);
+
+  _spindle_job_unref (self);
+}
+
+static void
+job_unwind_cb (gpointer data)
+{
+  job_finish (data, NULL, NULL, TRUE);
+}
+
+static gpointer
+job_thread_main (gpointer data)
+{
+  SpindleJob *self = data;
+
+  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+  job_announce_start (self);
+
+  pthread_cleanup_push (job_unwind_cb, self);
+    {
+      GError *error = NULL;
+      GVariant *result;
+
+      pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
+      /* a force-cancel that came before the body began acts here */
+      pthread_testcancel ();
+      result = self->func (self, self->user_data, &error);
+      pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+      job_finish (self, result, error, FALSE);
+    }
+  pthread_cleanup_pop (0);
+
+  return NULL;
+}
+
+gboolean
+_spindle_job_start (SpindleJob  *self,
+                    gsize        stack_size,
+                    GError     **error)
+{
+  pthread_attr_t attr;
+  int rc;
+
+  pthread_attr_init (&attr);
+  rc = pthread_attr_setstacksize (&attr, stack_size);
+
+  if (rc == 0)
+    {
+      _spindle_job_ref (self);
+
+      g_mutex_lock (&self->lock);
+      rc = pthread_create (&self->thread, &attr, job_thread_main, self);
+      self->thread_live = rc == 0;
+      g_mutex_unlock (&self->lock);
+
+      if (rc != 0)
+        _spindle_job_unref (self);
+    }
+
+  pthread_attr_destroy (&attr);
+
+  if (rc != 0)
+    {
+      g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE,
+                   "Could not start a thread for “%s” with a %" G_GSIZE_FORMAT " KiB stack: %s",
+                   self->name, stack_size / 1024, g_strerror (rc));
+      release_user_data (self);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Requests, from the main thread **********************************************/
+
+void
+_spindle_job_wake (SpindleJob *self)
+{
+  static const guint64 one = 1;
+
+  g_mutex_lock (&self->lock);
+  if (self->wake_fd >= 0 && write (self->wake_fd, &one, sizeof one) < 0)
+    g_assert (errno == EAGAIN);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_spindle_job_request_stop (SpindleJob *self)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+  int old_state = _spindle_job_block_cancel ();
+
+  g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_STOP);
+  _spindle_job_wake (self);
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&cancellable, self->cancellable);
+  g_mutex_unlock (&self->lock);
+
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+/* thread_live is cleared under the lock before a join or detach, so a
+ * thread that may have been joined is never cancelled.
+ */
+void
+_spindle_job_force_cancel (SpindleJob *self)
+{
+  g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_CANCEL);
+
+  g_mutex_lock (&self->lock);
+  if (self->thread_live)
+    pthread_cancel (self->thread);
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+take_thread (SpindleJob *self,
+             pthread_t  *thread)
+{
+  gboolean live;
+
+  g_mutex_lock (&self->lock);
+  live = self->thread_live;
+  *thread = self->thread;
+  self->thread_live = FALSE;
+  g_mutex_unlock (&self->lock);
+
+  return live;
+}
+
+/* Called once the thread has posted its last event: it is about to exit. */
+void
+_spindle_job_join (SpindleJob *self)
+{
+  pthread_t thread;
+
+  if (take_thread (self, &thread))
+    pthread_join (thread, NULL);
+}
+
+void
+_spindle_job_detach (SpindleJob *self)
+{
+  pthread_t thread;
+
+  if (take_thread (self, &thread))
+    pthread_detach (thread);
+}
+
+gpointer
+_spindle_job_get_worker (SpindleJob *self)
+{
+  return self->worker;
+}
+
+void
+_spindle_job_set_worker (SpindleJob *self,
+                         gpointer    worker)
+{
+  self->worker = worker;
+}
+
+void
+_spindle_job_take_progress (SpindleJob  *self,
+                            char       **phase,
+                            double      *progress)
+{
+  g_atomic_int_set (&self->dirty, 0);
+
+  g_mutex_lock (&self->lock);
+  *phase = g_strdup (self->phase);
+  *progress = self->progress;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Waits ***********************************************************************/
+
+int
+_spindle_job_get_wake_fd (SpindleJob *self)
+{
+  int fd;
+
+  g_mutex_lock (&self->lock);
+  if (self->wake_fd < 0)
+    self->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  fd = self->wake_fd;
+  g_mutex_unlock (&self->lock);
+
+  return fd;
+}
+
+/* A force request counts as a stop where the body disabled cancellation:
+ * there the cancel itself can never act.
+ */
+static gboolean
+stop_seen (SpindleJob *self,
+           int         cancel_state)
+{
+  int requests = g_atomic_int_get (&self->requests);
+
+  return (requests & SPINDLE_JOB_REQUEST_STOP) != 0 ||
+         ((requests & SPINDLE_JOB_REQUEST_CANCEL) != 0 && cancel_state == PTHREAD_CANCEL_DISABLE);
+}
+
+static void
+drain (int fd)
+{
+  guint64 value;
+
+  while (read (fd, &value, sizeof value) > 0)
+    ;
+}
+
+/* Called with cancellation disabled; cancel_state is the caller's, restored
+ * around ppoll() only, which is then the one place a force-cancel acts.
+ */
+SpindleWaitResult
+_spindle_job_wait (SpindleJob *self,
+                   int         fd,
+                   short       events,
+                   gint64      timeout_usec,
+                   gboolean    return_on_wake,
+                   int         cancel_state)
+{
+  gint64 deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
+  int wake_fd = _spindle_job_get_wake_fd (self);
+
+  for (;;)
+    {
+      struct pollfd pfd[2] = { { wake_fd, POLLIN, 0 }, { fd, events, 0 } };
+      struct timespec ts;
+      gint64 slice = -1;
+      int n, saved_errno;
+
+      if (stop_seen (self, cancel_state))
+        return SPINDLE_WAIT_STOPPED;
+
+      if (deadline >= 0 && (slice = deadline - g_get_monotonic_time ()) <= 0)
+        return SPINDLE_WAIT_TIMEOUT;
+
+      if (wake_fd < 0 && (slice < 0 || slice > FALLBACK_SLICE_USEC))
+        slice = FALLBACK_SLICE_USEC;
+
+      ts.tv_sec = slice / G_USEC_PER_SEC;
+      ts.tv_nsec = (slice % G_USEC_PER_SEC) * 1000;
+
+      pthread_setcancelstate (cancel_state, NULL);
+      n = ppoll (pfd, fd >= 0 ? 2 : 1, slice >= 0 ? &ts : NULL, NULL);
+      saved_errno = errno;
+      pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+
+      if (n < 0 && saved_errno == EINTR)
+        continue;
+
+      if (n < 0)
+        {
+          errno = saved_errno;
+          return SPINDLE_WAIT_ERROR;
+        }
+
+      if (pfd[0].revents & POLLIN)
+        drain (wake_fd);
+
+      if (stop_seen (self, cancel_state))
+        return SPINDLE_WAIT_STOPPED;
+
+      if (fd >= 0 && pfd[1].revents != 0)
+        return SPINDLE_WAIT_READY;
+
+      if (return_on_wake && (pfd[0].revents != 0 || wake_fd < 0))
+        return SPINDLE_WAIT_WOKEN;
+    }
+}
+
+gboolean
+_spindle_job_wait_result_to_error (SpindleWaitResult   result,
+                                   int                 saved_errno,
+                                   GError            **error)
+{
+  switch (result)
+    {
+    case SPINDLE_WAIT_READY:
+    case SPINDLE_WAIT_WOKEN:
+      return TRUE;
+
+    case SPINDLE_WAIT_STOPPED:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "The worker was asked to stop");
+      return FALSE;
+
+    case SPINDLE_WAIT_TIMEOUT:
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                           "The wait timed out");
+      return FALSE;
+
+    case SPINDLE_WAIT_ERROR:
+    default:
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not wait: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+}
+
+/* The job API ***************************************************************/
+
+gboolean
+spindle_job_should_stop (SpindleJob *self)
+{
+  return g_atomic_int_get (&self->requests) != 0;
+}
+
+gboolean
+spindle_job_sleep (SpindleJob *self,
+                   gint64      usec)
+{
+  int old_state;
+  SpindleWaitResult result;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  old_state = _spindle_job_block_cancel ();
+  result = _spindle_job_wait (self, -1, 0, MAX (usec, 0), FALSE, old_state);
+  _spindle_job_restore_cancel (old_state);
+
+  return result == SPINDLE_WAIT_TIMEOUT;
+}
+
+gboolean
+spindle_job_wait_fd (SpindleJob    *self,
+                     int            fd,
+                     GIOCondition   condition,
+                     gint64         timeout_usec,
+                     GError       **error)
+{
+  SpindleWaitResult result;
+  int old_state, saved_errno;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (fd >= 0, FALSE);
+
+  old_state = _spindle_job_block_cancel ();
+  result = _spindle_job_wait (self, fd, (short) condition, timeout_usec, FALSE, old_state);
+  saved_errno = errno;
+  _spindle_job_restore_cancel (old_state);
+
+  return _spindle_job_wait_result_to_error (result, saved_errno, error);
+}
+
+GCancellable *
+spindle_job_get_cancellable (SpindleJob *self)
+{
+  GCancellable *cancellable;
+  int old_state;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  g_mutex_lock (&self->lock);
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
+  cancellable = self->cancellable;
+  g_mutex_unlock (&self->lock);
+
+  /* a stop that came before the cancellable existed */
+  if (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_STOP)
+    g_cancellable_cancel (cancellable);
+
+  _spindle_job_restore_cancel (old_state);
+
+  return cancellable;
+}
+
+/* Inside the region cancellation is asynchronous: a busy loop is stopped
+ * wherever it is. glibc acts at once on a cancel already pending here.
+ */
+void
+spindle_job_enter_compute (SpindleJob *self)
+{
+  g_atomic_int_set (&self->in_compute, 1);
+  pthread_setcanceltype (PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+}
+
+void
+spindle_job_leave_compute (SpindleJob *self)
+{
+  pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
+  g_atomic_int_set (&self->in_compute, 0);
+}
+
+guint
+spindle_job_push_cleanup (SpindleJob         *self,
+                          const char         *label,
+                          SpindleCleanupFunc  func,
+                          gpointer            user_data)
+{
+  CleanupEntry entry = { 0, NULL, func, user_data };
+  int old_state;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (label != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  old_state = _spindle_job_block_cancel ();
+
+  entry.label = g_strdup (label);
+  g_mutex_lock (&self->lock);
+  entry.id = ++self->last_cleanup_id;
+  g_array_append_val (self->cleanups, entry);
+  g_mutex_unlock (&self->lock);
+
+  _spindle_job_restore_cancel (old_state);
+
+  return entry.id;
+}
+
+static gboolean
+job_steal_cleanup (SpindleJob   *self,
+                   guint         cleanup_id,
+                   CleanupEntry *entry)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = self->cleanups->len; !found && i > 0; i--)
+    {
+      found = g_array_index (self->cleanups, CleanupEntry, i - 1).id == cleanup_id;
+      if (found)
+        {
+          *entry = g_array_index (self->cleanups, CleanupEntry, i - 1);
+          g_array_remove_index (self->cleanups, i - 1);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+void
+spindle_job_pop_cleanup (SpindleJob *self,
+                         guint       cleanup_id,
+                         gboolean    run)
+{
+  CleanupEntry entry;
+  int old_state;
+
+  g_return_if_fail (self != NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  if (!job_steal_cleanup (self, cleanup_id, &entry))
+    g_critical ("%s: no cleanup step %u on job “%s”", G_STRFUNC, cleanup_id, self->name);
+  else if (run)
+    {
+      SpindleCleanupStep step = run_cleanup (&entry);
+
+      g_mutex_lock (&self->lock);
+      g_array_append_val (self->ran_early, step);
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    g_free (entry.label);
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+void
+spindle_job_set_phase (SpindleJob *self,
+                       const char *phase)
+{
+  int old_state;
+
+  g_return_if_fail (self != NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  g_mutex_lock (&self->lock);
+  g_free (self->phase);
+  self->phase = g_strdup (phase);
+  g_mutex_unlock (&self->lock);
+  job_mark_dirty (self);
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+void
+spindle_job_set_progress (SpindleJob *self,
+                          double      fraction)
+{
+  int old_state;
+
+  g_return_if_fail (self != NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  g_mutex_lock (&self->lock);
+  self->progress = CLAMP (fraction, 0.0, 1.0);
+  g_mutex_unlock (&self->lock);
+  job_mark_dirty (self);
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+pid_t
+spindle_job_get_tid (SpindleJob *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return g_atomic_int_get (&self->tid);
+}

@@ -1,0 +1,60 @@
+/* spindle-job.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-cond.h"
+#include "spindle-types.h"
+
+G_BEGIN_DECLS
+
+/* What a worker body calls, on its own thread.
+ *
+ * The body runs with deferred cancellation enabled, so force-cancel acts at
+ * the engine's waits and at any blocking cancellation point (read, accept,
+ * nanosleep, poll…). Engine calls other than the waits disable cancellation
+ * while they run.
+ */
+
+typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
+                                         gpointer    user_data,
+                                         GError    **error);
+typedef gboolean  (*SpindleCleanupFunc) (gpointer    user_data,
+                                         GError    **error);
+
+gboolean      spindle_job_should_stop       (SpindleJob         *job);
+gboolean      spindle_job_sleep             (SpindleJob         *job,
+                                             gint64              usec);
+gboolean      spindle_job_wait_fd           (SpindleJob         *job,
+                                             int                 fd,
+                                             GIOCondition        condition,
+                                             gint64              timeout_usec,
+                                             GError            **error);
+gboolean      spindle_job_cond_wait         (SpindleJob         *job,
+                                             SpindleCond        *cond,
+                                             GMutex             *mutex,
+                                             gint64              timeout_usec,
+                                             GError            **error);
+GCancellable *spindle_job_get_cancellable   (SpindleJob         *job);
+void          spindle_job_enter_compute     (SpindleJob         *job);
+void          spindle_job_leave_compute     (SpindleJob         *job);
+guint         spindle_job_push_cleanup      (SpindleJob         *job,
+                                             const char         *label,
+                                             SpindleCleanupFunc  func,
+                                             gpointer            user_data);
+void          spindle_job_pop_cleanup       (SpindleJob         *job,
+                                             guint               cleanup_id,
+                                             gboolean            run);
+void          spindle_job_set_phase         (SpindleJob         *job,
+                                             const char         *phase);
+void          spindle_job_set_progress      (SpindleJob         *job,
+                                             double              fraction);
+pid_t         spindle_job_get_tid           (SpindleJob         *job);
+
+G_END_DECLS

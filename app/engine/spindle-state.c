@@ -1,0 +1,36 @@
+/* spindle-state.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-state-private.h"
+
+#define S(name) (1u << SPINDLE_WORKER_STATE_##name)
+
+/* The one table of legal state changes. Terminal states have no way out.
+ * STARTING reaches CLEANING only through RUNNING, STOPPING or CANCELLING:
+ * the thread reports its start before anything else.
+ */
+static const guint transitions[SPINDLE_WORKER_N_STATES] = {
+  [SPINDLE_WORKER_STATE_STARTING]   = S (RUNNING) | S (STOPPING) | S (CANCELLING) | S (FAILED),
+  [SPINDLE_WORKER_STATE_RUNNING]    = S (STOPPING) | S (CANCELLING) | S (CLEANING),
+  [SPINDLE_WORKER_STATE_STOPPING]   = S (CANCELLING) | S (CLEANING) | S (ABANDONED),
+  [SPINDLE_WORKER_STATE_CANCELLING] = S (CLEANING) | S (ABANDONED),
+  [SPINDLE_WORKER_STATE_CLEANING]   = S (FINISHED) | S (FAILED) | S (STOPPED) | S (CANCELLED) | S (ABANDONED),
+};
+
+#undef S
+
+gboolean
+_spindle_state_can_transition (SpindleWorkerState from,
+                               SpindleWorkerState to)
+{
+  if (from >= SPINDLE_WORKER_N_STATES || to >= SPINDLE_WORKER_N_STATES)
+    return FALSE;
+
+  return (transitions[from] & (1u << to)) != 0;
+}

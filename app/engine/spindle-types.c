@@ -1,0 +1,59 @@
+/* spindle-types.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-types.h"
+
+G_DEFINE_QUARK (spindle-error-quark, spindle_error)
+
+gboolean
+spindle_worker_state_is_terminal (SpindleWorkerState state)
+{
+  return state >= SPINDLE_WORKER_STATE_FINISHED;
+}
+
+gboolean
+spindle_worker_state_is_live (SpindleWorkerState state)
+{
+  return !spindle_worker_state_is_terminal (state);
+}
+
+const char *
+spindle_worker_state_to_string (SpindleWorkerState state)
+{
+  static const char * const names[SPINDLE_WORKER_N_STATES] = {
+    [SPINDLE_WORKER_STATE_STARTING]   = "starting",
+    [SPINDLE_WORKER_STATE_RUNNING]    = "running",
+    [SPINDLE_WORKER_STATE_STOPPING]   = "stopping",
+    [SPINDLE_WORKER_STATE_CANCELLING] = "cancelling",
+    [SPINDLE_WORKER_STATE_CLEANING]   = "cleaning",
+    [SPINDLE_WORKER_STATE_FINISHED]   = "finished",
+    [SPINDLE_WORKER_STATE_FAILED]     = "failed",
+    [SPINDLE_WORKER_STATE_STOPPED]    = "stopped",
+    [SPINDLE_WORKER_STATE_CANCELLED]  = "cancelled",
+    [SPINDLE_WORKER_STATE_ABANDONED]  = "abandoned",
+  };
+
+  g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, "invalid");
+
+  return names[state];
+}
+
+const char *
+spindle_stop_reason_to_string (SpindleStopReason reason)
+{
+  switch (reason)
+    {
+    case SPINDLE_STOP_REASON_NONE:     return "none";
+    case SPINDLE_STOP_REASON_USER:     return "user";
+    case SPINDLE_STOP_REASON_TIMEOUT:  return "timeout";
+    case SPINDLE_STOP_REASON_PARENT:   return "parent";
+    case SPINDLE_STOP_REASON_SHUTDOWN: return "shutdown";
+    default:                           return "invalid";
+    }
+}

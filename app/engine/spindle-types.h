@@ -1,0 +1,79 @@
+/* spindle-types.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SpindleJob            SpindleJob;
+typedef struct _SpindleCleanupReport  SpindleCleanupReport;
+typedef struct _SpindleWorker         SpindleWorker;
+typedef struct _SpindleWorkerSet      SpindleWorkerSet;
+
+/**
+ * SpindleWorkerState:
+ * @SPINDLE_WORKER_STATE_STARTING: the thread is being created
+ * @SPINDLE_WORKER_STATE_RUNNING: the job body runs
+ * @SPINDLE_WORKER_STATE_STOPPING: a cooperative stop was requested
+ * @SPINDLE_WORKER_STATE_CANCELLING: a force-cancel was requested
+ * @SPINDLE_WORKER_STATE_CLEANING: the cleanup steps run
+ * @SPINDLE_WORKER_STATE_FINISHED: returned without a request
+ * @SPINDLE_WORKER_STATE_FAILED: returned an error, or could not start
+ * @SPINDLE_WORKER_STATE_STOPPED: returned after a stop request
+ * @SPINDLE_WORKER_STATE_CANCELLED: unwound by force-cancel
+ * @SPINDLE_WORKER_STATE_ABANDONED: never died; detached, resources leaked
+ */
+typedef enum
+{
+  SPINDLE_WORKER_STATE_STARTING,
+  SPINDLE_WORKER_STATE_RUNNING,
+  SPINDLE_WORKER_STATE_STOPPING,
+  SPINDLE_WORKER_STATE_CANCELLING,
+  SPINDLE_WORKER_STATE_CLEANING,
+  SPINDLE_WORKER_STATE_FINISHED,
+  SPINDLE_WORKER_STATE_FAILED,
+  SPINDLE_WORKER_STATE_STOPPED,
+  SPINDLE_WORKER_STATE_CANCELLED,
+  SPINDLE_WORKER_STATE_ABANDONED,
+} SpindleWorkerState;
+
+#define SPINDLE_WORKER_N_STATES (SPINDLE_WORKER_STATE_ABANDONED + 1)
+
+typedef enum
+{
+  SPINDLE_STOP_REASON_NONE,
+  SPINDLE_STOP_REASON_USER,
+  SPINDLE_STOP_REASON_TIMEOUT,
+  SPINDLE_STOP_REASON_PARENT,
+  SPINDLE_STOP_REASON_SHUTDOWN,
+} SpindleStopReason;
+
+typedef enum
+{
+  SPINDLE_CLEANUP_OUTCOME_OK,
+  SPINDLE_CLEANUP_OUTCOME_FAILED,
+  SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
+} SpindleCleanupOutcome;
+
+typedef enum
+{
+  SPINDLE_ERROR_THREAD_CREATE,
+  SPINDLE_ERROR_INVALID_ARGUMENT,
+  SPINDLE_ERROR_CLEANUP_FAILED,
+} SpindleError;
+
+#define SPINDLE_ERROR (spindle_error_quark ())
+GQuark      spindle_error_quark               (void);
+
+gboolean    spindle_worker_state_is_terminal  (SpindleWorkerState state);
+gboolean    spindle_worker_state_is_live      (SpindleWorkerState state);
+const char *spindle_worker_state_to_string    (SpindleWorkerState state);
+const char *spindle_stop_reason_to_string     (SpindleStopReason  reason);
+
+G_END_DECLS

@@ -1,0 +1,56 @@
+/* spindle-worker-set.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-job.h"
+#include "spindle-worker.h"
+
+G_BEGIN_DECLS
+
+#define SPINDLE_TYPE_WORKER_SET (spindle_worker_set_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleWorkerSet, spindle_worker_set, SPINDLE, WORKER_SET, GObject)
+
+#define SPINDLE_DEFAULT_STACK_SIZE (256 * 1024)
+
+/* Everything but the body, for spindle_worker_set_spawn_full().
+ * Zero means "the set's default" for every field.
+ */
+typedef struct
+{
+  const char    *kind;
+  gsize          stack_size;
+} SpindleSpawnOptions;
+
+SpindleWorkerSet *spindle_worker_set_new            (void);
+SpindleWorker    *spindle_worker_set_spawn          (SpindleWorkerSet          *set,
+                                                     const char                *name,
+                                                     SpindleJobFunc             func,
+                                                     gpointer                   user_data,
+                                                     GDestroyNotify             destroy,
+                                                     GError                   **error);
+SpindleWorker    *spindle_worker_set_spawn_full     (SpindleWorkerSet          *set,
+                                                     const SpindleSpawnOptions *options,
+                                                     const char                *name,
+                                                     SpindleJobFunc             func,
+                                                     gpointer                   user_data,
+                                                     GDestroyNotify             destroy,
+                                                     GError                   **error);
+void              spindle_worker_set_stop_all       (SpindleWorkerSet          *set);
+void              spindle_worker_set_cancel_all     (SpindleWorkerSet          *set);
+guint             spindle_worker_set_get_n_live     (SpindleWorkerSet          *set);
+gboolean          spindle_worker_set_remove         (SpindleWorkerSet          *set,
+                                                     SpindleWorker             *worker);
+guint             spindle_worker_set_clear_finished (SpindleWorkerSet          *set);
+gsize             spindle_worker_set_get_stack_size (SpindleWorkerSet          *set);
+void              spindle_worker_set_set_stack_size (SpindleWorkerSet          *set,
+                                                     gsize                      stack_size);
+
+G_END_DECLS

@@ -1,0 +1,43 @@
+/* spindle-worker.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-cleanup-report.h"
+#include "spindle-types.h"
+
+G_BEGIN_DECLS
+
+#define SPINDLE_TYPE_WORKER (spindle_worker_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleWorker, spindle_worker, SPINDLE, WORKER, GObject)
+
+guint64               spindle_worker_get_id             (SpindleWorker *worker);
+const char           *spindle_worker_get_name           (SpindleWorker *worker);
+const char           *spindle_worker_get_kind           (SpindleWorker *worker);
+int                   spindle_worker_get_tid            (SpindleWorker *worker);
+SpindleWorkerState    spindle_worker_get_state          (SpindleWorker *worker);
+SpindleStopReason     spindle_worker_get_stop_reason    (SpindleWorker *worker);
+gint64                spindle_worker_get_started_at     (SpindleWorker *worker);
+gint64                spindle_worker_get_finished_at    (SpindleWorker *worker);
+gint64                spindle_worker_get_elapsed        (SpindleWorker *worker,
+                                                         gint64         now);
+const char           *spindle_worker_get_phase          (SpindleWorker *worker);
+double                spindle_worker_get_progress       (SpindleWorker *worker);
+SpindleCleanupReport *spindle_worker_get_cleanup_report (SpindleWorker *worker);
+GVariant             *spindle_worker_get_result         (SpindleWorker *worker);
+const GError         *spindle_worker_get_error          (SpindleWorker *worker);
+SpindleWorker        *spindle_worker_get_parent         (SpindleWorker *worker);
+GListModel           *spindle_worker_get_children       (SpindleWorker *worker);
+gboolean              spindle_worker_is_terminal        (SpindleWorker *worker);
+
+void                  spindle_worker_request_stop       (SpindleWorker *worker);
+void                  spindle_worker_force_cancel       (SpindleWorker *worker);
+
+G_END_DECLS
