@@ -1,0 +1,19 @@
+/* main.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(SpindleApplication) app = spindle_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}
