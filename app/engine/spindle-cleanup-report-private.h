@@ -17,6 +17,7 @@ void                  _spindle_cleanup_report_add      (SpindleCleanupReport  *r
                                                         SpindleCleanupOutcome  outcome,
                                                         const char            *message,
                                                         gint64                 duration_usec);
+void                  _spindle_cleanup_report_note_tainted_lock (SpindleCleanupReport *report);
 void                  _spindle_cleanup_report_set_duration (SpindleCleanupReport *report,
                                                         gint64                 duration_usec);
 

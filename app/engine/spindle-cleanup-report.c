@@ -17,6 +17,7 @@ struct _SpindleCleanupReport
   gatomicrefcount  ref_count;
   GArray          *steps;
   gint64           duration_usec;
+  guint            n_tainted_locks;
 };
 
 G_DEFINE_BOXED_TYPE (SpindleCleanupReport, spindle_cleanup_report,
@@ -65,6 +66,26 @@ _spindle_cleanup_report_set_duration (SpindleCleanupReport *self,
                                       gint64                duration_usec)
 {
   self->duration_usec = duration_usec;
+}
+
+void
+_spindle_cleanup_report_note_tainted_lock (SpindleCleanupReport *self)
+{
+  self->n_tainted_locks++;
+}
+
+/**
+ * spindle_cleanup_report_get_n_tainted_locks:
+ *
+ * Returns: how many locks the worker held when it was cancelled; each was
+ *   released and marked tainted
+ */
+guint
+spindle_cleanup_report_get_n_tainted_locks (SpindleCleanupReport *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_tainted_locks;
 }
 
 SpindleCleanupReport *

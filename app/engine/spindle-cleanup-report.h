@@ -30,6 +30,7 @@ const SpindleCleanupStep *spindle_cleanup_report_get_step      (SpindleCleanupRe
 guint                     spindle_cleanup_report_count         (SpindleCleanupReport *report,
                                                                 SpindleCleanupOutcome outcome);
 gint64                    spindle_cleanup_report_get_duration  (SpindleCleanupReport *report);
+guint                     spindle_cleanup_report_get_n_tainted_locks (SpindleCleanupReport *report);
 char                     *spindle_cleanup_report_to_string     (SpindleCleanupReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCleanupReport, spindle_cleanup_report_unref)

@@ -8,10 +8,12 @@
 #pragma once
 
 #define SPINDLE_ENGINE_INSIDE
+#include "spindle-catalog.h"
 #include "spindle-cleanup-report.h"
 #include "spindle-cond.h"
 #include "spindle-enums.h"
 #include "spindle-job.h"
+#include "spindle-lock.h"
 #include "spindle-types.h"
 #include "spindle-worker.h"
 #include "spindle-worker-set.h"

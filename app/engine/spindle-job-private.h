@@ -9,8 +9,10 @@
 
 #include <pthread.h>
 
+#include "spindle-cleanup-report.h"
 #include "spindle-dispatch-private.h"
 #include "spindle-job.h"
+#include "spindle-lock.h"
 
 G_BEGIN_DECLS
 
@@ -28,40 +30,120 @@ typedef enum
   SPINDLE_WAIT_ERROR,
 } SpindleWaitResult;
 
-SpindleJob        *_spindle_job_new           (SpindleDispatch  *dispatch,
-                                               const char       *name,
-                                               SpindleJobFunc    func,
-                                               gpointer          user_data,
-                                               GDestroyNotify    destroy);
-SpindleJob        *_spindle_job_ref           (SpindleJob       *job);
-void               _spindle_job_unref         (SpindleJob       *job);
-gboolean           _spindle_job_start         (SpindleJob       *job,
-                                               gsize             stack_size,
-                                               GError          **error);
-void               _spindle_job_request_stop  (SpindleJob       *job);
-void               _spindle_job_force_cancel  (SpindleJob       *job);
-void               _spindle_job_join          (SpindleJob       *job);
-void               _spindle_job_detach        (SpindleJob       *job);
-gpointer           _spindle_job_get_worker    (SpindleJob       *job);
-void               _spindle_job_set_worker    (SpindleJob       *job,
-                                               gpointer          worker);
-void               _spindle_job_take_progress (SpindleJob       *job,
-                                               char            **phase,
-                                               double           *progress);
+typedef struct
+{
+  guint               id;
+  char               *label;
+  SpindleCleanupFunc  func;
+  gpointer            user_data;
+} SpindleCleanupEntry;
 
-/* For spindle-cond.c: waits on the job's wake fd and, when fd >= 0, on fd. */
-int                _spindle_job_block_cancel  (void);
-void               _spindle_job_restore_cancel (int              old_state);
-int                _spindle_job_get_wake_fd   (SpindleJob       *job);
-void               _spindle_job_wake          (SpindleJob       *job);
-SpindleWaitResult  _spindle_job_wait          (SpindleJob       *job,
-                                               int               fd,
-                                               short             events,
-                                               gint64            timeout_usec,
-                                               gboolean          return_on_wake,
-                                               int               cancel_state);
-gboolean           _spindle_job_wait_result_to_error (SpindleWaitResult result,
-                                               int               saved_errno,
-                                               GError          **error);
+/* The part of a worker its thread may touch. The thread and the main thread
+ * share it through the atomics and the mutex below; the GObject side
+ * (SpindleWorker) stays on the main thread. spindle-job.c owns the life
+ * cycle and the waits, spindle-job-children.c the children, spindle-lock.c
+ * the tracked locks.
+ */
+struct _SpindleJob
+{
+  gatomicrefcount   ref_count;
+  SpindleDispatch  *dispatch;
+  SpindleJob       *parent;        /* owned, constant */
+  char             *name;
+  SpindleJobFunc    func;
+  gpointer          user_data;
+  GDestroyNotify    destroy;
+  gsize             stack_size;
+  gint64            stop_grace;    /* µs, for the children's end */
+  gint64            cancel_grace;
+
+  int               requests;      /* atomic: SPINDLE_JOB_REQUEST_* */
+  int               dirty;         /* atomic: a DIRTY event is queued */
+  int               in_compute;    /* atomic */
+  int               tid;           /* atomic */
+  int               terminal;      /* atomic: a SpindleWorkerState once over, else -1 */
+  int               abandoned;     /* atomic */
+  int               hold_depth;    /* the thread's own: spindle_job_hold_cancel() */
+  int               held_state;
+
+  GMutex            lock;          /* guards what follows */
+  GCond             child_ended;   /* with lock: one of children ended */
+  int               wake_fd;
+  GCancellable     *cancellable;
+  char             *phase;
+  double            progress;
+  char             *waiting_for;
+  GArray           *cleanups;      /* SpindleCleanupEntry, the top last */
+  GArray           *ran_early;     /* SpindleCleanupStep: popped with run */
+  guint             last_cleanup_id;
+  GPtrArray        *children;      /* SpindleJob, owned until this job ends */
+  GPtrArray        *held_locks;    /* SpindleLock, in the order taken */
+  pthread_t         thread;
+  gboolean          thread_live;   /* created, and neither joined nor detached */
+
+  gpointer          worker;        /* main thread only */
+};
+
+SpindleJob           *_spindle_job_new            (SpindleDispatch  *dispatch,
+                                                   SpindleJob       *parent,
+                                                   const char       *name,
+                                                   SpindleJobFunc    func,
+                                                   gpointer          user_data,
+                                                   GDestroyNotify    destroy);
+SpindleJob           *_spindle_job_ref            (SpindleJob       *job);
+void                  _spindle_job_unref          (SpindleJob       *job);
+gboolean              _spindle_job_start          (SpindleJob       *job,
+                                                   GError          **error);
+void                  _spindle_job_request_stop   (SpindleJob       *job);
+void                  _spindle_job_force_cancel   (SpindleJob       *job);
+void                  _spindle_job_join           (SpindleJob       *job);
+void                  _spindle_job_detach         (SpindleJob       *job);
+SpindleCleanupReport *_spindle_job_abandon        (SpindleJob       *job);
+gpointer              _spindle_job_get_worker     (SpindleJob       *job);
+void                  _spindle_job_set_worker     (SpindleJob       *job,
+                                                   gpointer          worker);
+void                  _spindle_job_take_progress  (SpindleJob       *job,
+                                                   char            **phase,
+                                                   double           *progress,
+                                                   char            **waiting_for);
+void                  _spindle_job_post           (SpindleJob       *job,
+                                                   SpindleEvent     *event);
+void                  _spindle_job_mark_dirty     (SpindleJob       *job);
+void                  _spindle_job_add_step       (SpindleJob            *job,
+                                                   SpindleCleanupReport  *report,
+                                                   const char            *label,
+                                                   SpindleCleanupOutcome  outcome,
+                                                   const char            *message,
+                                                   gint64                 duration_usec);
+void                  _spindle_job_set_waiting_for (SpindleJob      *job,
+                                                   const char       *waiting_for);
+
+int                   _spindle_job_block_cancel   (void);
+void                  _spindle_job_restore_cancel (int               old_state);
+int                   _spindle_job_get_wake_fd    (SpindleJob       *job);
+void                  _spindle_job_wake           (SpindleJob       *job);
+SpindleWaitResult     _spindle_job_wait           (SpindleJob       *job,
+                                                   int               fd,
+                                                   short             events,
+                                                   gint64            timeout_usec,
+                                                   gboolean          return_on_wake,
+                                                   int               cancel_state);
+gboolean              _spindle_job_wait_result_to_error (SpindleWaitResult result,
+                                                   int               saved_errno,
+                                                   GError          **error);
+
+/* spindle-job-children.c */
+GPtrArray            *_spindle_job_dup_children   (SpindleJob       *job);
+void                  _spindle_job_settle_children (SpindleJob      *job,
+                                                   SpindleCleanupReport *report);
+void                  _spindle_job_report_ended   (SpindleJob       *job,
+                                                   SpindleWorkerState terminal);
+
+/* spindle-lock.c */
+void                  _spindle_job_release_locks  (SpindleJob       *job,
+                                                   gboolean          unwound,
+                                                   SpindleCleanupReport *report);
+void                  _spindle_job_report_held_locks (SpindleJob    *job,
+                                                   SpindleCleanupReport *report);
 
 G_END_DECLS

@@ -30,42 +30,6 @@
 /* When the wake fd cannot be created (out of fds), waits poll the flags. */
 #define FALLBACK_SLICE_USEC (10 * 1000)
 
-typedef struct
-{
-  guint               id;
-  char               *label;
-  SpindleCleanupFunc  func;
-  gpointer            user_data;
-} CleanupEntry;
-
-struct _SpindleJob
-{
-  gatomicrefcount   ref_count;
-  SpindleDispatch  *dispatch;
-  char             *name;
-  SpindleJobFunc    func;
-  gpointer          user_data;
-  GDestroyNotify    destroy;
-
-  int               requests;     /* atomic: SPINDLE_JOB_REQUEST_* */
-  int               dirty;        /* atomic: a DIRTY event is queued */
-  int               in_compute;   /* atomic */
-  int               tid;          /* atomic */
-
-  GMutex            lock;         /* guards what follows */
-  int               wake_fd;
-  GCancellable     *cancellable;
-  char             *phase;
-  double            progress;
-  GArray           *cleanups;     /* CleanupEntry, the top last */
-  GArray           *ran_early;    /* CleanupEntry popped with run, label only */
-  guint             last_cleanup_id;
-  pthread_t         thread;
-  gboolean          thread_live;  /* created, and neither joined nor detached */
-
-  gpointer          worker;       /* main thread only */
-};
-
 int
 _spindle_job_block_cancel (void)
 {
@@ -84,6 +48,7 @@ _spindle_job_restore_cancel (int old_state)
 
 SpindleJob *
 _spindle_job_new (SpindleDispatch *dispatch,
+                  SpindleJob      *parent,
                   const char      *name,
                   SpindleJobFunc   func,
                   gpointer         user_data,
@@ -93,14 +58,26 @@ _spindle_job_new (SpindleDispatch *dispatch,
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
+  g_cond_init (&self->child_ended);
   self->dispatch = _spindle_dispatch_ref (dispatch);
+  self->parent = parent != NULL ? _spindle_job_ref (parent) : NULL;
   self->name = g_strdup (name);
   self->func = func;
   self->user_data = user_data;
   self->destroy = destroy;
+  self->terminal = -1;
   self->wake_fd = -1;
-  self->cleanups = g_array_new (FALSE, FALSE, sizeof (CleanupEntry));
+  self->cleanups = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupEntry));
   self->ran_early = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupStep));
+  self->children = g_ptr_array_new_with_free_func ((GDestroyNotify) _spindle_job_unref);
+  self->held_locks = g_ptr_array_new ();
+
+  if (parent != NULL)
+    {
+      self->stack_size = parent->stack_size;
+      self->stop_grace = parent->stop_grace;
+      self->cancel_grace = parent->cancel_grace;
+    }
 
   return self;
 }
@@ -132,7 +109,7 @@ _spindle_job_unref (SpindleJob *self)
 
   release_user_data (self);
   for (guint i = 0; i < self->cleanups->len; i++)
-    g_free (g_array_index (self->cleanups, CleanupEntry, i).label);
+    g_free (g_array_index (self->cleanups, SpindleCleanupEntry, i).label);
   for (guint i = 0; i < self->ran_early->len; i++)
     {
       g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).label);
@@ -140,6 +117,11 @@ _spindle_job_unref (SpindleJob *self)
     }
   g_array_unref (self->cleanups);
   g_array_unref (self->ran_early);
+  g_ptr_array_unref (self->children);
+  g_ptr_array_unref (self->held_locks);
+  g_clear_pointer (&self->parent, _spindle_job_unref);
+  g_free (self->waiting_for);
+  g_cond_clear (&self->child_ended);
   if (self->wake_fd >= 0)
     close (self->wake_fd);
   g_clear_object (&self->cancellable);
@@ -150,9 +132,9 @@ _spindle_job_unref (SpindleJob *self)
   g_free (self);
 }
 
-static void
-job_post (SpindleJob   *self,
-          SpindleEvent *event)
+void
+_spindle_job_post (SpindleJob   *self,
+                   SpindleEvent *event)
 {
   _spindle_dispatch_post (self->dispatch, event);
 }
@@ -160,11 +142,11 @@ job_post (SpindleJob   *self,
 /* The phase and progress are read by the main thread when it handles the
  * one DIRTY event queued for any number of changes.
  */
-static void
-job_mark_dirty (SpindleJob *self)
+void
+_spindle_job_mark_dirty (SpindleJob *self)
 {
   if (g_atomic_int_compare_and_exchange (&self->dirty, 0, 1))
-    job_post (self, _spindle_event_new (SPINDLE_EVENT_DIRTY, self));
+    _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_DIRTY, self));
 }
 
 /* Thread lifecycle ********************************************************/
@@ -199,12 +181,12 @@ job_announce_start (SpindleJob *self)
   event->tid = gettid ();
   event->time = g_get_monotonic_time ();
   g_atomic_int_set (&self->tid, event->tid);
-  job_post (self, event);
+  _spindle_job_post (self, event);
 }
 
 static gboolean
 job_pop_top (SpindleJob   *self,
-             CleanupEntry *entry)
+             SpindleCleanupEntry *entry)
 {
   gboolean found;
 
@@ -212,7 +194,7 @@ job_pop_top (SpindleJob   *self,
   found = self->cleanups->len > 0;
   if (found)
     {
-      *entry = g_array_index (self->cleanups, CleanupEntry, self->cleanups->len - 1);
+      *entry = g_array_index (self->cleanups, SpindleCleanupEntry, self->cleanups->len - 1);
       g_array_set_size (self->cleanups, self->cleanups->len - 1);
     }
   g_mutex_unlock (&self->lock);
@@ -220,25 +202,37 @@ job_pop_top (SpindleJob   *self,
   return found;
 }
 
-static void
-post_step (SpindleJob                *self,
-           SpindleCleanupReport      *report,
-           const SpindleCleanupStep  *step)
+/* Every entry of a report is also posted as a cleanup-step event. */
+void
+_spindle_job_add_step (SpindleJob            *self,
+                       SpindleCleanupReport  *report,
+                       const char            *label,
+                       SpindleCleanupOutcome  outcome,
+                       const char            *message,
+                       gint64                 duration_usec)
 {
   SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_CLEANUP_STEP, self);
 
-  event->label = g_strdup (step->label);
-  event->message = g_strdup (step->message);
-  event->outcome = step->outcome;
-  event->time = step->duration_usec;
-  job_post (self, event);
+  event->label = g_strdup (label);
+  event->message = g_strdup (message);
+  event->outcome = outcome;
+  event->time = duration_usec;
+  _spindle_job_post (self, event);
 
-  _spindle_cleanup_report_add (report, step->label, step->outcome, step->message, step->duration_usec);
+  _spindle_cleanup_report_add (report, label, outcome, message, duration_usec);
+}
+
+static void
+post_step (SpindleJob               *self,
+           SpindleCleanupReport     *report,
+           const SpindleCleanupStep *step)
+{
+  _spindle_job_add_step (self, report, step->label, step->outcome, step->message, step->duration_usec);
 }
 
 /* Runs one step; the caller owns the result's strings. */
 static SpindleCleanupStep
-run_cleanup (const CleanupEntry *entry)
+run_cleanup (const SpindleCleanupEntry *entry)
 {
   g_autoptr(GError) error = NULL;
   SpindleCleanupStep step = { .label = entry->label };
@@ -257,7 +251,7 @@ static void
 job_run_cleanups (SpindleJob           *self,
                   SpindleCleanupReport *report)
 {
-  CleanupEntry entry;
+  SpindleCleanupEntry entry;
 
   /* Steps the body popped and ran are part of what its cleanup did. */
   g_mutex_lock (&self->lock);
@@ -323,18 +317,22 @@ job_finish (SpindleJob *self,
   if (error != NULL)
     g_clear_pointer (&result, g_variant_unref);
 
-  job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+  _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+  _spindle_job_settle_children (self, report);
   job_run_cleanups (self, report);
+  _spindle_job_release_locks (self, unwound, report);
+  _spindle_job_set_waiting_for (self, NULL);
   release_user_data (self);
   _spindle_cleanup_report_set_duration (report, g_get_monotonic_time () - begin);
 
   event = _spindle_event_new (SPINDLE_EVENT_FINISHED, self);
   event->terminal = decide_terminal (self, unwound, &error);
+  _spindle_job_report_ended (self, event->terminal);
   event->result = result;
   event->error = error;
   event->report = g_steal_pointer (&report);
   event->time = g_get_monotonic_time ();
-  job_post (self, event);
+  _spindle_job_post (self, event);
 
   _spindle_job_unref (self);
 }
@@ -372,9 +370,9 @@ job_thread_main (gpointer data)
 
 gboolean
 _spindle_job_start (SpindleJob  *self,
-                    gsize        stack_size,
                     GError     **error)
 {
+  gsize stack_size = self->stack_size;
   pthread_attr_t attr;
   int rc;
 
@@ -425,7 +423,11 @@ void
 _spindle_job_request_stop (SpindleJob *self)
 {
   g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
   int old_state = _spindle_job_block_cancel ();
+
+  for (guint i = 0; i < children->len; i++)
+    _spindle_job_request_stop (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_STOP);
   _spindle_job_wake (self);
@@ -446,6 +448,11 @@ _spindle_job_request_stop (SpindleJob *self)
 void
 _spindle_job_force_cancel (SpindleJob *self)
 {
+  g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
+
+  for (guint i = 0; i < children->len; i++)
+    _spindle_job_force_cancel (g_ptr_array_index (children, i));
+
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_CANCEL);
 
   g_mutex_lock (&self->lock);
@@ -504,14 +511,61 @@ _spindle_job_set_worker (SpindleJob *self,
 void
 _spindle_job_take_progress (SpindleJob  *self,
                             char       **phase,
-                            double      *progress)
+                            double      *progress,
+                            char       **waiting_for)
 {
   g_atomic_int_set (&self->dirty, 0);
 
   g_mutex_lock (&self->lock);
   *phase = g_strdup (self->phase);
   *progress = self->progress;
+  *waiting_for = g_strdup (self->waiting_for);
   g_mutex_unlock (&self->lock);
+}
+
+/* Called with cancellation disabled. */
+void
+_spindle_job_set_waiting_for (SpindleJob *self,
+                              const char *waiting_for)
+{
+  gboolean changed;
+
+  g_mutex_lock (&self->lock);
+  changed = g_strcmp0 (self->waiting_for, waiting_for) != 0;
+  if (changed)
+    {
+      g_free (self->waiting_for);
+      self->waiting_for = g_strdup (waiting_for);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    _spindle_job_mark_dirty (self);
+}
+
+/* The main thread gives up on the thread: it is detached, never cancelled
+ * again, and what it still holds is reported leaked. If it ever wakes, its
+ * cleanup still runs, reporting to nobody.
+ */
+SpindleCleanupReport *
+_spindle_job_abandon (SpindleJob *self)
+{
+  SpindleCleanupReport *report = _spindle_cleanup_report_new ();
+
+  g_atomic_int_set (&self->abandoned, 1);
+  _spindle_job_detach (self);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = self->cleanups->len; i > 0; i--)
+    _spindle_cleanup_report_add (report,
+                                 g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).label,
+                                 SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
+                                 "Never ran: the worker was abandoned", 0);
+  g_mutex_unlock (&self->lock);
+
+  _spindle_job_report_held_locks (self, report);
+
+  return report;
 }
 
 /* Waits ***********************************************************************/
@@ -729,13 +783,39 @@ spindle_job_leave_compute (SpindleJob *self)
   g_atomic_int_set (&self->in_compute, 0);
 }
 
+/**
+ * spindle_job_hold_cancel:
+ *
+ * Defers force-cancel until the matching spindle_job_release_cancel(): for
+ * calls that create a resource (open, accept, socket). A cancel acting just
+ * after such a call returned would leak what it made (glibc BZ#12683).
+ * Inside, the engine's waits treat a force-cancel as a stop. Nests.
+ */
+void
+spindle_job_hold_cancel (SpindleJob *self)
+{
+  int old_state = _spindle_job_block_cancel ();
+
+  if (self->hold_depth++ == 0)
+    self->held_state = old_state;
+}
+
+void
+spindle_job_release_cancel (SpindleJob *self)
+{
+  g_return_if_fail (self->hold_depth > 0);
+
+  if (--self->hold_depth == 0)
+    _spindle_job_restore_cancel (self->held_state);
+}
+
 guint
 spindle_job_push_cleanup (SpindleJob         *self,
                           const char         *label,
                           SpindleCleanupFunc  func,
                           gpointer            user_data)
 {
-  CleanupEntry entry = { 0, NULL, func, user_data };
+  SpindleCleanupEntry entry = { 0, NULL, func, user_data };
   int old_state;
 
   g_return_val_if_fail (self != NULL, 0);
@@ -758,17 +838,17 @@ spindle_job_push_cleanup (SpindleJob         *self,
 static gboolean
 job_steal_cleanup (SpindleJob   *self,
                    guint         cleanup_id,
-                   CleanupEntry *entry)
+                   SpindleCleanupEntry *entry)
 {
   gboolean found = FALSE;
 
   g_mutex_lock (&self->lock);
   for (guint i = self->cleanups->len; !found && i > 0; i--)
     {
-      found = g_array_index (self->cleanups, CleanupEntry, i - 1).id == cleanup_id;
+      found = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).id == cleanup_id;
       if (found)
         {
-          *entry = g_array_index (self->cleanups, CleanupEntry, i - 1);
+          *entry = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1);
           g_array_remove_index (self->cleanups, i - 1);
         }
     }
@@ -782,7 +862,7 @@ spindle_job_pop_cleanup (SpindleJob *self,
                          guint       cleanup_id,
                          gboolean    run)
 {
-  CleanupEntry entry;
+  SpindleCleanupEntry entry;
   int old_state;
 
   g_return_if_fail (self != NULL);
@@ -819,7 +899,7 @@ spindle_job_set_phase (SpindleJob *self,
   g_free (self->phase);
   self->phase = g_strdup (phase);
   g_mutex_unlock (&self->lock);
-  job_mark_dirty (self);
+  _spindle_job_mark_dirty (self);
 
   _spindle_job_restore_cancel (old_state);
 }
@@ -837,7 +917,7 @@ spindle_job_set_progress (SpindleJob *self,
   g_mutex_lock (&self->lock);
   self->progress = CLAMP (fraction, 0.0, 1.0);
   g_mutex_unlock (&self->lock);
-  job_mark_dirty (self);
+  _spindle_job_mark_dirty (self);
 
   _spindle_job_restore_cancel (old_state);
 }

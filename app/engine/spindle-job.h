@@ -44,6 +44,8 @@ gboolean      spindle_job_cond_wait         (SpindleJob         *job,
 GCancellable *spindle_job_get_cancellable   (SpindleJob         *job);
 void          spindle_job_enter_compute     (SpindleJob         *job);
 void          spindle_job_leave_compute     (SpindleJob         *job);
+void          spindle_job_hold_cancel       (SpindleJob         *job);
+void          spindle_job_release_cancel    (SpindleJob         *job);
 guint         spindle_job_push_cleanup      (SpindleJob         *job,
                                              const char         *label,
                                              SpindleCleanupFunc  func,
@@ -56,5 +58,11 @@ void          spindle_job_set_phase         (SpindleJob         *job,
 void          spindle_job_set_progress      (SpindleJob         *job,
                                              double              fraction);
 pid_t         spindle_job_get_tid           (SpindleJob         *job);
+SpindleJob   *spindle_job_spawn_child       (SpindleJob         *job,
+                                             const char         *name,
+                                             SpindleJobFunc      func,
+                                             gpointer            user_data,
+                                             GDestroyNotify      destroy,
+                                             GError            **error);
 
 G_END_DECLS

@@ -57,3 +57,16 @@ spindle_stop_reason_to_string (SpindleStopReason reason)
     default:                           return "invalid";
     }
 }
+
+const char *
+spindle_escalation_to_string (SpindleEscalation escalation)
+{
+  switch (escalation)
+    {
+    case SPINDLE_ESCALATION_NONE:         return "none";
+    case SPINDLE_ESCALATION_STOP:         return "stop";
+    case SPINDLE_ESCALATION_CANCEL:       return "force-cancel";
+    case SPINDLE_ESCALATION_UNRESPONSIVE: return "unresponsive";
+    default:                              return "invalid";
+    }
+}

@@ -54,6 +54,15 @@ typedef enum
   SPINDLE_STOP_REASON_SHUTDOWN,
 } SpindleStopReason;
 
+/* What happens at a worker's escalation-at time. */
+typedef enum
+{
+  SPINDLE_ESCALATION_NONE,
+  SPINDLE_ESCALATION_STOP,
+  SPINDLE_ESCALATION_CANCEL,
+  SPINDLE_ESCALATION_UNRESPONSIVE,
+} SpindleEscalation;
+
 typedef enum
 {
   SPINDLE_CLEANUP_OUTCOME_OK,
@@ -66,6 +75,8 @@ typedef enum
   SPINDLE_ERROR_THREAD_CREATE,
   SPINDLE_ERROR_INVALID_ARGUMENT,
   SPINDLE_ERROR_CLEANUP_FAILED,
+  SPINDLE_ERROR_UNKNOWN_KIND,
+  SPINDLE_ERROR_SHUTDOWN_INCOMPLETE,
 } SpindleError;
 
 #define SPINDLE_ERROR (spindle_error_quark ())
@@ -75,5 +86,6 @@ gboolean    spindle_worker_state_is_terminal  (SpindleWorkerState state);
 gboolean    spindle_worker_state_is_live      (SpindleWorkerState state);
 const char *spindle_worker_state_to_string    (SpindleWorkerState state);
 const char *spindle_stop_reason_to_string     (SpindleStopReason  reason);
+const char *spindle_escalation_to_string      (SpindleEscalation  escalation);
 
 G_END_DECLS

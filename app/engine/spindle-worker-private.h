@@ -13,11 +13,99 @@
 
 G_BEGIN_DECLS
 
-SpindleWorker *_spindle_worker_new          (SpindleWorkerSet  *set,
-                                             guint64            id,
-                                             const char        *name,
-                                             const char        *kind,
-                                             SpindleJob        *job);
+/* Shared by spindle-worker.c (state, events, requests) and
+ * spindle-worker-escalation.c (deadlines and grace periods).
+ */
+struct _SpindleWorker
+{
+  GObject               parent_instance;
+
+  SpindleWorkerSet     *set;       /* owns us */
+  SpindleWorker        *parent;    /* weak */
+  SpindleJob           *job;
+  GListStore           *children;
+  GMainContext         *context;
+  GSource              *escalation_source;
+
+  guint64               id;
+  char                 *name;
+  char                 *kind;
+  int                   tid;
+  SpindleWorkerState    state;
+  SpindleStopReason     stop_reason;
+  gint64                started_at;
+  gint64                finished_at;
+  char                 *phase;
+  double                progress;
+  char                 *waiting_for;
+  SpindleCleanupReport *cleanup_report;
+  GVariant             *result;
+  GError               *error;
+
+  gint64                deadline;
+  gint64                stop_grace;
+  gint64                cancel_grace;
+  gint64                escalation_at;
+  SpindleEscalation     escalation;
+  guint                 unresponsive : 1;
+  guint                 auto_escalate : 1;
+};
+
+enum {
+  SPINDLE_WORKER_PROP_0,
+  SPINDLE_WORKER_PROP_ID,
+  SPINDLE_WORKER_PROP_NAME,
+  SPINDLE_WORKER_PROP_KIND,
+  SPINDLE_WORKER_PROP_TID,
+  SPINDLE_WORKER_PROP_STATE,
+  SPINDLE_WORKER_PROP_STOP_REASON,
+  SPINDLE_WORKER_PROP_STARTED_AT,
+  SPINDLE_WORKER_PROP_FINISHED_AT,
+  SPINDLE_WORKER_PROP_PHASE,
+  SPINDLE_WORKER_PROP_PROGRESS,
+  SPINDLE_WORKER_PROP_WAITING_FOR,
+  SPINDLE_WORKER_PROP_CLEANUP_REPORT,
+  SPINDLE_WORKER_PROP_RESULT,
+  SPINDLE_WORKER_PROP_ERROR,
+  SPINDLE_WORKER_PROP_PARENT,
+  SPINDLE_WORKER_PROP_CHILDREN,
+  SPINDLE_WORKER_PROP_DEADLINE,
+  SPINDLE_WORKER_PROP_ESCALATION_AT,
+  SPINDLE_WORKER_PROP_ESCALATION,
+  SPINDLE_WORKER_PROP_UNRESPONSIVE,
+  SPINDLE_WORKER_N_PROPS
+};
+
+enum {
+  SPINDLE_WORKER_STOP_REQUESTED,
+  SPINDLE_WORKER_CANCEL_REQUESTED,
+  SPINDLE_WORKER_ESCALATED,
+  SPINDLE_WORKER_CLEANUP_STARTED,
+  SPINDLE_WORKER_CLEANUP_STEP,
+  SPINDLE_WORKER_CLEANUP_FINISHED,
+  SPINDLE_WORKER_FINISHED,
+  SPINDLE_WORKER_N_SIGNALS
+};
+
+extern GParamSpec *_spindle_worker_properties[SPINDLE_WORKER_N_PROPS];
+extern guint _spindle_worker_signals[SPINDLE_WORKER_N_SIGNALS];
+
+typedef struct
+{
+  SpindleWorkerSet *set;
+  SpindleWorker    *parent;
+  guint64           id;
+  const char       *name;
+  const char       *kind;
+  SpindleJob       *job;
+  GMainContext     *context;
+  gint64            deadline_usec;   /* relative; <= 0: none */
+  gint64            stop_grace;
+  gint64            cancel_grace;
+  gboolean          auto_escalate;
+} SpindleWorkerSetup;
+
+SpindleWorker *_spindle_worker_new          (const SpindleWorkerSetup *setup);
 void           _spindle_worker_fail_start   (SpindleWorker     *worker,
                                              const GError      *error);
 void           _spindle_worker_handle_event (SpindleWorker     *worker,
@@ -27,5 +115,20 @@ void           _spindle_worker_request_stop (SpindleWorker     *worker,
 void           _spindle_worker_force_cancel (SpindleWorker     *worker,
                                              SpindleStopReason  reason);
 void           _spindle_worker_disown       (SpindleWorker     *worker);
+void           _spindle_worker_add_child    (SpindleWorker     *worker,
+                                             SpindleWorker     *child);
+void           _spindle_worker_set_auto_escalate (SpindleWorker *worker,
+                                             gboolean           auto_escalate);
+
+/* spindle-worker-escalation.c */
+void           _spindle_worker_arm          (SpindleWorker     *worker,
+                                             SpindleEscalation  escalation,
+                                             gint64             at);
+void           _spindle_worker_disarm       (SpindleWorker     *worker);
+void           _spindle_worker_on_stop      (SpindleWorker     *worker,
+                                             SpindleStopReason  reason);
+void           _spindle_worker_on_cancel    (SpindleWorker     *worker);
+void           _spindle_worker_on_cleaning  (SpindleWorker     *worker);
+void           _spindle_worker_on_step      (SpindleWorker     *worker);
 
 G_END_DECLS

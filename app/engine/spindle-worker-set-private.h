@@ -11,8 +11,10 @@
 
 G_BEGIN_DECLS
 
-void    _spindle_worker_set_worker_ended (SpindleWorkerSet *set,
-                                          SpindleWorker    *worker);
-guint64 _spindle_worker_set_get_n_dispatches (SpindleWorkerSet *set);
+void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,
+                                                 SpindleWorker    *worker);
+void    _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *set,
+                                                 SpindleWorker    *worker);
+guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
 
 G_END_DECLS

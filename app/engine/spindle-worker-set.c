@@ -21,18 +21,31 @@ struct _SpindleWorkerSet
   GMainContext    *context;
   GThread         *owner;
   SpindleDispatch *dispatch;
-  GPtrArray       *workers;
+  GPtrArray       *workers;      /* top level: children live in their parents */
+  GPtrArray       *shutdowns;    /* GTask */
   guint64          last_id;
-  guint            n_live;
+  guint            n_live;       /* every live worker, children too */
+  guint            n_abandoned;
   gsize            stack_size;
+  gint64           stop_grace;
+  gint64           cancel_grace;
+  gint64           default_deadline;
+  gboolean         auto_escalate;
 };
 
 enum {
   PROP_0,
   PROP_N_LIVE,
   PROP_STACK_SIZE,
+  PROP_STOP_GRACE,
+  PROP_CANCEL_GRACE,
+  PROP_AUTO_ESCALATE,
+  PROP_DEFAULT_DEADLINE,
   N_PROPS
 };
+
+#define DEFAULT_STOP_GRACE   (3 * G_USEC_PER_SEC)
+#define DEFAULT_CANCEL_GRACE (2 * G_USEC_PER_SEC)
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -73,15 +86,65 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = spindle_worker_set_get_item;
 }
 
+static void
+fill_setup (SpindleWorkerSet   *self,
+            SpindleWorkerSetup *setup)
+{
+  setup->set = self;
+  setup->id = ++self->last_id;
+  setup->context = self->context;
+  setup->stop_grace = self->stop_grace;
+  setup->cancel_grace = self->cancel_grace;
+  setup->auto_escalate = self->auto_escalate;
+}
+
+static void
+count_live (SpindleWorkerSet *self)
+{
+  self->n_live++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
+}
+
+/* A child's first event makes its worker, under its parent's. */
+static SpindleWorker *
+adopt (SpindleWorkerSet *self,
+       SpindleJob       *job)
+{
+  SpindleWorkerSetup setup = { 0 };
+  SpindleWorker *parent;
+  SpindleWorker *child;
+
+  if (job->parent == NULL || (parent = _spindle_job_get_worker (job->parent)) == NULL)
+    return NULL;
+
+  fill_setup (self, &setup);
+  setup.parent = parent;
+  setup.name = job->name;
+  setup.kind = "child";
+  setup.job = job;
+  child = _spindle_worker_new (&setup);
+
+  count_live (self);
+  _spindle_worker_add_child (parent, child);
+  g_object_unref (child);
+
+  return child;
+}
+
 /* Runs on the set's context: the one place worker events become signals. */
 static void
 dispatch_events (GQueue   *events,
                  gpointer  user_data)
 {
+  SpindleWorkerSet *self = user_data;
+
   for (GList *l = events->head; l != NULL; l = l->next)
     {
       SpindleEvent *event = l->data;
       SpindleWorker *worker = _spindle_job_get_worker (event->job);
+
+      if (worker == NULL && event->kind == SPINDLE_EVENT_STARTED)
+        worker = adopt (self, event->job);
 
       if (worker == NULL)
         continue;
@@ -92,6 +155,28 @@ dispatch_events (GQueue   *events,
     }
 }
 
+static void
+complete_shutdowns (SpindleWorkerSet *self)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->shutdowns);
+
+  self->shutdowns = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (self->n_abandoned > 0)
+        g_task_return_new_error (task, SPINDLE_ERROR, SPINDLE_ERROR_SHUTDOWN_INCOMPLETE,
+                                 g_dngettext (NULL, "%u worker did not end and was abandoned",
+                                              "%u workers did not end and were abandoned",
+                                              self->n_abandoned),
+                                 self->n_abandoned);
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
 void
 _spindle_worker_set_worker_ended (SpindleWorkerSet *self,
                                   SpindleWorker    *worker)
@@ -99,7 +184,21 @@ _spindle_worker_set_worker_ended (SpindleWorkerSet *self,
   g_assert (self->n_live > 0);
 
   self->n_live--;
+  if (spindle_worker_get_state (worker) == SPINDLE_WORKER_STATE_ABANDONED)
+    self->n_abandoned++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
+
+  if (self->n_live == 0 && self->shutdowns->len > 0)
+    complete_shutdowns (self);
+}
+
+/* On shutdown, a worker that will not die is let go. */
+void
+_spindle_worker_set_worker_unresponsive (SpindleWorkerSet *self,
+                                         SpindleWorker    *worker)
+{
+  if (self->shutdowns->len > 0)
+    spindle_worker_abandon (worker);
 }
 
 guint64
@@ -124,6 +223,7 @@ spindle_worker_set_dispose (GObject *object)
     }
 
   g_clear_pointer (&self->dispatch, _spindle_dispatch_unref);
+  g_clear_pointer (&self->shutdowns, g_ptr_array_unref);
 
   G_OBJECT_CLASS (spindle_worker_set_parent_class)->dispose (object);
 }
@@ -156,6 +256,22 @@ spindle_worker_set_get_property (GObject    *object,
       g_value_set_uint64 (value, self->stack_size);
       break;
 
+    case PROP_STOP_GRACE:
+      g_value_set_int64 (value, self->stop_grace);
+      break;
+
+    case PROP_CANCEL_GRACE:
+      g_value_set_int64 (value, self->cancel_grace);
+      break;
+
+    case PROP_AUTO_ESCALATE:
+      g_value_set_boolean (value, self->auto_escalate);
+      break;
+
+    case PROP_DEFAULT_DEADLINE:
+      g_value_set_int64 (value, self->default_deadline);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -173,6 +289,22 @@ spindle_worker_set_set_property (GObject      *object,
     {
     case PROP_STACK_SIZE:
       spindle_worker_set_set_stack_size (self, g_value_get_uint64 (value));
+      break;
+
+    case PROP_STOP_GRACE:
+      spindle_worker_set_set_stop_grace (self, g_value_get_int64 (value));
+      break;
+
+    case PROP_CANCEL_GRACE:
+      spindle_worker_set_set_cancel_grace (self, g_value_get_int64 (value));
+      break;
+
+    case PROP_AUTO_ESCALATE:
+      spindle_worker_set_set_auto_escalate (self, g_value_get_boolean (value));
+      break;
+
+    case PROP_DEFAULT_DEADLINE:
+      spindle_worker_set_set_default_deadline (self, g_value_get_int64 (value));
       break;
 
     default:
@@ -196,6 +328,18 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
   properties[PROP_STACK_SIZE] =
     g_param_spec_uint64 ("stack-size", NULL, NULL, 0, G_MAXUINT64, SPINDLE_DEFAULT_STACK_SIZE,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_STOP_GRACE] =
+    g_param_spec_int64 ("stop-grace", NULL, NULL, 0, G_MAXINT64, DEFAULT_STOP_GRACE,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_CANCEL_GRACE] =
+    g_param_spec_int64 ("cancel-grace", NULL, NULL, 0, G_MAXINT64, DEFAULT_CANCEL_GRACE,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_AUTO_ESCALATE] =
+    g_param_spec_boolean ("auto-escalate", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DEFAULT_DEADLINE] =
+    g_param_spec_int64 ("default-deadline", NULL, NULL, 0, G_MAXINT64, 0,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -206,7 +350,11 @@ spindle_worker_set_init (SpindleWorkerSet *self)
   self->context = g_main_context_ref_thread_default ();
   self->owner = g_thread_self ();
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
+  self->shutdowns = g_ptr_array_new_with_free_func (g_object_unref);
   self->stack_size = SPINDLE_DEFAULT_STACK_SIZE;
+  self->stop_grace = DEFAULT_STOP_GRACE;
+  self->cancel_grace = DEFAULT_CANCEL_GRACE;
+  self->auto_escalate = TRUE;
   self->dispatch = _spindle_dispatch_new (self->context, dispatch_events, self);
 }
 
@@ -252,9 +400,9 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
 {
   static const SpindleSpawnOptions defaults = { 0 };
   g_autoptr(GError) local_error = NULL;
+  SpindleWorkerSetup setup = { 0 };
   SpindleWorker *worker;
   SpindleJob *job;
-  gsize stack_size;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), NULL);
   g_return_val_if_fail (self->owner == g_thread_self (), NULL);
@@ -264,24 +412,43 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
 
   if (options == NULL)
     options = &defaults;
-  stack_size = options->stack_size != 0 ? options->stack_size : self->stack_size;
 
-  job = _spindle_job_new (self->dispatch, name, func, user_data, destroy);
-  worker = _spindle_worker_new (self, ++self->last_id, name, options->kind, job);
-  self->n_live++;
+  if (self->shutdowns->len > 0)
+    {
+      if (destroy != NULL)
+        destroy (user_data);
+      g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT,
+                   "Cannot start “%s”: the workers are shutting down", name);
+      return NULL;
+    }
 
-  if (!_spindle_job_start (job, stack_size, &local_error))
+  fill_setup (self, &setup);
+  setup.name = name;
+  setup.kind = options->kind;
+  setup.deadline_usec = options->deadline_usec != 0 ? options->deadline_usec : self->default_deadline;
+  if (options->stop_grace_usec > 0)
+    setup.stop_grace = options->stop_grace_usec;
+  if (options->cancel_grace_usec > 0)
+    setup.cancel_grace = options->cancel_grace_usec;
+
+  job = _spindle_job_new (self->dispatch, NULL, name, func, user_data, destroy);
+  job->stack_size = options->stack_size != 0 ? options->stack_size : self->stack_size;
+  job->stop_grace = setup.stop_grace;
+  job->cancel_grace = setup.cancel_grace;
+  setup.job = job;
+  worker = _spindle_worker_new (&setup);
+  _spindle_job_unref (job);
+  count_live (self);
+
+  if (!_spindle_job_start (job, &local_error))
     {
       _spindle_worker_fail_start (worker, local_error);
-      _spindle_job_unref (job);
       add_worker (self, worker);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 
-  _spindle_job_unref (job);
   add_worker (self, worker);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
 
   return worker;
 }
@@ -331,6 +498,65 @@ spindle_worker_set_cancel_all (SpindleWorkerSet *self)
   workers = snapshot (self);
   for (guint i = 0; i < workers->len; i++)
     _spindle_worker_force_cancel (g_ptr_array_index (workers, i), SPINDLE_STOP_REASON_USER);
+}
+
+/**
+ * spindle_worker_set_shutdown_async:
+ *
+ * Stops every worker with reason “shutdown” and escalates regardless of
+ * the auto-escalate policy: after the stop grace, force-cancel; after the
+ * cancel grace, a worker that still lives is abandoned. Resolves once no
+ * worker is live, so within the grace periods plus its cleanup's budget.
+ * New workers are refused from now on.
+ */
+void
+spindle_worker_set_shutdown_async (SpindleWorkerSet    *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) workers = NULL;
+
+  g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, spindle_worker_set_shutdown_async);
+  g_task_set_check_cancellable (task, TRUE);
+
+  if (self->n_live == 0 && self->shutdowns->len == 0)
+    {
+      g_ptr_array_add (self->shutdowns, g_steal_pointer (&task));
+      complete_shutdowns (self);
+      return;
+    }
+
+  g_ptr_array_add (self->shutdowns, g_steal_pointer (&task));
+
+  workers = snapshot (self);
+  for (guint i = 0; i < workers->len; i++)
+    {
+      SpindleWorker *worker = g_ptr_array_index (workers, i);
+
+      _spindle_worker_request_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
+      /* stopped earlier by a user, without escalation */
+      if (spindle_worker_get_state (worker) == SPINDLE_WORKER_STATE_STOPPING &&
+          spindle_worker_get_escalation (worker) == SPINDLE_ESCALATION_NONE)
+        _spindle_worker_on_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
+      if (spindle_worker_get_unresponsive (worker))
+        spindle_worker_abandon (worker);
+    }
+}
+
+gboolean
+spindle_worker_set_shutdown_finish (SpindleWorkerSet  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 guint
@@ -418,4 +644,131 @@ spindle_worker_set_set_stack_size (SpindleWorkerSet *self,
 
   self->stack_size = stack_size;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STACK_SIZE]);
+}
+
+gint64
+spindle_worker_set_get_stop_grace (SpindleWorkerSet *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), 0);
+
+  return self->stop_grace;
+}
+
+/**
+ * spindle_worker_set_set_stop_grace:
+ * @usec: how long a stopped worker has before it is force-cancelled; for
+ *   workers spawned from now on
+ */
+void
+spindle_worker_set_set_stop_grace (SpindleWorkerSet *self,
+                                   gint64            usec)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  g_return_if_fail (usec > 0);
+
+  if (self->stop_grace == usec)
+    return;
+
+  self->stop_grace = usec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOP_GRACE]);
+}
+
+gint64
+spindle_worker_set_get_cancel_grace (SpindleWorkerSet *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), 0);
+
+  return self->cancel_grace;
+}
+
+/**
+ * spindle_worker_set_set_cancel_grace:
+ * @usec: how long a cancelled worker has before it is declared
+ *   unresponsive; for workers spawned from now on
+ */
+void
+spindle_worker_set_set_cancel_grace (SpindleWorkerSet *self,
+                                     gint64            usec)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  g_return_if_fail (usec > 0);
+
+  if (self->cancel_grace == usec)
+    return;
+
+  self->cancel_grace = usec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCEL_GRACE]);
+}
+
+gboolean
+spindle_worker_set_get_auto_escalate (SpindleWorkerSet *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), FALSE);
+
+  return self->auto_escalate;
+}
+
+static void
+apply_auto_escalate (SpindleWorker *worker,
+                     gboolean       auto_escalate)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+  guint n = g_list_model_get_n_items (children);
+
+  _spindle_worker_set_auto_escalate (worker, auto_escalate);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+
+      apply_auto_escalate (child, auto_escalate);
+    }
+}
+
+/**
+ * spindle_worker_set_set_auto_escalate:
+ *
+ * Whether a user's stop escalates by itself to force-cancel after the stop
+ * grace. Applies to every worker's next stop request.
+ */
+void
+spindle_worker_set_set_auto_escalate (SpindleWorkerSet *self,
+                                      gboolean          auto_escalate)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+
+  auto_escalate = !!auto_escalate;
+  if (self->auto_escalate == auto_escalate)
+    return;
+
+  self->auto_escalate = auto_escalate;
+  for (guint i = 0; i < self->workers->len; i++)
+    apply_auto_escalate (g_ptr_array_index (self->workers, i), auto_escalate);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_ESCALATE]);
+}
+
+gint64
+spindle_worker_set_get_default_deadline (SpindleWorkerSet *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), 0);
+
+  return self->default_deadline;
+}
+
+/**
+ * spindle_worker_set_set_default_deadline:
+ * @usec: the deadline, from spawn, of workers spawned without one; 0: none
+ */
+void
+spindle_worker_set_set_default_deadline (SpindleWorkerSet *self,
+                                         gint64            usec)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  g_return_if_fail (usec >= 0);
+
+  if (self->default_deadline == usec)
+    return;
+
+  self->default_deadline = usec;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEFAULT_DEADLINE]);
 }

@@ -27,6 +27,9 @@ typedef struct
 {
   const char    *kind;
   gsize          stack_size;
+  gint64         deadline_usec;      /* from spawn; < 0: none, even if the set has a default */
+  gint64         stop_grace_usec;
+  gint64         cancel_grace_usec;
 } SpindleSpawnOptions;
 
 SpindleWorkerSet *spindle_worker_set_new            (void);
@@ -52,5 +55,24 @@ guint             spindle_worker_set_clear_finished (SpindleWorkerSet          *
 gsize             spindle_worker_set_get_stack_size (SpindleWorkerSet          *set);
 void              spindle_worker_set_set_stack_size (SpindleWorkerSet          *set,
                                                      gsize                      stack_size);
+gint64            spindle_worker_set_get_stop_grace (SpindleWorkerSet          *set);
+void              spindle_worker_set_set_stop_grace (SpindleWorkerSet          *set,
+                                                     gint64                     usec);
+gint64            spindle_worker_set_get_cancel_grace (SpindleWorkerSet        *set);
+void              spindle_worker_set_set_cancel_grace (SpindleWorkerSet        *set,
+                                                     gint64                     usec);
+gboolean          spindle_worker_set_get_auto_escalate (SpindleWorkerSet       *set);
+void              spindle_worker_set_set_auto_escalate (SpindleWorkerSet       *set,
+                                                     gboolean                   auto_escalate);
+gint64            spindle_worker_set_get_default_deadline (SpindleWorkerSet    *set);
+void              spindle_worker_set_set_default_deadline (SpindleWorkerSet    *set,
+                                                     gint64                     usec);
+void              spindle_worker_set_shutdown_async (SpindleWorkerSet          *set,
+                                                     GCancellable              *cancellable,
+                                                     GAsyncReadyCallback        callback,
+                                                     gpointer                   user_data);
+gboolean          spindle_worker_set_shutdown_finish (SpindleWorkerSet         *set,
+                                                     GAsyncResult              *result,
+                                                     GError                   **error);
 
 G_END_DECLS

@@ -12,93 +12,31 @@
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
-/* The main thread's view of one worker. Every field here is read and written
- * on the set's main context only; the worker thread reaches it through events
+/* The main thread's view of one worker. Every field is read and written on
+ * the set's main context only; the worker thread reaches it through events
  * (see spindle-dispatch.c).
  */
-struct _SpindleWorker
-{
-  GObject               parent_instance;
 
-  SpindleWorkerSet     *set;       /* owns us */
-  SpindleJob           *job;
-  GListStore           *children;
-
-  guint64               id;
-  char                 *name;
-  char                 *kind;
-  int                   tid;
-  SpindleWorkerState    state;
-  SpindleStopReason     stop_reason;
-  gint64                started_at;
-  gint64                finished_at;
-  char                 *phase;
-  double                progress;
-  SpindleCleanupReport *cleanup_report;
-  GVariant             *result;
-  GError               *error;
-};
-
-enum {
-  PROP_0,
-  PROP_ID,
-  PROP_NAME,
-  PROP_KIND,
-  PROP_TID,
-  PROP_STATE,
-  PROP_STOP_REASON,
-  PROP_STARTED_AT,
-  PROP_FINISHED_AT,
-  PROP_PHASE,
-  PROP_PROGRESS,
-  PROP_CLEANUP_REPORT,
-  PROP_RESULT,
-  PROP_ERROR,
-  PROP_PARENT,
-  PROP_CHILDREN,
-  N_PROPS
-};
-
-enum {
-  STOP_REQUESTED,
-  CANCEL_REQUESTED,
-  CLEANUP_STARTED,
-  CLEANUP_STEP,
-  CLEANUP_FINISHED,
-  FINISHED,
-  N_SIGNALS
-};
+#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
+#define SIGNAL(name) _spindle_worker_signals[SPINDLE_WORKER_##name]
 
 G_DEFINE_FINAL_TYPE (SpindleWorker, spindle_worker, G_TYPE_OBJECT)
 
-static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
+GParamSpec *_spindle_worker_properties[SPINDLE_WORKER_N_PROPS];
+guint _spindle_worker_signals[SPINDLE_WORKER_N_SIGNALS];
 
 static void
 set_str (SpindleWorker  *self,
          char          **field,
          const char     *value,
-         guint           prop_id)
+         GParamSpec     *pspec)
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
 
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
-}
-
-static void
-set_int64 (SpindleWorker *self,
-           gint64        *field,
-           gint64         value,
-           guint          prop_id)
-{
-  if (*field == value)
-    return;
-
-  *field = value;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
 static void
@@ -118,7 +56,18 @@ set_state (SpindleWorker      *self,
     }
 
   self->state = state;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+
+  if (spindle_worker_state_is_terminal (state))
+    {
+      _spindle_worker_disarm (self);
+      if (state != SPINDLE_WORKER_STATE_ABANDONED && self->unresponsive)
+        {
+          self->unresponsive = FALSE;
+          g_object_notify_by_pspec (G_OBJECT (self), PROP (UNRESPONSIVE));
+        }
+    }
+
+  g_object_notify_by_pspec (G_OBJECT (self), PROP (STATE));
 
   if (spindle_worker_state_is_terminal (state) && self->set != NULL)
     _spindle_worker_set_worker_ended (self->set, self);
@@ -132,7 +81,70 @@ set_stop_reason (SpindleWorker     *self,
     return;
 
   self->stop_reason = reason;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOP_REASON]);
+  g_object_notify_by_pspec (G_OBJECT (self), PROP (STOP_REASON));
+}
+
+static void
+set_report (SpindleWorker        *self,
+            SpindleCleanupReport *report)
+{
+  g_clear_pointer (&self->cleanup_report, spindle_cleanup_report_unref);
+  self->cleanup_report = report;
+  g_object_notify_by_pspec (G_OBJECT (self), PROP (CLEANUP_REPORT));
+}
+
+/* Abandon *******************************************************************/
+
+static void abandon (SpindleWorker *self);
+
+static void
+abandon_children (SpindleWorker *self,
+                  gboolean       all)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->children));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
+
+      if (spindle_worker_state_is_terminal (child->state))
+        continue;
+      if (all || g_atomic_int_get (&child->job->abandoned))
+        abandon (child);
+    }
+}
+
+static void
+abandon (SpindleWorker *self)
+{
+  abandon_children (self, TRUE);
+
+  set_report (self, _spindle_job_abandon (self->job));
+  g_signal_emit (self, SIGNAL (CLEANUP_FINISHED), 0, self->cleanup_report);
+  set_state (self, SPINDLE_WORKER_STATE_ABANDONED);
+  g_signal_emit (self, SIGNAL (FINISHED), 0);
+}
+
+/**
+ * spindle_worker_abandon:
+ *
+ * Gives up on a worker that was asked to end and did not: its thread is
+ * detached and never freed under it, the worker becomes ABANDONED, and its
+ * report lists the cleanup steps that never ran and the locks it still
+ * holds as leaked. Its live children are abandoned with it. Does nothing
+ * unless the worker is stopping, cancelling or cleaning up.
+ */
+void
+spindle_worker_abandon (SpindleWorker *self)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER (self));
+
+  if (self->state != SPINDLE_WORKER_STATE_STOPPING &&
+      self->state != SPINDLE_WORKER_STATE_CANCELLING &&
+      self->state != SPINDLE_WORKER_STATE_CLEANING)
+    return;
+
+  abandon (self);
 }
 
 /* Events from the thread ****************************************************/
@@ -144,7 +156,7 @@ handle_started (SpindleWorker *self,
   if (self->tid != event->tid)
     {
       self->tid = event->tid;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TID]);
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (TID));
     }
 
   /* a request may already have moved the worker on */
@@ -156,15 +168,17 @@ static void
 handle_dirty (SpindleWorker *self)
 {
   g_autofree char *phase = NULL;
+  g_autofree char *waiting_for = NULL;
   double progress;
 
-  _spindle_job_take_progress (self->job, &phase, &progress);
-  set_str (self, &self->phase, phase, PROP_PHASE);
+  _spindle_job_take_progress (self->job, &phase, &progress, &waiting_for);
+  set_str (self, &self->phase, phase, PROP (PHASE));
+  set_str (self, &self->waiting_for, waiting_for, PROP (WAITING_FOR));
 
   if (self->progress != progress)
     {
       self->progress = progress;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (PROGRESS));
     }
 }
 
@@ -172,29 +186,34 @@ static void
 handle_finished (SpindleWorker *self,
                  SpindleEvent  *event)
 {
+  g_autoptr(SpindleWorker) hold = g_object_ref (self);
+
   /* The thread posts this as its last act; the join is immediate. */
   _spindle_job_join (self->job);
 
-  set_int64 (self, &self->finished_at, event->time, PROP_FINISHED_AT);
+  self->finished_at = event->time;
+  g_object_notify_by_pspec (G_OBJECT (self), PROP (FINISHED_AT));
+  set_str (self, &self->waiting_for, NULL, PROP (WAITING_FOR));
 
   if (event->result != NULL)
     {
       self->result = g_steal_pointer (&event->result);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (RESULT));
     }
 
   if (event->error != NULL)
     {
       self->error = g_steal_pointer (&event->error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (ERROR));
     }
 
-  self->cleanup_report = g_steal_pointer (&event->report);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLEANUP_REPORT]);
+  /* children that would not end were abandoned by our thread */
+  abandon_children (self, FALSE);
 
-  g_signal_emit (self, signals[CLEANUP_FINISHED], 0, self->cleanup_report);
+  set_report (self, g_steal_pointer (&event->report));
+  g_signal_emit (self, SIGNAL (CLEANUP_FINISHED), 0, self->cleanup_report);
   set_state (self, event->terminal);
-  g_signal_emit (self, signals[FINISHED], 0);
+  g_signal_emit (self, SIGNAL (FINISHED), 0);
 }
 
 void
@@ -218,11 +237,13 @@ _spindle_worker_handle_event (SpindleWorker *self,
 
     case SPINDLE_EVENT_CLEANUP_STARTED:
       set_state (self, SPINDLE_WORKER_STATE_CLEANING);
-      g_signal_emit (self, signals[CLEANUP_STARTED], 0);
+      _spindle_worker_on_cleaning (self);
+      g_signal_emit (self, SIGNAL (CLEANUP_STARTED), 0);
       break;
 
     case SPINDLE_EVENT_CLEANUP_STEP:
-      g_signal_emit (self, signals[CLEANUP_STEP], 0, event->label, event->outcome, event->message);
+      _spindle_worker_on_step (self);
+      g_signal_emit (self, SIGNAL (CLEANUP_STEP), 0, event->label, event->outcome, event->message);
       break;
 
     case SPINDLE_EVENT_FINISHED:
@@ -236,6 +257,24 @@ _spindle_worker_handle_event (SpindleWorker *self,
 
 /* Requests ******************************************************************/
 
+static void
+request_children (SpindleWorker *self,
+                  gboolean       force)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->children));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
+
+      if (force)
+        _spindle_worker_force_cancel (child, SPINDLE_STOP_REASON_PARENT);
+      else
+        _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
+    }
+}
+
+/* Children hear of a request before their parent does. */
 void
 _spindle_worker_request_stop (SpindleWorker     *self,
                               SpindleStopReason  reason)
@@ -244,10 +283,12 @@ _spindle_worker_request_stop (SpindleWorker     *self,
       self->state != SPINDLE_WORKER_STATE_RUNNING)
     return;
 
+  request_children (self, FALSE);
   _spindle_job_request_stop (self->job);
   set_stop_reason (self, reason);
   set_state (self, SPINDLE_WORKER_STATE_STOPPING);
-  g_signal_emit (self, signals[STOP_REQUESTED], 0, reason);
+  _spindle_worker_on_stop (self, reason);
+  g_signal_emit (self, SIGNAL (STOP_REQUESTED), 0, reason);
 }
 
 void
@@ -259,19 +300,21 @@ _spindle_worker_force_cancel (SpindleWorker     *self,
       self->state != SPINDLE_WORKER_STATE_STOPPING)
     return;
 
+  request_children (self, TRUE);
   _spindle_job_force_cancel (self->job);
   if (self->stop_reason == SPINDLE_STOP_REASON_NONE)
     set_stop_reason (self, reason);
   set_state (self, SPINDLE_WORKER_STATE_CANCELLING);
-  g_signal_emit (self, signals[CANCEL_REQUESTED], 0, reason);
+  _spindle_worker_on_cancel (self);
+  g_signal_emit (self, SIGNAL (CANCEL_REQUESTED), 0, reason);
 }
 
 /**
  * spindle_worker_request_stop:
  *
- * Asks the worker to stop: spindle_job_should_stop() turns TRUE, and the
- * engine's waits and the job's GCancellable wake at once. Does nothing once
- * a request was made or the worker is cleaning up or over.
+ * Asks the worker, and its children first, to stop: spindle_job_should_stop()
+ * turns TRUE, and the engine's waits and the job's GCancellable wake at once.
+ * Does nothing once a request was made or the worker is cleaning up or over.
  */
 void
 spindle_worker_request_stop (SpindleWorker *self)
@@ -284,9 +327,10 @@ spindle_worker_request_stop (SpindleWorker *self)
 /**
  * spindle_worker_force_cancel:
  *
- * Cancels the worker's thread (pthread_cancel): it unwinds at its next
- * cancellation point, or at once inside a compute region, and its cleanup
- * runs. Does nothing once cancelling, cleaning up or over.
+ * Cancels the worker's thread, and its children's first (pthread_cancel): it
+ * unwinds at its next cancellation point, or at once inside a compute
+ * region, and its cleanup runs. Does nothing once cancelling, cleaning up or
+ * over.
  */
 void
 spindle_worker_force_cancel (SpindleWorker *self)
@@ -302,7 +346,17 @@ spindle_worker_force_cancel (SpindleWorker *self)
 void
 _spindle_worker_disown (SpindleWorker *self)
 {
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->children));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
+
+      _spindle_worker_disown (child);
+    }
+
   self->set = NULL;
+  _spindle_worker_disarm (self);
 
   if (self->job == NULL)
     return;
@@ -317,24 +371,51 @@ _spindle_worker_disown (SpindleWorker *self)
   _spindle_job_detach (self->job);
 }
 
+void
+_spindle_worker_add_child (SpindleWorker *self,
+                           SpindleWorker *child)
+{
+  g_list_store_append (self->children, child);
+
+  /* a request the parent had before the child appeared */
+  if (self->state == SPINDLE_WORKER_STATE_CANCELLING)
+    _spindle_worker_force_cancel (child, SPINDLE_STOP_REASON_PARENT);
+  else if (self->state != SPINDLE_WORKER_STATE_RUNNING || g_atomic_int_get (&child->job->requests))
+    _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
+}
+
+void
+_spindle_worker_set_auto_escalate (SpindleWorker *self,
+                                   gboolean       auto_escalate)
+{
+  self->auto_escalate = !!auto_escalate;
+}
+
 /* GObject *******************************************************************/
 
 SpindleWorker *
-_spindle_worker_new (SpindleWorkerSet *set,
-                     guint64           id,
-                     const char       *name,
-                     const char       *kind,
-                     SpindleJob       *job)
+_spindle_worker_new (const SpindleWorkerSetup *setup)
 {
   SpindleWorker *self = g_object_new (SPINDLE_TYPE_WORKER, NULL);
 
-  self->set = set;
-  self->id = id;
-  self->name = g_strdup (name);
-  self->kind = g_strdup (kind != NULL ? kind : "custom");
-  self->job = _spindle_job_ref (job);
+  self->set = setup->set;
+  self->id = setup->id;
+  self->name = g_strdup (setup->name);
+  self->kind = g_strdup (setup->kind != NULL ? setup->kind : "custom");
+  self->job = _spindle_job_ref (setup->job);
+  self->context = g_main_context_ref (setup->context);
   self->started_at = g_get_monotonic_time ();
-  _spindle_job_set_worker (job, self);
+  self->stop_grace = setup->stop_grace;
+  self->cancel_grace = setup->cancel_grace;
+  self->auto_escalate = !!setup->auto_escalate;
+  g_set_weak_pointer (&self->parent, setup->parent);
+  _spindle_job_set_worker (self->job, self);
+
+  if (setup->deadline_usec > 0)
+    {
+      self->deadline = self->started_at + setup->deadline_usec;
+      _spindle_worker_arm (self, SPINDLE_ESCALATION_STOP, self->deadline);
+    }
 
   return self;
 }
@@ -345,7 +426,6 @@ _spindle_worker_fail_start (SpindleWorker *self,
 {
   self->error = g_error_copy (error);
   self->finished_at = self->started_at;
-  self->cleanup_report = NULL;
   set_state (self, SPINDLE_WORKER_STATE_FAILED);
 }
 
@@ -360,6 +440,8 @@ spindle_worker_dispose (GObject *object)
       g_clear_pointer (&self->job, _spindle_job_unref);
     }
 
+  g_clear_weak_pointer (&self->parent);
+
   G_OBJECT_CLASS (spindle_worker_parent_class)->dispose (object);
 }
 
@@ -369,9 +451,11 @@ spindle_worker_finalize (GObject *object)
   SpindleWorker *self = (SpindleWorker *) object;
 
   g_clear_object (&self->children);
+  g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->kind, g_free);
   g_clear_pointer (&self->phase, g_free);
+  g_clear_pointer (&self->waiting_for, g_free);
   g_clear_pointer (&self->cleanup_report, spindle_cleanup_report_unref);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
@@ -389,22 +473,27 @@ spindle_worker_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ID:             g_value_set_uint64 (value, self->id); break;
-    case PROP_NAME:           g_value_set_string (value, self->name); break;
-    case PROP_KIND:           g_value_set_string (value, self->kind); break;
-    case PROP_TID:            g_value_set_int (value, self->tid); break;
-    case PROP_STATE:          g_value_set_enum (value, self->state); break;
-    case PROP_STOP_REASON:    g_value_set_enum (value, self->stop_reason); break;
-    case PROP_STARTED_AT:     g_value_set_int64 (value, self->started_at); break;
-    case PROP_FINISHED_AT:    g_value_set_int64 (value, self->finished_at); break;
-    case PROP_PHASE:          g_value_set_string (value, self->phase); break;
-    case PROP_PROGRESS:       g_value_set_double (value, self->progress); break;
-    case PROP_CLEANUP_REPORT: g_value_set_boxed (value, self->cleanup_report); break;
-    case PROP_RESULT:         g_value_set_variant (value, self->result); break;
-    case PROP_ERROR:          g_value_set_boxed (value, self->error); break;
-    case PROP_PARENT:         g_value_set_object (value, NULL); break;
-    case PROP_CHILDREN:       g_value_set_object (value, self->children); break;
-    default:                  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case SPINDLE_WORKER_PROP_ID:             g_value_set_uint64 (value, self->id); break;
+    case SPINDLE_WORKER_PROP_NAME:           g_value_set_string (value, self->name); break;
+    case SPINDLE_WORKER_PROP_KIND:           g_value_set_string (value, self->kind); break;
+    case SPINDLE_WORKER_PROP_TID:            g_value_set_int (value, self->tid); break;
+    case SPINDLE_WORKER_PROP_STATE:          g_value_set_enum (value, self->state); break;
+    case SPINDLE_WORKER_PROP_STOP_REASON:    g_value_set_enum (value, self->stop_reason); break;
+    case SPINDLE_WORKER_PROP_STARTED_AT:     g_value_set_int64 (value, self->started_at); break;
+    case SPINDLE_WORKER_PROP_FINISHED_AT:    g_value_set_int64 (value, self->finished_at); break;
+    case SPINDLE_WORKER_PROP_PHASE:          g_value_set_string (value, self->phase); break;
+    case SPINDLE_WORKER_PROP_PROGRESS:       g_value_set_double (value, self->progress); break;
+    case SPINDLE_WORKER_PROP_WAITING_FOR:    g_value_set_string (value, self->waiting_for); break;
+    case SPINDLE_WORKER_PROP_CLEANUP_REPORT: g_value_set_boxed (value, self->cleanup_report); break;
+    case SPINDLE_WORKER_PROP_RESULT:         g_value_set_variant (value, self->result); break;
+    case SPINDLE_WORKER_PROP_ERROR:          g_value_set_boxed (value, self->error); break;
+    case SPINDLE_WORKER_PROP_PARENT:         g_value_set_object (value, self->parent); break;
+    case SPINDLE_WORKER_PROP_CHILDREN:       g_value_set_object (value, self->children); break;
+    case SPINDLE_WORKER_PROP_DEADLINE:       g_value_set_int64 (value, self->deadline); break;
+    case SPINDLE_WORKER_PROP_ESCALATION_AT:  g_value_set_int64 (value, self->escalation_at); break;
+    case SPINDLE_WORKER_PROP_ESCALATION:     g_value_set_enum (value, self->escalation); break;
+    case SPINDLE_WORKER_PROP_UNRESPONSIVE:   g_value_set_boolean (value, self->unresponsive); break;
+    default:                                 G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -413,27 +502,32 @@ install_properties (GObjectClass *object_class)
 {
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
-  properties[PROP_ID] = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, ro);
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
-  properties[PROP_KIND] = g_param_spec_string ("kind", NULL, NULL, NULL, ro);
-  properties[PROP_TID] = g_param_spec_int ("tid", NULL, NULL, 0, G_MAXINT, 0, ro);
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL, SPINDLE_TYPE_WORKER_STATE, SPINDLE_WORKER_STATE_STARTING, ro);
-  properties[PROP_STOP_REASON] =
-    g_param_spec_enum ("stop-reason", NULL, NULL, SPINDLE_TYPE_STOP_REASON, SPINDLE_STOP_REASON_NONE, ro);
-  properties[PROP_STARTED_AT] = g_param_spec_int64 ("started-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_FINISHED_AT] = g_param_spec_int64 ("finished-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_PHASE] = g_param_spec_string ("phase", NULL, NULL, NULL, ro);
-  properties[PROP_PROGRESS] = g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, ro);
-  properties[PROP_CLEANUP_REPORT] =
-    g_param_spec_boxed ("cleanup-report", NULL, NULL, SPINDLE_TYPE_CLEANUP_REPORT, ro);
-  properties[PROP_RESULT] =
-    g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, ro);
-  properties[PROP_ERROR] = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
-  properties[PROP_PARENT] = g_param_spec_object ("parent", NULL, NULL, SPINDLE_TYPE_WORKER, ro);
-  properties[PROP_CHILDREN] = g_param_spec_object ("children", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  PROP (ID) = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  PROP (NAME) = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  PROP (KIND) = g_param_spec_string ("kind", NULL, NULL, NULL, ro);
+  PROP (TID) = g_param_spec_int ("tid", NULL, NULL, 0, G_MAXINT, 0, ro);
+  PROP (STATE) = g_param_spec_enum ("state", NULL, NULL, SPINDLE_TYPE_WORKER_STATE,
+                                    SPINDLE_WORKER_STATE_STARTING, ro);
+  PROP (STOP_REASON) = g_param_spec_enum ("stop-reason", NULL, NULL, SPINDLE_TYPE_STOP_REASON,
+                                          SPINDLE_STOP_REASON_NONE, ro);
+  PROP (STARTED_AT) = g_param_spec_int64 ("started-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  PROP (FINISHED_AT) = g_param_spec_int64 ("finished-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  PROP (PHASE) = g_param_spec_string ("phase", NULL, NULL, NULL, ro);
+  PROP (PROGRESS) = g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  PROP (WAITING_FOR) = g_param_spec_string ("waiting-for", NULL, NULL, NULL, ro);
+  PROP (CLEANUP_REPORT) = g_param_spec_boxed ("cleanup-report", NULL, NULL,
+                                              SPINDLE_TYPE_CLEANUP_REPORT, ro);
+  PROP (RESULT) = g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, ro);
+  PROP (ERROR) = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
+  PROP (PARENT) = g_param_spec_object ("parent", NULL, NULL, SPINDLE_TYPE_WORKER, ro);
+  PROP (CHILDREN) = g_param_spec_object ("children", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  PROP (DEADLINE) = g_param_spec_int64 ("deadline", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  PROP (ESCALATION_AT) = g_param_spec_int64 ("escalation-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  PROP (ESCALATION) = g_param_spec_enum ("escalation", NULL, NULL, SPINDLE_TYPE_ESCALATION,
+                                         SPINDLE_ESCALATION_NONE, ro);
+  PROP (UNRESPONSIVE) = g_param_spec_boolean ("unresponsive", NULL, NULL, FALSE, ro);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_object_class_install_properties (object_class, SPINDLE_WORKER_N_PROPS, _spindle_worker_properties);
 }
 
 static void
@@ -441,25 +535,28 @@ install_signals (GObjectClass *object_class)
 {
   GType type = G_TYPE_FROM_CLASS (object_class);
 
-  signals[STOP_REQUESTED] =
+  SIGNAL (STOP_REQUESTED) =
     g_signal_new ("stop-requested", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_STOP_REASON);
-  signals[CANCEL_REQUESTED] =
+  SIGNAL (CANCEL_REQUESTED) =
     g_signal_new ("cancel-requested", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_STOP_REASON);
-  signals[CLEANUP_STARTED] =
+  SIGNAL (ESCALATED) =
+    g_signal_new ("escalated", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, SPINDLE_TYPE_ESCALATION);
+  SIGNAL (CLEANUP_STARTED) =
     g_signal_new ("cleanup-started", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
-  signals[CLEANUP_STEP] =
+  SIGNAL (CLEANUP_STEP) =
     g_signal_new ("cleanup-step", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   SPINDLE_TYPE_CLEANUP_OUTCOME,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[CLEANUP_FINISHED] =
+  SIGNAL (CLEANUP_FINISHED) =
     g_signal_new ("cleanup-finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_CLEANUP_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
-  signals[FINISHED] =
+  SIGNAL (FINISHED) =
     g_signal_new ("finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
 }
@@ -545,7 +642,7 @@ spindle_worker_get_finished_at (SpindleWorker *self)
  * spindle_worker_get_elapsed:
  * @now: a g_get_monotonic_time() reading
  *
- * Returns: µs from spawn to @now, or to the finish once there is one.
+ * Returns: µs from spawn to @now, or to the finish once there is one
  */
 gint64
 spindle_worker_get_elapsed (SpindleWorker *self,
@@ -573,6 +670,19 @@ spindle_worker_get_progress (SpindleWorker *self)
   return self->progress;
 }
 
+/**
+ * spindle_worker_get_waiting_for:
+ *
+ * Returns: (nullable): what the worker waits for inside the engine, e.g.
+ *   “lock “ledger” held by “ledger 2””
+ */
+const char *
+spindle_worker_get_waiting_for (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
+  return self->waiting_for;
+}
+
 SpindleCleanupReport *
 spindle_worker_get_cleanup_report (SpindleWorker *self)
 {
@@ -598,7 +708,7 @@ SpindleWorker *
 spindle_worker_get_parent (SpindleWorker *self)
 {
   g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return NULL;
+  return self->parent;
 }
 
 GListModel *
@@ -613,4 +723,38 @@ spindle_worker_is_terminal (SpindleWorker *self)
 {
   g_return_val_if_fail (SPINDLE_IS_WORKER (self), TRUE);
   return spindle_worker_state_is_terminal (self->state);
+}
+
+gint64
+spindle_worker_get_deadline (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
+  return self->deadline;
+}
+
+/**
+ * spindle_worker_get_escalation_at:
+ *
+ * Returns: the monotonic time of the next automatic escalation (see
+ *   spindle_worker_get_escalation()), or 0
+ */
+gint64
+spindle_worker_get_escalation_at (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
+  return self->escalation_at;
+}
+
+SpindleEscalation
+spindle_worker_get_escalation (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), SPINDLE_ESCALATION_NONE);
+  return self->escalation;
+}
+
+gboolean
+spindle_worker_get_unresponsive (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), FALSE);
+  return self->unresponsive;
 }

@@ -36,8 +36,14 @@ const GError         *spindle_worker_get_error          (SpindleWorker *worker);
 SpindleWorker        *spindle_worker_get_parent         (SpindleWorker *worker);
 GListModel           *spindle_worker_get_children       (SpindleWorker *worker);
 gboolean              spindle_worker_is_terminal        (SpindleWorker *worker);
+gint64                spindle_worker_get_deadline       (SpindleWorker *worker);
+gint64                spindle_worker_get_escalation_at  (SpindleWorker *worker);
+SpindleEscalation     spindle_worker_get_escalation     (SpindleWorker *worker);
+gboolean              spindle_worker_get_unresponsive   (SpindleWorker *worker);
+const char           *spindle_worker_get_waiting_for    (SpindleWorker *worker);
 
 void                  spindle_worker_request_stop       (SpindleWorker *worker);
 void                  spindle_worker_force_cancel       (SpindleWorker *worker);
+void                  spindle_worker_abandon            (SpindleWorker *worker);
 
 G_END_DECLS

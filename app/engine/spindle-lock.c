@@ -1,0 +1,331 @@
+/* spindle-lock.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "spindle-cleanup-report-private.h"
+#include "spindle-cond.h"
+#include "spindle-job-private.h"
+#include "spindle-lock.h"
+
+/* A worker waiting for a held lock sleeps in spindle_job_cond_wait() on the
+ * lock's queue, so a stop wakes it and force-cancel reaches it. The timeout
+ * slice only matters when an owner died without any cleanup: nobody signals
+ * then, and the next try finds EOWNERDEAD.
+ */
+#define RETRY_SLICE_USEC (100 * 1000)
+
+struct _SpindleLock
+{
+  char            *name;
+  pthread_mutex_t  mutex;   /* robust: the lock itself */
+  GMutex           meta;    /* guards what follows */
+  SpindleCond     *queue;
+  char            *holder;
+  gboolean         tainted;
+};
+
+SpindleLock *
+spindle_lock_new (const char *name)
+{
+  SpindleLock *self = g_new0 (SpindleLock, 1);
+  pthread_mutexattr_t attr;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  pthread_mutexattr_init (&attr);
+  pthread_mutexattr_setrobust (&attr, PTHREAD_MUTEX_ROBUST);
+  pthread_mutex_init (&self->mutex, &attr);
+  pthread_mutexattr_destroy (&attr);
+
+  g_mutex_init (&self->meta);
+  self->queue = spindle_cond_new ();
+  self->name = g_strdup (name);
+
+  return self;
+}
+
+void
+spindle_lock_free (SpindleLock *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->holder == NULL);
+
+  pthread_mutex_destroy (&self->mutex);
+  spindle_cond_free (self->queue);
+  g_mutex_clear (&self->meta);
+  g_free (self->name);
+  g_free (self);
+}
+
+const char *
+spindle_lock_get_name (SpindleLock *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->name;
+}
+
+gboolean
+spindle_lock_is_tainted (SpindleLock *self)
+{
+  gboolean tainted;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&self->meta);
+  tainted = self->tainted;
+  g_mutex_unlock (&self->meta);
+
+  return tainted;
+}
+
+/**
+ * spindle_lock_clear_taint:
+ *
+ * For the owner, once it has checked or repaired the data the lock guards.
+ */
+void
+spindle_lock_clear_taint (SpindleLock *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_mutex_lock (&self->meta);
+  self->tainted = FALSE;
+  g_mutex_unlock (&self->meta);
+}
+
+/**
+ * spindle_lock_dup_holder:
+ *
+ * Returns: (nullable): the name of the worker or thread holding the lock
+ */
+char *
+spindle_lock_dup_holder (SpindleLock *self)
+{
+  char *holder;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_mutex_lock (&self->meta);
+  holder = g_strdup (self->holder);
+  g_mutex_unlock (&self->meta);
+
+  return holder;
+}
+
+gboolean
+spindle_lock_is_held (SpindleLock *self)
+{
+  g_autofree char *holder = spindle_lock_dup_holder (self);
+
+  return holder != NULL;
+}
+
+/* With meta held, after the mutex was taken (rc 0 or EOWNERDEAD). */
+static void
+took (SpindleLock *self,
+      int          rc,
+      const char  *holder)
+{
+  if (rc == EOWNERDEAD)
+    {
+      /* its owner died holding it, without any cleanup */
+      pthread_mutex_consistent (&self->mutex);
+      self->tainted = TRUE;
+    }
+
+  g_free (self->holder);
+  self->holder = g_strdup (holder);
+}
+
+static void
+give_back (SpindleLock *self)
+{
+  g_mutex_lock (&self->meta);
+  g_clear_pointer (&self->holder, g_free);
+  pthread_mutex_unlock (&self->mutex);
+  spindle_cond_broadcast (self->queue);
+  g_mutex_unlock (&self->meta);
+}
+
+void
+spindle_lock_acquire (SpindleLock *self)
+{
+  g_autofree char *holder = NULL;
+  int rc;
+
+  g_return_if_fail (self != NULL);
+
+  holder = g_strdup_printf ("thread %d", (int) gettid ());
+  rc = pthread_mutex_lock (&self->mutex);
+  g_return_if_fail (rc == 0 || rc == EOWNERDEAD);
+
+  g_mutex_lock (&self->meta);
+  took (self, rc, holder);
+  g_mutex_unlock (&self->meta);
+}
+
+void
+spindle_lock_release (SpindleLock *self)
+{
+  g_return_if_fail (self != NULL);
+
+  give_back (self);
+}
+
+static void
+note_contention (SpindleJob  *job,
+                 SpindleLock *self)
+{
+  g_autofree char *text = g_strdup_printf ("lock “%s” held by “%s”", self->name,
+                                           self->holder != NULL ? self->holder : "?");
+
+  _spindle_job_set_waiting_for (job, text);
+}
+
+/**
+ * spindle_job_lock:
+ *
+ * Takes @lock for the worker, waiting as long as it takes. A stop request
+ * ends the wait (FALSE, G_IO_ERROR_CANCELLED); force-cancel reaches it. A
+ * lock still held when the worker ends is released by its cleanup and
+ * reported; when the worker was cancelled, the lock is marked tainted.
+ *
+ * Returns: TRUE once the worker holds @lock
+ */
+gboolean
+spindle_job_lock (SpindleJob   *job,
+                  SpindleLock  *self,
+                  GError      **error)
+{
+  gboolean waited = FALSE, ok = TRUE;
+  int old_state, rc;
+
+  g_return_val_if_fail (job != NULL, FALSE);
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  old_state = _spindle_job_block_cancel ();
+  g_mutex_lock (&self->meta);
+
+  while ((rc = pthread_mutex_trylock (&self->mutex)) == EBUSY)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      note_contention (job, self);
+      waited = TRUE;
+
+      /* a cancellation point: restore the body's state around it */
+      _spindle_job_restore_cancel (old_state);
+      ok = spindle_job_cond_wait (job, self->queue, &self->meta, RETRY_SLICE_USEC, &local_error);
+      _spindle_job_block_cancel ();
+
+      if (!ok && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          break;
+        }
+      ok = TRUE;
+    }
+
+  if (ok)
+    took (self, rc, job->name);
+  g_mutex_unlock (&self->meta);
+
+  if (ok)
+    {
+      g_mutex_lock (&job->lock);
+      g_ptr_array_add (job->held_locks, self);
+      g_mutex_unlock (&job->lock);
+    }
+
+  if (waited)
+    _spindle_job_set_waiting_for (job, NULL);
+
+  _spindle_job_restore_cancel (old_state);
+
+  return ok;
+}
+
+void
+spindle_job_unlock (SpindleJob  *job,
+                    SpindleLock *self)
+{
+  gboolean held;
+  int old_state;
+
+  g_return_if_fail (job != NULL);
+  g_return_if_fail (self != NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  g_mutex_lock (&job->lock);
+  held = g_ptr_array_remove (job->held_locks, self);
+  g_mutex_unlock (&job->lock);
+
+  if (held)
+    give_back (self);
+  else
+    g_critical ("%s: worker “%s” does not hold lock “%s”", G_STRFUNC, job->name, self->name);
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+/* Part of every exit path, on the job's own thread (the mutex's owner). */
+void
+_spindle_job_release_locks (SpindleJob           *job,
+                            gboolean              unwound,
+                            SpindleCleanupReport *report)
+{
+  SpindleLock *lock;
+
+  for (;;)
+    {
+      g_autofree char *label = NULL;
+
+      g_mutex_lock (&job->lock);
+      lock = job->held_locks->len > 0 ? g_ptr_array_steal_index (job->held_locks, job->held_locks->len - 1) : NULL;
+      g_mutex_unlock (&job->lock);
+
+      if (lock == NULL)
+        break;
+
+      if (unwound)
+        {
+          g_mutex_lock (&lock->meta);
+          lock->tainted = TRUE;
+          g_mutex_unlock (&lock->meta);
+          _spindle_cleanup_report_note_tainted_lock (report);
+        }
+
+      give_back (lock);
+      label = g_strdup_printf ("released lock “%s” held at %s", lock->name, unwound ? "cancel" : "exit");
+      _spindle_job_add_step (job, report, label, SPINDLE_CLEANUP_OUTCOME_OK,
+                             unwound ? "The lock is marked tainted: the data it guards may be inconsistent" : NULL,
+                             0);
+    }
+}
+
+/* For an abandoned job: the locks its stuck thread still holds. */
+void
+_spindle_job_report_held_locks (SpindleJob           *job,
+                                SpindleCleanupReport *report)
+{
+  g_mutex_lock (&job->lock);
+  for (guint i = 0; i < job->held_locks->len; i++)
+    {
+      SpindleLock *lock = g_ptr_array_index (job->held_locks, i);
+      g_autofree char *label = g_strdup_printf ("lock “%s”", lock->name);
+
+      _spindle_cleanup_report_add (report, label, SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
+                                   "Still held by the abandoned thread: leaked", 0);
+    }
+  g_mutex_unlock (&job->lock);
+}

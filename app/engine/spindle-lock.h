@@ -1,0 +1,43 @@
+/* spindle-lock.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-types.h"
+
+G_BEGIN_DECLS
+
+/* A named, robust mutex whose owner the engine tracks. A worker cancelled
+ * while holding it has it released by its cleanup, and the lock is marked
+ * tainted: the data it guards may be half-updated. An owner that died
+ * without any cleanup is found through EOWNERDEAD and taints it too.
+ */
+typedef struct _SpindleLock SpindleLock;
+
+SpindleLock *spindle_lock_new         (const char   *name);
+void         spindle_lock_free        (SpindleLock  *lock);
+const char  *spindle_lock_get_name    (SpindleLock  *lock);
+gboolean     spindle_lock_is_tainted  (SpindleLock  *lock);
+void         spindle_lock_clear_taint (SpindleLock  *lock);
+char        *spindle_lock_dup_holder  (SpindleLock  *lock);
+gboolean     spindle_lock_is_held     (SpindleLock  *lock);
+
+/* For threads that are not workers (the main thread, raw threads). */
+void         spindle_lock_acquire     (SpindleLock  *lock);
+void         spindle_lock_release     (SpindleLock  *lock);
+
+gboolean     spindle_job_lock         (SpindleJob   *job,
+                                       SpindleLock  *lock,
+                                       GError      **error);
+void         spindle_job_unlock       (SpindleJob   *job,
+                                       SpindleLock  *lock);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleLock, spindle_lock_free)
+
+G_END_DECLS

@@ -1,0 +1,164 @@
+/* spindle-worker-escalation.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-worker-private.h"
+#include "spindle-worker-set-private.h"
+
+/* Deadlines escalate: stop → stop grace → force-cancel → cancel grace →
+ * unresponsive. A worker has at most one escalation armed, a timeout source
+ * on the set's context; escalation-at tells the UI when it fires.
+ *
+ * Cleaning up counts as progress: it gets the stop grace plus twice the
+ * cancel grace (a parent's wait for its children fits in that), and every
+ * reported step extends it by a cancel grace.
+ */
+
+#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
+#define SIGNAL(name) _spindle_worker_signals[SPINDLE_WORKER_##name]
+
+static gboolean escalate_cb (gpointer user_data);
+
+static void
+set_escalation (SpindleWorker     *self,
+                SpindleEscalation  escalation,
+                gint64             at)
+{
+  if (self->escalation != escalation)
+    {
+      self->escalation = escalation;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (ESCALATION));
+    }
+
+  if (self->escalation_at != at)
+    {
+      self->escalation_at = at;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (ESCALATION_AT));
+    }
+}
+
+void
+_spindle_worker_disarm (SpindleWorker *self)
+{
+  if (self->escalation_source != NULL)
+    {
+      g_source_destroy (self->escalation_source);
+      g_clear_pointer (&self->escalation_source, g_source_unref);
+    }
+
+  set_escalation (self, SPINDLE_ESCALATION_NONE, 0);
+}
+
+void
+_spindle_worker_arm (SpindleWorker     *self,
+                     SpindleEscalation  escalation,
+                     gint64             at)
+{
+  gint64 delay_ms;
+
+  _spindle_worker_disarm (self);
+
+  if (escalation == SPINDLE_ESCALATION_NONE)
+    return;
+
+  delay_ms = MAX (0, (at - g_get_monotonic_time () + 999) / 1000);
+  self->escalation_source = g_timeout_source_new ((guint) MIN (delay_ms, G_MAXUINT));
+  g_source_set_static_name (self->escalation_source, "[spindle] escalation");
+  g_source_set_callback (self->escalation_source, escalate_cb, self, NULL);
+  g_source_attach (self->escalation_source, self->context);
+
+  set_escalation (self, escalation, at);
+}
+
+static void
+declare_unresponsive (SpindleWorker *self)
+{
+  if (!self->unresponsive)
+    {
+      self->unresponsive = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (UNRESPONSIVE));
+    }
+
+  if (self->set != NULL)
+    _spindle_worker_set_worker_unresponsive (self->set, self);
+}
+
+static gboolean
+escalate_cb (gpointer user_data)
+{
+  g_autoptr(SpindleWorker) self = g_object_ref (user_data);
+  SpindleEscalation escalation = self->escalation;
+
+  g_clear_pointer (&self->escalation_source, g_source_unref);
+  set_escalation (self, SPINDLE_ESCALATION_NONE, 0);
+
+  g_signal_emit (self, SIGNAL (ESCALATED), 0, escalation);
+
+  switch (escalation)
+    {
+    case SPINDLE_ESCALATION_STOP:
+      _spindle_worker_request_stop (self, SPINDLE_STOP_REASON_TIMEOUT);
+      break;
+
+    case SPINDLE_ESCALATION_CANCEL:
+      _spindle_worker_force_cancel (self, SPINDLE_STOP_REASON_TIMEOUT);
+      if (self->escalation == SPINDLE_ESCALATION_NONE && spindle_worker_state_is_live (self->state))
+        _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE,
+                             g_get_monotonic_time () + self->cancel_grace);
+      break;
+
+    case SPINDLE_ESCALATION_UNRESPONSIVE:
+      declare_unresponsive (self);
+      break;
+
+    case SPINDLE_ESCALATION_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* A stop after a deadline or on shutdown always escalates; a user's stop
+ * when the set's policy says so.
+ */
+void
+_spindle_worker_on_stop (SpindleWorker     *self,
+                         SpindleStopReason  reason)
+{
+  gboolean escalate = self->auto_escalate ||
+                      reason == SPINDLE_STOP_REASON_TIMEOUT ||
+                      reason == SPINDLE_STOP_REASON_SHUTDOWN;
+
+  if (escalate)
+    _spindle_worker_arm (self, SPINDLE_ESCALATION_CANCEL, g_get_monotonic_time () + self->stop_grace);
+  else
+    _spindle_worker_disarm (self);
+}
+
+void
+_spindle_worker_on_cancel (SpindleWorker *self)
+{
+  _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE, g_get_monotonic_time () + self->cancel_grace);
+}
+
+void
+_spindle_worker_on_cleaning (SpindleWorker *self)
+{
+  _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE,
+                       g_get_monotonic_time () + self->stop_grace + 2 * self->cancel_grace);
+}
+
+void
+_spindle_worker_on_step (SpindleWorker *self)
+{
+  gint64 at = g_get_monotonic_time () + self->cancel_grace;
+
+  if (self->escalation == SPINDLE_ESCALATION_UNRESPONSIVE && self->escalation_at < at)
+    _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE, at);
+}
