@@ -90,6 +90,7 @@ forget_waiter (gpointer data)
 {
   Waiter *waiter = data;
 
+  _spindle_job_forget_unwound_frames ();
   g_mutex_lock (&waiter->cond->lock);
   g_queue_remove (&waiter->cond->waiters, waiter->job);
   g_mutex_unlock (&waiter->cond->lock);

@@ -118,6 +118,7 @@ void                  _spindle_job_add_step       (SpindleJob            *job,
 void                  _spindle_job_set_waiting_for (SpindleJob      *job,
                                                    const char       *waiting_for);
 
+void                  _spindle_job_forget_unwound_frames (void);
 int                   _spindle_job_block_cancel   (void);
 void                  _spindle_job_restore_cancel (int               old_state);
 int                   _spindle_job_get_wake_fd    (SpindleJob       *job);

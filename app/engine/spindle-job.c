@@ -11,11 +11,16 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "spindle-cleanup-report-private.h"
 #include "spindle-job-private.h"
+
+#ifdef __SANITIZE_ADDRESS__
+# include <sanitizer/asan_interface.h>
+#endif
 
 /* A job is the part of a worker that its thread may touch. The thread and
  * the main thread share it through the atomics and the mutex below; the
@@ -29,6 +34,8 @@
 
 /* When the wake fd cannot be created (out of fds), waits poll the flags. */
 #define FALLBACK_SLICE_USEC (10 * 1000)
+
+static void settle_cancel_signal (SpindleJob *self);
 
 int
 _spindle_job_block_cancel (void)
@@ -307,6 +314,7 @@ job_finish (SpindleJob *self,
 {
   g_autoptr(SpindleCleanupReport) report = _spindle_cleanup_report_new ();
   gint64 begin = g_get_monotonic_time ();
+  SpindleWorkerState terminal;
   SpindleEvent *event;
 
   pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
@@ -326,20 +334,61 @@ job_finish (SpindleJob *self,
   _spindle_cleanup_report_set_duration (report, g_get_monotonic_time () - begin);
 
   event = _spindle_event_new (SPINDLE_EVENT_FINISHED, self);
-  event->terminal = decide_terminal (self, unwound, &error);
-  _spindle_job_report_ended (self, event->terminal);
+  event->terminal = terminal = decide_terminal (self, unwound, &error);
   event->result = result;
   event->error = error;
   event->report = g_steal_pointer (&report);
   event->time = g_get_monotonic_time ();
   _spindle_job_post (self, event);
 
+  /* only now may a waiting parent end, its last event after ours */
+  _spindle_job_report_ended (self, terminal);
+
   _spindle_job_unref (self);
 }
+
+#ifdef __SANITIZE_ADDRESS__
+/* Cancellation unwinds through glibc's own longjmp, which ASan does not
+ * see: the skipped frames' redzones stay poisoned below us and make false
+ * reports later. Everything below the handler's frame is dead; say so. The
+ * stack's bounds are read at thread start: interceptors called from here
+ * would trip over the very poison we clear.
+ */
+static __thread char *stack_low;
+
+static void
+note_stack_bounds (void)
+{
+  pthread_attr_t attr;
+  size_t size;
+  void *low;
+
+  if (pthread_getattr_np (pthread_self (), &attr) != 0)
+    return;
+  if (pthread_attr_getstack (&attr, &low, &size) == 0)
+    stack_low = low;
+  pthread_attr_destroy (&attr);
+}
+
+__attribute__ ((noinline, no_sanitize_address)) void
+_spindle_job_forget_unwound_frames (void)
+{
+  char *here = __builtin_frame_address (0);
+
+  if (stack_low != NULL && here > stack_low)
+    __asan_unpoison_memory_region (stack_low, here - stack_low);
+}
+#else
+void
+_spindle_job_forget_unwound_frames (void)
+{
+}
+#endif
 
 static void
 job_unwind_cb (gpointer data)
 {
+  _spindle_job_forget_unwound_frames ();
   job_finish (data, NULL, NULL, TRUE);
 }
 
@@ -349,6 +398,9 @@ job_thread_main (gpointer data)
   SpindleJob *self = data;
 
   pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+#ifdef __SANITIZE_ADDRESS__
+  note_stack_bounds ();
+#endif
   job_announce_start (self);
 
   pthread_cleanup_push (job_unwind_cb, self);
@@ -361,6 +413,9 @@ job_thread_main (gpointer data)
       pthread_testcancel ();
       result = self->func (self, self->user_data, &error);
       pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+      /* a body may return from inside a compute region */
+      pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
+      settle_cancel_signal (self);
       job_finish (self, result, error, FALSE);
     }
   pthread_cleanup_pop (0);
@@ -776,11 +831,33 @@ spindle_job_enter_compute (SpindleJob *self)
   pthread_setcanceltype (PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
 }
 
+/* A force-cancel of a thread in asynchronous mode sends it SIGCANCEL. If
+ * the thread leaves the region before the signal lands, glibc 2.36 still
+ * acts on it later inside any syscall wrapper (they switch to asynchronous
+ * mode around the call), even with cancellation disabled: the thread would
+ * die holding an engine lock. So once a cancel was requested, wait for the
+ * request to be sent (force-cancel sends it under our lock), let the kernel
+ * deliver it (any syscall's return does; a raw one is no cancellation
+ * point), and act on it here.
+ */
+static void
+settle_cancel_signal (SpindleJob *self)
+{
+  if ((g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+  g_mutex_unlock (&self->lock);
+  syscall (SYS_getpid);
+  pthread_testcancel ();
+}
+
 void
 spindle_job_leave_compute (SpindleJob *self)
 {
   pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
   g_atomic_int_set (&self->in_compute, 0);
+  settle_cancel_signal (self);
 }
 
 /**

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  * the engine's waits and at any blocking cancellation point (read, accept,
  * nanosleep, poll…). Engine calls other than the waits disable cancellation
  * while they run.
+ *
+ * Cancellation unwinds C frames without running g_autoptr/g_autofree
+ * cleanups (unless built with -fexceptions): whatever a body owns across a
+ * cancellation point belongs on its cleanup stack (spindle_job_push_cleanup).
  */
 
 typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
