@@ -204,11 +204,12 @@ file_writer_body (SpindleJob  *job,
                   GError     **error)
 {
   static const char chunk[64 * 1024] = { 0 };
-  g_autofree char *template = g_strdup_printf ("spindle-writer-%d-XXXXXX.part", (int) getpid ());
   Partial *partial = g_new0 (Partial, 1);
+  char template[64];
   guint64 written = 0;
 
   /* a cancel right after the file is made must not leak it */
+  g_snprintf (template, sizeof template, "spindle-writer-%d-XXXXXX.part", (int) getpid ());
   spindle_job_hold_cancel (job);
   partial->fd = -1;
   spindle_job_push_cleanup (job, "remove the partial file", remove_partial, partial);

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 
 typedef enum
 {
+  SPINDLE_EVENT_SPAWNED,     /* a child, posted by its parent */
   SPINDLE_EVENT_STARTED,
   SPINDLE_EVENT_DIRTY,
   SPINDLE_EVENT_CLEANUP_STARTED,

@@ -12,6 +12,21 @@
 #include "spindle-cleanup-report-private.h"
 #include "spindle-job-private.h"
 
+/* The child's thread could not start: it shows as a FAILED child. */
+static void
+post_start_failure (SpindleJob   *child,
+                    const GError *error)
+{
+  SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_FINISHED, child);
+
+  event->terminal = SPINDLE_WORKER_STATE_FAILED;
+  event->error = g_error_copy (error);
+  event->report = _spindle_cleanup_report_new ();
+  event->time = g_get_monotonic_time ();
+  _spindle_job_post (child, event);
+  _spindle_job_report_ended (child, SPINDLE_WORKER_STATE_FAILED);
+}
+
 /* A child is a job started by its parent's body. Requests reach children
  * before their parent (see _spindle_job_request_stop()), and a parent's end
  * waits for them, bounded by its grace periods: no child outlives its parent
@@ -36,6 +51,7 @@ spindle_job_spawn_child (SpindleJob      *self,
                          GDestroyNotify   destroy,
                          GError         **error)
 {
+  g_autoptr(GError) local_error = NULL;
   SpindleJob *child;
   int old_state;
 
@@ -52,8 +68,13 @@ spindle_job_spawn_child (SpindleJob      *self,
   g_ptr_array_add (self->children, child);
   g_mutex_unlock (&self->lock);
 
-  if (!_spindle_job_start (child, error))
+  /* before its thread can post anything: children appear in spawn order */
+  _spindle_job_post (child, _spindle_event_new (SPINDLE_EVENT_SPAWNED, child));
+
+  if (!_spindle_job_start (child, &local_error))
     {
+      post_start_failure (child, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       g_mutex_lock (&self->lock);
       g_ptr_array_remove_fast (self->children, child);
       g_mutex_unlock (&self->lock);
@@ -128,23 +149,22 @@ report_child (SpindleJob           *self,
               SpindleJob           *child)
 {
   int terminal = g_atomic_int_get (&child->terminal);
-  g_autofree char *label = g_strdup_printf ("child “%s”", child->name);
-  g_autofree char *message = NULL;
+  g_autofree char *label = NULL;
 
   if (terminal < 0)
     {
       g_atomic_int_set (&child->abandoned, 1);
+      label = g_strdup_printf ("child “%s”: abandoned with its parent", child->name);
       _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED,
-                             "Did not end: abandoned with its parent", 0);
+                             "It did not end within the grace periods", 0);
       return;
     }
 
-  message = g_strdup_printf ("Ended %s", spindle_worker_state_to_string (terminal));
-  _spindle_job_add_step (self, report, label,
-                         terminal == SPINDLE_WORKER_STATE_FAILED
-                           ? SPINDLE_CLEANUP_OUTCOME_FAILED
-                           : SPINDLE_CLEANUP_OUTCOME_OK,
-                         message, 0);
+  label = g_strdup_printf ("child “%s”: %s", child->name, spindle_worker_state_to_string (terminal));
+  if (terminal == SPINDLE_WORKER_STATE_FAILED)
+    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED, "The child failed", 0);
+  else
+    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, 0);
 }
 
 /* The first part of a parent's cleanup, on its own thread with cancellation

@@ -306,10 +306,10 @@ _spindle_job_release_locks (SpindleJob           *job,
         }
 
       give_back (lock);
-      label = g_strdup_printf ("released lock “%s” held at %s", lock->name, unwound ? "cancel" : "exit");
-      _spindle_job_add_step (job, report, label, SPINDLE_CLEANUP_OUTCOME_OK,
-                             unwound ? "The lock is marked tainted: the data it guards may be inconsistent" : NULL,
-                             0);
+      label = unwound
+        ? g_strdup_printf ("released lock “%s” held at cancel; marked tainted", lock->name)
+        : g_strdup_printf ("released lock “%s” left held at exit", lock->name);
+      _spindle_job_add_step (job, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, 0);
     }
 }
 

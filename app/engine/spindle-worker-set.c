@@ -26,6 +26,7 @@ struct _SpindleWorkerSet
   guint64          last_id;
   guint            n_live;       /* every live worker, children too */
   guint            n_abandoned;
+  gboolean         shut_down;    /* a shutdown began: no new workers */
   gsize            stack_size;
   gint64           stop_grace;
   gint64           cancel_grace;
@@ -105,7 +106,7 @@ count_live (SpindleWorkerSet *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
 }
 
-/* A child's first event makes its worker, under its parent's. */
+/* A child's first event, posted by its parent, makes its worker. */
 static SpindleWorker *
 adopt (SpindleWorkerSet *self,
        SpindleJob       *job)
@@ -143,7 +144,7 @@ dispatch_events (GQueue   *events,
       SpindleEvent *event = l->data;
       SpindleWorker *worker = _spindle_job_get_worker (event->job);
 
-      if (worker == NULL && event->kind == SPINDLE_EVENT_STARTED)
+      if (worker == NULL && event->kind == SPINDLE_EVENT_SPAWNED)
         worker = adopt (self, event->job);
 
       if (worker == NULL)
@@ -197,7 +198,7 @@ void
 _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *self,
                                          SpindleWorker    *worker)
 {
-  if (self->shutdowns->len > 0)
+  if (self->shut_down)
     spindle_worker_abandon (worker);
 }
 
@@ -413,7 +414,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   if (options == NULL)
     options = &defaults;
 
-  if (self->shutdowns->len > 0)
+  if (self->shut_down)
     {
       if (destroy != NULL)
         destroy (user_data);
@@ -523,6 +524,7 @@ spindle_worker_set_shutdown_async (SpindleWorkerSet    *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, spindle_worker_set_shutdown_async);
   g_task_set_check_cancellable (task, TRUE);
+  self->shut_down = TRUE;
 
   if (self->n_live == 0 && self->shutdowns->len == 0)
     {

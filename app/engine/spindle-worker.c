@@ -227,6 +227,9 @@ _spindle_worker_handle_event (SpindleWorker *self,
 
   switch (event->kind)
     {
+    case SPINDLE_EVENT_SPAWNED:
+      break;
+
     case SPINDLE_EVENT_STARTED:
       handle_started (self, event);
       break;
