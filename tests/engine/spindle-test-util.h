@@ -1,0 +1,101 @@
+/* spindle-test-util.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sys/types.h>
+
+#include "spindle-engine.h"
+
+G_BEGIN_DECLS
+
+/* Every wait in the tests is bounded by a guard this generous, so that a
+ * loaded two-core machine or a sanitizer build never makes a test flaky,
+ * while a hang still fails instead of blocking until meson's timeout.
+ */
+#define SPINDLE_TEST_GUARD_MS 30000
+
+typedef gboolean (*SpindleTestCondFunc) (gpointer data);
+
+void         spindle_test_init               (int                  *argc,
+                                              char               ***argv);
+gboolean     spindle_test_is_main_thread     (void);
+
+SpindleWorkerSet *spindle_test_set_new      (void);
+
+void         spindle_test_wait_until_full    (SpindleTestCondFunc   cond,
+                                              gpointer              data,
+                                              guint                 timeout_ms,
+                                              const char           *what);
+#define spindle_test_wait_until(cond, data, timeout_ms) \
+  spindle_test_wait_until_full ((cond), (data), (timeout_ms), G_STRLOC ": " #cond)
+
+void         spindle_test_wait_terminal      (SpindleWorker        *worker);
+void         spindle_test_wait_state         (SpindleWorker        *worker,
+                                              SpindleWorkerState    state);
+void         spindle_test_wait_flag          (gint                 *flag);
+void         spindle_test_wait_count         (gint                 *counter,
+                                              gint                  at_least);
+void         spindle_test_wait_no_live       (SpindleWorkerSet     *set,
+                                              guint                 timeout_ms);
+void         spindle_test_wait_blocked       (pid_t                 tid,
+                                              const char           *wchan);
+void         spindle_test_wait_thread_gone   (pid_t                 tid);
+guint        spindle_test_count_threads      (void);
+void         spindle_test_run_clock          (SpindleWorkerSet     *set,
+                                              guint                 ticks);
+
+char         spindle_test_kernel_state       (pid_t                 tid);
+char        *spindle_test_read_task_file     (pid_t                 tid,
+                                              const char           *name);
+
+const char  *spindle_test_state_name         (SpindleWorkerState    state);
+const char  *spindle_test_reason_name        (SpindleStopReason     reason);
+const char  *spindle_test_outcome_name       (SpindleCleanupOutcome outcome);
+
+void         spindle_test_pipe               (int                   fds[2]);
+void         spindle_test_pipe_poke          (int                   fd);
+void         spindle_test_close_pipe         (int                   fds[2]);
+
+/* Records, on the thread that emits them, the signals and state changes of
+ * one worker as short strings, and counts emissions off the main thread.
+ */
+typedef struct _SpindleTestRecorder SpindleTestRecorder;
+
+SpindleTestRecorder *spindle_test_recorder_new          (SpindleWorker       *worker);
+void                 spindle_test_recorder_free         (SpindleTestRecorder *rec);
+char                *spindle_test_recorder_events       (SpindleTestRecorder *rec);
+char                *spindle_test_recorder_states       (SpindleTestRecorder *rec);
+guint                spindle_test_recorder_n_events     (SpindleTestRecorder *rec);
+guint                spindle_test_recorder_n_emissions  (SpindleTestRecorder *rec);
+guint                spindle_test_recorder_count        (SpindleTestRecorder *rec,
+                                                         const char          *prefix);
+guint                spindle_test_recorder_off_thread   (SpindleTestRecorder *rec);
+SpindleCleanupReport *spindle_test_recorder_get_report  (SpindleTestRecorder *rec);
+gboolean             spindle_test_recorder_has_finished (gpointer             rec);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleTestRecorder, spindle_test_recorder_free)
+
+/* A cleanup step that appends its label to a shared log and counts its runs. */
+typedef struct _SpindleTestCleanupLog SpindleTestCleanupLog;
+
+SpindleTestCleanupLog *spindle_test_cleanup_log_new     (void);
+void                   spindle_test_cleanup_log_free    (SpindleTestCleanupLog *log);
+guint                  spindle_test_cleanup_log_push    (SpindleTestCleanupLog *log,
+                                                         SpindleJob            *job,
+                                                         const char            *label,
+                                                         const char            *fail_message);
+char                  *spindle_test_cleanup_log_order   (SpindleTestCleanupLog *log);
+guint                  spindle_test_cleanup_log_runs    (SpindleTestCleanupLog *log,
+                                                         const char            *label);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleTestCleanupLog, spindle_test_cleanup_log_free)
+
+void         spindle_test_assert_report      (SpindleCleanupReport *report,
+                                              const char           *expected);
+
+G_END_DECLS

@@ -1,0 +1,356 @@
+/* test-escalation.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <unistd.h>
+
+#include "spindle-test-util.h"
+
+#define GRACE (300 * 1000)
+
+/* A body that nothing but the test reaches: a raw g_cond_wait is a futex,
+ * which neither a stop nor pthread_cancel interrupts.
+ */
+typedef struct
+{
+  GMutex                 mutex;
+  GCond                  cond;
+  gboolean               released;
+  gint                   waiting;
+  SpindleTestCleanupLog *log;
+} Unreachable;
+
+static GVariant *
+unreachable_body (SpindleJob  *job,
+                  gpointer     data,
+                  GError     **error)
+{
+  Unreachable *u = data;
+
+  spindle_test_cleanup_log_push (u->log, job, "never-reached", NULL);
+
+  g_mutex_lock (&u->mutex);
+  g_atomic_int_set (&u->waiting, 1);
+  while (!u->released)
+    g_cond_wait (&u->cond, &u->mutex);
+  g_mutex_unlock (&u->mutex);
+
+  return NULL;
+}
+
+static void
+unreachable_release (Unreachable *u)
+{
+  g_mutex_lock (&u->mutex);
+  u->released = TRUE;
+  g_cond_signal (&u->cond);
+  g_mutex_unlock (&u->mutex);
+}
+
+/* A body blocked in a raw read(): a stop cannot wake it, a cancel can. */
+static GVariant *
+reader_body (SpindleJob  *job,
+             gpointer     data,
+             GError     **error)
+{
+  int *fds = data;
+  char c;
+
+  if (read (fds[0], &c, 1) < 0)
+    return NULL;
+
+  return g_variant_new_boolean (TRUE);
+}
+
+static GVariant *
+quick_body (SpindleJob  *job,
+            gpointer     data,
+            GError     **error)
+{
+  return g_variant_new_int32 (42);
+}
+
+static SpindleWorker *
+spawn_with (SpindleWorkerSet *set,
+            gint64            deadline,
+            SpindleJobFunc    func,
+            gpointer          data)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleSpawnOptions options = {
+    .deadline_usec = deadline,
+    .stop_grace_usec = GRACE,
+    .cancel_grace_usec = GRACE,
+  };
+  SpindleWorker *worker = spindle_worker_set_spawn_full (set, &options, "escalating", func, data, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (worker);
+
+  return worker;
+}
+
+typedef struct
+{
+  GPtrArray *steps;      /* "escalated(stop)" … */
+  gint64     last_at;
+} Timeline;
+
+static void
+on_escalated (SpindleWorker     *worker,
+              SpindleEscalation  escalation,
+              Timeline          *timeline)
+{
+  g_ptr_array_add (timeline->steps, g_strdup_printf ("escalated(%s)", spindle_escalation_to_string (escalation)));
+}
+
+static void
+on_escalation_at (SpindleWorker *worker,
+                  GParamSpec    *pspec,
+                  Timeline      *timeline)
+{
+  gint64 at = spindle_worker_get_escalation_at (worker);
+
+  if (at == 0)
+    return;
+
+  /* each new escalation lies ahead, within one grace or the deadline */
+  g_assert_cmpint (at, >=, timeline->last_at);
+  g_assert_cmpint (at, <=, g_get_monotonic_time () + 3 * GRACE);
+  timeline->last_at = at;
+  g_ptr_array_add (timeline->steps, g_strdup_printf ("next(%s)", spindle_escalation_to_string (spindle_worker_get_escalation (worker))));
+}
+
+static void
+on_request (SpindleWorker     *worker,
+            SpindleStopReason  reason,
+            Timeline          *timeline)
+{
+  g_ptr_array_add (timeline->steps, g_strdup_printf ("request(%s,%s)",
+                                                     spindle_worker_state_to_string (spindle_worker_get_state (worker)),
+                                                     spindle_stop_reason_to_string (reason)));
+}
+
+static char *
+timeline_join (Timeline *timeline)
+{
+  g_ptr_array_add (timeline->steps, NULL);
+  return g_strjoinv (" ", (char **) timeline->steps->pdata);
+}
+
+static gboolean
+cleanup_ran (gpointer data)
+{
+  return spindle_test_cleanup_log_runs (data, "never-reached") > 0;
+}
+
+static gboolean
+flag_set_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+flag_is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* Asserting that nothing happens takes time by nature: let the main loop
+ * run, dispatching whatever would escalate, for a while.
+ */
+static void
+run_main_loop_for (gint64 usec)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add ((guint) (usec / 1000), flag_set_cb, &done);
+  spindle_test_wait_until (flag_is_set, &done, SPINDLE_TEST_GUARD_MS);
+}
+
+static gboolean
+is_unresponsive (gpointer data)
+{
+  return spindle_worker_get_unresponsive (data);
+}
+
+/* deadline → stop (timeout) → stop grace → cancel → cancel grace → unresponsive */
+static void
+test_deadline_timeline (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleTestCleanupLog) log = spindle_test_cleanup_log_new ();
+  Unreachable u = { .log = log };
+  Timeline timeline = { g_ptr_array_new_with_free_func (g_free), 0 };
+  g_autofree char *steps = NULL;
+  SpindleWorker *worker = spawn_with (set, GRACE, unreachable_body, &u);
+
+  g_assert_cmpint (spindle_worker_get_deadline (worker), ==, spindle_worker_get_started_at (worker) + GRACE);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_STOP);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), ==, spindle_worker_get_deadline (worker));
+
+  g_signal_connect (worker, "escalated", G_CALLBACK (on_escalated), &timeline);
+  g_signal_connect (worker, "notify::escalation-at", G_CALLBACK (on_escalation_at), &timeline);
+  g_signal_connect (worker, "stop-requested", G_CALLBACK (on_request), &timeline);
+  g_signal_connect (worker, "cancel-requested", G_CALLBACK (on_request), &timeline);
+
+  spindle_test_wait_until (is_unresponsive, worker, SPINDLE_TEST_GUARD_MS);
+
+  steps = timeline_join (&timeline);
+  g_assert_cmpstr (steps, ==,
+                   "escalated(stop) next(force-cancel) request(stopping,timeout) "
+                   "escalated(force-cancel) next(unresponsive) request(cancelling,timeout) "
+                   "escalated(unresponsive)");
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLING);
+  g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_TIMEOUT);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), ==, 0);
+
+  /* abandon: detached, its cleanup step reported as never run */
+  spindle_worker_abandon (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  g_assert_true (spindle_worker_get_unresponsive (worker));
+  spindle_test_assert_report (spindle_worker_get_cleanup_report (worker),
+                              "never-reached:NOT_RUN(Never ran: the worker was abandoned)");
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+
+  /* once let go, the detached thread still runs its cleanup, reporting to nobody */
+  unreachable_release (&u);
+  spindle_test_wait_until (cleanup_ran, log, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_test_cleanup_log_runs (log, "never-reached"), ==, 1);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  spindle_test_wait_thread_gone (spindle_worker_get_tid (worker));
+
+  g_ptr_array_unref (timeline.steps);
+}
+
+static void
+test_user_stop_escalates (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  int fds[2];
+
+  spindle_test_pipe (fds);
+  spindle_worker_set_set_auto_escalate (set, TRUE);
+  worker = spawn_with (set, -1, reader_body, fds);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_test_wait_blocked (spindle_worker_get_tid (worker), NULL);
+
+  spindle_worker_request_stop (worker);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_CANCEL);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), >, g_get_monotonic_time ());
+
+  /* read() ignores the stop; the escalation's force-cancel reaches it */
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_USER);
+  g_assert_false (spindle_worker_get_unresponsive (worker));
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+
+  spindle_test_close_pipe (fds);
+}
+
+static void
+test_no_auto_escalation (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  int fds[2];
+
+  spindle_test_pipe (fds);
+  worker = spawn_with (set, -1, reader_body, fds);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+
+  spindle_worker_request_stop (worker);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), ==, 0);
+
+  /* several graces later it is still only stopping */
+  run_main_loop_for (4 * GRACE);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
+
+  spindle_test_pipe_poke (fds[1]);
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+
+  spindle_test_close_pipe (fds);
+}
+
+static void
+test_deadline_met (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker = spawn_with (set, 60 * G_USEC_PER_SEC, quick_body, NULL);
+
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_STOP);
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), ==, 0);
+  g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_NONE);
+}
+
+static void
+test_default_deadline (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *with_default, *without;
+  int fds[2];
+
+  spindle_test_pipe (fds);
+  spindle_worker_set_set_default_deadline (set, 30 * G_USEC_PER_SEC);
+  with_default = spawn_with (set, 0, reader_body, fds);
+  without = spawn_with (set, -1, reader_body, fds);
+
+  g_assert_cmpint (spindle_worker_get_deadline (with_default), ==,
+                   spindle_worker_get_started_at (with_default) + 30 * G_USEC_PER_SEC);
+  g_assert_cmpint (spindle_worker_get_deadline (without), ==, 0);
+
+  spindle_worker_set_cancel_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  spindle_test_close_pipe (fds);
+}
+
+static void
+test_abandon_refused_while_running (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  int fds[2];
+
+  spindle_test_pipe (fds);
+  worker = spawn_with (set, -1, reader_body, fds);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+
+  spindle_worker_abandon (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  spindle_worker_abandon (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+
+  spindle_test_close_pipe (fds);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_test_init (&argc, &argv);
+
+  g_test_add_func ("/engine/escalation/deadline-timeline", test_deadline_timeline);
+  g_test_add_func ("/engine/escalation/user-stop-escalates", test_user_stop_escalates);
+  g_test_add_func ("/engine/escalation/no-auto-escalation", test_no_auto_escalation);
+  g_test_add_func ("/engine/escalation/deadline-met", test_deadline_met);
+  g_test_add_func ("/engine/escalation/default-deadline", test_default_deadline);
+  g_test_add_func ("/engine/escalation/abandon-refused-while-running", test_abandon_refused_while_running);
+
+  return g_test_run ();
+}
