@@ -7,17 +7,403 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "spindle-application.h"
+#include "spindle-clock.h"
+#include "spindle-preferences-window.h"
 #include "spindle-window.h"
+
+#define MAX_WORKERS_PER_KIND 1000
+#define MIN_REFRESH_MS 100
+#define MAX_REFRESH_MS 10000
+
+typedef struct
+{
+  char  *kind;
+  guint  count;
+} WorkerRequest;
 
 struct _SpindleApplication
 {
   GtkApplication    parent_instance;
 
   SpindleWorkerSet *set;
+  GSettings        *settings;
+
+  /* from the command line, used by the first activation */
+  GArray           *requests;
+  guint             refresh_ms;
+  gboolean          demo;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleApplication, spindle_application, GTK_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "demo", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Start with the demo set: one worker of each kind"), NULL },
+  { "workers", 'w', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, NULL,
+    N_("Start N workers of KIND (1 to 1000; repeatable)"), N_("KIND=N") },
+  { "refresh", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
+    N_("Refresh the live figures every MS milliseconds (100 to 10000)"), N_("MS") },
+  { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+/* Command line **************************************************************/
+
+static void
+clear_request (gpointer data)
+{
+  WorkerRequest *request = data;
+
+  g_clear_pointer (&request->kind, g_free);
+}
+
+static char *
+dup_known_kinds (void)
+{
+  g_autoptr(GString) kinds = g_string_new (NULL);
+  const SpindleCatalogEntry *entries;
+  guint n_entries;
+
+  entries = spindle_catalog_get_entries (&n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    g_string_append_printf (kinds, "%s%s", i > 0 ? ", " : "", entries[i].kind);
+
+  return g_string_free (g_steal_pointer (&kinds), FALSE);
+}
+
+static gboolean
+parse_worker_request (const char     *arg,
+                      WorkerRequest  *request,
+                      GError        **error)
+{
+  g_autofree char *kind = NULL;
+  const char *equals = strchr (arg, '=');
+  guint64 count;
+
+  if (equals == NULL || equals == arg)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--workers expects KIND=N, for example sleeper=3, not “%s”"), arg);
+      return FALSE;
+    }
+
+  kind = g_strndup (arg, equals - arg);
+  if (spindle_catalog_lookup (kind) == NULL)
+    {
+      g_autofree char *known = dup_known_kinds ();
+
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("unknown worker kind “%s” (known kinds: %s)"), kind, known);
+      return FALSE;
+    }
+
+  if (!g_ascii_string_to_unsigned (equals + 1, 10, 1, MAX_WORKERS_PER_KIND, &count, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("invalid count “%s” for %s: expected a whole number from 1 to %d"),
+                   equals + 1, kind, MAX_WORKERS_PER_KIND);
+      return FALSE;
+    }
+
+  request->kind = g_steal_pointer (&kind);
+  request->count = (guint) count;
+
+  return TRUE;
+}
+
+static gboolean
+parse_refresh (const char  *arg,
+               guint       *refresh_ms,
+               GError     **error)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (arg, 10, MIN_REFRESH_MS, MAX_REFRESH_MS, &value, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("invalid --refresh “%s”: expected milliseconds from %d to %d"),
+                   arg, MIN_REFRESH_MS, MAX_REFRESH_MS);
+      return FALSE;
+    }
+
+  *refresh_ms = (guint) value;
+
+  return TRUE;
+}
+
+static gboolean
+parse_options (SpindleApplication  *self,
+               GVariantDict        *options,
+               GError             **error)
+{
+  g_autofree const char **workers = NULL;
+  const char *refresh = NULL;
+
+  self->demo = g_variant_dict_contains (options, "demo");
+
+  if (g_variant_dict_lookup (options, "refresh", "&s", &refresh) &&
+      !parse_refresh (refresh, &self->refresh_ms, error))
+    return FALSE;
+
+  if (!g_variant_dict_lookup (options, "workers", "^a&s", &workers))
+    return TRUE;
+
+  for (guint i = 0; workers[i] != NULL; i++)
+    {
+      WorkerRequest request = { 0 };
+
+      if (!parse_worker_request (workers[i], &request, error))
+        return FALSE;
+      g_array_append_val (self->requests, request);
+    }
+
+  return TRUE;
+}
+
+/* Errors come here, before anything registers or opens a window. */
+static int
+spindle_application_handle_local_options (GApplication *app,
+                                          GVariantDict *options)
+{
+  SpindleApplication *self = SPINDLE_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+      return EXIT_SUCCESS;
+    }
+
+  if (!parse_options (self, options, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return SPINDLE_EXIT_USAGE;
+    }
+
+  return -1;
+}
+
+/* Settings, applied live to the set *****************************************/
+
+static void
+apply_setting (SpindleApplication *self,
+               const char         *key)
+{
+  GSettings *s = self->settings;
+
+  if (g_str_equal (key, "stop-grace-ms"))
+    spindle_worker_set_set_stop_grace (self->set, g_settings_get_uint (s, key) * (gint64) 1000);
+  else if (g_str_equal (key, "cancel-grace-ms"))
+    spindle_worker_set_set_cancel_grace (self->set, g_settings_get_uint (s, key) * (gint64) 1000);
+  else if (g_str_equal (key, "auto-escalate"))
+    spindle_worker_set_set_auto_escalate (self->set, g_settings_get_boolean (s, key));
+  else if (g_str_equal (key, "default-deadline-ms"))
+    spindle_worker_set_set_default_deadline (self->set, g_settings_get_uint (s, key) * (gint64) 1000);
+  else if (g_str_equal (key, "stack-size-kib"))
+    spindle_worker_set_set_stack_size (self->set, g_settings_get_uint (s, key) * (gsize) 1024);
+}
+
+static void
+on_settings_changed (SpindleApplication *self,
+                     const char         *key)
+{
+  apply_setting (self, key);
+}
+
+static void
+apply_settings (SpindleApplication *self)
+{
+  static const char * const keys[] = {
+    "stop-grace-ms", "cancel-grace-ms", "auto-escalate", "default-deadline-ms", "stack-size-kib",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    apply_setting (self, keys[i]);
+}
+
+/* Actions *******************************************************************/
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (app);
+
+  if (windows == NULL)
+    g_application_quit (G_APPLICATION (app));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (SPINDLE_IS_WINDOW (l->data))
+      spindle_window_request_quit (l->data);
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (spindle_preferences_window_new (parent)));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  static const char *authors[] = { "The Spindle authors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_show_about_dialog (parent,
+                         "program-name", "Spindle",
+                         "logo-icon-name", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Watch threads stop, or not: a thread monitor that shows "
+                                       "what stopping and cancelling a worker does, step by step"),
+                         "copyright", "© 2026 The Spindle authors",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "authors", authors,
+                         "system-information", "GTK " G_STRINGIFY (GTK_MAJOR_VERSION) "." G_STRINGIFY (GTK_MINOR_VERSION),
+                         NULL);
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "preferences", preferences_action },
+  { "about", about_action },
+};
+
+/* GApplication **************************************************************/
+
+static void
+load_style (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/dev/spindle/Spindle/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+spawn_requested (SpindleApplication *self,
+                 SpindleWindow      *window)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->demo && !spindle_window_load_demo (window, &error))
+    g_warning ("Could not start the demo set: %s", error->message);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
+
+      if (spindle_window_add_workers (window, request->kind, request->count, &error) < request->count)
+        g_warning ("Could not start %u %s workers: %s", request->count, request->kind, error->message);
+      g_clear_error (&error);
+    }
+
+  self->demo = FALSE;
+  g_array_set_size (self->requests, 0);
+}
+
+static void
+spindle_application_activate (GApplication *app)
+{
+  SpindleApplication *self = SPINDLE_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (spindle_window_new (self, self->set));
+
+  if (self->refresh_ms != 0)
+    spindle_clock_set_interval (spindle_clock_get_default (), self->refresh_ms);
+
+  gtk_window_present (window);
+  spawn_requested (self, SPINDLE_WINDOW (window));
+}
+
+static void
+spindle_application_startup (GApplication *app)
+{
+  SpindleApplication *self = SPINDLE_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
+
+  G_APPLICATION_CLASS (spindle_application_parent_class)->startup (app);
+
+  load_style ();
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+
+  self->set = spindle_worker_set_new ();
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
+                           self, G_CONNECT_SWAPPED);
+  apply_settings (self);
+}
+
+static void
+spindle_application_shutdown (GApplication *app)
+{
+  SpindleApplication *self = SPINDLE_APPLICATION (app);
+
+  g_clear_object (&self->settings);
+  g_clear_object (&self->set);
+
+  G_APPLICATION_CLASS (spindle_application_parent_class)->shutdown (app);
+}
+
+static void
+spindle_application_finalize (GObject *object)
+{
+  SpindleApplication *self = SPINDLE_APPLICATION (object);
+
+  g_clear_pointer (&self->requests, g_array_unref);
+
+  G_OBJECT_CLASS (spindle_application_parent_class)->finalize (object);
+}
+
+static void
+spindle_application_class_init (SpindleApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = spindle_application_finalize;
+
+  app_class->handle_local_options = spindle_application_handle_local_options;
+  app_class->activate = spindle_application_activate;
+  app_class->startup = spindle_application_startup;
+  app_class->shutdown = spindle_application_shutdown;
+}
+
+static void
+spindle_application_init (SpindleApplication *self)
+{
+  g_autofree char *known = dup_known_kinds ();
+  g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"), known);
+
+  self->requests = g_array_new (FALSE, TRUE, sizeof (WorkerRequest));
+  g_array_set_clear_func (self->requests, clear_request);
+
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("A thread monitor: start worker threads, stop or cancel them, "
+                                              "and see what their cleanup did."));
+  g_application_set_option_context_description (G_APPLICATION (self), description);
+}
 
 SpindleApplication *
 spindle_application_new (void)
@@ -34,51 +420,4 @@ spindle_application_get_worker_set (SpindleApplication *self)
   g_return_val_if_fail (SPINDLE_IS_APPLICATION (self), NULL);
 
   return self->set;
-}
-
-static void
-spindle_application_activate (GApplication *app)
-{
-  SpindleApplication *self = SPINDLE_APPLICATION (app);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
-
-  if (window == NULL)
-    window = GTK_WINDOW (spindle_window_new (self, self->set));
-
-  gtk_window_present (window);
-}
-
-static void
-spindle_application_startup (GApplication *app)
-{
-  SpindleApplication *self = SPINDLE_APPLICATION (app);
-
-  G_APPLICATION_CLASS (spindle_application_parent_class)->startup (app);
-
-  self->set = spindle_worker_set_new ();
-}
-
-static void
-spindle_application_shutdown (GApplication *app)
-{
-  SpindleApplication *self = SPINDLE_APPLICATION (app);
-
-  g_clear_object (&self->set);
-
-  G_APPLICATION_CLASS (spindle_application_parent_class)->shutdown (app);
-}
-
-static void
-spindle_application_class_init (SpindleApplicationClass *klass)
-{
-  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
-
-  app_class->activate = spindle_application_activate;
-  app_class->startup = spindle_application_startup;
-  app_class->shutdown = spindle_application_shutdown;
-}
-
-static void
-spindle_application_init (SpindleApplication *self)
-{
 }

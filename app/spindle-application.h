@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpindleApplication, spindle_application, SPINDLE, APPLICATION, GtkApplication)
 
+/* Exit status for a command line that cannot be used. */
+#define SPINDLE_EXIT_USAGE 2
+
 SpindleApplication *spindle_application_new            (void);
 SpindleWorkerSet   *spindle_application_get_worker_set (SpindleApplication *self);
 

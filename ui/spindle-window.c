@@ -7,24 +7,249 @@
 
 #include "config.h"
 
-#include "spindle-window.h"
+#include <glib/gi18n.h>
 
-struct _SpindleWindow
-{
-  GtkApplicationWindow  parent_instance;
-
-  SpindleWorkerSet     *set;
-
-  GtkNoSelection       *selection;
-};
+#include "spindle-clock.h"
+#include "spindle-elapsed-label.h"
+#include "spindle-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SpindleWindow, spindle_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static char *
-state_label (gpointer           unused,
-             SpindleWorkerState state)
+enum {
+  PROP_0,
+  PROP_SET,
+  PROP_SHOW_FINISHED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Title and pages ***********************************************************/
+
+static guint
+count_states (SpindleWindow      *self,
+              SpindleWorkerState  first,
+              SpindleWorkerState  last)
 {
-  return g_strdup (spindle_worker_state_to_string (state));
+  guint n = 0;
+
+  for (SpindleWorkerState state = first; state <= last; state++)
+    n += spindle_worker_monitor_get_n_in_state (self->monitor, state);
+
+  return n;
+}
+
+static void
+update_subtitle (SpindleWindow *self)
+{
+  guint running = count_states (self, SPINDLE_WORKER_STATE_STARTING, SPINDLE_WORKER_STATE_RUNNING);
+  guint stopping = count_states (self, SPINDLE_WORKER_STATE_STOPPING, SPINDLE_WORKER_STATE_CLEANING);
+  guint finished = count_states (self, SPINDLE_WORKER_STATE_FINISHED, SPINDLE_WORKER_STATE_ABANDONED);
+  g_autofree char *text = NULL;
+
+  if (spindle_worker_monitor_get_n_total (self->monitor) == 0)
+    text = g_strdup (_("No workers"));
+  else
+    /* Translators: the counts of workers in the title bar */
+    text = g_strdup_printf (_("%u running · %u stopping · %u finished"), running, stopping, finished);
+
+  gtk_label_set_label (self->subtitle_label, text);
+}
+
+static void
+update_shown (SpindleWindow *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint total = spindle_worker_monitor_get_n_total (self->monitor);
+  g_autofree char *text = NULL;
+
+  if (shown == total)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", total), total);
+  else
+    text = g_strdup_printf (_("%u of %u workers shown"), shown, total);
+
+  gtk_label_set_label (self->shown_label, text);
+}
+
+static void
+update_page (SpindleWindow *self)
+{
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->set)) == 0;
+
+  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+}
+
+static void
+on_monitor_changed (SpindleWindow *self)
+{
+  _spindle_window_refilter (self);
+  _spindle_window_resort (self);
+  update_subtitle (self);
+  update_shown (self);
+  update_page (self);
+  _spindle_window_update_actions (self);
+  _spindle_window_update_shutdown (self);
+}
+
+static void
+on_filter_items_changed (SpindleWindow *self)
+{
+  update_shown (self);
+}
+
+/* Keep finished workers, or not *********************************************/
+
+static gboolean
+remove_ended (gpointer data)
+{
+  SpindleWindow *self = data;
+
+  self->remove_ended_id = 0;
+
+  for (guint i = 0; i < self->ended->len; i++)
+    spindle_worker_set_remove (self->set, g_ptr_array_index (self->ended, i));
+  g_ptr_array_set_size (self->ended, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Removed from an idle: the engine is still emitting for this worker. */
+static void
+on_worker_ended (SpindleWindow *self,
+                 SpindleWorker *worker)
+{
+  if (self->keep_finished || spindle_worker_get_parent (worker) != NULL)
+    return;
+
+  g_ptr_array_add (self->ended, g_object_ref (worker));
+  if (self->remove_ended_id == 0)
+    self->remove_ended_id = g_idle_add (remove_ended, self);
+}
+
+/* Settings ******************************************************************/
+
+static void
+on_settings_changed (SpindleWindow *self,
+                     const char    *key,
+                     GSettings     *settings)
+{
+  if (g_str_equal (key, "refresh-interval-ms"))
+    spindle_clock_set_interval (spindle_clock_get_default (),
+                                g_settings_get_uint (settings, key));
+  else if (g_str_equal (key, "keep-finished"))
+    {
+      self->keep_finished = g_settings_get_boolean (settings, key);
+      if (!self->keep_finished)
+        spindle_worker_set_clear_finished (self->set);
+    }
+}
+
+static void
+load_settings (SpindleWindow *self)
+{
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
+                           self, G_CONNECT_SWAPPED);
+
+  self->keep_finished = g_settings_get_boolean (self->settings, "keep-finished");
+  spindle_clock_set_interval (spindle_clock_get_default (),
+                              g_settings_get_uint (self->settings, "refresh-interval-ms"));
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+save_window_state (SpindleWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+}
+
+static gboolean
+on_close_request (SpindleWindow *self)
+{
+  if (_spindle_window_close_request (self))
+    return TRUE;
+
+  save_window_state (self);
+  return FALSE;
+}
+
+/* Live ticks ****************************************************************/
+
+static void
+on_tick (SpindleWindow *self)
+{
+  guint live = spindle_worker_monitor_get_n_live (self->monitor);
+
+  /* Live times all grow alike: only against ended ones can the order change. */
+  if (live > 0 && live < spindle_worker_monitor_get_n_total (self->monitor))
+    gtk_sorter_changed (GTK_SORTER (self->elapsed_sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+spindle_window_map (GtkWidget *widget)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (widget);
+  SpindleClock *clock = spindle_clock_get_default ();
+
+  GTK_WIDGET_CLASS (spindle_window_parent_class)->map (widget);
+
+  spindle_clock_hold (clock);
+  self->tick_id = g_signal_connect_swapped (clock, "tick", G_CALLBACK (on_tick), self);
+}
+
+static void
+spindle_window_unmap (GtkWidget *widget)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (widget);
+  SpindleClock *clock = spindle_clock_get_default ();
+
+  g_clear_signal_handler (&self->tick_id, clock);
+  spindle_clock_release (clock);
+
+  GTK_WIDGET_CLASS (spindle_window_parent_class)->unmap (widget);
+}
+
+/* GObject *******************************************************************/
+
+static GListModel *
+create_children_model (gpointer item,
+                       gpointer user_data)
+{
+  return g_object_ref (spindle_worker_get_children (item));
+}
+
+static void
+spindle_window_constructed (GObject *object)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (object);
+
+  G_OBJECT_CLASS (spindle_window_parent_class)->constructed (object);
+
+  g_assert (SPINDLE_IS_WORKER_SET (self->set));
+
+  self->tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->set)), FALSE, TRUE,
+                                        create_children_model, NULL, NULL);
+  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->tree));
+  g_signal_connect_object (self->filter_model, "items-changed",
+                           G_CALLBACK (on_filter_items_changed), self, G_CONNECT_SWAPPED);
+
+  self->monitor = spindle_worker_monitor_new (self->set);
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_monitor_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "worker-ended", G_CALLBACK (on_worker_ended),
+                           self, G_CONNECT_SWAPPED);
+
+  on_monitor_changed (self);
 }
 
 static void
@@ -32,10 +257,67 @@ spindle_window_dispose (GObject *object)
 {
   SpindleWindow *self = SPINDLE_WINDOW (object);
 
+  g_clear_handle_id (&self->remove_ended_id, g_source_remove);
+  if (self->dialog != NULL)
+    gtk_window_destroy (self->dialog);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+
   gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW);
+
+  g_clear_object (&self->monitor);
+  g_clear_object (&self->tree);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->ended, g_ptr_array_unref);
   g_clear_object (&self->set);
 
   G_OBJECT_CLASS (spindle_window_parent_class)->dispose (object);
+}
+
+static void
+spindle_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SET:
+      g_value_set_object (value, self->set);
+      break;
+
+    case PROP_SHOW_FINISHED:
+      g_value_set_boolean (value, self->show_finished);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SET:
+      self->set = g_value_dup_object (value);
+      break;
+
+    case PROP_SHOW_FINISHED:
+      spindle_window_set_show_finished (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -44,33 +326,122 @@ spindle_window_class_init (SpindleWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = spindle_window_constructed;
   object_class->dispose = spindle_window_dispose;
+  object_class->get_property = spindle_window_get_property;
+  object_class->set_property = spindle_window_set_property;
+
+  widget_class->map = spindle_window_map;
+  widget_class->unmap = spindle_window_unmap;
+
+  properties[PROP_SET] =
+    g_param_spec_object ("set", NULL, NULL, SPINDLE_TYPE_WORKER_SET,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_FINISHED] =
+    g_param_spec_boolean ("show-finished", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPINDLE_TYPE_WORKER);
+  g_type_ensure (SPINDLE_TYPE_ADD_POPOVER);
+  g_type_ensure (SPINDLE_TYPE_ELAPSED_LABEL);
+  g_type_ensure (SPINDLE_TYPE_WORKER_DETAILS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, add_button);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, add_popover);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, selection);
-  gtk_widget_class_bind_template_callback (widget_class, state_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, filter_model);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, finished_filter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, search_filter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, elapsed_sorter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shown_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_spinner);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_progress);
+  gtk_widget_class_bind_template_callback (widget_class, on_close_request);
+
+  _spindle_window_class_init_columns (widget_class);
+  _spindle_window_class_init_actions (widget_class);
 }
 
 static void
 spindle_window_init (SpindleWindow *self)
 {
+  self->show_finished = TRUE;
+  self->ended = g_ptr_array_new_with_free_func (g_object_unref);
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  load_settings (self);
+  _spindle_window_init_columns (self);
 }
 
 SpindleWindow *
 spindle_window_new (gpointer          application,
                     SpindleWorkerSet *set)
 {
-  SpindleWindow *self;
-
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
 
-  self = g_object_new (SPINDLE_TYPE_WINDOW, "application", application, NULL);
-  self->set = g_object_ref (set);
-  gtk_no_selection_set_model (self->selection, G_LIST_MODEL (set));
-
-  return self;
+  return g_object_new (SPINDLE_TYPE_WINDOW,
+                       "application", application,
+                       "set", set,
+                       NULL);
 }
+
+SpindleWorkerSet *
+spindle_window_get_set (SpindleWindow *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), NULL);
+
+  return self->set;
+}
+
+gboolean
+spindle_window_get_show_finished (SpindleWindow *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), FALSE);
+
+  return self->show_finished;
+}
+
+void
+spindle_window_set_show_finished (SpindleWindow *self,
+                                  gboolean       show_finished)
+{
+  g_return_if_fail (SPINDLE_IS_WINDOW (self));
+
+  show_finished = !!show_finished;
+  if (self->show_finished == show_finished)
+    return;
+
+  self->show_finished = show_finished;
+  gtk_filter_changed (GTK_FILTER (self->finished_filter),
+                      show_finished ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_MORE_STRICT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FINISHED]);
+}
+
+/* Applies pending state changes to the list now, instead of at idle. */
+void
+spindle_window_flush (SpindleWindow *self)
+{
+  g_return_if_fail (SPINDLE_IS_WINDOW (self));
+
+  spindle_worker_monitor_flush (self->monitor);
+}
+
+SpindleWorker *
+_spindle_window_get_selected_worker (SpindleWindow *self)
+{
+  GtkTreeListRow *row = gtk_single_selection_get_selected_item (self->selection);
+
+  return row ? gtk_tree_list_row_get_item (row) : NULL;
+}
+

@@ -1,0 +1,526 @@
+/* spindle-ui-test-util.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "spindle-catalog-private.h"
+#include "spindle-elapsed-label.h"
+#include "spindle-ui-test-util.h"
+
+void
+spindle_ui_test_init (int    *argc,
+                      char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display: run the UI tests under build-aux/test\n");
+      exit (77);
+    }
+}
+
+/* Waiting *******************************************************************/
+
+static gboolean
+wake (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Iterates the main context until @cond holds; a light periodic source
+ * wakes the loop for conditions that no event announces.
+ */
+void
+spindle_ui_test_wait_full (SpindleUiTestCond  cond,
+                           gpointer           data,
+                           const char        *what)
+{
+  gint64 deadline = g_get_monotonic_time () + SPINDLE_UI_TEST_GUARD_MS * (gint64) 1000;
+  guint waker = g_timeout_add (20, wake, NULL);
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out after %d ms waiting for %s", SPINDLE_UI_TEST_GUARD_MS, what);
+
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (waker);
+}
+
+typedef struct
+{
+  SpindleWorker      *worker;
+  SpindleWorkerState  state;
+  const char         *fragment;
+} WorkerWait;
+
+static gboolean
+worker_in_state (WorkerWait *wait)
+{
+  return spindle_worker_get_state (wait->worker) == wait->state;
+}
+
+void
+spindle_ui_test_wait_state (SpindleWorker      *worker,
+                            SpindleWorkerState  state)
+{
+  WorkerWait wait = { worker, state, NULL };
+  g_autofree char *what = g_strdup_printf ("%s to be %s", spindle_worker_get_name (worker),
+                                           spindle_worker_state_to_string (state));
+
+  spindle_ui_test_wait_full ((SpindleUiTestCond) worker_in_state, &wait, what);
+}
+
+void
+spindle_ui_test_wait_terminal (SpindleWorker *worker)
+{
+  g_autofree char *what = g_strdup_printf ("%s to end", spindle_worker_get_name (worker));
+
+  spindle_ui_test_wait_full ((SpindleUiTestCond) spindle_worker_is_terminal, worker, what);
+}
+
+static gboolean
+worker_in_phase (WorkerWait *wait)
+{
+  const char *phase = spindle_worker_get_phase (wait->worker);
+
+  return phase != NULL && strstr (phase, wait->fragment) != NULL;
+}
+
+void
+spindle_ui_test_wait_phase (SpindleWorker *worker,
+                            const char    *fragment)
+{
+  WorkerWait wait = { worker, 0, fragment };
+  g_autofree char *what = g_strdup_printf ("%s to be “%s”", spindle_worker_get_name (worker), fragment);
+
+  spindle_ui_test_wait_full ((SpindleUiTestCond) worker_in_phase, &wait, what);
+}
+
+typedef struct
+{
+  GdkFrameClock *clock;
+  gint64         until;
+} FrameWait;
+
+static gboolean
+frames_passed (FrameWait *wait)
+{
+  return gdk_frame_clock_get_frame_counter (wait->clock) >= wait->until;
+}
+
+/* Waits for two frames of @widget's surface, each asked for after the one
+ * before, so that layout and paint ran after the last change.
+ */
+void
+spindle_ui_test_wait_widget_drawn (GtkWidget *widget)
+{
+  FrameWait wait;
+
+  spindle_ui_test_wait_full ((SpindleUiTestCond) gtk_widget_get_mapped, widget, "the widget to map");
+  wait.clock = gtk_widget_get_frame_clock (widget);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      wait.until = gdk_frame_clock_get_frame_counter (wait.clock) + 1;
+      gtk_widget_queue_draw (widget);
+      spindle_ui_test_wait_full ((SpindleUiTestCond) frames_passed, &wait, "a frame");
+    }
+}
+
+void
+spindle_ui_test_wait_drawn (SpindleWindow *window)
+{
+  spindle_ui_test_wait_widget_drawn (GTK_WIDGET (window));
+}
+
+/* Pending state changes reach the list, and the list reaches the screen. */
+void
+spindle_ui_test_settle (SpindleWindow *window)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  spindle_window_flush (window);
+  spindle_ui_test_wait_drawn (window);
+}
+
+/* Fixture *******************************************************************/
+
+static gboolean
+set_is_down (SpindleWorkerSet *set)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (set));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (G_LIST_MODEL (set), i);
+
+      if (!spindle_worker_is_terminal (worker))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+on_window_destroy (GtkWidget        *window,
+                   SpindleUiFixture *fixture)
+{
+  fixture->destroyed = TRUE;
+}
+
+/* Leaves no thread behind and no window, so that g_application_run() returns. */
+static void
+tear_down (SpindleUiFixture *fixture)
+{
+  spindle_worker_set_cancel_all (fixture->set);
+  _spindle_catalog_release_cond_waiters ();
+  spindle_ui_test_wait (set_is_down, fixture->set);
+
+  if (!fixture->destroyed)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+}
+
+/* The body runs in the application's own activation, on the window and
+ * worker set the application made.
+ */
+static void
+on_activate (SpindleApplication *app,
+             gpointer            data)
+{
+  SpindleUiFixture *fixture = g_object_get_data (G_OBJECT (app), "spindle-ui-fixture");
+  SpindleUiTestFunc func = (SpindleUiTestFunc) data;
+
+  fixture->window = SPINDLE_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  fixture->set = spindle_application_get_worker_set (app);
+  g_assert_true (SPINDLE_IS_WINDOW (fixture->window));
+  g_signal_connect (fixture->window, "destroy", G_CALLBACK (on_window_destroy), fixture);
+
+  spindle_ui_test_wait_drawn (fixture->window);
+  func (fixture);
+  tear_down (fixture);
+}
+
+static void
+run_test (gconstpointer data)
+{
+  SpindleUiFixture fixture = { NULL };
+  char *argv[] = { (char *) g_get_prgname (), NULL };
+
+  fixture.app = spindle_application_new ();
+  g_object_set_data (G_OBJECT (fixture.app), "spindle-ui-fixture", &fixture);
+  g_signal_connect_after (fixture.app, "activate", G_CALLBACK (on_activate), (gpointer) data);
+
+  g_assert_cmpint (g_application_run (G_APPLICATION (fixture.app), 1, argv), ==, 0);
+  g_assert_true (fixture.destroyed);
+  g_assert_finalize_object (fixture.app);
+}
+
+/* Runs @func inside a real SpindleApplication, with its window. */
+void
+spindle_ui_test_add (const char        *path,
+                     SpindleUiTestFunc  func)
+{
+  g_test_add_data_func (path, (gconstpointer) func, run_test);
+}
+
+static gboolean
+has_started (SpindleWorker *worker)
+{
+  return spindle_worker_get_state (worker) != SPINDLE_WORKER_STATE_STARTING;
+}
+
+/* Starts a worker of the catalogue and waits until its thread runs. */
+SpindleWorker *
+spindle_ui_test_spawn (SpindleUiFixture *fixture,
+                       const char       *kind)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_catalog_spawn (fixture->set, kind, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (worker);
+  spindle_ui_test_wait (has_started, worker);
+
+  return worker;
+}
+
+/* Finding and using widgets *************************************************/
+
+static void
+on_clicked (GtkButton *button,
+            gboolean  *clicked)
+{
+  *clicked = TRUE;
+}
+
+static gboolean
+flag_is_set (gboolean *flag)
+{
+  return *flag;
+}
+
+/* Activates @button as the keyboard does, and waits for its "clicked":
+ * GTK emits it only after the pressed look has shown for a moment.
+ */
+void
+spindle_ui_test_activate (GtkWidget *button)
+{
+  gboolean clicked = FALSE;
+  gulong handler;
+
+  g_assert_true (GTK_IS_BUTTON (button));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_assert_true (gtk_widget_get_mapped (button));
+
+  /* a dialog's button may go with its dialog when clicked */
+  g_object_ref (button);
+  handler = g_signal_connect (button, "clicked", G_CALLBACK (on_clicked), &clicked);
+  g_assert_true (gtk_widget_activate (button));
+  spindle_ui_test_wait (flag_is_set, &clicked);
+  g_signal_handler_disconnect (button, handler);
+  g_object_unref (button);
+}
+
+static gboolean
+widget_matches (GtkWidget  *widget,
+                GType       type,
+                const char *name,
+                const char *label)
+{
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return FALSE;
+  if (name != NULL && g_strcmp0 (gtk_widget_get_name (widget), name) != 0)
+    return FALSE;
+  if (label != NULL && GTK_IS_LABEL (widget))
+    return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), label) == 0;
+  if (label != NULL && GTK_IS_BUTTON (widget))
+    return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+
+  return label == NULL;
+}
+
+/* Depth first: the first descendant of @type with the widget name and label given. */
+GtkWidget *
+spindle_ui_test_find (GtkWidget  *root,
+                      GType       type,
+                      const char *name,
+                      const char *label)
+{
+  if (widget_matches (root, type, name, label))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = spindle_ui_test_find (child, type, name, label);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+GtkWidget *
+spindle_ui_test_find_action_button (GtkWidget  *root,
+                                    const char *action_name)
+{
+  if (GTK_IS_ACTIONABLE (root) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = spindle_ui_test_find_action_button (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_elapsed_label (GtkWidget     *root,
+                    SpindleWorker *worker)
+{
+  if (SPINDLE_IS_ELAPSED_LABEL (root) &&
+      spindle_elapsed_label_get_worker (SPINDLE_ELAPSED_LABEL (root)) == worker)
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_elapsed_label (child, worker);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* The column view's row widget showing @worker, found through its elapsed
+ * cell, the one cell that knows its worker; NULL while none is on screen.
+ */
+GtkWidget *
+spindle_ui_test_find_row (SpindleWindow *window,
+                          SpindleWorker *worker)
+{
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GtkWidget *widget = find_elapsed_label (view, worker);
+
+  while (widget != NULL && g_strcmp0 (gtk_widget_get_css_name (widget), "row") != 0)
+    widget = gtk_widget_get_parent (widget);
+
+  return widget != NULL && gtk_widget_get_mapped (widget) ? widget : NULL;
+}
+
+GtkWidget *
+spindle_ui_test_find_row_button (SpindleWindow *window,
+                                 SpindleWorker *worker,
+                                 const char    *button_name)
+{
+  GtkWidget *row = spindle_ui_test_find_row (window, worker);
+
+  return row ? spindle_ui_test_find (row, GTK_TYPE_BUTTON, button_name, NULL) : NULL;
+}
+
+static void
+collect_labels (GtkWidget *widget,
+                GString   *text)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
+    g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (widget)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, text);
+}
+
+/* Every label of the worker's row, "sleeper 1|Sleeper|1234|stopped|…|". */
+char *
+spindle_ui_test_row_text (SpindleWindow *window,
+                          SpindleWorker *worker)
+{
+  GtkWidget *row = spindle_ui_test_find_row (window, worker);
+  GString *text = g_string_new (NULL);
+
+  if (row != NULL)
+    collect_labels (row, text);
+
+  return g_string_free (text, FALSE);
+}
+
+static GtkSelectionModel *
+get_selection (SpindleWindow *window)
+{
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+
+  return gtk_column_view_get_model (GTK_COLUMN_VIEW (view));
+}
+
+guint
+spindle_ui_test_n_rows (SpindleWindow *window)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (get_selection (window)));
+}
+
+void
+spindle_ui_test_select (SpindleWindow *window,
+                        SpindleWorker *worker)
+{
+  GtkSelectionModel *selection = get_selection (window);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (selection));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (selection), i);
+      g_autoptr(GObject) item = gtk_tree_list_row_get_item (row);
+
+      if (item == G_OBJECT (worker))
+        {
+          gtk_selection_model_select_item (selection, i, TRUE);
+          return;
+        }
+    }
+
+  g_error ("%s is not in the list", spindle_worker_get_name (worker));
+}
+
+/* The first visible toplevel of @type, or NULL. */
+GtkWindow *
+spindle_ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+
+  return NULL;
+}
+
+GtkWindow *
+spindle_ui_test_find_dialog (void)
+{
+  return spindle_ui_test_find_toplevel (GTK_TYPE_MESSAGE_DIALOG);
+}
+
+static gboolean
+dialog_shown (gpointer data)
+{
+  return spindle_ui_test_find_dialog () != NULL;
+}
+
+GtkWindow *
+spindle_ui_test_wait_dialog (void)
+{
+  spindle_ui_test_wait (dialog_shown, NULL);
+
+  return spindle_ui_test_find_dialog ();
+}
+
+/* Pictures ******************************************************************/
+
+/* Renders @widget with GTK's own renderer: no screen grabber needed. */
+void
+spindle_ui_test_save_png (GtkWidget  *widget,
+                          const char *path)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}

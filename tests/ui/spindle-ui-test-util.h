@@ -1,0 +1,81 @@
+/* spindle-ui-test-util.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "spindle-application.h"
+#include "spindle-engine.h"
+#include "spindle-window.h"
+
+G_BEGIN_DECLS
+
+/* Every wait is bounded by this guard: generous for a loaded machine, while
+ * a hang still fails instead of blocking until meson's timeout.
+ */
+#define SPINDLE_UI_TEST_GUARD_MS 30000
+
+typedef gboolean (*SpindleUiTestCond) (gpointer data);
+
+typedef struct
+{
+  SpindleApplication *app;
+  SpindleWindow      *window;
+  SpindleWorkerSet   *set;
+  gboolean            destroyed;
+} SpindleUiFixture;
+
+typedef void (*SpindleUiTestFunc) (SpindleUiFixture *fixture);
+
+void           spindle_ui_test_init            (int                 *argc,
+                                                char              ***argv);
+void           spindle_ui_test_add             (const char          *path,
+                                                SpindleUiTestFunc    func);
+
+void           spindle_ui_test_wait_full       (SpindleUiTestCond    cond,
+                                                gpointer             data,
+                                                const char          *what);
+#define spindle_ui_test_wait(cond, data) \
+  spindle_ui_test_wait_full ((SpindleUiTestCond) (cond), (data), G_STRLOC ": " #cond)
+void           spindle_ui_test_wait_state      (SpindleWorker       *worker,
+                                                SpindleWorkerState   state);
+void           spindle_ui_test_wait_terminal   (SpindleWorker       *worker);
+void           spindle_ui_test_wait_phase      (SpindleWorker       *worker,
+                                                const char          *fragment);
+void           spindle_ui_test_wait_drawn      (SpindleWindow       *window);
+void           spindle_ui_test_wait_widget_drawn (GtkWidget         *widget);
+void           spindle_ui_test_settle          (SpindleWindow       *window);
+
+SpindleWorker *spindle_ui_test_spawn           (SpindleUiFixture    *fixture,
+                                                const char          *kind);
+
+void           spindle_ui_test_activate        (GtkWidget           *button);
+GtkWidget     *spindle_ui_test_find            (GtkWidget           *root,
+                                                GType                type,
+                                                const char          *name,
+                                                const char          *label);
+GtkWidget     *spindle_ui_test_find_action_button (GtkWidget        *root,
+                                                   const char       *action_name);
+GtkWidget     *spindle_ui_test_find_row        (SpindleWindow       *window,
+                                                SpindleWorker       *worker);
+GtkWidget     *spindle_ui_test_find_row_button (SpindleWindow       *window,
+                                                SpindleWorker       *worker,
+                                                const char          *button_name);
+char          *spindle_ui_test_row_text        (SpindleWindow       *window,
+                                                SpindleWorker       *worker);
+guint          spindle_ui_test_n_rows          (SpindleWindow       *window);
+void           spindle_ui_test_select          (SpindleWindow       *window,
+                                                SpindleWorker       *worker);
+GtkWindow     *spindle_ui_test_find_toplevel   (GType                type);
+GtkWindow     *spindle_ui_test_find_dialog     (void);
+GtkWindow     *spindle_ui_test_wait_dialog     (void);
+
+void           spindle_ui_test_save_png        (GtkWidget           *widget,
+                                                const char          *path);
+
+G_END_DECLS

@@ -1,0 +1,170 @@
+/* spindle-add-popover.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spindle-add-popover.h"
+#include "spindle-engine.h"
+
+#define KIND_KEY "spindle-kind"
+
+struct _SpindleAddPopover
+{
+  GtkPopover     parent_instance;
+
+  GtkSpinButton *count_spin;
+  GtkListBox    *kinds;
+};
+
+G_DEFINE_FINAL_TYPE (SpindleAddPopover, spindle_add_popover, GTK_TYPE_POPOVER)
+
+enum {
+  ADD,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static GtkWidget *
+create_kind_row (const SpindleCatalogEntry *entry)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (entry->title);
+  GtkWidget *description = gtk_label_new (entry->description);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (description), 0);
+  gtk_label_set_wrap (GTK_LABEL (description), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (description), 52);
+  gtk_label_set_width_chars (GTK_LABEL (description), 40);
+  gtk_widget_add_css_class (description, "dim-label");
+
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), description);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  gtk_widget_set_name (row, entry->kind);
+  g_object_set_data_full (G_OBJECT (row), KIND_KEY, g_strdup (entry->kind), g_free);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, entry->title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, entry->description,
+                                  -1);
+
+  return row;
+}
+
+static void
+populate (SpindleAddPopover *self)
+{
+  const SpindleCatalogEntry *entries;
+  guint n_entries = 0;
+
+  entries = spindle_catalog_get_entries (&n_entries);
+  for (guint i = 0; i < n_entries; i++)
+    gtk_list_box_append (self->kinds, create_kind_row (&entries[i]));
+}
+
+static void
+on_show (SpindleAddPopover *self)
+{
+  GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->kinds, 0);
+
+  if (first != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (first));
+}
+
+static void
+on_row_activated (SpindleAddPopover *self,
+                  GtkListBoxRow     *row,
+                  GtkListBox        *list_box)
+{
+  const char *kind = g_object_get_data (G_OBJECT (row), KIND_KEY);
+
+  gtk_spin_button_update (self->count_spin);
+  gtk_popover_popdown (GTK_POPOVER (self));
+  g_signal_emit (self, signals[ADD], 0, kind, spindle_add_popover_get_count (self));
+}
+
+static void
+spindle_add_popover_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), SPINDLE_TYPE_ADD_POPOVER);
+
+  G_OBJECT_CLASS (spindle_add_popover_parent_class)->dispose (object);
+}
+
+static void
+spindle_add_popover_class_init (SpindleAddPopoverClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spindle_add_popover_dispose;
+
+  signals[ADD] =
+    g_signal_new ("add", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-add-popover.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpindleAddPopover, count_spin);
+  gtk_widget_class_bind_template_child (widget_class, SpindleAddPopover, kinds);
+  gtk_widget_class_bind_template_callback (widget_class, on_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+}
+
+static void
+spindle_add_popover_init (SpindleAddPopover *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  populate (self);
+}
+
+GtkWidget *
+spindle_add_popover_new (void)
+{
+  return g_object_new (SPINDLE_TYPE_ADD_POPOVER, NULL);
+}
+
+guint
+spindle_add_popover_get_count (SpindleAddPopover *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_ADD_POPOVER (self), 0);
+
+  return (guint) gtk_spin_button_get_value_as_int (self->count_spin);
+}
+
+void
+spindle_add_popover_set_count (SpindleAddPopover *self,
+                               guint              count)
+{
+  g_return_if_fail (SPINDLE_IS_ADD_POPOVER (self));
+
+  gtk_spin_button_set_value (self->count_spin, count);
+}
+
+/* What activating the kind's row does; for tests and the command line. */
+void
+spindle_add_popover_activate_kind (SpindleAddPopover *self,
+                                   const char        *kind)
+{
+  g_return_if_fail (SPINDLE_IS_ADD_POPOVER (self));
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->kinds));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (row), KIND_KEY), kind) == 0)
+        {
+          gtk_widget_activate (row);
+          return;
+        }
+    }
+}

@@ -1,0 +1,232 @@
+/* spindle-elapsed-label.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-clock.h"
+#include "spindle-elapsed-label.h"
+#include "spindle-format.h"
+
+struct _SpindleElapsedLabel
+{
+  GtkWidget      parent_instance;
+
+  GtkLabel      *label;
+  SpindleWorker *worker;
+  gulong         tick_id;
+  gulong         state_id;
+};
+
+G_DEFINE_FINAL_TYPE (SpindleElapsedLabel, spindle_elapsed_label, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_WORKER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+spindle_elapsed_label_update (SpindleElapsedLabel *self)
+{
+  g_autofree char *text = NULL;
+  gint64 now;
+
+  if (self->worker == NULL)
+    {
+      gtk_label_set_label (self->label, "");
+      return;
+    }
+
+  now = spindle_clock_get_now (spindle_clock_get_default ());
+  text = spindle_format_elapsed (spindle_worker_get_elapsed (self->worker, now));
+  gtk_label_set_label (self->label, text);
+}
+
+static void
+on_tick (SpindleClock        *clock,
+         gint64               now,
+         SpindleElapsedLabel *self)
+{
+  spindle_elapsed_label_update (self);
+}
+
+static gboolean
+needs_ticks (SpindleElapsedLabel *self)
+{
+  return self->worker != NULL &&
+         !spindle_worker_is_terminal (self->worker) &&
+         gtk_widget_get_mapped (GTK_WIDGET (self));
+}
+
+/* Connected to the clock exactly while mapped with a live worker. */
+static void
+spindle_elapsed_label_sync_ticks (SpindleElapsedLabel *self)
+{
+  SpindleClock *clock = spindle_clock_get_default ();
+
+  if (needs_ticks (self) && self->tick_id == 0)
+    self->tick_id = g_signal_connect (clock, "tick", G_CALLBACK (on_tick), self);
+  else if (!needs_ticks (self))
+    g_clear_signal_handler (&self->tick_id, clock);
+}
+
+static void
+on_state (SpindleWorker       *worker,
+          GParamSpec          *pspec,
+          SpindleElapsedLabel *self)
+{
+  spindle_elapsed_label_update (self);
+  spindle_elapsed_label_sync_ticks (self);
+}
+
+static void
+spindle_elapsed_label_map (GtkWidget *widget)
+{
+  SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (widget);
+
+  GTK_WIDGET_CLASS (spindle_elapsed_label_parent_class)->map (widget);
+
+  spindle_elapsed_label_update (self);
+  spindle_elapsed_label_sync_ticks (self);
+}
+
+static void
+spindle_elapsed_label_unmap (GtkWidget *widget)
+{
+  SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (widget);
+
+  GTK_WIDGET_CLASS (spindle_elapsed_label_parent_class)->unmap (widget);
+
+  spindle_elapsed_label_sync_ticks (self);
+}
+
+static void
+spindle_elapsed_label_dispose (GObject *object)
+{
+  SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (object);
+
+  spindle_elapsed_label_set_worker (self, NULL);
+  g_clear_pointer ((GtkWidget **) &self->label, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (spindle_elapsed_label_parent_class)->dispose (object);
+}
+
+static void
+spindle_elapsed_label_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      g_value_set_object (value, self->worker);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_elapsed_label_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_WORKER:
+      spindle_elapsed_label_set_worker (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_elapsed_label_class_init (SpindleElapsedLabelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spindle_elapsed_label_dispose;
+  object_class->get_property = spindle_elapsed_label_get_property;
+  object_class->set_property = spindle_elapsed_label_set_property;
+
+  widget_class->map = spindle_elapsed_label_map;
+  widget_class->unmap = spindle_elapsed_label_unmap;
+
+  properties[PROP_WORKER] =
+    g_param_spec_object ("worker", NULL, NULL, SPINDLE_TYPE_WORKER,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "elapsed");
+}
+
+static void
+spindle_elapsed_label_init (SpindleElapsedLabel *self)
+{
+  self->label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->label, 1.0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->label), "numeric");
+  gtk_widget_set_parent (GTK_WIDGET (self->label), GTK_WIDGET (self));
+}
+
+GtkWidget *
+spindle_elapsed_label_new (void)
+{
+  return g_object_new (SPINDLE_TYPE_ELAPSED_LABEL, NULL);
+}
+
+SpindleWorker *
+spindle_elapsed_label_get_worker (SpindleElapsedLabel *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_ELAPSED_LABEL (self), NULL);
+
+  return self->worker;
+}
+
+void
+spindle_elapsed_label_set_worker (SpindleElapsedLabel *self,
+                                  SpindleWorker       *worker)
+{
+  g_return_if_fail (SPINDLE_IS_ELAPSED_LABEL (self));
+  g_return_if_fail (worker == NULL || SPINDLE_IS_WORKER (worker));
+
+  if (self->worker == worker)
+    return;
+
+  if (self->worker != NULL)
+    g_clear_signal_handler (&self->state_id, self->worker);
+
+  g_set_object (&self->worker, worker);
+
+  if (worker != NULL)
+    self->state_id = g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
+
+  spindle_elapsed_label_update (self);
+  spindle_elapsed_label_sync_ticks (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+}
+
+const char *
+spindle_elapsed_label_get_text (SpindleElapsedLabel *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_ELAPSED_LABEL (self), NULL);
+
+  return gtk_label_get_label (self->label);
+}

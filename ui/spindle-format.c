@@ -1,0 +1,186 @@
+/* spindle-format.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spindle-format.h"
+
+/* 64.3 s → "1:04.3", 3725.4 s → "1:02:05.4": tenths, never rounded up, so
+ * that a ticking value never runs ahead of the clock.
+ */
+char *
+spindle_format_elapsed (gint64 usec)
+{
+  gint64 tenths = MAX (usec, 0) / (G_USEC_PER_SEC / 10);
+  gint64 seconds = tenths / 10;
+
+  if (seconds >= 3600)
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d.%d",
+                            seconds / 3600, (int) (seconds / 60 % 60),
+                            (int) (seconds % 60), (int) (tenths % 10));
+
+  return g_strdup_printf ("%d:%02d.%d",
+                          (int) (seconds / 60), (int) (seconds % 60),
+                          (int) (tenths % 10));
+}
+
+/* A short span for cleanup steps: "0.4 ms", "12 ms", "1.5 s". */
+char *
+spindle_format_duration (gint64 usec)
+{
+  if (usec < 1000)
+    return g_strdup_printf (_("%.1f ms"), usec / 1000.0);
+  if (usec < G_USEC_PER_SEC)
+    return g_strdup_printf (_("%d ms"), (int) (usec / 1000));
+
+  return g_strdup_printf (_("%.1f s"), usec / (double) G_USEC_PER_SEC);
+}
+
+char *
+spindle_format_countdown (SpindleEscalation escalation,
+                          gint64            remaining_usec)
+{
+  double seconds = MAX (remaining_usec, 0) / (double) G_USEC_PER_SEC;
+
+  switch (escalation)
+    {
+    case SPINDLE_ESCALATION_STOP:
+      return g_strdup_printf (_("deadline: stop in %.1f s"), seconds);
+    case SPINDLE_ESCALATION_CANCEL:
+      return g_strdup_printf (_("force-cancel in %.1f s"), seconds);
+    case SPINDLE_ESCALATION_UNRESPONSIVE:
+      return g_strdup_printf (_("marked unresponsive in %.1f s"), seconds);
+    case SPINDLE_ESCALATION_NONE:
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+spindle_format_report_tainted (SpindleCleanupReport *report)
+{
+  return report != NULL && spindle_cleanup_report_get_n_tainted_locks (report) > 0;
+}
+
+char *
+spindle_format_cleanup_status (SpindleWorkerState    state,
+                               SpindleCleanupReport *report)
+{
+  guint n_failed;
+
+  if (state == SPINDLE_WORKER_STATE_ABANDONED)
+    return g_strdup (_("abandoned"));
+  if (state == SPINDLE_WORKER_STATE_CLEANING)
+    return g_strdup (_("cleaning…"));
+  if (report == NULL)
+    return g_strdup ("—");
+  if (spindle_format_report_tainted (report))
+    return g_strdup (_("lock tainted"));
+
+  n_failed = spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED);
+  if (n_failed > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u step failed", "%u steps failed", n_failed),
+                            n_failed);
+
+  return g_strdup (_("clean"));
+}
+
+const char *
+spindle_format_cleanup_class (SpindleWorkerState    state,
+                              SpindleCleanupReport *report)
+{
+  if (state == SPINDLE_WORKER_STATE_ABANDONED)
+    return "cleanup-abandoned";
+  if (state == SPINDLE_WORKER_STATE_CLEANING)
+    return "cleanup-running";
+  if (report == NULL)
+    return "cleanup-none";
+  if (spindle_format_report_tainted (report))
+    return "cleanup-tainted";
+  if (spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED) > 0)
+    return "cleanup-failed";
+
+  return "cleanup-clean";
+}
+
+const char *
+spindle_format_state_class (SpindleWorkerState state)
+{
+  static const char * const classes[SPINDLE_WORKER_N_STATES] = {
+    [SPINDLE_WORKER_STATE_STARTING]   = "state-starting",
+    [SPINDLE_WORKER_STATE_RUNNING]    = "state-running",
+    [SPINDLE_WORKER_STATE_STOPPING]   = "state-stopping",
+    [SPINDLE_WORKER_STATE_CANCELLING] = "state-cancelling",
+    [SPINDLE_WORKER_STATE_CLEANING]   = "state-cleaning",
+    [SPINDLE_WORKER_STATE_FINISHED]   = "state-finished",
+    [SPINDLE_WORKER_STATE_FAILED]     = "state-failed",
+    [SPINDLE_WORKER_STATE_STOPPED]    = "state-stopped",
+    [SPINDLE_WORKER_STATE_CANCELLED]  = "state-cancelled",
+    [SPINDLE_WORKER_STATE_ABANDONED]  = "state-abandoned",
+  };
+
+  g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, "state-starting");
+
+  return classes[state];
+}
+
+const char *
+spindle_format_state_label (SpindleWorkerState state)
+{
+  switch (state)
+    {
+    case SPINDLE_WORKER_STATE_STARTING:   return _("starting");
+    case SPINDLE_WORKER_STATE_RUNNING:    return _("running");
+    case SPINDLE_WORKER_STATE_STOPPING:   return _("stopping");
+    case SPINDLE_WORKER_STATE_CANCELLING: return _("cancelling");
+    case SPINDLE_WORKER_STATE_CLEANING:   return _("cleaning");
+    case SPINDLE_WORKER_STATE_FINISHED:   return _("finished");
+    case SPINDLE_WORKER_STATE_FAILED:     return _("failed");
+    case SPINDLE_WORKER_STATE_STOPPED:    return _("stopped");
+    case SPINDLE_WORKER_STATE_CANCELLED:  return _("cancelled");
+    case SPINDLE_WORKER_STATE_ABANDONED:  return _("abandoned");
+    default:                              return "?";
+    }
+}
+
+const char *
+spindle_format_reason_label (SpindleStopReason reason)
+{
+  switch (reason)
+    {
+    case SPINDLE_STOP_REASON_USER:     return _("by the user");
+    case SPINDLE_STOP_REASON_TIMEOUT:  return _("deadline passed");
+    case SPINDLE_STOP_REASON_PARENT:   return _("by its parent");
+    case SPINDLE_STOP_REASON_SHUTDOWN: return _("for shutdown");
+    case SPINDLE_STOP_REASON_NONE:
+    default:                           return "—";
+    }
+}
+
+gboolean
+spindle_format_can_stop (SpindleWorkerState state)
+{
+  return state == SPINDLE_WORKER_STATE_STARTING ||
+         state == SPINDLE_WORKER_STATE_RUNNING;
+}
+
+gboolean
+spindle_format_can_cancel (SpindleWorkerState state)
+{
+  return state == SPINDLE_WORKER_STATE_STARTING ||
+         state == SPINDLE_WORKER_STATE_RUNNING ||
+         state == SPINDLE_WORKER_STATE_STOPPING;
+}
+
+/* Live workers first, in the order they move through, then the endings. */
+int
+spindle_format_state_rank (SpindleWorkerState state)
+{
+  return (int) state;
+}

@@ -1,0 +1,231 @@
+/* spindle-window-columns.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spindle-clock.h"
+#include "spindle-format.h"
+#include "spindle-window-private.h"
+
+/* The closures of the cell templates, sorters and filters in
+ * spindle-window.ui, and the per-row buttons.
+ */
+
+static SpindleWorker *
+list_item_get_worker (GtkListItem *list_item)
+{
+  GtkTreeListRow *row = gtk_list_item_get_item (list_item);
+
+  return row ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
+/* Cells *********************************************************************/
+
+static char **
+expander_classes (gpointer this,
+                  guint    n_children)
+{
+  const char *classes[] = { n_children == 0 ? "leaf" : "parent", NULL };
+
+  return g_strdupv ((char **) classes);
+}
+
+static char *
+kind_title (gpointer    this,
+            const char *kind)
+{
+  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
+
+  if (entry != NULL)
+    return g_strdup (entry->title);
+
+  return g_strdup (kind ? kind : _("custom job"));
+}
+
+static char *
+tid_label (gpointer this,
+           int      tid)
+{
+  return tid > 0 ? g_strdup_printf ("%d", tid) : g_strdup ("—");
+}
+
+static char *
+state_label (gpointer           this,
+             SpindleWorkerState state)
+{
+  return g_strdup (spindle_format_state_label (state));
+}
+
+static char **
+state_classes (gpointer           this,
+               SpindleWorkerState state)
+{
+  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL };
+
+  return g_strdupv ((char **) classes);
+}
+
+static char *
+cleanup_status (gpointer              this,
+                SpindleWorkerState    state,
+                SpindleCleanupReport *report)
+{
+  return spindle_format_cleanup_status (state, report);
+}
+
+static char **
+cleanup_classes (gpointer              this,
+                 SpindleWorkerState    state,
+                 SpindleCleanupReport *report)
+{
+  const char *classes[] = { "cleanup-status", spindle_format_cleanup_class (state, report), NULL };
+
+  return g_strdupv ((char **) classes);
+}
+
+static gboolean
+can_stop (gpointer           this,
+          SpindleWorkerState state)
+{
+  return spindle_format_can_stop (state);
+}
+
+static gboolean
+can_cancel (gpointer           this,
+            SpindleWorkerState state)
+{
+  return spindle_format_can_cancel (state);
+}
+
+static char *
+stop_tooltip (gpointer    this,
+              const char *name)
+{
+  return g_strdup_printf (_("Ask “%s” to stop"), name);
+}
+
+static char *
+cancel_tooltip (gpointer    this,
+                const char *name)
+{
+  return g_strdup_printf (_("Force-cancel “%s”"), name);
+}
+
+static void
+on_row_stop_clicked (GtkButton   *button,
+                     GtkListItem *list_item)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker != NULL)
+    spindle_worker_request_stop (worker);
+}
+
+static void
+on_row_cancel_clicked (GtkButton   *button,
+                       GtkListItem *list_item)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker != NULL)
+    spindle_worker_force_cancel (worker);
+}
+
+/* Sorting and filtering *****************************************************/
+
+static int
+state_sort_key (gpointer           this,
+                SpindleWorkerState state)
+{
+  return spindle_format_state_rank (state);
+}
+
+/* Every key of one sort uses the same "now", the last tick's. */
+static gint64
+elapsed_sort_key (SpindleWorker *worker)
+{
+  return spindle_worker_get_elapsed (worker, spindle_clock_get_now (spindle_clock_get_default ()));
+}
+
+static char *
+row_search_text (GtkTreeListRow *row)
+{
+  g_autoptr(SpindleWorker) worker = gtk_tree_list_row_get_item (row);
+  const char *kind = spindle_worker_get_kind (worker);
+  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
+
+  return g_strjoin ("\n",
+                    spindle_worker_get_name (worker),
+                    kind ? kind : "",
+                    entry ? entry->title : "",
+                    spindle_format_state_label (spindle_worker_get_state (worker)),
+                    NULL);
+}
+
+static gboolean
+finished_filter_func (gpointer item,
+                      gpointer user_data)
+{
+  SpindleWindow *self = user_data;
+  g_autoptr(SpindleWorker) worker = NULL;
+
+  if (self->show_finished)
+    return TRUE;
+
+  worker = gtk_tree_list_row_get_item (item);
+  return !spindle_worker_is_terminal (worker);
+}
+
+/* The filter and sort models do not watch items: states changed, so tell them. */
+void
+_spindle_window_refilter (SpindleWindow *self)
+{
+  const char *search = gtk_string_filter_get_search (self->search_filter);
+
+  if (!self->show_finished)
+    gtk_filter_changed (GTK_FILTER (self->finished_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (search != NULL && *search != '\0')
+    gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+void
+_spindle_window_resort (SpindleWindow *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  if (sorter != NULL)
+    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+void
+_spindle_window_init_columns (SpindleWindow *self)
+{
+  gtk_custom_filter_set_filter_func (self->finished_filter, finished_filter_func, self, NULL);
+}
+
+void
+_spindle_window_class_init_columns (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, expander_classes);
+  gtk_widget_class_bind_template_callback (widget_class, kind_title);
+  gtk_widget_class_bind_template_callback (widget_class, tid_label);
+  gtk_widget_class_bind_template_callback (widget_class, state_label);
+  gtk_widget_class_bind_template_callback (widget_class, state_classes);
+  gtk_widget_class_bind_template_callback (widget_class, cleanup_status);
+  gtk_widget_class_bind_template_callback (widget_class, cleanup_classes);
+  gtk_widget_class_bind_template_callback (widget_class, can_stop);
+  gtk_widget_class_bind_template_callback (widget_class, can_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, stop_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, cancel_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_stop_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, state_sort_key);
+  gtk_widget_class_bind_template_callback (widget_class, elapsed_sort_key);
+  gtk_widget_class_bind_template_callback (widget_class, row_search_text);
+}

@@ -1,0 +1,78 @@
+/* spindle-window-private.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "spindle-add-popover.h"
+#include "spindle-window.h"
+#include "spindle-worker-details.h"
+#include "spindle-worker-monitor.h"
+
+G_BEGIN_DECLS
+
+/* Shared by spindle-window.c (life cycle, models, title), -columns.c (cells,
+ * sorting, filtering), -actions.c (header and keyboard actions) and -quit.c
+ * (the quit question and the visible shutdown).
+ */
+struct _SpindleWindow
+{
+  GtkApplicationWindow  parent_instance;
+
+  /* template */
+  GtkLabel             *subtitle_label;
+  GtkMenuButton        *add_button;
+  SpindleAddPopover    *add_popover;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *stack;
+  GtkColumnView        *column_view;
+  GtkSingleSelection   *selection;
+  GtkFilterListModel   *filter_model;
+  GtkCustomFilter      *finished_filter;
+  GtkStringFilter      *search_filter;
+  GtkNumericSorter     *elapsed_sorter;
+  GtkLabel             *shown_label;
+  SpindleWorkerDetails *details;
+  GtkRevealer          *shutdown_revealer;
+  GtkSpinner           *shutdown_spinner;
+  GtkLabel             *shutdown_label;
+  GtkProgressBar       *shutdown_progress;
+
+  SpindleWorkerSet     *set;
+  SpindleWorkerMonitor *monitor;
+  GtkTreeListModel     *tree;
+  GSettings            *settings;
+  GtkWindow            *dialog;
+  GPtrArray            *ended;
+  guint                 remove_ended_id;
+  gulong                tick_id;
+
+  guint                 shutdown_total;
+  guint                 show_finished : 1;
+  guint                 keep_finished : 1;
+  guint                 shutting_down : 1;
+  guint                 can_close : 1;
+};
+
+void      _spindle_window_class_init_columns (GtkWidgetClass *widget_class);
+void      _spindle_window_init_columns       (SpindleWindow  *self);
+void      _spindle_window_refilter           (SpindleWindow  *self);
+void      _spindle_window_resort             (SpindleWindow  *self);
+
+void      _spindle_window_class_init_actions (GtkWidgetClass *widget_class);
+void      _spindle_window_update_actions     (SpindleWindow  *self);
+void      _spindle_window_show_error         (SpindleWindow  *self,
+                                              const char     *primary,
+                                              const GError   *error);
+
+void      _spindle_window_update_shutdown    (SpindleWindow  *self);
+gboolean  _spindle_window_close_request      (SpindleWindow  *self);
+
+/* (transfer full) (nullable) */
+SpindleWorker *_spindle_window_get_selected_worker (SpindleWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,317 @@
+/* spindle-worker-monitor.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "spindle-event-log.h"
+#include "spindle-worker-monitor.h"
+
+#define WATCHED_KEY "spindle-worker-monitor"
+
+struct _SpindleWorkerMonitor
+{
+  GObject           parent_instance;
+
+  SpindleWorkerSet *set;
+  guint             serial;
+  guint             changed_id;
+  guint             counts[SPINDLE_WORKER_N_STATES];
+  guint             n_total;
+};
+
+G_DEFINE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SET,
+  PROP_N_TOTAL,
+  PROP_N_LIVE,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  WORKER_ENDED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void watch_model (SpindleWorkerMonitor *self,
+                         GListModel           *model,
+                         guint                 position,
+                         guint                 n_items);
+
+static void
+count_model (SpindleWorkerMonitor *self,
+             GListModel           *model)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+
+      self->counts[spindle_worker_get_state (worker)]++;
+      self->n_total++;
+      count_model (self, spindle_worker_get_children (worker));
+    }
+}
+
+static void
+recount (SpindleWorkerMonitor *self)
+{
+  memset (self->counts, 0, sizeof self->counts);
+  self->n_total = 0;
+  count_model (self, G_LIST_MODEL (self->set));
+}
+
+static gboolean
+emit_changed (gpointer data)
+{
+  SpindleWorkerMonitor *self = data;
+
+  self->changed_id = 0;
+  recount (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
+  g_signal_emit (self, signals[CHANGED], 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_changed (SpindleWorkerMonitor *self)
+{
+  if (self->changed_id == 0)
+    self->changed_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_changed, self, NULL);
+}
+
+static void
+on_state (SpindleWorker        *worker,
+          GParamSpec           *pspec,
+          SpindleWorkerMonitor *self)
+{
+  queue_changed (self);
+
+  if (spindle_worker_is_terminal (worker))
+    g_signal_emit (self, signals[WORKER_ENDED], 0, worker);
+}
+
+static void
+on_items_changed (GListModel           *model,
+                  guint                 position,
+                  guint                 removed,
+                  guint                 added,
+                  SpindleWorkerMonitor *self)
+{
+  watch_model (self, model, position, added);
+  queue_changed (self);
+}
+
+static void
+watch_worker (SpindleWorkerMonitor *self,
+              SpindleWorker        *worker)
+{
+  GListModel *children;
+
+  if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (worker), WATCHED_KEY)) == self->serial)
+    return;
+
+  g_object_set_data (G_OBJECT (worker), WATCHED_KEY, GUINT_TO_POINTER (self->serial));
+  spindle_event_log_ensure (worker);
+  g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_state), self, 0);
+
+  children = spindle_worker_get_children (worker);
+  g_signal_connect_object (children, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  watch_model (self, children, 0, g_list_model_get_n_items (children));
+}
+
+static void
+watch_model (SpindleWorkerMonitor *self,
+             GListModel           *model,
+             guint                 position,
+             guint                 n_items)
+{
+  for (guint i = position; i < position + n_items; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+
+      watch_worker (self, worker);
+    }
+}
+
+static void
+spindle_worker_monitor_constructed (GObject *object)
+{
+  SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
+  GListModel *model = G_LIST_MODEL (self->set);
+
+  G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->constructed (object);
+
+  g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  watch_model (self, model, 0, g_list_model_get_n_items (model));
+  recount (self);
+}
+
+static void
+spindle_worker_monitor_dispose (GObject *object)
+{
+  SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
+
+  g_clear_handle_id (&self->changed_id, g_source_remove);
+  g_clear_object (&self->set);
+
+  G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->dispose (object);
+}
+
+static void
+spindle_worker_monitor_get_property (GObject    *object,
+                                     guint       prop_id,
+                                     GValue     *value,
+                                     GParamSpec *pspec)
+{
+  SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SET:
+      g_value_set_object (value, self->set);
+      break;
+
+    case PROP_N_TOTAL:
+      g_value_set_uint (value, self->n_total);
+      break;
+
+    case PROP_N_LIVE:
+      g_value_set_uint (value, spindle_worker_monitor_get_n_live (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_worker_monitor_set_property (GObject      *object,
+                                     guint         prop_id,
+                                     const GValue *value,
+                                     GParamSpec   *pspec)
+{
+  SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_SET:
+      self->set = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = spindle_worker_monitor_constructed;
+  object_class->dispose = spindle_worker_monitor_dispose;
+  object_class->get_property = spindle_worker_monitor_get_property;
+  object_class->set_property = spindle_worker_monitor_set_property;
+
+  properties[PROP_SET] =
+    g_param_spec_object ("set", NULL, NULL, SPINDLE_TYPE_WORKER_SET,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_TOTAL] =
+    g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_N_LIVE] =
+    g_param_spec_uint ("n-live", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[WORKER_ENDED] =
+    g_signal_new ("worker-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SPINDLE_TYPE_WORKER);
+}
+
+static void
+spindle_worker_monitor_init (SpindleWorkerMonitor *self)
+{
+  static guint last_serial;
+
+  self->serial = ++last_serial;
+}
+
+SpindleWorkerMonitor *
+spindle_worker_monitor_new (SpindleWorkerSet *set)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
+
+  return g_object_new (SPINDLE_TYPE_WORKER_MONITOR, "set", set, NULL);
+}
+
+SpindleWorkerSet *
+spindle_worker_monitor_get_set (SpindleWorkerMonitor *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), NULL);
+
+  return self->set;
+}
+
+guint
+spindle_worker_monitor_get_n_total (SpindleWorkerMonitor *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+
+  return self->n_total;
+}
+
+guint
+spindle_worker_monitor_get_n_live (SpindleWorkerMonitor *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+
+  for (guint state = 0; state < SPINDLE_WORKER_N_STATES; state++)
+    if (spindle_worker_state_is_live (state))
+      n += self->counts[state];
+
+  return n;
+}
+
+guint
+spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
+                                       SpindleWorkerState    state)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+  g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, 0);
+
+  return self->counts[state];
+}
+
+/* Emits a pending "changed" now (tests, and before a snapshot). */
+void
+spindle_worker_monitor_flush (SpindleWorkerMonitor *self)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_MONITOR (self));
+
+  if (self->changed_id != 0)
+    {
+      g_clear_handle_id (&self->changed_id, g_source_remove);
+      emit_changed (self);
+    }
+}

@@ -1,0 +1,33 @@
+/* spindle-worker-monitor.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-engine.h"
+
+G_BEGIN_DECLS
+
+#define SPINDLE_TYPE_WORKER_MONITOR (spindle_worker_monitor_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, SPINDLE, WORKER_MONITOR, GObject)
+
+/* Watches every worker of a set, children included: gives each one its
+ * event log, keeps the counts for the title, and turns any number of state
+ * changes into one coalesced "changed" per main-loop iteration, so that the
+ * list refilters and resorts once, not once per worker.
+ */
+SpindleWorkerMonitor *spindle_worker_monitor_new          (SpindleWorkerSet     *set);
+SpindleWorkerSet     *spindle_worker_monitor_get_set      (SpindleWorkerMonitor *self);
+guint                 spindle_worker_monitor_get_n_total  (SpindleWorkerMonitor *self);
+guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor *self);
+guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
+                                                           SpindleWorkerState    state);
+void                  spindle_worker_monitor_flush        (SpindleWorkerMonitor *self);
+
+G_END_DECLS
