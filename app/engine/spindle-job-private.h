@@ -100,6 +100,7 @@ void                  _spindle_job_join           (SpindleJob       *job);
 void                  _spindle_job_detach         (SpindleJob       *job);
 SpindleCleanupReport *_spindle_job_abandon        (SpindleJob       *job);
 gpointer              _spindle_job_get_worker     (SpindleJob       *job);
+gboolean              _spindle_job_get_in_compute (SpindleJob       *job);
 void                  _spindle_job_set_worker     (SpindleJob       *job,
                                                    gpointer          worker);
 void                  _spindle_job_take_progress  (SpindleJob       *job,

@@ -550,6 +550,12 @@ _spindle_job_detach (SpindleJob *self)
     pthread_detach (thread);
 }
 
+gboolean
+_spindle_job_get_in_compute (SpindleJob *self)
+{
+  return g_atomic_int_get (&self->in_compute) != 0;
+}
+
 gpointer
 _spindle_job_get_worker (SpindleJob *self)
 {

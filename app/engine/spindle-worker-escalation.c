@@ -97,6 +97,7 @@ escalate_cb (gpointer user_data)
   g_clear_pointer (&self->escalation_source, g_source_unref);
   set_escalation (self, SPINDLE_ESCALATION_NONE, 0);
 
+  _spindle_worker_record (self, SPINDLE_HISTORY_ESCALATED);
   g_signal_emit (self, SIGNAL (ESCALATED), 0, escalation);
 
   switch (escalation)

@@ -42,6 +42,15 @@ struct _SpindleWorker
   GVariant             *result;
   GError               *error;
 
+  gint64                cpu_time;        /* ns */
+  gint64                sampled_at;      /* µs */
+  double                cpu_percent;
+  char                 *kernel_state;
+  char                 *wait_channel;
+  char                 *syscall;
+  gboolean              in_compute;
+  GArray               *history;         /* SpindleHistoryEntry, oldest first */
+
   gint64                deadline;
   gint64                stop_grace;
   gint64                cancel_grace;
@@ -73,6 +82,12 @@ enum {
   SPINDLE_WORKER_PROP_ESCALATION_AT,
   SPINDLE_WORKER_PROP_ESCALATION,
   SPINDLE_WORKER_PROP_UNRESPONSIVE,
+  SPINDLE_WORKER_PROP_CPU_TIME,
+  SPINDLE_WORKER_PROP_CPU_PERCENT,
+  SPINDLE_WORKER_PROP_KERNEL_STATE,
+  SPINDLE_WORKER_PROP_WAIT_CHANNEL,
+  SPINDLE_WORKER_PROP_SYSCALL,
+  SPINDLE_WORKER_PROP_IN_COMPUTE,
   SPINDLE_WORKER_N_PROPS
 };
 
@@ -119,6 +134,25 @@ void           _spindle_worker_add_child    (SpindleWorker     *worker,
                                              SpindleWorker     *child);
 void           _spindle_worker_set_auto_escalate (SpindleWorker *worker,
                                              gboolean           auto_escalate);
+
+/* spindle-worker-sample.c */
+typedef struct
+{
+  gint64      cpu_time;       /* ns */
+  gint64      at;             /* µs */
+  gboolean    in_compute;
+  gboolean    detailed;       /* the /proc fields below were read */
+  char        kernel_state;
+  const char *wait_channel;
+  const char *syscall;
+} SpindleSample;
+
+void           _spindle_worker_record       (SpindleWorker     *worker,
+                                             SpindleHistoryKind kind);
+void           _spindle_worker_apply_sample (SpindleWorker     *worker,
+                                             const SpindleSample *sample);
+void           _spindle_worker_clear_sample (SpindleWorker     *worker);
+void           _spindle_worker_clear_details (SpindleWorker    *worker);
 
 /* spindle-worker-escalation.c */
 void           _spindle_worker_arm          (SpindleWorker     *worker,

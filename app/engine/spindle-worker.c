@@ -56,9 +56,11 @@ set_state (SpindleWorker      *self,
     }
 
   self->state = state;
+  _spindle_worker_record (self, SPINDLE_HISTORY_STATE);
 
   if (spindle_worker_state_is_terminal (state))
     {
+      _spindle_worker_clear_sample (self);
       _spindle_worker_disarm (self);
       if (state != SPINDLE_WORKER_STATE_ABANDONED && self->unresponsive)
         {
@@ -240,6 +242,7 @@ _spindle_worker_handle_event (SpindleWorker *self,
 
     case SPINDLE_EVENT_CLEANUP_STARTED:
       set_state (self, SPINDLE_WORKER_STATE_CLEANING);
+      _spindle_worker_record (self, SPINDLE_HISTORY_CLEANUP);
       _spindle_worker_on_cleaning (self);
       g_signal_emit (self, SIGNAL (CLEANUP_STARTED), 0);
       break;
@@ -413,6 +416,7 @@ _spindle_worker_new (const SpindleWorkerSetup *setup)
   self->auto_escalate = !!setup->auto_escalate;
   g_set_weak_pointer (&self->parent, setup->parent);
   _spindle_job_set_worker (self->job, self);
+  _spindle_worker_record (self, SPINDLE_HISTORY_STATE);
 
   if (setup->deadline_usec > 0)
     {
@@ -459,6 +463,10 @@ spindle_worker_finalize (GObject *object)
   g_clear_pointer (&self->kind, g_free);
   g_clear_pointer (&self->phase, g_free);
   g_clear_pointer (&self->waiting_for, g_free);
+  g_clear_pointer (&self->kernel_state, g_free);
+  g_clear_pointer (&self->wait_channel, g_free);
+  g_clear_pointer (&self->syscall, g_free);
+  g_clear_pointer (&self->history, g_array_unref);
   g_clear_pointer (&self->cleanup_report, spindle_cleanup_report_unref);
   g_clear_pointer (&self->result, g_variant_unref);
   g_clear_error (&self->error);
@@ -496,6 +504,12 @@ spindle_worker_get_property (GObject    *object,
     case SPINDLE_WORKER_PROP_ESCALATION_AT:  g_value_set_int64 (value, self->escalation_at); break;
     case SPINDLE_WORKER_PROP_ESCALATION:     g_value_set_enum (value, self->escalation); break;
     case SPINDLE_WORKER_PROP_UNRESPONSIVE:   g_value_set_boolean (value, self->unresponsive); break;
+    case SPINDLE_WORKER_PROP_CPU_TIME:       g_value_set_int64 (value, self->cpu_time); break;
+    case SPINDLE_WORKER_PROP_CPU_PERCENT:    g_value_set_double (value, self->cpu_percent); break;
+    case SPINDLE_WORKER_PROP_KERNEL_STATE:   g_value_set_string (value, self->kernel_state); break;
+    case SPINDLE_WORKER_PROP_WAIT_CHANNEL:   g_value_set_string (value, self->wait_channel); break;
+    case SPINDLE_WORKER_PROP_SYSCALL:        g_value_set_string (value, self->syscall); break;
+    case SPINDLE_WORKER_PROP_IN_COMPUTE:     g_value_set_boolean (value, self->in_compute); break;
     default:                                 G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -529,6 +543,12 @@ install_properties (GObjectClass *object_class)
   PROP (ESCALATION) = g_param_spec_enum ("escalation", NULL, NULL, SPINDLE_TYPE_ESCALATION,
                                          SPINDLE_ESCALATION_NONE, ro);
   PROP (UNRESPONSIVE) = g_param_spec_boolean ("unresponsive", NULL, NULL, FALSE, ro);
+  PROP (CPU_TIME) = g_param_spec_int64 ("cpu-time", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  PROP (CPU_PERCENT) = g_param_spec_double ("cpu-percent", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+  PROP (KERNEL_STATE) = g_param_spec_string ("kernel-state", NULL, NULL, NULL, ro);
+  PROP (WAIT_CHANNEL) = g_param_spec_string ("wait-channel", NULL, NULL, NULL, ro);
+  PROP (SYSCALL) = g_param_spec_string ("syscall", NULL, NULL, NULL, ro);
+  PROP (IN_COMPUTE) = g_param_spec_boolean ("in-compute", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, SPINDLE_WORKER_N_PROPS, _spindle_worker_properties);
 }

@@ -41,6 +41,35 @@ gint64                spindle_worker_get_escalation_at  (SpindleWorker *worker);
 SpindleEscalation     spindle_worker_get_escalation     (SpindleWorker *worker);
 gboolean              spindle_worker_get_unresponsive   (SpindleWorker *worker);
 const char           *spindle_worker_get_waiting_for    (SpindleWorker *worker);
+gint64                spindle_worker_get_cpu_time       (SpindleWorker *worker);
+double                spindle_worker_get_cpu_percent    (SpindleWorker *worker);
+const char           *spindle_worker_get_kernel_state   (SpindleWorker *worker);
+const char           *spindle_worker_get_wait_channel   (SpindleWorker *worker);
+const char           *spindle_worker_get_syscall        (SpindleWorker *worker);
+gboolean              spindle_worker_get_in_compute     (SpindleWorker *worker);
+
+/* A worker's recent past, for timelines: changes only, oldest first. */
+typedef enum
+{
+  SPINDLE_HISTORY_STATE,         /* @state entered; @kernel_state as last sampled */
+  SPINDLE_HISTORY_KERNEL_STATE,  /* the sampler saw @kernel_state change */
+  SPINDLE_HISTORY_ESCALATED,     /* an automatic escalation */
+  SPINDLE_HISTORY_CLEANUP,       /* cleanup started */
+} SpindleHistoryKind;
+
+typedef struct
+{
+  gint64              time;          /* monotonic µs */
+  SpindleHistoryKind  kind;
+  SpindleWorkerState  state;
+  char                kernel_state;  /* 'R', 'S', 'D'… or 0: not sampled */
+} SpindleHistoryEntry;
+
+#define SPINDLE_HISTORY_CAPACITY 128
+
+guint                 spindle_worker_get_history        (SpindleWorker       *worker,
+                                                         SpindleHistoryEntry *entries,
+                                                         guint                n_entries);
 
 void                  spindle_worker_request_stop       (SpindleWorker *worker);
 void                  spindle_worker_force_cancel       (SpindleWorker *worker);

@@ -1,0 +1,560 @@
+/* spindle-sampler.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <glibtop.h>
+#include <glibtop/loadavg.h>
+#include <glibtop/procmem.h>
+#include <glibtop/proctime.h>
+#include <glibtop/sysinfo.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "spindle-sampler.h"
+#include "spindle-thread-info-private.h"
+#include "spindle-worker-private.h"
+
+/* What the kernel sees of the process, sampled on the main context at the
+ * UI's refresh interval, only while someone looks.
+ *
+ * Per-thread CPU comes from each thread's CPU clock (a few µs), for every
+ * live worker: libgtop's per-process time is process-wide when asked about
+ * a thread, and far slower. Kernel state, wait channel and system call come
+ * from /proc/self/task/<tid>/ for the watched workers only (the rows on
+ * screen and the selected one), so the cost stays bounded with many
+ * workers. libgtop gives the process- and system-wide figures.
+ */
+
+struct _SpindleSampler
+{
+  GObject           parent_instance;
+
+  SpindleWorkerSet *set;
+  GHashTable       *watched;        /* SpindleWorker, owned */
+  GListStore       *others;         /* SpindleThreadInfo */
+  gint64            last_tick;
+  guint64           last_rtime;
+  guint64           n_task_reads;
+
+  double            process_cpu;
+  guint64           resident;
+  guint             n_threads;
+  guint             n_cpus;
+  double            load_average;
+};
+
+enum {
+  PROP_0,
+  PROP_PROCESS_CPU,
+  PROP_RESIDENT,
+  PROP_N_THREADS,
+  PROP_N_CPUS,
+  PROP_LOAD_AVERAGE,
+  N_PROPS
+};
+
+G_DEFINE_FINAL_TYPE (SpindleSampler, spindle_sampler, G_TYPE_OBJECT)
+
+static GParamSpec *properties[N_PROPS];
+
+/* /proc and clocks ***********************************************************/
+
+/* The clock glibc's pthread_getcpuclockid() hands out, from the tid: it
+ * serves the threads Spindle did not start too. The kernel only resolves
+ * it for threads of this process.
+ */
+static gboolean
+read_cpu_time (int     tid,
+               gint64 *ns)
+{
+  clockid_t clock = ((~(clockid_t) tid) << 3) | 4 /* per thread */ | 2 /* sched */;
+  struct timespec ts;
+
+  if (clock_gettime (clock, &ts) != 0)
+    return FALSE;
+
+  *ns = ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+  return TRUE;
+}
+
+static gboolean
+read_task_file (int         tid,
+                const char *name,
+                char       *buf,
+                gsize       size)
+{
+  char path[64];
+  gssize n;
+  int fd;
+
+  g_snprintf (path, sizeof path, "/proc/self/task/%d/%s", tid, name);
+  if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return FALSE;
+  n = read (fd, buf, size - 1);
+  close (fd);
+  if (n < 0)
+    return FALSE;
+
+  buf[n] = '\0';
+  g_strchomp (buf);
+  return TRUE;
+}
+
+/* "tid (comm) S …": the name may hold spaces and parentheses. */
+static char
+parse_kernel_state (const char *stat)
+{
+  const char *end = strrchr (stat, ')');
+
+  return end != NULL && end[1] == ' ' ? end[2] : 0;
+}
+
+static const char *
+syscall_name (long nr)
+{
+#if defined(__x86_64__)
+  static const struct { long nr; const char *name; } names[] = {
+    { 0, "read" }, { 1, "write" }, { 3, "close" }, { 7, "poll" }, { 17, "pread64" },
+    { 19, "readv" }, { 20, "writev" }, { 23, "select" }, { 35, "nanosleep" },
+    { 42, "connect" }, { 43, "accept" }, { 44, "sendto" }, { 45, "recvfrom" },
+    { 46, "sendmsg" }, { 47, "recvmsg" }, { 61, "wait4" }, { 202, "futex" },
+    { 230, "clock_nanosleep" }, { 232, "epoll_wait" }, { 247, "waitid" },
+    { 270, "pselect6" }, { 271, "ppoll" }, { 281, "epoll_pwait" }, { 288, "accept4" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (names[i].nr == nr)
+      return names[i].name;
+#endif
+
+  return NULL;
+}
+
+/* First field of /proc/…/syscall: a number, "running", or -1 (no syscall). */
+static const char *
+parse_syscall (const char *text,
+               char       *buf,
+               gsize       size)
+{
+  char *end;
+  long nr;
+  const char *name;
+
+  if (g_str_has_prefix (text, "running"))
+    return "running";
+
+  nr = strtol (text, &end, 10);
+  if (end == text || nr < 0)
+    return NULL;
+
+  if ((name = syscall_name (nr)) != NULL)
+    return name;
+
+  g_snprintf (buf, size, "syscall %ld", nr);
+  return buf;
+}
+
+static void
+read_details (SpindleSampler *self,
+              int             tid,
+              SpindleSample  *sample,
+              char            wchan[128],
+              char            syscall[64])
+{
+  char stat[512], raw[256];
+
+  self->n_task_reads++;
+
+  if (read_task_file (tid, "stat", stat, sizeof stat))
+    sample->kernel_state = parse_kernel_state (stat);
+
+  if (read_task_file (tid, "wchan", wchan, 128) && !g_str_equal (wchan, "0") && wchan[0] != '\0')
+    sample->wait_channel = wchan;
+
+  if (read_task_file (tid, "syscall", raw, sizeof raw))
+    sample->syscall = parse_syscall (raw, syscall, 64);
+
+  sample->detailed = TRUE;
+}
+
+/* Workers ********************************************************************/
+
+static gboolean
+is_sampled (SpindleWorker *worker)
+{
+  SpindleWorkerState state = spindle_worker_get_state (worker);
+
+  /* an abandoned worker's thread may well still burn CPU */
+  return spindle_worker_state_is_live (state) || state == SPINDLE_WORKER_STATE_ABANDONED;
+}
+
+static void
+sample_worker (SpindleSampler *self,
+               SpindleWorker  *worker,
+               gint64          now)
+{
+  SpindleSample sample = { .at = now };
+  char wchan[128], syscall[64];
+
+  if (!read_cpu_time (worker->tid, &sample.cpu_time))
+    return;
+
+  sample.in_compute = _spindle_job_get_in_compute (worker->job);
+  if (g_hash_table_contains (self->watched, worker))
+    read_details (self, worker->tid, &sample, wchan, syscall);
+
+  _spindle_worker_apply_sample (worker, &sample);
+}
+
+static void
+sample_workers (SpindleSampler *self,
+                GListModel     *model,
+                gint64          now,
+                GHashTable     *tids)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+
+      if (worker->tid <= 0)
+        continue;
+
+      g_hash_table_add (tids, GINT_TO_POINTER (worker->tid));
+      if (is_sampled (worker))
+        sample_worker (self, worker, now);
+      sample_workers (self, spindle_worker_get_children (worker), now, tids);
+    }
+}
+
+/* The other threads **********************************************************/
+
+static SpindleThreadInfo *
+find_other (SpindleSampler *self,
+            int             tid,
+            guint          *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->others));
+
+  for (*position = 0; *position < n; (*position)++)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), *position);
+
+      if (spindle_thread_info_get_tid (info) == tid)
+        return info;
+    }
+
+  return NULL;
+}
+
+static void
+sample_other (SpindleSampler *self,
+              int             tid,
+              gint64          now)
+{
+  g_autoptr(SpindleThreadInfo) created = NULL;
+  SpindleThreadInfo *info;
+  char comm[64], stat[512];
+  gint64 cpu_time = 0;
+  guint position;
+
+  if (!read_task_file (tid, "comm", comm, sizeof comm) ||
+      !read_task_file (tid, "stat", stat, sizeof stat))
+    return;
+  read_cpu_time (tid, &cpu_time);
+
+  if ((info = find_other (self, tid, &position)) == NULL)
+    {
+      info = created = _spindle_thread_info_new (tid);
+      g_list_store_append (self->others, info);
+    }
+
+  _spindle_thread_info_update (info, comm, parse_kernel_state (stat), cpu_time, now);
+}
+
+static void
+forget_gone_others (SpindleSampler *self,
+                    GHashTable     *seen)
+{
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
+
+      if (!g_hash_table_contains (seen, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
+        g_list_store_remove (self->others, i - 1);
+    }
+}
+
+static guint
+sample_others (SpindleSampler *self,
+               gint64          now,
+               GHashTable     *worker_tids)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  const char *name;
+  guint n_threads = 0;
+
+  if (dir == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int tid = atoi (name);
+
+      n_threads++;
+      if (tid <= 0 || g_hash_table_contains (worker_tids, GINT_TO_POINTER (tid)))
+        continue;
+
+      g_hash_table_add (seen, GINT_TO_POINTER (tid));
+      sample_other (self, tid, now);
+    }
+
+  forget_gone_others (self, seen);
+
+  return n_threads;
+}
+
+/* The process and the system, from libgtop ***********************************/
+
+static void
+set_double (SpindleSampler *self,
+            double         *field,
+            double          value,
+            guint           prop_id)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+    }
+}
+
+static void
+set_uint (SpindleSampler *self,
+          guint          *field,
+          guint           value,
+          guint           prop_id)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+    }
+}
+
+static void
+sample_process (SpindleSampler *self,
+                gint64          now,
+                guint           n_threads)
+{
+  glibtop_proc_time time;
+  glibtop_proc_mem mem;
+  glibtop_loadavg load;
+  pid_t pid = getpid ();
+
+  glibtop_get_proc_time (&time, pid);
+  if (self->last_tick != 0 && now > self->last_tick && time.frequency != 0)
+    set_double (self, &self->process_cpu,
+                (time.rtime - self->last_rtime) * 100.0 * G_USEC_PER_SEC / time.frequency / (now - self->last_tick),
+                PROP_PROCESS_CPU);
+  self->last_rtime = time.rtime;
+
+  glibtop_get_proc_mem (&mem, pid);
+  if (self->resident != mem.resident)
+    {
+      self->resident = mem.resident;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT]);
+    }
+
+  glibtop_get_loadavg (&load);
+  set_double (self, &self->load_average, load.loadavg[0], PROP_LOAD_AVERAGE);
+  set_uint (self, &self->n_cpus, glibtop_get_sysinfo ()->ncpu, PROP_N_CPUS);
+  set_uint (self, &self->n_threads, n_threads, PROP_N_THREADS);
+}
+
+/**
+ * spindle_sampler_tick:
+ *
+ * Samples once: every live worker's CPU time and use, the watched workers'
+ * kernel state, wait channel and system call, the other threads, and the
+ * process's figures. Call it at the refresh interval while a view is shown.
+ */
+void
+spindle_sampler_tick (SpindleSampler *self)
+{
+  g_autoptr(GHashTable) worker_tids = g_hash_table_new (NULL, NULL);
+  gint64 now = g_get_monotonic_time ();
+  guint n_threads;
+
+  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+
+  g_object_freeze_notify (G_OBJECT (self));
+  sample_workers (self, G_LIST_MODEL (self->set), now, worker_tids);
+  n_threads = sample_others (self, now, worker_tids);
+  sample_process (self, now, n_threads);
+  self->last_tick = now;
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * spindle_sampler_watch:
+ *
+ * Reads @worker's /proc files on each tick from now on: for the rows a view
+ * shows and the selected worker.
+ */
+void
+spindle_sampler_watch (SpindleSampler *self,
+                       SpindleWorker  *worker)
+{
+  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+  g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  g_hash_table_add (self->watched, g_object_ref (worker));
+}
+
+void
+spindle_sampler_unwatch (SpindleSampler *self,
+                         SpindleWorker  *worker)
+{
+  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+  g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  if (g_hash_table_remove (self->watched, worker))
+    _spindle_worker_clear_details (worker);
+}
+
+/* GObject ********************************************************************/
+
+SpindleSampler *
+spindle_sampler_new (SpindleWorkerSet *set)
+{
+  SpindleSampler *self;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
+
+  self = g_object_new (SPINDLE_TYPE_SAMPLER, NULL);
+  self->set = g_object_ref (set);
+
+  return self;
+}
+
+static void
+spindle_sampler_dispose (GObject *object)
+{
+  SpindleSampler *self = (SpindleSampler *) object;
+
+  g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_object (&self->others);
+  g_clear_object (&self->set);
+
+  G_OBJECT_CLASS (spindle_sampler_parent_class)->dispose (object);
+}
+
+static void
+spindle_sampler_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  SpindleSampler *self = SPINDLE_SAMPLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROCESS_CPU:  g_value_set_double (value, self->process_cpu); break;
+    case PROP_RESIDENT:     g_value_set_uint64 (value, self->resident); break;
+    case PROP_N_THREADS:    g_value_set_uint (value, self->n_threads); break;
+    case PROP_N_CPUS:       g_value_set_uint (value, self->n_cpus); break;
+    case PROP_LOAD_AVERAGE: g_value_set_double (value, self->load_average); break;
+    default:                G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_sampler_class_init (SpindleSamplerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = spindle_sampler_dispose;
+  object_class->get_property = spindle_sampler_get_property;
+
+  properties[PROP_PROCESS_CPU] = g_param_spec_double ("process-cpu", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+  properties[PROP_RESIDENT] = g_param_spec_uint64 ("resident", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  properties[PROP_N_THREADS] = g_param_spec_uint ("n-threads", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_N_CPUS] = g_param_spec_uint ("n-cpus", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_LOAD_AVERAGE] = g_param_spec_double ("load-average", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  glibtop_init ();
+}
+
+static void
+spindle_sampler_init (SpindleSampler *self)
+{
+  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->others = g_list_store_new (SPINDLE_TYPE_THREAD_INFO);
+}
+
+GListModel *
+spindle_sampler_get_other_threads (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), NULL);
+  return G_LIST_MODEL (self->others);
+}
+
+double
+spindle_sampler_get_process_cpu (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0.0);
+  return self->process_cpu;
+}
+
+guint64
+spindle_sampler_get_resident (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->resident;
+}
+
+guint
+spindle_sampler_get_n_threads (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->n_threads;
+}
+
+guint
+spindle_sampler_get_n_cpus (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->n_cpus;
+}
+
+double
+spindle_sampler_get_load_average (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0.0);
+  return self->load_average;
+}
+
+/**
+ * spindle_sampler_get_n_task_reads:
+ *
+ * Returns: how many times a worker's /proc task files were read, in all
+ */
+guint64
+spindle_sampler_get_n_task_reads (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->n_task_reads;
+}

@@ -1,0 +1,26 @@
+/* spindle-thread-info.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/* One of the process's threads that Spindle did not start (GTK's, GDBus's,
+ * GLib's pools): shown read-only.
+ */
+#define SPINDLE_TYPE_THREAD_INFO (spindle_thread_info_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleThreadInfo, spindle_thread_info, SPINDLE, THREAD_INFO, GObject)
+
+int         spindle_thread_info_get_tid          (SpindleThreadInfo *info);
+const char *spindle_thread_info_get_name         (SpindleThreadInfo *info);
+double      spindle_thread_info_get_cpu_percent  (SpindleThreadInfo *info);
+const char *spindle_thread_info_get_kernel_state (SpindleThreadInfo *info);
+
+G_END_DECLS

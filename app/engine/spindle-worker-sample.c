@@ -1,0 +1,221 @@
+/* spindle-worker-sample.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-worker-private.h"
+
+/* What the sampler saw of a worker, and the worker's recent past for
+ * timelines. The history records changes only, and keeps the latest
+ * SPINDLE_HISTORY_CAPACITY of them, so its memory is bounded however long
+ * the worker lives.
+ */
+
+#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
+
+static char
+last_kernel_state (SpindleWorker *self)
+{
+  return self->kernel_state != NULL ? self->kernel_state[0] : 0;
+}
+
+void
+_spindle_worker_record (SpindleWorker      *self,
+                        SpindleHistoryKind  kind)
+{
+  SpindleHistoryEntry entry = {
+    .time = g_get_monotonic_time (),
+    .kind = kind,
+    .state = spindle_worker_get_state (self),
+    .kernel_state = last_kernel_state (self),
+  };
+
+  if (self->history == NULL)
+    self->history = g_array_sized_new (FALSE, FALSE, sizeof (SpindleHistoryEntry), 8);
+
+  if (self->history->len == SPINDLE_HISTORY_CAPACITY)
+    g_array_remove_index (self->history, 0);
+
+  g_array_append_val (self->history, entry);
+}
+
+/**
+ * spindle_worker_get_history:
+ * @entries: (out caller-allocates) (array length=n_entries): where to copy
+ * @n_entries: room in @entries
+ *
+ * Copies the worker's most recent history entries, oldest first.
+ *
+ * Returns: how many were copied
+ */
+guint
+spindle_worker_get_history (SpindleWorker       *self,
+                            SpindleHistoryEntry *entries,
+                            guint                n_entries)
+{
+  guint n, skip;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
+  g_return_val_if_fail (entries != NULL || n_entries == 0, 0);
+
+  if (self->history == NULL)
+    return 0;
+
+  n = MIN (n_entries, self->history->len);
+  skip = self->history->len - n;
+  memcpy (entries, &g_array_index (self->history, SpindleHistoryEntry, skip), n * sizeof *entries);
+
+  return n;
+}
+
+static void
+set_string (SpindleWorker  *self,
+            char          **field,
+            const char     *value,
+            GParamSpec     *pspec)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+}
+
+static void
+apply_cpu (SpindleWorker       *self,
+           const SpindleSample *sample)
+{
+  double percent = self->cpu_percent;
+
+  if (self->sampled_at != 0 && sample->at > self->sampled_at)
+    percent = MAX (0.0, (sample->cpu_time - self->cpu_time) / 10.0 / (sample->at - self->sampled_at));
+
+  self->sampled_at = sample->at;
+
+  if (self->cpu_time != sample->cpu_time)
+    {
+      self->cpu_time = sample->cpu_time;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_TIME));
+    }
+
+  if (self->cpu_percent != percent)
+    {
+      self->cpu_percent = percent;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_PERCENT));
+    }
+}
+
+static void
+apply_details (SpindleWorker       *self,
+               const SpindleSample *sample)
+{
+  char state[2] = { sample->kernel_state, '\0' };
+  gboolean changed = sample->kernel_state != last_kernel_state (self);
+
+  set_string (self, &self->kernel_state, sample->kernel_state != 0 ? state : NULL, PROP (KERNEL_STATE));
+  set_string (self, &self->wait_channel, sample->wait_channel, PROP (WAIT_CHANNEL));
+  set_string (self, &self->syscall, sample->syscall, PROP (SYSCALL));
+
+  if (changed && sample->kernel_state != 0)
+    _spindle_worker_record (self, SPINDLE_HISTORY_KERNEL_STATE);
+}
+
+void
+_spindle_worker_apply_sample (SpindleWorker       *self,
+                              const SpindleSample *sample)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+
+  apply_cpu (self, sample);
+
+  if (self->in_compute != sample->in_compute)
+    {
+      self->in_compute = sample->in_compute;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (IN_COMPUTE));
+    }
+
+  if (sample->detailed)
+    apply_details (self, sample);
+
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Out of view: what was read of /proc is no longer current. */
+void
+_spindle_worker_clear_details (SpindleWorker *self)
+{
+  set_string (self, &self->kernel_state, NULL, PROP (KERNEL_STATE));
+  set_string (self, &self->wait_channel, NULL, PROP (WAIT_CHANNEL));
+  set_string (self, &self->syscall, NULL, PROP (SYSCALL));
+}
+
+/* Over: nothing of the thread is current any more. */
+void
+_spindle_worker_clear_sample (SpindleWorker *self)
+{
+  _spindle_worker_clear_details (self);
+
+  if (self->cpu_percent != 0.0)
+    {
+      self->cpu_percent = 0.0;
+      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_PERCENT));
+    }
+}
+
+gint64
+spindle_worker_get_cpu_time (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
+  return self->cpu_time;
+}
+
+/**
+ * spindle_worker_get_cpu_percent:
+ *
+ * Returns: the thread's CPU use between the last two samples, in % of one core
+ */
+double
+spindle_worker_get_cpu_percent (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0.0);
+  return self->cpu_percent;
+}
+
+/**
+ * spindle_worker_get_kernel_state:
+ *
+ * Returns: (nullable): the thread's state letter from /proc (R, S, D…), or
+ *   NULL when it is not being sampled
+ */
+const char *
+spindle_worker_get_kernel_state (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
+  return self->kernel_state;
+}
+
+const char *
+spindle_worker_get_wait_channel (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
+  return self->wait_channel;
+}
+
+const char *
+spindle_worker_get_syscall (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
+  return self->syscall;
+}
+
+gboolean
+spindle_worker_get_in_compute (SpindleWorker *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER (self), FALSE);
+  return self->in_compute;
+}

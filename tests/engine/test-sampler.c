@@ -1,0 +1,414 @@
+/* test-sampler.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <time.h>
+#include <unistd.h>
+
+#include "spindle-catalog-private.h"
+#include "spindle-test-util.h"
+#include "spindle-worker-private.h"
+
+static SpindleWorker *
+spawn (SpindleWorkerSet *set,
+       const char       *kind)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_catalog_spawn (set, kind, &error);
+
+  g_assert_no_error (error);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+
+  return worker;
+}
+
+/* Ticks the sampler every 20 ms until cond holds. */
+typedef struct
+{
+  SpindleSampler      *sampler;
+  SpindleTestCondFunc  cond;
+  gpointer             data;
+} Ticking;
+
+static gboolean
+tick_until (gpointer data)
+{
+  Ticking *ticking = data;
+
+  spindle_sampler_tick (ticking->sampler);
+  return ticking->cond (ticking->data);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+sample_until (SpindleSampler      *sampler,
+              SpindleTestCondFunc  cond,
+              gpointer             data)
+{
+  Ticking ticking = { sampler, cond, data };
+  guint id = g_timeout_add (20, tick_cb, NULL);
+
+  spindle_test_wait_until (tick_until, &ticking, SPINDLE_TEST_GUARD_MS);
+  g_source_remove (id);
+}
+
+static gboolean
+burned_enough (gpointer data)
+{
+  /* enough CPU on a loaded machine for a clear difference */
+  return spindle_worker_get_cpu_time (data) > 200 * 1000 * 1000 &&
+         spindle_worker_get_cpu_percent (data) > 0.0;
+}
+
+static void
+test_busy_beats_sleeping (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  SpindleWorker *busy = spawn (set, "stubborn-spinner");
+  SpindleWorker *sleeper = spawn (set, "sleeper");
+
+  sample_until (sampler, burned_enough, busy);
+
+  g_assert_cmpfloat (spindle_worker_get_cpu_percent (busy), >, spindle_worker_get_cpu_percent (sleeper));
+  g_assert_cmpint (spindle_worker_get_cpu_time (busy), >, spindle_worker_get_cpu_time (sleeper));
+  g_assert_true (spindle_worker_get_in_compute (busy));
+  g_assert_false (spindle_worker_get_in_compute (sleeper));
+
+  spindle_worker_set_cancel_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpfloat (spindle_worker_get_cpu_percent (busy), ==, 0.0);
+}
+
+typedef struct
+{
+  SpindleWorker *worker;
+  const char    *wait_channel;
+} ChannelWait;
+
+static gboolean
+waits_in (gpointer data)
+{
+  ChannelWait *wait = data;
+  const char *channel = spindle_worker_get_wait_channel (wait->worker);
+
+  return g_strcmp0 (spindle_worker_get_kernel_state (wait->worker), "S") == 0 &&
+         channel != NULL && strstr (channel, wait->wait_channel) != NULL;
+}
+
+static const SpindleDiagnosis *
+diagnose_waiting (const char *kind,
+                  const char *wait_channel,
+                  const char *syscall,
+                  SpindleWorkerSet *set,
+                  SpindleSampler   *sampler)
+{
+  SpindleWorker *worker = spawn (set, kind);
+  ChannelWait wait = { worker, wait_channel };
+
+  spindle_sampler_watch (sampler, worker);
+  sample_until (sampler, waits_in, &wait);
+  g_assert_cmpstr (spindle_worker_get_syscall (worker), ==, syscall);
+
+  return spindle_worker_diagnose (worker);
+}
+
+static void
+test_futex_wait (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  const SpindleDiagnosis *diagnosis;
+
+  diagnosis = diagnose_waiting ("cond-waiter", "futex", "futex", set, sampler);
+  g_assert_cmpint (diagnosis->reach, ==, SPINDLE_REACH_NOTHING);
+  g_assert_cmpstr (diagnosis->summary, ==, "blocked on a futex (a mutex or condition variable)");
+  g_assert_true (strstr (diagnosis->advice, "force-cancel cannot interrupt this wait") != NULL);
+
+  _spindle_catalog_release_cond_waiters ();
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+static GVariant *
+nanosleep_body (SpindleJob  *job,
+                gpointer     data,
+                GError     **error)
+{
+  struct timespec ts = { 60, 0 };
+
+  nanosleep (&ts, NULL);
+  return NULL;
+}
+
+static void
+test_sleep_waits (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  g_autoptr(GError) error = NULL;
+  const SpindleDiagnosis *diagnosis;
+  SpindleWorker *raw;
+  ChannelWait wait;
+
+  /* an engine sleep polls: a stop reaches it */
+  diagnosis = diagnose_waiting ("sleeper", "poll", "ppoll", set, sampler);
+  g_assert_cmpint (diagnosis->reach, ==, SPINDLE_REACH_STOP);
+
+  /* a raw nanosleep: only a cancel does, at once */
+  raw = spindle_worker_set_spawn (set, "raw sleep", nanosleep_body, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_state (raw, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_sampler_watch (sampler, raw);
+  wait = (ChannelWait) { raw, "nanosleep" };
+  sample_until (sampler, waits_in, &wait);
+  diagnosis = spindle_worker_diagnose (raw);
+  g_assert_cmpint (diagnosis->reach, ==, SPINDLE_REACH_CANCEL);
+  g_assert_cmpstr (diagnosis->summary, ==, "sleeping in a cancellation point");
+
+  spindle_worker_set_cancel_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_null (spindle_worker_get_kernel_state (raw));
+}
+
+static void
+test_only_watched_read (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  SpindleWorker *workers[50];
+  guint64 before;
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    workers[i] = spawn (set, "sleeper");
+  for (guint i = 0; i < 5; i++)
+    spindle_sampler_watch (sampler, workers[i]);
+
+  before = spindle_sampler_get_n_task_reads (sampler);
+  spindle_sampler_tick (sampler);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
+    {
+      if (i < 5)
+        g_assert_cmpstr (spindle_worker_get_kernel_state (workers[i]), !=, NULL);
+      else
+        g_assert_null (spindle_worker_get_kernel_state (workers[i]));
+      /* CPU time is sampled for every live worker: its clock is cheap */
+      g_assert_cmpint (spindle_worker_get_cpu_time (workers[i]), >, 0);
+    }
+
+  /* out of view again: its details are no longer current */
+  spindle_sampler_unwatch (sampler, workers[0]);
+  g_assert_null (spindle_worker_get_kernel_state (workers[0]));
+
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+typedef struct
+{
+  GMutex mutex;
+  GCond  cond;
+  gint   tid;
+  gboolean done;
+} Other;
+
+static gpointer
+other_thread (gpointer data)
+{
+  Other *other = data;
+
+  g_mutex_lock (&other->mutex);
+  g_atomic_int_set (&other->tid, gettid ());
+  while (!other->done)
+    g_cond_wait (&other->cond, &other->mutex);
+  g_mutex_unlock (&other->mutex);
+
+  return NULL;
+}
+
+static SpindleThreadInfo *
+find_other (SpindleSampler *sampler,
+            int             tid)
+{
+  GListModel *others = spindle_sampler_get_other_threads (sampler);
+
+  for (guint i = 0; i < g_list_model_get_n_items (others); i++)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (others, i);
+
+      if (spindle_thread_info_get_tid (info) == tid)
+        return info;
+    }
+
+  return NULL;
+}
+
+static void
+test_other_threads (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  SpindleWorker *worker = spawn (set, "sleeper");
+  Other other = { 0 };
+  GThread *thread = g_thread_new ("test-other", other_thread, &other);
+  SpindleThreadInfo *info;
+
+  spindle_test_wait_count (&other.tid, 1);
+  spindle_sampler_tick (sampler);
+
+  info = find_other (sampler, other.tid);
+  g_assert_nonnull (info);
+  g_assert_cmpstr (spindle_thread_info_get_name (info), ==, "test-other");
+  g_assert_nonnull (spindle_thread_info_get_kernel_state (info));
+  g_assert_nonnull (find_other (sampler, getpid ()));
+  g_assert_null (find_other (sampler, spindle_worker_get_tid (worker)));
+
+  g_mutex_lock (&other.mutex);
+  other.done = TRUE;
+  g_cond_signal (&other.cond);
+  g_mutex_unlock (&other.mutex);
+  g_thread_join (thread);
+
+  /* gone threads leave the list */
+  spindle_sampler_tick (sampler);
+  g_assert_null (find_other (sampler, other.tid));
+
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+static void
+test_process_figures (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+
+  spawn (set, "sleeper");
+  spawn (set, "sleeper");
+  spindle_sampler_tick (sampler);
+
+  g_assert_cmpuint (spindle_sampler_get_n_cpus (sampler), ==, g_get_num_processors ());
+  g_assert_cmpuint (spindle_sampler_get_resident (sampler), >, 0);
+  g_assert_cmpuint (spindle_sampler_get_n_threads (sampler), >=, 3);
+  g_assert_cmpfloat (spindle_sampler_get_load_average (sampler), >=, 0.0);
+
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+static void
+test_history_bounded (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker = spawn (set, "sleeper");
+  SpindleHistoryEntry entries[SPINDLE_HISTORY_CAPACITY + 8];
+  guint n;
+
+  n = spindle_worker_get_history (worker, entries, G_N_ELEMENTS (entries));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpint (entries[0].state, ==, SPINDLE_WORKER_STATE_STARTING);
+  g_assert_cmpint (entries[1].state, ==, SPINDLE_WORKER_STATE_RUNNING);
+
+  /* thousands of changes keep the latest SPINDLE_HISTORY_CAPACITY */
+  for (guint i = 0; i < 5000; i++)
+    {
+      SpindleSample sample = {
+        .cpu_time = i, .at = g_get_monotonic_time (), .detailed = TRUE,
+        .kernel_state = i % 2 ? 'R' : 'S',
+      };
+
+      _spindle_worker_apply_sample (worker, &sample);
+    }
+
+  n = spindle_worker_get_history (worker, entries, G_N_ELEMENTS (entries));
+  g_assert_cmpuint (n, ==, SPINDLE_HISTORY_CAPACITY);
+  g_assert_cmpint (entries[n - 1].kind, ==, SPINDLE_HISTORY_KERNEL_STATE);
+  g_assert_cmpint (entries[n - 1].kernel_state, ==, 'R');
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpint (entries[i].time, >=, entries[i - 1].time);
+
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+  n = spindle_worker_get_history (worker, entries, G_N_ELEMENTS (entries));
+  g_assert_cmpuint (n, ==, SPINDLE_HISTORY_CAPACITY);
+  g_assert_cmpint (entries[n - 1].state, ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_cmpint (entries[n - 2].state, ==, SPINDLE_WORKER_STATE_CLEANING);
+
+  /* a small buffer gets the latest */
+  g_assert_cmpuint (spindle_worker_get_history (worker, entries, 1), ==, 1);
+  g_assert_cmpint (entries[0].state, ==, SPINDLE_WORKER_STATE_STOPPED);
+}
+
+/* The table itself: one case per rule. */
+static void
+test_diagnosis_table (void)
+{
+  static const struct {
+    SpindleWorkerState state;
+    gboolean           in_compute;
+    char               kernel_state;
+    const char        *wait_channel;
+    const char        *syscall;
+    SpindleReach       reach;
+    const char        *summary;
+  } cases[] = {
+    { SPINDLE_WORKER_STATE_STOPPED, FALSE, 0, NULL, NULL, SPINDLE_REACH_NONE, "it has ended" },
+    { SPINDLE_WORKER_STATE_ABANDONED, FALSE, 'S', "futex_do_wait", "futex", SPINDLE_REACH_NOTHING, "it was abandoned: it never died" },
+    { SPINDLE_WORKER_STATE_CLEANING, FALSE, 'S', NULL, NULL, SPINDLE_REACH_NOTHING, "running its cleanup steps" },
+    { SPINDLE_WORKER_STATE_STARTING, FALSE, 0, NULL, NULL, SPINDLE_REACH_CANCEL, "its thread is starting" },
+    { SPINDLE_WORKER_STATE_RUNNING, TRUE, 'R', NULL, "running", SPINDLE_REACH_CANCEL, "busy on CPU in a compute region" },
+    { SPINDLE_WORKER_STATE_STOPPING, FALSE, 'R', NULL, "running", SPINDLE_REACH_NEXT_CHECK, "busy on CPU outside a compute region" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'D', "io_schedule", "read", SPINDLE_REACH_NOTHING, "in an uninterruptible kernel wait (disk or device I/O)" },
+    { SPINDLE_WORKER_STATE_CANCELLING, FALSE, 'S', "futex_do_wait", "futex", SPINDLE_REACH_NOTHING, "blocked on a futex (a mutex or condition variable)" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', NULL, "futex", SPINDLE_REACH_NOTHING, "blocked on a futex (a mutex or condition variable)" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', "do_sys_poll", "ppoll", SPINDLE_REACH_STOP, "waiting in an engine wait (ppoll)" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', "do_sys_poll", "poll", SPINDLE_REACH_CANCEL, "waiting in poll outside the engine" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', "hrtimer_nanosleep", "clock_nanosleep", SPINDLE_REACH_CANCEL, "sleeping in a cancellation point" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', NULL, "nanosleep", SPINDLE_REACH_CANCEL, "sleeping in a cancellation point" },
+    { SPINDLE_WORKER_STATE_STOPPING, FALSE, 'S', "wait_woken", "read", SPINDLE_REACH_CANCEL, "blocked in a system call that is a cancellation point" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', "pipe_read", "accept4", SPINDLE_REACH_CANCEL, "blocked in a system call that is a cancellation point" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 'S', "ep_poll", "syscall 999", SPINDLE_REACH_NEXT_CHECK, "sleeping in the kernel" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 't', NULL, NULL, SPINDLE_REACH_NOTHING, "stopped or exiting in the kernel (traced, stopped by a signal, or a zombie)" },
+    { SPINDLE_WORKER_STATE_RUNNING, FALSE, 0, NULL, NULL, SPINDLE_REACH_NONE, "not sampled" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const SpindleDiagnosis *d = spindle_diagnose (cases[i].state, cases[i].in_compute, cases[i].kernel_state,
+                                                    cases[i].wait_channel, cases[i].syscall);
+
+      g_test_message ("case %u", i);
+      g_assert_nonnull (d);
+      g_assert_cmpint (d->reach, ==, cases[i].reach);
+      g_assert_cmpstr (d->summary, ==, cases[i].summary);
+      g_assert_nonnull (d->advice);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_test_init (&argc, &argv);
+
+  g_test_add_func ("/engine/sampler/busy-beats-sleeping", test_busy_beats_sleeping);
+  g_test_add_func ("/engine/sampler/futex-wait", test_futex_wait);
+  g_test_add_func ("/engine/sampler/sleep-waits", test_sleep_waits);
+  g_test_add_func ("/engine/sampler/only-watched-read", test_only_watched_read);
+  g_test_add_func ("/engine/sampler/other-threads", test_other_threads);
+  g_test_add_func ("/engine/sampler/process-figures", test_process_figures);
+  g_test_add_func ("/engine/history/bounded", test_history_bounded);
+  g_test_add_func ("/engine/diagnosis/table", test_diagnosis_table);
+
+  return g_test_run ();
+}
