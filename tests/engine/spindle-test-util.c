@@ -62,6 +62,33 @@ tick_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Spawns and asserts it worked: tests that expect a failure call the set. */
+SpindleWorker *
+spindle_test_spawn_full (SpindleWorkerSet *set,
+                         const char       *name,
+                         SpindleJobFunc    func,
+                         gpointer          data,
+                         GDestroyNotify    destroy)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn (set, name, func, data, destroy, &error);
+  g_assert_no_error (error);
+  g_assert_true (SPINDLE_IS_WORKER (worker));
+
+  return worker;
+}
+
+SpindleWorker *
+spindle_test_spawn (SpindleWorkerSet *set,
+                    const char       *name,
+                    SpindleJobFunc    func,
+                    gpointer          data)
+{
+  return spindle_test_spawn_full (set, name, func, data, NULL);
+}
+
 void
 spindle_test_wait_until_full (SpindleTestCondFunc  cond,
                               gpointer             data,

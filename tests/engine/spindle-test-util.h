@@ -26,6 +26,15 @@ void         spindle_test_init               (int                  *argc,
 gboolean     spindle_test_is_main_thread     (void);
 
 SpindleWorkerSet *spindle_test_set_new      (void);
+SpindleWorker    *spindle_test_spawn        (SpindleWorkerSet     *set,
+                                             const char           *name,
+                                             SpindleJobFunc        func,
+                                             gpointer              data);
+SpindleWorker    *spindle_test_spawn_full   (SpindleWorkerSet     *set,
+                                             const char           *name,
+                                             SpindleJobFunc        func,
+                                             gpointer              data,
+                                             GDestroyNotify        destroy);
 
 void         spindle_test_wait_until_full    (SpindleTestCondFunc   cond,
                                               gpointer              data,

@@ -14,22 +14,6 @@
 
 #define LONG_WAIT (60 * G_USEC_PER_SEC)
 
-static SpindleWorker *
-spawn_or_die (SpindleWorkerSet *set,
-              const char       *name,
-              SpindleJobFunc    func,
-              gpointer          data)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn (set, name, func, data, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
-
-  return worker;
-}
-
 /* One body per way of blocking; force-cancel must reach every one of them. */
 
 typedef enum
@@ -219,7 +203,7 @@ test_force_cancel_reaches (gconstpointer data)
   Blocker blocker;
 
   blocker_init (&blocker, how);
-  worker = spawn_or_die (set, how->path, blocker_body, &blocker);
+  worker = spindle_test_spawn (set, how->path, blocker_body, &blocker);
   wait_until_blocked (&blocker);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
 
@@ -314,7 +298,7 @@ test_raw_cond_wait_unreachable (void)
   g_mutex_init (&waiter.mutex);
   g_cond_init (&waiter.cond);
 
-  worker = spawn_or_die (set, "raw-cond-waiter", raw_cond_wait_body, &waiter);
+  worker = spindle_test_spawn (set, "raw-cond-waiter", raw_cond_wait_body, &waiter);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&waiter.reached);
   /* The body holds the mutex until g_cond_wait releases it. */
@@ -401,7 +385,7 @@ test_busy_loop_unreachable (void)
   Spinner spinner = { 0 };
   gint spins;
 
-  worker = spawn_or_die (set, "stubborn-spinner", spinner_body, &spinner);
+  worker = spindle_test_spawn (set, "stubborn-spinner", spinner_body, &spinner);
   spindle_test_wait_flag (&spinner.reached);
   spindle_test_wait_count (&spinner.spins, 10);
 
@@ -430,7 +414,7 @@ test_cancel_all (void)
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
       blocker_init (&blockers[i], &how);
-      workers[i] = spawn_or_die (set, "reader", blocker_body, &blockers[i]);
+      workers[i] = spindle_test_spawn (set, "reader", blocker_body, &blockers[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     wait_until_blocked (&blockers[i]);

@@ -12,22 +12,6 @@
 
 #define LONG_WAIT (60 * G_USEC_PER_SEC)
 
-static SpindleWorker *
-spawn_or_die (SpindleWorkerSet *set,
-              const char       *name,
-              SpindleJobFunc    func,
-              gpointer          data)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn (set, name, func, data, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
-
-  return worker;
-}
-
 /* The stack runs LIFO, exactly once, on every exit path */
 
 typedef enum
@@ -181,7 +165,7 @@ test_exit_path (gconstpointer data)
   exiter.log = spindle_test_cleanup_log_new ();
   spindle_test_pipe (exiter.fds);
 
-  worker = spawn_or_die (set, how->path, exiter_body, &exiter);
+  worker = spindle_test_spawn (set, how->path, exiter_body, &exiter);
   rec = spindle_test_recorder_new (worker);
   exiter_end (worker, &exiter);
 
@@ -272,7 +256,7 @@ test_pop (void)
   gboolean saw_c = FALSE;
 
   popper.log = spindle_test_cleanup_log_new ();
-  worker = spawn_or_die (set, "popper", popper_body, &popper);
+  worker = spindle_test_spawn (set, "popper", popper_body, &popper);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -353,7 +337,7 @@ test_requests_while_cleaning (void)
   SlowStep slow = { .fds = { -1, -1 } };
 
   spindle_test_pipe (slow.fds);
-  worker = spawn_or_die (set, "slow-cleanup", slow_step_body, &slow);
+  worker = spindle_test_spawn (set, "slow-cleanup", slow_step_body, &slow);
   spindle_test_wait_flag (&slow.in_step);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_CLEANING);
   spindle_test_wait_blocked (slow.tid, "pipe_read");
@@ -389,7 +373,7 @@ test_late_cancel_spares_cleanup (void)
   SlowStep slow = { .fds = { -1, -1 }, .stop_first = TRUE };
 
   spindle_test_pipe (slow.fds);
-  worker = spawn_or_die (set, "late-cancel", slow_step_body, &slow);
+  worker = spindle_test_spawn (set, "late-cancel", slow_step_body, &slow);
   spindle_test_wait_flag (&slow.reached);
 
   spindle_worker_request_stop (worker);
@@ -456,7 +440,7 @@ test_report (void)
   Reporter reporter = { 0 };
 
   reporter.log = spindle_test_cleanup_log_new ();
-  worker = spawn_or_die (set, "reporter", reporter_body, &reporter);
+  worker = spindle_test_spawn (set, "reporter", reporter_body, &reporter);
   g_signal_connect (worker, "cleanup-finished", G_CALLBACK (on_cleanup_finished_keep), &emitted);
   spindle_test_wait_flag (&reporter.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);

@@ -113,23 +113,6 @@ never_runs_body (SpindleJob  *job,
   return NULL;
 }
 
-static SpindleWorker *
-spawn_or_die (SpindleWorkerSet *set,
-              const char       *name,
-              SpindleJobFunc    func,
-              gpointer          data,
-              GDestroyNotify    destroy)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn (set, name, func, data, destroy, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
-
-  return worker;
-}
-
 /* Tests */
 
 static void
@@ -147,7 +130,7 @@ test_finish_result (void)
   *answer = 42;
   n_result_destroyed = 0;
 
-  worker = spawn_or_die (set, "returns-42", result_body, answer, result_destroy);
+  worker = spindle_test_spawn_full (set, "returns-42", result_body, answer, result_destroy);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STARTING);
   g_assert_null (spindle_worker_get_cleanup_report (worker));
   g_assert_null (spindle_worker_get_result (worker));
@@ -194,7 +177,7 @@ test_result_property (void)
   *answer = -7;
   n_result_destroyed = 0;
 
-  worker = spawn_or_die (set, "returns-minus-7", result_body, answer, result_destroy);
+  worker = spindle_test_spawn_full (set, "returns-minus-7", result_body, answer, result_destroy);
   spindle_test_wait_terminal (worker);
 
   g_object_get (worker, "result", &result, "error", &error, "state", &state, NULL);
@@ -219,7 +202,7 @@ test_failed_error (void)
   SpindleWorker *worker;
   const GError *error;
 
-  worker = spawn_or_die (set, "fails", error_body, NULL, NULL);
+  worker = spindle_test_spawn_full (set, "fails", error_body, NULL, NULL);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_terminal (worker);
 
@@ -248,7 +231,7 @@ test_states_stop (void)
   SpindleWorker *worker;
   Sleeper sleeper = { 0 };
 
-  worker = spawn_or_die (set, "sleeper", sleeper_body, &sleeper, sleeper_destroy);
+  worker = spindle_test_spawn_full (set, "sleeper", sleeper_body, &sleeper, sleeper_destroy);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&sleeper.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -288,7 +271,7 @@ test_states_cancel (void)
   Reader reader;
 
   reader_init (&reader);
-  worker = spawn_or_die (set, "reader", reader_body, &reader, NULL);
+  worker = spindle_test_spawn_full (set, "reader", reader_body, &reader, NULL);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&reader.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -326,7 +309,7 @@ test_states_stop_then_cancel (void)
   guint n_events;
 
   reader_init (&reader);
-  worker = spawn_or_die (set, "stubborn-reader", reader_body, &reader, NULL);
+  worker = spindle_test_spawn_full (set, "stubborn-reader", reader_body, &reader, NULL);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&reader.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -373,7 +356,7 @@ test_request_stop_idempotent (void)
   guint n_emissions;
 
   reader_init (&reader);
-  worker = spawn_or_die (set, "stubborn-reader", reader_body, &reader, NULL);
+  worker = spindle_test_spawn_full (set, "stubborn-reader", reader_body, &reader, NULL);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&reader.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -411,7 +394,7 @@ test_force_cancel_idempotent (void)
   guint n_emissions;
 
   reader_init (&reader);
-  worker = spawn_or_die (set, "reader", reader_body, &reader, NULL);
+  worker = spindle_test_spawn_full (set, "reader", reader_body, &reader, NULL);
   rec = spindle_test_recorder_new (worker);
   spindle_test_wait_flag (&reader.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -442,7 +425,7 @@ test_stop_before_running (void)
   SpindleWorker *worker;
   Sleeper sleeper = { 0 };
 
-  worker = spawn_or_die (set, "stopped-early", sleeper_body, &sleeper, sleeper_destroy);
+  worker = spindle_test_spawn_full (set, "stopped-early", sleeper_body, &sleeper, sleeper_destroy);
   rec = spindle_test_recorder_new (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STARTING);
 
@@ -477,7 +460,7 @@ test_cancel_before_running (void)
   SpindleWorker *worker;
   Sleeper sleeper = { 0 };
 
-  worker = spawn_or_die (set, "cancelled-early", sleeper_body, &sleeper, sleeper_destroy);
+  worker = spindle_test_spawn_full (set, "cancelled-early", sleeper_body, &sleeper, sleeper_destroy);
   rec = spindle_test_recorder_new (worker);
 
   spindle_worker_force_cancel (worker);
@@ -541,10 +524,10 @@ test_requests_on_terminal (void)
   *answer = 1;
   reader_init (&reader);
 
-  finished = spawn_or_die (set, "finished", result_body, answer, g_free);
-  failed = spawn_or_die (set, "failed", error_body, NULL, NULL);
-  stopped = spawn_or_die (set, "stopped", sleeper_body, &sleeper, NULL);
-  cancelled = spawn_or_die (set, "cancelled", reader_body, &reader, NULL);
+  finished = spindle_test_spawn_full (set, "finished", result_body, answer, g_free);
+  failed = spindle_test_spawn_full (set, "failed", error_body, NULL, NULL);
+  stopped = spindle_test_spawn_full (set, "stopped", sleeper_body, &sleeper, NULL);
+  cancelled = spindle_test_spawn_full (set, "cancelled", reader_body, &reader, NULL);
   g_assert_null (spindle_worker_set_spawn_full (set, &options, "unborn", never_runs_body,
                                                 &ran, NULL, &error));
   g_assert_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE);
@@ -665,9 +648,9 @@ test_list_model (void)
   g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
   g_signal_connect (set, "items-changed", G_CALLBACK (count_items_changed), changes);
 
-  reading = spawn_or_die (set, "reader", reader_body, &reader, NULL);
+  reading = spindle_test_spawn_full (set, "reader", reader_body, &reader, NULL);
   g_assert_cmpstr (changes->str, ==, "(0,0,1)");
-  quick = spawn_or_die (set, "quick", quick_body, NULL, NULL);
+  quick = spindle_test_spawn_full (set, "quick", quick_body, NULL, NULL);
   g_assert_cmpstr (changes->str, ==, "(0,0,1) (1,0,1)");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 2);
   g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 2);
@@ -716,7 +699,7 @@ test_tid_and_comm (void)
   Sleeper sleeper = { 0 };
   int tid = 0;
 
-  worker = spawn_or_die (set, name, sleeper_body, &sleeper, NULL);
+  worker = spindle_test_spawn_full (set, name, sleeper_body, &sleeper, NULL);
   g_assert_cmpstr (spindle_worker_get_name (worker), ==, name);
   spindle_test_wait_flag (&sleeper.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -744,7 +727,7 @@ test_elapsed (void)
   Sleeper sleeper = { 0 };
   gint64 now, started_at, finished_at, frozen;
 
-  worker = spawn_or_die (set, "timed", sleeper_body, &sleeper, NULL);
+  worker = spindle_test_spawn_full (set, "timed", sleeper_body, &sleeper, NULL);
   spindle_test_wait_flag (&sleeper.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
 
@@ -834,7 +817,7 @@ test_phase_and_progress (void)
   PhaseWatch watch = { 0 };
   double progress = 0;
 
-  worker = spawn_or_die (set, "phaser", phaser_body, &phaser, NULL);
+  worker = spindle_test_spawn_full (set, "phaser", phaser_body, &phaser, NULL);
   watch.worker = worker;
   g_signal_connect (worker, "notify::phase", G_CALLBACK (on_notify_phase_or_progress), &watch);
   g_signal_connect (worker, "notify::progress", G_CALLBACK (on_notify_phase_or_progress), &watch);

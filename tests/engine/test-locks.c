@@ -54,21 +54,6 @@ taker_body (SpindleJob  *job,
   return g_variant_new_boolean (tainted);
 }
 
-static SpindleWorker *
-spawn (SpindleWorkerSet *set,
-       const char       *name,
-       SpindleJobFunc    func,
-       Shared           *shared)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker = spindle_worker_set_spawn (set, name, func, shared, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (worker);
-
-  return worker;
-}
-
 static gboolean
 waits_for_holder (gpointer data)
 {
@@ -83,10 +68,10 @@ start_contention (SpindleWorkerSet  *set,
                   SpindleWorker    **holder,
                   SpindleWorker    **taker)
 {
-  *holder = spawn (set, "holder", holder_body, shared);
+  *holder = spindle_test_spawn (set, "holder", holder_body, shared);
   spindle_test_wait_flag (&shared->holding);
 
-  *taker = spawn (set, "taker", taker_body, shared);
+  *taker = spindle_test_spawn (set, "taker", taker_body, shared);
   spindle_test_wait_until (waits_for_holder, *taker, SPINDLE_TEST_GUARD_MS);
 
   g_assert_true (spindle_lock_is_held (shared->lock));
@@ -159,7 +144,7 @@ test_stop_waiter (void)
   g_assert_cmpint (spindle_worker_get_state (holder), ==, SPINDLE_WORKER_STATE_RUNNING);
 
   /* and force-cancel reaches it too */
-  taker = spawn (set, "taker", taker_body, &shared);
+  taker = spindle_test_spawn (set, "taker", taker_body, &shared);
   spindle_test_wait_until (waits_for_holder, taker, SPINDLE_TEST_GUARD_MS);
   spindle_worker_force_cancel (taker);
   spindle_test_wait_terminal (taker);
@@ -194,7 +179,7 @@ test_owner_died (void)
   g_assert_false (spindle_lock_is_tainted (lock));
 
   /* the robust mutex hands the next locker EOWNERDEAD: the lock is tainted */
-  taker = spawn (set, "taker", taker_body, &shared);
+  taker = spindle_test_spawn (set, "taker", taker_body, &shared);
   spindle_test_wait_terminal (taker);
   g_assert_cmpint (spindle_worker_get_state (taker), ==, SPINDLE_WORKER_STATE_FINISHED);
   g_assert_true (g_variant_get_boolean (spindle_worker_get_result (taker)));
@@ -220,7 +205,7 @@ test_left_held_at_exit (void)
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleLock) lock = spindle_lock_new ("ledger");
   Shared shared = { lock };
-  SpindleWorker *worker = spawn (set, "forgetful", keep_locked_body, &shared);
+  SpindleWorker *worker = spindle_test_spawn (set, "forgetful", keep_locked_body, &shared);
 
   spindle_test_wait_terminal (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);

@@ -11,22 +11,6 @@
 
 #define LONG_WAIT (60 * G_USEC_PER_SEC)
 
-static SpindleWorker *
-spawn_or_die (SpindleWorkerSet *set,
-              const char       *name,
-              SpindleJobFunc    func,
-              gpointer          data)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn (set, name, func, data, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
-
-  return worker;
-}
-
 /* Order per worker: request → cleanup-started → cleanup-step* →
  * cleanup-finished → notify::state (terminal) → finished. */
 
@@ -136,7 +120,7 @@ test_order (gconstpointer data)
   FinishCheck check = { 0 };
 
   spindle_test_pipe (ender.fds);
-  worker = spawn_or_die (set, how->path, ender_body, &ender);
+  worker = spindle_test_spawn (set, how->path, ender_body, &ender);
   rec = spindle_test_recorder_new (worker);
   g_signal_connect (worker, "finished", G_CALLBACK (on_finished_check), &check);
 
@@ -243,7 +227,7 @@ test_requests_synchronous (void)
   SyncCheck check = { .states = states };
 
   spindle_test_pipe (reader.fds);
-  worker = spawn_or_die (set, "reader", reader_body, &reader);
+  worker = spindle_test_spawn (set, "reader", reader_body, &reader);
   g_signal_connect (worker, "stop-requested", G_CALLBACK (on_request), &check);
   g_signal_connect (worker, "cancel-requested", G_CALLBACK (on_request), &check);
   g_signal_connect (worker, "notify::state", G_CALLBACK (on_state_sync), &check);
@@ -361,7 +345,7 @@ test_main_thread (void)
     {
       busy[i] = (Busy) { .kind = i % 5, .fds = { -1, -1 } };
       spindle_test_pipe (busy[i].fds);
-      workers[i] = spawn_or_die (set, "busy", busy_body, &busy[i]);
+      workers[i] = spindle_test_spawn (set, "busy", busy_body, &busy[i]);
       recs[i] = spindle_test_recorder_new (workers[i]);
     }
   for (guint i = 0; i < N_BUSY; i++)

@@ -14,22 +14,6 @@
 /* Far less than LONG_WAIT, far more than any loaded machine needs. */
 #define PROMPT    (10 * G_USEC_PER_SEC)
 
-static SpindleWorker *
-spawn_or_die (SpindleWorkerSet *set,
-              const char       *name,
-              SpindleJobFunc    func,
-              gpointer          data)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn (set, name, func, data, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
-
-  return worker;
-}
-
 /* Sleeps */
 
 typedef struct
@@ -71,7 +55,7 @@ test_wakes_60s_sleep (void)
   Sleeper sleeper = { 0 };
   gint64 requested_at, took;
 
-  worker = spawn_or_die (set, "sleeper-60s", sleeper_body, &sleeper);
+  worker = spindle_test_spawn (set, "sleeper-60s", sleeper_body, &sleeper);
   spindle_test_wait_flag (&sleeper.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
   spindle_test_wait_blocked (sleeper.tid, NULL);
@@ -114,7 +98,7 @@ test_sleep_runs_full_time (void)
   gboolean stop_before, zero, full;
   gint64 took;
 
-  worker = spawn_or_die (set, "short-sleeps", short_sleeps_body, NULL);
+  worker = spindle_test_spawn (set, "short-sleeps", short_sleeps_body, NULL);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -158,7 +142,7 @@ test_should_stop (void)
   SpindleWorker *worker;
   Poller poller = { 0 };
 
-  worker = spawn_or_die (set, "poller", should_stop_body, &poller);
+  worker = spindle_test_spawn (set, "poller", should_stop_body, &poller);
   spindle_test_wait_flag (&poller.reached);
   spindle_test_wait_count (&poller.loops, 3);
   g_assert_cmpint (poller.initially, ==, 2);
@@ -244,7 +228,7 @@ test_wakes_wait_fd (void)
   gint64 requested_at;
 
   waiter_init_pipe (&waiter, -1);
-  worker = spawn_or_die (set, "fd-waiter", wait_fd_body, &waiter);
+  worker = spindle_test_spawn (set, "fd-waiter", wait_fd_body, &waiter);
   spindle_test_wait_flag (&waiter.reached);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
   spindle_test_wait_blocked (waiter.tid, NULL);
@@ -271,7 +255,7 @@ test_wait_fd_ready (void)
   Waiter waiter;
 
   waiter_init_pipe (&waiter, LONG_WAIT);
-  worker = spawn_or_die (set, "fd-waiter", wait_fd_body, &waiter);
+  worker = spindle_test_spawn (set, "fd-waiter", wait_fd_body, &waiter);
   spindle_test_wait_flag (&waiter.reached);
   spindle_test_wait_blocked (waiter.tid, NULL);
 
@@ -294,7 +278,7 @@ test_wait_fd_timeout (void)
   Waiter waiter;
 
   waiter_init_pipe (&waiter, 20 * 1000);
-  worker = spawn_or_die (set, "fd-timeout", wait_fd_body, &waiter);
+  worker = spindle_test_spawn (set, "fd-timeout", wait_fd_body, &waiter);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (waiter.returned, ==, 2);
@@ -400,7 +384,7 @@ test_wakes_cond_wait (void)
 
   shared_init (&shared);
   waiter_init_cond (&waiter, &shared, -1);
-  worker = spawn_or_die (set, "cond-waiter", cond_wait_body, &waiter);
+  worker = spindle_test_spawn (set, "cond-waiter", cond_wait_body, &waiter);
   wait_in_cond_wait (&waiter);
 
   requested_at = g_get_monotonic_time ();
@@ -427,7 +411,7 @@ test_cond_wait_signalled (void)
 
   shared_init (&shared);
   waiter_init_cond (&waiter, &shared, LONG_WAIT);
-  worker = spawn_or_die (set, "cond-waiter", cond_wait_body, &waiter);
+  worker = spindle_test_spawn (set, "cond-waiter", cond_wait_body, &waiter);
   wait_in_cond_wait (&waiter);
 
   g_mutex_lock (&shared.mutex);
@@ -469,7 +453,7 @@ test_cond_broadcast_from_thread (void)
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
       waiter_init_cond (&waiters[i], &shared, -1);
-      workers[i] = spawn_or_die (set, "cond-waiter", cond_wait_body, &waiters[i]);
+      workers[i] = spindle_test_spawn (set, "cond-waiter", cond_wait_body, &waiters[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     wait_in_cond_wait (&waiters[i]);
@@ -497,7 +481,7 @@ test_cond_wait_timeout (void)
 
   shared_init (&shared);
   waiter_init_cond (&waiter, &shared, 20 * 1000);
-  worker = spawn_or_die (set, "cond-timeout", cond_wait_body, &waiter);
+  worker = spindle_test_spawn (set, "cond-timeout", cond_wait_body, &waiter);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (waiter.returned, ==, 2);
@@ -549,7 +533,7 @@ test_cancellable (void)
   SpindleWorker *worker;
   Cancellable ctx = { 0 };
 
-  worker = spawn_or_die (set, "gio-caller", cancellable_body, &ctx);
+  worker = spindle_test_spawn (set, "gio-caller", cancellable_body, &ctx);
   spindle_test_wait_flag (&ctx.reached);
 
   spindle_worker_request_stop (worker);
@@ -568,7 +552,7 @@ test_stop_all (void)
   Sleeper sleepers[8] = { { 0 } };
 
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
-    workers[i] = spawn_or_die (set, "sleeper", sleeper_body, &sleepers[i]);
+    workers[i] = spindle_test_spawn (set, "sleeper", sleeper_body, &sleepers[i]);
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     spindle_test_wait_flag (&sleepers[i].reached);
   g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, G_N_ELEMENTS (workers));
