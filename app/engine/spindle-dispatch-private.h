@@ -55,6 +55,9 @@ SpindleDispatch *_spindle_dispatch_ref       (SpindleDispatch     *dispatch);
 void             _spindle_dispatch_unref     (SpindleDispatch     *dispatch);
 void             _spindle_dispatch_post      (SpindleDispatch     *dispatch,
                                               SpindleEvent        *event);
+void             _spindle_dispatch_post_quiet (SpindleDispatch *dispatch,
+                                              SpindleEvent        *event);
+void             _spindle_dispatch_flush     (SpindleDispatch     *dispatch);
 void             _spindle_dispatch_close     (SpindleDispatch     *dispatch);
 guint64          _spindle_dispatch_get_n_wakeups (SpindleDispatch *dispatch);
 

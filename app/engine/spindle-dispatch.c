@@ -153,6 +153,41 @@ _spindle_dispatch_post (SpindleDispatch *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* Queues an event without waking the main context: the next post, or a
+ * flush, delivers it, in order. For events on a worker's critical path
+ * (cleanup-started), where a wake-up would delay the worker's own code.
+ */
+void
+_spindle_dispatch_post_quiet (SpindleDispatch *self,
+                              SpindleEvent    *event)
+{
+  g_mutex_lock (&self->lock);
+
+  if (self->closed)
+    {
+      g_mutex_unlock (&self->lock);
+      _spindle_event_free (event);
+      return;
+    }
+
+  g_queue_push_tail (&self->events, event);
+  g_mutex_unlock (&self->lock);
+}
+
+/* On the main context: delivers what is queued now, quiet events included. */
+void
+_spindle_dispatch_flush (SpindleDispatch *self)
+{
+  gboolean pending;
+
+  g_mutex_lock (&self->lock);
+  pending = !self->closed && self->events.length > 0;
+  g_mutex_unlock (&self->lock);
+
+  if (pending)
+    dispatch_source_cb (self);
+}
+
 /* The owner is going away: drop what is queued and refuse what comes. */
 void
 _spindle_dispatch_close (SpindleDispatch *self)

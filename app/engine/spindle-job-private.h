@@ -46,6 +46,7 @@ typedef struct
  */
 struct _SpindleJob
 {
+  int               requests;      /* atomic: first, for the inline spindle_job_should_stop() */
   gatomicrefcount   ref_count;
   SpindleDispatch  *dispatch;
   SpindleJob       *parent;        /* owned, constant */
@@ -57,7 +58,6 @@ struct _SpindleJob
   gint64            stop_grace;    /* µs, for the children's end */
   gint64            cancel_grace;
 
-  int               requests;      /* atomic: SPINDLE_JOB_REQUEST_* */
   int               dirty;         /* atomic: a DIRTY event is queued */
   int               in_compute;    /* atomic */
   int               tid;           /* atomic */

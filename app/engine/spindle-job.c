@@ -325,7 +325,16 @@ job_finish (SpindleJob *self,
   if (error != NULL)
     g_clear_pointer (&result, g_variant_unref);
 
-  _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+  /* After a force-cancel, waking the main context here would put it
+   * between the cancel and the worker's first cleanup step. The first
+   * step's event (or the end) delivers this one; the unresponsive timer
+   * every force-cancel arms flushes it before judging, and so does a view's
+   * sampler. A stop keeps the prompt wake-up: no timer may be armed then.
+   */
+  if (unwound)
+    _spindle_dispatch_post_quiet (self->dispatch, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+  else
+    _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
   _spindle_job_settle_children (self, report);
   job_run_cleanups (self, report);
   _spindle_job_release_locks (self, unwound, report);
@@ -658,13 +667,14 @@ stop_seen (SpindleJob *self,
          ((requests & SPINDLE_JOB_REQUEST_CANCEL) != 0 && cancel_state == PTHREAD_CANCEL_DISABLE);
 }
 
+/* One read takes a (non-semaphore) eventfd's whole count. */
 static void
 drain (int fd)
 {
   guint64 value;
 
-  while (read (fd, &value, sizeof value) > 0)
-    ;
+  if (read (fd, &value, sizeof value) < 0)
+    g_assert (errno == EAGAIN);
 }
 
 /* Called with cancellation disabled; cancel_state is the caller's, restored
@@ -760,7 +770,7 @@ _spindle_job_wait_result_to_error (SpindleWaitResult   result,
 /* The job API ***************************************************************/
 
 gboolean
-spindle_job_should_stop (SpindleJob *self)
+(spindle_job_should_stop) (SpindleJob *self)
 {
   return g_atomic_int_get (&self->requests) != 0;
 }

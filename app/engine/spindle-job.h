@@ -32,7 +32,19 @@ typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
 typedef gboolean  (*SpindleCleanupFunc) (gpointer    user_data,
                                          GError    **error);
 
-gboolean      spindle_job_should_stop       (SpindleJob         *job);
+gboolean      (spindle_job_should_stop)     (SpindleJob         *job);
+
+/* A SpindleJob begins with its request word, so that the check in a hot
+ * loop is one inlined atomic load instead of a call into the library.
+ */
+typedef struct { int requests; } SpindleJobHead;
+
+static inline gboolean
+_spindle_job_should_stop_inline (SpindleJob *job)
+{
+  return g_atomic_int_get (&((SpindleJobHead *) (void *) job)->requests) != 0;
+}
+#define spindle_job_should_stop(job) _spindle_job_should_stop_inline (job)
 gboolean      spindle_job_sleep             (SpindleJob         *job,
                                              gint64              usec);
 gboolean      spindle_job_wait_fd           (SpindleJob         *job,

@@ -20,6 +20,7 @@
 #include "spindle-sampler.h"
 #include "spindle-thread-info-private.h"
 #include "spindle-worker-private.h"
+#include "spindle-worker-set-private.h"
 
 /* What the kernel sees of the process, sampled on the main context at the
  * UI's refresh interval, only while someone looks.
@@ -396,6 +397,9 @@ spindle_sampler_tick (SpindleSampler *self)
   guint n_threads;
 
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+
+  /* events queued without a wake-up reach the view at its refresh rate */
+  _spindle_worker_set_flush (self->set);
 
   g_object_freeze_notify (G_OBJECT (self));
   sample_workers (self, G_LIST_MODEL (self->set), now, worker_tids);

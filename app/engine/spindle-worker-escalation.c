@@ -92,7 +92,16 @@ static gboolean
 escalate_cb (gpointer user_data)
 {
   g_autoptr(SpindleWorker) self = g_object_ref (user_data);
-  SpindleEscalation escalation = self->escalation;
+  GSource *source = g_main_current_source ();
+  SpindleEscalation escalation;
+
+  /* events queued without a wake-up (cleanup-started) may change the plan */
+  if (self->set != NULL)
+    _spindle_worker_set_flush (self->set);
+  if (self->escalation_source != source)
+    return G_SOURCE_REMOVE;
+
+  escalation = self->escalation;
 
   g_clear_pointer (&self->escalation_source, g_source_unref);
   set_escalation (self, SPINDLE_ESCALATION_NONE, 0);

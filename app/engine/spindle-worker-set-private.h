@@ -15,6 +15,7 @@ void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);
 void    _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);
+void    _spindle_worker_set_flush (SpindleWorkerSet *set);
 guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
 
 G_END_DECLS

@@ -202,6 +202,13 @@ _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *self,
     spindle_worker_abandon (worker);
 }
 
+void
+_spindle_worker_set_flush (SpindleWorkerSet *self)
+{
+  if (self->dispatch != NULL)
+    _spindle_dispatch_flush (self->dispatch);
+}
+
 guint64
 _spindle_worker_set_get_n_dispatches (SpindleWorkerSet *self)
 {
