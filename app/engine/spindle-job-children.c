@@ -86,14 +86,21 @@ spindle_job_spawn_child (SpindleJob      *self,
   return child;
 }
 
+/* NULL when there are none: a request to a childless worker, the common
+ * case, allocates nothing before its cancel is sent.
+ */
 GPtrArray *
 _spindle_job_dup_children (SpindleJob *self)
 {
-  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) _spindle_job_unref);
+  GPtrArray *copy = NULL;
 
   g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->children->len; i++)
-    g_ptr_array_add (copy, _spindle_job_ref (g_ptr_array_index (self->children, i)));
+  if (self->children->len > 0)
+    {
+      copy = g_ptr_array_new_full (self->children->len, (GDestroyNotify) _spindle_job_unref);
+      for (guint i = 0; i < self->children->len; i++)
+        g_ptr_array_add (copy, _spindle_job_ref (g_ptr_array_index (self->children, i)));
+    }
   g_mutex_unlock (&self->lock);
 
   return copy;
@@ -177,7 +184,7 @@ _spindle_job_settle_children (SpindleJob           *self,
 {
   g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
 
-  if (children->len == 0)
+  if (children == NULL)
     return;
 
   _spindle_job_set_waiting_for (self, "its children to end");

@@ -490,7 +490,7 @@ _spindle_job_request_stop (SpindleJob *self)
   g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
   int old_state = _spindle_job_block_cancel ();
 
-  for (guint i = 0; i < children->len; i++)
+  for (guint i = 0; children != NULL && i < children->len; i++)
     _spindle_job_request_stop (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_STOP);
@@ -514,7 +514,7 @@ _spindle_job_force_cancel (SpindleJob *self)
 {
   g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
 
-  for (guint i = 0; i < children->len; i++)
+  for (guint i = 0; children != NULL && i < children->len; i++)
     _spindle_job_force_cancel (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_CANCEL);
