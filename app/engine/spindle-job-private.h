@@ -134,6 +134,10 @@ gboolean              _spindle_job_wait_result_to_error (SpindleWaitResult resul
                                                    int               saved_errno,
                                                    GError          **error);
 
+/* spindle-job-cleanup.c */
+void                  _spindle_job_run_cleanups   (SpindleJob            *job,
+                                                   SpindleCleanupReport  *report);
+
 /* spindle-job-children.c */
 GPtrArray            *_spindle_job_dup_children   (SpindleJob       *job);
 void                  _spindle_job_settle_children (SpindleJob      *job,

@@ -8,9 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,8 +30,6 @@
  * it only around their ppoll().
  */
 
-/* When the wake fd cannot be created (out of fds), waits poll the flags. */
-#define FALLBACK_SLICE_USEC (10 * 1000)
 
 static void settle_cancel_signal (SpindleJob *self);
 
@@ -191,97 +187,10 @@ job_announce_start (SpindleJob *self)
   _spindle_job_post (self, event);
 }
 
-static gboolean
-job_pop_top (SpindleJob   *self,
-             SpindleCleanupEntry *entry)
-{
-  gboolean found;
 
-  g_mutex_lock (&self->lock);
-  found = self->cleanups->len > 0;
-  if (found)
-    {
-      *entry = g_array_index (self->cleanups, SpindleCleanupEntry, self->cleanups->len - 1);
-      g_array_set_size (self->cleanups, self->cleanups->len - 1);
-    }
-  g_mutex_unlock (&self->lock);
 
-  return found;
-}
 
-/* Every entry of a report is also posted as a cleanup-step event. */
-void
-_spindle_job_add_step (SpindleJob            *self,
-                       SpindleCleanupReport  *report,
-                       const char            *label,
-                       SpindleCleanupOutcome  outcome,
-                       const char            *message,
-                       gint64                 duration_usec)
-{
-  SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_CLEANUP_STEP, self);
 
-  event->label = g_strdup (label);
-  event->message = g_strdup (message);
-  event->outcome = outcome;
-  event->time = duration_usec;
-  _spindle_job_post (self, event);
-
-  _spindle_cleanup_report_add (report, label, outcome, message, duration_usec);
-}
-
-static void
-post_step (SpindleJob               *self,
-           SpindleCleanupReport     *report,
-           const SpindleCleanupStep *step)
-{
-  _spindle_job_add_step (self, report, step->label, step->outcome, step->message, step->duration_usec);
-}
-
-/* Runs one step; the caller owns the result's strings. */
-static SpindleCleanupStep
-run_cleanup (const SpindleCleanupEntry *entry)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleCleanupStep step = { .label = entry->label };
-  gint64 begin = g_get_monotonic_time ();
-  gboolean ok = entry->func (entry->user_data, &error);
-
-  step.duration_usec = g_get_monotonic_time () - begin;
-  step.outcome = ok ? SPINDLE_CLEANUP_OUTCOME_OK : SPINDLE_CLEANUP_OUTCOME_FAILED;
-  if (!ok)
-    step.message = g_strdup (error != NULL ? error->message : "The step failed without saying why");
-
-  return step;
-}
-
-static void
-job_run_cleanups (SpindleJob           *self,
-                  SpindleCleanupReport *report)
-{
-  SpindleCleanupEntry entry;
-
-  /* Steps the body popped and ran are part of what its cleanup did. */
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->ran_early->len; i++)
-    {
-      SpindleCleanupStep *step = &g_array_index (self->ran_early, SpindleCleanupStep, i);
-
-      post_step (self, report, step);
-      g_clear_pointer (&step->label, g_free);
-      g_clear_pointer (&step->message, g_free);
-    }
-  g_array_set_size (self->ran_early, 0);
-  g_mutex_unlock (&self->lock);
-
-  while (job_pop_top (self, &entry))
-    {
-      SpindleCleanupStep step = run_cleanup (&entry);
-
-      post_step (self, report, &step);
-      g_free (step.message);
-      g_free (entry.label);
-    }
-}
 
 static SpindleWorkerState
 decide_terminal (SpindleJob  *self,
@@ -336,7 +245,7 @@ job_finish (SpindleJob *self,
   else
     _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
   _spindle_job_settle_children (self, report);
-  job_run_cleanups (self, report);
+  _spindle_job_run_cleanups (self, report);
   _spindle_job_release_locks (self, unwound, report);
   _spindle_job_set_waiting_for (self, NULL);
   release_user_data (self);
@@ -638,135 +547,6 @@ _spindle_job_abandon (SpindleJob *self)
   return report;
 }
 
-/* Waits ***********************************************************************/
-
-int
-_spindle_job_get_wake_fd (SpindleJob *self)
-{
-  int fd;
-
-  g_mutex_lock (&self->lock);
-  if (self->wake_fd < 0)
-    self->wake_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-  fd = self->wake_fd;
-  g_mutex_unlock (&self->lock);
-
-  return fd;
-}
-
-/* A force request counts as a stop where the body disabled cancellation:
- * there the cancel itself can never act.
- */
-static gboolean
-stop_seen (SpindleJob *self,
-           int         cancel_state)
-{
-  int requests = g_atomic_int_get (&self->requests);
-
-  return (requests & SPINDLE_JOB_REQUEST_STOP) != 0 ||
-         ((requests & SPINDLE_JOB_REQUEST_CANCEL) != 0 && cancel_state == PTHREAD_CANCEL_DISABLE);
-}
-
-/* One read takes a (non-semaphore) eventfd's whole count. */
-static void
-drain (int fd)
-{
-  guint64 value;
-
-  if (read (fd, &value, sizeof value) < 0)
-    g_assert (errno == EAGAIN);
-}
-
-/* Called with cancellation disabled; cancel_state is the caller's, restored
- * around ppoll() only, which is then the one place a force-cancel acts.
- */
-SpindleWaitResult
-_spindle_job_wait (SpindleJob *self,
-                   int         fd,
-                   short       events,
-                   gint64      timeout_usec,
-                   gboolean    return_on_wake,
-                   int         cancel_state)
-{
-  gint64 deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
-  int wake_fd = _spindle_job_get_wake_fd (self);
-
-  for (;;)
-    {
-      struct pollfd pfd[2] = { { wake_fd, POLLIN, 0 }, { fd, events, 0 } };
-      struct timespec ts;
-      gint64 slice = -1;
-      int n, saved_errno;
-
-      if (stop_seen (self, cancel_state))
-        return SPINDLE_WAIT_STOPPED;
-
-      if (deadline >= 0 && (slice = deadline - g_get_monotonic_time ()) <= 0)
-        return SPINDLE_WAIT_TIMEOUT;
-
-      if (wake_fd < 0 && (slice < 0 || slice > FALLBACK_SLICE_USEC))
-        slice = FALLBACK_SLICE_USEC;
-
-      ts.tv_sec = slice / G_USEC_PER_SEC;
-      ts.tv_nsec = (slice % G_USEC_PER_SEC) * 1000;
-
-      pthread_setcancelstate (cancel_state, NULL);
-      n = ppoll (pfd, fd >= 0 ? 2 : 1, slice >= 0 ? &ts : NULL, NULL);
-      saved_errno = errno;
-      pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
-
-      if (n < 0 && saved_errno == EINTR)
-        continue;
-
-      if (n < 0)
-        {
-          errno = saved_errno;
-          return SPINDLE_WAIT_ERROR;
-        }
-
-      if (pfd[0].revents & POLLIN)
-        drain (wake_fd);
-
-      if (stop_seen (self, cancel_state))
-        return SPINDLE_WAIT_STOPPED;
-
-      if (fd >= 0 && pfd[1].revents != 0)
-        return SPINDLE_WAIT_READY;
-
-      if (return_on_wake && (pfd[0].revents != 0 || wake_fd < 0))
-        return SPINDLE_WAIT_WOKEN;
-    }
-}
-
-gboolean
-_spindle_job_wait_result_to_error (SpindleWaitResult   result,
-                                   int                 saved_errno,
-                                   GError            **error)
-{
-  switch (result)
-    {
-    case SPINDLE_WAIT_READY:
-    case SPINDLE_WAIT_WOKEN:
-      return TRUE;
-
-    case SPINDLE_WAIT_STOPPED:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The worker was asked to stop");
-      return FALSE;
-
-    case SPINDLE_WAIT_TIMEOUT:
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "The wait timed out");
-      return FALSE;
-
-    case SPINDLE_WAIT_ERROR:
-    default:
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not wait: %s", g_strerror (saved_errno));
-      return FALSE;
-    }
-}
-
 /* The job API ***************************************************************/
 
 gboolean
@@ -775,67 +555,8 @@ gboolean
   return g_atomic_int_get (&self->requests) != 0;
 }
 
-gboolean
-spindle_job_sleep (SpindleJob *self,
-                   gint64      usec)
-{
-  int old_state;
-  SpindleWaitResult result;
 
-  g_return_val_if_fail (self != NULL, FALSE);
 
-  old_state = _spindle_job_block_cancel ();
-  result = _spindle_job_wait (self, -1, 0, MAX (usec, 0), FALSE, old_state);
-  _spindle_job_restore_cancel (old_state);
-
-  return result == SPINDLE_WAIT_TIMEOUT;
-}
-
-gboolean
-spindle_job_wait_fd (SpindleJob    *self,
-                     int            fd,
-                     GIOCondition   condition,
-                     gint64         timeout_usec,
-                     GError       **error)
-{
-  SpindleWaitResult result;
-  int old_state, saved_errno;
-
-  g_return_val_if_fail (self != NULL, FALSE);
-  g_return_val_if_fail (fd >= 0, FALSE);
-
-  old_state = _spindle_job_block_cancel ();
-  result = _spindle_job_wait (self, fd, (short) condition, timeout_usec, FALSE, old_state);
-  saved_errno = errno;
-  _spindle_job_restore_cancel (old_state);
-
-  return _spindle_job_wait_result_to_error (result, saved_errno, error);
-}
-
-GCancellable *
-spindle_job_get_cancellable (SpindleJob *self)
-{
-  GCancellable *cancellable;
-  int old_state;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  old_state = _spindle_job_block_cancel ();
-
-  g_mutex_lock (&self->lock);
-  if (self->cancellable == NULL)
-    self->cancellable = g_cancellable_new ();
-  cancellable = self->cancellable;
-  g_mutex_unlock (&self->lock);
-
-  /* a stop that came before the cancellable existed */
-  if (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_STOP)
-    g_cancellable_cancel (cancellable);
-
-  _spindle_job_restore_cancel (old_state);
-
-  return cancellable;
-}
 
 /* Inside the region cancellation is asynchronous: a busy loop is stopped
  * wherever it is. glibc acts at once on a cancel already pending here.
@@ -902,81 +623,8 @@ spindle_job_release_cancel (SpindleJob *self)
     _spindle_job_restore_cancel (self->held_state);
 }
 
-guint
-spindle_job_push_cleanup (SpindleJob         *self,
-                          const char         *label,
-                          SpindleCleanupFunc  func,
-                          gpointer            user_data)
-{
-  SpindleCleanupEntry entry = { 0, NULL, func, user_data };
-  int old_state;
 
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (label != NULL, 0);
-  g_return_val_if_fail (func != NULL, 0);
 
-  old_state = _spindle_job_block_cancel ();
-
-  entry.label = g_strdup (label);
-  g_mutex_lock (&self->lock);
-  entry.id = ++self->last_cleanup_id;
-  g_array_append_val (self->cleanups, entry);
-  g_mutex_unlock (&self->lock);
-
-  _spindle_job_restore_cancel (old_state);
-
-  return entry.id;
-}
-
-static gboolean
-job_steal_cleanup (SpindleJob   *self,
-                   guint         cleanup_id,
-                   SpindleCleanupEntry *entry)
-{
-  gboolean found = FALSE;
-
-  g_mutex_lock (&self->lock);
-  for (guint i = self->cleanups->len; !found && i > 0; i--)
-    {
-      found = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).id == cleanup_id;
-      if (found)
-        {
-          *entry = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1);
-          g_array_remove_index (self->cleanups, i - 1);
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  return found;
-}
-
-void
-spindle_job_pop_cleanup (SpindleJob *self,
-                         guint       cleanup_id,
-                         gboolean    run)
-{
-  SpindleCleanupEntry entry;
-  int old_state;
-
-  g_return_if_fail (self != NULL);
-
-  old_state = _spindle_job_block_cancel ();
-
-  if (!job_steal_cleanup (self, cleanup_id, &entry))
-    g_critical ("%s: no cleanup step %u on job “%s”", G_STRFUNC, cleanup_id, self->name);
-  else if (run)
-    {
-      SpindleCleanupStep step = run_cleanup (&entry);
-
-      g_mutex_lock (&self->lock);
-      g_array_append_val (self->ran_early, step);
-      g_mutex_unlock (&self->lock);
-    }
-  else
-    g_free (entry.label);
-
-  _spindle_job_restore_cancel (old_state);
-}
 
 void
 spindle_job_set_phase (SpindleJob *self,

@@ -1,0 +1,186 @@
+/* spindle-job-cleanup.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <pthread.h>
+
+#include "spindle-cleanup-report-private.h"
+#include "spindle-job-private.h"
+
+/* A job's cleanup stack: LIFO, each step run exactly once, on every exit
+ * path, with cancellation disabled; every outcome goes into the report and
+ * out as a cleanup-step event.
+ */
+
+static gboolean
+job_pop_top (SpindleJob   *self,
+             SpindleCleanupEntry *entry)
+{
+  gboolean found;
+
+  g_mutex_lock (&self->lock);
+  found = self->cleanups->len > 0;
+  if (found)
+    {
+      *entry = g_array_index (self->cleanups, SpindleCleanupEntry, self->cleanups->len - 1);
+      g_array_set_size (self->cleanups, self->cleanups->len - 1);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+/* Every entry of a report is also posted as a cleanup-step event. */
+void
+_spindle_job_add_step (SpindleJob            *self,
+                       SpindleCleanupReport  *report,
+                       const char            *label,
+                       SpindleCleanupOutcome  outcome,
+                       const char            *message,
+                       gint64                 duration_usec)
+{
+  SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_CLEANUP_STEP, self);
+
+  event->label = g_strdup (label);
+  event->message = g_strdup (message);
+  event->outcome = outcome;
+  event->time = duration_usec;
+  _spindle_job_post (self, event);
+
+  _spindle_cleanup_report_add (report, label, outcome, message, duration_usec);
+}
+
+static void
+post_step (SpindleJob               *self,
+           SpindleCleanupReport     *report,
+           const SpindleCleanupStep *step)
+{
+  _spindle_job_add_step (self, report, step->label, step->outcome, step->message, step->duration_usec);
+}
+
+/* Runs one step; the caller owns the result's strings. */
+static SpindleCleanupStep
+run_cleanup (const SpindleCleanupEntry *entry)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleCleanupStep step = { .label = entry->label };
+  gint64 begin = g_get_monotonic_time ();
+  gboolean ok = entry->func (entry->user_data, &error);
+
+  step.duration_usec = g_get_monotonic_time () - begin;
+  step.outcome = ok ? SPINDLE_CLEANUP_OUTCOME_OK : SPINDLE_CLEANUP_OUTCOME_FAILED;
+  if (!ok)
+    step.message = g_strdup (error != NULL ? error->message : "The step failed without saying why");
+
+  return step;
+}
+
+void
+_spindle_job_run_cleanups (SpindleJob           *self,
+                           SpindleCleanupReport *report)
+{
+  SpindleCleanupEntry entry;
+
+  /* Steps the body popped and ran are part of what its cleanup did. */
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->ran_early->len; i++)
+    {
+      SpindleCleanupStep *step = &g_array_index (self->ran_early, SpindleCleanupStep, i);
+
+      post_step (self, report, step);
+      g_clear_pointer (&step->label, g_free);
+      g_clear_pointer (&step->message, g_free);
+    }
+  g_array_set_size (self->ran_early, 0);
+  g_mutex_unlock (&self->lock);
+
+  while (job_pop_top (self, &entry))
+    {
+      SpindleCleanupStep step = run_cleanup (&entry);
+
+      post_step (self, report, &step);
+      g_free (step.message);
+      g_free (entry.label);
+    }
+}
+
+guint
+spindle_job_push_cleanup (SpindleJob         *self,
+                          const char         *label,
+                          SpindleCleanupFunc  func,
+                          gpointer            user_data)
+{
+  SpindleCleanupEntry entry = { 0, NULL, func, user_data };
+  int old_state;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (label != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  old_state = _spindle_job_block_cancel ();
+
+  entry.label = g_strdup (label);
+  g_mutex_lock (&self->lock);
+  entry.id = ++self->last_cleanup_id;
+  g_array_append_val (self->cleanups, entry);
+  g_mutex_unlock (&self->lock);
+
+  _spindle_job_restore_cancel (old_state);
+
+  return entry.id;
+}
+
+static gboolean
+job_steal_cleanup (SpindleJob   *self,
+                   guint         cleanup_id,
+                   SpindleCleanupEntry *entry)
+{
+  gboolean found = FALSE;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = self->cleanups->len; !found && i > 0; i--)
+    {
+      found = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).id == cleanup_id;
+      if (found)
+        {
+          *entry = g_array_index (self->cleanups, SpindleCleanupEntry, i - 1);
+          g_array_remove_index (self->cleanups, i - 1);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return found;
+}
+
+void
+spindle_job_pop_cleanup (SpindleJob *self,
+                         guint       cleanup_id,
+                         gboolean    run)
+{
+  SpindleCleanupEntry entry;
+  int old_state;
+
+  g_return_if_fail (self != NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  if (!job_steal_cleanup (self, cleanup_id, &entry))
+    g_critical ("%s: no cleanup step %u on job “%s”", G_STRFUNC, cleanup_id, self->name);
+  else if (run)
+    {
+      SpindleCleanupStep step = run_cleanup (&entry);
+
+      g_mutex_lock (&self->lock);
+      g_array_append_val (self->ran_early, step);
+      g_mutex_unlock (&self->lock);
+    }
+  else
+    g_free (entry.label);
+
+  _spindle_job_restore_cancel (old_state);
+}
