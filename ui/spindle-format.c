@@ -184,3 +184,174 @@ spindle_format_state_rank (SpindleWorkerState state)
 {
   return (int) state;
 }
+
+/* Kernel view ***************************************************************/
+
+/* Live, or abandoned: a detached thread that may still run and burn CPU. */
+gboolean
+spindle_format_thread_may_run (SpindleWorkerState state)
+{
+  return spindle_worker_state_is_live (state) || state == SPINDLE_WORKER_STATE_ABANDONED;
+}
+
+/* "0.4 %", "12 %", "180 %": percent of one core, so beyond 100 on several. */
+char *
+spindle_format_cpu_percent (double percent)
+{
+  if (percent < 0.05)
+    return g_strdup ("0 %");
+  if (percent < 10)
+    return g_strdup_printf ("%.1f %%", percent);
+
+  return g_strdup_printf ("%.0f %%", percent);
+}
+
+/* "120 ms", "4.52 s", "1:04.2". */
+char *
+spindle_format_cpu_time (gint64 nsec)
+{
+  gint64 usec = MAX (nsec, 0) / 1000;
+
+  if (usec < G_USEC_PER_SEC)
+    return g_strdup_printf (_("%d ms"), (int) (usec / 1000));
+  if (usec < 60 * G_USEC_PER_SEC)
+    return g_strdup_printf (_("%.2f s"), usec / (double) G_USEC_PER_SEC);
+
+  return spindle_format_elapsed (usec);
+}
+
+/* The letters of /proc/<tid>/stat's third field. */
+const char *
+spindle_format_kernel_state_name (char kernel_state)
+{
+  switch (kernel_state)
+    {
+    case 'R': return _("running");
+    case 'S': return _("sleeping");
+    case 'D': return _("uninterruptible wait");
+    case 'T': return _("stopped");
+    case 't': return _("traced");
+    case 'Z': return _("zombie");
+    case 'X': return _("dead");
+    case 'I': return _("idle");
+    case 'P': return _("parked");
+    case 0:   return _("not sampled");
+    default:  return _("unknown");
+    }
+}
+
+static gboolean
+is_meaningful (const char *text)
+{
+  return text != NULL && *text != '\0' && g_strcmp0 (text, "0") != 0;
+}
+
+/* Where it waits: the wait channel, or else the system call. */
+static const char *
+kernel_detail (const char *wait_channel,
+               const char *syscall)
+{
+  if (is_meaningful (wait_channel))
+    return wait_channel;
+  if (is_meaningful (syscall))
+    return syscall;
+
+  return NULL;
+}
+
+/* "S · hrtimer_nanosleep", "R · running", "—" when not sampled. */
+char *
+spindle_format_kernel_short (const char *kernel_state,
+                             const char *wait_channel,
+                             const char *syscall)
+{
+  const char *detail = kernel_detail (wait_channel, syscall);
+
+  if (!is_meaningful (kernel_state))
+    return g_strdup ("—");
+  if (detail == NULL)
+    return g_strdup (kernel_state);
+
+  return g_strdup_printf ("%s · %s", kernel_state, detail);
+}
+
+/* "S (sleeping) in hrtimer_nanosleep, system call nanosleep". */
+char *
+spindle_format_kernel_long (const char *kernel_state,
+                            const char *wait_channel,
+                            const char *syscall)
+{
+  g_autoptr(GString) text = NULL;
+
+  if (!is_meaningful (kernel_state))
+    return g_strdup (_("Not sampled: the kernel state is read for the rows on screen"));
+
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0]));
+  if (is_meaningful (wait_channel))
+    g_string_append_printf (text, _(" in %s"), wait_channel);
+  if (is_meaningful (syscall) && g_strcmp0 (syscall, "running") != 0)
+    g_string_append_printf (text, _(", system call %s"), syscall);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* "CPU 12 % · 38.2 MB · 24 threads · 8 CPUs · load 0.52" */
+char *
+spindle_format_process_status (double  cpu_percent,
+                               guint64 resident,
+                               guint   n_threads,
+                               guint   n_cpus,
+                               double  load_average)
+{
+  g_autofree char *cpu = spindle_format_cpu_percent (cpu_percent);
+  g_autofree char *memory = g_format_size (resident);
+  g_autofree char *threads = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u thread", "%u threads", n_threads),
+                                              n_threads);
+  g_autofree char *cpus = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u CPU", "%u CPUs", n_cpus), n_cpus);
+
+  /* Translators: process CPU, resident memory, threads, CPUs, 1-minute load */
+  return g_strdup_printf (_("CPU %s · %s · %s · %s · load %.2f"), cpu, memory, threads, cpus, load_average);
+}
+
+const char *
+spindle_format_reach_title (SpindleReach reach)
+{
+  switch (reach)
+    {
+    case SPINDLE_REACH_STOP:       return _("A stop reaches it at once");
+    case SPINDLE_REACH_CANCEL:     return _("Only force-cancel reaches it");
+    case SPINDLE_REACH_NEXT_CHECK: return _("It sees a stop at its next check");
+    case SPINDLE_REACH_NOTHING:    return _("Nothing can reach it");
+    case SPINDLE_REACH_NONE:
+    default:                       return "";
+    }
+}
+
+const char *
+spindle_format_reach_icon (SpindleReach reach)
+{
+  switch (reach)
+    {
+    case SPINDLE_REACH_STOP:       return "emblem-ok-symbolic";
+    case SPINDLE_REACH_CANCEL:     return "process-stop-symbolic";
+    case SPINDLE_REACH_NEXT_CHECK: return "alarm-symbolic";
+    case SPINDLE_REACH_NOTHING:    return "dialog-warning-symbolic";
+    case SPINDLE_REACH_NONE:
+    default:                       return "dialog-information-symbolic";
+    }
+}
+
+const char *
+spindle_format_reach_class (SpindleReach reach)
+{
+  switch (reach)
+    {
+    case SPINDLE_REACH_STOP:       return "reach-stop";
+    case SPINDLE_REACH_CANCEL:     return "reach-cancel";
+    case SPINDLE_REACH_NEXT_CHECK: return "reach-next-check";
+    case SPINDLE_REACH_NOTHING:    return "reach-nothing";
+    case SPINDLE_REACH_NONE:
+    default:                       return "reach-none";
+    }
+}

@@ -31,4 +31,23 @@ gboolean     spindle_format_can_stop        (SpindleWorkerState     state);
 gboolean     spindle_format_can_cancel      (SpindleWorkerState     state);
 int          spindle_format_state_rank      (SpindleWorkerState     state);
 
+gboolean     spindle_format_thread_may_run  (SpindleWorkerState     state);
+char        *spindle_format_cpu_percent     (double                 percent);
+char        *spindle_format_cpu_time        (gint64                 nsec);
+const char  *spindle_format_kernel_state_name (char                 kernel_state);
+char        *spindle_format_kernel_short    (const char            *kernel_state,
+                                             const char            *wait_channel,
+                                             const char            *syscall);
+char        *spindle_format_kernel_long     (const char            *kernel_state,
+                                             const char            *wait_channel,
+                                             const char            *syscall);
+char        *spindle_format_process_status  (double                 cpu_percent,
+                                             guint64                resident,
+                                             guint                  n_threads,
+                                             guint                  n_cpus,
+                                             double                 load_average);
+const char  *spindle_format_reach_title     (SpindleReach           reach);
+const char  *spindle_format_reach_icon      (SpindleReach           reach);
+const char  *spindle_format_reach_class     (SpindleReach           reach);
+
 G_END_DECLS

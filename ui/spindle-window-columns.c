@@ -89,6 +89,59 @@ cleanup_classes (gpointer              this,
   return g_strdupv ((char **) classes);
 }
 
+static char *
+cpu_label (gpointer           this,
+           SpindleWorkerState state,
+           double             percent)
+{
+  if (!spindle_format_thread_may_run (state))
+    return g_strdup ("—");
+
+  return spindle_format_cpu_percent (percent);
+}
+
+/* "S · hrtimer_nanosleep": read only while the row is on screen. */
+static char *
+kernel_label (gpointer            this,
+              SpindleWorkerState  state,
+              const char         *kernel_state,
+              const char         *wait_channel,
+              const char         *syscall)
+{
+  if (!spindle_format_thread_may_run (state))
+    return g_strdup ("—");
+
+  return spindle_format_kernel_short (kernel_state, wait_channel, syscall);
+}
+
+static char *
+kernel_tooltip (gpointer            this,
+                SpindleWorkerState  state,
+                const char         *kernel_state,
+                const char         *wait_channel,
+                const char         *syscall)
+{
+  if (!spindle_format_thread_may_run (state))
+    return NULL;
+
+  return spindle_format_kernel_long (kernel_state, wait_channel, syscall);
+}
+
+/* Empty until the first sample: zeros would be a lie. */
+static char *
+process_status (gpointer this,
+                double   cpu_percent,
+                guint64  resident,
+                guint    n_threads,
+                guint    n_cpus,
+                double   load_average)
+{
+  if (n_cpus == 0)
+    return g_strdup ("");
+
+  return spindle_format_process_status (cpu_percent, resident, n_threads, n_cpus, load_average);
+}
+
 static gboolean
 can_stop (gpointer           this,
           SpindleWorkerState state)
@@ -144,6 +197,15 @@ state_sort_key (gpointer           this,
                 SpindleWorkerState state)
 {
   return spindle_format_state_rank (state);
+}
+
+/* Ended workers sort below every live one. */
+static double
+cpu_sort_key (gpointer           this,
+              SpindleWorkerState state,
+              double             percent)
+{
+  return spindle_format_thread_may_run (state) ? percent : -1.0;
 }
 
 /* Every key of one sort uses the same "now", the last tick's. */
@@ -219,6 +281,10 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, state_classes);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_status);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_classes);
+  gtk_widget_class_bind_template_callback (widget_class, cpu_label);
+  gtk_widget_class_bind_template_callback (widget_class, kernel_label);
+  gtk_widget_class_bind_template_callback (widget_class, kernel_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, process_status);
   gtk_widget_class_bind_template_callback (widget_class, can_stop);
   gtk_widget_class_bind_template_callback (widget_class, can_cancel);
   gtk_widget_class_bind_template_callback (widget_class, stop_tooltip);
@@ -227,5 +293,6 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_clicked);
   gtk_widget_class_bind_template_callback (widget_class, state_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, elapsed_sort_key);
+  gtk_widget_class_bind_template_callback (widget_class, cpu_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, row_search_text);
 }

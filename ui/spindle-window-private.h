@@ -8,6 +8,7 @@
 #pragma once
 
 #include "spindle-add-popover.h"
+#include "spindle-thread-list.h"
 #include "spindle-window.h"
 #include "spindle-worker-details.h"
 #include "spindle-worker-monitor.h"
@@ -15,8 +16,9 @@
 G_BEGIN_DECLS
 
 /* Shared by spindle-window.c (life cycle, models, title), -columns.c (cells,
- * sorting, filtering), -actions.c (header and keyboard actions) and -quit.c
- * (the quit question and the visible shutdown).
+ * sorting, filtering), -actions.c (header and keyboard actions), -quit.c
+ * (the quit question and the visible shutdown) and -sampling.c (what the
+ * sampler reads, on the clock's ticks).
  */
 struct _SpindleWindow
 {
@@ -35,7 +37,10 @@ struct _SpindleWindow
   GtkCustomFilter      *finished_filter;
   GtkStringFilter      *search_filter;
   GtkNumericSorter     *elapsed_sorter;
+  GtkNumericSorter     *cpu_sorter;
+  GtkStringSorter      *kernel_sorter;
   GtkLabel             *shown_label;
+  SpindleThreadList    *thread_list;
   SpindleWorkerDetails *details;
   GtkRevealer          *shutdown_revealer;
   GtkSpinner           *shutdown_spinner;
@@ -44,6 +49,8 @@ struct _SpindleWindow
 
   SpindleWorkerSet     *set;
   SpindleWorkerMonitor *monitor;
+  SpindleSampler       *sampler;
+  GHashTable           *watched;
   GtkTreeListModel     *tree;
   GSettings            *settings;
   GtkWindow            *dialog;
@@ -68,6 +75,10 @@ void      _spindle_window_update_actions     (SpindleWindow  *self);
 void      _spindle_window_show_error         (SpindleWindow  *self,
                                               const char     *primary,
                                               const GError   *error);
+
+void      _spindle_window_init_sampling      (SpindleWindow  *self);
+void      _spindle_window_dispose_sampling   (SpindleWindow  *self);
+void      _spindle_window_sample             (SpindleWindow  *self);
 
 void      _spindle_window_update_shutdown    (SpindleWindow  *self);
 gboolean  _spindle_window_close_request      (SpindleWindow  *self);

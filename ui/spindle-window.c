@@ -11,6 +11,7 @@
 
 #include "spindle-clock.h"
 #include "spindle-elapsed-label.h"
+#include "spindle-timeline.h"
 #include "spindle-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SpindleWindow, spindle_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -19,6 +20,7 @@ enum {
   PROP_0,
   PROP_SET,
   PROP_SHOW_FINISHED,
+  PROP_SAMPLER,
   N_PROPS
 };
 
@@ -190,6 +192,8 @@ on_tick (SpindleWindow *self)
 {
   guint live = spindle_worker_monitor_get_n_live (self->monitor);
 
+  _spindle_window_sample (self);
+
   /* Live times all grow alike: only against ended ones can the order change. */
   if (live > 0 && live < spindle_worker_monitor_get_n_total (self->monitor))
     gtk_sorter_changed (GTK_SORTER (self->elapsed_sorter), GTK_SORTER_CHANGE_DIFFERENT);
@@ -249,6 +253,9 @@ spindle_window_constructed (GObject *object)
   g_signal_connect_object (self->monitor, "worker-ended", G_CALLBACK (on_worker_ended),
                            self, G_CONNECT_SWAPPED);
 
+  _spindle_window_init_sampling (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLER]);
+
   on_monitor_changed (self);
 }
 
@@ -265,6 +272,7 @@ spindle_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW);
 
+  _spindle_window_dispose_sampling (self);
   g_clear_object (&self->monitor);
   g_clear_object (&self->tree);
   g_clear_object (&self->settings);
@@ -290,6 +298,10 @@ spindle_window_get_property (GObject    *object,
 
     case PROP_SHOW_FINISHED:
       g_value_set_boolean (value, self->show_finished);
+      break;
+
+    case PROP_SAMPLER:
+      g_value_set_object (value, self->sampler);
       break;
 
     default:
@@ -340,9 +352,15 @@ spindle_window_class_init (SpindleWindowClass *klass)
   properties[PROP_SHOW_FINISHED] =
     g_param_spec_boolean ("show-finished", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_SAMPLER] =
+    g_param_spec_object ("sampler", NULL, NULL, SPINDLE_TYPE_SAMPLER,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPINDLE_TYPE_WORKER);
+  g_type_ensure (SPINDLE_TYPE_SAMPLER);
+  g_type_ensure (SPINDLE_TYPE_TIMELINE);
+  g_type_ensure (SPINDLE_TYPE_THREAD_LIST);
   g_type_ensure (SPINDLE_TYPE_ADD_POPOVER);
   g_type_ensure (SPINDLE_TYPE_ELAPSED_LABEL);
   g_type_ensure (SPINDLE_TYPE_WORKER_DETAILS);
@@ -360,7 +378,10 @@ spindle_window_class_init (SpindleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, finished_filter);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, search_filter);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, elapsed_sorter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, cpu_sorter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, kernel_sorter);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shown_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, thread_list);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, details);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_revealer);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, shutdown_spinner);
@@ -435,6 +456,17 @@ spindle_window_flush (SpindleWindow *self)
   g_return_if_fail (SPINDLE_IS_WINDOW (self));
 
   spindle_worker_monitor_flush (self->monitor);
+}
+
+/* The window's sampler: it reads /proc for the rows on screen and the
+ * selected worker, on the clock's ticks while the window is mapped.
+ */
+SpindleSampler *
+spindle_window_get_sampler (SpindleWindow *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), NULL);
+
+  return self->sampler;
 }
 
 SpindleWorker *

@@ -32,5 +32,6 @@ gboolean          spindle_window_get_show_finished (SpindleWindow   *self);
 void              spindle_window_set_show_finished (SpindleWindow   *self,
                                                    gboolean          show_finished);
 void              spindle_window_flush            (SpindleWindow    *self);
+SpindleSampler   *spindle_window_get_sampler      (SpindleWindow    *self);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "spindle-elapsed-label.h"
 #include "spindle-event-log.h"
 #include "spindle-format.h"
+#include "spindle-kernel-view.h"
 #include "spindle-worker-details.h"
 
 #define COUNTDOWN_INTERVAL_MS 100
@@ -27,6 +28,7 @@ struct _SpindleWorkerDetails
   GtkWidget           *countdown_box;
   GtkLabel            *countdown_label;
   GtkLabel            *diagnosis_label;
+  SpindleKernelView   *kernel_view;
   GtkLabel            *id_value;
   GtkLabel            *tid_value;
   GtkLabel            *state_value;
@@ -444,11 +446,25 @@ update_countdown (SpindleWorkerDetails *self)
 
 /* Worker ********************************************************************/
 
+/* The sampler's figures change on every tick: the kernel view shows them. */
+static gboolean
+is_sampled_property (GParamSpec *pspec)
+{
+  static const char * const names[] = {
+    "cpu-time", "cpu-percent", "kernel-state", "wait-channel", "syscall", "in-compute", NULL
+  };
+
+  return g_strv_contains (names, pspec->name);
+}
+
 static void
 on_notify (SpindleWorker        *worker,
            GParamSpec           *pspec,
            SpindleWorkerDetails *self)
 {
+  if (is_sampled_property (pspec))
+    return;
+
   update_header (self);
   update_properties (self);
   update_diagnosis (self);
@@ -495,6 +511,7 @@ static void
 update_all (SpindleWorkerDetails *self)
 {
   spindle_elapsed_label_set_worker (self->elapsed_value, self->worker);
+  spindle_kernel_view_set_worker (self->kernel_view, self->worker);
 
   if (self->worker == NULL)
     {
@@ -601,6 +618,7 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPINDLE_TYPE_ELAPSED_LABEL);
+  g_type_ensure (SPINDLE_TYPE_KERNEL_VIEW);
 
   gtk_widget_class_set_css_name (widget_class, "workerdetails");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -612,6 +630,7 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, countdown_box);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, countdown_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, diagnosis_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, kernel_view);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, id_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, tid_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, state_value);

@@ -8,16 +8,20 @@
 #include "config.h"
 
 #include "spindle-preferences-window.h"
+#include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 
 /* Writes PNGs into the build directory, rendered by GTK itself: the empty
- * state; the demo set with a countdown to a force-cancel; the demo set in
- * light and dark with the ledger holder selected after a force-cancel
- * tainted its lock; the add popover, preferences and the quit question.
+ * state; the demo set with a countdown to a force-cancel; the socket reader
+ * after that escalation, its timeline marked; the raw condition waiter's
+ * "why is it still running?" with the process's other threads shown, in
+ * light and dark; the demo set in light and dark with the ledger holder
+ * selected after a force-cancel tainted its lock; the add popover,
+ * preferences and the quit question.
  */
 
-#define WIDTH 1280
-#define HEIGHT 780
+#define WIDTH 1400
+#define HEIGHT 860
 
 typedef SpindleUiFixture Fixture;
 
@@ -120,6 +124,38 @@ stage_demo (Fixture *fixture)
 }
 
 static void
+save_light_and_dark (Fixture    *fixture,
+                     const char *light,
+                     const char *dark)
+{
+  save (fixture, light);
+
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
+  save (fixture, dark);
+  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
+}
+
+static gboolean
+has_wait_channel (SpindleWorker *worker)
+{
+  return spindle_worker_get_wait_channel (worker) != NULL;
+}
+
+/* The raw waiter blocked on a futex, as the sampler saw it once selected. */
+static void
+save_kernel_view (Fixture *fixture)
+{
+  SpindleWorker *waiter = find_kind (fixture->set, "cond-waiter");
+  GtkWidget *threads = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
+
+  spindle_thread_list_set_expanded (SPINDLE_THREAD_LIST (threads), TRUE);
+  spindle_ui_test_select (fixture->window, waiter);
+  spindle_ui_test_wait (has_wait_channel, waiter);
+  save_light_and_dark (fixture, "spindle-kernel.png", "spindle-kernel-dark.png");
+  spindle_thread_list_set_expanded (SPINDLE_THREAD_LIST (threads), FALSE);
+}
+
+static void
 test_screenshots (Fixture *fixture)
 {
   SpindleWorker *ledger, *reader;
@@ -134,12 +170,15 @@ test_screenshots (Fixture *fixture)
   spindle_ui_test_select (fixture->window, reader);
   save (fixture, "spindle-countdown.png");
 
-  spindle_ui_test_select (fixture->window, ledger);
-  save (fixture, "spindle-light.png");
+  /* Its timeline marks the escalation and the cleanup; the deadline job's too. */
+  spindle_ui_test_wait_terminal (reader);
+  spindle_ui_test_wait_terminal (find_kind (fixture->set, "deadline"));
+  save (fixture, "spindle-escalation.png");
 
-  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);
-  save (fixture, "spindle-dark.png");
-  g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", FALSE, NULL);
+  save_kernel_view (fixture);
+
+  spindle_ui_test_select (fixture->window, ledger);
+  save_light_and_dark (fixture, "spindle-light.png", "spindle-dark.png");
 
   save_secondary (fixture);
 }

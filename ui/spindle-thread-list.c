@@ -1,0 +1,265 @@
+/* spindle-thread-list.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spindle-clock.h"
+#include "spindle-format.h"
+#include "spindle-thread-list.h"
+
+struct _SpindleThreadList
+{
+  GtkWidget         parent_instance;
+
+  GtkExpander      *threads_expander;
+  GtkColumnView    *threads_view;
+  GtkSortListModel *threads_sort_model;
+
+  gulong            tick_id;
+};
+
+G_DEFINE_FINAL_TYPE (SpindleThreadList, spindle_thread_list, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_EXPANDED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Cells *********************************************************************/
+
+static char *
+threads_title (gpointer this,
+               guint    n_items)
+{
+  /* Translators: the heading of the list of threads Spindle did not start */
+  return g_strdup_printf (_("Other Threads of This Process (%u)"), n_items);
+}
+
+static char *
+tid_label (gpointer this,
+           int      tid)
+{
+  return tid > 0 ? g_strdup_printf ("%d", tid) : g_strdup ("—");
+}
+
+static char *
+thread_cpu_label (gpointer this,
+                  double   percent)
+{
+  return spindle_format_cpu_percent (percent);
+}
+
+static char *
+thread_kernel_label (gpointer    this,
+                     const char *kernel_state)
+{
+  if (kernel_state == NULL || *kernel_state == '\0')
+    return g_strdup ("—");
+
+  return g_strdup_printf ("%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0]));
+}
+
+/* Ticks *********************************************************************/
+
+/* Figures change in place: a sort by them needs telling. */
+static void
+on_tick (SpindleThreadList *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->threads_view);
+
+  if (sorter != NULL)
+    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+sync_ticks (SpindleThreadList *self)
+{
+  SpindleClock *clock = spindle_clock_get_default ();
+  gboolean needed = gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+                    gtk_expander_get_expanded (self->threads_expander);
+
+  if (needed && self->tick_id == 0)
+    self->tick_id = g_signal_connect_swapped (clock, "tick", G_CALLBACK (on_tick), self);
+  else if (!needed)
+    g_clear_signal_handler (&self->tick_id, clock);
+}
+
+static void
+on_expanded (SpindleThreadList *self)
+{
+  sync_ticks (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPANDED]);
+}
+
+/* GObject *******************************************************************/
+
+static void
+spindle_thread_list_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (spindle_thread_list_parent_class)->map (widget);
+
+  sync_ticks (SPINDLE_THREAD_LIST (widget));
+}
+
+static void
+spindle_thread_list_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (spindle_thread_list_parent_class)->unmap (widget);
+
+  sync_ticks (SPINDLE_THREAD_LIST (widget));
+}
+
+static void
+spindle_thread_list_dispose (GObject *object)
+{
+  SpindleThreadList *self = SPINDLE_THREAD_LIST (object);
+
+  g_clear_signal_handler (&self->tick_id, spindle_clock_get_default ());
+  gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_THREAD_LIST);
+
+  G_OBJECT_CLASS (spindle_thread_list_parent_class)->dispose (object);
+}
+
+static void
+spindle_thread_list_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  SpindleThreadList *self = SPINDLE_THREAD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, spindle_thread_list_get_model (self));
+      break;
+
+    case PROP_EXPANDED:
+      g_value_set_boolean (value, spindle_thread_list_get_expanded (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_thread_list_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  SpindleThreadList *self = SPINDLE_THREAD_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      spindle_thread_list_set_model (self, g_value_get_object (value));
+      break;
+
+    case PROP_EXPANDED:
+      spindle_thread_list_set_expanded (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_thread_list_class_init (SpindleThreadListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = spindle_thread_list_dispose;
+  object_class->get_property = spindle_thread_list_get_property;
+  object_class->set_property = spindle_thread_list_set_property;
+
+  widget_class->map = spindle_thread_list_map;
+  widget_class->unmap = spindle_thread_list_unmap;
+
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_EXPANDED] =
+    g_param_spec_boolean ("expanded", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (SPINDLE_TYPE_THREAD_INFO);
+
+  gtk_widget_class_set_css_name (widget_class, "threadlist");
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-thread-list.ui");
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_expander);
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_view);
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_sort_model);
+  gtk_widget_class_bind_template_callback (widget_class, threads_title);
+  gtk_widget_class_bind_template_callback (widget_class, tid_label);
+  gtk_widget_class_bind_template_callback (widget_class, thread_cpu_label);
+  gtk_widget_class_bind_template_callback (widget_class, thread_kernel_label);
+}
+
+static void
+spindle_thread_list_init (SpindleThreadList *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->threads_expander, "notify::expanded",
+                           G_CALLBACK (on_expanded), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+spindle_thread_list_new (void)
+{
+  return g_object_new (SPINDLE_TYPE_THREAD_LIST, NULL);
+}
+
+GListModel *
+spindle_thread_list_get_model (SpindleThreadList *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_THREAD_LIST (self), NULL);
+
+  return gtk_sort_list_model_get_model (self->threads_sort_model);
+}
+
+void
+spindle_thread_list_set_model (SpindleThreadList *self,
+                               GListModel        *model)
+{
+  g_return_if_fail (SPINDLE_IS_THREAD_LIST (self));
+  g_return_if_fail (model == NULL || G_IS_LIST_MODEL (model));
+
+  if (spindle_thread_list_get_model (self) == model)
+    return;
+
+  gtk_sort_list_model_set_model (self->threads_sort_model, model);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
+}
+
+gboolean
+spindle_thread_list_get_expanded (SpindleThreadList *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_THREAD_LIST (self), FALSE);
+
+  return gtk_expander_get_expanded (self->threads_expander);
+}
+
+void
+spindle_thread_list_set_expanded (SpindleThreadList *self,
+                                  gboolean           expanded)
+{
+  g_return_if_fail (SPINDLE_IS_THREAD_LIST (self));
+
+  gtk_expander_set_expanded (self->threads_expander, expanded);
+}
