@@ -75,7 +75,8 @@ static gboolean
 read_cpu_time (int     tid,
                gint64 *ns)
 {
-  clockid_t clock = ((~(clockid_t) tid) << 3) | 4 /* per thread */ | 2 /* sched */;
+  /* shifted unsigned: a left shift of the negative ~tid is undefined */
+  clockid_t clock = (clockid_t) ((~(unsigned int) tid << 3) | 4 /* per thread */ | 2 /* sched */);
   struct timespec ts;
 
   if (clock_gettime (clock, &ts) != 0)
