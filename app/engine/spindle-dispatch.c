@@ -13,14 +13,22 @@
 /* The queue between worker threads and the set's main context. Threads post
  * events; the first post after a dispatch arms one GSource, so any number of
  * events from any number of workers costs the main thread one wake-up.
+ *
+ * Progress (phase, progress, waiting-for) is for display: alone, it arms the
+ * source at most once per PROGRESS_INTERVAL after the last dispatch, so ten
+ * thousand workers reporting progress cost a few wake-ups a second. Any
+ * other event brings the dispatch forward to now.
  */
+
+#define PROGRESS_INTERVAL (50 * 1000)
 struct _SpindleDispatch
 {
   gatomicrefcount      ref_count;
   GMutex               lock;
   GQueue               events;
   GSource             *source;
-  gboolean             armed;
+  gint64               ready_at;       /* the source's ready time, -1: not armed */
+  gint64               last_dispatch;
   gboolean             closed;
   guint64              n_wakeups;
   SpindleDispatchFunc  func;
@@ -60,7 +68,8 @@ dispatch_source_cb (gpointer user_data)
   g_mutex_lock (&self->lock);
   events = self->events;
   g_queue_init (&self->events);
-  self->armed = FALSE;
+  self->ready_at = -1;
+  self->last_dispatch = g_get_monotonic_time ();
   self->n_wakeups++;
   g_source_set_ready_time (self->source, -1);
   g_mutex_unlock (&self->lock);
@@ -95,6 +104,7 @@ _spindle_dispatch_new (GMainContext        *context,
   g_queue_init (&self->events);
   self->func = func;
   self->user_data = user_data;
+  self->ready_at = -1;
 
   self->source = g_source_new (&dispatch_source_funcs, sizeof (GSource));
   g_source_set_static_name (self->source, "[spindle] worker events");
@@ -126,6 +136,18 @@ _spindle_dispatch_unref (SpindleDispatch *self)
   g_free (self);
 }
 
+/* With the lock held: only ever brings the dispatch forward. */
+static void
+arm (SpindleDispatch *self,
+     gint64           ready_at)
+{
+  if (self->ready_at >= 0 && self->ready_at <= ready_at)
+    return;
+
+  self->ready_at = ready_at;
+  g_source_set_ready_time (self->source, ready_at);
+}
+
 /* Called from worker threads with cancellation disabled: arming the source
  * writes to the context's wake-up fd, a cancellation point.
  */
@@ -143,12 +165,9 @@ _spindle_dispatch_post (SpindleDispatch *self,
     }
 
   g_queue_push_tail (&self->events, event);
-
-  if (!self->armed)
-    {
-      self->armed = TRUE;
-      g_source_set_ready_time (self->source, 0);
-    }
+  arm (self, event->kind == SPINDLE_EVENT_DIRTY
+               ? MAX (g_get_monotonic_time (), self->last_dispatch + PROGRESS_INTERVAL)
+               : 0);
 
   g_mutex_unlock (&self->lock);
 }
