@@ -101,7 +101,17 @@ _spindle_job_run_cleanups (SpindleJob           *self,
 
   while (job_pop_top (self, &entry))
     {
-      SpindleCleanupStep step = run_cleanup (&entry);
+      SpindleCleanupStep step;
+
+      g_mutex_lock (&self->lock);
+      self->running_step = entry.label;
+      g_mutex_unlock (&self->lock);
+
+      step = run_cleanup (&entry);
+
+      g_mutex_lock (&self->lock);
+      self->running_step = NULL;
+      g_mutex_unlock (&self->lock);
 
       post_step (self, report, &step);
       g_free (step.message);

@@ -75,6 +75,7 @@ struct _SpindleJob
   char             *waiting_for;
   GArray           *cleanups;      /* SpindleCleanupEntry, the top last */
   GArray           *ran_early;     /* SpindleCleanupStep: popped with run */
+  const char       *running_step;  /* the label of the step running now */
   guint             last_cleanup_id;
   GPtrArray        *children;      /* SpindleJob, owned until this job ends */
   GPtrArray        *held_locks;    /* SpindleLock, in the order taken */

@@ -535,6 +535,9 @@ _spindle_job_abandon (SpindleJob *self)
   _spindle_job_detach (self);
 
   g_mutex_lock (&self->lock);
+  if (self->running_step != NULL)
+    _spindle_cleanup_report_add (report, self->running_step, SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
+                                 "Still running when the worker was abandoned: it never finished", 0);
   for (guint i = self->cleanups->len; i > 0; i--)
     _spindle_cleanup_report_add (report,
                                  g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).label,
