@@ -233,14 +233,20 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
-  GList *windows = gtk_application_get_windows (app);
+  GList *windows;
 
-  if (windows == NULL)
-    g_application_quit (G_APPLICATION (app));
+  if (gtk_application_get_windows (app) == NULL)
+    {
+      g_application_quit (G_APPLICATION (app));
+      return;
+    }
 
+  /* a window with nothing live closes at once, leaving the app's list */
+  windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
   for (GList *l = windows; l != NULL; l = l->next)
     if (SPINDLE_IS_WINDOW (l->data))
       spindle_window_request_quit (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static void
