@@ -10,15 +10,21 @@
 #include "spindle-clock.h"
 #include "spindle-elapsed-label.h"
 #include "spindle-format.h"
+#include "spindle-window.h"
 
 struct _SpindleElapsedLabel
 {
-  GtkWidget      parent_instance;
+  GtkWidget            parent_instance;
 
-  GtkLabel      *label;
-  SpindleWorker *worker;
-  gulong         tick_id;
-  gulong         state_id;
+  GtkLabel            *label;
+  SpindleWorker       *worker;
+  gulong               tick_id;
+  gulong               state_id;
+  gboolean             report_shown;
+
+  /* what this label reported as on screen, and where */
+  SpindleShownWorkers *shown;
+  SpindleWorker       *shown_worker;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleElapsedLabel, spindle_elapsed_label, GTK_TYPE_WIDGET)
@@ -26,6 +32,7 @@ G_DEFINE_FINAL_TYPE (SpindleElapsedLabel, spindle_elapsed_label, GTK_TYPE_WIDGET
 enum {
   PROP_0,
   PROP_WORKER,
+  PROP_REPORT_SHOWN,
   N_PROPS
 };
 
@@ -76,6 +83,46 @@ spindle_elapsed_label_sync_ticks (SpindleElapsedLabel *self)
     g_clear_signal_handler (&self->tick_id, clock);
 }
 
+/* With "report-shown", as the list's cells have it, a mapped label counts
+ * its worker in its window's SpindleShownWorkers: the rows on screen, which
+ * the window reads /proc for. It finds the window as an ancestor when it
+ * needs it instead of being handed the registry in a property, because the
+ * cells come from builder templates that cannot reach the window. It keeps
+ * the registry it showed its worker in until it has hidden it there again.
+ */
+static SpindleShownWorkers *
+find_shown_workers (SpindleElapsedLabel *self)
+{
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW);
+
+  return window ? spindle_window_get_shown_workers (SPINDLE_WINDOW (window)) : NULL;
+}
+
+static void
+spindle_elapsed_label_sync_shown (SpindleElapsedLabel *self)
+{
+  gboolean shows = self->report_shown && gtk_widget_get_mapped (GTK_WIDGET (self));
+  SpindleWorker *worker = shows ? self->worker : NULL;
+  SpindleShownWorkers *shown;
+
+  if (worker == self->shown_worker)
+    return;
+
+  if (self->shown_worker != NULL)
+    {
+      spindle_shown_workers_hide (self->shown, self->shown_worker);
+      g_clear_object (&self->shown_worker);
+      g_clear_object (&self->shown);
+    }
+
+  if (worker != NULL && (shown = find_shown_workers (self)) != NULL)
+    {
+      self->shown = g_object_ref (shown);
+      self->shown_worker = g_object_ref (worker);
+      spindle_shown_workers_show (shown, worker);
+    }
+}
+
 static void
 on_state (SpindleWorker       *worker,
           GParamSpec          *pspec,
@@ -94,6 +141,7 @@ spindle_elapsed_label_map (GtkWidget *widget)
 
   spindle_elapsed_label_update (self);
   spindle_elapsed_label_sync_ticks (self);
+  spindle_elapsed_label_sync_shown (self);
 }
 
 static void
@@ -104,6 +152,7 @@ spindle_elapsed_label_unmap (GtkWidget *widget)
   GTK_WIDGET_CLASS (spindle_elapsed_label_parent_class)->unmap (widget);
 
   spindle_elapsed_label_sync_ticks (self);
+  spindle_elapsed_label_sync_shown (self);
 }
 
 static void
@@ -131,6 +180,10 @@ spindle_elapsed_label_get_property (GObject    *object,
       g_value_set_object (value, self->worker);
       break;
 
+    case PROP_REPORT_SHOWN:
+      g_value_set_boolean (value, self->report_shown);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -148,6 +201,10 @@ spindle_elapsed_label_set_property (GObject      *object,
     {
     case PROP_WORKER:
       spindle_elapsed_label_set_worker (self, g_value_get_object (value));
+      break;
+
+    case PROP_REPORT_SHOWN:
+      spindle_elapsed_label_set_report_shown (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -171,6 +228,9 @@ spindle_elapsed_label_class_init (SpindleElapsedLabelClass *klass)
   properties[PROP_WORKER] =
     g_param_spec_object ("worker", NULL, NULL, SPINDLE_TYPE_WORKER,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_REPORT_SHOWN] =
+    g_param_spec_boolean ("report-shown", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -220,7 +280,31 @@ spindle_elapsed_label_set_worker (SpindleElapsedLabel *self,
 
   spindle_elapsed_label_update (self);
   spindle_elapsed_label_sync_ticks (self);
+  spindle_elapsed_label_sync_shown (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
+}
+
+gboolean
+spindle_elapsed_label_get_report_shown (SpindleElapsedLabel *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_ELAPSED_LABEL (self), FALSE);
+
+  return self->report_shown;
+}
+
+void
+spindle_elapsed_label_set_report_shown (SpindleElapsedLabel *self,
+                                        gboolean             report_shown)
+{
+  g_return_if_fail (SPINDLE_IS_ELAPSED_LABEL (self));
+
+  report_shown = !!report_shown;
+  if (self->report_shown == report_shown)
+    return;
+
+  self->report_shown = report_shown;
+  spindle_elapsed_label_sync_shown (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT_SHOWN]);
 }
 
 const char *

@@ -18,12 +18,16 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpindleElapsedLabel, spindle_elapsed_label, SPINDLE, ELAPSED_LABEL, GtkWidget)
 
 /* A worker's elapsed time, "1:04.3", that follows the shared clock only
- * while it is mapped and its worker is live.
+ * while it is mapped and its worker is live. With "report-shown" set, a
+ * mapped label also counts its worker in its window's SpindleShownWorkers.
  */
-GtkWidget     *spindle_elapsed_label_new        (void);
-SpindleWorker *spindle_elapsed_label_get_worker (SpindleElapsedLabel *self);
-void           spindle_elapsed_label_set_worker (SpindleElapsedLabel *self,
-                                                 SpindleWorker       *worker);
-const char    *spindle_elapsed_label_get_text   (SpindleElapsedLabel *self);
+GtkWidget     *spindle_elapsed_label_new              (void);
+SpindleWorker *spindle_elapsed_label_get_worker       (SpindleElapsedLabel *self);
+void           spindle_elapsed_label_set_worker       (SpindleElapsedLabel *self,
+                                                       SpindleWorker       *worker);
+gboolean       spindle_elapsed_label_get_report_shown (SpindleElapsedLabel *self);
+void           spindle_elapsed_label_set_report_shown (SpindleElapsedLabel *self,
+                                                       gboolean             report_shown);
+const char    *spindle_elapsed_label_get_text         (SpindleElapsedLabel *self);
 
 G_END_DECLS

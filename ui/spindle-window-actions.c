@@ -231,6 +231,16 @@ _spindle_window_update_actions (SpindleWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), !self->shutting_down);
 }
 
+/* A lookup of "item" on no row fails and would leave the pane showing the
+ * last worker; this passes NULL on when nothing is selected.
+ */
+static SpindleWorker *
+selected_worker (gpointer        unused,
+                 GtkTreeListRow *row)
+{
+  return row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
+}
+
 static void
 on_selection_changed (SpindleWindow *self)
 {
@@ -259,5 +269,6 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
 
   gtk_widget_class_bind_template_callback (widget_class, on_add_workers);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
+  gtk_widget_class_bind_template_callback (widget_class, selected_worker);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
 }

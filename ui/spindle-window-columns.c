@@ -13,8 +13,8 @@
 #include "spindle-format.h"
 #include "spindle-window-private.h"
 
-/* The closures of the cell templates, sorters and filters in
- * spindle-window.ui, and the per-row buttons.
+/* The closures of the sorters and filters in spindle-window.ui and of the
+ * cell templates in cells/, and the per-row buttons.
  */
 
 static SpindleWorker *

@@ -50,6 +50,7 @@ struct _SpindleWindow
   SpindleWorkerSet     *set;
   SpindleWorkerMonitor *monitor;
   SpindleSampler       *sampler;
+  SpindleShownWorkers  *shown;
   GHashTable           *watched;
   GtkTreeListModel     *tree;
   GSettings            *settings;

@@ -7,71 +7,35 @@
 
 #include "config.h"
 
-#include "spindle-elapsed-label.h"
 #include "spindle-window-private.h"
 
 /* The sampler reads every live worker's CPU clock on each tick, which is
  * cheap, but /proc only for the workers it watches: exactly the rows on
  * screen and the selected worker, so the cost stays bounded however many
- * workers run. The window's tick drives it, and the window ticks only
- * while it is mapped.
+ * workers run. The rows on screen are those whose elapsed cells are
+ * mapped: each such cell counts its worker in self->shown (see
+ * spindle-elapsed-label.c). The window's tick drives the sampler, and the
+ * window ticks only while it is mapped.
  */
 
-/* The rows on screen ********************************************************/
-
-static GtkWidget *
-find_list_view (GtkWidget *widget)
+static void
+add_worker (gpointer worker,
+            gpointer set)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (GTK_IS_LIST_VIEW (child))
-      return child;
-
-  return NULL;
+  g_hash_table_add (set, g_object_ref (worker));
 }
 
-/* A row's elapsed cell is the one that knows its worker. */
-static SpindleWorker *
-row_get_worker (GtkWidget *row)
-{
-  for (GtkWidget *cell = gtk_widget_get_first_child (row);
-       cell != NULL;
-       cell = gtk_widget_get_next_sibling (cell))
-    {
-      GtkWidget *child = gtk_widget_get_first_child (cell);
-
-      if (child != NULL && SPINDLE_IS_ELAPSED_LABEL (child))
-        return spindle_elapsed_label_get_worker (SPINDLE_ELAPSED_LABEL (child));
-    }
-
-  return NULL;
-}
-
-/* The list keeps row widgets for up to 200 items around what it shows,
- * but maps only those in view.
- */
 static GHashTable *
-collect_shown_workers (SpindleWindow *self)
+collect_watched (SpindleWindow *self)
 {
-  GHashTable *shown = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  GtkWidget *list = find_list_view (GTK_WIDGET (self->column_view));
+  GHashTable *watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   g_autoptr(SpindleWorker) selected = _spindle_window_get_selected_worker (self);
 
-  for (GtkWidget *row = list ? gtk_widget_get_first_child (list) : NULL;
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      SpindleWorker *worker;
-
-      if (gtk_widget_get_mapped (row) && (worker = row_get_worker (row)) != NULL)
-        g_hash_table_add (shown, g_object_ref (worker));
-    }
-
+  spindle_shown_workers_foreach (self->shown, add_worker, watched);
   if (selected != NULL)
-    g_hash_table_add (shown, g_steal_pointer (&selected));
+    g_hash_table_add (watched, g_steal_pointer (&selected));
 
-  return shown;
+  return watched;
 }
 
 /* Watching ******************************************************************/
@@ -108,9 +72,9 @@ resort_sampled (SpindleWindow *self)
 void
 _spindle_window_sample (SpindleWindow *self)
 {
-  g_autoptr(GHashTable) shown = collect_shown_workers (self);
+  g_autoptr(GHashTable) watched = collect_watched (self);
 
-  sync_watched (self, shown);
+  sync_watched (self, watched);
   spindle_sampler_tick (self->sampler);
   resort_sampled (self);
 }
@@ -121,6 +85,7 @@ void
 _spindle_window_init_sampling (SpindleWindow *self)
 {
   self->sampler = spindle_sampler_new (self->set);
+  self->shown = spindle_shown_workers_new ();
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 
   spindle_thread_list_set_model (self->thread_list, spindle_sampler_get_other_threads (self->sampler));
@@ -137,5 +102,6 @@ _spindle_window_dispose_sampling (SpindleWindow *self)
     }
 
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_object (&self->shown);
   g_clear_object (&self->sampler);
 }

@@ -469,6 +469,17 @@ spindle_window_get_sampler (SpindleWindow *self)
   return self->sampler;
 }
 
+/* The workers whose cells are on screen in this window, as the cells
+ * report them; the sampler reads /proc for these and the selected one.
+ */
+SpindleShownWorkers *
+spindle_window_get_shown_workers (SpindleWindow *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), NULL);
+
+  return self->shown;
+}
+
 SpindleWorker *
 _spindle_window_get_selected_worker (SpindleWindow *self)
 {

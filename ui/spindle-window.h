@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "spindle-engine.h"
+#include "spindle-shown-workers.h"
 
 G_BEGIN_DECLS
 
@@ -17,21 +18,22 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpindleWindow, spindle_window, SPINDLE, WINDOW, GtkApplicationWindow)
 
-SpindleWindow    *spindle_window_new              (gpointer          application,
-                                                   SpindleWorkerSet *set);
-SpindleWorkerSet *spindle_window_get_set          (SpindleWindow    *self);
-guint             spindle_window_add_workers      (SpindleWindow    *self,
-                                                   const char       *kind,
-                                                   guint             count,
-                                                   GError          **error);
-gboolean          spindle_window_load_demo        (SpindleWindow    *self,
-                                                   GError          **error);
-void              spindle_window_request_quit     (SpindleWindow    *self);
-gboolean          spindle_window_is_shutting_down (SpindleWindow    *self);
-gboolean          spindle_window_get_show_finished (SpindleWindow   *self);
-void              spindle_window_set_show_finished (SpindleWindow   *self,
-                                                   gboolean          show_finished);
-void              spindle_window_flush            (SpindleWindow    *self);
-SpindleSampler   *spindle_window_get_sampler      (SpindleWindow    *self);
+SpindleWindow       *spindle_window_new               (gpointer          application,
+                                                       SpindleWorkerSet *set);
+SpindleWorkerSet    *spindle_window_get_set           (SpindleWindow    *self);
+guint                spindle_window_add_workers       (SpindleWindow    *self,
+                                                       const char       *kind,
+                                                       guint             count,
+                                                       GError          **error);
+gboolean             spindle_window_load_demo         (SpindleWindow    *self,
+                                                       GError          **error);
+void                 spindle_window_request_quit      (SpindleWindow    *self);
+gboolean             spindle_window_is_shutting_down  (SpindleWindow    *self);
+gboolean             spindle_window_get_show_finished (SpindleWindow    *self);
+void                 spindle_window_set_show_finished (SpindleWindow    *self,
+                                                       gboolean          show_finished);
+void                 spindle_window_flush             (SpindleWindow    *self);
+SpindleSampler      *spindle_window_get_sampler       (SpindleWindow    *self);
+SpindleShownWorkers *spindle_window_get_shown_workers (SpindleWindow    *self);
 
 G_END_DECLS

@@ -464,6 +464,16 @@ spindle_ui_test_select (SpindleWindow *window,
   g_error ("%s is not in the list", spindle_worker_get_name (worker));
 }
 
+/* gtk_selection_model_unselect_all() does not clear a GtkSingleSelection
+ * in GTK 4.8.
+ */
+void
+spindle_ui_test_unselect (SpindleWindow *window)
+{
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (get_selection (window)), GTK_INVALID_LIST_POSITION);
+  spindle_ui_test_settle (window);
+}
+
 /* The first visible toplevel of @type, or NULL. */
 GtkWindow *
 spindle_ui_test_find_toplevel (GType type)

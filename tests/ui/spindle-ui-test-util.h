@@ -71,6 +71,7 @@ char          *spindle_ui_test_row_text        (SpindleWindow       *window,
 guint          spindle_ui_test_n_rows          (SpindleWindow       *window);
 void           spindle_ui_test_select          (SpindleWindow       *window,
                                                 SpindleWorker       *worker);
+void           spindle_ui_test_unselect        (SpindleWindow       *window);
 GtkWindow     *spindle_ui_test_find_toplevel   (GType                type);
 GtkWindow     *spindle_ui_test_find_dialog     (void);
 GtkWindow     *spindle_ui_test_wait_dialog     (void);

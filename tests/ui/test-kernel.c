@@ -299,20 +299,29 @@ scroll_to_end (Fixture *fixture)
   spindle_ui_test_settle (fixture->window);
 }
 
+/* N_MANY sleepers, all running and listed. */
+static void
+add_many_sleepers (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (spindle_window_add_workers (fixture->window, "sleeper", N_MANY, &error), ==, N_MANY);
+  g_assert_no_error (error);
+  spindle_ui_test_wait (all_running, fixture->set);
+  spindle_ui_test_settle (fixture->window);
+}
+
 static void
 test_samples_visible_rows_only (Fixture *fixture)
 {
   GListModel *set = G_LIST_MODEL (fixture->set);
-  g_autoptr(GError) error = NULL;
+  SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
   g_autoptr(SpindleWorker) first = NULL;
   g_autoptr(SpindleWorker) last = NULL;
   guint64 before, after;
   guint fit;
 
-  g_assert_cmpuint (spindle_window_add_workers (fixture->window, "sleeper", N_MANY, &error), ==, N_MANY);
-  g_assert_no_error (error);
-  spindle_ui_test_wait (all_running, set);
-  spindle_ui_test_settle (fixture->window);
+  add_many_sleepers (fixture);
 
   first = g_list_model_get_item (set, 0);
   last = g_list_model_get_item (set, N_MANY - 1);
@@ -332,11 +341,43 @@ test_samples_visible_rows_only (Fixture *fixture)
   g_assert_null (spindle_worker_get_kernel_state (last));
   g_assert_cmpint (spindle_worker_get_cpu_time (last), >, 0);
 
+  /* The cells on screen reported their workers, and only those. */
+  g_assert_true (spindle_shown_workers_contains (shown, first));
+  g_assert_false (spindle_shown_workers_contains (shown, last));
+  g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), >=, fit - 2);
+  g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), <=, fit + 1);
+
   /* Scrolled to the end, the watch follows the rows. */
   scroll_to_end (fixture);
   wait_tick (fixture);
   g_assert_true (is_sampled (last));
   g_assert_null (spindle_worker_get_kernel_state (first));
+  g_assert_true (spindle_shown_workers_contains (shown, last));
+  g_assert_false (spindle_shown_workers_contains (shown, first));
+  g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), <=, fit + 1);
+}
+
+/* The selected worker is watched off screen too: the details pane shows it. */
+static void
+test_samples_selected_off_screen (Fixture *fixture)
+{
+  GListModel *set = G_LIST_MODEL (fixture->set);
+  SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
+  g_autoptr(SpindleWorker) last = NULL;
+
+  add_many_sleepers (fixture);
+  last = g_list_model_get_item (set, N_MANY - 1);
+  spindle_ui_test_select (fixture->window, last);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_null (spindle_ui_test_find_row (fixture->window, last));
+  g_assert_false (spindle_shown_workers_contains (shown, last));
+
+  wait_tick (fixture);
+  g_assert_true (is_sampled (last));
+
+  spindle_ui_test_unselect (fixture->window);
+  wait_tick (fixture);
+  g_assert_null (spindle_worker_get_kernel_state (last));
 }
 
 /* Ticks that reach the sampler only while the window is mapped. */
@@ -344,6 +385,7 @@ static void
 test_samples_only_while_mapped (Fixture *fixture)
 {
   SpindleSampler *sampler = spindle_window_get_sampler (fixture->window);
+  SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
   SpindleClock *clock = spindle_clock_get_default ();
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
   guint64 reads;
@@ -352,6 +394,7 @@ test_samples_only_while_mapped (Fixture *fixture)
 
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
   g_assert_false (spindle_clock_is_running (clock));
+  g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), ==, 0);
   reads = spindle_sampler_get_n_task_reads (sampler);
   g_signal_emit_by_name (clock, "tick", g_get_monotonic_time ());
   g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler), ==, reads);
@@ -359,6 +402,7 @@ test_samples_only_while_mapped (Fixture *fixture)
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), TRUE);
   spindle_ui_test_wait_drawn (fixture->window);
   g_assert_true (spindle_clock_is_running (clock));
+  g_assert_true (spindle_shown_workers_contains (shown, sleeper));
   g_signal_emit_by_name (clock, "tick", g_get_monotonic_time ());
   g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler), >, reads);
 }
@@ -568,6 +612,7 @@ main (int   argc,
 
   ADD ("other-threads-read-only", test_other_threads_read_only);
   ADD ("samples-visible-rows-only", test_samples_visible_rows_only);
+  ADD ("samples-selected-off-screen", test_samples_selected_off_screen);
   ADD ("samples-only-while-mapped", test_samples_only_while_mapped);
   ADD ("cpu-and-kernel-columns", test_cpu_and_kernel_columns);
   ADD ("timeline-draws", test_timeline_draws);

@@ -251,13 +251,15 @@ test_search (Fixture *fixture)
 static void
 test_show_and_clear_finished (Fixture *fixture)
 {
+  SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
-  SpindleWorker *result = spindle_ui_test_spawn (fixture, "result");
+  g_autoptr(SpindleWorker) result = g_object_ref (spindle_ui_test_spawn (fixture, "result"));
   GtkWidget *toggle, *clear;
 
   spindle_ui_test_wait_terminal (result);
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 2);
+  g_assert_true (spindle_shown_workers_contains (shown, result));
 
   toggle = spindle_ui_test_find_action_button (GTK_WIDGET (fixture->window), "win.show-finished");
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
@@ -265,6 +267,8 @@ test_show_and_clear_finished (Fixture *fixture)
   spindle_ui_test_settle (fixture->window);
   g_assert_false (spindle_window_get_show_finished (fixture->window));
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
+  g_assert_false (spindle_shown_workers_contains (shown, result));
+  g_assert_true (spindle_shown_workers_contains (shown, sleeper));
 
   spindle_ui_test_activate (toggle);
   spindle_ui_test_settle (fixture->window);
@@ -278,6 +282,10 @@ test_show_and_clear_finished (Fixture *fixture)
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
   g_assert_nonnull (spindle_ui_test_find_row (fixture->window, sleeper));
   g_assert_false (gtk_widget_is_sensitive (clear));
+
+  /* Its cell went with its row. */
+  g_assert_false (spindle_shown_workers_contains (shown, result));
+  g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), ==, 1);
 }
 
 /* Selection, keyboard actions and the details pane **************************/
@@ -311,6 +319,10 @@ test_selected_worker (Fixture *fixture)
   spindle_ui_test_wait (log_says_stopped, details);
   g_assert_nonnull (spindle_ui_test_find (details, GTK_TYPE_LABEL, NULL, "stop requested by the user"));
   g_assert_nonnull (spindle_ui_test_find (details, GTK_TYPE_LABEL, NULL, "✓"));
+
+  /* Nothing selected: the pane lets go of the worker. */
+  spindle_ui_test_unselect (fixture->window);
+  g_assert_null (spindle_worker_details_get_worker (SPINDLE_WORKER_DETAILS (details)));
 }
 
 static void
@@ -614,6 +626,35 @@ test_children_under_parent (Fixture *fixture)
   g_assert_true (spindle_worker_get_parent (child) == supervisor);
 }
 
+/* Cells *********************************************************************/
+
+/* Each column's cells come from a template of its own in the resources. A
+ * factory that GtkBuilder makes gets the window's scope, which the cells'
+ * closures need: they turn the kind into its title and the state into words.
+ */
+static void
+test_cell_templates (Fixture *fixture)
+{
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+
+  g_assert_cmpuint (g_list_model_get_n_items (columns), >, 0);
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      GtkBuilderListItemFactory *factory = GTK_BUILDER_LIST_ITEM_FACTORY (gtk_column_view_column_get_factory (column));
+      const char *resource = gtk_builder_list_item_factory_get_resource (factory);
+
+      g_assert_nonnull (resource);
+      g_assert_true (g_str_has_prefix (resource, "/dev/spindle/Spindle/ui/cells/"));
+      g_assert_nonnull (gtk_builder_list_item_factory_get_scope (factory));
+    }
+
+  wait_row_shows (fixture, sleeper, "Sleeper");
+  wait_row_shows (fixture, sleeper, "running");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -638,6 +679,7 @@ main (int   argc,
   ADD ("clock-runs-while-mapped", test_clock_runs_while_mapped);
   ADD ("empty-state", test_empty_state);
   ADD ("children-under-parent", test_children_under_parent);
+  ADD ("cell-templates", test_cell_templates);
 
 #undef ADD
 

@@ -1,0 +1,129 @@
+/* spindle-shown-workers.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "spindle-shown-workers.h"
+
+struct _SpindleShownWorkers
+{
+  GObject     parent_instance;
+
+  GHashTable *counts;           /* SpindleWorker, owned → number of cells */
+};
+
+G_DEFINE_FINAL_TYPE (SpindleShownWorkers, spindle_shown_workers, G_TYPE_OBJECT)
+
+static guint
+get_count (SpindleShownWorkers *self,
+           SpindleWorker       *worker)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->counts, worker));
+}
+
+/* Inserting an existing key frees the key passed in, so each insert refs. */
+static void
+set_count (SpindleShownWorkers *self,
+           SpindleWorker       *worker,
+           guint                count)
+{
+  if (count == 0)
+    g_hash_table_remove (self->counts, worker);
+  else
+    g_hash_table_insert (self->counts, g_object_ref (worker), GUINT_TO_POINTER (count));
+}
+
+static void
+spindle_shown_workers_finalize (GObject *object)
+{
+  SpindleShownWorkers *self = SPINDLE_SHOWN_WORKERS (object);
+
+  g_clear_pointer (&self->counts, g_hash_table_unref);
+
+  G_OBJECT_CLASS (spindle_shown_workers_parent_class)->finalize (object);
+}
+
+static void
+spindle_shown_workers_class_init (SpindleShownWorkersClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = spindle_shown_workers_finalize;
+}
+
+static void
+spindle_shown_workers_init (SpindleShownWorkers *self)
+{
+  self->counts = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+}
+
+SpindleShownWorkers *
+spindle_shown_workers_new (void)
+{
+  return g_object_new (SPINDLE_TYPE_SHOWN_WORKERS, NULL);
+}
+
+void
+spindle_shown_workers_show (SpindleShownWorkers *self,
+                            SpindleWorker       *worker)
+{
+  g_return_if_fail (SPINDLE_IS_SHOWN_WORKERS (self));
+  g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  set_count (self, worker, get_count (self, worker) + 1);
+}
+
+void
+spindle_shown_workers_hide (SpindleShownWorkers *self,
+                            SpindleWorker       *worker)
+{
+  guint count;
+
+  g_return_if_fail (SPINDLE_IS_SHOWN_WORKERS (self));
+  g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  count = get_count (self, worker);
+  g_return_if_fail (count > 0);
+
+  set_count (self, worker, count - 1);
+}
+
+gboolean
+spindle_shown_workers_contains (SpindleShownWorkers *self,
+                                SpindleWorker       *worker)
+{
+  g_return_val_if_fail (SPINDLE_IS_SHOWN_WORKERS (self), FALSE);
+
+  return g_hash_table_contains (self->counts, worker);
+}
+
+guint
+spindle_shown_workers_get_n_workers (SpindleShownWorkers *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SHOWN_WORKERS (self), 0);
+
+  return g_hash_table_size (self->counts);
+}
+
+/* Calls @func (worker, @user_data) once for each shown worker; @func must
+ * not show or hide workers.
+ */
+void
+spindle_shown_workers_foreach (SpindleShownWorkers *self,
+                               GFunc                func,
+                               gpointer             user_data)
+{
+  GHashTableIter iter;
+  gpointer worker;
+
+  g_return_if_fail (SPINDLE_IS_SHOWN_WORKERS (self));
+  g_return_if_fail (func != NULL);
+
+  g_hash_table_iter_init (&iter, self->counts);
+  while (g_hash_table_iter_next (&iter, &worker, NULL))
+    func (worker, user_data);
+}
