@@ -227,6 +227,13 @@ apply_settings (SpindleApplication *self)
 
 /* Actions *******************************************************************/
 
+static gpointer
+ref_window (gconstpointer window,
+            gpointer      unused)
+{
+  return g_object_ref ((gpointer) window);
+}
+
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
@@ -242,7 +249,7 @@ quit_action (GSimpleAction *action,
     }
 
   /* a window with nothing live closes at once, leaving the app's list */
-  windows = g_list_copy_deep (gtk_application_get_windows (app), (GCopyFunc) g_object_ref, NULL);
+  windows = g_list_copy_deep (gtk_application_get_windows (app), ref_window, NULL);
   for (GList *l = windows; l != NULL; l = l->next)
     if (SPINDLE_IS_WINDOW (l->data))
       spindle_window_request_quit (l->data);
