@@ -151,9 +151,10 @@ arm (SpindleDispatch *self,
 /* Called from worker threads with cancellation disabled: arming the source
  * writes to the context's wake-up fd, a cancellation point.
  */
-void
-_spindle_dispatch_post (SpindleDispatch *self,
-                        SpindleEvent    *event)
+static void
+enqueue (SpindleDispatch *self,
+         SpindleEvent    *event,
+         gboolean         wake)
 {
   g_mutex_lock (&self->lock);
 
@@ -165,11 +166,19 @@ _spindle_dispatch_post (SpindleDispatch *self,
     }
 
   g_queue_push_tail (&self->events, event);
-  arm (self, event->kind == SPINDLE_EVENT_DIRTY
-               ? MAX (g_get_monotonic_time (), self->last_dispatch + PROGRESS_INTERVAL)
-               : 0);
+  if (wake)
+    arm (self, event->kind == SPINDLE_EVENT_DIRTY
+                 ? MAX (g_get_monotonic_time (), self->last_dispatch + PROGRESS_INTERVAL)
+                 : 0);
 
   g_mutex_unlock (&self->lock);
+}
+
+void
+_spindle_dispatch_post (SpindleDispatch *self,
+                        SpindleEvent    *event)
+{
+  enqueue (self, event, TRUE);
 }
 
 /* Queues an event without waking the main context: the next post, or a
@@ -180,17 +189,7 @@ void
 _spindle_dispatch_post_quiet (SpindleDispatch *self,
                               SpindleEvent    *event)
 {
-  g_mutex_lock (&self->lock);
-
-  if (self->closed)
-    {
-      g_mutex_unlock (&self->lock);
-      _spindle_event_free (event);
-      return;
-    }
-
-  g_queue_push_tail (&self->events, event);
-  g_mutex_unlock (&self->lock);
+  enqueue (self, event, FALSE);
 }
 
 /* On the main context: delivers what is queued now, quiet events included. */

@@ -84,20 +84,23 @@ void
 _spindle_job_run_cleanups (SpindleJob           *self,
                            SpindleCleanupReport *report)
 {
+  g_autoptr(GArray) ran_early = NULL;
   SpindleCleanupEntry entry;
 
   /* Steps the body popped and ran are part of what its cleanup did. */
   g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->ran_early->len; i++)
+  ran_early = g_steal_pointer (&self->ran_early);
+  self->ran_early = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupStep));
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < ran_early->len; i++)
     {
-      SpindleCleanupStep *step = &g_array_index (self->ran_early, SpindleCleanupStep, i);
+      SpindleCleanupStep *step = &g_array_index (ran_early, SpindleCleanupStep, i);
 
       post_step (self, report, step);
-      g_clear_pointer (&step->label, g_free);
-      g_clear_pointer (&step->message, g_free);
+      g_free (step->label);
+      g_free (step->message);
     }
-  g_array_set_size (self->ran_early, 0);
-  g_mutex_unlock (&self->lock);
 
   while (job_pop_top (self, &entry))
     {

@@ -30,7 +30,6 @@
  * it only around their ppoll().
  */
 
-
 static void settle_cancel_signal (SpindleJob *self);
 
 int
@@ -186,11 +185,6 @@ job_announce_start (SpindleJob *self)
   g_atomic_int_set (&self->tid, event->tid);
   _spindle_job_post (self, event);
 }
-
-
-
-
-
 
 static SpindleWorkerState
 decide_terminal (SpindleJob  *self,
@@ -502,24 +496,34 @@ _spindle_job_take_progress (SpindleJob  *self,
   g_mutex_unlock (&self->lock);
 }
 
-/* Called with cancellation disabled. */
-void
-_spindle_job_set_waiting_for (SpindleJob *self,
-                              const char *waiting_for)
+/* For the strings the main thread reads on DIRTY; with cancellation
+ * disabled.
+ */
+static void
+store_string (SpindleJob  *self,
+              char       **field,
+              const char  *value)
 {
   gboolean changed;
 
   g_mutex_lock (&self->lock);
-  changed = g_strcmp0 (self->waiting_for, waiting_for) != 0;
+  changed = g_strcmp0 (*field, value) != 0;
   if (changed)
     {
-      g_free (self->waiting_for);
-      self->waiting_for = g_strdup (waiting_for);
+      g_free (*field);
+      *field = g_strdup (value);
     }
   g_mutex_unlock (&self->lock);
 
   if (changed)
     _spindle_job_mark_dirty (self);
+}
+
+void
+_spindle_job_set_waiting_for (SpindleJob *self,
+                              const char *waiting_for)
+{
+  store_string (self, &self->waiting_for, waiting_for);
 }
 
 /* The main thread gives up on the thread: it is detached, never cancelled
@@ -557,9 +561,6 @@ gboolean
 {
   return g_atomic_int_get (&self->requests) != 0;
 }
-
-
-
 
 /* Inside the region cancellation is asynchronous: a busy loop is stopped
  * wherever it is. glibc acts at once on a cancel already pending here.
@@ -626,9 +627,6 @@ spindle_job_release_cancel (SpindleJob *self)
     _spindle_job_restore_cancel (self->held_state);
 }
 
-
-
-
 void
 spindle_job_set_phase (SpindleJob *self,
                        const char *phase)
@@ -638,13 +636,7 @@ spindle_job_set_phase (SpindleJob *self,
   g_return_if_fail (self != NULL);
 
   old_state = _spindle_job_block_cancel ();
-
-  g_mutex_lock (&self->lock);
-  g_free (self->phase);
-  self->phase = g_strdup (phase);
-  g_mutex_unlock (&self->lock);
-  _spindle_job_mark_dirty (self);
-
+  store_string (self, &self->phase, phase);
   _spindle_job_restore_cancel (old_state);
 }
 

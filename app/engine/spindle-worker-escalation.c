@@ -141,7 +141,7 @@ void
 _spindle_worker_on_stop (SpindleWorker     *self,
                          SpindleStopReason  reason)
 {
-  gboolean escalate = self->auto_escalate ||
+  gboolean escalate = (self->set != NULL && spindle_worker_set_get_auto_escalate (self->set)) ||
                       reason == SPINDLE_STOP_REASON_TIMEOUT ||
                       reason == SPINDLE_STOP_REASON_SHUTDOWN;
 

@@ -57,7 +57,6 @@ struct _SpindleWorker
   gint64                escalation_at;
   SpindleEscalation     escalation;
   guint                 unresponsive : 1;
-  guint                 auto_escalate : 1;
 };
 
 enum {
@@ -117,7 +116,6 @@ typedef struct
   gint64            deadline_usec;   /* relative; <= 0: none */
   gint64            stop_grace;
   gint64            cancel_grace;
-  gboolean          auto_escalate;
 } SpindleWorkerSetup;
 
 SpindleWorker *_spindle_worker_new          (const SpindleWorkerSetup *setup);
@@ -132,8 +130,6 @@ void           _spindle_worker_force_cancel (SpindleWorker     *worker,
 void           _spindle_worker_disown       (SpindleWorker     *worker);
 void           _spindle_worker_add_child    (SpindleWorker     *worker,
                                              SpindleWorker     *child);
-void           _spindle_worker_set_auto_escalate (SpindleWorker *worker,
-                                             gboolean           auto_escalate);
 
 /* spindle-worker-sample.c */
 typedef struct

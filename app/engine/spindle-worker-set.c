@@ -96,7 +96,6 @@ fill_setup (SpindleWorkerSet   *self,
   setup->context = self->context;
   setup->stop_grace = self->stop_grace;
   setup->cancel_grace = self->cancel_grace;
-  setup->auto_escalate = self->auto_escalate;
 }
 
 static void
@@ -717,23 +716,6 @@ spindle_worker_set_get_auto_escalate (SpindleWorkerSet *self)
   return self->auto_escalate;
 }
 
-static void
-apply_auto_escalate (SpindleWorker *worker,
-                     gboolean       auto_escalate)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-  guint n = g_list_model_get_n_items (children);
-
-  _spindle_worker_set_auto_escalate (worker, auto_escalate);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-
-      apply_auto_escalate (child, auto_escalate);
-    }
-}
-
 /**
  * spindle_worker_set_set_auto_escalate:
  *
@@ -751,8 +733,6 @@ spindle_worker_set_set_auto_escalate (SpindleWorkerSet *self,
     return;
 
   self->auto_escalate = auto_escalate;
-  for (guint i = 0; i < self->workers->len; i++)
-    apply_auto_escalate (g_ptr_array_index (self->workers, i), auto_escalate);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_ESCALATE]);
 }
 

@@ -188,8 +188,6 @@ static void
 handle_finished (SpindleWorker *self,
                  SpindleEvent  *event)
 {
-  g_autoptr(SpindleWorker) hold = g_object_ref (self);
-
   /* The thread posts this as its last act; the join is immediate. */
   _spindle_job_join (self->job);
 
@@ -390,13 +388,6 @@ _spindle_worker_add_child (SpindleWorker *self,
     _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
 }
 
-void
-_spindle_worker_set_auto_escalate (SpindleWorker *self,
-                                   gboolean       auto_escalate)
-{
-  self->auto_escalate = !!auto_escalate;
-}
-
 /* GObject *******************************************************************/
 
 SpindleWorker *
@@ -413,7 +404,6 @@ _spindle_worker_new (const SpindleWorkerSetup *setup)
   self->started_at = g_get_monotonic_time ();
   self->stop_grace = setup->stop_grace;
   self->cancel_grace = setup->cancel_grace;
-  self->auto_escalate = !!setup->auto_escalate;
   g_set_weak_pointer (&self->parent, setup->parent);
   _spindle_job_set_worker (self->job, self);
   _spindle_worker_record (self, SPINDLE_HISTORY_STATE);
