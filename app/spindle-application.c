@@ -187,7 +187,7 @@ spindle_application_handle_local_options (GApplication *app,
   return -1;
 }
 
-/* Settings, applied live to the set *****************************************/
+/* Settings, applied live to the set and the clock ***************************/
 
 static void
 apply_setting (SpindleApplication *self,
@@ -205,6 +205,8 @@ apply_setting (SpindleApplication *self,
     spindle_worker_set_set_default_deadline (self->set, g_settings_get_uint (s, key) * (gint64) 1000);
   else if (g_str_equal (key, "stack-size-kib"))
     spindle_worker_set_set_stack_size (self->set, g_settings_get_uint (s, key) * (gsize) 1024);
+  else if (g_str_equal (key, "refresh-interval-ms"))
+    spindle_clock_set_interval (spindle_clock_get_default (), g_settings_get_uint (s, key));
 }
 
 static void
@@ -219,10 +221,15 @@ apply_settings (SpindleApplication *self)
 {
   static const char * const keys[] = {
     "stop-grace-ms", "cancel-grace-ms", "auto-escalate", "default-deadline-ms", "stack-size-kib",
+    "refresh-interval-ms",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     apply_setting (self, keys[i]);
+
+  /* --refresh outranks the setting, until the setting changes. */
+  if (self->refresh_ms != 0)
+    spindle_clock_set_interval (spindle_clock_get_default (), self->refresh_ms);
 }
 
 /* Actions *******************************************************************/
@@ -256,14 +263,32 @@ quit_action (GSimpleAction *action,
   g_list_free_full (windows, g_object_unref);
 }
 
+static GtkWindow *
+find_preferences (GtkApplication *app)
+{
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (SPINDLE_IS_PREFERENCES_WINDOW (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+/* One preferences window: asking again brings it forward. */
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *preferences = find_preferences (app);
 
-  gtk_window_present (GTK_WINDOW (spindle_preferences_window_new (parent)));
+  if (preferences == NULL)
+    {
+      preferences = GTK_WINDOW (spindle_preferences_window_new (gtk_application_get_active_window (app)));
+      gtk_window_set_application (preferences, app);
+    }
+
+  gtk_window_present (preferences);
 }
 
 static void
@@ -336,10 +361,7 @@ spindle_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (spindle_window_new (self, self->set));
-
-  if (self->refresh_ms != 0)
-    spindle_clock_set_interval (spindle_clock_get_default (), self->refresh_ms);
+    window = GTK_WINDOW (spindle_window_new (GTK_APPLICATION (app), self->set));
 
   gtk_window_present (window);
   spawn_requested (self, SPINDLE_WINDOW (window));

@@ -140,31 +140,3 @@ spindle_add_popover_get_count (SpindleAddPopover *self)
 
   return (guint) gtk_spin_button_get_value_as_int (self->count_spin);
 }
-
-void
-spindle_add_popover_set_count (SpindleAddPopover *self,
-                               guint              count)
-{
-  g_return_if_fail (SPINDLE_IS_ADD_POPOVER (self));
-
-  gtk_spin_button_set_value (self->count_spin, count);
-}
-
-/* What activating the kind's row does; for tests and the command line. */
-void
-spindle_add_popover_activate_kind (SpindleAddPopover *self,
-                                   const char        *kind)
-{
-  g_return_if_fail (SPINDLE_IS_ADD_POPOVER (self));
-
-  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->kinds));
-       row != NULL;
-       row = gtk_widget_get_next_sibling (row))
-    {
-      if (g_strcmp0 (g_object_get_data (G_OBJECT (row), KIND_KEY), kind) == 0)
-        {
-          gtk_widget_activate (row);
-          return;
-        }
-    }
-}

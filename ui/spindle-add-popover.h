@@ -20,9 +20,5 @@ G_DECLARE_FINAL_TYPE (SpindleAddPopover, spindle_add_popover, SPINDLE, ADD_POPOV
  */
 GtkWidget *spindle_add_popover_new       (void);
 guint      spindle_add_popover_get_count (SpindleAddPopover *self);
-void       spindle_add_popover_set_count (SpindleAddPopover *self,
-                                          guint              count);
-void       spindle_add_popover_activate_kind (SpindleAddPopover *self,
-                                              const char        *kind);
 
 G_END_DECLS

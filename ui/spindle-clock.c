@@ -204,3 +204,23 @@ spindle_clock_get_now (SpindleClock *self)
 
   return self->now;
 }
+
+/* Keeps @callback on "tick", its handler in @tick_id, exactly while
+ * @needed: a widget follows the clock only while it shows something that
+ * moves, so one tick costs just the visible, live figures.
+ */
+void
+spindle_clock_follow (SpindleClock *self,
+                      gulong       *tick_id,
+                      gboolean      needed,
+                      GCallback     callback,
+                      gpointer      data)
+{
+  g_return_if_fail (SPINDLE_IS_CLOCK (self));
+  g_return_if_fail (tick_id != NULL);
+
+  if (needed && *tick_id == 0)
+    *tick_id = g_signal_connect (self, "tick", callback, data);
+  else if (!needed)
+    g_clear_signal_handler (tick_id, self);
+}

@@ -27,5 +27,10 @@ void          spindle_clock_hold         (SpindleClock *self);
 void          spindle_clock_release      (SpindleClock *self);
 gboolean      spindle_clock_is_running   (SpindleClock *self);
 gint64        spindle_clock_get_now      (SpindleClock *self);
+void          spindle_clock_follow       (SpindleClock *self,
+                                          gulong       *tick_id,
+                                          gboolean      needed,
+                                          GCallback     callback,
+                                          gpointer      data);
 
 G_END_DECLS

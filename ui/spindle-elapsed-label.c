@@ -18,8 +18,8 @@ struct _SpindleElapsedLabel
 
   GtkLabel            *label;
   SpindleWorker       *worker;
+  GSignalGroup        *worker_signals;
   gulong               tick_id;
-  gulong               state_id;
   gboolean             report_shown;
 
   /* what this label reported as on screen, and where */
@@ -63,24 +63,15 @@ on_tick (SpindleClock        *clock,
   spindle_elapsed_label_update (self);
 }
 
-static gboolean
-needs_ticks (SpindleElapsedLabel *self)
-{
-  return self->worker != NULL &&
-         !spindle_worker_is_terminal (self->worker) &&
-         gtk_widget_get_mapped (GTK_WIDGET (self));
-}
-
 /* Connected to the clock exactly while mapped with a live worker. */
 static void
 spindle_elapsed_label_sync_ticks (SpindleElapsedLabel *self)
 {
-  SpindleClock *clock = spindle_clock_get_default ();
-
-  if (needs_ticks (self) && self->tick_id == 0)
-    self->tick_id = g_signal_connect (clock, "tick", G_CALLBACK (on_tick), self);
-  else if (!needs_ticks (self))
-    g_clear_signal_handler (&self->tick_id, clock);
+  spindle_clock_follow (spindle_clock_get_default (), &self->tick_id,
+                        self->worker != NULL &&
+                        !spindle_worker_is_terminal (self->worker) &&
+                        gtk_widget_get_mapped (GTK_WIDGET (self)),
+                        G_CALLBACK (on_tick), self);
 }
 
 /* With "report-shown", as the list's cells have it, a mapped label counts
@@ -161,6 +152,7 @@ spindle_elapsed_label_dispose (GObject *object)
   SpindleElapsedLabel *self = SPINDLE_ELAPSED_LABEL (object);
 
   spindle_elapsed_label_set_worker (self, NULL);
+  g_clear_object (&self->worker_signals);
   g_clear_pointer ((GtkWidget **) &self->label, gtk_widget_unparent);
 
   G_OBJECT_CLASS (spindle_elapsed_label_parent_class)->dispose (object);
@@ -244,6 +236,9 @@ spindle_elapsed_label_init (SpindleElapsedLabel *self)
   gtk_label_set_xalign (self->label, 1.0);
   gtk_widget_add_css_class (GTK_WIDGET (self->label), "numeric");
   gtk_widget_set_parent (GTK_WIDGET (self->label), GTK_WIDGET (self));
+
+  self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
+  g_signal_group_connect (self->worker_signals, "notify::state", G_CALLBACK (on_state), self);
 }
 
 GtkWidget *
@@ -267,17 +262,10 @@ spindle_elapsed_label_set_worker (SpindleElapsedLabel *self,
   g_return_if_fail (SPINDLE_IS_ELAPSED_LABEL (self));
   g_return_if_fail (worker == NULL || SPINDLE_IS_WORKER (worker));
 
-  if (self->worker == worker)
+  if (!g_set_object (&self->worker, worker))
     return;
 
-  if (self->worker != NULL)
-    g_clear_signal_handler (&self->state_id, self->worker);
-
-  g_set_object (&self->worker, worker);
-
-  if (worker != NULL)
-    self->state_id = g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
-
+  g_signal_group_set_target (self->worker_signals, worker);
   spindle_elapsed_label_update (self);
   spindle_elapsed_label_sync_ticks (self);
   spindle_elapsed_label_sync_shown (self);
@@ -305,12 +293,4 @@ spindle_elapsed_label_set_report_shown (SpindleElapsedLabel *self,
   self->report_shown = report_shown;
   spindle_elapsed_label_sync_shown (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPORT_SHOWN]);
-}
-
-const char *
-spindle_elapsed_label_get_text (SpindleElapsedLabel *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_ELAPSED_LABEL (self), NULL);
-
-  return gtk_label_get_label (self->label);
 }

@@ -28,6 +28,5 @@ void           spindle_elapsed_label_set_worker       (SpindleElapsedLabel *self
 gboolean       spindle_elapsed_label_get_report_shown (SpindleElapsedLabel *self);
 void           spindle_elapsed_label_set_report_shown (SpindleElapsedLabel *self,
                                                        gboolean             report_shown);
-const char    *spindle_elapsed_label_get_text         (SpindleElapsedLabel *self);
 
 G_END_DECLS

@@ -21,7 +21,6 @@ struct _SpindleEventLog
 
   GListStore *entries;
   GArray     *steps;      /* live cleanup steps, before the report arrives */
-  guint       n_dropped;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleEventLog, spindle_event_log, G_TYPE_OBJECT)
@@ -105,10 +104,7 @@ spindle_event_log_add (SpindleEventLog *self,
   entry = gtk_string_object_new (line);
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->entries)) >= SPINDLE_EVENT_LOG_MAX_ENTRIES)
-    {
-      g_list_store_remove (self->entries, 0);
-      self->n_dropped++;
-    }
+    g_list_store_remove (self->entries, 0);
 
   g_list_store_append (self->entries, entry);
 }
@@ -292,14 +288,6 @@ spindle_event_log_get_model (SpindleEventLog *self)
   g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), NULL);
 
   return G_LIST_MODEL (self->entries);
-}
-
-guint
-spindle_event_log_get_n_dropped (SpindleEventLog *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), 0);
-
-  return self->n_dropped;
 }
 
 guint

@@ -26,7 +26,6 @@ G_DECLARE_FINAL_TYPE (SpindleEventLog, spindle_event_log, SPINDLE, EVENT_LOG, GO
 SpindleEventLog          *spindle_event_log_ensure        (SpindleWorker   *worker);
 SpindleEventLog          *spindle_event_log_peek          (SpindleWorker   *worker);
 GListModel               *spindle_event_log_get_model     (SpindleEventLog *self);
-guint                     spindle_event_log_get_n_dropped (SpindleEventLog *self);
 guint                     spindle_event_log_get_n_steps   (SpindleEventLog *self);
 const SpindleCleanupStep *spindle_event_log_get_step      (SpindleEventLog *self,
                                                            guint            position);

@@ -62,8 +62,8 @@ spindle_format_countdown (SpindleEscalation escalation,
     }
 }
 
-gboolean
-spindle_format_report_tainted (SpindleCleanupReport *report)
+static gboolean
+report_tainted (SpindleCleanupReport *report)
 {
   return report != NULL && spindle_cleanup_report_get_n_tainted_locks (report) > 0;
 }
@@ -80,7 +80,7 @@ spindle_format_cleanup_status (SpindleWorkerState    state,
     return g_strdup (_("cleaning…"));
   if (report == NULL)
     return g_strdup ("—");
-  if (spindle_format_report_tainted (report))
+  if (report_tainted (report))
     return g_strdup (_("lock tainted"));
 
   n_failed = spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED);
@@ -101,7 +101,7 @@ spindle_format_cleanup_class (SpindleWorkerState    state,
     return "cleanup-running";
   if (report == NULL)
     return "cleanup-none";
-  if (spindle_format_report_tainted (report))
+  if (report_tainted (report))
     return "cleanup-tainted";
   if (spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED) > 0)
     return "cleanup-failed";
@@ -128,6 +128,15 @@ spindle_format_state_class (SpindleWorkerState state)
   g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, "state-starting");
 
   return classes[state];
+}
+
+/* The classes of a state pill, in a cell or in the details pane. */
+char **
+spindle_format_state_pill_classes (SpindleWorkerState state)
+{
+  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL };
+
+  return g_strdupv ((char **) classes);
 }
 
 const char *
@@ -163,6 +172,25 @@ spindle_format_reason_label (SpindleStopReason reason)
     }
 }
 
+/* A catalogue kind's title, "Sleeper"; an unknown kind as it is. */
+const char *
+spindle_format_kind_title (const char *kind)
+{
+  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
+
+  if (entry != NULL)
+    return entry->title;
+
+  return kind ? kind : _("custom job");
+}
+
+/* "1234", or "—" before the thread has one. */
+char *
+spindle_format_tid (int tid)
+{
+  return tid > 0 ? g_strdup_printf ("%d", tid) : g_strdup ("—");
+}
+
 gboolean
 spindle_format_can_stop (SpindleWorkerState state)
 {
@@ -176,13 +204,6 @@ spindle_format_can_cancel (SpindleWorkerState state)
   return state == SPINDLE_WORKER_STATE_STARTING ||
          state == SPINDLE_WORKER_STATE_RUNNING ||
          state == SPINDLE_WORKER_STATE_STOPPING;
-}
-
-/* Live workers first, in the order they move through, then the endings. */
-int
-spindle_format_state_rank (SpindleWorkerState state)
-{
-  return (int) state;
 }
 
 /* Kernel view ***************************************************************/
@@ -246,6 +267,16 @@ is_meaningful (const char *text)
   return text != NULL && *text != '\0' && g_strcmp0 (text, "0") != 0;
 }
 
+/* "S (sleeping)"; NULL when not sampled. */
+char *
+spindle_format_kernel_state (const char *kernel_state)
+{
+  if (kernel_state == NULL || *kernel_state == '\0')
+    return NULL;
+
+  return g_strdup_printf ("%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0]));
+}
+
 /* Where it waits: the wait channel, or else the system call. */
 static const char *
 kernel_detail (const char *wait_channel,
@@ -281,13 +312,14 @@ spindle_format_kernel_long (const char *kernel_state,
                             const char *wait_channel,
                             const char *syscall)
 {
+  g_autofree char *state = NULL;
   g_autoptr(GString) text = NULL;
 
   if (!is_meaningful (kernel_state))
     return g_strdup (_("Not sampled: the kernel state is read for the rows on screen"));
 
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0]));
+  state = spindle_format_kernel_state (kernel_state);
+  text = g_string_new (state);
   if (is_meaningful (wait_channel))
     g_string_append_printf (text, _(" in %s"), wait_channel);
   if (is_meaningful (syscall) && g_strcmp0 (syscall, "running") != 0)

@@ -24,17 +24,19 @@ char        *spindle_format_cleanup_status  (SpindleWorkerState     state,
 const char  *spindle_format_cleanup_class   (SpindleWorkerState     state,
                                              SpindleCleanupReport  *report);
 const char  *spindle_format_state_class     (SpindleWorkerState     state);
+char       **spindle_format_state_pill_classes (SpindleWorkerState  state);
 const char  *spindle_format_state_label     (SpindleWorkerState     state);
 const char  *spindle_format_reason_label    (SpindleStopReason      reason);
-gboolean     spindle_format_report_tainted  (SpindleCleanupReport  *report);
+const char  *spindle_format_kind_title      (const char            *kind);
+char        *spindle_format_tid             (int                    tid);
 gboolean     spindle_format_can_stop        (SpindleWorkerState     state);
 gboolean     spindle_format_can_cancel      (SpindleWorkerState     state);
-int          spindle_format_state_rank      (SpindleWorkerState     state);
 
 gboolean     spindle_format_thread_may_run  (SpindleWorkerState     state);
 char        *spindle_format_cpu_percent     (double                 percent);
 char        *spindle_format_cpu_time        (gint64                 nsec);
 const char  *spindle_format_kernel_state_name (char                 kernel_state);
+char        *spindle_format_kernel_state    (const char            *kernel_state);
 char        *spindle_format_kernel_short    (const char            *kernel_state,
                                              const char            *wait_channel,
                                              const char            *syscall);

@@ -17,7 +17,7 @@ struct _SpindleKernelView
 {
   GtkWidget        parent_instance;
 
-  GtkWidget       *box;
+  GtkWidget       *box;       /* the root: bound for dispose_template to unparent */
   GtkWidget       *why_box;
   GtkWidget       *reach_box;
   GtkImage        *reach_icon;
@@ -36,7 +36,7 @@ struct _SpindleKernelView
   SpindleTimeline *timeline;
 
   SpindleWorker   *worker;
-  gulong           notify_id;
+  GSignalGroup    *worker_signals;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleKernelView, spindle_kernel_view, GTK_TYPE_WIDGET)
@@ -141,7 +141,7 @@ static void
 update_kernel (SpindleKernelView *self)
 {
   SpindleWorker *w = self->worker;
-  const char *kernel_state = spindle_worker_get_kernel_state (w);
+  g_autofree char *kernel_state = NULL;
   gboolean may_run = spindle_format_thread_may_run (spindle_worker_get_state (w));
 
   show_row (self->kernel_state_key, self->kernel_state_value, may_run);
@@ -153,11 +153,8 @@ update_kernel (SpindleKernelView *self)
   if (!may_run)
     return;
 
-  if (kernel_state != NULL && *kernel_state != '\0')
-    take_text (self->kernel_state_value,
-               g_strdup_printf ("%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0])));
-  else
-    set_text (self->kernel_state_value, _("not sampled yet"));
+  kernel_state = spindle_format_kernel_state (spindle_worker_get_kernel_state (w));
+  set_text (self->kernel_state_value, kernel_state ? kernel_state : _("not sampled yet"));
 
   set_text (self->wait_channel_value, spindle_worker_get_wait_channel (w));
   set_text (self->syscall_value, spindle_worker_get_syscall (w));
@@ -176,12 +173,25 @@ update_all (SpindleKernelView *self)
   update_kernel (self);
 }
 
+/* The sampler notifies several figures a tick: only those shown count,
+ * and the CPU figures leave the diagnosis as it is.
+ */
 static void
 on_notify (SpindleWorker     *worker,
            GParamSpec        *pspec,
            SpindleKernelView *self)
 {
-  update_why (self);
+  static const char * const diagnosed[] = {
+    "state", "kernel-state", "wait-channel", "syscall", "in-compute", NULL
+  };
+  static const char * const figures[] = { "cpu-time", "cpu-percent", NULL };
+  gboolean changes_diagnosis = g_strv_contains (diagnosed, pspec->name);
+
+  if (!changes_diagnosis && !g_strv_contains (figures, pspec->name))
+    return;
+
+  if (changes_diagnosis)
+    update_why (self);
   update_kernel (self);
 }
 
@@ -193,6 +203,7 @@ spindle_kernel_view_dispose (GObject *object)
   SpindleKernelView *self = SPINDLE_KERNEL_VIEW (object);
 
   spindle_kernel_view_set_worker (self, NULL);
+  g_clear_object (&self->worker_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_KERNEL_VIEW);
 
   G_OBJECT_CLASS (spindle_kernel_view_parent_class)->dispose (object);
@@ -279,6 +290,9 @@ static void
 spindle_kernel_view_init (SpindleKernelView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
+  g_signal_group_connect (self->worker_signals, "notify", G_CALLBACK (on_notify), self);
 }
 
 GtkWidget *
@@ -302,17 +316,10 @@ spindle_kernel_view_set_worker (SpindleKernelView *self,
   g_return_if_fail (SPINDLE_IS_KERNEL_VIEW (self));
   g_return_if_fail (worker == NULL || SPINDLE_IS_WORKER (worker));
 
-  if (self->worker == worker)
+  if (!g_set_object (&self->worker, worker))
     return;
 
-  if (self->worker != NULL)
-    g_clear_signal_handler (&self->notify_id, self->worker);
-
-  g_set_object (&self->worker, worker);
-
-  if (worker != NULL)
-    self->notify_id = g_signal_connect (worker, "notify", G_CALLBACK (on_notify), self);
-
+  g_signal_group_set_target (self->worker_signals, worker);
   update_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
 }

@@ -18,8 +18,9 @@ struct _SpindleThreadList
   GtkWidget         parent_instance;
 
   GtkExpander      *threads_expander;
-  GtkColumnView    *threads_view;
   GtkSortListModel *threads_sort_model;
+  GtkNumericSorter *threads_cpu_sorter;
+  GtkStringSorter  *threads_kernel_sorter;
 
   gulong            tick_id;
 };
@@ -49,7 +50,7 @@ static char *
 tid_label (gpointer this,
            int      tid)
 {
-  return tid > 0 ? g_strdup_printf ("%d", tid) : g_strdup ("—");
+  return spindle_format_tid (tid);
 }
 
 static char *
@@ -63,35 +64,30 @@ static char *
 thread_kernel_label (gpointer    this,
                      const char *kernel_state)
 {
-  if (kernel_state == NULL || *kernel_state == '\0')
-    return g_strdup ("—");
+  char *text = spindle_format_kernel_state (kernel_state);
 
-  return g_strdup_printf ("%s (%s)", kernel_state, spindle_format_kernel_state_name (kernel_state[0]));
+  return text ? text : g_strdup ("—");
 }
 
 /* Ticks *********************************************************************/
 
 /* Figures change in place: a sort by them needs telling. */
 static void
-on_tick (SpindleThreadList *self)
+on_tick (SpindleClock      *clock,
+         gint64             now,
+         SpindleThreadList *self)
 {
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->threads_view);
-
-  if (sorter != NULL)
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (GTK_SORTER (self->threads_cpu_sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (GTK_SORTER (self->threads_kernel_sorter), GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 static void
 sync_ticks (SpindleThreadList *self)
 {
-  SpindleClock *clock = spindle_clock_get_default ();
-  gboolean needed = gtk_widget_get_mapped (GTK_WIDGET (self)) &&
-                    gtk_expander_get_expanded (self->threads_expander);
-
-  if (needed && self->tick_id == 0)
-    self->tick_id = g_signal_connect_swapped (clock, "tick", G_CALLBACK (on_tick), self);
-  else if (!needed)
-    g_clear_signal_handler (&self->tick_id, clock);
+  spindle_clock_follow (spindle_clock_get_default (), &self->tick_id,
+                        gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+                        gtk_expander_get_expanded (self->threads_expander),
+                        G_CALLBACK (on_tick), self);
 }
 
 static void
@@ -202,8 +198,9 @@ spindle_thread_list_class_init (SpindleThreadListClass *klass)
   gtk_widget_class_set_css_name (widget_class, "threadlist");
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-thread-list.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_expander);
-  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_view);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_sort_model);
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_cpu_sorter);
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_kernel_sorter);
   gtk_widget_class_bind_template_callback (widget_class, threads_title);
   gtk_widget_class_bind_template_callback (widget_class, tid_label);
   gtk_widget_class_bind_template_callback (widget_class, thread_cpu_label);

@@ -50,9 +50,9 @@ struct _SpindleTimeline
   GtkWidget      parent_instance;
 
   SpindleWorker *worker;
+  GSignalGroup  *worker_signals;
   gint64         span;
   gulong         tick_id;
-  gulong         state_id;
   guint          show_markers : 1;
 };
 
@@ -370,12 +370,8 @@ on_tick (SpindleClock    *clock,
 static void
 spindle_timeline_sync_ticks (SpindleTimeline *self)
 {
-  SpindleClock *clock = spindle_clock_get_default ();
-
-  if (needs_ticks (self) && self->tick_id == 0)
-    self->tick_id = g_signal_connect (clock, "tick", G_CALLBACK (on_tick), self);
-  else if (!needs_ticks (self))
-    g_clear_signal_handler (&self->tick_id, clock);
+  spindle_clock_follow (spindle_clock_get_default (), &self->tick_id, needs_ticks (self),
+                        G_CALLBACK (on_tick), self);
 }
 
 static void
@@ -410,7 +406,10 @@ spindle_timeline_unmap (GtkWidget *widget)
 static void
 spindle_timeline_dispose (GObject *object)
 {
-  spindle_timeline_set_worker (SPINDLE_TIMELINE (object), NULL);
+  SpindleTimeline *self = SPINDLE_TIMELINE (object);
+
+  spindle_timeline_set_worker (self, NULL);
+  g_clear_object (&self->worker_signals);
 
   G_OBJECT_CLASS (spindle_timeline_parent_class)->dispose (object);
 }
@@ -503,6 +502,8 @@ static void
 spindle_timeline_init (SpindleTimeline *self)
 {
   self->span = SPINDLE_TIMELINE_DEFAULT_SPAN;
+  self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
+  g_signal_group_connect (self->worker_signals, "notify::state", G_CALLBACK (on_state), self);
 
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -531,17 +532,10 @@ spindle_timeline_set_worker (SpindleTimeline *self,
   g_return_if_fail (SPINDLE_IS_TIMELINE (self));
   g_return_if_fail (worker == NULL || SPINDLE_IS_WORKER (worker));
 
-  if (self->worker == worker)
+  if (!g_set_object (&self->worker, worker))
     return;
 
-  if (self->worker != NULL)
-    g_clear_signal_handler (&self->state_id, self->worker);
-
-  g_set_object (&self->worker, worker);
-
-  if (worker != NULL)
-    self->state_id = g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
-
+  g_signal_group_set_target (self->worker_signals, worker);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   spindle_timeline_sync_ticks (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);

@@ -40,19 +40,14 @@ static char *
 kind_title (gpointer    this,
             const char *kind)
 {
-  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
-
-  if (entry != NULL)
-    return g_strdup (entry->title);
-
-  return g_strdup (kind ? kind : _("custom job"));
+  return g_strdup (spindle_format_kind_title (kind));
 }
 
 static char *
 tid_label (gpointer this,
            int      tid)
 {
-  return tid > 0 ? g_strdup_printf ("%d", tid) : g_strdup ("—");
+  return spindle_format_tid (tid);
 }
 
 static char *
@@ -66,9 +61,7 @@ static char **
 state_classes (gpointer           this,
                SpindleWorkerState state)
 {
-  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL };
-
-  return g_strdupv ((char **) classes);
+  return spindle_format_state_pill_classes (state);
 }
 
 static char *
@@ -192,11 +185,12 @@ on_row_cancel_clicked (GtkButton   *button,
 
 /* Sorting and filtering *****************************************************/
 
+/* Live workers first, in the order they move through, then the endings. */
 static int
 state_sort_key (gpointer           this,
                 SpindleWorkerState state)
 {
-  return spindle_format_state_rank (state);
+  return (int) state;
 }
 
 /* Ended workers sort below every live one. */
@@ -220,12 +214,11 @@ row_search_text (GtkTreeListRow *row)
 {
   g_autoptr(SpindleWorker) worker = gtk_tree_list_row_get_item (row);
   const char *kind = spindle_worker_get_kind (worker);
-  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
 
   return g_strjoin ("\n",
                     spindle_worker_get_name (worker),
                     kind ? kind : "",
-                    entry ? entry->title : "",
+                    spindle_format_kind_title (kind),
                     spindle_format_state_label (spindle_worker_get_state (worker)),
                     NULL);
 }
@@ -250,8 +243,9 @@ _spindle_window_refilter (SpindleWindow *self)
 {
   const char *search = gtk_string_filter_get_search (self->search_filter);
 
+  /* A worker only goes from live to ended: the hidden stay hidden. */
   if (!self->show_finished)
-    gtk_filter_changed (GTK_FILTER (self->finished_filter), GTK_FILTER_CHANGE_DIFFERENT);
+    gtk_filter_changed (GTK_FILTER (self->finished_filter), GTK_FILTER_CHANGE_MORE_STRICT);
   if (search != NULL && *search != '\0')
     gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
 }

@@ -147,8 +147,7 @@ _spindle_window_close_request (SpindleWindow *self)
   if (n_live == 0)
     return FALSE;
 
-  if (self->dialog != NULL)
-    gtk_window_destroy (self->dialog);
+  g_clear_pointer (&self->dialog, gtk_window_destroy);
   ask_quit (self, n_live);
 
   return TRUE;

@@ -135,10 +135,7 @@ on_settings_changed (SpindleWindow *self,
                      const char    *key,
                      GSettings     *settings)
 {
-  if (g_str_equal (key, "refresh-interval-ms"))
-    spindle_clock_set_interval (spindle_clock_get_default (),
-                                g_settings_get_uint (settings, key));
-  else if (g_str_equal (key, "keep-finished"))
+  if (g_str_equal (key, "keep-finished"))
     {
       self->keep_finished = g_settings_get_boolean (settings, key);
       if (!self->keep_finished)
@@ -154,8 +151,6 @@ load_settings (SpindleWindow *self)
                            self, G_CONNECT_SWAPPED);
 
   self->keep_finished = g_settings_get_boolean (self->settings, "keep-finished");
-  spindle_clock_set_interval (spindle_clock_get_default (),
-                              g_settings_get_uint (self->settings, "refresh-interval-ms"));
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -265,8 +260,7 @@ spindle_window_dispose (GObject *object)
   SpindleWindow *self = SPINDLE_WINDOW (object);
 
   g_clear_handle_id (&self->remove_ended_id, g_source_remove);
-  if (self->dialog != NULL)
-    gtk_window_destroy (self->dialog);
+  g_clear_pointer (&self->dialog, gtk_window_destroy);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
 
@@ -405,7 +399,7 @@ spindle_window_init (SpindleWindow *self)
 }
 
 SpindleWindow *
-spindle_window_new (gpointer          application,
+spindle_window_new (GtkApplication   *application,
                     SpindleWorkerSet *set)
 {
   g_return_val_if_fail (GTK_IS_APPLICATION (application), NULL);
@@ -415,14 +409,6 @@ spindle_window_new (gpointer          application,
                        "application", application,
                        "set", set,
                        NULL);
-}
-
-SpindleWorkerSet *
-spindle_window_get_set (SpindleWindow *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), NULL);
-
-  return self->set;
 }
 
 gboolean

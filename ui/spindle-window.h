@@ -18,9 +18,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SpindleWindow, spindle_window, SPINDLE, WINDOW, GtkApplicationWindow)
 
-SpindleWindow       *spindle_window_new               (gpointer          application,
+SpindleWindow       *spindle_window_new               (GtkApplication   *application,
                                                        SpindleWorkerSet *set);
-SpindleWorkerSet    *spindle_window_get_set           (SpindleWindow    *self);
 guint                spindle_window_add_workers       (SpindleWindow    *self,
                                                        const char       *kind,
                                                        guint             count,

@@ -39,7 +39,6 @@ struct _SpindleWorkerDetails
   SpindleElapsedLabel *elapsed_value;
   GtkLabel            *deadline_value;
   GtkLabel            *parent_value;
-  GtkLabel            *children_value;
   GtkLabel            *cleanup_status;
   GtkListBox          *cleanup_list;
   GtkLabel            *outcome_heading;
@@ -48,8 +47,8 @@ struct _SpindleWorkerDetails
 
   SpindleWorker       *worker;
   SpindleEventLog     *log;
-  gulong               notify_id;
-  gulong               steps_id;
+  GSignalGroup        *worker_signals;
+  GSignalGroup        *log_signals;
   guint                countdown_id;
 };
 
@@ -86,12 +85,13 @@ static char *
 format_kind (SpindleWorker *worker)
 {
   const char *kind = spindle_worker_get_kind (worker);
+  const char *title = spindle_format_kind_title (kind);
   const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
 
   if (entry != NULL)
-    return g_strdup_printf ("%s — %s", entry->title, entry->description);
+    return g_strdup_printf ("%s — %s", title, entry->description);
 
-  return g_strdup (kind ? kind : _("custom job"));
+  return g_strdup (title);
 }
 
 /* The deadline is a monotonic time; the countdown shows what is left. */
@@ -150,10 +150,10 @@ static void
 set_state_pill (GtkLabel           *label,
                 SpindleWorkerState  state)
 {
-  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL };
+  g_auto(GStrv) classes = spindle_format_state_pill_classes (state);
 
   gtk_label_set_label (label, spindle_format_state_label (state));
-  gtk_widget_set_css_classes (GTK_WIDGET (label), classes);
+  gtk_widget_set_css_classes (GTK_WIDGET (label), (const char **) classes);
 }
 
 /* Sections ******************************************************************/
@@ -173,13 +173,9 @@ update_properties (SpindleWorkerDetails *self)
 {
   SpindleWorker *w = self->worker;
   const char *phase = spindle_worker_get_phase (w);
-  int tid = spindle_worker_get_tid (w);
 
   set_label_printf (self->id_value, "%" G_GUINT64_FORMAT, spindle_worker_get_id (w));
-  if (tid > 0)
-    set_label_printf (self->tid_value, "%d", tid);
-  else
-    gtk_label_set_label (self->tid_value, "—");
+  take_label (self->tid_value, spindle_format_tid (spindle_worker_get_tid (w)));
   gtk_label_set_label (self->state_value, spindle_format_state_label (spindle_worker_get_state (w)));
   gtk_label_set_label (self->reason_value, spindle_format_reason_label (spindle_worker_get_stop_reason (w)));
   gtk_label_set_label (self->phase_value, phase && *phase ? phase : "—");
@@ -187,7 +183,16 @@ update_properties (SpindleWorkerDetails *self)
   take_label (self->started_value, format_started (spindle_worker_get_started_at (w)));
   take_label (self->deadline_value, format_deadline (w));
   take_label (self->parent_value, format_parent (w));
-  set_label_printf (self->children_value, "%u", g_list_model_get_n_items (spindle_worker_get_children (w)));
+}
+
+/* Bound in the .ui to the children's n-items: the engine adds children
+ * without a notify of the worker's.
+ */
+static char *
+children_label (gpointer this,
+                guint    n_children)
+{
+  return g_strdup_printf ("%u", n_children);
 }
 
 static void
@@ -458,6 +463,16 @@ is_sampled_property (GParamSpec *pspec)
 }
 
 static void
+update_sections (SpindleWorkerDetails *self)
+{
+  update_header (self);
+  update_properties (self);
+  update_diagnosis (self);
+  update_outcome (self);
+  update_countdown (self);
+}
+
+static void
 on_notify (SpindleWorker        *worker,
            GParamSpec           *pspec,
            SpindleWorkerDetails *self)
@@ -465,11 +480,7 @@ on_notify (SpindleWorker        *worker,
   if (is_sampled_property (pspec))
     return;
 
-  update_header (self);
-  update_properties (self);
-  update_diagnosis (self);
-  update_outcome (self);
-  update_countdown (self);
+  update_sections (self);
 
   if (g_strcmp0 (pspec->name, "state") == 0 || g_strcmp0 (pspec->name, "cleanup-report") == 0)
     update_cleanup (self);
@@ -485,11 +496,11 @@ on_steps_changed (SpindleEventLog      *log,
 static void
 disconnect_worker (SpindleWorkerDetails *self)
 {
-  if (self->worker != NULL)
-    g_clear_signal_handler (&self->notify_id, self->worker);
-  if (self->log != NULL)
-    g_clear_signal_handler (&self->steps_id, self->log);
+  if (self->worker == NULL)
+    return;
 
+  g_signal_group_set_target (self->worker_signals, NULL);
+  g_signal_group_set_target (self->log_signals, NULL);
   gtk_list_box_bind_model (self->log_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->log);
   g_clear_object (&self->worker);
@@ -501,8 +512,8 @@ connect_worker (SpindleWorkerDetails *self,
 {
   self->worker = g_object_ref (worker);
   self->log = g_object_ref (spindle_event_log_ensure (worker));
-  self->notify_id = g_signal_connect (worker, "notify", G_CALLBACK (on_notify), self);
-  self->steps_id = g_signal_connect (self->log, "steps-changed", G_CALLBACK (on_steps_changed), self);
+  g_signal_group_set_target (self->worker_signals, worker);
+  g_signal_group_set_target (self->log_signals, self->log);
   gtk_list_box_bind_model (self->log_list, spindle_event_log_get_model (self->log),
                            create_log_row, NULL, NULL);
 }
@@ -520,11 +531,7 @@ update_all (SpindleWorkerDetails *self)
       return;
     }
 
-  update_header (self);
-  update_properties (self);
-  update_diagnosis (self);
-  update_outcome (self);
-  update_countdown (self);
+  update_sections (self);
   update_cleanup (self);
   gtk_stack_set_visible_child_name (self->stack, "worker");
 }
@@ -556,6 +563,8 @@ spindle_worker_details_dispose (GObject *object)
 
   g_clear_handle_id (&self->countdown_id, g_source_remove);
   disconnect_worker (self);
+  g_clear_object (&self->worker_signals);
+  g_clear_object (&self->log_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_WORKER_DETAILS);
 
   G_OBJECT_CLASS (spindle_worker_details_parent_class)->dispose (object);
@@ -641,17 +650,22 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, elapsed_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, deadline_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, parent_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, children_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cleanup_status);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cleanup_list);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, outcome_heading);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, outcome_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, log_list);
+  gtk_widget_class_bind_template_callback (widget_class, children_label);
 }
 
 static void
 spindle_worker_details_init (SpindleWorkerDetails *self)
 {
+  self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
+  g_signal_group_connect (self->worker_signals, "notify", G_CALLBACK (on_notify), self);
+  self->log_signals = g_signal_group_new (SPINDLE_TYPE_EVENT_LOG);
+  g_signal_group_connect (self->log_signals, "steps-changed", G_CALLBACK (on_steps_changed), self);
+
   gtk_widget_init_template (GTK_WIDGET (self));
   update_all (self);
 }
@@ -686,13 +700,4 @@ spindle_worker_details_set_worker (SpindleWorkerDetails *self,
 
   update_all (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WORKER]);
-}
-
-/* The countdown as shown, "" when there is none. */
-const char *
-spindle_worker_details_get_countdown (SpindleWorkerDetails *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER_DETAILS (self), NULL);
-
-  return gtk_label_get_label (self->countdown_label);
 }

@@ -24,6 +24,5 @@ GtkWidget     *spindle_worker_details_new          (void);
 SpindleWorker *spindle_worker_details_get_worker   (SpindleWorkerDetails *self);
 void           spindle_worker_details_set_worker   (SpindleWorkerDetails *self,
                                                     SpindleWorker        *worker);
-const char    *spindle_worker_details_get_countdown (SpindleWorkerDetails *self);
 
 G_END_DECLS

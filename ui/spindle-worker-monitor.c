@@ -30,8 +30,6 @@ G_DEFINE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, G_TYPE_OBJECT
 enum {
   PROP_0,
   PROP_SET,
-  PROP_N_TOTAL,
-  PROP_N_LIVE,
   N_PROPS
 };
 
@@ -80,8 +78,6 @@ emit_changed (gpointer data)
 
   self->changed_id = 0;
   recount (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
   g_signal_emit (self, signals[CHANGED], 0);
 
   return G_SOURCE_REMOVE;
@@ -186,14 +182,6 @@ spindle_worker_monitor_get_property (GObject    *object,
       g_value_set_object (value, self->set);
       break;
 
-    case PROP_N_TOTAL:
-      g_value_set_uint (value, self->n_total);
-      break;
-
-    case PROP_N_LIVE:
-      g_value_set_uint (value, spindle_worker_monitor_get_n_live (self));
-      break;
-
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -231,12 +219,6 @@ spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
   properties[PROP_SET] =
     g_param_spec_object ("set", NULL, NULL, SPINDLE_TYPE_WORKER_SET,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_N_TOTAL] =
-    g_param_spec_uint ("n-total", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  properties[PROP_N_LIVE] =
-    g_param_spec_uint ("n-live", NULL, NULL, 0, G_MAXUINT, 0,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[CHANGED] =
@@ -261,14 +243,6 @@ spindle_worker_monitor_new (SpindleWorkerSet *set)
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
 
   return g_object_new (SPINDLE_TYPE_WORKER_MONITOR, "set", set, NULL);
-}
-
-SpindleWorkerSet *
-spindle_worker_monitor_get_set (SpindleWorkerMonitor *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), NULL);
-
-  return self->set;
 }
 
 guint

@@ -23,7 +23,6 @@ G_DECLARE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, SPINDLE, WOR
  * list refilters and resorts once, not once per worker.
  */
 SpindleWorkerMonitor *spindle_worker_monitor_new          (SpindleWorkerSet     *set);
-SpindleWorkerSet     *spindle_worker_monitor_get_set      (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_total  (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,

@@ -104,6 +104,53 @@ test_keep_finished_off (Fixture *fixture)
   g_settings_reset (settings, "keep-finished");
 }
 
+static guint
+count_preferences (Fixture *fixture)
+{
+  guint n = 0;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (fixture->app)); l != NULL; l = l->next)
+    n += SPINDLE_IS_PREFERENCES_WINDOW (l->data);
+
+  return n;
+}
+
+/* Ctrl+, again brings the open window forward instead of opening another. */
+static void
+test_preferences_once (Fixture *fixture)
+{
+  GtkWidget *preferences = open_preferences (fixture);
+
+  g_assert_cmpuint (count_preferences (fixture), ==, 1);
+
+  g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
+  g_assert_cmpuint (count_preferences (fixture), ==, 1);
+  g_assert_true (spindle_ui_test_find_toplevel (SPINDLE_TYPE_PREFERENCES_WINDOW) == GTK_WINDOW (preferences));
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  g_assert_cmpuint (count_preferences (fixture), ==, 0);
+}
+
+/* The application sets the shared clock's interval, from the setting and
+ * --refresh: a window opened later leaves it as it is.
+ */
+static void
+test_window_leaves_clock (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  SpindleClock *clock = spindle_clock_get_default ();
+  SpindleWindow *second;
+
+  g_assert_cmpuint (spindle_clock_get_interval (clock), ==, g_settings_get_uint (settings, "refresh-interval-ms"));
+
+  spindle_clock_set_interval (clock, 1234);
+  second = spindle_window_new (GTK_APPLICATION (fixture->app), fixture->set);
+  g_assert_cmpuint (spindle_clock_get_interval (clock), ==, 1234);
+
+  gtk_window_destroy (GTK_WINDOW (second));
+  spindle_clock_set_interval (clock, g_settings_get_uint (settings, "refresh-interval-ms"));
+}
+
 static void
 test_about (Fixture *fixture)
 {
@@ -129,6 +176,8 @@ main (int   argc,
 
   spindle_ui_test_add ("/ui/app/preferences-apply-live", test_preferences_apply_live);
   spindle_ui_test_add ("/ui/app/keep-finished-off", test_keep_finished_off);
+  spindle_ui_test_add ("/ui/app/preferences-once", test_preferences_once);
+  spindle_ui_test_add ("/ui/app/window-leaves-clock", test_window_leaves_clock);
   spindle_ui_test_add ("/ui/app/about", test_about);
 
   return g_test_run ();

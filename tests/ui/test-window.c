@@ -626,6 +626,81 @@ test_children_under_parent (Fixture *fixture)
   g_assert_true (spindle_worker_get_parent (child) == supervisor);
 }
 
+static const char *
+children_shown (GtkWidget *details)
+{
+  GtkWidget *label = spindle_ui_test_find (details, GTK_TYPE_LABEL, "children-value", NULL);
+
+  g_assert_nonnull (label);
+
+  return gtk_label_get_label (GTK_LABEL (label));
+}
+
+/* Selects @parent before the main loop runs again, so before any child of
+ * its reaches the model, then waits for its three children.
+ */
+static void
+assert_details_count_children (Fixture       *fixture,
+                               SpindleWorker *parent)
+{
+  GtkWidget *details = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_WORKER_DETAILS, NULL, NULL);
+
+  spindle_ui_test_select (fixture->window, parent);
+  g_assert_true (spindle_worker_details_get_worker (SPINDLE_WORKER_DETAILS (details)) == parent);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (parent)), ==, 0);
+  g_assert_cmpstr (children_shown (details), ==, "0");
+
+  spindle_ui_test_wait (has_three_children, parent);
+  g_assert_cmpstr (children_shown (details), ==, "3");
+}
+
+static void
+test_details_count_children (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *supervisor = spindle_catalog_spawn (fixture->set, "supervisor", &error);
+
+  g_assert_no_error (error);
+  assert_details_count_children (fixture, supervisor);
+}
+
+static GVariant *
+sleep_until_stopped (SpindleJob  *job,
+                     gpointer     data,
+                     GError     **error)
+{
+  while (spindle_job_sleep (job, 30 * G_USEC_PER_SEC))
+    ;
+
+  return NULL;
+}
+
+/* Unlike the supervisor, which sets its phase after its children, it
+ * changes nothing of its own once they come: the model's "items-changed"
+ * is the only news of them.
+ */
+static GVariant *
+quiet_parent (SpindleJob  *job,
+              gpointer     data,
+              GError     **error)
+{
+  for (guint i = 0; i < 3; i++)
+    if (spindle_job_spawn_child (job, "quiet child", sleep_until_stopped, NULL, NULL, error) == NULL)
+      return NULL;
+
+  return sleep_until_stopped (job, data, error);
+}
+
+static void
+test_details_count_quiet_children (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *parent = spindle_worker_set_spawn (fixture->set, "quiet parent", quiet_parent, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  assert_details_count_children (fixture, parent);
+}
+
 /* Cells *********************************************************************/
 
 /* Each column's cells come from a template of its own in the resources. A
@@ -679,6 +754,8 @@ main (int   argc,
   ADD ("clock-runs-while-mapped", test_clock_runs_while_mapped);
   ADD ("empty-state", test_empty_state);
   ADD ("children-under-parent", test_children_under_parent);
+  ADD ("details-count-children", test_details_count_children);
+  ADD ("details-count-quiet-children", test_details_count_quiet_children);
   ADD ("cell-templates", test_cell_templates);
 
 #undef ADD
