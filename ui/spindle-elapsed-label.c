@@ -130,7 +130,10 @@ spindle_elapsed_label_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (spindle_elapsed_label_parent_class)->map (widget);
 
-  spindle_elapsed_label_update (self);
+  /* No text change here: a list maps rows while it allocates them, and a
+   * new text asks for a layout in the middle of that one. The text was
+   * set on bind and the next tick refreshes it.
+   */
   spindle_elapsed_label_sync_ticks (self);
   spindle_elapsed_label_sync_shown (self);
 }
