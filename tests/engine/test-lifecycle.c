@@ -514,7 +514,7 @@ test_requests_on_terminal (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(GError) error = NULL;
-  SpindleSpawnOptions options = { .stack_size = (gsize) 1 << 46 };
+  SpindleSpawnOptions options = { .stack_size = (gsize) 1 << 48 };
   SpindleWorker *finished, *failed, *stopped, *cancelled, *unborn;
   Sleeper sleeper = { 0 };
   Reader reader;
@@ -581,7 +581,7 @@ test_thread_create_failure (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(SpindleWorker) failed = NULL;
   g_autoptr(GString) changes = g_string_new (NULL);
-  SpindleSpawnOptions options = { .stack_size = (gsize) 1 << 46 };
+  SpindleSpawnOptions options = { .stack_size = (gsize) 1 << 48 };
   const GError *worker_error;
   SpindleWorker *worker;
   gint *ran = g_new0 (gint, 1);
