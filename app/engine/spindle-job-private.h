@@ -59,12 +59,15 @@ struct _SpindleJob
   gint64            cancel_grace;
 
   int               dirty;         /* atomic: a DIRTY event is queued */
-  int               in_compute;    /* atomic */
+  int               in_compute;    /* atomic: the body is inside a compute region */
+  int               in_wait;       /* atomic: the body sits in one of the engine's waits */
   int               tid;           /* atomic */
   int               terminal;      /* atomic: a SpindleWorkerState once over, else -1 */
   int               abandoned;     /* atomic */
   int               hold_depth;    /* the thread's own: spindle_job_hold_cancel() */
   int               held_state;
+  int               compute_depth; /* the thread's own: spindle_job_enter_compute() */
+  gint64            held_since;    /* atomic (__atomic): monotonic µs the outer hold began, 0: none */
 
   GMutex            lock;          /* guards what follows */
   GCond             child_ended;   /* with lock: one of children ended */
@@ -102,6 +105,8 @@ void                  _spindle_job_detach         (SpindleJob       *job);
 SpindleCleanupReport *_spindle_job_abandon        (SpindleJob       *job);
 gpointer              _spindle_job_get_worker     (SpindleJob       *job);
 gboolean              _spindle_job_get_in_compute (SpindleJob       *job);
+gboolean              _spindle_job_get_in_wait    (SpindleJob       *job);
+gint64                _spindle_job_get_held_since (SpindleJob       *job);
 void                  _spindle_job_set_worker     (SpindleJob       *job,
                                                    gpointer          worker);
 void                  _spindle_job_take_progress  (SpindleJob       *job,

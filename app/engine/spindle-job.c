@@ -615,7 +615,10 @@ spindle_job_hold_cancel (SpindleJob *self)
   int old_state = _spindle_job_block_cancel ();
 
   if (self->hold_depth++ == 0)
-    self->held_state = old_state;
+    {
+      self->held_state = old_state;
+      __atomic_store_n (&self->held_since, g_get_monotonic_time (), __ATOMIC_RELAXED);
+    }
 }
 
 void
@@ -624,7 +627,28 @@ spindle_job_release_cancel (SpindleJob *self)
   g_return_if_fail (self->hold_depth > 0);
 
   if (--self->hold_depth == 0)
-    _spindle_job_restore_cancel (self->held_state);
+    {
+      __atomic_store_n (&self->held_since, 0, __ATOMIC_RELAXED);
+      _spindle_job_restore_cancel (self->held_state);
+    }
+}
+
+/* For the diagnosis, from any thread: when the body's outermost
+ * spindle_job_hold_cancel() began, or 0 while cancellation is not held.
+ */
+gint64
+_spindle_job_get_held_since (SpindleJob *self)
+{
+  return __atomic_load_n (&self->held_since, __ATOMIC_RELAXED);
+}
+
+/* For the diagnosis, from any thread: whether the body sits in one of the
+ * engine's waits, which a stop wakes and a force-cancel reaches.
+ */
+gboolean
+_spindle_job_get_in_wait (SpindleJob *self)
+{
+  return g_atomic_int_get (&self->in_wait) != 0;
 }
 
 void
