@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +62,84 @@ drain (int fd)
     g_assert (errno == EAGAIN);
 }
 
+static void
+leave_wait (gpointer data)
+{
+  SpindleJob *self = data;
+
+  g_atomic_int_set (&self->in_wait, 0);
+}
+
+/* The one cancellation point of the engine's waits. in_wait tells the
+ * diagnosis that the thread's ppoll() is ours, so a stop wakes it; it is
+ * cleared on the way out, by a cancel's unwinding too.
+ */
+static int
+cancellable_ppoll (SpindleJob            *self,
+                   struct pollfd         *pfd,
+                   nfds_t                 n_fds,
+                   const struct timespec *timeout,
+                   int                    cancel_state)
+{
+  int n;
+
+  g_atomic_int_set (&self->in_wait, 1);
+  pthread_cleanup_push (leave_wait, self);
+  pthread_setcancelstate (cancel_state, NULL);
+  n = ppoll (pfd, n_fds, timeout, NULL);
+  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+  pthread_cleanup_pop (1);
+
+  return n;
+}
+
+/* A socket's pending error, which getsockopt() also clears: the caller
+ * gets it from the wait instead of from its next call.
+ */
+static int
+pending_error (int fd,
+               int fallback)
+{
+  int value = 0;
+  socklen_t len = sizeof value;
+
+  if (getsockopt (fd, SOL_SOCKET, SO_ERROR, &value, &len) == 0 && value != 0)
+    return value;
+
+  return fallback;
+}
+
+/* poll() always reports POLLERR, POLLHUP and POLLNVAL. A wait reports
+ * ready only when the call it guards can go on (the rules are in
+ * spindle_job_wait_fd()'s documentation). Sets errno on an error.
+ */
+static SpindleWaitResult
+classify_revents (int   fd,
+                  short events,
+                  short revents)
+{
+  if (revents & POLLNVAL)
+    {
+      errno = EBADF;
+      return SPINDLE_WAIT_ERROR;
+    }
+
+  if ((revents & POLLERR) && !(events & POLLERR))
+    {
+      errno = pending_error (fd, (events & POLLOUT) ? EPIPE : EIO);
+      return SPINDLE_WAIT_ERROR;
+    }
+
+  /* a hang-up is end of file to a reader, a broken pipe to a writer */
+  if ((revents & POLLHUP) && !(events & (POLLHUP | POLLIN | POLLPRI)))
+    {
+      errno = EPIPE;
+      return SPINDLE_WAIT_ERROR;
+    }
+
+  return SPINDLE_WAIT_READY;
+}
+
 /* Called with cancellation disabled; cancel_state is the caller's, restored
  * around ppoll() only, which is then the one place a force-cancel acts.
  */
@@ -94,10 +173,8 @@ _spindle_job_wait (SpindleJob *self,
       ts.tv_sec = slice / G_USEC_PER_SEC;
       ts.tv_nsec = (slice % G_USEC_PER_SEC) * 1000;
 
-      pthread_setcancelstate (cancel_state, NULL);
-      n = ppoll (pfd, fd >= 0 ? 2 : 1, slice >= 0 ? &ts : NULL, NULL);
+      n = cancellable_ppoll (self, pfd, fd >= 0 ? 2 : 1, slice >= 0 ? &ts : NULL, cancel_state);
       saved_errno = errno;
-      pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
 
       if (n < 0 && saved_errno == EINTR)
         continue;
@@ -115,7 +192,7 @@ _spindle_job_wait (SpindleJob *self,
         return SPINDLE_WAIT_STOPPED;
 
       if (fd >= 0 && pfd[1].revents != 0)
-        return SPINDLE_WAIT_READY;
+        return classify_revents (fd, events, pfd[1].revents);
 
       if (return_on_wake && (pfd[0].revents != 0 || wake_fd < 0))
         return SPINDLE_WAIT_WOKEN;
@@ -145,7 +222,9 @@ _spindle_job_wait_result_to_error (SpindleWaitResult   result,
 
     case SPINDLE_WAIT_ERROR:
     default:
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+      /* GLib maps EBADF to G_IO_ERROR_FAILED: a closed fd is the caller's mistake */
+      g_set_error (error, G_IO_ERROR,
+                   saved_errno == EBADF ? G_IO_ERROR_INVALID_ARGUMENT : g_io_error_from_errno (saved_errno),
                    "Could not wait: %s", g_strerror (saved_errno));
       return FALSE;
     }
@@ -167,6 +246,37 @@ spindle_job_sleep (SpindleJob *self,
   return result == SPINDLE_WAIT_TIMEOUT;
 }
 
+/**
+ * spindle_job_wait_fd:
+ * @job: the job of the calling worker body
+ * @fd: an open file descriptor
+ * @condition: what to wait for: %G_IO_IN, %G_IO_PRI, %G_IO_OUT, or
+ *   %G_IO_ERR / %G_IO_HUP to be told of those as ready
+ * @timeout_usec: how long to wait at most; negative: no limit
+ * @error: return location for a #GError
+ *
+ * Waits until @fd is ready for @condition, the timeout passes or a stop is
+ * requested, whichever comes first. A stop wakes it at once; it is a
+ * cancellation point for force-cancel.
+ *
+ * As GIO's streams do, it reports ready only when the call it guards can
+ * go on, and otherwise says why it cannot:
+ * - an fd that is not open (POLLNVAL) is %G_IO_ERROR_INVALID_ARGUMENT;
+ * - an error condition (POLLERR) is an error: a socket's pending error
+ *   (which it takes, as g_socket_check_connect_result() does: a refused
+ *   non-blocking connect is %G_IO_ERROR_CONNECTION_REFUSED), else
+ *   %G_IO_ERROR_BROKEN_PIPE on a wait to write (a pipe whose reader is
+ *   gone) or %G_IO_ERROR_FAILED;
+ * - a hang-up (POLLHUP) is ready on a wait to read, whose read() then
+ *   returns 0 (end of file), and %G_IO_ERROR_BROKEN_PIPE on a wait to
+ *   write only;
+ * - with %G_IO_ERR or %G_IO_HUP in @condition, that condition counts as
+ *   ready instead, for a caller that checks it itself (or wants the data a
+ *   socket may still hold before its error).
+ *
+ * Returns: %TRUE when @fd is ready; %FALSE with %G_IO_ERROR_CANCELLED on a
+ *   stop, %G_IO_ERROR_TIMED_OUT on a timeout, or the error above
+ */
 gboolean
 spindle_job_wait_fd (SpindleJob    *self,
                      int            fd,
