@@ -255,17 +255,46 @@ _spindle_catalog_get_ledger_lock (void)
   return lock;
 }
 
-/* Holds the lock for its whole update: a cancel there taints the ledger. */
+/* Takes the ledger's lock. A taint is no failure here: the lock is held
+ * all the same, and the body repairs the ledger before using it.
+ */
+static gboolean
+lock_ledger (SpindleJob   *job,
+             SpindleLock  *lock,
+             gboolean     *tainted,
+             GError      **error)
+{
+  GError *local_error = NULL;
+
+  *tainted = FALSE;
+  if (spindle_job_lock (job, lock, &local_error))
+    return TRUE;
+
+  if (g_error_matches (local_error, SPINDLE_ERROR, SPINDLE_ERROR_LOCK_TAINTED))
+    {
+      *tainted = TRUE;
+      g_error_free (local_error);
+      return TRUE;
+    }
+
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/* Holds the lock for its whole update: a cancel there taints the ledger.
+ * A repair cut short by a stop leaves it tainted for the next taker.
+ */
 static gboolean
 update_ledger (SpindleJob  *job,
-               SpindleLock *lock)
+               SpindleLock *lock,
+               gboolean     tainted)
 {
-  if (spindle_lock_is_tainted (lock))
+  if (tainted)
     {
       spindle_job_set_phase (job, "repairing the ledger after an update was cancelled");
       if (!spindle_job_sleep (job, 500 * 1000))
         return FALSE;
-      spindle_lock_clear_taint (lock);
+      spindle_lock_mark_consistent (lock);
     }
 
   spindle_job_set_phase (job, "updating the ledger, holding its lock");
@@ -282,13 +311,13 @@ ledger_body (SpindleJob  *job,
 
   for (;;)
     {
-      gboolean done;
+      gboolean done, tainted;
 
       spindle_job_set_phase (job, "waiting for the ledger lock");
-      if (!spindle_job_lock (job, lock, error))
+      if (!lock_ledger (job, lock, &tainted, error))
         return NULL;
 
-      done = update_ledger (job, lock);
+      done = update_ledger (job, lock, tainted);
       spindle_job_unlock (job, lock);
       if (!done)
         break;

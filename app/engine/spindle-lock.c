@@ -29,7 +29,8 @@ struct _SpindleLock
   GMutex           meta;    /* guards what follows */
   SpindleCond     *queue;
   char            *holder;
-  gboolean         tainted;
+  pid_t            owner;        /* the holder's thread id */
+  char            *tainted_by;   /* what tainted it; NULL while consistent */
 };
 
 SpindleLock *
@@ -61,6 +62,7 @@ spindle_lock_free (SpindleLock *self)
   pthread_mutex_destroy (&self->mutex);
   spindle_cond_free (self->queue);
   g_mutex_clear (&self->meta);
+  g_free (self->tainted_by);
   g_free (self->name);
   g_free (self);
 }
@@ -81,24 +83,28 @@ spindle_lock_is_tainted (SpindleLock *self)
   g_return_val_if_fail (self != NULL, FALSE);
 
   g_mutex_lock (&self->meta);
-  tainted = self->tainted;
+  tainted = self->tainted_by != NULL;
   g_mutex_unlock (&self->meta);
 
   return tainted;
 }
 
 /**
- * spindle_lock_clear_taint:
+ * spindle_lock_mark_consistent:
  *
- * For the owner, once it has checked or repaired the data the lock guards.
+ * For the holder of a tainted lock, once it has checked or repaired the
+ * data the lock guards (as pthread_mutex_consistent() is for EOWNERDEAD).
  */
 void
-spindle_lock_clear_taint (SpindleLock *self)
+spindle_lock_mark_consistent (SpindleLock *self)
 {
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&self->meta);
-  self->tainted = FALSE;
+  if (self->holder == NULL || self->owner != gettid ())
+    g_critical ("%s: lock “%s” is not held by this thread", G_STRFUNC, self->name);
+  else
+    g_clear_pointer (&self->tainted_by, g_free);
   g_mutex_unlock (&self->meta);
 }
 
@@ -129,6 +135,18 @@ spindle_lock_is_held (SpindleLock *self)
   return holder != NULL;
 }
 
+/* With meta held. */
+static void
+taint (SpindleLock *self,
+       char        *why)
+{
+  /* the first cause is the one to repair */
+  if (self->tainted_by == NULL)
+    self->tainted_by = why;
+  else
+    g_free (why);
+}
+
 /* With meta held, after the mutex was taken (rc 0 or EOWNERDEAD). */
 static void
 took (SpindleLock *self,
@@ -137,13 +155,30 @@ took (SpindleLock *self,
 {
   if (rc == EOWNERDEAD)
     {
-      /* its owner died holding it, without any cleanup */
+      /* its owner died holding it, without any cleanup; the robust mutex
+       * is made usable again at once, the lock stays tainted */
       pthread_mutex_consistent (&self->mutex);
-      self->tainted = TRUE;
+      taint (self, g_strdup_printf ("“%s” died holding it", self->holder != NULL ? self->holder : "?"));
     }
 
   g_free (self->holder);
   self->holder = g_strdup (holder);
+  self->owner = gettid ();
+}
+
+/* With meta held, once taken: the taint, for the caller to handle. */
+static gboolean
+check_consistent (SpindleLock  *self,
+                  GError      **error)
+{
+  if (self->tainted_by == NULL)
+    return TRUE;
+
+  g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_LOCK_TAINTED,
+               "Lock “%s” is tainted: %s; it is held, and the data it guards may be "
+               "inconsistent until it is marked consistent",
+               self->name, self->tainted_by);
+  return FALSE;
 }
 
 static void
@@ -151,26 +186,41 @@ give_back (SpindleLock *self)
 {
   g_mutex_lock (&self->meta);
   g_clear_pointer (&self->holder, g_free);
+  self->owner = 0;
   pthread_mutex_unlock (&self->mutex);
   spindle_cond_broadcast (self->queue);
   g_mutex_unlock (&self->meta);
 }
 
-void
-spindle_lock_acquire (SpindleLock *self)
+/**
+ * spindle_lock_acquire:
+ *
+ * Takes @lock for a thread that is not a worker, waiting as long as it
+ * takes.
+ *
+ * Returns: TRUE with @lock held; FALSE with SPINDLE_ERROR_LOCK_TAINTED and
+ *   @lock held all the same when it is tainted
+ */
+gboolean
+spindle_lock_acquire (SpindleLock  *self,
+                      GError      **error)
 {
   g_autofree char *holder = NULL;
+  gboolean consistent;
   int rc;
 
-  g_return_if_fail (self != NULL);
+  g_return_val_if_fail (self != NULL, FALSE);
 
   holder = g_strdup_printf ("thread %d", (int) gettid ());
   rc = pthread_mutex_lock (&self->mutex);
-  g_return_if_fail (rc == 0 || rc == EOWNERDEAD);
+  g_return_val_if_fail (rc == 0 || rc == EOWNERDEAD, FALSE);
 
   g_mutex_lock (&self->meta);
   took (self, rc, holder);
+  consistent = check_consistent (self, error);
   g_mutex_unlock (&self->meta);
+
+  return consistent;
 }
 
 void
@@ -195,18 +245,22 @@ note_contention (SpindleJob  *job,
  * spindle_job_lock:
  *
  * Takes @lock for the worker, waiting as long as it takes. A stop request
- * ends the wait (FALSE, G_IO_ERROR_CANCELLED); force-cancel reaches it. A
- * lock still held when the worker ends is released by its cleanup and
- * reported; when the worker was cancelled, the lock is marked tainted.
+ * ends the wait (FALSE, G_IO_ERROR_CANCELLED, not held); force-cancel
+ * reaches it. A lock still held when the worker ends is released by its
+ * cleanup and reported; when the worker was cancelled, the lock is marked
+ * tainted.
  *
- * Returns: TRUE once the worker holds @lock
+ * Returns: TRUE once the worker holds @lock; FALSE with
+ *   SPINDLE_ERROR_LOCK_TAINTED when it holds a tainted @lock (see
+ *   spindle_lock_mark_consistent()); FALSE with another error when it does
+ *   not hold it
  */
 gboolean
 spindle_job_lock (SpindleJob   *job,
                   SpindleLock  *self,
                   GError      **error)
 {
-  gboolean waited = FALSE, ok = TRUE;
+  gboolean waited = FALSE, ok = TRUE, consistent = TRUE;
   int old_state, rc;
 
   g_return_val_if_fail (job != NULL, FALSE);
@@ -236,7 +290,10 @@ spindle_job_lock (SpindleJob   *job,
     }
 
   if (ok)
-    took (self, rc, job->name);
+    {
+      took (self, rc, job->name);
+      consistent = check_consistent (self, error);
+    }
   g_mutex_unlock (&self->meta);
 
   if (ok)
@@ -251,7 +308,7 @@ spindle_job_lock (SpindleJob   *job,
 
   _spindle_job_restore_cancel (old_state);
 
-  return ok;
+  return ok && consistent;
 }
 
 void
@@ -300,7 +357,7 @@ _spindle_job_release_locks (SpindleJob           *job,
       if (unwound)
         {
           g_mutex_lock (&lock->meta);
-          lock->tainted = TRUE;
+          taint (lock, g_strdup_printf ("“%s” was cancelled holding it", job->name));
           g_mutex_unlock (&lock->meta);
           _spindle_cleanup_report_note_tainted_lock (report);
         }

@@ -17,26 +17,38 @@ G_BEGIN_DECLS
  * while holding it has it released by its cleanup, and the lock is marked
  * tainted: the data it guards may be half-updated. An owner that died
  * without any cleanup is found through EOWNERDEAD and taints it too.
+ *
+ * Taking a tainted lock works as EOWNERDEAD does, so that no caller can
+ * miss it: the caller gets the lock *and* FALSE with
+ * SPINDLE_ERROR_LOCK_TAINTED. It then holds the lock and must release it;
+ * once it has checked or repaired the data, it calls
+ * spindle_lock_mark_consistent() before releasing. Released without that,
+ * the lock stays tainted and the next taker is told in turn. A caller that
+ * treats every FALSE as a failure and returns it from its body fails
+ * loudly, and the engine releases the lock, still tainted.
  */
 typedef struct _SpindleLock SpindleLock;
 
-SpindleLock *spindle_lock_new         (const char   *name);
-void         spindle_lock_free        (SpindleLock  *lock);
-const char  *spindle_lock_get_name    (SpindleLock  *lock);
-gboolean     spindle_lock_is_tainted  (SpindleLock  *lock);
-void         spindle_lock_clear_taint (SpindleLock  *lock);
-char        *spindle_lock_dup_holder  (SpindleLock  *lock);
-gboolean     spindle_lock_is_held     (SpindleLock  *lock);
+SpindleLock *spindle_lock_new             (const char   *name);
+void         spindle_lock_free            (SpindleLock  *lock);
+const char  *spindle_lock_get_name        (SpindleLock  *lock);
+gboolean     spindle_lock_is_tainted      (SpindleLock  *lock);
+void         spindle_lock_mark_consistent (SpindleLock  *lock);
+char        *spindle_lock_dup_holder      (SpindleLock  *lock);
+gboolean     spindle_lock_is_held         (SpindleLock  *lock);
 
 /* For threads that are not workers (the main thread, raw threads). */
-void         spindle_lock_acquire     (SpindleLock  *lock);
-void         spindle_lock_release     (SpindleLock  *lock);
+G_GNUC_WARN_UNUSED_RESULT
+gboolean     spindle_lock_acquire         (SpindleLock  *lock,
+                                           GError      **error);
+void         spindle_lock_release         (SpindleLock  *lock);
 
-gboolean     spindle_job_lock         (SpindleJob   *job,
-                                       SpindleLock  *lock,
-                                       GError      **error);
-void         spindle_job_unlock       (SpindleJob   *job,
-                                       SpindleLock  *lock);
+G_GNUC_WARN_UNUSED_RESULT
+gboolean     spindle_job_lock             (SpindleJob   *job,
+                                           SpindleLock  *lock,
+                                           GError      **error);
+void         spindle_job_unlock           (SpindleJob   *job,
+                                           SpindleLock  *lock);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleLock, spindle_lock_free)
 
