@@ -413,10 +413,10 @@ spindle_test_wait_thread_gone (pid_t tid)
   spindle_test_wait_until (thread_gone_cond, GINT_TO_POINTER (tid), SPINDLE_TEST_GUARD_MS);
 }
 
-guint
-spindle_test_count_threads (void)
+static guint
+count_dir_entries (const char *path)
 {
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   guint n = 0;
 
   g_assert_nonnull (dir);
@@ -424,4 +424,161 @@ spindle_test_count_threads (void)
     n++;
 
   return n;
+}
+
+guint
+spindle_test_count_threads (void)
+{
+  return count_dir_entries ("/proc/self/task");
+}
+
+guint
+spindle_test_count_fds (void)
+{
+  return count_dir_entries ("/proc/self/fd");
+}
+
+/* The catalogue's file writer names its partial files after the process. */
+guint
+spindle_test_count_partial_files (void)
+{
+  g_autofree char *prefix = g_strdup_printf ("spindle-writer-%d-", (int) getpid ());
+  g_autoptr(GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+
+  return n;
+}
+
+/* A body in a raw read() */
+
+void
+spindle_test_reader_init (SpindleTestReader *reader)
+{
+  *reader = (SpindleTestReader) { .fds = { -1, -1 } };
+  spindle_test_pipe (reader->fds);
+}
+
+void
+spindle_test_reader_clear (SpindleTestReader *reader)
+{
+  spindle_test_close_pipe (reader->fds);
+}
+
+/* Returns TRUE as its result when it read a byte, nothing otherwise. */
+GVariant *
+spindle_test_reader_body (SpindleJob  *job,
+                          gpointer     data,
+                          GError     **error)
+{
+  SpindleTestReader *reader = data;
+  char c;
+  ssize_t n;
+
+  reader->tid = gettid ();
+  g_atomic_int_set (&reader->reached, 1);
+  n = read (reader->fds[0], &c, 1);
+  g_atomic_int_set (&reader->returned, n == 1 ? 1 : 2);
+
+  return n == 1 ? g_variant_new_boolean (TRUE) : NULL;
+}
+
+/* Waits until the body sleeps in its read(), where only a cancel reaches it. */
+void
+spindle_test_reader_wait_blocked (SpindleTestReader *reader)
+{
+  spindle_test_wait_flag (&reader->reached);
+  spindle_test_wait_blocked (reader->tid, "pipe_read");
+}
+
+/* A body in an engine wait */
+
+GVariant *
+spindle_test_sleeper_body (SpindleJob  *job,
+                           gpointer     data,
+                           GError     **error)
+{
+  SpindleTestSleeper *sleeper = data;
+  gboolean slept;
+
+  sleeper->tid = gettid ();
+  sleeper->job_tid = spindle_job_get_tid (job);
+  g_atomic_int_set (&sleeper->reached, 1);
+  slept = spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+  g_atomic_int_set (&sleeper->sleep_result, slept ? 1 : 2);
+
+  return NULL;
+}
+
+void
+spindle_test_sleeper_destroy (gpointer data)
+{
+  SpindleTestSleeper *sleeper = data;
+
+  g_atomic_int_inc (&sleeper->destroyed);
+}
+
+/* The fixture */
+
+void
+spindle_test_fixture_setup (SpindleTestFixture *fixture,
+                            gconstpointer       data)
+{
+  fixture->set = spindle_test_set_new ();
+  fixture->rec = NULL;
+  fixture->sleeper = (SpindleTestSleeper) { 0 };
+  spindle_test_reader_init (&fixture->reader);
+}
+
+/* Ends the set before the pipe closes, so that no reader sees its end. */
+void
+spindle_test_fixture_teardown (SpindleTestFixture *fixture,
+                               gconstpointer       data)
+{
+  spindle_test_fixture_end_set (fixture);
+  spindle_test_reader_clear (&fixture->reader);
+}
+
+/* Spawns a worker and records it: a fixture records one worker at most. */
+SpindleWorker *
+spindle_test_fixture_spawn (SpindleTestFixture *fixture,
+                            const char         *name,
+                            SpindleJobFunc      func,
+                            gpointer            data,
+                            GDestroyNotify      destroy)
+{
+  SpindleWorker *worker = spindle_test_spawn_full (fixture->set, name, func, data, destroy);
+
+  g_assert_null (fixture->rec);
+  fixture->rec = spindle_test_recorder_new (worker);
+
+  return worker;
+}
+
+/* Drops the recorder and the set, which lets go of the workers' data. */
+void
+spindle_test_fixture_end_set (SpindleTestFixture *fixture)
+{
+  g_clear_pointer (&fixture->rec, spindle_test_recorder_free);
+  g_clear_object (&fixture->set);
+}
+
+void
+spindle_test_fixture_assert_recorded (SpindleTestFixture *fixture,
+                                      const char         *states,
+                                      const char         *events)
+{
+  g_autofree char *recorded_states = spindle_test_recorder_states (fixture->rec);
+  g_autofree char *recorded_events = NULL;
+
+  g_assert_cmpstr (recorded_states, ==, states);
+  if (events == NULL)
+    return;
+
+  recorded_events = spindle_test_recorder_events (fixture->rec);
+  g_assert_cmpstr (recorded_events, ==, events);
 }

@@ -55,6 +55,8 @@ void         spindle_test_wait_blocked       (pid_t                 tid,
                                               const char           *wchan);
 void         spindle_test_wait_thread_gone   (pid_t                 tid);
 guint        spindle_test_count_threads      (void);
+guint        spindle_test_count_fds          (void);
+guint        spindle_test_count_partial_files (void);
 void         spindle_test_run_clock          (SpindleWorkerSet     *set,
                                               guint                 ticks);
 
@@ -70,11 +72,77 @@ void         spindle_test_pipe               (int                   fds[2]);
 void         spindle_test_pipe_poke          (int                   fd);
 void         spindle_test_close_pipe         (int                   fds[2]);
 
-/* Records, on the thread that emits them, the signals and state changes of
- * one worker as short strings, and counts emissions off the main thread.
+/* A body blocked in a raw read() of a pipe: a stop request cannot wake it,
+ * a force-cancel can, a byte written to fds[1] ends it.
+ */
+typedef struct
+{
+  int   fds[2];
+  gint  reached;
+  gint  returned;  /* 0: not returned, 1: read a byte, 2: read nothing */
+  pid_t tid;
+} SpindleTestReader;
+
+void         spindle_test_reader_init        (SpindleTestReader    *reader);
+void         spindle_test_reader_clear       (SpindleTestReader    *reader);
+GVariant    *spindle_test_reader_body        (SpindleJob           *job,
+                                              gpointer              data,
+                                              GError              **error);
+void         spindle_test_reader_wait_blocked (SpindleTestReader   *reader);
+
+/* A body asleep in one long engine wait, which a stop request ends. */
+typedef struct
+{
+  gint  reached;
+  gint  sleep_result;  /* 0: not returned, 1: slept it all, 2: woken by a stop */
+  gint  destroyed;
+  pid_t tid;
+  pid_t job_tid;
+} SpindleTestSleeper;
+
+GVariant    *spindle_test_sleeper_body       (SpindleJob           *job,
+                                              gpointer              data,
+                                              GError              **error);
+void         spindle_test_sleeper_destroy    (gpointer              data);
+
+/* What most tests set up: a set without auto-escalation, a reader and a
+ * sleeper for its workers, and a recorder for the one worker under test.
+ * Use with g_test_add() through spindle_test_add().
  */
 typedef struct _SpindleTestRecorder SpindleTestRecorder;
 
+typedef struct
+{
+  SpindleWorkerSet    *set;
+  SpindleTestRecorder *rec;
+  SpindleTestReader    reader;
+  SpindleTestSleeper   sleeper;
+} SpindleTestFixture;
+
+typedef void (*SpindleTestFixtureFunc) (SpindleTestFixture *fixture,
+                                        gconstpointer       data);
+
+void         spindle_test_fixture_setup      (SpindleTestFixture   *fixture,
+                                              gconstpointer         data);
+void         spindle_test_fixture_teardown   (SpindleTestFixture   *fixture,
+                                              gconstpointer         data);
+SpindleWorker *spindle_test_fixture_spawn    (SpindleTestFixture   *fixture,
+                                              const char           *name,
+                                              SpindleJobFunc        func,
+                                              gpointer              data,
+                                              GDestroyNotify        destroy);
+void         spindle_test_fixture_end_set    (SpindleTestFixture   *fixture);
+void         spindle_test_fixture_assert_recorded (SpindleTestFixture *fixture,
+                                                   const char         *states,
+                                                   const char         *events);
+
+#define spindle_test_add(path, func) \
+  g_test_add ((path), SpindleTestFixture, NULL, spindle_test_fixture_setup, \
+              (func), spindle_test_fixture_teardown)
+
+/* Records, on the thread that emits them, the signals and state changes of
+ * one worker as short strings, and counts emissions off the main thread.
+ */
 SpindleTestRecorder *spindle_test_recorder_new          (SpindleWorker       *worker);
 void                 spindle_test_recorder_free         (SpindleTestRecorder *rec);
 char                *spindle_test_recorder_events       (SpindleTestRecorder *rec);

@@ -9,7 +9,11 @@
 
 #include "spindle-test-util.h"
 
+/* The grace of tests that wait for it to run out; the others get one so
+ * long that no loaded machine uses it up, which costs them nothing.
+ */
 #define GRACE (300 * 1000)
+#define LONG_GRACE (60 * G_USEC_PER_SEC)
 
 /* A body that nothing but the test reaches: a raw g_cond_wait is a futex,
  * which neither a stop nor pthread_cancel interrupts.
@@ -42,27 +46,28 @@ unreachable_body (SpindleJob  *job,
 }
 
 static void
+unreachable_init (Unreachable           *u,
+                  SpindleTestCleanupLog *log)
+{
+  *u = (Unreachable) { .log = log };
+  g_mutex_init (&u->mutex);
+  g_cond_init (&u->cond);
+}
+
+static void
+unreachable_clear (Unreachable *u)
+{
+  g_cond_clear (&u->cond);
+  g_mutex_clear (&u->mutex);
+}
+
+static void
 unreachable_release (Unreachable *u)
 {
   g_mutex_lock (&u->mutex);
   u->released = TRUE;
   g_cond_signal (&u->cond);
   g_mutex_unlock (&u->mutex);
-}
-
-/* A body blocked in a raw read(): a stop cannot wake it, a cancel can. */
-static GVariant *
-reader_body (SpindleJob  *job,
-             gpointer     data,
-             GError     **error)
-{
-  int *fds = data;
-  char c;
-
-  if (read (fds[0], &c, 1) < 0)
-    return NULL;
-
-  return g_variant_new_boolean (TRUE);
 }
 
 static GVariant *
@@ -76,14 +81,16 @@ quick_body (SpindleJob  *job,
 static SpindleWorker *
 spawn_with (SpindleWorkerSet *set,
             gint64            deadline,
+            gint64            stop_grace,
+            gint64            cancel_grace,
             SpindleJobFunc    func,
             gpointer          data)
 {
   g_autoptr(GError) error = NULL;
   SpindleSpawnOptions options = {
     .deadline_usec = deadline,
-    .stop_grace_usec = GRACE,
-    .cancel_grace_usec = GRACE,
+    .stop_grace_usec = stop_grace,
+    .cancel_grace_usec = cancel_grace,
   };
   SpindleWorker *worker = spindle_worker_set_spawn_full (set, &options, "escalating", func, data, NULL, &error);
 
@@ -184,10 +191,13 @@ test_deadline_timeline (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleTestCleanupLog) log = spindle_test_cleanup_log_new ();
-  Unreachable u = { .log = log };
+  Unreachable u;
   Timeline timeline = { g_ptr_array_new_with_free_func (g_free), 0 };
   g_autofree char *steps = NULL;
-  SpindleWorker *worker = spawn_with (set, GRACE, unreachable_body, &u);
+  SpindleWorker *worker;
+
+  unreachable_init (&u, log);
+  worker = spawn_with (set, GRACE, GRACE, GRACE, unreachable_body, &u);
 
   g_assert_cmpint (spindle_worker_get_deadline (worker), ==, spindle_worker_get_started_at (worker) + GRACE);
   g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_STOP);
@@ -225,6 +235,7 @@ test_deadline_timeline (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_ABANDONED);
   spindle_test_wait_thread_gone (spindle_worker_get_tid (worker));
 
+  unreachable_clear (&u);
   g_ptr_array_unref (timeline.steps);
 }
 
@@ -233,11 +244,11 @@ test_user_stop_escalates (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *worker;
-  int fds[2];
+  SpindleTestReader reader;
 
-  spindle_test_pipe (fds);
+  spindle_test_reader_init (&reader);
   spindle_worker_set_set_auto_escalate (set, TRUE);
-  worker = spawn_with (set, -1, reader_body, fds);
+  worker = spawn_with (set, -1, GRACE, LONG_GRACE, spindle_test_reader_body, &reader);
   g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
   spindle_test_wait_blocked (spindle_worker_get_tid (worker), NULL);
@@ -253,7 +264,7 @@ test_user_stop_escalates (void)
   g_assert_false (spindle_worker_get_unresponsive (worker));
   g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
 
-  spindle_test_close_pipe (fds);
+  spindle_test_reader_clear (&reader);
 }
 
 static void
@@ -261,10 +272,10 @@ test_no_auto_escalation (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *worker;
-  int fds[2];
+  SpindleTestReader reader;
 
-  spindle_test_pipe (fds);
-  worker = spawn_with (set, -1, reader_body, fds);
+  spindle_test_reader_init (&reader);
+  worker = spawn_with (set, -1, GRACE, GRACE, spindle_test_reader_body, &reader);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
 
   spindle_worker_request_stop (worker);
@@ -275,18 +286,18 @@ test_no_auto_escalation (void)
   run_main_loop_for (4 * GRACE);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
 
-  spindle_test_pipe_poke (fds[1]);
+  spindle_test_pipe_poke (reader.fds[1]);
   spindle_test_wait_terminal (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
 
-  spindle_test_close_pipe (fds);
+  spindle_test_reader_clear (&reader);
 }
 
 static void
 test_deadline_met (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  SpindleWorker *worker = spawn_with (set, 60 * G_USEC_PER_SEC, quick_body, NULL);
+  SpindleWorker *worker = spawn_with (set, 60 * G_USEC_PER_SEC, LONG_GRACE, LONG_GRACE, quick_body, NULL);
 
   g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_STOP);
   spindle_test_wait_terminal (worker);
@@ -301,12 +312,13 @@ test_default_deadline (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *with_default, *without;
-  int fds[2];
+  SpindleTestReader readers[2];
 
-  spindle_test_pipe (fds);
+  spindle_test_reader_init (&readers[0]);
+  spindle_test_reader_init (&readers[1]);
   spindle_worker_set_set_default_deadline (set, 30 * G_USEC_PER_SEC);
-  with_default = spawn_with (set, 0, reader_body, fds);
-  without = spawn_with (set, -1, reader_body, fds);
+  with_default = spawn_with (set, 0, LONG_GRACE, LONG_GRACE, spindle_test_reader_body, &readers[0]);
+  without = spawn_with (set, -1, LONG_GRACE, LONG_GRACE, spindle_test_reader_body, &readers[1]);
 
   g_assert_cmpint (spindle_worker_get_deadline (with_default), ==,
                    spindle_worker_get_started_at (with_default) + 30 * G_USEC_PER_SEC);
@@ -314,7 +326,8 @@ test_default_deadline (void)
 
   spindle_worker_set_cancel_all (set);
   spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
-  spindle_test_close_pipe (fds);
+  spindle_test_reader_clear (&readers[0]);
+  spindle_test_reader_clear (&readers[1]);
 }
 
 static void
@@ -322,10 +335,10 @@ test_abandon_refused_while_running (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *worker;
-  int fds[2];
+  SpindleTestReader reader;
 
-  spindle_test_pipe (fds);
-  worker = spawn_with (set, -1, reader_body, fds);
+  spindle_test_reader_init (&reader);
+  worker = spawn_with (set, -1, LONG_GRACE, LONG_GRACE, spindle_test_reader_body, &reader);
   spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
 
   spindle_worker_abandon (worker);
@@ -336,7 +349,7 @@ test_abandon_refused_while_running (void)
   spindle_worker_abandon (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
 
-  spindle_test_close_pipe (fds);
+  spindle_test_reader_clear (&reader);
 }
 
 int

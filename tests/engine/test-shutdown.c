@@ -6,7 +6,6 @@
  */
 
 #include <glib/gstdio.h>
-#include <unistd.h>
 
 #include "spindle-catalog-private.h"
 #include "spindle-test-util.h"
@@ -61,21 +60,6 @@ all_running (gpointer data)
     }
 
   return TRUE;
-}
-
-static guint
-count_partial_files (void)
-{
-  g_autofree char *prefix = g_strdup_printf ("spindle-writer-%d-", (int) getpid ());
-  g_autoptr(GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    n += g_str_has_prefix (name, prefix);
-
-  return n;
 }
 
 static void
@@ -139,7 +123,7 @@ test_every_kind (void)
     }
 
   g_assert_false (spindle_lock_is_held (_spindle_catalog_get_ledger_lock ()));
-  g_assert_cmpuint (count_partial_files (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_partial_files (), ==, 0);
 
   /* nothing new starts once shut down */
   g_assert_null (spindle_catalog_spawn (set, "sleeper", &error));

@@ -195,39 +195,17 @@ on_state_sync (SpindleWorker *worker,
                             spindle_test_state_name (spindle_worker_get_state (worker)));
 }
 
-typedef struct
-{
-  int   fds[2];
-  gint  reached;
-  pid_t tid;
-} Reader;
-
-static GVariant *
-reader_body (SpindleJob  *job,
-             gpointer     data,
-             GError     **error)
-{
-  Reader *reader = data;
-  char c;
-
-  reader->tid = gettid ();
-  g_atomic_int_set (&reader->reached, 1);
-  g_assert_cmpint (read (reader->fds[0], &c, 1), ==, 1);
-
-  return NULL;
-}
-
 static void
 test_requests_synchronous (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(GString) states = g_string_new (NULL);
   SpindleWorker *worker;
-  Reader reader = { .fds = { -1, -1 } };
+  SpindleTestReader reader;
   SyncCheck check = { .states = states };
 
-  spindle_test_pipe (reader.fds);
-  worker = spindle_test_spawn (set, "reader", reader_body, &reader);
+  spindle_test_reader_init (&reader);
+  worker = spindle_test_spawn (set, "reader", spindle_test_reader_body, &reader);
   g_signal_connect (worker, "stop-requested", G_CALLBACK (on_request), &check);
   g_signal_connect (worker, "cancel-requested", G_CALLBACK (on_request), &check);
   g_signal_connect (worker, "notify::state", G_CALLBACK (on_state_sync), &check);
@@ -250,8 +228,10 @@ test_requests_synchronous (void)
   g_assert_cmpuint (check.n_requests, ==, 2);
   g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_USER);
 
+  g_assert_cmpint (g_atomic_int_get (&reader.returned), ==, 0);
+
   g_signal_handlers_disconnect_by_data (worker, &check);
-  spindle_test_close_pipe (reader.fds);
+  spindle_test_reader_clear (&reader);
 }
 
 /* Every emission happens on the main thread */

@@ -5,7 +5,6 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#include <unistd.h>
 
 #include "spindle-catalog-private.h"
 #include "spindle-test-util.h"
@@ -16,33 +15,6 @@
  */
 
 #define GRACE (250 * 1000)
-
-static guint
-count_fds (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-
-  return n;
-}
-
-static guint
-count_partial_files (void)
-{
-  g_autofree char *prefix = g_strdup_printf ("spindle-writer-%d-", (int) getpid ());
-  g_autoptr(GDir) dir = g_dir_open (g_get_tmp_dir (), 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    n += g_str_has_prefix (name, prefix);
-
-  return n;
-}
 
 static void
 hit (SpindleWorker *worker)
@@ -153,7 +125,7 @@ is_true (gpointer data)
 static gboolean
 fds_back_to (gpointer data)
 {
-  return count_fds () == GPOINTER_TO_UINT (data);
+  return spindle_test_count_fds () == GPOINTER_TO_UINT (data);
 }
 
 static gboolean
@@ -178,7 +150,7 @@ test_storm (void)
   entries = spindle_catalog_get_entries (&n_entries);
   /* GTask's first use starts GLib's worker context, with an fd of its own */
   g_type_ensure (G_TYPE_TASK);
-  fds_before = count_fds ();
+  fds_before = spindle_test_count_fds ();
   threads_before = spindle_test_count_threads ();
 
   for (guint i = 0; i < n; i++)
@@ -204,7 +176,7 @@ test_storm (void)
 
   /* what they held is back: locks, files and, once the workers are gone, fds */
   g_assert_false (spindle_lock_is_held (_spindle_catalog_get_ledger_lock ()));
-  g_assert_cmpuint (count_partial_files (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_partial_files (), ==, 0);
   g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, n);
 
   /* abandoned threads keep theirs until they end on their own: let them */
