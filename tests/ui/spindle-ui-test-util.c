@@ -437,6 +437,19 @@ spindle_ui_test_row_text (SpindleWindow *window,
   return g_string_free (text, FALSE);
 }
 
+/* Whether one whole label of the worker's row reads @text. */
+gboolean
+spindle_ui_test_row_has_text (SpindleWindow *window,
+                              SpindleWorker *worker,
+                              const char    *text)
+{
+  g_autofree char *row = spindle_ui_test_row_text (window, worker);
+  g_autofree char *needle = g_strdup_printf ("|%s|", text);
+  g_autofree char *haystack = g_strdup_printf ("|%s", row);
+
+  return strstr (haystack, needle) != NULL;
+}
+
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {

@@ -68,6 +68,9 @@ GtkWidget     *spindle_ui_test_find_row_button (SpindleWindow       *window,
                                                 const char          *button_name);
 char          *spindle_ui_test_row_text        (SpindleWindow       *window,
                                                 SpindleWorker       *worker);
+gboolean       spindle_ui_test_row_has_text    (SpindleWindow       *window,
+                                                SpindleWorker       *worker,
+                                                const char          *text);
 guint          spindle_ui_test_n_rows          (SpindleWindow       *window);
 void           spindle_ui_test_select          (SpindleWindow       *window,
                                                 SpindleWorker       *worker);

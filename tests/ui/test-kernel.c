@@ -439,25 +439,13 @@ cpu_above (SpindleWorker *worker)
   return spindle_worker_get_cpu_percent (worker) > 20.0;
 }
 
-static gboolean
-row_has_text (RowWait    *wait,
-              const char *text)
-{
-  g_autofree char *row = spindle_ui_test_row_text (wait->window, wait->worker);
-  g_autofree char *needle = g_strdup_printf ("|%s|", text);
-  g_autofree char *haystack = g_strdup_printf ("|%s", row);
-
-  return strstr (haystack, needle) != NULL;
-}
-
 static void
 assert_row_shows_cpu (Fixture       *fixture,
                       SpindleWorker *worker)
 {
-  RowWait wait = { fixture->window, worker };
   g_autofree char *cpu = spindle_format_cpu_percent (spindle_worker_get_cpu_percent (worker));
 
-  g_assert_true (row_has_text (&wait, cpu));
+  g_assert_true (spindle_ui_test_row_has_text (fixture->window, worker, cpu));
 }
 
 static void
@@ -465,7 +453,6 @@ test_cpu_and_kernel_columns (Fixture *fixture)
 {
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
   SpindleWorker *compute = spindle_ui_test_spawn (fixture, "compute");
-  RowWait wait = { fixture->window, sleeper };
   g_autofree char *kernel = NULL;
 
   spindle_ui_test_wait (cpu_above, compute);
@@ -482,7 +469,7 @@ test_cpu_and_kernel_columns (Fixture *fixture)
                                         spindle_worker_get_wait_channel (sleeper),
                                         spindle_worker_get_syscall (sleeper));
   g_assert_true (g_str_has_prefix (kernel, "S · "));
-  g_assert_true (row_has_text (&wait, kernel));
+  g_assert_true (spindle_ui_test_row_has_text (fixture->window, sleeper, kernel));
 }
 
 static void

@@ -31,11 +31,7 @@ row_exists (RowWait *wait)
 static gboolean
 row_shows (RowWait *wait)
 {
-  g_autofree char *text = spindle_ui_test_row_text (wait->window, wait->worker);
-  g_autofree char *needle = g_strdup_printf ("|%s|", wait->text);
-  g_autofree char *haystack = g_strdup_printf ("|%s", text);
-
-  return strstr (haystack, needle) != NULL;
+  return spindle_ui_test_row_has_text (wait->window, wait->worker, wait->text);
 }
 
 static GtkWidget *
