@@ -9,7 +9,11 @@
 
 #include "spindle-test-util.h"
 
+/* The grace of tests that wait for it to run out; in the others every child
+ * ends at once, and a grace no loaded machine uses up costs nothing.
+ */
 #define GRACE (500 * 1000)
+#define LONG_GRACE (60 * G_USEC_PER_SEC)
 
 typedef enum
 {
@@ -22,6 +26,7 @@ typedef struct
 {
   ChildKind   kinds[3];
   guint       n_children;
+  gint64      grace;
   int         fds[2];
   GMutex      mutex;
   GCond       cond;
@@ -156,11 +161,13 @@ start_family (SpindleWorkerSet *set,
               Family           *family)
 {
   g_autoptr(GError) error = NULL;
-  SpindleSpawnOptions options = { .stop_grace_usec = GRACE, .cancel_grace_usec = GRACE };
+  SpindleSpawnOptions options = { .stop_grace_usec = family->grace, .cancel_grace_usec = family->grace };
   ChildrenRunning wait;
   SpindleWorker *parent;
   GListModel *children;
 
+  g_mutex_init (&family->mutex);
+  g_cond_init (&family->cond);
   family->order = g_ptr_array_new_with_free_func (g_free);
   spindle_test_pipe (family->fds);
 
@@ -232,13 +239,15 @@ end_family (Family *family)
 
   spindle_test_close_pipe (family->fds);
   g_ptr_array_unref (family->order);
+  g_cond_clear (&family->cond);
+  g_mutex_clear (&family->mutex);
 }
 
 static void
 test_stopped_first (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  Family family = { { CHILD_SLEEPS, CHILD_SLEEPS }, 2 };
+  Family family = { { CHILD_SLEEPS, CHILD_SLEEPS }, 2, LONG_GRACE };
   SpindleWorker *parent = start_family (set, &family);
   g_autofree char *order = NULL;
 
@@ -260,7 +269,7 @@ static void
 test_cancel_reaches_children (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  Family family = { { CHILD_READS, CHILD_SLEEPS }, 2 };
+  Family family = { { CHILD_READS, CHILD_SLEEPS }, 2, LONG_GRACE };
   SpindleWorker *parent = start_family (set, &family);
   g_autofree char *order = NULL;
 
@@ -284,7 +293,7 @@ static void
 test_parent_end_cancels_stubborn_child (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  Family family = { { CHILD_READS }, 1 };
+  Family family = { { CHILD_READS }, 1, GRACE };
   SpindleWorker *parent = start_family (set, &family);
   g_autoptr(SpindleWorker) child = g_list_model_get_item (spindle_worker_get_children (parent), 0);
 
@@ -303,7 +312,7 @@ static void
 test_unkillable_child_abandoned (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  Family family = { { CHILD_STUCK, CHILD_SLEEPS }, 2 };
+  Family family = { { CHILD_STUCK, CHILD_SLEEPS }, 2, GRACE };
   SpindleWorker *parent = start_family (set, &family);
   g_autoptr(SpindleWorker) stuck = g_list_model_get_item (spindle_worker_get_children (parent), 0);
   g_autoptr(SpindleWorker) sleeper = g_list_model_get_item (spindle_worker_get_children (parent), 1);

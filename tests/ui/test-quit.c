@@ -20,14 +20,22 @@ enum {
   STOP_AND_QUIT = 2,
 };
 
-/* Short grace periods, which the application applies to its set. */
+/* Grace periods, which the application applies to its set at once. Only
+ * a test that waits for one to run out gets a short one: a long grace that
+ * is not used up costs nothing, and a short one makes a loaded machine
+ * escalate what would have ended.
+ */
+#define LONG_GRACE_MS 60000
+#define SHORT_GRACE_MS 1000
+
 static void
-set_short_grace (void)
+set_grace (guint stop_ms,
+           guint cancel_ms)
 {
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
 
-  g_settings_set_uint (settings, "stop-grace-ms", 300);
-  g_settings_set_uint (settings, "cancel-grace-ms", 300);
+  g_settings_set_uint (settings, "stop-grace-ms", stop_ms);
+  g_settings_set_uint (settings, "cancel-grace-ms", cancel_ms);
 }
 
 static void
@@ -97,11 +105,15 @@ banner_shows (Fixture *fixture)
          g_str_has_prefix (gtk_label_get_label (GTK_LABEL (label)), "Shutting down:");
 }
 
+/* The reader ignores the stop: the test waits for its stop grace to end. */
 static void
 test_stop_and_quit (Fixture *fixture)
 {
-  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
-  SpindleWorker *reader = spindle_ui_test_spawn (fixture, "socket-reader");
+  SpindleWorker *sleeper, *reader;
+
+  set_grace (SHORT_GRACE_MS, LONG_GRACE_MS);
+  sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  reader = spindle_ui_test_spawn (fixture, "socket-reader");
 
   quit (fixture);
   answer (spindle_ui_test_wait_dialog (), STOP_AND_QUIT);
@@ -116,6 +128,7 @@ test_stop_and_quit (Fixture *fixture)
   g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpint (spindle_worker_get_stop_reason (sleeper), ==, SPINDLE_STOP_REASON_SHUTDOWN);
   g_assert_cmpint (spindle_worker_get_state (reader), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  set_grace (LONG_GRACE_MS, LONG_GRACE_MS);
 }
 
 static void
@@ -146,9 +159,8 @@ int
 main (int   argc,
       char *argv[])
 {
-
   spindle_ui_test_init (&argc, &argv);
-  set_short_grace ();
+  set_grace (LONG_GRACE_MS, LONG_GRACE_MS);
 
 #define ADD(path, func) spindle_ui_test_add ("/ui/quit/" path, func)
 
