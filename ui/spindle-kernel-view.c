@@ -93,7 +93,8 @@ sentence (const char *phrase)
 static void
 update_why (SpindleKernelView *self)
 {
-  const SpindleDiagnosis *diagnosis = spindle_worker_diagnose (self->worker);
+  /* one fresh read: a sample cannot tell a futex wait's caller or a poll's set */
+  g_autoptr(SpindleDiagnosis) diagnosis = spindle_worker_diagnose_now (self->worker);
   gboolean shown = diagnosis != NULL && diagnosis->summary != NULL &&
                    spindle_format_thread_may_run (spindle_worker_get_state (self->worker));
   const char *classes[] = { "reach", NULL, NULL };

@@ -19,21 +19,63 @@ typedef enum
   SPINDLE_REACH_CANCEL,      /* only force-cancel reaches it, at once */
   SPINDLE_REACH_NEXT_CHECK,  /* it sees a stop at its next check only */
   SPINDLE_REACH_NOTHING,     /* neither a stop nor a cancel can reach it */
+  SPINDLE_REACH_UNKNOWN,     /* Spindle cannot tell: the advice says what it depends on */
 } SpindleReach;
+
+/* Where in user space the thread made its system call, when Spindle can
+ * tell: the kernel alone cannot say whether a futex wait is a cancellation
+ * point.
+ */
+typedef enum
+{
+  SPINDLE_CALL_SITE_UNKNOWN,       /* not read, or not recognised */
+  SPINDLE_CALL_SITE_RAW_SYSCALL,   /* through syscall(), never a cancellation point:
+                                    * GLib's g_cond_wait() and g_mutex_lock() */
+  SPINDLE_CALL_SITE_CANCEL_POINT,  /* in the C library's cancellable wait: sem_wait(),
+                                    * pthread_cond_wait(), pthread_join()… */
+} SpindleCallSite;
+
+/* The job's GCancellable, which a stop cancels. */
+typedef enum
+{
+  SPINDLE_CANCELLABLE_UNUSED,      /* never handed out: no GIO call can have it */
+  SPINDLE_CANCELLABLE_HANDED_OUT,  /* handed out; whether the call polls it is unknown */
+  SPINDLE_CANCELLABLE_POLLED,      /* the thread's poll set holds it: a stop wakes the call */
+  SPINDLE_CANCELLABLE_NOT_POLLED,  /* handed out, but not in the thread's poll set */
+} SpindleCancellableUse;
+
+/* What the engine and the kernel say of a worker at one moment. */
+typedef struct
+{
+  SpindleWorkerState     state;
+  gboolean               in_compute;    /* inside spindle_job_enter_compute() */
+  gboolean               in_wait;       /* inside one of the engine's waits */
+  gint64                 held_since;    /* monotonic µs spindle_job_hold_cancel() began; 0: not held */
+  SpindleCancellableUse  cancellable;
+  SpindleCallSite        call_site;
+  char                   kernel_state;  /* the letter from /proc (R, S, D…); 0: not sampled */
+  const char            *wait_channel;  /* NULL: none or not sampled */
+  const char            *syscall;       /* "read", "running", "syscall 999"; NULL: none */
+  gint64                 now;           /* monotonic µs the inputs are from; 0: now */
+} SpindleDiagnosisInput;
+
+#define SPINDLE_TYPE_DIAGNOSIS (spindle_diagnosis_get_type ())
 
 typedef struct
 {
   SpindleReach  reach;
-  const char   *summary;   /* "blocked on a futex (a mutex or condition variable)" */
-  const char   *advice;    /* "force-cancel cannot interrupt this wait — use spindle_job_cond_wait" */
+  char         *summary;   /* "blocked on a futex through syscall() (…)" */
+  char         *advice;    /* "neither a stop nor force-cancel can interrupt it — use …" */
 } SpindleDiagnosis;
 
-/* The mapping is one table; these inputs are what the sampler reads. */
-const SpindleDiagnosis *spindle_diagnose          (SpindleWorkerState  state,
-                                                   gboolean            in_compute,
-                                                   char                kernel_state,
-                                                   const char         *wait_channel,
-                                                   const char         *syscall);
-const SpindleDiagnosis *spindle_worker_diagnose   (SpindleWorker      *worker);
+GType             spindle_diagnosis_get_type    (void) G_GNUC_CONST;
+SpindleDiagnosis *spindle_diagnosis_copy        (const SpindleDiagnosis      *diagnosis);
+void              spindle_diagnosis_free        (SpindleDiagnosis            *diagnosis);
+
+SpindleDiagnosis *spindle_diagnose              (const SpindleDiagnosisInput *input);
+SpindleDiagnosis *spindle_worker_diagnose       (SpindleWorker               *worker);
+SpindleDiagnosis *spindle_worker_diagnose_now   (SpindleWorker               *worker);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleDiagnosis, spindle_diagnosis_free)
 
 G_END_DECLS

@@ -7,7 +7,6 @@
 
 #include "config.h"
 
-#include <fcntl.h>
 #include <glibtop.h>
 #include <glibtop/loadavg.h>
 #include <glibtop/procmem.h>
@@ -86,103 +85,18 @@ read_cpu_time (int     tid,
   return TRUE;
 }
 
-static gboolean
-read_task_file (int         tid,
-                const char *name,
-                char       *buf,
-                gsize       size)
-{
-  char path[64];
-  gssize n;
-  int fd;
-
-  g_snprintf (path, sizeof path, "/proc/self/task/%d/%s", tid, name);
-  if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
-    return FALSE;
-  n = read (fd, buf, size - 1);
-  close (fd);
-  if (n < 0)
-    return FALSE;
-
-  buf[n] = '\0';
-  g_strchomp (buf);
-  return TRUE;
-}
-
-/* "tid (comm) S …": the name may hold spaces and parentheses. */
-static char
-parse_kernel_state (const char *stat)
-{
-  const char *end = strrchr (stat, ')');
-
-  return end != NULL && end[1] == ' ' ? end[2] : 0;
-}
-
-static const char *
-syscall_name (long nr)
-{
-#if defined(__x86_64__)
-  static const struct { long nr; const char *name; } names[] = {
-    { 0, "read" }, { 1, "write" }, { 3, "close" }, { 7, "poll" }, { 17, "pread64" },
-    { 19, "readv" }, { 20, "writev" }, { 23, "select" }, { 35, "nanosleep" },
-    { 42, "connect" }, { 43, "accept" }, { 44, "sendto" }, { 45, "recvfrom" },
-    { 46, "sendmsg" }, { 47, "recvmsg" }, { 61, "wait4" }, { 202, "futex" },
-    { 230, "clock_nanosleep" }, { 232, "epoll_wait" }, { 247, "waitid" },
-    { 270, "pselect6" }, { 271, "ppoll" }, { 281, "epoll_pwait" }, { 288, "accept4" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (names[i].nr == nr)
-      return names[i].name;
-#endif
-
-  return NULL;
-}
-
-/* First field of /proc/…/syscall: a number, "running", or -1 (no syscall). */
-static const char *
-parse_syscall (const char *text,
-               char       *buf,
-               gsize       size)
-{
-  char *end;
-  long nr;
-  const char *name;
-
-  if (g_str_has_prefix (text, "running"))
-    return "running";
-
-  nr = strtol (text, &end, 10);
-  if (end == text || nr < 0)
-    return NULL;
-
-  if ((name = syscall_name (nr)) != NULL)
-    return name;
-
-  g_snprintf (buf, size, "syscall %ld", nr);
-  return buf;
-}
-
 static void
-read_details (SpindleSampler *self,
-              int             tid,
-              SpindleSample  *sample,
-              char            wchan[128],
-              char            syscall[64])
+read_details (SpindleSampler     *self,
+              int                 tid,
+              SpindleSample      *sample,
+              SpindleTaskDetails *details)
 {
-  char stat[512], raw[256];
-
   self->n_task_reads++;
 
-  if (read_task_file (tid, "stat", stat, sizeof stat))
-    sample->kernel_state = parse_kernel_state (stat);
-
-  if (read_task_file (tid, "wchan", wchan, 128) && !g_str_equal (wchan, "0") && wchan[0] != '\0')
-    sample->wait_channel = wchan;
-
-  if (read_task_file (tid, "syscall", raw, sizeof raw))
-    sample->syscall = parse_syscall (raw, syscall, 64);
-
+  _spindle_task_read_details (tid, details);
+  sample->kernel_state = details->kernel_state;
+  sample->wait_channel = details->wait_channel[0] != '\0' ? details->wait_channel : NULL;
+  sample->syscall = details->syscall[0] != '\0' ? details->syscall : NULL;
   sample->detailed = TRUE;
 }
 
@@ -203,14 +117,14 @@ sample_worker (SpindleSampler *self,
                gint64          now)
 {
   SpindleSample sample = { .at = now };
-  char wchan[128], syscall[64];
+  SpindleTaskDetails details;
 
   if (!read_cpu_time (worker->tid, &sample.cpu_time))
     return;
 
   sample.in_compute = _spindle_job_get_in_compute (worker->job);
   if (g_hash_table_contains (self->watched, worker))
-    read_details (self, worker->tid, &sample, wchan, syscall);
+    read_details (self, worker->tid, &sample, &details);
 
   _spindle_worker_apply_sample (worker, &sample);
 }
@@ -268,8 +182,8 @@ sample_other (SpindleSampler *self,
   gint64 cpu_time = 0;
   guint position;
 
-  if (!read_task_file (tid, "comm", comm, sizeof comm) ||
-      !read_task_file (tid, "stat", stat, sizeof stat))
+  if (!_spindle_task_read_file (tid, "comm", comm, sizeof comm) ||
+      !_spindle_task_read_file (tid, "stat", stat, sizeof stat))
     return;
   read_cpu_time (tid, &cpu_time);
 
@@ -279,7 +193,7 @@ sample_other (SpindleSampler *self,
       g_list_store_append (self->others, info);
     }
 
-  _spindle_thread_info_update (info, comm, parse_kernel_state (stat), cpu_time, now);
+  _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
 }
 
 static void

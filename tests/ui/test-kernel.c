@@ -539,7 +539,7 @@ static void
 test_cond_waiter_diagnosis (Fixture *fixture)
 {
   SpindleWorker *waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
-  const SpindleDiagnosis *diagnosis;
+  g_autoptr(SpindleDiagnosis) diagnosis = NULL;
   GtkWidget *pane;
 
   spindle_ui_test_settle (fixture->window);
@@ -549,7 +549,7 @@ test_cond_waiter_diagnosis (Fixture *fixture)
 
   /* The kernel sees a futex wait, which force-cancel cannot reach. */
   g_assert_nonnull (strstr (spindle_worker_get_wait_channel (waiter), "futex"));
-  diagnosis = spindle_worker_diagnose (waiter);
+  diagnosis = spindle_worker_diagnose_now (waiter);
   g_assert_cmpint (diagnosis->reach, ==, SPINDLE_REACH_NOTHING);
   g_assert_nonnull (strstr (diagnosis->summary, "futex"));
 
