@@ -381,26 +381,65 @@ close_sockets (gpointer   data,
 }
 
 static gboolean
-open_loopback (Sockets  *sockets,
-               GError  **error)
+set_socket_error (GError     **error,
+                  const char  *what)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "Could not %s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* A non-blocking listener, so that accept4() never blocks, and a client
+ * connected to it: on the loopback, connect() completes at once.
+ */
+static gboolean
+listen_and_connect (Sockets  *sockets,
+                    GError  **error)
 {
   struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
   socklen_t len = sizeof addr;
-  int saved_errno;
 
-  if ((sockets->listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
+  if ((sockets->listener = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) >= 0 &&
       bind (sockets->listener, (struct sockaddr *) &addr, sizeof addr) == 0 &&
       listen (sockets->listener, 1) == 0 &&
       getsockname (sockets->listener, (struct sockaddr *) &addr, &len) == 0 &&
       (sockets->client = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) >= 0 &&
-      connect (sockets->client, (struct sockaddr *) &addr, sizeof addr) == 0 &&
-      (sockets->server = accept4 (sockets->listener, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+      connect (sockets->client, (struct sockaddr *) &addr, sizeof addr) == 0)
     return TRUE;
 
-  saved_errno = errno;
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Could not open a loopback connection: %s", g_strerror (saved_errno));
-  return FALSE;
+  return set_socket_error (error, "open a loopback connection");
+}
+
+/* The safe pattern for a call that makes a resource: wait in the engine's
+ * wait, which a stop wakes and a force-cancel reaches, then make the call
+ * without blocking inside a hold, so that no cancel can act between its
+ * return and the fd reaching the cleanup stack (glibc BZ#12683). A hold
+ * around a blocking accept() would leave the worker unreachable.
+ */
+static gboolean
+accept_peer (SpindleJob  *job,
+             Sockets     *sockets,
+             GError     **error)
+{
+  for (;;)
+    {
+      if (!spindle_job_wait_fd (job, sockets->listener, G_IO_IN, -1, error))
+        return FALSE;
+
+      gboolean failed;
+
+      spindle_job_hold_cancel (job);
+      sockets->server = accept4 (sockets->listener, NULL, NULL, SOCK_CLOEXEC);
+      failed = sockets->server < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+      if (failed)
+        set_socket_error (error, "accept the loopback connection");
+      spindle_job_release_cancel (job);
+
+      if (sockets->server >= 0 || failed)
+        return !failed;
+    }
 }
 
 static GVariant *
@@ -414,13 +453,13 @@ socket_reader_body (SpindleJob  *job,
 
   *sockets = (Sockets) { -1, -1, -1 };
 
-  /* accept() hands back a resource: no cancel may act just after it */
+  /* socket() hands back a resource: no cancel may act just after it */
   spindle_job_hold_cancel (job);
   spindle_job_push_cleanup (job, "close the loopback sockets", close_sockets, sockets);
-  opened = open_loopback (sockets, error);
+  opened = listen_and_connect (sockets, error);
   spindle_job_release_cancel (job);
 
-  if (!opened)
+  if (!opened || !accept_peer (job, sockets, error))
     return NULL;
 
   spindle_job_set_phase (job, "blocked in read() on a loopback socket: a stop cannot wake it");
