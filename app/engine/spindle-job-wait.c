@@ -151,8 +151,12 @@ _spindle_job_wait (SpindleJob *self,
                    gboolean    return_on_wake,
                    int         cancel_state)
 {
-  gint64 deadline = timeout_usec < 0 ? -1 : g_get_monotonic_time () + timeout_usec;
+  gint64 deadline = -1;
   int wake_fd = _spindle_job_get_wake_fd (self);
+
+  /* G_MAXINT64 is "forever": the deadline saturates */
+  if (timeout_usec >= 0 && __builtin_add_overflow (g_get_monotonic_time (), timeout_usec, &deadline))
+    deadline = G_MAXINT64;
 
   for (;;)
     {
