@@ -495,6 +495,25 @@ spindle_test_reader_wait_blocked (SpindleTestReader *reader)
   spindle_test_wait_blocked (reader->tid, "pipe_read");
 }
 
+/* Bodies that end at once */
+
+GVariant *
+spindle_test_int_body (SpindleJob  *job,
+                       gpointer     data,
+                       GError     **error)
+{
+  return g_variant_new_int32 (*(gint *) data);
+}
+
+GVariant *
+spindle_test_error_body (SpindleJob  *job,
+                         gpointer     data,
+                         GError     **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "no access here");
+  return NULL;
+}
+
 /* A body in an engine wait */
 
 GVariant *

@@ -90,6 +90,16 @@ GVariant    *spindle_test_reader_body        (SpindleJob           *job,
                                               GError              **error);
 void         spindle_test_reader_wait_blocked (SpindleTestReader   *reader);
 
+/* Bodies that end at once: with the gint that @data points to as an
+ * int32 result, or with G_IO_ERROR_PERMISSION_DENIED "no access here".
+ */
+GVariant    *spindle_test_int_body           (SpindleJob           *job,
+                                              gpointer              data,
+                                              GError              **error);
+GVariant    *spindle_test_error_body         (SpindleJob           *job,
+                                              gpointer              data,
+                                              GError              **error);
+
 /* A body asleep in one long engine wait, which a stop request ends. */
 typedef struct
 {

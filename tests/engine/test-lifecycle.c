@@ -28,23 +28,6 @@ result_destroy (gpointer data)
 }
 
 static GVariant *
-result_body (SpindleJob  *job,
-             gpointer     data,
-             GError     **error)
-{
-  return g_variant_new_int32 (*(gint *) data);
-}
-
-static GVariant *
-error_body (SpindleJob  *job,
-            gpointer     data,
-            GError     **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "no access here");
-  return NULL;
-}
-
-static GVariant *
 never_runs_body (SpindleJob  *job,
                  gpointer     data,
                  GError     **error)
@@ -100,7 +83,7 @@ test_finish_result (Fixture       *fixture,
   *answer = 42;
   n_result_destroyed = 0;
 
-  worker = spindle_test_fixture_spawn (fixture, "returns-42", result_body, answer, result_destroy);
+  worker = spindle_test_fixture_spawn (fixture, "returns-42", spindle_test_int_body, answer, result_destroy);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STARTING);
   g_assert_null (spindle_worker_get_cleanup_report (worker));
   g_assert_null (spindle_worker_get_result (worker));
@@ -138,7 +121,7 @@ test_failed_error (Fixture       *fixture,
   SpindleWorker *worker;
   const GError *error;
 
-  worker = spindle_test_fixture_spawn (fixture, "fails", error_body, NULL, NULL);
+  worker = spindle_test_fixture_spawn (fixture, "fails", spindle_test_error_body, NULL, NULL);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
@@ -378,8 +361,8 @@ test_requests_on_terminal (Fixture       *fixture,
 
   *answer = 1;
 
-  finished = spindle_test_spawn_full (set, "finished", result_body, answer, g_free);
-  failed = spindle_test_spawn_full (set, "failed", error_body, NULL, NULL);
+  finished = spindle_test_spawn_full (set, "finished", spindle_test_int_body, answer, g_free);
+  failed = spindle_test_spawn_full (set, "failed", spindle_test_error_body, NULL, NULL);
   stopped = spindle_test_spawn (set, "stopped", spindle_test_sleeper_body, &fixture->sleeper);
   cancelled = spindle_test_spawn (set, "cancelled", spindle_test_reader_body, &fixture->reader);
   g_assert_null (spindle_worker_set_spawn_full (set, &options, "unborn", never_runs_body,

@@ -346,21 +346,12 @@ test_spinner_and_child (Fixture       *fixture,
                 "child “reader”: stopped:OK", "'spun'");
 }
 
-static GVariant *
-error_body (SpindleJob  *job,
-            gpointer     data,
-            GError     **error)
-{
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "no access here");
-  return NULL;
-}
-
 /* The error property of a failed worker; a finished worker's is NULL. */
 static void
 test_error (Fixture       *fixture,
             gconstpointer  data)
 {
-  SpindleWorker *worker = spindle_test_spawn (fixture->set, "fails", error_body, NULL);
+  SpindleWorker *worker = spindle_test_spawn (fixture->set, "fails", spindle_test_error_body, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) result = NULL;
   SpindleWorkerState state = 0;
@@ -384,14 +375,6 @@ result_destroy (gpointer data)
   g_free (data);
 }
 
-static GVariant *
-result_body (SpindleJob  *job,
-             gpointer     data,
-             GError     **error)
-{
-  return g_variant_new_int32 (*(gint *) data);
-}
-
 static void
 test_result_property (Fixture       *fixture,
                       gconstpointer  data)
@@ -405,7 +388,7 @@ test_result_property (Fixture       *fixture,
   *answer = -7;
   n_result_destroyed = 0;
 
-  worker = spindle_test_spawn_full (fixture->set, "returns-minus-7", result_body, answer, result_destroy);
+  worker = spindle_test_spawn_full (fixture->set, "returns-minus-7", spindle_test_int_body, answer, result_destroy);
   spindle_test_wait_terminal (worker);
 
   g_object_get (worker, "result", &result, "error", &error, "state", &state, NULL);
