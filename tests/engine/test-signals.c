@@ -425,8 +425,7 @@ own_context_thread (gpointer data)
   own->thread = g_thread_self ();
   g_main_context_push_thread_default (own->context);
   set = spindle_test_set_new ();
-  worker = spindle_worker_set_spawn (set, "own-context", own_context_body, own, NULL, &error);
-  g_assert_no_error (error);
+  worker = spindle_test_spawn (set, "own-context", own_context_body, own);
   g_signal_connect (worker, "notify", G_CALLBACK (on_own_context_notify), own);
   g_signal_connect (worker, "finished", G_CALLBACK (on_own_context_finished), own);
 

@@ -180,9 +180,7 @@ spawn_racer (SpindleWorkerSet *set,
   g_autofree char *name = g_strdup_printf ("racer-%u", racer->index);
   SpindleWorker *worker;
 
-  worker = spindle_worker_set_spawn (set, name, racer_body, racer, racer_destroy, &error);
-  g_assert_no_error (error);
-  g_assert_true (SPINDLE_IS_WORKER (worker));
+  worker = spindle_test_spawn_full (set, name, racer_body, racer, racer_destroy);
   g_signal_connect (worker, "finished", G_CALLBACK (on_racer_finished), racer);
 
   return worker;
@@ -377,11 +375,8 @@ test_mass_requests (void)
   spindle_test_pipe (fds);
   for (guint i = 0; i < N_WAITERS; i++)
     {
-      g_autoptr(GError) error = NULL;
-
       waiters[i] = (Waiter) { .kind = i % 3, .fd = fds[0] };
-      workers[i] = spindle_worker_set_spawn (set, "waiter", waiter_body, &waiters[i], NULL, &error);
-      g_assert_no_error (error);
+      workers[i] = spindle_test_spawn (set, "waiter", waiter_body, &waiters[i]);
     }
   for (guint i = 0; i < N_WAITERS; i++)
     spindle_test_wait_flag (&waiters[i].reached);
