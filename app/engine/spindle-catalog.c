@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spindle-catalog-private.h"
+#include "spindle-limits.h"
 
 /* The built-in workloads. Each shows one lesson about stopping threads and
  * uses the job API only, as an embedder's worker would.
@@ -23,6 +24,7 @@ typedef struct
 {
   SpindleJobFunc func;
   gint64         deadline_usec;
+  guint          n_children;    /* threads it starts besides its own */
 } Body;
 
 /* Pure computation for compute regions: no locks, no allocation. */
@@ -333,19 +335,20 @@ ledger_body (SpindleJob  *job,
 
 /* supervisor ***************************************************************/
 
+static const struct { const char *name; SpindleJobFunc func; } supervisor_children[] = {
+  { "child sleeper", sleeper_body },
+  { "child loops", nested_loops_body },
+  { "child compute", compute_body },
+};
+
 static GVariant *
 supervisor_body (SpindleJob  *job,
                  gpointer     data,
                  GError     **error)
 {
-  static const struct { const char *name; SpindleJobFunc func; } children[] = {
-    { "child sleeper", sleeper_body },
-    { "child loops", nested_loops_body },
-    { "child compute", compute_body },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
-    if (spindle_job_spawn_child (job, children[i].name, children[i].func, NULL, NULL, error) == NULL)
+  for (guint i = 0; i < G_N_ELEMENTS (supervisor_children); i++)
+    if (spindle_job_spawn_child (job, supervisor_children[i].name, supervisor_children[i].func,
+                                 NULL, NULL, error) == NULL)
       return NULL;
 
   spindle_job_set_phase (job, "supervising three children");
@@ -583,7 +586,7 @@ static const Body bodies[] = {
   { cond_waiter_body },
   { file_writer_body },
   { ledger_body },
-  { supervisor_body },
+  { supervisor_body, 0, G_N_ELEMENTS (supervisor_children) },
   { socket_reader_body },
   { deadline_body, 10 * G_USEC_PER_SEC },
   { result_body },
@@ -636,6 +639,16 @@ known_kinds (void)
   return g_string_free (str, FALSE);
 }
 
+guint
+spindle_catalog_get_thread_cost (const char *kind)
+{
+  guint index;
+
+  g_return_val_if_fail (kind != NULL, 0);
+
+  return find_kind (kind, &index) ? 1 + bodies[index].n_children : 0;
+}
+
 /**
  * spindle_catalog_spawn:
  *
@@ -661,6 +674,12 @@ spindle_catalog_spawn (SpindleWorkerSet  *set,
                    "Unknown worker kind “%s” (known kinds: %s)", kind, known);
       return NULL;
     }
+
+  /* the application checks whole requests; this keeps any other caller
+   * from spending the threads the toolkit needs */
+  if (!spindle_thread_budget_check (spindle_worker_set_get_n_live (set),
+                                    1 + bodies[index].n_children, error))
+    return NULL;
 
   name = g_strdup_printf ("%s %u", entries[index].kind, ++spawned[index]);
   options.kind = entries[index].kind;
