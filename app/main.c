@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <locale.h>
 #include <sys/resource.h>
 
 #include "spindle-application.h"
@@ -36,6 +37,8 @@ main (int   argc,
 {
   g_autoptr(SpindleApplication) app = NULL;
 
+  /* before the command line is read: GTK would set it only at startup */
+  setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

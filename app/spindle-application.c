@@ -11,10 +11,10 @@
 
 #include "spindle-application.h"
 #include "spindle-clock.h"
+#include "spindle-limits.h"
 #include "spindle-preferences-window.h"
 #include "spindle-window.h"
 
-#define MAX_WORKERS_PER_KIND 1000
 #define MIN_REFRESH_MS 100
 #define MAX_REFRESH_MS 10000
 
@@ -39,19 +39,27 @@ struct _SpindleApplication
 
 G_DEFINE_FINAL_TYPE (SpindleApplication, spindle_application, GTK_TYPE_APPLICATION)
 
-static const GOptionEntry option_entries[] = {
-  { "demo", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
-    N_("Start with the demo set: one worker of each kind"), NULL },
-  { "workers", 'w', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING_ARRAY, NULL,
-    N_("Start N workers of KIND (1 to 1000; repeatable)"), N_("KIND=N") },
-  { "refresh", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_STRING, NULL,
-    N_("Refresh the live figures every MS milliseconds (100 to 10000)"), N_("MS") },
-  { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
-    N_("Print the version and exit"), NULL },
-  { NULL }
-};
-
 /* Command line **************************************************************/
+
+/* What GOption fills in. Arguments stay bytes (FILENAME) so that text the
+ * locale cannot convert is reported here, by name, not by GOption.
+ */
+typedef struct
+{
+  gboolean   demo;
+  gboolean   version;
+  char     **workers;
+  char      *refresh;
+} Arguments;
+
+static void
+arguments_clear (Arguments *args)
+{
+  g_clear_pointer (&args->workers, g_strfreev);
+  g_clear_pointer (&args->refresh, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Arguments, arguments_clear)
 
 static void
 clear_request (gpointer data)
@@ -75,15 +83,71 @@ dup_known_kinds (void)
   return g_string_free (g_steal_pointer (&kinds), FALSE);
 }
 
+static GOptionContext *
+create_option_context (Arguments *args)
+{
+  const GOptionEntry entries[] = {
+    { "demo", 'd', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->demo,
+      N_("Start with the demo set: one worker of each kind"), NULL },
+    { "workers", 'w', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME_ARRAY, &args->workers,
+      N_("Start N workers of KIND (repeatable; in all, as many as the system’s thread limits allow)"),
+      N_("KIND=N") },
+    { "refresh", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->refresh,
+      N_("Refresh the live figures every MS milliseconds (100 to 10000)"), N_("MS") },
+    { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->version,
+      N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+  g_autofree char *known = dup_known_kinds ();
+  g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"), known);
+  GOptionContext *context = g_option_context_new (NULL);
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (context,
+                                _("A thread monitor: start worker threads, stop or cancel them, "
+                                  "and see what their cleanup did."));
+  g_option_context_set_description (context, description);
+
+  return context;
+}
+
+/* Bytes from the command line, made fit to print. */
+static char *
+printable (const char *arg)
+{
+  return g_utf8_make_valid (arg, -1);
+}
+
+static gboolean
+check_utf8 (const char  *option,
+            const char  *arg,
+            GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (g_utf8_validate (arg, -1, NULL))
+    return TRUE;
+
+  shown = printable (arg);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("invalid %s “%s”: not valid UTF-8 text"), option, shown);
+  return FALSE;
+}
+
 static gboolean
 parse_worker_request (const char     *arg,
                       WorkerRequest  *request,
                       GError        **error)
 {
   g_autofree char *kind = NULL;
-  const char *equals = strchr (arg, '=');
+  const char *equals;
   guint64 count;
 
+  if (!check_utf8 ("--workers", arg, error))
+    return FALSE;
+
+  equals = strchr (arg, '=');
   if (equals == NULL || equals == arg)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -101,11 +165,11 @@ parse_worker_request (const char     *arg,
       return FALSE;
     }
 
-  if (!g_ascii_string_to_unsigned (equals + 1, 10, 1, MAX_WORKERS_PER_KIND, &count, NULL))
+  if (!g_ascii_string_to_unsigned (equals + 1, 10, 1, G_MAXUINT, &count, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   _("invalid count “%s” for %s: expected a whole number from 1 to %d"),
-                   equals + 1, kind, MAX_WORKERS_PER_KIND);
+                   _("invalid count “%s” for %s: expected a whole number from 1 up"),
+                   equals + 1, kind);
       return FALSE;
     }
 
@@ -122,6 +186,9 @@ parse_refresh (const char  *arg,
 {
   guint64 value;
 
+  if (!check_utf8 ("--refresh", arg, error))
+    return FALSE;
+
   if (!g_ascii_string_to_unsigned (arg, 10, MIN_REFRESH_MS, MAX_REFRESH_MS, &value, NULL))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
@@ -135,56 +202,143 @@ parse_refresh (const char  *arg,
   return TRUE;
 }
 
+/* Every option together must fit in the process's one thread budget. */
 static gboolean
-parse_options (SpindleApplication  *self,
-               GVariantDict        *options,
-               GError             **error)
+check_budget (SpindleApplication  *self,
+              GError             **error)
 {
-  g_autofree const char **workers = NULL;
-  const char *refresh = NULL;
+  guint64 threads = 0;
 
-  self->demo = g_variant_dict_contains (options, "demo");
+  if (self->demo)
+    {
+      const SpindleCatalogEntry *entries;
+      guint n_entries;
 
-  if (g_variant_dict_lookup (options, "refresh", "&s", &refresh) &&
-      !parse_refresh (refresh, &self->refresh_ms, error))
+      entries = spindle_catalog_get_entries (&n_entries);
+      for (guint i = 0; i < n_entries; i++)
+        threads += spindle_catalog_get_thread_cost (entries[i].kind);
+    }
+
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
+
+      threads += (guint64) request->count * spindle_catalog_get_thread_cost (request->kind);
+    }
+
+  return spindle_thread_budget_check (0, threads, error);
+}
+
+static gboolean
+apply_arguments (SpindleApplication  *self,
+                 Arguments           *args,
+                 GError             **error)
+{
+  self->demo = args->demo;
+
+  if (args->refresh != NULL && !parse_refresh (args->refresh, &self->refresh_ms, error))
     return FALSE;
 
-  if (!g_variant_dict_lookup (options, "workers", "^a&s", &workers))
-    return TRUE;
-
-  for (guint i = 0; workers[i] != NULL; i++)
+  for (guint i = 0; args->workers != NULL && args->workers[i] != NULL; i++)
     {
       WorkerRequest request = { 0 };
 
-      if (!parse_worker_request (workers[i], &request, error))
+      if (!parse_worker_request (args->workers[i], &request, error))
         return FALSE;
       g_array_append_val (self->requests, request);
     }
 
-  return TRUE;
+  return check_budget (self, error);
 }
 
-/* Errors come here, before anything registers or opens a window. */
-static int
-spindle_application_handle_local_options (GApplication *app,
-                                          GVariantDict *options)
+/* After the options, nothing: the application opens no files. */
+static gboolean
+check_no_operands (char    **argv,
+                   GError  **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (argv[0] == NULL || argv[1] == NULL)
+    return TRUE;
+
+  shown = printable (argv[1]);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+               _("unexpected argument “%s”: spindle takes options only"), shown);
+  return FALSE;
+}
+
+/* GOption's messages say what is wrong, not where to look next. */
+static gboolean
+parse_options (GOptionContext   *context,
+               char           ***argv,
+               GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_option_context_parse_strv (context, argv, &local_error) &&
+      check_no_operands (*argv, &local_error))
+    return TRUE;
+
+  g_set_error (error, local_error->domain, local_error->code, _("%s (see “%s --help”)"),
+               local_error->message, g_get_prgname ());
+  return FALSE;
+}
+
+static gboolean
+parse_command_line (SpindleApplication   *self,
+                    char               ***argv,
+                    gboolean             *version,
+                    GError              **error)
+{
+  g_auto(Arguments) args = { 0 };
+  g_autoptr(GOptionContext) context = create_option_context (&args);
+
+  if (!parse_options (context, argv, error))
+    return FALSE;
+
+  *version = args.version;
+  if (args.version)
+    return TRUE;
+
+  return apply_arguments (self, &args, error);
+}
+
+static void
+print_usage_error (const GError *error)
+{
+  g_autofree char *message = printable (error->message);
+
+  g_printerr ("%s: %s\n", g_get_prgname (), message);
+}
+
+/* GApplication would parse the options itself and exit with status 1 on a
+ * bad command line; every such error exits with status 2 here, with one
+ * line on stderr, before anything registers or opens a window.
+ */
+static gboolean
+spindle_application_local_command_line (GApplication   *app,
+                                        char         ***arguments,
+                                        int            *exit_status)
 {
   SpindleApplication *self = SPINDLE_APPLICATION (app);
   g_autoptr(GError) error = NULL;
+  gboolean version = FALSE;
 
-  if (g_variant_dict_contains (options, "version"))
+  if (!parse_command_line (self, arguments, &version, &error))
+    {
+      print_usage_error (error);
+      *exit_status = SPINDLE_EXIT_USAGE;
+      return TRUE;
+    }
+
+  if (version)
     {
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-      return EXIT_SUCCESS;
+      *exit_status = EXIT_SUCCESS;
+      return TRUE;
     }
 
-  if (!parse_options (self, options, &error))
-    {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return SPINDLE_EXIT_USAGE;
-    }
-
-  return -1;
+  return G_APPLICATION_CLASS (spindle_application_parent_class)->local_command_line (app, arguments, exit_status);
 }
 
 /* Settings, applied live to the set and the clock ***************************/
@@ -417,7 +571,7 @@ spindle_application_class_init (SpindleApplicationClass *klass)
 
   object_class->finalize = spindle_application_finalize;
 
-  app_class->handle_local_options = spindle_application_handle_local_options;
+  app_class->local_command_line = spindle_application_local_command_line;
   app_class->activate = spindle_application_activate;
   app_class->startup = spindle_application_startup;
   app_class->shutdown = spindle_application_shutdown;
@@ -426,18 +580,8 @@ spindle_application_class_init (SpindleApplicationClass *klass)
 static void
 spindle_application_init (SpindleApplication *self)
 {
-  g_autofree char *known = dup_known_kinds ();
-  g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"), known);
-
   self->requests = g_array_new (FALSE, TRUE, sizeof (WorkerRequest));
   g_array_set_clear_func (self->requests, clear_request);
-
-  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), NULL);
-  g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("A thread monitor: start worker threads, stop or cancel them, "
-                                              "and see what their cleanup did."));
-  g_application_set_option_context_description (G_APPLICATION (self), description);
 }
 
 SpindleApplication *

@@ -11,6 +11,7 @@
 
 #include "spindle-add-popover.h"
 #include "spindle-engine.h"
+#include "spindle-limits.h"
 
 #define KIND_KEY "spindle-kind"
 
@@ -20,6 +21,7 @@ struct _SpindleAddPopover
 
   GtkSpinButton *count_spin;
   GtkListBox    *kinds;
+  GtkLabel      *budget_label;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleAddPopover, spindle_add_popover, GTK_TYPE_POPOVER)
@@ -73,9 +75,69 @@ populate (SpindleAddPopover *self)
 }
 
 static void
+hide_message (SpindleAddPopover *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->budget_label), FALSE);
+}
+
+static void
+show_message (SpindleAddPopover *self,
+              const GError      *error)
+{
+  g_autofree char *text = g_strdup (error->message);
+
+  /* the engine's messages start in lower case, to follow "spindle: " */
+  text[0] = g_ascii_toupper (text[0]);
+  gtk_label_set_text (self->budget_label, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->budget_label), TRUE);
+}
+
+/* The window the popover belongs to shows a set as its "set" property. */
+static guint
+count_live_workers (SpindleAddPopover *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  GParamSpec *pspec;
+
+  if (root == NULL)
+    return 0;
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (root), "set");
+  if (pspec == NULL || !g_type_is_a (pspec->value_type, SPINDLE_TYPE_WORKER_SET))
+    return 0;
+
+  g_object_get (root, "set", &set, NULL);
+
+  return set != NULL ? spindle_worker_set_get_n_live (set) : 0;
+}
+
+/* The whole request fits in the process's thread budget, or none of it
+ * starts: the popover stays open and says why.
+ */
+static gboolean
+fits_budget (SpindleAddPopover  *self,
+             const char         *kind,
+             guint               count,
+             GError            **error)
+{
+  guint64 threads = (guint64) count * spindle_catalog_get_thread_cost (kind);
+
+  return spindle_thread_budget_check (count_live_workers (self), threads, error);
+}
+
+static void
+on_count_changed (SpindleAddPopover *self)
+{
+  hide_message (self);
+}
+
+static void
 on_show (SpindleAddPopover *self)
 {
   GtkListBoxRow *first = gtk_list_box_get_row_at_index (self->kinds, 0);
+
+  hide_message (self);
 
   if (first != NULL)
     gtk_widget_grab_focus (GTK_WIDGET (first));
@@ -87,10 +149,20 @@ on_row_activated (SpindleAddPopover *self,
                   GtkListBox        *list_box)
 {
   const char *kind = g_object_get_data (G_OBJECT (row), KIND_KEY);
+  g_autoptr(GError) error = NULL;
+  guint count;
 
   gtk_spin_button_update (self->count_spin);
+  count = spindle_add_popover_get_count (self);
+  if (!fits_budget (self, kind, count, &error))
+    {
+      show_message (self, error);
+      return;
+    }
+
+  hide_message (self);
   gtk_popover_popdown (GTK_POPOVER (self));
-  g_signal_emit (self, signals[ADD], 0, kind, spindle_add_popover_get_count (self));
+  g_signal_emit (self, signals[ADD], 0, kind, count);
 }
 
 static void
@@ -116,6 +188,8 @@ spindle_add_popover_class_init (SpindleAddPopoverClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-add-popover.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleAddPopover, count_spin);
   gtk_widget_class_bind_template_child (widget_class, SpindleAddPopover, kinds);
+  gtk_widget_class_bind_template_child (widget_class, SpindleAddPopover, budget_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_count_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_show);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
 }
@@ -123,8 +197,14 @@ spindle_add_popover_class_init (SpindleAddPopoverClass *klass)
 static void
 spindle_add_popover_init (SpindleAddPopover *self)
 {
+  GtkAdjustment *adjustment;
+
   gtk_widget_init_template (GTK_WIDGET (self));
   populate (self);
+
+  /* one request may ask for the whole budget, never more */
+  adjustment = gtk_spin_button_get_adjustment (self->count_spin);
+  gtk_adjustment_set_upper (adjustment, MAX (1, spindle_get_thread_budget (NULL)));
 }
 
 GtkWidget *
