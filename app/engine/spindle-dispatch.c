@@ -59,6 +59,18 @@ _spindle_event_free (SpindleEvent *event)
   g_free (event);
 }
 
+/* An event that will never be delivered. A child's SPAWNED event is the
+ * one that would have given its job a worker to join its thread: without
+ * it the job is disowned, as its parent's worker was.
+ */
+static void
+drop_event (SpindleEvent *event)
+{
+  if (event->kind == SPINDLE_EVENT_SPAWNED)
+    _spindle_job_disown (event->job);
+  _spindle_event_free (event);
+}
+
 static gboolean
 dispatch_source_cb (gpointer user_data)
 {
@@ -161,7 +173,7 @@ enqueue (SpindleDispatch *self,
   if (self->closed)
     {
       g_mutex_unlock (&self->lock);
-      _spindle_event_free (event);
+      drop_event (event);
       return;
     }
 
@@ -219,7 +231,7 @@ _spindle_dispatch_close (SpindleDispatch *self)
   g_source_destroy (self->source);
   g_mutex_unlock (&self->lock);
 
-  g_queue_clear_full (&events, (GDestroyNotify) _spindle_event_free);
+  g_queue_clear_full (&events, (GDestroyNotify) drop_event);
 }
 
 guint64

@@ -11,6 +11,7 @@
 
 #include "spindle-cleanup-report-private.h"
 #include "spindle-job-private.h"
+#include "spindle-time-private.h"
 
 /* The child's thread could not start: it shows as a FAILED child. */
 static void
@@ -33,15 +34,118 @@ post_start_failure (SpindleJob   *child,
  * unreported. One that will not end is abandoned with it.
  */
 
+/* Under the parent's lock: a parent whose body is over takes no child, so
+ * none can escape the wait for them at its end.
+ */
+static gboolean
+adopt_child (SpindleJob  *self,
+             SpindleJob  *child,
+             GError     **error)
+{
+  gboolean ending;
+
+  g_mutex_lock (&self->lock);
+  ending = self->ending;
+  if (!ending)
+    g_ptr_array_add (self->children, _spindle_job_ref (child));
+  g_mutex_unlock (&self->lock);
+
+  if (ending)
+    g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT,
+                 "Cannot start child “%s”: its parent “%s” is already cleaning up",
+                 child->name, self->name);
+
+  return !ending;
+}
+
+static void
+apply_options (SpindleJob                *child,
+               const SpindleSpawnOptions *options)
+{
+  child->kind = g_strdup (options->kind);
+  child->deadline_usec = options->deadline_usec;
+  if (options->stack_size != 0)
+    child->stack_size = options->stack_size;
+  if (options->stop_grace_usec > 0)
+    child->stop_grace = options->stop_grace_usec;
+  if (options->cancel_grace_usec > 0)
+    child->cancel_grace = options->cancel_grace_usec;
+}
+
 /**
- * spindle_job_spawn_child:
+ * spindle_job_spawn_child_full:
+ * @options: (nullable): zero fields take the parent's stack size and grace
+ *   periods, the kind "child" and no deadline
  *
  * Starts a child worker from a worker body. It appears under its parent in
  * the set, inherits a stop already requested of the parent, is stopped
- * before its parent, and is waited for when the parent ends.
+ * before its parent, and is waited for when the parent ends. A parent's
+ * cleanup steps cannot start children: they could outlive it unseen.
  *
  * Returns: (transfer none) (nullable): the child's job, valid while the
  *   parent runs; NULL with @error set if its thread could not be created
+ *   or the parent's body is over
+ */
+SpindleJob *
+spindle_job_spawn_child_full (SpindleJob                 *self,
+                              const SpindleSpawnOptions  *options,
+                              const char                 *name,
+                              SpindleJobFunc              func,
+                              gpointer                    user_data,
+                              GDestroyNotify              destroy,
+                              GError                    **error)
+{
+  static const SpindleSpawnOptions defaults = { 0 };
+  g_autoptr(GError) local_error = NULL;
+  SpindleJob *child;
+  gboolean started;
+  int old_state;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  old_state = _spindle_job_block_cancel ();
+
+  child = _spindle_job_new (self->dispatch, self, name, func, user_data, destroy);
+  apply_options (child, options != NULL ? options : &defaults);
+  g_atomic_int_set (&child->requests, g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_STOP);
+
+  if (!adopt_child (self, child, error))
+    {
+      _spindle_job_unref (child);
+      _spindle_job_restore_cancel (old_state);
+      return NULL;
+    }
+
+  /* before its thread can post anything: children appear in spawn order */
+  _spindle_job_post (child, _spindle_event_new (SPINDLE_EVENT_SPAWNED, child));
+
+  started = _spindle_job_start (child, &local_error);
+  if (!started)
+    {
+      post_start_failure (child, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_mutex_lock (&self->lock);
+      g_ptr_array_remove_fast (self->children, child);
+      g_mutex_unlock (&self->lock);
+    }
+
+  /* from here the parent's list and the queued events keep it */
+  _spindle_job_unref (child);
+  _spindle_job_restore_cancel (old_state);
+
+  return started ? child : NULL;
+}
+
+/**
+ * spindle_job_spawn_child:
+ *
+ * spindle_job_spawn_child_full() with the parent's defaults.
+ *
+ * Returns: (transfer none) (nullable): the child's job, valid while the
+ *   parent runs
  */
 SpindleJob *
 spindle_job_spawn_child (SpindleJob      *self,
@@ -51,39 +155,7 @@ spindle_job_spawn_child (SpindleJob      *self,
                          GDestroyNotify   destroy,
                          GError         **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  SpindleJob *child;
-  int old_state;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
-  old_state = _spindle_job_block_cancel ();
-
-  child = _spindle_job_new (self->dispatch, self, name, func, user_data, destroy);
-  g_atomic_int_set (&child->requests, g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_STOP);
-
-  g_mutex_lock (&self->lock);
-  g_ptr_array_add (self->children, child);
-  g_mutex_unlock (&self->lock);
-
-  /* before its thread can post anything: children appear in spawn order */
-  _spindle_job_post (child, _spindle_event_new (SPINDLE_EVENT_SPAWNED, child));
-
-  if (!_spindle_job_start (child, &local_error))
-    {
-      post_start_failure (child, local_error);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      g_mutex_lock (&self->lock);
-      g_ptr_array_remove_fast (self->children, child);
-      g_mutex_unlock (&self->lock);
-      child = NULL;
-    }
-
-  _spindle_job_restore_cancel (old_state);
-
-  return child;
+  return spindle_job_spawn_child_full (self, NULL, name, func, user_data, destroy, error);
 }
 
 /* NULL when there are none: a request to a childless worker, the common
@@ -138,7 +210,7 @@ wait_children (SpindleJob *self,
                GPtrArray  *children,
                gint64      grace)
 {
-  gint64 end_time = g_get_monotonic_time () + grace;
+  gint64 end_time = _spindle_time_add (g_get_monotonic_time (), grace);
   guint live;
 
   g_mutex_lock (&self->lock);

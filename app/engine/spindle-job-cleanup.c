@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <unistd.h>
 
 #include "spindle-cleanup-report-private.h"
 #include "spindle-job-private.h"
@@ -122,6 +123,30 @@ _spindle_job_run_cleanups (SpindleJob           *self,
     }
 }
 
+/* The stack belongs to the body: another thread's step would run at a
+ * time that thread cannot know.
+ */
+static gboolean
+on_own_thread (SpindleJob *self,
+               const char *func)
+{
+  if (gettid () == g_atomic_int_get (&self->tid))
+    return TRUE;
+
+  g_critical ("%s: called on job “%s” from another thread; only its own body "
+              "may use its cleanup stack", func, self->name);
+  return FALSE;
+}
+
+/**
+ * spindle_job_push_cleanup:
+ *
+ * Pushes a step on the job's cleanup stack, from its body on its own
+ * thread. Refused with a critical, returning 0, from another thread or once
+ * the body has returned (from a cleanup step, say).
+ *
+ * Returns: the step's id for spindle_job_pop_cleanup(), or 0
+ */
 guint
 spindle_job_push_cleanup (SpindleJob         *self,
                           const char         *label,
@@ -137,11 +162,24 @@ spindle_job_push_cleanup (SpindleJob         *self,
 
   old_state = _spindle_job_block_cancel ();
 
-  entry.label = g_strdup (label);
-  g_mutex_lock (&self->lock);
-  entry.id = ++self->last_cleanup_id;
-  g_array_append_val (self->cleanups, entry);
-  g_mutex_unlock (&self->lock);
+  if (on_own_thread (self, G_STRFUNC))
+    {
+      gboolean closed;
+
+      g_mutex_lock (&self->lock);
+      closed = self->ending;
+      if (!closed)
+        {
+          entry.label = g_strdup (label);
+          entry.id = ++self->last_cleanup_id;
+          g_array_append_val (self->cleanups, entry);
+        }
+      g_mutex_unlock (&self->lock);
+
+      if (closed)
+        g_critical ("%s: job “%s” has returned and its cleanup has begun; a step "
+                    "pushed now would never run", G_STRFUNC, self->name);
+    }
 
   _spindle_job_restore_cancel (old_state);
 
@@ -182,7 +220,9 @@ spindle_job_pop_cleanup (SpindleJob *self,
 
   old_state = _spindle_job_block_cancel ();
 
-  if (!job_steal_cleanup (self, cleanup_id, &entry))
+  if (!on_own_thread (self, G_STRFUNC))
+    ;
+  else if (!job_steal_cleanup (self, cleanup_id, &entry))
     g_critical ("%s: no cleanup step %u on job “%s”", G_STRFUNC, cleanup_id, self->name);
   else if (run)
     {

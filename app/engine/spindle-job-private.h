@@ -57,6 +57,8 @@ struct _SpindleJob
   gsize             stack_size;
   gint64            stop_grace;    /* µs, for the children's end */
   gint64            cancel_grace;
+  char             *kind;          /* a child's, for its worker; NULL: "child" */
+  gint64            deadline_usec; /* a child's, for its worker */
 
   int               dirty;         /* atomic: a DIRTY event is queued */
   int               in_compute;    /* atomic: the body is inside a compute region */
@@ -84,6 +86,8 @@ struct _SpindleJob
   GPtrArray        *held_locks;    /* SpindleLock, in the order taken */
   pthread_t         thread;
   gboolean          thread_live;   /* created, and neither joined nor detached */
+  gboolean          disowned;      /* no worker will ever join it: detach at start */
+  gboolean          ending;        /* the body is over: no new children or steps */
 
   gpointer          worker;        /* main thread only */
 };
@@ -102,6 +106,7 @@ void                  _spindle_job_request_stop   (SpindleJob       *job);
 void                  _spindle_job_force_cancel   (SpindleJob       *job);
 void                  _spindle_job_join           (SpindleJob       *job);
 void                  _spindle_job_detach         (SpindleJob       *job);
+void                  _spindle_job_disown         (SpindleJob       *job);
 SpindleCleanupReport *_spindle_job_abandon        (SpindleJob       *job);
 gpointer              _spindle_job_get_worker     (SpindleJob       *job);
 gboolean              _spindle_job_get_in_compute (SpindleJob       *job);

@@ -128,6 +128,7 @@ _spindle_job_unref (SpindleJob *self)
     close (self->wake_fd);
   g_clear_object (&self->cancellable);
   g_free (self->phase);
+  g_free (self->kind);
   g_free (self->name);
   _spindle_dispatch_unref (self->dispatch);
   g_mutex_clear (&self->lock);
@@ -206,6 +207,22 @@ decide_terminal (SpindleJob  *self,
   return requested ? SPINDLE_WORKER_STATE_STOPPED : SPINDLE_WORKER_STATE_FINISHED;
 }
 
+/* A finished job keeps no descriptor: a set may keep thousands of them.
+ * The wake fd goes under the lock that its writers take.
+ */
+static void
+release_descriptors (SpindleJob *self)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->wake_fd >= 0)
+    close (self->wake_fd);
+  self->wake_fd = -1;
+  cancellable = g_steal_pointer (&self->cancellable);
+  g_mutex_unlock (&self->lock);
+}
+
 /* Every exit path ends here, with cancellation disabled: a return from the
  * body, or the unwinding of a force-cancel.
  */
@@ -222,6 +239,12 @@ job_finish (SpindleJob *self,
 
   pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
   g_atomic_int_set (&self->in_compute, 0);
+  self->compute_depth = 0;
+
+  /* from now on nothing may join the stack or the children unseen */
+  g_mutex_lock (&self->lock);
+  self->ending = TRUE;
+  g_mutex_unlock (&self->lock);
 
   if (result != NULL)
     g_variant_ref_sink (result);
@@ -243,6 +266,7 @@ job_finish (SpindleJob *self,
   _spindle_job_release_locks (self, unwound, report);
   _spindle_job_set_waiting_for (self, NULL);
   release_user_data (self);
+  release_descriptors (self);
   _spindle_cleanup_report_set_duration (report, g_get_monotonic_time () - begin);
 
   event = _spindle_event_new (SPINDLE_EVENT_FINISHED, self);
@@ -352,7 +376,13 @@ _spindle_job_start (SpindleJob  *self,
 
       g_mutex_lock (&self->lock);
       rc = pthread_create (&self->thread, &attr, job_thread_main, self);
-      self->thread_live = rc == 0;
+      self->thread_live = rc == 0 && !self->disowned;
+      /* its worker went away before it started: end it as a disowned one */
+      if (rc == 0 && self->disowned)
+        {
+          pthread_cancel (self->thread);
+          pthread_detach (self->thread);
+        }
       g_mutex_unlock (&self->lock);
 
       if (rc != 0)
@@ -426,6 +456,10 @@ _spindle_job_force_cancel (SpindleJob *self)
   if (self->thread_live)
     pthread_cancel (self->thread);
   g_mutex_unlock (&self->lock);
+
+  /* a body holding cancellation in an engine wait sees the cancel as a stop */
+  if (_spindle_job_get_held_since (self) != 0)
+    _spindle_job_wake (self);
 }
 
 static gboolean
@@ -460,6 +494,24 @@ _spindle_job_detach (SpindleJob *self)
 
   if (take_thread (self, &thread))
     pthread_detach (thread);
+}
+
+/* No worker will ever handle this job's end (its set or its parent's
+ * worker went away first): stop it, cancel it and let its thread go, now or
+ * as soon as it starts. Its cleanup still runs, reporting to nobody. Safe
+ * from any thread.
+ */
+void
+_spindle_job_disown (SpindleJob *self)
+{
+  _spindle_job_request_stop (self);
+  _spindle_job_force_cancel (self);
+
+  g_mutex_lock (&self->lock);
+  self->disowned = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  _spindle_job_detach (self);
 }
 
 gboolean
@@ -564,10 +616,14 @@ gboolean
 
 /* Inside the region cancellation is asynchronous: a busy loop is stopped
  * wherever it is. glibc acts at once on a cancel already pending here.
+ * Regions nest: only the outermost leave ends asynchronous cancellation.
  */
 void
 spindle_job_enter_compute (SpindleJob *self)
 {
+  if (self->compute_depth++ > 0)
+    return;
+
   g_atomic_int_set (&self->in_compute, 1);
   pthread_setcanceltype (PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
 }
@@ -596,6 +652,20 @@ settle_cancel_signal (SpindleJob *self)
 void
 spindle_job_leave_compute (SpindleJob *self)
 {
+  if (self->compute_depth == 0)
+    {
+      int old_state = _spindle_job_block_cancel ();
+
+      g_critical ("%s: job “%s” is not inside a compute region; every "
+                  "spindle_job_leave_compute() needs its spindle_job_enter_compute()",
+                  G_STRFUNC, self->name);
+      _spindle_job_restore_cancel (old_state);
+      return;
+    }
+
+  if (--self->compute_depth > 0)
+    return;
+
   pthread_setcanceltype (PTHREAD_CANCEL_DEFERRED, NULL);
   g_atomic_int_set (&self->in_compute, 0);
   settle_cancel_signal (self);
@@ -604,10 +674,16 @@ spindle_job_leave_compute (SpindleJob *self)
 /**
  * spindle_job_hold_cancel:
  *
- * Defers force-cancel until the matching spindle_job_release_cancel(): for
- * calls that create a resource (open, accept, socket). A cancel acting just
+ * Defers force-cancel until the matching spindle_job_release_cancel(), for
+ * calls that create a resource (open, socket, accept): a cancel acting just
  * after such a call returned would leak what it made (glibc BZ#12683).
- * Inside, the engine's waits treat a force-cancel as a stop. Nests.
+ *
+ * Never hold cancellation around a call that blocks: the worker would be
+ * out of reach of stop and force alike. Wait first with an engine wait
+ * (spindle_job_wait_fd() on the listener, which a stop wakes and a
+ * force-cancel reaches), then make the call without blocking inside the
+ * hold (a non-blocking accept4(), retried on EAGAIN). Inside a hold, the
+ * engine's waits treat a force-cancel as a stop. Holds nest.
  */
 void
 spindle_job_hold_cancel (SpindleJob *self)
@@ -617,7 +693,7 @@ spindle_job_hold_cancel (SpindleJob *self)
   if (self->hold_depth++ == 0)
     {
       self->held_state = old_state;
-      __atomic_store_n (&self->held_since, g_get_monotonic_time (), __ATOMIC_RELAXED);
+      __atomic_store_n (&self->held_since, g_get_monotonic_time (), __ATOMIC_SEQ_CST);
     }
 }
 
@@ -639,7 +715,7 @@ spindle_job_release_cancel (SpindleJob *self)
 gint64
 _spindle_job_get_held_since (SpindleJob *self)
 {
-  return __atomic_load_n (&self->held_since, __ATOMIC_RELAXED);
+  return __atomic_load_n (&self->held_since, __ATOMIC_SEQ_CST);
 }
 
 /* For the diagnosis, from any thread: whether the body sits in one of the

@@ -24,6 +24,14 @@ G_BEGIN_DECLS
  * Cancellation unwinds C frames without running g_autoptr/g_autofree
  * cleanups (unless built with -fexceptions): whatever a body owns across a
  * cancellation point belongs on its cleanup stack (spindle_job_push_cleanup).
+ *
+ * What a body may call on itself: every spindle_job_*() function below,
+ * with its own job, from its own thread. A body that wants to end returns
+ * (with an error if it failed); it never stops, cancels or abandons its own
+ * worker, and it calls nothing of SpindleWorker or SpindleWorkerSet: those
+ * belong to the thread that created the set, and refuse other threads with
+ * a critical. Its cleanup steps run after it returned: they may use the
+ * waits, but cannot push steps or start children.
  */
 
 typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
@@ -80,5 +88,12 @@ SpindleJob   *spindle_job_spawn_child       (SpindleJob         *job,
                                              gpointer            user_data,
                                              GDestroyNotify      destroy,
                                              GError            **error);
+SpindleJob   *spindle_job_spawn_child_full  (SpindleJob                *job,
+                                             const SpindleSpawnOptions *options,
+                                             const char                *name,
+                                             SpindleJobFunc             func,
+                                             gpointer                   user_data,
+                                             GDestroyNotify             destroy,
+                                             GError                   **error);
 
 G_END_DECLS

@@ -13,13 +13,15 @@
 
 /* The one table of legal state changes. Terminal states have no way out.
  * STARTING reaches CLEANING only through RUNNING, STOPPING or CANCELLING:
- * the thread reports its start before anything else.
+ * the thread reports its start before anything else. A thread that could
+ * not be created fails from whichever state came before it ran: a child
+ * can be asked to stop (its parent was stopping) before its creation fails.
  */
 static const guint transitions[SPINDLE_WORKER_N_STATES] = {
   [SPINDLE_WORKER_STATE_STARTING]   = S (RUNNING) | S (STOPPING) | S (CANCELLING) | S (FAILED),
   [SPINDLE_WORKER_STATE_RUNNING]    = S (STOPPING) | S (CANCELLING) | S (CLEANING),
-  [SPINDLE_WORKER_STATE_STOPPING]   = S (CANCELLING) | S (CLEANING) | S (ABANDONED),
-  [SPINDLE_WORKER_STATE_CANCELLING] = S (CLEANING) | S (ABANDONED),
+  [SPINDLE_WORKER_STATE_STOPPING]   = S (CANCELLING) | S (CLEANING) | S (ABANDONED) | S (FAILED),
+  [SPINDLE_WORKER_STATE_CANCELLING] = S (CLEANING) | S (ABANDONED) | S (FAILED),
   [SPINDLE_WORKER_STATE_CLEANING]   = S (FINISHED) | S (FAILED) | S (STOPPED) | S (CANCELLED) | S (ABANDONED),
 };
 

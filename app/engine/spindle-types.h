@@ -80,6 +80,19 @@ typedef enum
   SPINDLE_ERROR_LOCK_TAINTED,
 } SpindleError;
 
+/* Everything but the body, for spindle_worker_set_spawn_full() and
+ * spindle_job_spawn_child_full(). Zero means "the set's default" (a
+ * child's: its parent's) for every field.
+ */
+typedef struct
+{
+  const char    *kind;
+  gsize          stack_size;
+  gint64         deadline_usec;      /* from spawn; < 0: none, even if the set has a default */
+  gint64         stop_grace_usec;
+  gint64         cancel_grace_usec;
+} SpindleSpawnOptions;
+
 #define SPINDLE_ERROR (spindle_error_quark ())
 GQuark      spindle_error_quark               (void);
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "spindle-time-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
@@ -17,6 +18,10 @@
  * Cleaning up counts as progress: it gets the stop grace plus twice the
  * cancel grace (a parent's wait for its children fits in that), and every
  * reported step extends it by a cancel grace.
+ *
+ * A grace or deadline may be G_MAXINT64, "forever": times saturate, and a
+ * timer further away than a GLib timeout can reach is re-armed when it
+ * fires early.
  */
 
 #define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
@@ -59,6 +64,7 @@ _spindle_worker_arm (SpindleWorker     *self,
                      SpindleEscalation  escalation,
                      gint64             at)
 {
+  gint64 delay;
   gint64 delay_ms;
 
   _spindle_worker_disarm (self);
@@ -66,7 +72,8 @@ _spindle_worker_arm (SpindleWorker     *self,
   if (escalation == SPINDLE_ESCALATION_NONE)
     return;
 
-  delay_ms = MAX (0, (at - g_get_monotonic_time () + 999) / 1000);
+  delay = MAX (0, at - g_get_monotonic_time ());
+  delay_ms = delay / 1000 + (delay % 1000 != 0);
   self->escalation_source = g_timeout_source_new ((guint) MIN (delay_ms, G_MAXUINT));
   g_source_set_static_name (self->escalation_source, "[spindle] escalation");
   g_source_set_callback (self->escalation_source, escalate_cb, self, NULL);
@@ -101,6 +108,13 @@ escalate_cb (gpointer user_data)
   if (self->escalation_source != source)
     return G_SOURCE_REMOVE;
 
+  /* further away than one timeout reaches (about 49 days) */
+  if (g_get_monotonic_time () < self->escalation_at)
+    {
+      _spindle_worker_arm (self, self->escalation, self->escalation_at);
+      return G_SOURCE_REMOVE;
+    }
+
   escalation = self->escalation;
 
   g_clear_pointer (&self->escalation_source, g_source_unref);
@@ -119,7 +133,7 @@ escalate_cb (gpointer user_data)
       _spindle_worker_force_cancel (self, SPINDLE_STOP_REASON_TIMEOUT);
       if (self->escalation == SPINDLE_ESCALATION_NONE && spindle_worker_state_is_live (self->state))
         _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE,
-                             g_get_monotonic_time () + self->cancel_grace);
+                             _spindle_time_add (g_get_monotonic_time (), self->cancel_grace));
       break;
 
     case SPINDLE_ESCALATION_UNRESPONSIVE:
@@ -146,7 +160,8 @@ _spindle_worker_on_stop (SpindleWorker     *self,
                       reason == SPINDLE_STOP_REASON_SHUTDOWN;
 
   if (escalate)
-    _spindle_worker_arm (self, SPINDLE_ESCALATION_CANCEL, g_get_monotonic_time () + self->stop_grace);
+    _spindle_worker_arm (self, SPINDLE_ESCALATION_CANCEL,
+                         _spindle_time_add (g_get_monotonic_time (), self->stop_grace));
   else
     _spindle_worker_disarm (self);
 }
@@ -154,20 +169,24 @@ _spindle_worker_on_stop (SpindleWorker     *self,
 void
 _spindle_worker_on_cancel (SpindleWorker *self)
 {
-  _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE, g_get_monotonic_time () + self->cancel_grace);
+  _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE,
+                       _spindle_time_add (g_get_monotonic_time (), self->cancel_grace));
 }
 
 void
 _spindle_worker_on_cleaning (SpindleWorker *self)
 {
+  gint64 budget = _spindle_time_add (self->stop_grace,
+                                     _spindle_time_add (self->cancel_grace, self->cancel_grace));
+
   _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE,
-                       g_get_monotonic_time () + self->stop_grace + 2 * self->cancel_grace);
+                       _spindle_time_add (g_get_monotonic_time (), budget));
 }
 
 void
 _spindle_worker_on_step (SpindleWorker *self)
 {
-  gint64 at = g_get_monotonic_time () + self->cancel_grace;
+  gint64 at = _spindle_time_add (g_get_monotonic_time (), self->cancel_grace);
 
   if (self->escalation == SPINDLE_ESCALATION_UNRESPONSIVE && self->escalation_at < at)
     _spindle_worker_arm (self, SPINDLE_ESCALATION_UNRESPONSIVE, at);

@@ -25,6 +25,7 @@ struct _SpindleWorker
   SpindleJob           *job;
   GListStore           *children;
   GMainContext         *context;
+  GThread              *owner;     /* the set's: the one thread that may use us */
   GSource              *escalation_source;
 
   guint64               id;
@@ -113,6 +114,7 @@ typedef struct
   const char       *kind;
   SpindleJob       *job;
   GMainContext     *context;
+  GThread          *owner;
   gint64            deadline_usec;   /* relative; <= 0: none */
   gint64            stop_grace;
   gint64            cancel_grace;

@@ -18,4 +18,16 @@ void    _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *set,
 void    _spindle_worker_set_flush (SpindleWorkerSet *set);
 guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
 
+gboolean _spindle_check_owner                   (GThread          *owner,
+                                                 const char       *func);
+
+/* For the main-thread-only entry points of sets and workers: a call from
+ * another thread (a worker body, a thread pool) is refused with a critical
+ * that says so, instead of emitting signals on the wrong thread.
+ */
+#define SPINDLE_RETURN_IF_NOT_OWNER(owner) \
+  G_STMT_START { if (!_spindle_check_owner ((owner), G_STRFUNC)) return; } G_STMT_END
+#define SPINDLE_RETURN_VAL_IF_NOT_OWNER(owner, val) \
+  G_STMT_START { if (!_spindle_check_owner ((owner), G_STRFUNC)) return (val); } G_STMT_END
+
 G_END_DECLS

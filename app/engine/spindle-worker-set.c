@@ -22,7 +22,7 @@ struct _SpindleWorkerSet
   GThread         *owner;
   SpindleDispatch *dispatch;
   GPtrArray       *workers;      /* top level: children live in their parents */
-  GPtrArray       *shutdowns;    /* GTask */
+  GPtrArray       *shutdowns;    /* PendingShutdown */
   guint64          last_id;
   guint            n_live;       /* every live worker, children too */
   guint            n_abandoned;
@@ -47,6 +47,13 @@ enum {
 
 #define DEFAULT_STOP_GRACE   (3 * G_USEC_PER_SEC)
 #define DEFAULT_CANCEL_GRACE (2 * G_USEC_PER_SEC)
+
+/* A shutdown_async() call not yet resolved. */
+typedef struct
+{
+  GTask   *task;
+  GSource *cancelled;   /* on the set's context; NULL without a cancellable */
+} PendingShutdown;
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -87,6 +94,19 @@ list_model_iface_init (GListModelInterface *iface)
   iface->get_item = spindle_worker_set_get_item;
 }
 
+gboolean
+_spindle_check_owner (GThread    *owner,
+                      const char *func)
+{
+  if (G_LIKELY (owner == g_thread_self ()))
+    return TRUE;
+
+  g_critical ("%s: called from a thread that does not own the worker set. Sets and "
+              "workers are used from the thread that created the set; a worker body "
+              "that wants to end returns, it never stops or cancels itself.", func);
+  return FALSE;
+}
+
 static void
 fill_setup (SpindleWorkerSet   *self,
             SpindleWorkerSetup *setup)
@@ -94,6 +114,7 @@ fill_setup (SpindleWorkerSet   *self,
   setup->set = self;
   setup->id = ++self->last_id;
   setup->context = self->context;
+  setup->owner = self->owner;
   setup->stop_grace = self->stop_grace;
   setup->cancel_grace = self->cancel_grace;
 }
@@ -105,7 +126,10 @@ count_live (SpindleWorkerSet *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
 }
 
-/* A child's first event, posted by its parent, makes its worker. */
+/* A child's first event, posted by its parent, makes its worker. A child
+ * whose parent's worker is gone (removed after it was abandoned) has no
+ * one to join its thread: it is disowned, as its parent was.
+ */
 static SpindleWorker *
 adopt (SpindleWorkerSet *self,
        SpindleJob       *job)
@@ -115,12 +139,18 @@ adopt (SpindleWorkerSet *self,
   SpindleWorker *child;
 
   if (job->parent == NULL || (parent = _spindle_job_get_worker (job->parent)) == NULL)
-    return NULL;
+    {
+      _spindle_job_disown (job);
+      return NULL;
+    }
 
   fill_setup (self, &setup);
   setup.parent = parent;
   setup.name = job->name;
-  setup.kind = "child";
+  setup.kind = job->kind != NULL ? job->kind : "child";
+  setup.deadline_usec = job->deadline_usec;
+  setup.stop_grace = job->stop_grace;
+  setup.cancel_grace = job->cancel_grace;
   setup.job = job;
   child = _spindle_worker_new (&setup);
 
@@ -156,15 +186,33 @@ dispatch_events (GQueue   *events,
 }
 
 static void
+pending_shutdown_free (PendingShutdown *pending)
+{
+  if (pending->cancelled != NULL)
+    {
+      g_source_destroy (pending->cancelled);
+      g_source_unref (pending->cancelled);
+    }
+  g_object_unref (pending->task);
+  g_free (pending);
+}
+
+static GPtrArray *
+pending_shutdowns_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) pending_shutdown_free);
+}
+
+static void
 complete_shutdowns (SpindleWorkerSet *self)
 {
-  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->shutdowns);
+  g_autoptr(GPtrArray) pending = g_steal_pointer (&self->shutdowns);
 
-  self->shutdowns = g_ptr_array_new_with_free_func (g_object_unref);
+  self->shutdowns = pending_shutdowns_new ();
 
-  for (guint i = 0; i < tasks->len; i++)
+  for (guint i = 0; i < pending->len; i++)
     {
-      GTask *task = g_ptr_array_index (tasks, i);
+      GTask *task = ((PendingShutdown *) g_ptr_array_index (pending, i))->task;
 
       if (self->n_abandoned > 0)
         g_task_return_new_error (task, SPINDLE_ERROR, SPINDLE_ERROR_SHUTDOWN_INCOMPLETE,
@@ -357,7 +405,7 @@ spindle_worker_set_init (SpindleWorkerSet *self)
   self->context = g_main_context_ref_thread_default ();
   self->owner = g_thread_self ();
   self->workers = g_ptr_array_new_with_free_func (g_object_unref);
-  self->shutdowns = g_ptr_array_new_with_free_func (g_object_unref);
+  self->shutdowns = pending_shutdowns_new ();
   self->stack_size = SPINDLE_DEFAULT_STACK_SIZE;
   self->stop_grace = DEFAULT_STOP_GRACE;
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
@@ -412,7 +460,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   SpindleJob *job;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), NULL);
-  g_return_val_if_fail (self->owner == g_thread_self (), NULL);
+  SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -489,6 +537,7 @@ spindle_worker_set_stop_all (SpindleWorkerSet *self)
   g_autoptr(GPtrArray) workers = NULL;
 
   g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   workers = snapshot (self);
   for (guint i = 0; i < workers->len; i++)
@@ -501,20 +550,86 @@ spindle_worker_set_cancel_all (SpindleWorkerSet *self)
   g_autoptr(GPtrArray) workers = NULL;
 
   g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   workers = snapshot (self);
   for (guint i = 0; i < workers->len; i++)
     _spindle_worker_force_cancel (g_ptr_array_index (workers, i), SPINDLE_STOP_REASON_USER);
 }
 
+/* As GIO's own calls do: cancelling answers the caller at once with
+ * G_IO_ERROR_CANCELLED and leaves the shutdown itself running.
+ */
+static gboolean
+shutdown_cancelled_cb (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  PendingShutdown *pending = user_data;
+  SpindleWorkerSet *self = g_task_get_source_object (pending->task);
+  g_autoptr(GTask) task = g_object_ref (pending->task);
+  guint position;
+
+  if (g_ptr_array_find (self->shutdowns, pending, &position))
+    {
+      g_ptr_array_remove_index (self->shutdowns, position);
+      g_task_return_error_if_cancelled (task);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+add_pending_shutdown (SpindleWorkerSet *self,
+                      GTask            *task)
+{
+  PendingShutdown *pending = g_new0 (PendingShutdown, 1);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  pending->task = g_object_ref (task);
+  if (cancellable != NULL)
+    {
+      pending->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_static_name (pending->cancelled, "[spindle] shutdown cancelled");
+      g_source_set_callback (pending->cancelled, G_SOURCE_FUNC (shutdown_cancelled_cb), pending, NULL);
+      g_source_attach (pending->cancelled, self->context);
+    }
+
+  g_ptr_array_add (self->shutdowns, pending);
+}
+
+/* Every live worker, children included: a child whose parent is already
+ * over (abandoned) is reached too.
+ */
+static void
+shut_down_worker (SpindleWorker *worker)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+  g_autoptr(GPtrArray) copy = g_ptr_array_new_with_free_func (g_object_unref);
+
+  _spindle_worker_request_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
+  /* stopped earlier, by a user or its parent, without escalation */
+  if (spindle_worker_get_state (worker) == SPINDLE_WORKER_STATE_STOPPING &&
+      spindle_worker_get_escalation (worker) == SPINDLE_ESCALATION_NONE)
+    _spindle_worker_on_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
+  if (spindle_worker_get_unresponsive (worker))
+    spindle_worker_abandon (worker);
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    g_ptr_array_add (copy, g_list_model_get_item (children, i));
+  for (guint i = 0; i < copy->len; i++)
+    shut_down_worker (g_ptr_array_index (copy, i));
+}
+
 /**
  * spindle_worker_set_shutdown_async:
+ * @cancellable: (nullable): cancelling it resolves this call at once with
+ *   %G_IO_ERROR_CANCELLED; the shutdown itself goes on
  *
- * Stops every worker with reason “shutdown” and escalates regardless of
- * the auto-escalate policy: after the stop grace, force-cancel; after the
- * cancel grace, a worker that still lives is abandoned. Resolves once no
- * worker is live, so within the grace periods plus its cleanup's budget.
- * New workers are refused from now on.
+ * Stops every worker, children included, with reason “shutdown” and
+ * escalates regardless of the auto-escalate policy: after the stop grace,
+ * force-cancel; after the cancel grace, a worker that still lives is
+ * abandoned. Resolves once no worker is live, so within the grace periods
+ * plus its cleanup's budget. New workers are refused from now on.
  */
 void
 spindle_worker_set_shutdown_async (SpindleWorkerSet    *self,
@@ -526,34 +641,24 @@ spindle_worker_set_shutdown_async (SpindleWorkerSet    *self,
   g_autoptr(GPtrArray) workers = NULL;
 
   g_return_if_fail (SPINDLE_IS_WORKER_SET (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, spindle_worker_set_shutdown_async);
   g_task_set_check_cancellable (task, TRUE);
   self->shut_down = TRUE;
+  add_pending_shutdown (self, task);
 
-  if (self->n_live == 0 && self->shutdowns->len == 0)
+  if (self->n_live == 0)
     {
-      g_ptr_array_add (self->shutdowns, g_steal_pointer (&task));
       complete_shutdowns (self);
       return;
     }
 
-  g_ptr_array_add (self->shutdowns, g_steal_pointer (&task));
-
   workers = snapshot (self);
   for (guint i = 0; i < workers->len; i++)
-    {
-      SpindleWorker *worker = g_ptr_array_index (workers, i);
-
-      _spindle_worker_request_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
-      /* stopped earlier by a user, without escalation */
-      if (spindle_worker_get_state (worker) == SPINDLE_WORKER_STATE_STOPPING &&
-          spindle_worker_get_escalation (worker) == SPINDLE_ESCALATION_NONE)
-        _spindle_worker_on_stop (worker, SPINDLE_STOP_REASON_SHUTDOWN);
-      if (spindle_worker_get_unresponsive (worker))
-        spindle_worker_abandon (worker);
-    }
+    shut_down_worker (g_ptr_array_index (workers, i));
 }
 
 gboolean
@@ -590,6 +695,7 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), FALSE);
   g_return_val_if_fail (SPINDLE_IS_WORKER (worker), FALSE);
+  SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, FALSE);
 
   if (!spindle_worker_is_terminal (worker) ||
       !g_ptr_array_find (self->workers, worker, &position))
@@ -612,6 +718,7 @@ spindle_worker_set_clear_finished (SpindleWorkerSet *self)
   guint removed = 0;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), 0);
+  SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, 0);
 
   for (guint i = self->workers->len; i > 0; i--)
     {

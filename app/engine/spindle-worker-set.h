@@ -20,18 +20,6 @@ G_DECLARE_FINAL_TYPE (SpindleWorkerSet, spindle_worker_set, SPINDLE, WORKER_SET,
 
 #define SPINDLE_DEFAULT_STACK_SIZE (256 * 1024)
 
-/* Everything but the body, for spindle_worker_set_spawn_full().
- * Zero means "the set's default" for every field.
- */
-typedef struct
-{
-  const char    *kind;
-  gsize          stack_size;
-  gint64         deadline_usec;      /* from spawn; < 0: none, even if the set has a default */
-  gint64         stop_grace_usec;
-  gint64         cancel_grace_usec;
-} SpindleSpawnOptions;
-
 SpindleWorkerSet *spindle_worker_set_new            (void);
 SpindleWorker    *spindle_worker_set_spawn          (SpindleWorkerSet          *set,
                                                      const char                *name,

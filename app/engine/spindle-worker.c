@@ -9,6 +9,7 @@
 
 #include "spindle-enums.h"
 #include "spindle-state-private.h"
+#include "spindle-time-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
@@ -140,6 +141,7 @@ void
 spindle_worker_abandon (SpindleWorker *self)
 {
   g_return_if_fail (SPINDLE_IS_WORKER (self));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   if (self->state != SPINDLE_WORKER_STATE_STOPPING &&
       self->state != SPINDLE_WORKER_STATE_CANCELLING &&
@@ -324,6 +326,7 @@ void
 spindle_worker_request_stop (SpindleWorker *self)
 {
   g_return_if_fail (SPINDLE_IS_WORKER (self));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   _spindle_worker_request_stop (self, SPINDLE_STOP_REASON_USER);
 }
@@ -340,6 +343,7 @@ void
 spindle_worker_force_cancel (SpindleWorker *self)
 {
   g_return_if_fail (SPINDLE_IS_WORKER (self));
+  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
   _spindle_worker_force_cancel (self, SPINDLE_STOP_REASON_USER);
 }
@@ -365,14 +369,11 @@ _spindle_worker_disown (SpindleWorker *self)
   if (self->job == NULL)
     return;
 
-  if (spindle_worker_state_is_live (self->state))
-    {
-      _spindle_job_request_stop (self->job);
-      _spindle_job_force_cancel (self->job);
-    }
-
   _spindle_job_set_worker (self->job, NULL);
-  _spindle_job_detach (self->job);
+  if (spindle_worker_state_is_live (self->state))
+    _spindle_job_disown (self->job);
+  else
+    _spindle_job_detach (self->job);
 }
 
 void
@@ -401,6 +402,7 @@ _spindle_worker_new (const SpindleWorkerSetup *setup)
   self->kind = g_strdup (setup->kind != NULL ? setup->kind : "custom");
   self->job = _spindle_job_ref (setup->job);
   self->context = g_main_context_ref (setup->context);
+  self->owner = setup->owner;
   self->started_at = g_get_monotonic_time ();
   self->stop_grace = setup->stop_grace;
   self->cancel_grace = setup->cancel_grace;
@@ -410,7 +412,7 @@ _spindle_worker_new (const SpindleWorkerSetup *setup)
 
   if (setup->deadline_usec > 0)
     {
-      self->deadline = self->started_at + setup->deadline_usec;
+      self->deadline = _spindle_time_add (self->started_at, setup->deadline_usec);
       _spindle_worker_arm (self, SPINDLE_ESCALATION_STOP, self->deadline);
     }
 

@@ -26,8 +26,10 @@ static const struct { SpindleWorkerState from, to; } legal[] = {
   { S (STOPPING), S (CANCELLING) },   /* lifecycle: states-stop-then-cancel */
   { S (STOPPING), S (CLEANING) },     /* lifecycle: states-stop */
   { S (STOPPING), S (ABANDONED) },    /* children: unkillable-child-abandoned */
+  { S (STOPPING), S (FAILED) },       /* hardening: child-start-failure-while-stopping */
   { S (CANCELLING), S (CLEANING) },   /* lifecycle: states-cancel */
   { S (CANCELLING), S (ABANDONED) },  /* escalation: deadline-timeline */
+  { S (CANCELLING), S (FAILED) },     /* a child cancelled with its parent before its thread failed to start */
   { S (CLEANING), S (FINISHED) },     /* lifecycle: finish-delivers-result */
   { S (CLEANING), S (FAILED) },       /* lifecycle: error-fails */
   { S (CLEANING), S (STOPPED) },      /* lifecycle: states-stop */
