@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "spindle-format"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -30,12 +32,14 @@ spindle_format_elapsed (gint64 usec)
                           (int) (tenths % 10));
 }
 
-/* A short span for cleanup steps: "0.4 ms", "12 ms", "1.5 s". */
+/* A short span for cleanup steps: "35 µs", "12 ms", "1.5 s"; never
+ * "0.0 ms" for a step that did take time.
+ */
 char *
 spindle_format_duration (gint64 usec)
 {
   if (usec < 1000)
-    return g_strdup_printf (_("%.1f ms"), usec / 1000.0);
+    return g_strdup_printf (_("%d µs"), (int) MAX (usec, 0));
   if (usec < G_USEC_PER_SEC)
     return g_strdup_printf (_("%d ms"), (int) (usec / 1000));
 
@@ -227,18 +231,13 @@ spindle_format_cpu_percent (double percent)
   return g_strdup_printf ("%.0f %%", percent);
 }
 
-/* "120 ms", "4.52 s", "1:04.2". */
+/* CPU time in the form of the Elapsed column, "0:46.7", "1:02.5", so that
+ * the two compare at a glance wherever either shows.
+ */
 char *
 spindle_format_cpu_time (gint64 nsec)
 {
-  gint64 usec = MAX (nsec, 0) / 1000;
-
-  if (usec < G_USEC_PER_SEC)
-    return g_strdup_printf (_("%d ms"), (int) (usec / 1000));
-  if (usec < 60 * G_USEC_PER_SEC)
-    return g_strdup_printf (_("%.2f s"), usec / (double) G_USEC_PER_SEC);
-
-  return spindle_format_elapsed (usec);
+  return spindle_format_elapsed (MAX (nsec, 0) / 1000);
 }
 
 /* The letters of /proc/<tid>/stat's third field. */
@@ -355,6 +354,7 @@ spindle_format_reach_title (SpindleReach reach)
     case SPINDLE_REACH_CANCEL:     return _("Only force-cancel reaches it");
     case SPINDLE_REACH_NEXT_CHECK: return _("It sees a stop at its next check");
     case SPINDLE_REACH_NOTHING:    return _("Nothing can reach it");
+    case SPINDLE_REACH_UNKNOWN:    return _("Spindle cannot tell what reaches it");
     case SPINDLE_REACH_NONE:
     default:                       return "";
     }
@@ -369,6 +369,7 @@ spindle_format_reach_icon (SpindleReach reach)
     case SPINDLE_REACH_CANCEL:     return "process-stop-symbolic";
     case SPINDLE_REACH_NEXT_CHECK: return "alarm-symbolic";
     case SPINDLE_REACH_NOTHING:    return "dialog-warning-symbolic";
+    case SPINDLE_REACH_UNKNOWN:    return "dialog-question-symbolic";
     case SPINDLE_REACH_NONE:
     default:                       return "dialog-information-symbolic";
     }
@@ -383,7 +384,85 @@ spindle_format_reach_class (SpindleReach reach)
     case SPINDLE_REACH_CANCEL:     return "reach-cancel";
     case SPINDLE_REACH_NEXT_CHECK: return "reach-next-check";
     case SPINDLE_REACH_NOTHING:    return "reach-nothing";
+    case SPINDLE_REACH_UNKNOWN:    return "reach-unknown";
     case SPINDLE_REACH_NONE:
     default:                       return "reach-none";
     }
+}
+
+static void append_variant (GString  *text,
+                            GVariant *value);
+
+static void
+append_container (GString    *text,
+                  GVariant   *value,
+                  const char *open,
+                  const char *close)
+{
+  gsize n = g_variant_n_children (value);
+
+  g_string_append (text, open);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_autoptr(GVariant) child = g_variant_get_child_value (value, i);
+
+      if (i > 0)
+        g_string_append (text, ", ");
+      append_variant (text, child);
+    }
+  g_string_append (text, close);
+}
+
+static void
+append_variant (GString  *text,
+                GVariant *value)
+{
+  g_autofree char *printed = NULL;
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_OBJECT_PATH) ||
+      g_variant_is_of_type (value, G_VARIANT_TYPE_SIGNATURE))
+    g_string_append (text, g_variant_get_string (value, NULL));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_VARIANT))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_variant (value);
+
+      append_variant (text, inner);
+    }
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    g_string_append (text, g_variant_get_boolean (value) ? _("yes") : _("no"));
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_TUPLE) ||
+           g_variant_is_of_type (value, G_VARIANT_TYPE_DICT_ENTRY))
+    append_container (text, value, "(", ")");
+  else if (g_variant_is_container (value) && !g_variant_is_of_type (value, G_VARIANT_TYPE_MAYBE))
+    append_container (text, value, "[", "]");
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_MAYBE))
+    {
+      g_autoptr(GVariant) inner = g_variant_get_maybe (value);
+
+      if (inner != NULL)
+        append_variant (text, inner);
+      else
+        g_string_append (text, "—");
+    }
+  else
+    {
+      /* numbers and handles: without the type annotation ("uint32 43") */
+      printed = g_variant_print (value, FALSE);
+      g_string_append (text, printed);
+    }
+}
+
+/* A worker's result for people: 43, all 100 steps done, (3, done), [1, 2]. */
+char *
+spindle_format_variant (GVariant *value)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (value == NULL)
+    return g_strdup ("—");
+
+  append_variant (text, value);
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
 }

@@ -51,5 +51,6 @@ char        *spindle_format_process_status  (double                 cpu_percent,
 const char  *spindle_format_reach_title     (SpindleReach           reach);
 const char  *spindle_format_reach_icon      (SpindleReach           reach);
 const char  *spindle_format_reach_class     (SpindleReach           reach);
+char        *spindle_format_variant         (GVariant              *value);
 
 G_END_DECLS
