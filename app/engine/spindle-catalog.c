@@ -87,7 +87,7 @@ nested_loops_body (SpindleJob  *job,
   for (guint outer = 1; outer <= 10; outer++)
     for (guint inner = 1; inner <= 10; inner++)
       {
-        set_phasef (job, "step %u.%u of 10.10, 5 s each", outer, inner);
+        set_phasef (job, "loop %u of 10, step %u of 10, 5 s each", outer, inner);
         spindle_job_set_progress (job, ((outer - 1) * 10 + inner - 1) / 100.0);
         if (!spindle_job_sleep (job, 5 * G_USEC_PER_SEC))
           return NULL;

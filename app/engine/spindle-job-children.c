@@ -193,13 +193,21 @@ _spindle_job_report_ended (SpindleJob         *self,
     }
 }
 
+/* Notes in @ended_at when the parent first saw each child over. */
 static guint
-count_live (GPtrArray *children)
+count_live (GPtrArray *children,
+            gint64    *ended_at)
 {
+  gint64 now = g_get_monotonic_time ();
   guint n = 0;
 
   for (guint i = 0; i < children->len; i++)
-    n += g_atomic_int_get (&((SpindleJob *) g_ptr_array_index (children, i))->terminal) < 0;
+    {
+      if (g_atomic_int_get (&((SpindleJob *) g_ptr_array_index (children, i))->terminal) < 0)
+        n++;
+      else if (ended_at[i] == 0)
+        ended_at[i] = now;
+    }
 
   return n;
 }
@@ -208,26 +216,34 @@ count_live (GPtrArray *children)
 static guint
 wait_children (SpindleJob *self,
                GPtrArray  *children,
-               gint64      grace)
+               gint64      grace,
+               gint64     *ended_at)
 {
   gint64 end_time = _spindle_time_add (g_get_monotonic_time (), grace);
   guint live;
 
   g_mutex_lock (&self->lock);
-  while ((live = count_live (children)) > 0 &&
+  while ((live = count_live (children, ended_at)) > 0 &&
          g_cond_wait_until (&self->child_ended, &self->lock, end_time))
     ;
   g_mutex_unlock (&self->lock);
 
-  return count_live (children);
+  return count_live (children, ended_at);
 }
 
+/* A child's step lasts as long as the parent waited for that child: from
+ * its request until the parent saw it over (the children end together, so
+ * the steps overlap), or the whole wait for one it gave up on.
+ */
 static void
 report_child (SpindleJob           *self,
               SpindleCleanupReport *report,
-              SpindleJob           *child)
+              SpindleJob           *child,
+              gint64                asked_at,
+              gint64                ended_at)
 {
   int terminal = g_atomic_int_get (&child->terminal);
+  gint64 waited = (ended_at > 0 ? ended_at : g_get_monotonic_time ()) - asked_at;
   g_autofree char *label = NULL;
 
   if (terminal < 0)
@@ -235,15 +251,15 @@ report_child (SpindleJob           *self,
       g_atomic_int_set (&child->abandoned, 1);
       label = g_strdup_printf ("child “%s”: abandoned with its parent", child->name);
       _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED,
-                             "It did not end within the grace periods", 0);
+                             "It did not end within the grace periods", waited);
       return;
     }
 
   label = g_strdup_printf ("child “%s”: %s", child->name, spindle_worker_state_to_string (terminal));
   if (terminal == SPINDLE_WORKER_STATE_FAILED)
-    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED, "The child failed", 0);
+    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED, "The child failed", waited);
   else
-    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, 0);
+    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, waited);
 }
 
 /* The first part of a parent's cleanup, on its own thread with cancellation
@@ -255,25 +271,29 @@ _spindle_job_settle_children (SpindleJob           *self,
                               SpindleCleanupReport *report)
 {
   g_autoptr(GPtrArray) children = _spindle_job_dup_children (self);
+  g_autofree gint64 *ended_at = NULL;
+  gint64 asked_at;
 
   if (children == NULL)
     return;
 
   _spindle_job_set_waiting_for (self, "its children to end");
+  ended_at = g_new0 (gint64, children->len);
+  asked_at = g_get_monotonic_time ();
 
   for (guint i = 0; i < children->len; i++)
     _spindle_job_request_stop (g_ptr_array_index (children, i));
 
-  if (wait_children (self, children, self->stop_grace) > 0)
+  if (wait_children (self, children, self->stop_grace, ended_at) > 0)
     {
       for (guint i = 0; i < children->len; i++)
         if (g_atomic_int_get (&((SpindleJob *) g_ptr_array_index (children, i))->terminal) < 0)
           _spindle_job_force_cancel (g_ptr_array_index (children, i));
-      wait_children (self, children, self->cancel_grace);
+      wait_children (self, children, self->cancel_grace, ended_at);
     }
 
   for (guint i = 0; i < children->len; i++)
-    report_child (self, report, g_ptr_array_index (children, i));
+    report_child (self, report, g_ptr_array_index (children, i), asked_at, ended_at[i]);
 
   /* The parent no longer needs them; this also ends the reference cycle. */
   g_mutex_lock (&self->lock);
