@@ -5,11 +5,13 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "spindle-event-log"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <gtk/gtk.h>
 
+#include "spindle-cleanup-step-item.h"
 #include "spindle-event-log.h"
 #include "spindle-format.h"
 
@@ -19,8 +21,9 @@ struct _SpindleEventLog
 {
   GObject     parent_instance;
 
-  GListStore *entries;
-  GArray     *steps;      /* live cleanup steps, before the report arrives */
+  GListStore        *entries;     /* SpindleLogEntry */
+  GListStore        *steps;       /* SpindleCleanupStepItem: live, before the report arrives */
+  SpindleEscalation  escalating;  /* an automatic step logged, its request not yet seen */
 };
 
 G_DEFINE_FINAL_TYPE (SpindleEventLog, spindle_event_log, G_TYPE_OBJECT)
@@ -33,21 +36,12 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void
-clear_step (gpointer data)
-{
-  SpindleCleanupStep *step = data;
-
-  g_clear_pointer (&step->label, g_free);
-  g_clear_pointer (&step->message, g_free);
-}
-
-static void
 spindle_event_log_finalize (GObject *object)
 {
   SpindleEventLog *self = SPINDLE_EVENT_LOG (object);
 
   g_clear_object (&self->entries);
-  g_clear_pointer (&self->steps, g_array_unref);
+  g_clear_object (&self->steps);
 
   G_OBJECT_CLASS (spindle_event_log_parent_class)->finalize (object);
 }
@@ -67,41 +61,29 @@ spindle_event_log_class_init (SpindleEventLogClass *klass)
 static void
 spindle_event_log_init (SpindleEventLog *self)
 {
-  self->entries = g_list_store_new (GTK_TYPE_STRING_OBJECT);
-  self->steps = g_array_new (FALSE, TRUE, sizeof (SpindleCleanupStep));
-  g_array_set_clear_func (self->steps, clear_step);
-}
-
-static char *
-format_timestamp (SpindleWorker *worker)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *clock = g_date_time_format (now, "%H:%M:%S");
-  gint64 started_at = spindle_worker_get_started_at (worker);
-  double since = started_at > 0 ? (g_get_monotonic_time () - started_at) / (double) G_USEC_PER_SEC : 0;
-
-  return g_strdup_printf ("%s.%03d\t+%.3f s", clock,
-                          g_date_time_get_microsecond (now) / 1000, since);
+  self->entries = g_list_store_new (SPINDLE_TYPE_LOG_ENTRY);
+  self->steps = g_list_store_new (SPINDLE_TYPE_CLEANUP_STEP_ITEM);
 }
 
 void
 spindle_event_log_add (SpindleEventLog *self,
                        SpindleWorker   *worker,
+                       SpindleLogKind   kind,
                        const char      *format,
                        ...)
 {
-  g_autofree char *stamp = format_timestamp (worker);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  gint64 started_at = spindle_worker_get_started_at (worker);
+  gint64 since = started_at > 0 ? g_get_monotonic_time () - started_at : 0;
+  g_autoptr(SpindleLogEntry) entry = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GtkStringObject) entry = NULL;
   va_list args;
 
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
 
-  line = g_strconcat (stamp, "\t", text, NULL);
-  entry = gtk_string_object_new (line);
+  entry = spindle_log_entry_new (now, since, kind, text);
 
   if (g_list_model_get_n_items (G_LIST_MODEL (self->entries)) >= SPINDLE_EVENT_LOG_MAX_ENTRIES)
     g_list_store_remove (self->entries, 0);
@@ -114,7 +96,7 @@ on_state (SpindleWorker   *worker,
           GParamSpec      *pspec,
           SpindleEventLog *self)
 {
-  spindle_event_log_add (self, worker, _("state → %s"),
+  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("state → %s"),
                          spindle_format_state_label (spindle_worker_get_state (worker)));
 }
 
@@ -123,7 +105,37 @@ on_tid (SpindleWorker   *worker,
         GParamSpec      *pspec,
         SpindleEventLog *self)
 {
-  spindle_event_log_add (self, worker, _("thread started, TID %d"), spindle_worker_get_tid (worker));
+  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("thread started, TID %d"), spindle_worker_get_tid (worker));
+}
+
+/* "stop requested by the user"; a request the set makes on its own after a
+ * deadline or a grace period was logged with its escalation already.
+ */
+static const char *
+request_reason (SpindleStopReason reason)
+{
+  switch (reason)
+    {
+    case SPINDLE_STOP_REASON_USER:     return _("by the user");
+    case SPINDLE_STOP_REASON_TIMEOUT:  return _("automatically");
+    case SPINDLE_STOP_REASON_PARENT:   return _("by its parent");
+    case SPINDLE_STOP_REASON_SHUTDOWN: return _("for shutdown");
+    case SPINDLE_STOP_REASON_NONE:
+    default:                           return "";
+    }
+}
+
+/* TRUE when the escalation just logged announced this request. */
+static gboolean
+take_escalation (SpindleEventLog   *self,
+                 SpindleEscalation  escalation)
+{
+  if (self->escalating != escalation)
+    return FALSE;
+
+  self->escalating = SPINDLE_ESCALATION_NONE;
+
+  return TRUE;
 }
 
 static void
@@ -131,7 +143,9 @@ on_stop_requested (SpindleWorker     *worker,
                    SpindleStopReason  reason,
                    SpindleEventLog   *self)
 {
-  spindle_event_log_add (self, worker, _("stop requested %s"), spindle_format_reason_label (reason));
+  if (!take_escalation (self, SPINDLE_ESCALATION_STOP))
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_REQUEST,
+                           _("stop requested %s"), request_reason (reason));
 }
 
 static void
@@ -139,7 +153,33 @@ on_cancel_requested (SpindleWorker     *worker,
                      SpindleStopReason  reason,
                      SpindleEventLog   *self)
 {
-  spindle_event_log_add (self, worker, _("force-cancel requested %s"), spindle_format_reason_label (reason));
+  if (!take_escalation (self, SPINDLE_ESCALATION_CANCEL))
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_REQUEST,
+                           _("force-cancel requested %s"), request_reason (reason));
+}
+
+/* What ran out, in the words of the step it causes. The engine arms the
+ * last step from the cancel grace, or while cleaning from the cleanup's
+ * own budget.
+ */
+static const char *
+escalation_text (SpindleWorker     *worker,
+                 SpindleEscalation  escalation)
+{
+  switch (escalation)
+    {
+    case SPINDLE_ESCALATION_STOP:
+      return _("deadline passed: stop requested");
+    case SPINDLE_ESCALATION_CANCEL:
+      return _("stop grace ran out: force-cancel requested");
+    case SPINDLE_ESCALATION_UNRESPONSIVE:
+      if (spindle_worker_get_state (worker) == SPINDLE_WORKER_STATE_CLEANING)
+        return _("cleanup grace ran out: marked unresponsive");
+      return _("cancel grace ran out: marked unresponsive");
+    case SPINDLE_ESCALATION_NONE:
+    default:
+      return NULL;
+    }
 }
 
 static void
@@ -147,29 +187,21 @@ on_escalated (SpindleWorker     *worker,
               SpindleEscalation  escalation,
               SpindleEventLog   *self)
 {
-  switch (escalation)
-    {
-    case SPINDLE_ESCALATION_STOP:
-      spindle_event_log_add (self, worker, _("escalated: deadline reached, stopping"));
-      break;
-    case SPINDLE_ESCALATION_CANCEL:
-      spindle_event_log_add (self, worker, _("escalated: grace period over, force-cancelling"));
-      break;
-    case SPINDLE_ESCALATION_UNRESPONSIVE:
-      spindle_event_log_add (self, worker, _("escalated: grace period over, unresponsive"));
-      break;
-    case SPINDLE_ESCALATION_NONE:
-    default:
-      break;
-    }
+  const char *text = escalation_text (worker, escalation);
+
+  if (text == NULL)
+    return;
+
+  self->escalating = escalation;
+  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_ESCALATION, "%s", text);
 }
 
 static void
 on_cleanup_started (SpindleWorker   *worker,
                     SpindleEventLog *self)
 {
-  g_array_set_size (self->steps, 0);
-  spindle_event_log_add (self, worker, _("cleanup started"));
+  g_list_store_remove_all (self->steps);
+  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, _("cleanup started"));
   g_signal_emit (self, signals[STEPS_CHANGED], 0);
 }
 
@@ -180,21 +212,18 @@ on_cleanup_step (SpindleWorker         *worker,
                  const char            *message,
                  SpindleEventLog       *self)
 {
-  SpindleCleanupStep step = {
-    .label = g_strdup (label),
-    .outcome = outcome,
-    .message = g_strdup (message),
-    .duration_usec = -1,
-  };
+  /* its duration comes with the report */
+  SpindleCleanupStep step = { (char *) label, outcome, (char *) message, -1 };
+  g_autoptr(SpindleCleanupStepItem) item = spindle_cleanup_step_item_new (&step);
 
-  g_array_append_val (self->steps, step);
+  g_list_store_append (self->steps, item);
 
   if (outcome == SPINDLE_CLEANUP_OUTCOME_OK)
-    spindle_event_log_add (self, worker, "✓ %s", label);
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, "✓ %s", label);
   else if (outcome == SPINDLE_CLEANUP_OUTCOME_FAILED)
-    spindle_event_log_add (self, worker, "✗ %s: %s", label, message ? message : _("failed"));
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, "✗ %s: %s", label, message ? message : _("failed"));
   else
-    spindle_event_log_add (self, worker, _("– %s: not run"), label);
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, _("– %s: not run"), label);
 
   g_signal_emit (self, signals[STEPS_CHANGED], 0);
 }
@@ -207,7 +236,7 @@ on_cleanup_finished (SpindleWorker        *worker,
   g_autofree char *duration = spindle_format_duration (spindle_cleanup_report_get_duration (report));
   guint n = spindle_cleanup_report_get_n_steps (report);
 
-  spindle_event_log_add (self, worker,
+  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP,
                          g_dngettext (GETTEXT_PACKAGE,
                                       "cleanup finished: %u step in %s",
                                       "cleanup finished: %u steps in %s", n),
@@ -220,8 +249,9 @@ on_unresponsive (SpindleWorker   *worker,
                  GParamSpec      *pspec,
                  SpindleEventLog *self)
 {
-  if (spindle_worker_get_unresponsive (worker))
-    spindle_event_log_add (self, worker, _("unresponsive: grace period passed without progress"));
+  /* the escalation said why already */
+  if (spindle_worker_get_unresponsive (worker) && !take_escalation (self, SPINDLE_ESCALATION_UNRESPONSIVE))
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_ESCALATION, _("marked unresponsive"));
 }
 
 static void
@@ -232,7 +262,7 @@ on_waiting_for (SpindleWorker   *worker,
   const char *waiting_for = spindle_worker_get_waiting_for (worker);
 
   if (waiting_for != NULL && *waiting_for != '\0')
-    spindle_event_log_add (self, worker, _("waiting for %s"), waiting_for);
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_WAIT, _("waiting for %s"), waiting_for);
 }
 
 static void
@@ -275,9 +305,9 @@ spindle_event_log_ensure (SpindleWorker *worker)
 
   state = spindle_worker_get_state (worker);
   if (state == SPINDLE_WORKER_STATE_STARTING)
-    spindle_event_log_add (self, worker, _("added, %s"), spindle_format_state_label (state));
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("added, %s"), spindle_format_state_label (state));
   else
-    spindle_event_log_add (self, worker, _("watched from now on, %s"), spindle_format_state_label (state));
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("watched from now on, %s"), spindle_format_state_label (state));
 
   return self;
 }
@@ -290,20 +320,11 @@ spindle_event_log_get_model (SpindleEventLog *self)
   return G_LIST_MODEL (self->entries);
 }
 
-guint
-spindle_event_log_get_n_steps (SpindleEventLog *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), 0);
-
-  return self->steps->len;
-}
-
-const SpindleCleanupStep *
-spindle_event_log_get_step (SpindleEventLog *self,
-                            guint            position)
+/* The steps reported live (SpindleCleanupStepItem), until the next cleanup. */
+GListModel *
+spindle_event_log_get_steps (SpindleEventLog *self)
 {
   g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), NULL);
-  g_return_val_if_fail (position < self->steps->len, NULL);
 
-  return &g_array_index (self->steps, SpindleCleanupStep, position);
+  return G_LIST_MODEL (self->steps);
 }

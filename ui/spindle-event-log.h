@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 
 #include "spindle-engine.h"
+#include "spindle-log-entry.h"
 
 G_BEGIN_DECLS
 
@@ -21,17 +22,17 @@ G_DECLARE_FINAL_TYPE (SpindleEventLog, spindle_event_log, SPINDLE, EVENT_LOG, GO
 
 /* A bounded, timestamped log of one worker's signals, built in the UI and
  * attached to the worker so that it lives exactly as long as the worker.
- * Its model holds GtkStringObjects "HH:MM:SS.mmm\t+1.234 s\ttext".
+ * Its model holds SpindleLogEntry items. An automatic escalation is one
+ * line that says what ran out and what it caused.
  */
-SpindleEventLog          *spindle_event_log_ensure        (SpindleWorker   *worker);
-SpindleEventLog          *spindle_event_log_peek          (SpindleWorker   *worker);
-GListModel               *spindle_event_log_get_model     (SpindleEventLog *self);
-guint                     spindle_event_log_get_n_steps   (SpindleEventLog *self);
-const SpindleCleanupStep *spindle_event_log_get_step      (SpindleEventLog *self,
-                                                           guint            position);
-void                      spindle_event_log_add           (SpindleEventLog *self,
-                                                           SpindleWorker   *worker,
-                                                           const char      *format,
-                                                           ...) G_GNUC_PRINTF (3, 4);
+SpindleEventLog *spindle_event_log_ensure    (SpindleWorker   *worker);
+SpindleEventLog *spindle_event_log_peek      (SpindleWorker   *worker);
+GListModel      *spindle_event_log_get_model (SpindleEventLog *self);
+GListModel      *spindle_event_log_get_steps (SpindleEventLog *self);
+void             spindle_event_log_add       (SpindleEventLog *self,
+                                              SpindleWorker   *worker,
+                                              SpindleLogKind   kind,
+                                              const char      *format,
+                                              ...) G_GNUC_PRINTF (4, 5);
 
 G_END_DECLS

@@ -5,44 +5,43 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define G_LOG_DOMAIN "spindle-worker-details"
+
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "spindle-cleanup-step-item.h"
+#include "spindle-cleanup-step-row.h"
 #include "spindle-elapsed-label.h"
 #include "spindle-event-log.h"
 #include "spindle-format.h"
 #include "spindle-kernel-view.h"
+#include "spindle-log-row.h"
 #include "spindle-worker-details.h"
 
 #define COUNTDOWN_INTERVAL_MS 100
 
+/* The labels are bound in the template; what is left here feeds the
+ * countdown (a timer), the cleanup list, the event log and the actions.
+ */
 struct _SpindleWorkerDetails
 {
   GtkWidget            parent_instance;
 
   GtkStack            *stack;
-  GtkLabel            *name_label;
-  GtkLabel            *state_pill;
-  GtkLabel            *kind_label;
+  GtkWidget           *header;
   GtkWidget           *countdown_box;
   GtkLabel            *countdown_label;
-  GtkLabel            *diagnosis_label;
+  GtkWidget           *stop_button;
+  GtkWidget           *cancel_button;
+  GtkWidget           *abandon_button;
+  GtkScrolledWindow   *scroller;
   SpindleKernelView   *kernel_view;
-  GtkLabel            *id_value;
-  GtkLabel            *tid_value;
-  GtkLabel            *state_value;
-  GtkLabel            *reason_value;
-  GtkLabel            *phase_value;
-  GtkLabel            *progress_value;
-  GtkLabel            *started_value;
   SpindleElapsedLabel *elapsed_value;
-  GtkLabel            *deadline_value;
-  GtkLabel            *parent_value;
   GtkLabel            *cleanup_status;
   GtkListBox          *cleanup_list;
-  GtkLabel            *outcome_heading;
-  GtkLabel            *outcome_label;
+  GtkLabel            *cleanup_placeholder;
   GtkListBox          *log_list;
 
   SpindleWorker       *worker;
@@ -64,10 +63,123 @@ static GParamSpec *properties[N_PROPS];
 
 static void update_countdown (SpindleWorkerDetails *self);
 
-/* Formatting ****************************************************************/
+/* Template callbacks ********************************************************/
+
+static gboolean
+has_text (gpointer    this,
+          const char *text)
+{
+  return text != NULL && *text != '\0';
+}
 
 static char *
-format_started (gint64 started_at)
+state_text (gpointer           this,
+            SpindleWorkerState state)
+{
+  return g_strdup (spindle_format_state_label (state));
+}
+
+static char **
+state_pill_classes (gpointer           this,
+                    SpindleWorkerState state)
+{
+  return spindle_format_state_pill_classes (state);
+}
+
+static char *
+kind_text (gpointer    this,
+           const char *kind)
+{
+  const char *title = spindle_format_kind_title (kind);
+  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
+
+  if (entry != NULL)
+    return g_strdup_printf ("%s — %s", title, entry->description);
+
+  return g_strdup (title);
+}
+
+/* Said only while it matters: a worker that ended waits for nothing. */
+static char *
+diagnosis_text (gpointer            this,
+                SpindleWorkerState  state,
+                gboolean            unresponsive,
+                const char         *waiting_for)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (!spindle_worker_state_is_live (state))
+    return g_strdup ("");
+
+  if (unresponsive)
+    g_string_append (text, _("Unresponsive: the grace period passed and the worker has not ended."));
+
+  if (waiting_for != NULL && *waiting_for != '\0')
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("Waiting for %s"), waiting_for);
+    }
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Only an unresponsive worker is offered Abandon: nothing else can end it. */
+static gboolean
+can_abandon (gpointer           this,
+             SpindleWorkerState state,
+             gboolean           unresponsive)
+{
+  return unresponsive && spindle_worker_state_is_live (state);
+}
+
+static char *
+id_text (gpointer this,
+         guint64  id)
+{
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+}
+
+static char *
+tid_text (gpointer this,
+          int      tid)
+{
+  return spindle_format_tid (tid);
+}
+
+static char *
+reason_text (gpointer          this,
+             SpindleStopReason reason)
+{
+  return g_strdup (spindle_format_reason_label (reason));
+}
+
+/* A worker that ended is no longer in its phase: the row says "Last phase". */
+static char *
+phase_key (gpointer           this,
+           SpindleWorkerState state)
+{
+  return g_strdup (spindle_worker_state_is_live (state) ? _("Phase") : _("Last phase"));
+}
+
+static char *
+phase_text (gpointer            this,
+            const char         *phase,
+            SpindleWorkerState  state)
+{
+  return g_strdup (phase != NULL && *phase != '\0' ? phase : "—");
+}
+
+static char *
+progress_text (gpointer this,
+               double   progress)
+{
+  return g_strdup_printf ("%.0f %%", progress * 100);
+}
+
+static char *
+started_text (gpointer this,
+              gint64   started_at)
 {
   g_autoptr(GDateTime) wall = NULL;
   gint64 real;
@@ -81,25 +193,12 @@ format_started (gint64 started_at)
   return g_date_time_format (wall, "%H:%M:%S");
 }
 
-static char *
-format_kind (SpindleWorker *worker)
-{
-  const char *kind = spindle_worker_get_kind (worker);
-  const char *title = spindle_format_kind_title (kind);
-  const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
-
-  if (entry != NULL)
-    return g_strdup_printf ("%s — %s", title, entry->description);
-
-  return g_strdup (title);
-}
-
 /* The deadline is a monotonic time; the countdown shows what is left. */
 static char *
-format_deadline (SpindleWorker *worker)
+deadline_text (gpointer this,
+               gint64   deadline,
+               gint64   started_at)
 {
-  gint64 deadline = spindle_worker_get_deadline (worker);
-  gint64 started_at = spindle_worker_get_started_at (worker);
   g_autofree char *after = NULL;
 
   if (deadline <= 0)
@@ -111,82 +210,14 @@ format_deadline (SpindleWorker *worker)
 }
 
 static char *
-format_parent (SpindleWorker *worker)
+parent_text (gpointer       this,
+             SpindleWorker *parent)
 {
-  SpindleWorker *parent = spindle_worker_get_parent (worker);
-
   return g_strdup (parent ? spindle_worker_get_name (parent) : "—");
 }
 
-static void
-set_label_printf (GtkLabel   *label,
-                  const char *format,
-                  ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_label_printf (GtkLabel   *label,
-                  const char *format,
-                  ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  gtk_label_set_label (label, text);
-}
-
-static void
-take_label (GtkLabel *label,
-            char     *text)
-{
-  gtk_label_set_label (label, text);
-  g_free (text);
-}
-
-static void
-set_state_pill (GtkLabel           *label,
-                SpindleWorkerState  state)
-{
-  g_auto(GStrv) classes = spindle_format_state_pill_classes (state);
-
-  gtk_label_set_label (label, spindle_format_state_label (state));
-  gtk_widget_set_css_classes (GTK_WIDGET (label), (const char **) classes);
-}
-
-/* Sections ******************************************************************/
-
-static void
-update_header (SpindleWorkerDetails *self)
-{
-  SpindleWorkerState state = spindle_worker_get_state (self->worker);
-
-  gtk_label_set_label (self->name_label, spindle_worker_get_name (self->worker));
-  take_label (self->kind_label, format_kind (self->worker));
-  set_state_pill (self->state_pill, state);
-}
-
-static void
-update_properties (SpindleWorkerDetails *self)
-{
-  SpindleWorker *w = self->worker;
-  const char *phase = spindle_worker_get_phase (w);
-
-  set_label_printf (self->id_value, "%" G_GUINT64_FORMAT, spindle_worker_get_id (w));
-  take_label (self->tid_value, spindle_format_tid (spindle_worker_get_tid (w)));
-  gtk_label_set_label (self->state_value, spindle_format_state_label (spindle_worker_get_state (w)));
-  gtk_label_set_label (self->reason_value, spindle_format_reason_label (spindle_worker_get_stop_reason (w)));
-  gtk_label_set_label (self->phase_value, phase && *phase ? phase : "—");
-  set_label_printf (self->progress_value, "%.0f %%", spindle_worker_get_progress (w) * 100);
-  take_label (self->started_value, format_started (spindle_worker_get_started_at (w)));
-  take_label (self->deadline_value, format_deadline (w));
-  take_label (self->parent_value, format_parent (w));
-}
-
-/* Bound in the .ui to the children's n-items: the engine adds children
- * without a notify of the worker's.
+/* Bound to the children's n-items: the engine adds children without a
+ * notify of the worker's.
  */
 static char *
 children_label (gpointer this,
@@ -195,169 +226,68 @@ children_label (gpointer this,
   return g_strdup_printf ("%u", n_children);
 }
 
-static void
-update_diagnosis (SpindleWorkerDetails *self)
+static char *
+outcome_heading_text (gpointer      this,
+                      GVariant     *result,
+                      const GError *error)
 {
-  g_autoptr(GString) text = g_string_new (NULL);
-  const char *waiting_for = spindle_worker_get_waiting_for (self->worker);
-  gboolean live = !spindle_worker_is_terminal (self->worker);
+  if (error != NULL)
+    return g_strdup (_("Error"));
+  if (result != NULL)
+    return g_strdup (_("Result"));
 
-  if (live && spindle_worker_get_unresponsive (self->worker))
-    g_string_append (text, _("Unresponsive: the grace period passed and the worker has not ended."));
-
-  if (live && waiting_for != NULL && *waiting_for != '\0')
-    {
-      if (text->len > 0)
-        g_string_append_c (text, '\n');
-      g_string_append_printf (text, _("Waiting for %s"), waiting_for);
-    }
-
-  gtk_label_set_label (self->diagnosis_label, text->str);
-  gtk_widget_set_visible (GTK_WIDGET (self->diagnosis_label), text->len > 0);
+  return g_strdup ("");
 }
 
-static void
-update_outcome (SpindleWorkerDetails *self)
+static char *
+outcome_text (gpointer      this,
+              GVariant     *result,
+              const GError *error)
 {
-  GVariant *result = spindle_worker_get_result (self->worker);
-  const GError *error = spindle_worker_get_error (self->worker);
-  gboolean visible = result != NULL || error != NULL;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (self->outcome_label), "error");
-
   if (error != NULL)
-    {
-      gtk_label_set_label (self->outcome_heading, _("Error"));
-      gtk_label_set_label (self->outcome_label, error->message);
-      gtk_widget_add_css_class (GTK_WIDGET (self->outcome_label), "error");
-    }
-  else if (result != NULL)
-    {
-      gtk_label_set_label (self->outcome_heading, _("Result"));
-      take_label (self->outcome_label, g_variant_print (result, TRUE));
-    }
+    return g_strdup (error->message);
+  if (result != NULL)
+    return spindle_format_variant (result);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->outcome_heading), visible);
-  gtk_widget_set_visible (GTK_WIDGET (self->outcome_label), visible);
+  return g_strdup ("");
+}
+
+static char **
+outcome_classes (gpointer      this,
+                 const GError *error)
+{
+  const char *classes[] = { "outcome", error != NULL ? "error" : NULL, NULL };
+
+  return g_strdupv ((char **) classes);
 }
 
 /* The cleanup report ********************************************************/
 
 static GtkWidget *
-create_step_row (const SpindleCleanupStep *step)
+create_step_row (gpointer item,
+                 gpointer user_data)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *glyph = gtk_label_new (NULL);
-  GtkWidget *label = gtk_label_new (step->label);
-  const char *outcome_text;
-
-  switch (step->outcome)
-    {
-    case SPINDLE_CLEANUP_OUTCOME_OK:
-      gtk_label_set_label (GTK_LABEL (glyph), "✓");
-      gtk_widget_add_css_class (glyph, "step-ok");
-      outcome_text = _("succeeded");
-      break;
-    case SPINDLE_CLEANUP_OUTCOME_FAILED:
-      gtk_label_set_label (GTK_LABEL (glyph), "✗");
-      gtk_widget_add_css_class (glyph, "step-failed");
-      outcome_text = _("failed");
-      break;
-    case SPINDLE_CLEANUP_OUTCOME_NOT_RUN:
-    default:
-      gtk_label_set_label (GTK_LABEL (glyph), "–");
-      gtk_widget_add_css_class (glyph, "step-not-run");
-      outcome_text = _("not run");
-      break;
-    }
-
-  gtk_widget_set_valign (glyph, GTK_ALIGN_START);
-  gtk_widget_add_css_class (box, "step");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_box_append (GTK_BOX (texts), label);
-
-  if (step->message != NULL && *step->message != '\0')
-    {
-      GtkWidget *message = gtk_label_new (step->message);
-
-      gtk_label_set_xalign (GTK_LABEL (message), 0);
-      gtk_label_set_wrap (GTK_LABEL (message), TRUE);
-      gtk_label_set_wrap_mode (GTK_LABEL (message), PANGO_WRAP_WORD_CHAR);
-      gtk_widget_add_css_class (message, "caption");
-      gtk_widget_add_css_class (message, step->outcome == SPINDLE_CLEANUP_OUTCOME_FAILED ? "error" : "dim-label");
-      gtk_box_append (GTK_BOX (texts), message);
-    }
-
-  gtk_box_append (GTK_BOX (box), glyph);
-  gtk_box_append (GTK_BOX (box), texts);
-
-  if (step->duration_usec >= 0)
-    {
-      g_autofree char *text = spindle_format_duration (step->duration_usec);
-      GtkWidget *duration = gtk_label_new (text);
-
-      gtk_widget_set_valign (duration, GTK_ALIGN_START);
-      gtk_widget_add_css_class (duration, "numeric");
-      gtk_widget_add_css_class (duration, "dim-label");
-      gtk_box_append (GTK_BOX (box), duration);
-    }
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (box),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, step->label,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, outcome_text,
-                                  -1);
-  return box;
+  return spindle_cleanup_step_row_new (item);
 }
 
+/* The report once it is there, with each step's duration; until then the
+ * steps as they are reported.
+ */
 static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
-static void
-add_placeholder_row (GtkListBox *list,
-                     const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_list_box_append (list, label);
-}
-
-static void
-fill_cleanup_list (SpindleWorkerDetails *self)
+bind_cleanup_list (SpindleWorkerDetails *self)
 {
   SpindleCleanupReport *report = spindle_worker_get_cleanup_report (self->worker);
-  guint n;
-
-  clear_list (self->cleanup_list);
+  g_autoptr(GListModel) model = NULL;
 
   if (report != NULL)
-    {
-      n = spindle_cleanup_report_get_n_steps (report);
-      for (guint i = 0; i < n; i++)
-        gtk_list_box_append (self->cleanup_list, create_step_row (spindle_cleanup_report_get_step (report, i)));
-    }
+    model = spindle_cleanup_step_items_from_report (report);
   else
-    {
-      n = spindle_event_log_get_n_steps (self->log);
-      for (guint i = 0; i < n; i++)
-        gtk_list_box_append (self->cleanup_list, create_step_row (spindle_event_log_get_step (self->log, i)));
-    }
+    model = g_object_ref (spindle_event_log_get_steps (self->log));
 
-  if (n == 0)
-    add_placeholder_row (self->cleanup_list,
-                         report ? _("No cleanup steps were registered.")
-                                : _("The cleanup runs when the worker ends."));
+  gtk_label_set_label (self->cleanup_placeholder,
+                       report ? _("No cleanup steps were registered.")
+                              : _("The cleanup runs when the worker ends."));
+  gtk_list_box_bind_model (self->cleanup_list, model, create_step_row, NULL, NULL);
 }
 
 static void
@@ -379,7 +309,6 @@ update_cleanup (SpindleWorkerDetails *self)
     gtk_label_set_label (self->cleanup_status, status);
 
   gtk_widget_set_css_classes (GTK_WIDGET (self->cleanup_status), classes);
-  fill_cleanup_list (self);
 }
 
 /* The event log *************************************************************/
@@ -388,32 +317,77 @@ static GtkWidget *
 create_log_row (gpointer item,
                 gpointer user_data)
 {
-  const char *line = gtk_string_object_get_string (item);
-  g_auto(GStrv) parts = g_strsplit (line, "\t", 3);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *time = gtk_label_new (parts[0]);
-  GtkWidget *since = gtk_label_new (parts[1] ? parts[1] : "");
-  GtkWidget *text = gtk_label_new (parts[1] && parts[2] ? parts[2] : "");
+  return spindle_log_row_new (item);
+}
 
-  gtk_widget_add_css_class (box, "log-entry");
-  gtk_widget_add_css_class (time, "numeric");
-  gtk_widget_add_css_class (time, "dim-label");
-  gtk_widget_set_valign (time, GTK_ALIGN_START);
-  gtk_widget_add_css_class (since, "numeric");
-  gtk_widget_add_css_class (since, "dim-label");
-  gtk_widget_set_valign (since, GTK_ALIGN_START);
-  gtk_label_set_xalign (GTK_LABEL (since), 1);
-  gtk_label_set_width_chars (GTK_LABEL (since), 10);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_WORD_CHAR);
-  gtk_widget_set_hexpand (text, TRUE);
+/* Actions *******************************************************************/
 
-  gtk_box_append (GTK_BOX (box), time);
-  gtk_box_append (GTK_BOX (box), since);
-  gtk_box_append (GTK_BOX (box), text);
+static void
+stop_activated (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SpindleWorkerDetails *self = SPINDLE_WORKER_DETAILS (widget);
 
-  return box;
+  if (self->worker != NULL)
+    spindle_worker_request_stop (self->worker);
+}
+
+static void
+force_cancel_activated (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SpindleWorkerDetails *self = SPINDLE_WORKER_DETAILS (widget);
+
+  if (self->worker != NULL)
+    spindle_worker_force_cancel (self->worker);
+}
+
+/* Offered only for an unresponsive worker: nothing else can end it. */
+static void
+abandon_activated (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SpindleWorkerDetails *self = SPINDLE_WORKER_DETAILS (widget);
+
+  if (self->worker != NULL && spindle_worker_get_unresponsive (self->worker))
+    spindle_worker_abandon (self->worker);
+}
+
+static void
+take_button_name (GtkWidget *button,
+                  char      *label)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  g_free (label);
+}
+
+static void
+update_actions (SpindleWorkerDetails *self)
+{
+  SpindleWorkerState state = self->worker ? spindle_worker_get_state (self->worker) : SPINDLE_WORKER_STATE_FINISHED;
+  gboolean unresponsive = self->worker != NULL &&
+                          can_abandon (self, state, spindle_worker_get_unresponsive (self->worker));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", self->worker && spindle_format_can_stop (state));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.force-cancel",
+                                 self->worker && spindle_format_can_cancel (state));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.abandon", unresponsive);
+}
+
+static void
+name_actions (SpindleWorkerDetails *self)
+{
+  const char *name = spindle_worker_get_name (self->worker);
+
+  /* Translators: the accessible name of a button, "Stop sleeper 1" */
+  take_button_name (self->stop_button, g_strdup_printf (_("Stop %s"), name));
+  /* Translators: the accessible name of a button, "Force-Cancel sleeper 1" */
+  take_button_name (self->cancel_button, g_strdup_printf (_("Force-Cancel %s"), name));
+  /* Translators: the accessible name of a button, "Abandon sleeper 1" */
+  take_button_name (self->abandon_button, g_strdup_printf (_("Abandon %s"), name));
 }
 
 /* Countdown *****************************************************************/
@@ -451,39 +425,27 @@ update_countdown (SpindleWorkerDetails *self)
 
 /* Worker ********************************************************************/
 
-/* The sampler's figures change on every tick: the kernel view shows them. */
-static gboolean
-is_sampled_property (GParamSpec *pspec)
-{
-  static const char * const names[] = {
-    "cpu-time", "cpu-percent", "kernel-state", "wait-channel", "syscall", "in-compute", NULL
-  };
-
-  return g_strv_contains (names, pspec->name);
-}
-
-static void
-update_sections (SpindleWorkerDetails *self)
-{
-  update_header (self);
-  update_properties (self);
-  update_diagnosis (self);
-  update_outcome (self);
-  update_countdown (self);
-}
-
 static void
 on_notify (SpindleWorker        *worker,
            GParamSpec           *pspec,
            SpindleWorkerDetails *self)
 {
-  if (is_sampled_property (pspec))
-    return;
+  if (pspec->name == g_intern_static_string ("state") ||
+      pspec->name == g_intern_static_string ("unresponsive"))
+    update_actions (self);
 
-  update_sections (self);
+  if (pspec->name == g_intern_static_string ("escalation") ||
+      pspec->name == g_intern_static_string ("escalation-at") ||
+      pspec->name == g_intern_static_string ("state"))
+    update_countdown (self);
 
-  if (g_strcmp0 (pspec->name, "state") == 0 || g_strcmp0 (pspec->name, "cleanup-report") == 0)
+  if (pspec->name == g_intern_static_string ("state"))
     update_cleanup (self);
+  else if (pspec->name == g_intern_static_string ("cleanup-report"))
+    {
+      update_cleanup (self);
+      bind_cleanup_list (self);
+    }
 }
 
 static void
@@ -502,6 +464,7 @@ disconnect_worker (SpindleWorkerDetails *self)
   g_signal_group_set_target (self->worker_signals, NULL);
   g_signal_group_set_target (self->log_signals, NULL);
   gtk_list_box_bind_model (self->log_list, NULL, NULL, NULL, NULL);
+  gtk_list_box_bind_model (self->cleanup_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->log);
   g_clear_object (&self->worker);
 }
@@ -518,21 +481,33 @@ connect_worker (SpindleWorkerDetails *self,
                            create_log_row, NULL, NULL);
 }
 
+/* Another worker starts at the top: its name, state and countdown first. */
+static void
+scroll_to_top (SpindleWorkerDetails *self)
+{
+  GtkAdjustment *vadjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+
+  gtk_adjustment_set_value (vadjustment, gtk_adjustment_get_lower (vadjustment));
+}
+
 static void
 update_all (SpindleWorkerDetails *self)
 {
   spindle_elapsed_label_set_worker (self->elapsed_value, self->worker);
   spindle_kernel_view_set_worker (self->kernel_view, self->worker);
+  update_actions (self);
+  update_countdown (self);
 
   if (self->worker == NULL)
     {
       gtk_stack_set_visible_child_name (self->stack, "empty");
-      update_countdown (self);
       return;
     }
 
-  update_sections (self);
+  name_actions (self);
   update_cleanup (self);
+  bind_cleanup_list (self);
+  scroll_to_top (self);
   gtk_stack_set_visible_child_name (self->stack, "worker");
 }
 
@@ -633,29 +608,41 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-worker-details.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, stack);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, name_label);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, state_pill);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, kind_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, header);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, countdown_box);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, countdown_label);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, diagnosis_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, abandon_button);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, scroller);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, kernel_view);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, id_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, tid_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, state_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, reason_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, phase_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, progress_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, started_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, elapsed_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, deadline_value);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, parent_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cleanup_status);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cleanup_list);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, outcome_heading);
-  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, outcome_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, log_list);
+  gtk_widget_class_bind_template_callback (widget_class, has_text);
+  gtk_widget_class_bind_template_callback (widget_class, state_text);
+  gtk_widget_class_bind_template_callback (widget_class, state_pill_classes);
+  gtk_widget_class_bind_template_callback (widget_class, kind_text);
+  gtk_widget_class_bind_template_callback (widget_class, diagnosis_text);
+  gtk_widget_class_bind_template_callback (widget_class, can_abandon);
+  gtk_widget_class_bind_template_callback (widget_class, id_text);
+  gtk_widget_class_bind_template_callback (widget_class, tid_text);
+  gtk_widget_class_bind_template_callback (widget_class, reason_text);
+  gtk_widget_class_bind_template_callback (widget_class, phase_key);
+  gtk_widget_class_bind_template_callback (widget_class, phase_text);
+  gtk_widget_class_bind_template_callback (widget_class, progress_text);
+  gtk_widget_class_bind_template_callback (widget_class, started_text);
+  gtk_widget_class_bind_template_callback (widget_class, deadline_text);
+  gtk_widget_class_bind_template_callback (widget_class, parent_text);
   gtk_widget_class_bind_template_callback (widget_class, children_label);
+  gtk_widget_class_bind_template_callback (widget_class, outcome_heading_text);
+  gtk_widget_class_bind_template_callback (widget_class, outcome_text);
+  gtk_widget_class_bind_template_callback (widget_class, outcome_classes);
+
+  gtk_widget_class_install_action (widget_class, "details.stop", NULL, stop_activated);
+  gtk_widget_class_install_action (widget_class, "details.force-cancel", NULL, force_cancel_activated);
+  gtk_widget_class_install_action (widget_class, "details.abandon", NULL, abandon_activated);
 }
 
 static void
@@ -667,6 +654,13 @@ spindle_worker_details_init (SpindleWorkerDetails *self)
   g_signal_group_connect (self->log_signals, "steps-changed", G_CALLBACK (on_steps_changed), self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cleanup_placeholder = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->cleanup_placeholder, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->cleanup_placeholder), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->cleanup_placeholder), "placeholder");
+  gtk_list_box_set_placeholder (self->cleanup_list, GTK_WIDGET (self->cleanup_placeholder));
+
   update_all (self);
 }
 
