@@ -28,5 +28,7 @@ SpindleWorker             *spindle_catalog_spawn       (SpindleWorkerSet  *set,
                                                         GError           **error);
 guint                      spindle_catalog_spawn_demo  (SpindleWorkerSet  *set,
                                                         GError           **error);
+/* Threads one worker of @kind runs: itself and its children; 0 if unknown. */
+guint                      spindle_catalog_get_thread_cost (const char    *kind);
 
 G_END_DECLS

@@ -60,9 +60,4 @@ gboolean    spindle_thread_budget_check   (guint                      n_live,
                                            guint64                    n_requested,
                                            GError                   **error);
 
-/* Threads one worker of a catalogue kind runs: itself and its children.
- * Defined with the catalogue in spindle-catalog.c.
- */
-guint       spindle_catalog_get_thread_cost (const char              *kind);
-
 G_END_DECLS
