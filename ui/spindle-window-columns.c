@@ -27,6 +27,21 @@ list_item_get_worker (GtkListItem *list_item)
 
 /* Cells *********************************************************************/
 
+/* The expander arrow claims the click that toggles it, so the row's own
+ * gesture never sees it: select the row here, then let the arrow toggle.
+ */
+static void
+on_name_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 gpointer         unused)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  gtk_widget_activate_action (widget, "listitem.select", "(bb)", FALSE, FALSE);
+}
+
 static char **
 expander_classes (gpointer this,
                   guint    n_children)
@@ -269,6 +284,7 @@ void
 _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);
+  gtk_widget_class_bind_template_callback (widget_class, on_name_pressed);
   gtk_widget_class_bind_template_callback (widget_class, kind_title);
   gtk_widget_class_bind_template_callback (widget_class, tid_label);
   gtk_widget_class_bind_template_callback (widget_class, state_label);
