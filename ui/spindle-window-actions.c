@@ -12,6 +12,75 @@
 #include "spindle-format.h"
 #include "spindle-window-private.h"
 
+/* Finding workers ***********************************************************/
+
+typedef gboolean (*StateTest) (SpindleWorkerState state);
+
+/* Top-level workers whose state passes @test, counted up to @limit: a
+ * request to all reaches the children through their parents.
+ */
+static guint
+count_workers (SpindleWindow *self,
+               StateTest      test,
+               guint          limit)
+{
+  GListModel *model = G_LIST_MODEL (self->set);
+  guint n = g_list_model_get_n_items (model);
+  guint count = 0;
+
+  for (guint i = 0; i < n && count < limit; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+
+      if (test (spindle_worker_get_state (worker)))
+        count++;
+    }
+
+  return count;
+}
+
+static guint
+count_unresponsive (SpindleWindow *self)
+{
+  GListModel *model = G_LIST_MODEL (self->set);
+  guint n = g_list_model_get_n_items (model);
+  guint count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+
+      if (spindle_worker_state_is_live (spindle_worker_get_state (worker)) &&
+          spindle_worker_get_unresponsive (worker))
+        count++;
+    }
+
+  return count;
+}
+
+/* (transfer full) (nullable): the worker @id, at any depth. */
+static SpindleWorker *
+find_worker (GListModel *model,
+             guint64     id)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+      SpindleWorker *found;
+
+      if (spindle_worker_get_id (worker) == id)
+        return g_steal_pointer (&worker);
+
+      found = find_worker (spindle_worker_get_children (worker), id);
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 /* Dialogs *******************************************************************/
 
 static void
@@ -37,6 +106,30 @@ _spindle_window_show_error (SpindleWindow *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A worker already cancelled, or one nothing reaches, is not counted:
+ * cancelling all again would not change its fate.
+ */
+static char *
+cancel_all_secondary (SpindleWindow *self)
+{
+  guint n_unresponsive = count_unresponsive (self);
+  const char *text = _("Each thread is unwound at its next cancellation point, without finishing "
+                       "its work. A worker cancelled while holding a lock leaves the lock tainted, "
+                       "and one that a cancel cannot reach is marked unresponsive when its grace "
+                       "period ends.");
+
+  if (n_unresponsive == 0)
+    return g_strdup (text);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s\n\n%u unresponsive worker cannot be reached and is not "
+                                       "counted: abandon it from its row’s menu.",
+                                       "%s\n\n%u unresponsive workers cannot be reached and are not "
+                                       "counted: abandon them from their rows’ menus.",
+                                       n_unresponsive),
+                          text, n_unresponsive);
+}
+
 static void
 on_cancel_all_response (GtkDialog     *dialog,
                         int            response,
@@ -52,7 +145,8 @@ on_cancel_all_response (GtkDialog     *dialog,
 static void
 confirm_cancel_all (SpindleWindow *self)
 {
-  guint n_live = spindle_worker_monitor_get_n_live (self->monitor);
+  guint n_reachable = count_workers (self, spindle_format_can_cancel, G_MAXUINT);
+  g_autofree char *secondary = NULL;
   GtkWidget *dialog;
   GtkWidget *button;
 
@@ -60,13 +154,11 @@ confirm_cancel_all (SpindleWindow *self)
                                    GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
                                    GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
                                    g_dngettext (GETTEXT_PACKAGE,
-                                                "Force-cancel %u live worker?",
-                                                "Force-cancel %u live workers?", n_live),
-                                   n_live);
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
-    _("Each thread is unwound at its next cancellation point, without finishing its work. "
-      "A worker cancelled while holding a lock leaves the lock tainted, and one that "
-      "a cancel cannot reach is abandoned when its grace period ends."));
+                                                "Force-cancel %u worker?",
+                                                "Force-cancel %u workers?", n_reachable),
+                                   n_reachable);
+  secondary = cancel_all_secondary (self);
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", secondary);
   gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Cancel"), GTK_RESPONSE_CANCEL);
   button = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Force-Cancel All"), GTK_RESPONSE_ACCEPT);
   gtk_widget_add_css_class (button, "destructive-action");
@@ -75,6 +167,148 @@ confirm_cancel_all (SpindleWindow *self)
   self->dialog = GTK_WINDOW (dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (on_cancel_all_response), self);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Row menu ******************************************************************/
+
+/* "sleeper 1 (Sleeper), worker 3, TID 1234\nState: …": what a bug report needs. */
+static char *
+describe_worker (SpindleWorker *worker)
+{
+  SpindleWorkerState state = spindle_worker_get_state (worker);
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *tid = spindle_format_tid (spindle_worker_get_tid (worker));
+  g_autofree char *elapsed = spindle_format_elapsed (spindle_worker_get_elapsed (worker, now));
+  g_autofree char *cleanup = spindle_format_cleanup_status (state, spindle_worker_get_cleanup_report (worker));
+  g_autofree char *kernel = spindle_format_kernel_long (spindle_worker_get_kernel_state (worker),
+                                                       spindle_worker_get_wait_channel (worker),
+                                                       spindle_worker_get_syscall (worker));
+  const char *phase = spindle_worker_get_phase (worker);
+  const GError *error = spindle_worker_get_error (worker);
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s (%s), worker %" G_GUINT64_FORMAT ", TID %s\n",
+                          spindle_worker_get_name (worker),
+                          spindle_format_kind_title (spindle_worker_get_kind (worker)),
+                          spindle_worker_get_id (worker), tid);
+  g_string_append_printf (text, _("State: %s%s\n"), spindle_format_state_label (state),
+                          spindle_worker_get_unresponsive (worker) ? _(", unresponsive") : "");
+  g_string_append_printf (text, _("Elapsed: %s\n"), elapsed);
+  if (spindle_format_thread_may_run (state))
+    g_string_append_printf (text, _("Kernel: %s\n"), kernel);
+  if (phase != NULL && *phase != '\0')
+    g_string_append_printf (text, _("Phase: %s\n"), phase);
+  g_string_append_printf (text, _("Cleanup: %s\n"), cleanup);
+  if (error != NULL)
+    g_string_append_printf (text, _("Error: %s\n"), error->message);
+
+  return g_string_free (text, FALSE);
+}
+
+static GMenuModel *
+row_menu_model (void)
+{
+  GMenu *menu = g_menu_new ();
+  GMenu *section = g_menu_new ();
+
+  g_menu_append (section, _("_Stop"), "win.stop-selected");
+  g_menu_append (section, _("_Force-Cancel"), "win.cancel-selected");
+  g_menu_append (section, _("_Abandon — the thread is left running and leaked"), "win.abandon-selected");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+
+  section = g_menu_new ();
+  g_menu_append (section, _("_Copy Details"), "win.copy-details");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_object_unref (section);
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+on_view_destroy (GtkWidget *view,
+                 GtkWidget *popover)
+{
+  gtk_widget_unparent (popover);
+}
+
+static GtkPopover *
+get_row_menu (SpindleWindow *self)
+{
+  GtkPopover *popover = g_object_get_data (G_OBJECT (self), "spindle-row-menu");
+  g_autoptr(GMenuModel) model = NULL;
+
+  if (popover != NULL)
+    return popover;
+
+  model = row_menu_model ();
+  popover = GTK_POPOVER (gtk_popover_menu_new_from_model (model));
+  gtk_widget_set_name (GTK_WIDGET (popover), "row-menu");
+  gtk_popover_set_has_arrow (popover, FALSE);
+  gtk_widget_set_halign (GTK_WIDGET (popover), GTK_ALIGN_START);
+  gtk_widget_set_parent (GTK_WIDGET (popover), GTK_WIDGET (self->column_view));
+  g_signal_connect_object (self->column_view, "destroy", G_CALLBACK (on_view_destroy), popover, 0);
+  g_object_set_data (G_OBJECT (self), "spindle-row-menu", popover);
+
+  return popover;
+}
+
+/* Where the keyboard user is: the focused row, or else the view's corner. */
+static graphene_point_t
+focus_point (SpindleWindow *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->column_view);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  graphene_point_t point = GRAPHENE_POINT_INIT (24, 24);
+
+  if (focus != NULL && gtk_widget_is_ancestor (focus, view) &&
+      gtk_widget_compute_point (focus, view,
+                                &GRAPHENE_POINT_INIT (24, gtk_widget_get_height (focus) / 2.f),
+                                &point))
+    return point;
+
+  return point;
+}
+
+/* At @at in the view's coordinates, or at the focused row. */
+static void
+popup_row_menu (SpindleWindow          *self,
+                const graphene_point_t *at)
+{
+  g_autoptr(SpindleWorker) worker = _spindle_window_get_selected_worker (self);
+  GtkPopover *popover;
+  graphene_point_t point;
+
+  if (worker == NULL)
+    return;
+
+  point = at ? *at : focus_point (self);
+  _spindle_window_update_actions (self);
+  popover = get_row_menu (self);
+  gtk_popover_set_pointing_to (popover, &(GdkRectangle) { (int) point.x, (int) point.y, 1, 1 });
+  gtk_popover_popup (popover);
+}
+
+/* A right click selects the row under the pointer, as in Files, and
+ * opens the menu for it.
+ */
+static void
+on_view_secondary_pressed (GtkGestureClick *gesture,
+                           int              n_press,
+                           double           x,
+                           double           y,
+                           SpindleWindow   *self)
+{
+  GtkWidget *view = GTK_WIDGET (self->column_view);
+  GtkWidget *picked = gtk_widget_pick (view, x, y, GTK_PICK_DEFAULT);
+
+  if (picked == NULL || picked == view)
+    return;
+  if (!gtk_widget_activate_action (picked, "listitem.select", "(bb)", FALSE, FALSE))
+    return;
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  popup_row_menu (self, &GRAPHENE_POINT_INIT (x, y));
 }
 
 /* Adding workers ************************************************************/
@@ -184,6 +418,60 @@ cancel_selected_action (GtkWidget  *widget,
     spindle_worker_force_cancel (worker);
 }
 
+/* Only a worker that nothing reaches is abandoned from the UI: its thread
+ * is left running, detached, and whatever it holds is reported leaked.
+ */
+static void
+abandon_worker (SpindleWorker *worker)
+{
+  if (worker != NULL && spindle_worker_get_unresponsive (worker) && !spindle_worker_is_terminal (worker))
+    spindle_worker_abandon (worker);
+}
+
+static void
+abandon_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SpindleWindow *self = SPINDLE_WINDOW (widget);
+  g_autoptr(SpindleWorker) worker = find_worker (G_LIST_MODEL (self->set), g_variant_get_uint64 (parameter));
+
+  abandon_worker (worker);
+}
+
+static void
+abandon_selected_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  g_autoptr(SpindleWorker) worker = _spindle_window_get_selected_worker (SPINDLE_WINDOW (widget));
+
+  abandon_worker (worker);
+}
+
+static void
+copy_details_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  g_autoptr(SpindleWorker) worker = _spindle_window_get_selected_worker (SPINDLE_WINDOW (widget));
+  g_autofree char *text = NULL;
+
+  if (worker == NULL)
+    return;
+
+  text = describe_worker (worker);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+}
+
+static void
+context_menu_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  popup_row_menu (SPINDLE_WINDOW (widget), NULL);
+}
+
 static void
 clear_finished_action (GtkWidget  *widget,
                        const char *action_name,
@@ -223,11 +511,20 @@ _spindle_window_update_actions (SpindleWindow *self)
 
   gtk_widget_action_set_enabled (widget, "win.add-workers", !self->shutting_down);
   gtk_widget_action_set_enabled (widget, "win.load-demo", !self->shutting_down);
-  gtk_widget_action_set_enabled (widget, "win.stop-all", n_live > 0 && !self->shutting_down);
-  gtk_widget_action_set_enabled (widget, "win.cancel-all", n_live > 0);
+  /* Only what a request can still change: not a worker already asked, nor one nothing reaches. */
+  gtk_widget_action_set_enabled (widget, "win.stop-all",
+                                 n_live > 0 && !self->shutting_down &&
+                                 count_workers (self, spindle_format_can_stop, 1) > 0);
+  gtk_widget_action_set_enabled (widget, "win.cancel-all",
+                                 n_live > 0 && count_workers (self, spindle_format_can_cancel, 1) > 0);
   gtk_widget_action_set_enabled (widget, "win.clear-finished", n_total > n_live);
   gtk_widget_action_set_enabled (widget, "win.stop-selected", spindle_format_can_stop (state));
   gtk_widget_action_set_enabled (widget, "win.cancel-selected", spindle_format_can_cancel (state));
+  gtk_widget_action_set_enabled (widget, "win.abandon-selected",
+                                 selected != NULL && spindle_format_thread_may_run (state) &&
+                                 !spindle_worker_is_terminal (selected) &&
+                                 spindle_worker_get_unresponsive (selected));
+  gtk_widget_action_set_enabled (widget, "win.copy-details", selected != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), !self->shutting_down);
 }
 
@@ -241,9 +538,32 @@ selected_worker (gpointer        unused,
   return row != NULL ? gtk_tree_list_row_get_item (row) : NULL;
 }
 
+/* The monitor follows states; "unresponsive" changes within one, so the
+ * selected worker's flag is watched here.
+ */
+static void
+watch_selected (SpindleWindow *self)
+{
+  SpindleWorker *watched = g_object_get_data (G_OBJECT (self), "spindle-watched-selected");
+  g_autoptr(SpindleWorker) selected = _spindle_window_get_selected_worker (self);
+
+  if (watched == selected)
+    return;
+
+  if (watched != NULL)
+    g_signal_handlers_disconnect_by_func (watched, _spindle_window_update_actions, self);
+  if (selected != NULL)
+    g_signal_connect_object (selected, "notify::unresponsive",
+                             G_CALLBACK (_spindle_window_update_actions), self, G_CONNECT_SWAPPED);
+
+  g_object_set_data_full (G_OBJECT (self), "spindle-watched-selected",
+                          selected ? g_object_ref (selected) : NULL, g_object_unref);
+}
+
 static void
 on_selection_changed (SpindleWindow *self)
 {
+  watch_selected (self);
   _spindle_window_update_actions (self);
 }
 
@@ -256,6 +576,10 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.cancel-all", NULL, cancel_all_action);
   gtk_widget_class_install_action (widget_class, "win.stop-selected", NULL, stop_selected_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-selected", NULL, cancel_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.abandon", "t", abandon_action);
+  gtk_widget_class_install_action (widget_class, "win.abandon-selected", NULL, abandon_selected_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-details", NULL, copy_details_action);
+  gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
   gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-finished", "show-finished");
@@ -266,9 +590,12 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "win.stop-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_SHIFT_MASK, "win.cancel-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, GDK_SHIFT_MASK, "win.cancel-selected", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.context-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu", NULL);
 
   gtk_widget_class_bind_template_callback (widget_class, on_add_workers);
   gtk_widget_class_bind_template_callback (widget_class, on_selection_changed);
   gtk_widget_class_bind_template_callback (widget_class, selected_worker);
   gtk_widget_class_bind_template_callback (widget_class, on_search_stopped);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_secondary_pressed);
 }

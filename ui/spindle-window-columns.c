@@ -65,18 +65,57 @@ tid_label (gpointer this,
   return spindle_format_tid (tid);
 }
 
+/* The engine keeps an unreachable worker "cancelling" (nothing else will
+ * happen to it); the row says what that means.
+ */
+static gboolean
+is_unresponsive (SpindleWorkerState state,
+                 gboolean           unresponsive)
+{
+  return unresponsive && spindle_worker_state_is_live (state);
+}
+
 static char *
 state_label (gpointer           this,
-             SpindleWorkerState state)
+             SpindleWorkerState state,
+             gboolean           unresponsive)
 {
+  if (is_unresponsive (state, unresponsive))
+    /* Translators: the state pill of a worker that nothing can reach */
+    return g_strdup (_("unresponsive"));
+
   return g_strdup (spindle_format_state_label (state));
+}
+
+static char *
+state_tooltip (gpointer           this,
+               SpindleWorkerState state,
+               gboolean           unresponsive)
+{
+  if (is_unresponsive (state, unresponsive))
+    return g_strdup_printf (_("Still %s after its grace period: neither a stop request nor a "
+                              "cancel reaches it. Abandon it from the row’s menu to let it go; "
+                              "its thread is then left running and leaked."),
+                            spindle_format_state_label (state));
+
+  return NULL;
 }
 
 static char **
 state_classes (gpointer           this,
-               SpindleWorkerState state)
+               SpindleWorkerState state,
+               gboolean           unresponsive)
 {
-  return spindle_format_state_pill_classes (state);
+  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL, NULL };
+
+  /* Failed's solid colour until style.css has a rule of its own. */
+  if (is_unresponsive (state, unresponsive))
+    {
+      classes[1] = "state-failed";
+      classes[2] = "unresponsive";
+    }
+
+  return g_strdupv ((char **) classes);
 }
 
 static char *
@@ -289,6 +328,7 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, tid_label);
   gtk_widget_class_bind_template_callback (widget_class, state_label);
   gtk_widget_class_bind_template_callback (widget_class, state_classes);
+  gtk_widget_class_bind_template_callback (widget_class, state_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_status);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_classes);
   gtk_widget_class_bind_template_callback (widget_class, cpu_label);

@@ -249,6 +249,275 @@ test_name_cell_selects (Fixture *fixture)
   click_and_wait_selected (fixture, find_label_with_class (row, "worker-name"), sleeper);
 }
 
+/* Defect 2: an unreachable worker ******************************************/
+
+static gboolean
+is_unresponsive (SpindleWorker *worker)
+{
+  return spindle_worker_get_unresponsive (worker);
+}
+
+/* A raw g_cond_wait waiter, force-cancelled: the cancel cannot reach it,
+ * and after a short cancel grace it is unresponsive, still "cancelling".
+ */
+static SpindleWorker *
+spawn_unresponsive (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  SpindleWorker *waiter;
+
+  g_settings_set_uint (settings, "cancel-grace-ms", 100);
+  waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
+  spindle_worker_force_cancel (waiter);
+  spindle_ui_test_wait (is_unresponsive, waiter);
+  g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_CANCELLING);
+
+  return waiter;
+}
+
+static gboolean
+action_enabled (Fixture    *fixture,
+                const char *action)
+{
+  GtkWidget *button = spindle_ui_test_find_action_button (GTK_WIDGET (fixture->window), action);
+
+  g_assert_nonnull (button);
+  return gtk_widget_is_sensitive (button);
+}
+
+static void
+test_unresponsive_row (Fixture *fixture)
+{
+  SpindleWorker *waiter = spawn_unresponsive (fixture);
+  GtkWidget *pill;
+
+  wait_row_shows (fixture, waiter, "unresponsive");
+  pill = spindle_ui_test_find (wait_row (fixture, waiter), GTK_TYPE_LABEL, NULL, "unresponsive");
+  g_assert_true (gtk_widget_has_css_class (pill, "unresponsive"));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (pill), "Abandon"));
+
+  /* Nothing that asks all of them can change its fate. */
+  spindle_ui_test_settle (fixture->window);
+  g_assert_false (action_enabled (fixture, "win.stop-all"));
+  g_assert_false (action_enabled (fixture, "win.cancel-all"));
+}
+
+static void
+test_cancel_all_counts_reachable (Fixture *fixture)
+{
+  SpindleWorker *waiter = spawn_unresponsive (fixture);
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  GtkMessageDialog *dialog;
+  g_autofree char *text = NULL;
+  g_autofree char *secondary = NULL;
+
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (action_enabled (fixture, "win.cancel-all"));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.cancel-all", NULL);
+  dialog = GTK_MESSAGE_DIALOG (spindle_ui_test_wait_dialog ());
+  g_object_get (dialog, "text", &text, "secondary-text", &secondary, NULL);
+  g_assert_cmpstr (text, ==, "Force-cancel 1 worker?");
+  g_assert_nonnull (strstr (secondary, "1 unresponsive worker"));
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+
+  g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_RUNNING);
+  g_assert_true (spindle_worker_get_unresponsive (waiter));
+}
+
+static void
+test_abandon_action (Fixture *fixture)
+{
+  SpindleWorker *waiter = spawn_unresponsive (fixture);
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+
+  /* refused for a worker that a request still reaches */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.abandon", "t",
+                              spindle_worker_get_id (sleeper));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_RUNNING);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.abandon", "t",
+                                             spindle_worker_get_id (waiter)));
+  spindle_ui_test_wait_terminal (waiter);
+  g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  wait_row_shows (fixture, waiter, "abandoned");
+}
+
+/* The row menu **************************************************************/
+
+static GtkWidget *
+find_menu_item (GtkWidget  *root,
+                const char *fragment)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (root), "text") != NULL && GTK_IS_WIDGET (root) &&
+      !GTK_IS_LABEL (root) && !GTK_IS_EDITABLE (root))
+    {
+      g_autofree char *text = NULL;
+
+      g_object_get (root, "text", &text, NULL);
+      if (text != NULL && strstr (text, fragment) != NULL)
+        return root;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_item (child, fragment);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static GtkWidget *
+find_row_menu (Fixture *fixture)
+{
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+
+  return spindle_ui_test_find (view, GTK_TYPE_POPOVER, "row-menu", NULL);
+}
+
+static gboolean
+row_menu_shown (Fixture *fixture)
+{
+  GtkWidget *menu = find_row_menu (fixture);
+
+  return menu != NULL && gtk_widget_get_mapped (menu);
+}
+
+static gboolean
+row_menu_hidden (Fixture *fixture)
+{
+  return !row_menu_shown (fixture);
+}
+
+static void
+press_menu_item (Fixture    *fixture,
+                 const char *fragment)
+{
+  GtkWidget *item = find_menu_item (find_row_menu (fixture), fragment);
+
+  g_assert_nonnull (item);
+  g_assert_true (gtk_widget_is_sensitive (item));
+  gtk_widget_activate (item);
+  spindle_ui_test_wait (row_menu_hidden, fixture);
+}
+
+static void
+test_row_menu_right_click (Fixture *fixture)
+{
+  SpindleWorker *waiter, *sleeper;
+  SelectWait wait;
+  GtkWidget *row;
+
+  SKIP_WITHOUT_CLICKS ();
+
+  waiter = spawn_unresponsive (fixture);
+  sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_settle (fixture->window);
+
+  /* a right click selects the row and opens its menu */
+  row = wait_row (fixture, waiter);
+  click_widget (find_label_with_class (row, "worker-name"), 3);
+  wait = (SelectWait) { fixture->window, waiter };
+  spindle_ui_test_wait (is_selected, &wait);
+  spindle_ui_test_wait (row_menu_shown, fixture);
+  g_assert_false (gtk_widget_is_sensitive (find_menu_item (find_row_menu (fixture), "Force-Cancel")));
+  press_menu_item (fixture, "left running and leaked");
+  spindle_ui_test_wait_terminal (waiter);
+  g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_ABANDONED);
+
+  row = wait_row (fixture, sleeper);
+  click_widget (find_label_with_class (row, "worker-name"), 3);
+  wait = (SelectWait) { fixture->window, sleeper };
+  spindle_ui_test_wait (is_selected, &wait);
+  spindle_ui_test_wait (row_menu_shown, fixture);
+  g_assert_false (gtk_widget_is_sensitive (find_menu_item (find_row_menu (fixture), "Abandon")));
+  press_menu_item (fixture, "Stop");
+  spindle_ui_test_wait_terminal (sleeper);
+  g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_STOPPED);
+}
+
+static gboolean
+clipboard_has (gpointer data)
+{
+  GdkClipboard *clipboard = data;
+  GdkContentProvider *content = gdk_clipboard_get_content (clipboard);
+
+  return content != NULL;
+}
+
+static void
+test_row_menu_keyboard_copy (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  GValue value = G_VALUE_INIT;
+  const char *text;
+
+  spindle_ui_test_settle (fixture->window);
+  spindle_ui_test_select (fixture->window, sleeper);
+  spindle_ui_test_settle (fixture->window);
+
+  /* Shift+F10 and the Menu key both open it, for the selected row */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.context-menu", NULL));
+  spindle_ui_test_wait (row_menu_shown, fixture);
+  press_menu_item (fixture, "Copy Details");
+
+  spindle_ui_test_wait (clipboard_has, clipboard);
+  g_value_init (&value, G_TYPE_STRING);
+  g_assert_true (gdk_content_provider_get_value (gdk_clipboard_get_content (clipboard), &value, NULL));
+  text = g_value_get_string (&value);
+  g_assert_nonnull (strstr (text, spindle_worker_get_name (sleeper)));
+  g_assert_nonnull (strstr (text, "State: running"));
+  g_value_unset (&value);
+}
+
+/* Whether the window binds @keyval with @mods to @action. */
+static gboolean
+has_binding (GtkWidget       *widget,
+             guint            keyval,
+             GdkModifierType  mods,
+             const char      *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_KEYVAL_TRIGGER (trigger) && GTK_IS_NAMED_ACTION (named) &&
+              gtk_keyval_trigger_get_keyval (GTK_KEYVAL_TRIGGER (trigger)) == keyval &&
+              gtk_keyval_trigger_get_modifiers (GTK_KEYVAL_TRIGGER (trigger)) == mods &&
+              g_strcmp0 (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action) == 0)
+            return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+test_row_menu_keys (Fixture *fixture)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+
+  g_assert_true (has_binding (window, GDK_KEY_Menu, 0, "win.context-menu"));
+  g_assert_true (has_binding (window, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -258,6 +527,12 @@ main (int   argc,
 #define ADD(path, func) spindle_ui_test_add ("/ui/list/" path, func)
 
   ADD ("name-cell-selects", test_name_cell_selects);
+  ADD ("unresponsive-row", test_unresponsive_row);
+  ADD ("cancel-all-counts-reachable", test_cancel_all_counts_reachable);
+  ADD ("abandon-action", test_abandon_action);
+  ADD ("row-menu-right-click", test_row_menu_right_click);
+  ADD ("row-menu-keyboard-copy", test_row_menu_keyboard_copy);
+  ADD ("row-menu-keys", test_row_menu_keys);
 
 #undef ADD
 
