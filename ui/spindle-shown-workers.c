@@ -18,6 +18,14 @@ struct _SpindleShownWorkers
 
 G_DEFINE_FINAL_TYPE (SpindleShownWorkers, spindle_shown_workers, G_TYPE_OBJECT)
 
+enum {
+  SHOWN,
+  HIDDEN,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static guint
 get_count (SpindleShownWorkers *self,
            SpindleWorker       *worker)
@@ -53,6 +61,16 @@ spindle_shown_workers_class_init (SpindleShownWorkersClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = spindle_shown_workers_finalize;
+
+  /* A worker came on screen, or left it: its window reads /proc for it at
+   * once, so its cells are right the moment they show.
+   */
+  signals[SHOWN] =
+    g_signal_new ("shown", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SPINDLE_TYPE_WORKER);
+  signals[HIDDEN] =
+    g_signal_new ("hidden", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, SPINDLE_TYPE_WORKER);
 }
 
 static void
@@ -71,10 +89,15 @@ void
 spindle_shown_workers_show (SpindleShownWorkers *self,
                             SpindleWorker       *worker)
 {
+  guint count;
+
   g_return_if_fail (SPINDLE_IS_SHOWN_WORKERS (self));
   g_return_if_fail (SPINDLE_IS_WORKER (worker));
 
-  set_count (self, worker, get_count (self, worker) + 1);
+  count = get_count (self, worker);
+  set_count (self, worker, count + 1);
+  if (count == 0)
+    g_signal_emit (self, signals[SHOWN], 0, worker);
 }
 
 void
@@ -89,7 +112,12 @@ spindle_shown_workers_hide (SpindleShownWorkers *self,
   count = get_count (self, worker);
   g_return_if_fail (count > 0);
 
+  /* the signal's handlers may still use the worker */
+  g_object_ref (worker);
   set_count (self, worker, count - 1);
+  if (count == 1)
+    g_signal_emit (self, signals[HIDDEN], 0, worker);
+  g_object_unref (worker);
 }
 
 gboolean

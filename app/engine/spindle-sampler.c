@@ -12,7 +12,9 @@
 #include <glibtop/procmem.h>
 #include <glibtop/proctime.h>
 #include <glibtop/sysinfo.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,13 +26,25 @@
 /* What the kernel sees of the process, sampled on the main context at the
  * UI's refresh interval, only while someone looks.
  *
- * Per-thread CPU comes from each thread's CPU clock (a few µs), for every
- * live worker: libgtop's per-process time is process-wide when asked about
- * a thread, and far slower. Kernel state, wait channel and system call come
- * from /proc/self/task/<tid>/ for the watched workers only (the rows on
- * screen and the selected one), so the cost stays bounded with many
- * workers. libgtop gives the process- and system-wide figures.
+ * A tick costs what the view shows, not what the process holds. The
+ * watched workers (the rows on screen and the selected one) get their CPU
+ * clock (a few µs; libgtop's per-process time is process-wide when asked
+ * about a thread, and far slower) and their /proc/self/task/<tid>/ files
+ * on every tick, and once at once when they are first watched, so a row is
+ * right the moment it shows. The other live workers' CPU clocks are read
+ * every "full-every" ticks: every tick by default, never in a window that
+ * does not sort by CPU, every 10th tick (5 s at the default refresh) in
+ * one that does (see spindle-window-sampling.c).
+ *
+ * The threads Spindle did not start come from a listing of
+ * /proc/self/task, which with ten thousand workers costs tens of ms: it is
+ * taken again only when the process's thread count (one read of
+ * /proc/self/stat) no longer matches, or every RELIST_EVERY ticks, since a
+ * thread may end as another starts. In between, only the few known other
+ * threads are read. libgtop gives the process- and system-wide figures.
  */
+
+#define RELIST_EVERY 60
 
 struct _SpindleSampler
 {
@@ -42,6 +56,9 @@ struct _SpindleSampler
   gint64            last_tick;
   guint64           last_rtime;
   guint64           n_task_reads;
+  guint64           n_ticks;
+  guint             full_every;
+  guint             listed_threads;
 
   double            process_cpu;
   guint64           resident;
@@ -57,6 +74,7 @@ enum {
   PROP_N_THREADS,
   PROP_N_CPUS,
   PROP_LOAD_AVERAGE,
+  PROP_FULL_EVERY,
   N_PROPS
 };
 
@@ -129,10 +147,12 @@ sample_worker (SpindleSampler *self,
   _spindle_worker_apply_sample (worker, &sample);
 }
 
+/* Every worker of @model and below; @tids collects their thread ids. */
 static void
 sample_workers (SpindleSampler *self,
                 GListModel     *model,
                 gint64          now,
+                gboolean        sample,
                 GHashTable     *tids)
 {
   guint n = g_list_model_get_n_items (model);
@@ -144,11 +164,25 @@ sample_workers (SpindleSampler *self,
       if (worker->tid <= 0)
         continue;
 
-      g_hash_table_add (tids, GINT_TO_POINTER (worker->tid));
-      if (is_sampled (worker))
+      if (tids != NULL)
+        g_hash_table_add (tids, GINT_TO_POINTER (worker->tid));
+      if (sample && is_sampled (worker))
         sample_worker (self, worker, now);
-      sample_workers (self, spindle_worker_get_children (worker), now, tids);
+      sample_workers (self, spindle_worker_get_children (worker), now, sample, tids);
     }
+}
+
+static void
+sample_watched (SpindleSampler *self,
+                gint64          now)
+{
+  GHashTableIter iter;
+  gpointer worker;
+
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, &worker, NULL))
+    if (((SpindleWorker *) worker)->tid > 0 && is_sampled (worker))
+      sample_worker (self, worker, now);
 }
 
 /* The other threads **********************************************************/
@@ -171,7 +205,7 @@ find_other (SpindleSampler *self,
   return NULL;
 }
 
-static void
+static gboolean
 sample_other (SpindleSampler *self,
               int             tid,
               gint64          now)
@@ -184,7 +218,7 @@ sample_other (SpindleSampler *self,
 
   if (!_spindle_task_read_file (tid, "comm", comm, sizeof comm) ||
       !_spindle_task_read_file (tid, "stat", stat, sizeof stat))
-    return;
+    return FALSE;
   read_cpu_time (tid, &cpu_time);
 
   if ((info = find_other (self, tid, &position)) == NULL)
@@ -194,6 +228,7 @@ sample_other (SpindleSampler *self,
     }
 
   _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
+  return TRUE;
 }
 
 static void
@@ -207,6 +242,36 @@ forget_gone_others (SpindleSampler *self,
       if (!g_hash_table_contains (seen, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
         g_list_store_remove (self->others, i - 1);
     }
+}
+
+/* Only the other threads already known: a gone one is dropped. */
+static void
+resample_others (SpindleSampler *self,
+                 gint64          now)
+{
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
+
+      if (!sample_other (self, spindle_thread_info_get_tid (info), now))
+        g_list_store_remove (self->others, i - 1);
+    }
+}
+
+/* Field 20 of /proc/self/stat, or 0. */
+static guint
+read_n_threads (void)
+{
+  g_autofree char *stat = NULL;
+  const char *fields;
+  guint n = 0;
+
+  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
+      (fields = strrchr (stat, ')')) == NULL)
+    return 0;
+
+  sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %u", &n);
+  return n;
 }
 
 static guint
@@ -307,8 +372,8 @@ sample_process (SpindleSampler *self,
 void
 spindle_sampler_tick (SpindleSampler *self)
 {
-  g_autoptr(GHashTable) worker_tids = g_hash_table_new (NULL, NULL);
   gint64 now = g_get_monotonic_time ();
+  gboolean full, relist;
   guint n_threads;
 
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
@@ -316,12 +381,58 @@ spindle_sampler_tick (SpindleSampler *self)
   /* events queued without a wake-up reach the view at its refresh rate */
   _spindle_worker_set_flush (self->set);
 
+  full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
+  n_threads = read_n_threads ();
+  relist = n_threads == 0 || n_threads != self->listed_threads || self->n_ticks % RELIST_EVERY == 0;
+
   g_object_freeze_notify (G_OBJECT (self));
-  sample_workers (self, G_LIST_MODEL (self->set), now, worker_tids);
-  n_threads = sample_others (self, now, worker_tids);
+  if (full || relist)
+    {
+      g_autoptr(GHashTable) worker_tids = relist ? g_hash_table_new (NULL, NULL) : NULL;
+
+      sample_workers (self, G_LIST_MODEL (self->set), now, full, worker_tids);
+      if (relist)
+        n_threads = self->listed_threads = sample_others (self, now, worker_tids);
+    }
+  if (!full)
+    sample_watched (self, now);
+  if (!relist)
+    resample_others (self, now);
   sample_process (self, now, n_threads);
   self->last_tick = now;
+  self->n_ticks++;
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * spindle_sampler_set_full_every:
+ * @every: read every live worker's CPU clock once in this many ticks; 0
+ *   for only the watched workers
+ *
+ * The watched workers are read on every tick whatever this says. A view
+ * that sorts by CPU needs every worker's figure now and then; one that does
+ * not, needs none but its rows'.
+ */
+void
+spindle_sampler_set_full_every (SpindleSampler *self,
+                                guint           every)
+{
+  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+
+  if (self->full_every == every)
+    return;
+
+  /* the next tick reads them all */
+  self->full_every = every;
+  self->n_ticks = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FULL_EVERY]);
+}
+
+guint
+spindle_sampler_get_full_every (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->full_every;
 }
 
 /**
@@ -337,7 +448,10 @@ spindle_sampler_watch (SpindleSampler *self,
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
   g_return_if_fail (SPINDLE_IS_WORKER (worker));
 
-  g_hash_table_add (self->watched, g_object_ref (worker));
+  /* sampled at once: a row is right the moment it shows */
+  if (g_hash_table_add (self->watched, g_object_ref (worker)) &&
+      worker->tid > 0 && is_sampled (worker))
+    sample_worker (self, worker, g_get_monotonic_time ());
 }
 
 void
@@ -393,6 +507,22 @@ spindle_sampler_get_property (GObject    *object,
     case PROP_N_THREADS:    g_value_set_uint (value, self->n_threads); break;
     case PROP_N_CPUS:       g_value_set_uint (value, self->n_cpus); break;
     case PROP_LOAD_AVERAGE: g_value_set_double (value, self->load_average); break;
+    case PROP_FULL_EVERY:   g_value_set_uint (value, self->full_every); break;
+    default:                G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+spindle_sampler_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  SpindleSampler *self = SPINDLE_SAMPLER (object);
+
+  switch (prop_id)
+    {
+    case PROP_FULL_EVERY:   spindle_sampler_set_full_every (self, g_value_get_uint (value)); break;
     default:                G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -405,12 +535,17 @@ spindle_sampler_class_init (SpindleSamplerClass *klass)
 
   object_class->dispose = spindle_sampler_dispose;
   object_class->get_property = spindle_sampler_get_property;
+  object_class->set_property = spindle_sampler_set_property;
 
   properties[PROP_PROCESS_CPU] = g_param_spec_double ("process-cpu", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
   properties[PROP_RESIDENT] = g_param_spec_uint64 ("resident", NULL, NULL, 0, G_MAXUINT64, 0, ro);
   properties[PROP_N_THREADS] = g_param_spec_uint ("n-threads", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_N_CPUS] = g_param_spec_uint ("n-cpus", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_LOAD_AVERAGE] = g_param_spec_double ("load-average", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+
+  properties[PROP_FULL_EVERY] =
+    g_param_spec_uint ("full-every", NULL, NULL, 0, G_MAXUINT, 1,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -422,6 +557,7 @@ spindle_sampler_init (SpindleSampler *self)
 {
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
   self->others = g_list_store_new (SPINDLE_TYPE_THREAD_INFO);
+  self->full_every = 1;
 }
 
 GListModel *

@@ -24,6 +24,9 @@ void            spindle_sampler_watch                (SpindleSampler    *sampler
 void            spindle_sampler_unwatch              (SpindleSampler    *sampler,
                                                       SpindleWorker     *worker);
 void            spindle_sampler_tick                 (SpindleSampler    *sampler);
+void            spindle_sampler_set_full_every       (SpindleSampler    *sampler,
+                                                      guint              every);
+guint           spindle_sampler_get_full_every       (SpindleSampler    *sampler);
 GListModel     *spindle_sampler_get_other_threads    (SpindleSampler    *sampler);
 double          spindle_sampler_get_process_cpu      (SpindleSampler    *sampler);
 guint64         spindle_sampler_get_resident         (SpindleSampler    *sampler);

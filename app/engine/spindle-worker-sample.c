@@ -92,8 +92,14 @@ apply_cpu (SpindleWorker       *self,
 {
   double percent = self->cpu_percent;
 
+  /* A first sample has no previous one: the average since the start is
+   * true at once, where 0 % would be a lie until the next tick. A worker
+   * sampled again after a while out of view gets the average since then.
+   */
   if (self->sampled_at != 0 && sample->at > self->sampled_at)
     percent = MAX (0.0, (sample->cpu_time - self->cpu_time) / 10.0 / (sample->at - self->sampled_at));
+  else if (self->sampled_at == 0 && self->started_at > 0 && sample->at > self->started_at)
+    percent = MAX (0.0, sample->cpu_time / 10.0 / (sample->at - self->started_at));
 
   self->sampled_at = sample->at;
 
