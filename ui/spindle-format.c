@@ -143,6 +143,40 @@ spindle_format_state_pill_classes (SpindleWorkerState state)
   return g_strdupv ((char **) classes);
 }
 
+/* The engine keeps a worker nothing can reach "cancelling" (or stopping):
+ * its pill says what that means, wherever it shows.
+ */
+gboolean
+spindle_format_is_unresponsive (SpindleWorkerState state,
+                                gboolean           unresponsive)
+{
+  return unresponsive && spindle_worker_state_is_live (state);
+}
+
+/* "running"; "unresponsive" for a live worker past its last grace. */
+const char *
+spindle_format_pill_label (SpindleWorkerState state,
+                           gboolean           unresponsive)
+{
+  if (spindle_format_is_unresponsive (state, unresponsive))
+    /* Translators: the state pill of a worker that nothing can reach */
+    return _("unresponsive");
+
+  return spindle_format_state_label (state);
+}
+
+char **
+spindle_format_pill_classes (SpindleWorkerState state,
+                             gboolean           unresponsive)
+{
+  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL, NULL };
+
+  if (spindle_format_is_unresponsive (state, unresponsive))
+    classes[2] = "unresponsive";
+
+  return g_strdupv ((char **) classes);
+}
+
 const char *
 spindle_format_state_label (SpindleWorkerState state)
 {

@@ -26,6 +26,12 @@ const char  *spindle_format_cleanup_class   (SpindleWorkerState     state,
 const char  *spindle_format_state_class     (SpindleWorkerState     state);
 char       **spindle_format_state_pill_classes (SpindleWorkerState  state);
 const char  *spindle_format_state_label     (SpindleWorkerState     state);
+gboolean     spindle_format_is_unresponsive (SpindleWorkerState     state,
+                                             gboolean               unresponsive);
+const char  *spindle_format_pill_label      (SpindleWorkerState     state,
+                                             gboolean               unresponsive);
+char       **spindle_format_pill_classes    (SpindleWorkerState     state,
+                                             gboolean               unresponsive);
 const char  *spindle_format_reason_label    (SpindleStopReason      reason);
 const char  *spindle_format_kind_title      (const char            *kind);
 char        *spindle_format_tid             (int                    tid);

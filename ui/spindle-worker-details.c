@@ -79,11 +79,20 @@ state_text (gpointer           this,
   return g_strdup (spindle_format_state_label (state));
 }
 
-static char **
-state_pill_classes (gpointer           this,
-                    SpindleWorkerState state)
+static char *
+pill_text (gpointer           this,
+           SpindleWorkerState state,
+           gboolean           unresponsive)
 {
-  return spindle_format_state_pill_classes (state);
+  return g_strdup (spindle_format_pill_label (state, unresponsive));
+}
+
+static char **
+pill_classes (gpointer           this,
+              SpindleWorkerState state,
+              gboolean           unresponsive)
+{
+  return spindle_format_pill_classes (state, unresponsive);
 }
 
 static char *
@@ -130,7 +139,7 @@ can_abandon (gpointer           this,
              SpindleWorkerState state,
              gboolean           unresponsive)
 {
-  return unresponsive && spindle_worker_state_is_live (state);
+  return spindle_format_is_unresponsive (state, unresponsive);
 }
 
 static char *
@@ -622,7 +631,8 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, log_list);
   gtk_widget_class_bind_template_callback (widget_class, has_text);
   gtk_widget_class_bind_template_callback (widget_class, state_text);
-  gtk_widget_class_bind_template_callback (widget_class, state_pill_classes);
+  gtk_widget_class_bind_template_callback (widget_class, pill_text);
+  gtk_widget_class_bind_template_callback (widget_class, pill_classes);
   gtk_widget_class_bind_template_callback (widget_class, kind_text);
   gtk_widget_class_bind_template_callback (widget_class, diagnosis_text);
   gtk_widget_class_bind_template_callback (widget_class, can_abandon);

@@ -212,8 +212,11 @@ test_escalation_reasons (Fixture *fixture)
   g_assert_false (log_has (waiter, "deadline"));
   g_assert_false (log_has (waiter, "force-cancel requested automatically"));
 
-  /* Nothing else ends it: the header offers Abandon. */
+  /* The header says so, as the row does; nothing else ends it: it offers Abandon. */
   spindle_ui_test_settle (fixture->window);
+  g_assert_cmpstr (label_text (details, "state-pill"), ==, "unresponsive");
+  g_assert_true (gtk_widget_has_css_class (spindle_ui_test_find (GTK_WIDGET (details), GTK_TYPE_LABEL, "state-pill", NULL),
+                                           "unresponsive"));
   abandon = spindle_ui_test_find_action_button (GTK_WIDGET (details), "details.abandon");
   g_assert_nonnull (abandon);
   g_assert_true (gtk_widget_get_visible (abandon));
@@ -433,6 +436,7 @@ test_screenshots (Fixture *fixture)
   GtkSettings *settings = gtk_settings_get_default ();
   SpindleWorker *supervisor = spindle_ui_test_spawn (fixture, "supervisor");
   SpindleWorker *number = spawn_custom (fixture, NULL, "number", return_data, g_variant_new_uint32 (43));
+  SpindleWorker *waiter;
 
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 900);
   spindle_ui_test_wait_terminal (number);
@@ -445,7 +449,18 @@ test_screenshots (Fixture *fixture)
   save_pane (fixture, "spindle-details-light.png");
   g_object_set (settings, "gtk-application-prefer-dark-theme", TRUE, NULL);
   save_pane (fixture, "spindle-details-dark.png");
+
+  /* Unresponsive: the header says so and offers Abandon. */
+  spindle_worker_set_set_auto_escalate (fixture->set, TRUE);
+  spindle_worker_set_set_stop_grace (fixture->set, 30 * 1000);
+  spindle_worker_set_set_cancel_grace (fixture->set, 30 * 1000);
+  waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
+  show_worker (fixture, waiter);
+  spindle_worker_request_stop (waiter);
+  spindle_ui_test_wait (spindle_worker_get_unresponsive, waiter);
+  save_pane (fixture, "spindle-details-unresponsive-dark.png");
   g_object_set (settings, "gtk-application-prefer-dark-theme", FALSE, NULL);
+  save_pane (fixture, "spindle-details-unresponsive-light.png");
 }
 
 int
