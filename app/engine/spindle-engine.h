@@ -15,6 +15,7 @@
 #include "spindle-enums.h"
 #include "spindle-job.h"
 #include "spindle-lock.h"
+#include "spindle-process.h"
 #include "spindle-sampler.h"
 #include "spindle-types.h"
 #include "spindle-worker.h"

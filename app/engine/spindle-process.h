@@ -1,0 +1,40 @@
+/* spindle-process.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "spindle-types.h"
+#include "spindle-worker-set.h"
+
+G_BEGIN_DECLS
+
+/* How to run a command worker's program. Zero means the default for every
+ * field; the struct and its strings are copied.
+ */
+typedef struct
+{
+  const char         *cwd;                 /* NULL: the host's */
+  const char * const *envp;                /* NULL: the host's environment */
+  int                 stop_signal;         /* sent to the group on a stop; 0: SIGTERM */
+  gsize               output_limit;        /* bytes kept of stdout and of stderr; 0: 64 KiB */
+  gint64              leftover_grace_usec; /* after the command ended, before its leftovers get SIGKILL; 0: 1 s */
+} SpindleCommandOptions;
+
+/* The environment variable that names the reaper helper, for tests and
+ * the build tree; the installed one is used without it.
+ */
+#define SPINDLE_REAPER_ENV "SPINDLE_REAPER"
+
+SpindleWorker *spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
+                                                 const SpindleSpawnOptions   *options,
+                                                 const char * const          *argv,
+                                                 const SpindleCommandOptions *command_options,
+                                                 GError                     **error);
+
+G_END_DECLS

@@ -1,0 +1,701 @@
+/* test-process.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "spindle-test-util.h"
+
+/* Command workers, run through the reaper helper of the build tree
+ * (SPINDLE_REAPER). Every process a test starts carries a marker in its
+ * arguments (a sleep of MARK seconds), so that "nothing left behind" is
+ * checked over the whole machine, not only among the reaper's children.
+ */
+
+#define MARK "7321.5"
+
+/* Helpers ********************************************************************/
+
+/* The argv of `sh -c SCRIPT`, with @MARK@ standing for MARK. */
+static char **
+sh_argv (const char *script)
+{
+  g_autoptr(GString) text = g_string_new (script);
+  const char *argv[] = { "sh", "-c", NULL, NULL };
+
+  g_string_replace (text, "@MARK@", MARK, 0);
+  argv[2] = text->str;
+  return g_strdupv ((char **) argv);
+}
+
+static SpindleWorker *
+spawn_command (SpindleWorkerSet            *set,
+               char                       **argv,
+               const SpindleCommandOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn_command (set, NULL, (const char * const *) argv, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (worker);
+  g_strfreev (argv);
+  return worker;
+}
+
+static gboolean
+report_has_step (SpindleWorker         *worker,
+                 const char            *needle,
+                 SpindleCleanupOutcome  outcome)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  g_assert_nonnull (report);
+  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
+
+      if (strstr (step->label, needle) != NULL && step->outcome == outcome)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+assert_report_has (SpindleWorker *worker,
+                   const char    *needle)
+{
+  if (!report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK))
+    {
+      g_autofree char *text = spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
+
+      g_error ("no step “%s” in the report:\n%s", needle, text);
+    }
+}
+
+static const char *
+result_string (SpindleWorker *worker,
+               const char    *key)
+{
+  GVariant *result = spindle_worker_get_result (worker);
+  const char *value = NULL;
+
+  g_assert_nonnull (result);
+  g_assert_true (g_variant_lookup (result, key, "&s", &value));
+  return value;
+}
+
+static gint32
+result_int (SpindleWorker *worker,
+            const char    *key)
+{
+  GVariant *result = spindle_worker_get_result (worker);
+  gint32 value = G_MININT32;
+
+  g_assert_nonnull (result);
+  g_assert_true (g_variant_lookup (result, key, "i", &value));
+  return value;
+}
+
+static gboolean
+phase_has_cond (gpointer data)
+{
+  SpindleWorker *worker = ((gpointer *) data)[0];
+  const char *needle = ((gpointer *) data)[1];
+  const char *phase = spindle_worker_get_phase (worker);
+
+  return phase != NULL && strstr (phase, needle) != NULL;
+}
+
+static void
+wait_phase (SpindleWorker *worker,
+            const char    *needle)
+{
+  gpointer data[] = { worker, (gpointer) needle };
+
+  spindle_test_wait_until_full (phase_has_cond, data, SPINDLE_TEST_GUARD_MS, needle);
+}
+
+/* 'R', 'S', 'Z'… or 0 when there is no such process. */
+static char
+process_state (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  return paren != NULL ? paren[2] : '?';
+}
+
+/* Processes anywhere on the machine whose arguments hold the marker. */
+static guint
+count_marked (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
+        if (g_str_equal (contents + i, MARK))
+          n++;
+    }
+
+  return n;
+}
+
+/* Children of this process, zombies included. */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        n += pids[i][0] != '\0';
+    }
+
+  return n;
+}
+
+static gboolean
+no_marked_cond (gpointer data)
+{
+  return count_marked () == 0;
+}
+
+/* A file the command writes its pids to, one a line. */
+typedef struct
+{
+  char  *dir;
+  char  *path;
+  guint  wanted;
+} PidFile;
+
+static void
+pid_file_init (PidFile *file,
+               guint    wanted)
+{
+  g_autoptr(GError) error = NULL;
+
+  file->dir = g_dir_make_tmp ("spindle-process-XXXXXX", &error);
+  g_assert_no_error (error);
+  file->path = g_build_filename (file->dir, "pids", NULL);
+  file->wanted = wanted;
+}
+
+static void
+pid_file_clear (PidFile *file)
+{
+  g_unlink (file->path);
+  g_rmdir (file->dir);
+  g_free (file->path);
+  g_free (file->dir);
+}
+
+static char **
+pid_file_read (PidFile *file)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
+    return g_new0 (char *, 1);
+  return g_strsplit (g_strstrip (contents), "\n", -1);
+}
+
+static gboolean
+pid_file_full_cond (gpointer data)
+{
+  PidFile *file = data;
+  g_auto(GStrv) lines = pid_file_read (file);
+
+  return g_strv_length (lines) >= file->wanted && lines[0][0] != '\0';
+}
+
+/* The session of a process, or 0 when there is no such process. */
+static pid_t
+process_session (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+  int ppid, pgrp, session;
+  char state;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (paren = strrchr (contents, ')')) == NULL ||
+      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    return 0;
+  return session;
+}
+
+static gboolean
+is_sleep (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
+  g_autofree char *comm = NULL;
+
+  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
+}
+
+/* The stubborn tree is in place: both sleeps run, and the last one has
+ * left the command's session.
+ */
+static gboolean
+tree_ready_cond (gpointer data)
+{
+  PidFile *file = data;
+  g_auto(GStrv) pids = NULL;
+  pid_t escapee;
+
+  if (!pid_file_full_cond (file))
+    return FALSE;
+  pids = pid_file_read (file);
+  escapee = atoi (pids[3]);
+  return is_sleep (atoi (pids[2])) && is_sleep (escapee) && process_session (escapee) == escapee;
+}
+
+/* A tree that ignores SIGTERM: the command, a child shell, its sleep and
+ * a setsid() sleep that left the group. Each writes its pid (dash's $$ is
+ * the outer shell's, so the child shell names itself through sh -c).
+ */
+static char **
+stubborn_tree_argv (PidFile *file)
+{
+  g_autofree char *script = g_strdup_printf (
+      "trap '' TERM; "
+      "echo $$ >> %1$s; "
+      "sh -c 'echo $$ >> %1$s; sleep @MARK@ & echo $! >> %1$s; "
+      "setsid sleep @MARK@ & echo $! >> %1$s; wait' & "
+      "wait",
+      file->path);
+
+  return sh_argv (script);
+}
+
+/* Exit statuses and output *************************************************/
+
+static void
+test_exit_zero (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, sh_argv ("echo first; echo to-stderr >&2; echo last-out"), NULL);
+  g_assert_cmpstr (spindle_worker_get_kind (worker), ==, "command");
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpint (result_int (worker, "exit-status"), ==, 0);
+  g_assert_cmpint (result_int (worker, "signal"), ==, 0);
+  g_assert_cmpint (result_int (worker, "pid"), >, 0);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "first\nlast-out");
+  g_assert_cmpstr (result_string (worker, "stderr"), ==, "to-stderr");
+  assert_report_has (worker, "(sh) exited with status 0, reaped");
+  assert_report_has (worker, "Reap the process helper");
+  g_assert_true (g_str_has_suffix (spindle_worker_get_phase (worker), "exited with status 0"));
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+static void
+test_exit_three (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  const GError *error;
+
+  worker = spawn_command (set, sh_argv ("echo something went wrong >&2; exit 3"), NULL);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  error = spindle_worker_get_error (worker);
+  g_assert_error (error, G_SPAWN_EXIT_ERROR, 3);
+  g_assert_nonnull (strstr (error->message, "exited with status 3"));
+  g_assert_nonnull (strstr (error->message, "something went wrong"));
+  assert_report_has (worker, "(sh) exited with status 3, reaped");
+}
+
+static void
+test_crash (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  const GError *error;
+
+  worker = spawn_command (set, sh_argv ("echo about to crash >&2; kill -SEGV $$"), NULL);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  error = spindle_worker_get_error (worker);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "SIGSEGV"));
+  g_assert_nonnull (strstr (error->message, "about to crash"));
+  assert_report_has (worker, "(sh) was killed by SIGSEGV, reaped");
+  g_assert_nonnull (strstr (spindle_worker_get_phase (worker), "SIGSEGV"));
+}
+
+static void
+test_exec_fails (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "/nonexistent/spindle-no-such-program", NULL };
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn_command (set, NULL, argv, NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  g_assert_error (spindle_worker_get_error (worker), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_report_has (worker, "Reap the process helper");
+}
+
+/* Only the tail is kept, and only the last lines are shown. */
+static void
+test_output_bounded (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleCommandOptions options = { .output_limit = 512 };
+  SpindleWorker *worker;
+  const char *out;
+
+  worker = spawn_command (set,
+                          sh_argv ("i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done; "
+                                   "echo err-tail >&2"),
+                          &options);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  out = result_string (worker, "stdout");
+  g_assert_true (g_str_has_suffix (out, "line-1998\nline-1999"));
+  g_assert_true (g_str_has_prefix (out, "line-1990\n"));
+  g_assert_cmpstr (result_string (worker, "stderr"), ==, "err-tail");
+}
+
+/* The working directory and the environment reach the command. */
+static void
+test_cwd_and_env (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *envp[] = { "SPINDLE_TEST_VALUE=from-the-host", "PATH=/usr/bin:/bin", NULL };
+  SpindleCommandOptions options = { .cwd = "/", .envp = envp };
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, sh_argv ("echo \"$(pwd) $SPINDLE_TEST_VALUE\""), &options);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "/ from-the-host");
+}
+
+/* Stop and force ************************************************************/
+
+static void
+test_stop (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "sleep", MARK, NULL };
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  wait_phase (worker, "running");
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
+  assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+/* A configured stop signal is the one sent. */
+static void
+test_stop_signal (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleCommandOptions options = { .stop_signal = SIGINT };
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, sh_argv ("trap 'echo got-int; exit 0' INT; sleep @MARK@ & wait"), &options);
+  wait_phase (worker, "running");
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "got-int");
+  g_assert_cmpuint (count_marked (), ==, 0);
+}
+
+static void
+assert_alive (char **pids)
+{
+  for (guint i = 0; pids[i] != NULL; i++)
+    {
+      char state = process_state (atoi (pids[i]));
+
+      g_assert_true (state != 0 && state != 'Z');
+    }
+}
+
+static void
+test_force_kills_tree (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_auto(GStrv) pids = NULL;
+  SpindleWorker *worker;
+  PidFile file;
+
+  pid_file_init (&file, 4);
+  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&file);
+  g_assert_cmpuint (g_strv_length (pids), ==, 4);
+
+  spindle_worker_request_stop (worker);
+  wait_phase (worker, "stopping");
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
+  assert_alive (pids);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  for (guint i = 0; pids[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s (", pids[i]);
+
+      g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+      assert_report_has (worker, needle);
+    }
+  {
+    g_autofree char *escapee = g_strdup_printf ("Descendant %s (sleep) was killed by SIGKILL, reaped", pids[3]);
+
+    assert_report_has (worker, escapee);
+  }
+  assert_report_has (worker, "Command ");
+  g_assert_cmpuint (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
+                                                  SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  pid_file_clear (&file);
+}
+
+/* Force without a stop first, while the command runs. */
+static void
+test_force_at_once (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "sleep", MARK, NULL };
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  wait_phase (worker, "running");
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+/* What the command leaves behind when it ends by itself goes too. */
+static void
+test_leftovers_reaped (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+
+  worker = spawn_command (set, sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0"), NULL);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  assert_report_has (worker, "(sh) exited with status 0, reaped");
+  assert_report_has (worker, "Descendant ");
+  g_assert_cmpuint (count_marked (), ==, 0);
+}
+
+/* The host dies ****************************************************************/
+
+/* The reaper run by hand, as the engine runs it: closing its order channel
+ * is what the host's death looks like to it.
+ */
+static void
+test_host_gone (void)
+{
+  const char *reaper = g_getenv (SPINDLE_REAPER_ENV);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) pids = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  int control[2], report_pipe[2];
+  int source_fds[2], target_fds[2] = { 3, 4 };
+  GPid pid;
+  PidFile file;
+  int status;
+
+  g_assert_nonnull (reaper);
+  pid_file_init (&file, 4);
+  {
+    g_auto(GStrv) command = stubborn_tree_argv (&file);
+    const char *args[] = { reaper, "--", command[0], command[1], command[2], NULL };
+
+    argv = g_strdupv ((char **) args);
+  }
+
+  g_assert_cmpint (pipe2 (control, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (report_pipe, O_CLOEXEC), ==, 0);
+  source_fds[0] = control[0];
+  source_fds[1] = report_pipe[1];
+  g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                    -1, -1, -1, source_fds, target_fds, 2,
+                                    &pid, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  close (control[0]);
+  close (report_pipe[1]);
+
+  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&file);
+  assert_alive (pids);
+
+  /* the host is gone */
+  close (control[1]);
+
+  for (;;)
+    {
+      struct pollfd pfd = { report_pipe[0], POLLIN, 0 };
+      char buf[1024];
+      ssize_t n;
+
+      g_assert_cmpint (poll (&pfd, 1, SPINDLE_TEST_GUARD_MS), ==, 1);
+      n = read (report_pipe[0], buf, sizeof buf);
+      g_assert_cmpint (n, >=, 0);
+      if (n == 0)
+        break;
+      g_string_append_len (report, buf, n);
+    }
+  close (report_pipe[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  g_test_message ("the reaper's report:\n%s", report->str);
+  g_assert_true (g_str_has_suffix (report->str, "done\n"));
+  g_assert_null (strstr (report->str, "unreaped"));
+  for (guint i = 0; pids[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s ", pids[i]);
+
+      g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+      g_assert_nonnull (strstr (report->str, needle));
+    }
+  {
+    g_autofree char *escapee = g_strdup_printf ("reaped %s signaled 9 sleep\n", pids[3]);
+
+    g_assert_nonnull (strstr (report->str, escapee));
+  }
+  g_assert_cmpuint (count_marked (), ==, 0);
+  pid_file_clear (&file);
+}
+
+/* Many cycles ******************************************************************/
+
+static void
+test_spawn_kill_cycles (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  guint fds_before = spindle_test_count_fds ();
+  guint cycles = 200;
+
+  for (guint i = 0; i < cycles; i++)
+    {
+      const char *argv[] = { "sleep", MARK, NULL };
+      SpindleWorker *worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+
+      /* every other cycle kills before the command is known to run */
+      if (i % 2 == 0)
+        wait_phase (worker, "running");
+      spindle_worker_force_cancel (worker);
+      spindle_test_wait_terminal (worker);
+      g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+      g_assert_cmpuint (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
+                                                      SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
+      spindle_worker_set_clear_finished (set);
+    }
+
+  spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
+}
+
+static void
+test_no_reaper (void)
+{
+  g_test_skip ("SPINDLE_REAPER does not name the reaper helper of the build tree");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  spindle_test_init (&argc, &argv);
+
+  if (g_getenv (SPINDLE_REAPER_ENV) == NULL)
+    {
+      g_test_add_func ("/engine/process/no-reaper", test_no_reaper);
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/engine/process/exit-zero", test_exit_zero);
+  g_test_add_func ("/engine/process/exit-three", test_exit_three);
+  g_test_add_func ("/engine/process/crash", test_crash);
+  g_test_add_func ("/engine/process/exec-fails", test_exec_fails);
+  g_test_add_func ("/engine/process/output-bounded", test_output_bounded);
+  g_test_add_func ("/engine/process/cwd-and-env", test_cwd_and_env);
+  g_test_add_func ("/engine/process/stop", test_stop);
+  g_test_add_func ("/engine/process/stop-signal", test_stop_signal);
+  g_test_add_func ("/engine/process/force-kills-tree", test_force_kills_tree);
+  g_test_add_func ("/engine/process/force-at-once", test_force_at_once);
+  g_test_add_func ("/engine/process/leftovers-reaped", test_leftovers_reaped);
+  g_test_add_func ("/engine/process/host-gone", test_host_gone);
+  g_test_add_func ("/engine/process/spawn-kill-cycles", test_spawn_kill_cycles);
+
+  return g_test_run ();
+}
