@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "spindle-clock.h"
 #include "spindle-format.h"
@@ -147,7 +148,48 @@ cpu_label (gpointer           this,
   return spindle_format_cpu_percent (percent);
 }
 
-/* "S · hrtimer_nanosleep": read only while the row is on screen. */
+/* What a wait channel or system call means to a person. The raw names
+ * stay in the tooltip; these are the words the cell shows.
+ */
+static const struct {
+  const char *fragment;
+  const char *words;
+} kernel_words[] = {
+  { "futex",          N_("futex wait") },
+  { "ep_poll",        N_("waiting in epoll") },
+  { "epoll",          N_("waiting in epoll") },
+  { "poll",           N_("waiting in poll") },
+  { "select",         N_("waiting in select") },
+  { "nanosleep",      N_("sleeping") },
+  { "hrtimer",        N_("sleeping") },
+  { "pipe_read",      N_("reading a pipe") },
+  { "pipe_write",     N_("writing a pipe") },
+  { "sk_wait",        N_("reading a socket") },
+  { "unix_stream",    N_("reading a socket") },
+  { "wait_woken",     N_("reading a socket") },
+  { "inet_csk",       N_("accepting") },
+  { "accept",         N_("accepting") },
+  { "recv",           N_("reading a socket") },
+  { "read",           N_("reading") },
+  { "write",          N_("writing") },
+  { "do_wait",        N_("waiting for a child") },
+  { "wait4",          N_("waiting for a child") },
+};
+
+static const char *
+words_for (const char *name)
+{
+  if (name == NULL || *name == '\0' || g_str_equal (name, "0") || g_str_equal (name, "running"))
+    return NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (kernel_words); i++)
+    if (strstr (name, kernel_words[i].fragment) != NULL)
+      return _(kernel_words[i].words);
+
+  return NULL;
+}
+
+/* "waiting in poll", "futex wait", "on CPU": read only while the row is on screen. */
 static char *
 kernel_label (gpointer            this,
               SpindleWorkerState  state,
@@ -155,10 +197,28 @@ kernel_label (gpointer            this,
               const char         *wait_channel,
               const char         *syscall)
 {
-  if (!spindle_format_thread_may_run (state))
+  const char *words;
+
+  if (!spindle_format_thread_may_run (state) || kernel_state == NULL || *kernel_state == '\0')
     return g_strdup ("—");
 
-  return spindle_format_kernel_short (kernel_state, wait_channel, syscall);
+  switch (kernel_state[0])
+    {
+    case 'R': return g_strdup (_("on CPU"));
+    case 'T': return g_strdup (_("stopped"));
+    case 't': return g_strdup (_("traced"));
+    case 'Z': return g_strdup (_("zombie"));
+    case 'X': return g_strdup (_("dead"));
+    default:  break;
+    }
+
+  words = words_for (wait_channel);
+  if (words == NULL)
+    words = words_for (syscall);
+  if (words == NULL)
+    words = kernel_state[0] == 'D' ? _("uninterruptible wait") : _("sleeping");
+
+  return g_strdup (words);
 }
 
 static char *
@@ -313,15 +373,81 @@ _spindle_window_resort (SpindleWindow *self)
     gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
 }
 
+/* Columns *******************************************************************/
+
+/* Narrow windows drop columns from the lowest priority up; 0 never drops. */
+typedef struct
+{
+  const char *id;
+  const char *tooltip;
+  guint       priority;
+} ColumnInfo;
+
+static const ColumnInfo column_info[] = {
+  { "name_column",     N_("The worker’s name and kind; children are listed under their parent"), 0 },
+  { "tid_column",      N_("The kernel’s thread ID"), 5 },
+  { "state_column",    N_("Where the worker is in its life, or how it ended; “unresponsive” when nothing reaches it"), 0 },
+  { "elapsed_column",  N_("Time since the worker started, frozen when it ended"), 2 },
+  { "cpu_column",      N_("CPU used since the last refresh, in % of one core"), 4 },
+  { "kernel_column",   N_("What the thread does in the kernel, read for the rows on screen; hover a cell for the wait channel and system call"), 1 },
+  { "timeline_column", N_("The worker’s states over the last minute"), 6 },
+  { "cleanup_column",  N_("What the worker’s cleanup did: steps run, failed, or resources leaked"), 3 },
+  { "actions_column",  N_("Stop asks the worker to stop; Force-Cancel unwinds its thread"), 0 },
+};
+
+static GtkColumnViewColumn *
+get_column (SpindleWindow *self,
+            const char    *id)
+{
+  return GTK_COLUMN_VIEW_COLUMN (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, id));
+}
+
+static const ColumnInfo *
+find_column_info (SpindleWindow       *self,
+                  GtkColumnViewColumn *column)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (get_column (self, column_info[i].id) == column)
+      return &column_info[i];
+
+  return NULL;
+}
+
+/* GTK 4.8 has no tooltip on a column: set it on the header's title
+ * buttons, which follow the columns' order.
+ */
+static void
+set_header_tooltips (SpindleWindow *self)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+  GtkWidget *title = header ? gtk_widget_get_first_child (header) : NULL;
+
+  for (guint i = 0; title != NULL && i < g_list_model_get_n_items (columns); i++, title = gtk_widget_get_next_sibling (title))
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+      const ColumnInfo *info = find_column_info (self, column);
+
+      if (info != NULL)
+        gtk_widget_set_tooltip_text (title, _(info->tooltip));
+    }
+}
+
 void
 _spindle_window_init_columns (SpindleWindow *self)
 {
+  set_header_tooltips (self);
+
   gtk_custom_filter_set_filter_func (self->finished_filter, finished_filter_func, self, NULL);
 }
 
 void
 _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
 {
+  /* looked up by name, not kept in the window's struct */
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    gtk_widget_class_bind_template_child_full (widget_class, column_info[i].id, FALSE, 0);
+
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);
   gtk_widget_class_bind_template_callback (widget_class, on_name_pressed);
   gtk_widget_class_bind_template_callback (widget_class, kind_title);

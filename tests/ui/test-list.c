@@ -518,6 +518,141 @@ test_row_menu_keys (Fixture *fixture)
   g_assert_true (has_binding (window, GDK_KEY_F10, GDK_SHIFT_MASK, "win.context-menu"));
 }
 
+/* Defect 8: words in the Kernel cell, widths that hold, headers explained */
+
+static GtkWidget *
+find_kernel_label (GtkWidget *row)
+{
+  return find_label_with_class (row, "kernel-state");
+}
+
+static gboolean
+kernel_cell_reads (RowWait *wait)
+{
+  GtkWidget *row = spindle_ui_test_find_row (wait->window, wait->worker);
+  GtkWidget *label = row ? find_kernel_label (row) : NULL;
+
+  return label != NULL && g_strcmp0 (gtk_label_get_label (GTK_LABEL (label)), wait->text) == 0;
+}
+
+static void
+wait_kernel_cell (Fixture       *fixture,
+                  SpindleWorker *worker,
+                  const char    *text)
+{
+  RowWait wait = { fixture->window, worker, text };
+
+  spindle_ui_test_wait (kernel_cell_reads, &wait);
+}
+
+static void
+test_kernel_words (Fixture *fixture)
+{
+  SpindleWorker *waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
+  SpindleWorker *reader = spindle_ui_test_spawn (fixture, "socket-reader");
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleWorker *spinner = spindle_ui_test_spawn (fixture, "stubborn-spinner");
+  GtkWidget *label;
+  const char *tooltip;
+
+  wait_kernel_cell (fixture, waiter, "futex wait");
+  wait_kernel_cell (fixture, reader, "reading a socket");
+  wait_kernel_cell (fixture, sleeper, "waiting in poll");
+  wait_kernel_cell (fixture, spinner, "on CPU");
+
+  /* the raw names are in the tooltip */
+  label = find_kernel_label (wait_row (fixture, waiter));
+  tooltip = gtk_widget_get_tooltip_text (label);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "futex"));
+}
+
+static GtkColumnView *
+get_view (Fixture *fixture)
+{
+  return GTK_COLUMN_VIEW (spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL));
+}
+
+static GtkColumnViewColumn *
+find_column (Fixture    *fixture,
+             const char *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (get_view (fixture));
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+
+  g_error ("no column “%s”", title);
+}
+
+static int
+natural_width (const char *text,
+               gboolean    numeric)
+{
+  GtkWidget *label = g_object_ref_sink (gtk_label_new (text));
+  int natural;
+
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_object_unref (label);
+
+  return natural;
+}
+
+/* A column whose values change keeps one width, wide enough for its
+ * common values, whatever they read now.
+ */
+static void
+test_column_widths_hold (Fixture *fixture)
+{
+  static const struct { const char *title; const char *widest; } columns[] = {
+    { "TID", "4194304" },
+    { "State", "unresponsive" },
+    { "Elapsed", "59:59.9" },
+    { "CPU %", "100.0 %" },
+    { "Kernel", "waiting in poll" },
+    { "Cleanup", "not started" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkColumnViewColumn *column = find_column (fixture, columns[i].title);
+      int fixed = gtk_column_view_column_get_fixed_width (column);
+
+      g_test_message ("%s: %d px for “%s” (%d px)", columns[i].title, fixed,
+                      columns[i].widest, natural_width (columns[i].widest, TRUE));
+      g_assert_cmpint (fixed, >, 0);
+      /* and the cell's padding, 6 px a side in Adwaita */
+      g_assert_cmpint (fixed, >=, natural_width (columns[i].widest, TRUE) + 12);
+    }
+}
+
+static void
+test_header_tooltips (Fixture *fixture)
+{
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (get_view (fixture)));
+  guint n = 0;
+
+  g_assert_cmpstr (gtk_widget_get_css_name (header), ==, "header");
+  for (GtkWidget *title = gtk_widget_get_first_child (header);
+       title != NULL;
+       title = gtk_widget_get_next_sibling (title), n++)
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (title);
+
+      g_assert_nonnull (tooltip);
+      g_assert_cmpuint (strlen (tooltip), >, 10);
+    }
+
+  g_assert_cmpuint (n, ==, g_list_model_get_n_items (gtk_column_view_get_columns (get_view (fixture))));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +668,9 @@ main (int   argc,
   ADD ("row-menu-right-click", test_row_menu_right_click);
   ADD ("row-menu-keyboard-copy", test_row_menu_keyboard_copy);
   ADD ("row-menu-keys", test_row_menu_keys);
+  ADD ("kernel-words", test_kernel_words);
+  ADD ("column-widths-hold", test_column_widths_hold);
+  ADD ("header-tooltips", test_header_tooltips);
 
 #undef ADD
 
