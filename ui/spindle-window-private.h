@@ -52,18 +52,29 @@ struct _SpindleWindow
   SpindleSampler       *sampler;
   SpindleShownWorkers  *shown;
   GHashTable           *watched;
+  GListStore           *rows;         /* the set's workers, as of the last update */
   GtkTreeListModel     *tree;
   GSettings            *settings;
   GtkWindow            *dialog;
   GPtrArray            *ended;
   guint                 remove_ended_id;
+  guint                 update_id;
   gulong                tick_id;
+
+  /* what changed in the set since the last update: the rows from
+   * rows_first up to rows_tail rows before the end */
+  guint                 rows_first;
+  guint                 rows_tail;
+  guint                 rows_direct;  /* changes passed on as they came, since the last update */
 
   guint                 shutdown_total;
   guint                 show_finished : 1;
   guint                 keep_finished : 1;
   guint                 shutting_down : 1;
   guint                 can_close : 1;
+  guint                 rows_dirty : 1;
+  guint                 states_dirty : 1;
+  guint                 updating : 1;
 };
 
 void      _spindle_window_class_init_columns (GtkWidgetClass *widget_class);

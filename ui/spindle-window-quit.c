@@ -22,12 +22,11 @@ enum {
   RESPONSE_STOP_AND_QUIT = 2,
 };
 
+/* The set's own count: exact at every moment, with no recount. */
 static guint
 count_live (SpindleWindow *self)
 {
-  spindle_worker_monitor_flush (self->monitor);
-
-  return spindle_worker_monitor_get_n_live (self->monitor);
+  return spindle_worker_set_get_n_live (self->set);
 }
 
 void
@@ -39,7 +38,7 @@ _spindle_window_update_shutdown (SpindleWindow *self)
   if (!self->shutting_down)
     return;
 
-  live = spindle_worker_monitor_get_n_live (self->monitor);
+  live = count_live (self);
   self->shutdown_total = MAX (self->shutdown_total, live);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "Shutting down: %u of %u worker still running…",

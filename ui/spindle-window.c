@@ -76,21 +76,178 @@ update_shown (SpindleWindow *self)
 static void
 update_page (SpindleWindow *self)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->set)) == 0;
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->rows)) == 0;
 
   gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
 }
 
-static void
-on_monitor_changed (SpindleWindow *self)
+/* Once per frame ************************************************************/
+
+/* Counts, pages, the shutdown banner and the list itself follow the set's
+ * signals (items-changed, notify::n-live, each worker's notify::state),
+ * folded into one update that runs before the next redraw: GDK redraws at
+ * G_PRIORITY_HIGH_IDLE + 20, so an idle at + 10 never waits behind a frame,
+ * and every signal of one engine dispatch costs one update.
+ *
+ * The list does not watch the set directly: it shows self->rows, which the
+ * update brings level with the set in one splice of the changed span, so
+ * ten thousand spawns reach the list models as one change, not ten
+ * thousand.
+ */
+#define UPDATE_PRIORITY (G_PRIORITY_HIGH_IDLE + 10)
+#define DIRECT_CHANGES  8
+
+static void update_now (SpindleWindow *self);
+
+static gboolean
+run_update (gpointer data)
 {
-  _spindle_window_refilter (self);
-  _spindle_window_resort (self);
+  SpindleWindow *self = data;
+
+  self->update_id = 0;
+  update_now (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_update (SpindleWindow *self)
+{
+  if (self->update_id == 0 && !self->updating)
+    self->update_id = g_idle_add_full (UPDATE_PRIORITY, run_update, self, NULL);
+}
+
+static void
+sync_rows (SpindleWindow *self)
+{
+  GListModel *set = G_LIST_MODEL (self->set);
+  guint n_set = g_list_model_get_n_items (set);
+  guint n_rows = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  guint first, tail, added;
+  g_autoptr(GPtrArray) items = NULL;
+
+  if (!self->rows_dirty)
+    return;
+
+  self->rows_dirty = FALSE;
+  first = MIN (self->rows_first, MIN (n_set, n_rows));
+  tail = MIN (self->rows_tail, MIN (n_set, n_rows) - first);
+  added = n_set - first - tail;
+
+  items = g_ptr_array_new_full (added, g_object_unref);
+  for (guint i = first; i < first + added; i++)
+    g_ptr_array_add (items, g_list_model_get_item (set, i));
+
+  g_list_store_splice (self->rows, first, n_rows - first - tail, items->pdata, added);
+}
+
+static void
+on_worker_state (SpindleWindow *self)
+{
+  self->states_dirty = TRUE;
+  queue_update (self);
+}
+
+static void watch_workers (SpindleWindow *self,
+                           GListModel    *model,
+                           guint          position,
+                           guint          n_items);
+
+static void
+on_children_changed (GListModel    *children,
+                     guint          position,
+                     guint          removed,
+                     guint          added,
+                     SpindleWindow *self)
+{
+  watch_workers (self, children, position, added);
+  queue_update (self);
+}
+
+static void
+watch_workers (SpindleWindow *self,
+               GListModel    *model,
+               guint          position,
+               guint          n_items)
+{
+  for (guint i = position; i < position + n_items; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+      GListModel *children = spindle_worker_get_children (worker);
+
+      g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_worker_state),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (children, "items-changed", G_CALLBACK (on_children_changed), self, 0);
+      watch_workers (self, children, 0, g_list_model_get_n_items (children));
+    }
+}
+
+/* Keeps the span that changed: from rows_first to rows_tail rows before
+ * the end, both counted in the set as it is now.
+ */
+static void
+on_set_items_changed (SpindleWindow *self,
+                      guint          position,
+                      guint          removed,
+                      guint          added,
+                      GListModel    *set)
+{
+  guint tail = g_list_model_get_n_items (set) - position - added;
+
+  watch_workers (self, set, position, added);
+  queue_update (self);
+
+  /* A few changes go through as they come, so a worker spawned is in the
+   * list at once; a burst waits for the update and becomes one change.
+   */
+  if (!self->rows_dirty && self->rows_direct < DIRECT_CHANGES)
+    {
+      self->rows_direct++;
+      self->rows_first = position;
+      self->rows_tail = tail;
+      self->rows_dirty = TRUE;
+      sync_rows (self);
+      return;
+    }
+
+  self->rows_first = self->rows_dirty ? MIN (self->rows_first, position) : position;
+  self->rows_tail = self->rows_dirty ? MIN (self->rows_tail, tail) : tail;
+  self->rows_dirty = TRUE;
+}
+
+static void
+update_now (SpindleWindow *self)
+{
+  g_clear_handle_id (&self->update_id, g_source_remove);
+  self->updating = TRUE;
+
+  sync_rows (self);
+  self->rows_direct = 0;
+  spindle_worker_monitor_flush (self->monitor);
+
+  /* The filter and sort models do not watch states: tell them, but only
+   * when a state changed; a sort by name or TID ignores it anyway.
+   */
+  if (self->states_dirty)
+    {
+      self->states_dirty = FALSE;
+      _spindle_window_refilter (self);
+      _spindle_window_resort (self);
+    }
+
   update_subtitle (self);
   update_shown (self);
   update_page (self);
   _spindle_window_update_actions (self);
   _spindle_window_update_shutdown (self);
+
+  self->updating = FALSE;
+}
+
+static void
+on_monitor_changed (SpindleWindow *self)
+{
+  queue_update (self);
 }
 
 static void
@@ -120,6 +277,8 @@ static void
 on_worker_ended (SpindleWindow *self,
                  SpindleWorker *worker)
 {
+  queue_update (self);
+
   if (self->keep_finished || spindle_worker_get_parent (worker) != NULL)
     return;
 
@@ -236,7 +395,16 @@ spindle_window_constructed (GObject *object)
 
   g_assert (SPINDLE_IS_WORKER_SET (self->set));
 
-  self->tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->set)), FALSE, TRUE,
+  self->rows = g_list_store_new (SPINDLE_TYPE_WORKER);
+  g_signal_connect_object (self->set, "items-changed", G_CALLBACK (on_set_items_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->set, "notify::n-live", G_CALLBACK (queue_update),
+                           self, G_CONNECT_SWAPPED);
+  on_set_items_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->set)),
+                        G_LIST_MODEL (self->set));
+  sync_rows (self);
+
+  self->tree = gtk_tree_list_model_new (g_object_ref (G_LIST_MODEL (self->rows)), FALSE, TRUE,
                                         create_children_model, NULL, NULL);
   gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (self->tree));
   g_signal_connect_object (self->filter_model, "items-changed",
@@ -251,7 +419,7 @@ spindle_window_constructed (GObject *object)
   _spindle_window_init_sampling (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLER]);
 
-  on_monitor_changed (self);
+  update_now (self);
 }
 
 static void
@@ -260,6 +428,7 @@ spindle_window_dispose (GObject *object)
   SpindleWindow *self = SPINDLE_WINDOW (object);
 
   g_clear_handle_id (&self->remove_ended_id, g_source_remove);
+  g_clear_handle_id (&self->update_id, g_source_remove);
   g_clear_pointer (&self->dialog, gtk_window_destroy);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
@@ -269,6 +438,7 @@ spindle_window_dispose (GObject *object)
   _spindle_window_dispose_sampling (self);
   g_clear_object (&self->monitor);
   g_clear_object (&self->tree);
+  g_clear_object (&self->rows);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->ended, g_ptr_array_unref);
   g_clear_object (&self->set);
@@ -435,13 +605,13 @@ spindle_window_set_show_finished (SpindleWindow *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FINISHED]);
 }
 
-/* Applies pending state changes to the list now, instead of at idle. */
+/* Applies pending changes to the list now, instead of before the next frame. */
 void
 spindle_window_flush (SpindleWindow *self)
 {
   g_return_if_fail (SPINDLE_IS_WINDOW (self));
 
-  spindle_worker_monitor_flush (self->monitor);
+  update_now (self);
 }
 
 /* The window's sampler: it reads /proc for the rows on screen and the
