@@ -42,7 +42,7 @@ spindle_clock_timeout (gpointer data)
 {
   SpindleClock *self = data;
 
-  self->now = g_get_monotonic_time ();
+  self->now = spindle_clock_get_now (self);
   g_signal_emit (self, signals[TICK], 0, self->now);
 
   return G_SOURCE_CONTINUE;
@@ -193,16 +193,22 @@ spindle_clock_is_running (SpindleClock *self)
   return self->timeout_id != 0;
 }
 
-/* The time of the last tick, so that every cell of one tick agrees. */
+/* The time of the main loop's current dispatch, so that every cell of one
+ * tick, of one sort or of one frame agrees. Not the last tick's time: a
+ * cell bound between ticks would show a worker started since then as
+ * 0:00.0 until the next tick.
+ */
 gint64
 spindle_clock_get_now (SpindleClock *self)
 {
+  GSource *source = g_main_current_source ();
+
   g_return_val_if_fail (SPINDLE_IS_CLOCK (self), 0);
 
-  if (self->timeout_id == 0)
-    return g_get_monotonic_time ();
+  if (source != NULL && !g_source_is_destroyed (source))
+    return g_source_get_time (source);
 
-  return self->now;
+  return g_get_monotonic_time ();
 }
 
 /* Keeps @callback on "tick", its handler in @tick_id, exactly while
