@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "spindle-clock.h"
+#include "spindle-elapsed-label.h"
 #include "spindle-ui-test-util.h"
+#include "spindle-window-private.h"
 #include "spindle-worker-details.h"
 
 typedef SpindleUiFixture Fixture;
@@ -697,6 +699,185 @@ test_details_count_quiet_children (Fixture *fixture)
   assert_details_count_children (fixture, parent);
 }
 
+/* Truth at a glance *********************************************************/
+
+typedef struct
+{
+  SpindleWindow *window;
+  guint          n_frames;
+  guint          n_wrong;
+  char          *first_wrong;
+} FrameCheck;
+
+static void
+count_set (GListModel *model,
+           guint      *running,
+           guint      *stopping,
+           guint      *finished)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+      SpindleWorkerState state = spindle_worker_get_state (worker);
+
+      if (state <= SPINDLE_WORKER_STATE_RUNNING)
+        (*running)++;
+      else if (state <= SPINDLE_WORKER_STATE_CLEANING)
+        (*stopping)++;
+      else
+        (*finished)++;
+      count_set (spindle_worker_get_children (worker), running, stopping, finished);
+    }
+}
+
+/* What every painted frame must say of the set as it is at that moment. */
+static void
+on_after_paint (GdkFrameClock *clock,
+                FrameCheck    *check)
+{
+  SpindleWindow *window = check->window;
+  guint running = 0, stopping = 0, finished = 0, total;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *shown = NULL;
+  const char *page = gtk_stack_get_visible_child_name (window->stack);
+  gboolean right;
+
+  count_set (G_LIST_MODEL (window->set), &running, &stopping, &finished);
+  total = running + stopping + finished;
+  subtitle = total ? g_strdup_printf ("%u running · %u stopping · %u finished", running, stopping, finished)
+                   : g_strdup ("No workers");
+  shown = g_strdup_printf (total == 1 ? "%u worker" : "%u workers", total);
+
+  right = g_str_equal (gtk_label_get_label (window->subtitle_label), subtitle) &&
+          g_str_equal (gtk_label_get_label (window->shown_label), shown) &&
+          g_str_equal (page, total ? "list" : "empty");
+
+  check->n_frames++;
+  if (!right && check->n_wrong++ == 0)
+    check->first_wrong = g_strdup_printf ("frame %u shows “%s”, “%s”, page %s; the set has %s",
+                                          check->n_frames,
+                                          gtk_label_get_label (window->subtitle_label),
+                                          gtk_label_get_label (window->shown_label), page, subtitle);
+}
+
+static gboolean
+drawn_frames (FrameCheck *check)
+{
+  return check->n_frames >= 3;
+}
+
+/* Frames come after each change (the rows change); whatever is drawn must
+ * already say it: counts, the "N workers" line and the page.
+ */
+static void
+wait_frames_after (FrameCheck *check)
+{
+  check->n_frames = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (check->window));
+  spindle_ui_test_wait (drawn_frames, check);
+}
+
+static void
+test_counts_before_redraw (Fixture *fixture)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
+  FrameCheck check = { fixture->window };
+  SpindleWorker *sleepers[3];
+  gulong handler;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &check);
+
+  for (guint i = 0; i < G_N_ELEMENTS (sleepers); i++)
+    sleepers[i] = spindle_ui_test_spawn (fixture, "sleeper");
+  wait_frames_after (&check);
+
+  spindle_worker_request_stop (sleepers[0]);
+  spindle_ui_test_wait_terminal (sleepers[0]);
+  wait_frames_after (&check);
+
+  spindle_worker_set_stop_all (fixture->set);
+  for (guint i = 0; i < G_N_ELEMENTS (sleepers); i++)
+    spindle_ui_test_wait_terminal (sleepers[i]);
+  wait_frames_after (&check);
+
+  spindle_worker_set_clear_finished (fixture->set);
+  wait_frames_after (&check);
+
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpstr (check.first_wrong, ==, NULL);
+  g_assert_cmpuint (check.n_wrong, ==, 0);
+}
+
+typedef struct
+{
+  SpindleWorker *worker;
+  gint64         usec;
+} AgeWait;
+
+static gboolean
+is_older_than (AgeWait *wait)
+{
+  return spindle_worker_get_elapsed (wait->worker, g_get_monotonic_time ()) > wait->usec;
+}
+
+static GtkWidget *
+find_by_class (GtkWidget  *root,
+               const char *css_class)
+{
+  if (gtk_widget_has_css_class (root, css_class))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A row that comes into view is right at once: its elapsed time counts
+ * from now, not from the last tick, and its kernel state is read before it
+ * is drawn. Ticks are a minute apart here, so no tick can make it right.
+ */
+static void
+test_cells_right_when_shown (Fixture *fixture)
+{
+  SpindleClock *clock = spindle_clock_get_default ();
+  guint interval = spindle_clock_get_interval (clock);
+  SpindleWorker *sleeper, *other;
+  AgeWait age;
+  GtkWidget *row, *elapsed, *kernel;
+
+  spindle_clock_set_interval (clock, 60000);
+  sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  other = spindle_ui_test_spawn (fixture, "socket-reader");
+  age = (AgeWait) { sleeper, 300 * 1000 };
+  spindle_ui_test_wait (is_older_than, &age);
+
+  /* out of view, and back */
+  set_search (fixture, spindle_worker_get_name (other));
+  g_assert_null (spindle_ui_test_find_row (fixture->window, sleeper));
+  g_assert_null (spindle_worker_get_kernel_state (sleeper));
+  set_search (fixture, "");
+
+  row = spindle_ui_test_find_row (fixture->window, sleeper);
+  g_assert_nonnull (row);
+  elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
+  g_assert_nonnull (elapsed);
+  elapsed = spindle_ui_test_find (elapsed, GTK_TYPE_LABEL, NULL, NULL);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (elapsed)), !=, "0:00.0");
+
+  kernel = find_by_class (row, "kernel-state");
+  g_assert_nonnull (kernel);
+  g_assert_nonnull (spindle_worker_get_kernel_state (sleeper));
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (kernel)), !=, "—");
+
+  spindle_clock_set_interval (clock, interval);
+}
+
 /* Cells *********************************************************************/
 
 /* Each column's cells come from a template of its own in the resources. A
@@ -753,6 +934,8 @@ main (int   argc,
   ADD ("details-count-children", test_details_count_children);
   ADD ("details-count-quiet-children", test_details_count_quiet_children);
   ADD ("cell-templates", test_cell_templates);
+  ADD ("counts-before-redraw", test_counts_before_redraw);
+  ADD ("cells-right-when-shown", test_cells_right_when_shown);
 
 #undef ADD
 
