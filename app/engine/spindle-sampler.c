@@ -9,8 +9,6 @@
 
 #include <glibtop.h>
 #include <glibtop/loadavg.h>
-#include <glibtop/procmem.h>
-#include <glibtop/proctime.h>
 #include <glibtop/sysinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +39,9 @@
  * taken again only when the process's thread count (one read of
  * /proc/self/stat) no longer matches, or every RELIST_EVERY ticks, since a
  * thread may end as another starts. In between, only the few known other
- * threads are read. libgtop gives the process- and system-wide figures.
+ * threads are read. The process's figures come from its CPU clock and
+ * /proc/self/statm, the system's (load, CPUs) from libgtop: the kernel
+ * answers /proc/self/stat, as libgtop reads it, by walking every thread.
  */
 
 #define RELIST_EVERY 60
@@ -258,19 +258,21 @@ resample_others (SpindleSampler *self,
     }
 }
 
-/* Field 20 of /proc/self/stat, or 0. */
+/* "Threads:" of /proc/self/status, or 0: unlike /proc/self/stat, reading
+ * it does not walk every thread.
+ */
 static guint
 read_n_threads (void)
 {
-  g_autofree char *stat = NULL;
-  const char *fields;
+  g_autofree char *status = NULL;
+  const char *line;
   guint n = 0;
 
-  if (!g_file_get_contents ("/proc/self/stat", &stat, NULL, NULL) ||
-      (fields = strrchr (stat, ')')) == NULL)
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
+      (line = strstr (status, "\nThreads:")) == NULL)
     return 0;
 
-  sscanf (fields + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %u", &n);
+  sscanf (line + strlen ("\nThreads:"), "%u", &n);
   return n;
 }
 
@@ -332,27 +334,55 @@ set_uint (SpindleSampler *self,
     }
 }
 
+/* The process's CPU time in ns. The kernel sums it over every thread, as
+ * it does for /proc/self/stat, which also sums fault counts and more: this
+ * clock is the cheapest of the O(threads) reads, and the only one per tick.
+ */
+static guint64
+read_process_cpu (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+    return 0;
+
+  return ts.tv_sec * G_GUINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* Resident memory from /proc/self/statm, which costs the same with one
+ * thread or ten thousand (libgtop reads /proc/<pid>/stat too).
+ */
+static guint64
+read_resident (void)
+{
+  g_autofree char *statm = NULL;
+  guint64 size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL) ||
+      sscanf (statm, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &size, &resident) != 2)
+    return 0;
+
+  return resident * (guint64) sysconf (_SC_PAGESIZE);
+}
+
 static void
 sample_process (SpindleSampler *self,
                 gint64          now,
                 guint           n_threads)
 {
-  glibtop_proc_time time;
-  glibtop_proc_mem mem;
+  guint64 rtime = read_process_cpu ();
+  guint64 resident = read_resident ();
   glibtop_loadavg load;
-  pid_t pid = getpid ();
 
-  glibtop_get_proc_time (&time, pid);
-  if (self->last_tick != 0 && now > self->last_tick && time.frequency != 0)
+  if (self->last_tick != 0 && now > self->last_tick)
     set_double (self, &self->process_cpu,
-                (time.rtime - self->last_rtime) * 100.0 * G_USEC_PER_SEC / time.frequency / (now - self->last_tick),
+                (rtime - self->last_rtime) / 10.0 / (now - self->last_tick),
                 PROP_PROCESS_CPU);
-  self->last_rtime = time.rtime;
+  self->last_rtime = rtime;
 
-  glibtop_get_proc_mem (&mem, pid);
-  if (self->resident != mem.resident)
+  if (self->resident != resident)
     {
-      self->resident = mem.resident;
+      self->resident = resident;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESIDENT]);
     }
 
