@@ -297,6 +297,43 @@ on_row_cancel_clicked (GtkButton   *button,
     spindle_worker_force_cancel (worker);
 }
 
+/* "Stop sleeper 1": a screen reader says which worker a button acts on. */
+static void
+describe_button (GtkWidget   *button,
+                 GtkListItem *list_item,
+                 gboolean     stop)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+  g_autofree char *label = NULL;
+
+  if (worker == NULL)
+    return;
+
+  if (stop)
+    /* Translators: the accessible name of a row's Stop button */
+    label = g_strdup_printf (_("Stop %s"), spindle_worker_get_name (worker));
+  else
+    /* Translators: the accessible name of a row's Force-Cancel button */
+    label = g_strdup_printf (_("Force-cancel %s"), spindle_worker_get_name (worker));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+static void
+on_row_stop_described (GtkWidget   *button,
+                       GParamSpec  *pspec,
+                       GtkListItem *list_item)
+{
+  describe_button (button, list_item, TRUE);
+}
+
+static void
+on_row_cancel_described (GtkWidget   *button,
+                         GParamSpec  *pspec,
+                         GtkListItem *list_item)
+{
+  describe_button (button, list_item, FALSE);
+}
+
 /* Sorting and filtering *****************************************************/
 
 /* Live workers first, in the order they move through, then the endings. */
@@ -467,6 +504,8 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, cancel_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, on_row_stop_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_stop_described);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_described);
   gtk_widget_class_bind_template_callback (widget_class, state_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, elapsed_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, cpu_sort_key);
