@@ -412,24 +412,35 @@ _spindle_window_resort (SpindleWindow *self)
 
 /* Columns *******************************************************************/
 
-/* Narrow windows drop columns from the lowest priority up; 0 never drops. */
+/* A narrow window drops columns, the highest @drop first; 0 never drops.
+ * @key names the column in the settings and the column chooser.
+ */
 typedef struct
 {
   const char *id;
   const char *tooltip;
-  guint       priority;
+  guint       drop;
+  const char *key;
+  const char *title;
+  int         width;   /* for the columns that size to their content */
 } ColumnInfo;
 
 static const ColumnInfo column_info[] = {
-  { "name_column",     N_("The worker’s name and kind; children are listed under their parent"), 0 },
-  { "tid_column",      N_("The kernel’s thread ID"), 5 },
-  { "state_column",    N_("Where the worker is in its life, or how it ended; “unresponsive” when nothing reaches it"), 0 },
-  { "elapsed_column",  N_("Time since the worker started, frozen when it ended"), 2 },
-  { "cpu_column",      N_("CPU used since the last refresh, in % of one core"), 4 },
-  { "kernel_column",   N_("What the thread does in the kernel, read for the rows on screen; hover a cell for the wait channel and system call"), 1 },
-  { "timeline_column", N_("The worker’s states over the last minute"), 6 },
-  { "cleanup_column",  N_("What the worker’s cleanup did: steps run, failed, or resources leaked"), 3 },
-  { "actions_column",  N_("Stop asks the worker to stop; Force-Cancel unwinds its thread"), 0 },
+  { "name_column",     N_("The worker’s name and kind; children are listed under their parent"),
+    0, "name", N_("Name"), 170 },
+  { "tid_column",      N_("The kernel’s thread ID"), 7, "tid", N_("TID"), 0 },
+  { "state_column",    N_("Where the worker is in its life, or how it ended; “unresponsive” when nothing reaches it"),
+    0, "state", N_("State"), 0 },
+  { "elapsed_column",  N_("Time since the worker started, frozen when it ended"), 2, "elapsed", N_("Elapsed"), 0 },
+  { "cpu_column",      N_("CPU used since the last refresh, in % of one core"), 5, "cpu", N_("CPU %"), 0 },
+  { "kernel_column",   N_("What the thread does in the kernel, read for the rows on screen; hover a cell for the wait channel and system call"),
+    3, "kernel", N_("Kernel"), 0 },
+  { "timeline_column", N_("The worker’s states over the last minute"), 6, "timeline", N_("Last Minute"), 0 },
+  { "cleanup_column",  N_("What the worker’s cleanup did: steps run, failed, or resources leaked"),
+    4, "cleanup", N_("Cleanup"), 0 },
+  /* the row menu and the side pane carry the same actions */
+  { "actions_column",  N_("Stop asks the worker to stop; Force-Cancel unwinds its thread"),
+    1, "actions", N_("Actions"), 170 },
 };
 
 static GtkColumnViewColumn *
@@ -470,10 +481,297 @@ set_header_tooltips (SpindleWindow *self)
     }
 }
 
+/* Which columns show: the user's choice, less what a narrow list cannot
+ * hold, dropped by priority.
+ */
+static int
+column_width (SpindleWindow    *self,
+              const ColumnInfo *info)
+{
+  int fixed = gtk_column_view_column_get_fixed_width (get_column (self, info->id));
+
+  return fixed > 0 ? fixed : info->width;
+}
+
+static int
+list_width (SpindleWindow *self)
+{
+  GtkPaned *paned = GTK_PANED (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "paned"));
+  int width, height;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (paned)))
+    return gtk_paned_get_position (paned);
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  return width - 340;
+}
+
+static void
+apply_column_visibility (SpindleWindow *self)
+{
+  g_auto(GStrv) hidden = g_settings_get_strv (self->settings, "hidden-columns");
+  gboolean shown[G_N_ELEMENTS (column_info)];
+  int available;
+  int total = 0;
+
+  if (self->column_view == NULL)
+    return;
+
+  available = list_width (self);
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    {
+      shown[i] = column_info[i].drop == 0 || !g_strv_contains ((const char * const *) hidden, column_info[i].key);
+      if (shown[i])
+        total += column_width (self, &column_info[i]);
+    }
+
+  for (guint drop = 7; drop > 0 && total > available; drop--)
+    for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+      if (shown[i] && column_info[i].drop == drop)
+        {
+          shown[i] = FALSE;
+          total -= column_width (self, &column_info[i]);
+        }
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    gtk_column_view_column_set_visible (get_column (self, column_info[i].id), shown[i]);
+}
+
+/* The column chooser: one checkbox action per column that may hide. */
+static void
+on_column_toggled (GSimpleAction *action,
+                   GVariant      *state,
+                   SpindleWindow *self)
+{
+  const char *key = g_action_get_name (G_ACTION (action));
+  g_auto(GStrv) hidden = g_settings_get_strv (self->settings, "hidden-columns");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) result = NULL;
+
+  for (guint i = 0; hidden[i] != NULL; i++)
+    if (!g_str_equal (hidden[i], key))
+      g_strv_builder_add (builder, hidden[i]);
+  if (!g_variant_get_boolean (state))
+    g_strv_builder_add (builder, key);
+
+  result = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "hidden-columns", (const char * const *) result);
+}
+
+static void
+sync_column_actions (SpindleWindow  *self,
+                     GActionGroup   *group)
+{
+  g_auto(GStrv) hidden = g_settings_get_strv (self->settings, "hidden-columns");
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (column_info[i].drop > 0)
+      g_simple_action_set_state (G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (group), column_info[i].key)),
+                                 g_variant_new_boolean (!g_strv_contains ((const char * const *) hidden,
+                                                                          column_info[i].key)));
+}
+
+static void
+on_columns_setting_changed (SpindleWindow *self,
+                            const char    *key,
+                            GSettings     *settings)
+{
+  GActionGroup *group = g_object_get_data (G_OBJECT (self), "spindle-columns-actions");
+
+  sync_column_actions (self, group);
+  apply_column_visibility (self);
+}
+
+static GMenuModel *
+columns_menu (void)
+{
+  GMenu *menu = g_menu_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (column_info[i].drop > 0)
+      {
+        g_autofree char *action = g_strdup_printf ("columns.%s", column_info[i].key);
+
+        g_menu_append (menu, _(column_info[i].title), action);
+      }
+
+  return G_MENU_MODEL (menu);
+}
+
+static void
+init_column_chooser (SpindleWindow *self)
+{
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GMenuModel) menu = columns_menu ();
+  GMenu *primary = G_MENU (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "columns_section"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (column_info[i].drop > 0)
+      {
+        g_autoptr(GSimpleAction) action =
+          g_simple_action_new_stateful (column_info[i].key, NULL, g_variant_new_boolean (TRUE));
+
+        g_signal_connect_object (action, "change-state", G_CALLBACK (on_column_toggled), self, 0);
+        g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+      }
+
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "columns", G_ACTION_GROUP (group));
+  g_object_set_data_full (G_OBJECT (self), "spindle-columns-actions", g_object_ref (group), g_object_unref);
+  g_menu_append_submenu (primary, _("_Columns"), menu);
+  sync_column_actions (self, G_ACTION_GROUP (group));
+}
+
+/* Widths ********************************************************************/
+
+/* a{si}: GVariantDict would make it a{sv} */
+static void
+on_column_width_changed (GtkColumnViewColumn *column,
+                         GParamSpec          *pspec,
+                         SpindleWindow       *self)
+{
+  const ColumnInfo *info = find_column_info (self, column);
+  g_autoptr(GVariant) widths = g_settings_get_value (self->settings, "column-widths");
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  int width;
+
+  g_assert (info != NULL);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{si}"));
+  g_variant_iter_init (&iter, widths);
+  while (g_variant_iter_next (&iter, "{&si}", &key, &width))
+    if (!g_str_equal (key, info->key))
+      g_variant_builder_add (&builder, "{si}", key, width);
+  g_variant_builder_add (&builder, "{si}", info->key, gtk_column_view_column_get_fixed_width (column));
+
+  g_settings_set_value (self->settings, "column-widths", g_variant_builder_end (&builder));
+  apply_column_visibility (self);
+}
+
+static void
+restore_column_widths (SpindleWindow *self)
+{
+  g_autoptr(GVariant) widths = g_settings_get_value (self->settings, "column-widths");
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    {
+      GtkColumnViewColumn *column = get_column (self, column_info[i].id);
+      int width;
+
+      if (g_variant_lookup (widths, column_info[i].key, "i", &width) && width > 0)
+        gtk_column_view_column_set_fixed_width (column, width);
+      g_signal_connect_object (column, "notify::fixed-width", G_CALLBACK (on_column_width_changed), self, 0);
+    }
+}
+
+/* Sort **********************************************************************/
+
+/* GTK 4.8 cannot tell which column sorts (that is 4.10's
+ * gtk_column_view_sorter_get_primary_sort_column()); the header's sort
+ * arrow can, through its "ascending" or "descending" class.
+ */
+static gboolean
+find_sort_column (SpindleWindow     *self,
+                  const ColumnInfo **found,
+                  gboolean          *descending)
+{
+  GListModel *columns = gtk_column_view_get_columns (self->column_view);
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+  GtkWidget *title = header ? gtk_widget_get_first_child (header) : NULL;
+
+  for (guint i = 0; title != NULL && i < g_list_model_get_n_items (columns); i++, title = gtk_widget_get_next_sibling (title))
+    for (GtkWidget *child = gtk_widget_get_first_child (title); child != NULL; child = gtk_widget_get_next_sibling (child))
+      for (GtkWidget *icon = gtk_widget_get_first_child (child); icon != NULL; icon = gtk_widget_get_next_sibling (icon))
+        if (gtk_widget_has_css_class (icon, "ascending") || gtk_widget_has_css_class (icon, "descending"))
+          {
+            g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+            *found = find_column_info (self, column);
+            *descending = gtk_widget_has_css_class (icon, "descending");
+            return *found != NULL;
+          }
+
+  return FALSE;
+}
+
+static gboolean
+save_sort (gpointer data)
+{
+  SpindleWindow *self = data;
+  const ColumnInfo *info = NULL;
+  gboolean descending = FALSE;
+
+  g_object_steal_data (G_OBJECT (self), "spindle-save-sort");
+
+  /* the window may have gone meanwhile */
+  if (self->column_view != NULL && find_sort_column (self, &info, &descending))
+    {
+      g_settings_set_string (self->settings, "sort-column", info->key);
+      g_settings_set_boolean (self->settings, "sort-descending", descending);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* The header updates its arrows on the same signal: read them after. */
+static void
+on_sorter_changed (SpindleWindow *self)
+{
+  if (g_object_get_data (G_OBJECT (self), "spindle-save-sort") != NULL)
+    return;
+
+  g_object_set_data (G_OBJECT (self), "spindle-save-sort", GUINT_TO_POINTER (1));
+  g_idle_add_full (G_PRIORITY_LOW, save_sort, g_object_ref (self), g_object_unref);
+}
+
+static void
+restore_sort (SpindleWindow *self)
+{
+  g_autofree char *key = g_settings_get_string (self->settings, "sort-column");
+  GtkSorter *sorter;
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (g_str_equal (key, column_info[i].key))
+      gtk_column_view_sort_by_column (self->column_view, get_column (self, column_info[i].id),
+                                      g_settings_get_boolean (self->settings, "sort-descending") ?
+                                      GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
+
+  sorter = gtk_column_view_get_sorter (self->column_view);
+  if (sorter != NULL)
+    g_signal_connect_object (sorter, "changed", G_CALLBACK (on_sorter_changed), self, G_CONNECT_SWAPPED);
+}
+
+/* A narrow header bar keeps Add Workers' icon, and its tooltip. */
+static void
+on_list_width_changed (SpindleWindow *self)
+{
+  GtkWidget *add_label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "add_label"));
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  gtk_widget_set_visible (add_label, width <= 0 || width >= 800);
+  apply_column_visibility (self);
+}
+
 void
 _spindle_window_init_columns (SpindleWindow *self)
 {
+  GObject *paned = gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "paned");
+
+  /* One setting: kept finished workers are shown; otherwise they go. */
+  g_settings_bind (self->settings, "keep-finished", self, "show-finished", G_SETTINGS_BIND_DEFAULT);
+
   set_header_tooltips (self);
+  restore_column_widths (self);
+  restore_sort (self);
+  init_column_chooser (self);
+  on_list_width_changed (self);
+
+  g_signal_connect_object (self->settings, "changed::hidden-columns",
+                           G_CALLBACK (on_columns_setting_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (paned, "notify::position", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::default-width", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
 
   gtk_custom_filter_set_filter_func (self->finished_filter, finished_filter_func, self, NULL);
 }
@@ -484,6 +782,9 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   /* looked up by name, not kept in the window's struct */
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
     gtk_widget_class_bind_template_child_full (widget_class, column_info[i].id, FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "paned", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "add_label", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "columns_section", FALSE, 0);
 
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);
   gtk_widget_class_bind_template_callback (widget_class, on_name_pressed);

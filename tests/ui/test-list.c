@@ -704,6 +704,93 @@ test_header_tooltips (Fixture *fixture)
   g_assert_cmpuint (n, ==, g_list_model_get_n_items (gtk_column_view_get_columns (get_view (fixture))));
 }
 
+/* Narrow windows, the column chooser and what is remembered ****************/
+
+static gboolean
+window_narrow (Fixture *fixture)
+{
+  return gtk_widget_get_width (GTK_WIDGET (fixture->window)) <= 600;
+}
+
+static void
+test_narrow_window (Fixture *fixture)
+{
+  spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Last Minute")));
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 600, 700);
+  spindle_ui_test_wait (window_narrow, fixture);
+  spindle_ui_test_settle (fixture->window);
+
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "State")));
+  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "Last Minute")));
+  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "TID")));
+
+  /* wide again: they come back */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 860);
+  spindle_ui_test_settle (fixture->window);
+  spindle_ui_test_wait (gtk_column_view_column_get_visible, find_column (fixture, "Last Minute"));
+}
+
+static void
+test_column_chooser (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_auto(GStrv) hidden = NULL;
+
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
+  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  hidden = g_settings_get_strv (settings, "hidden-columns");
+  g_assert_true (g_strv_contains ((const char * const *) hidden, "cpu"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  g_settings_reset (settings, "hidden-columns");
+}
+
+static gboolean
+sort_saved (GSettings *settings)
+{
+  g_autofree char *column = g_settings_get_string (settings, "sort-column");
+
+  return g_str_equal (column, "cpu") && g_settings_get_boolean (settings, "sort-descending");
+}
+
+static void
+test_widths_and_sort_remembered (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GVariant) widths = NULL;
+  int width = 0;
+
+  gtk_column_view_column_set_fixed_width (find_column (fixture, "Kernel"), 201);
+  widths = g_settings_get_value (settings, "column-widths");
+  g_assert_true (g_variant_lookup (widths, "kernel", "i", &width));
+  g_assert_cmpint (width, ==, 201);
+
+  gtk_column_view_sort_by_column (get_view (fixture), find_column (fixture, "CPU %"), GTK_SORT_DESCENDING);
+  spindle_ui_test_wait (sort_saved, settings);
+
+  g_settings_reset (settings, "column-widths");
+  g_settings_reset (settings, "sort-column");
+  g_settings_reset (settings, "sort-descending");
+}
+
+static void
+test_show_finished_is_keep_finished (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  g_assert_true (spindle_window_get_show_finished (fixture->window));
+  g_settings_set_boolean (settings, "keep-finished", FALSE);
+  g_assert_false (spindle_window_get_show_finished (fixture->window));
+  spindle_window_set_show_finished (fixture->window, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "keep-finished"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -722,6 +809,10 @@ main (int   argc,
   ADD ("kernel-words", test_kernel_words);
   ADD ("column-widths-hold", test_column_widths_hold);
   ADD ("header-tooltips", test_header_tooltips);
+  ADD ("narrow-window", test_narrow_window);
+  ADD ("column-chooser", test_column_chooser);
+  ADD ("widths-and-sort-remembered", test_widths_and_sort_remembered);
+  ADD ("show-finished-is-keep-finished", test_show_finished_is_keep_finished);
 
 #undef ADD
 
