@@ -20,11 +20,14 @@
 
 /* Command workers, run through the reaper helper of the build tree
  * (SPINDLE_REAPER). Every process a test starts carries a marker in its
- * arguments (a sleep of MARK seconds), so that "nothing left behind" is
+ * arguments (a sleep of mark seconds), so that "nothing left behind" is
  * checked over the whole machine, not only among the reaper's children.
  */
 
-#define MARK "7321.5"
+/* Unique to this test program: other copies of it may run at once. */
+static char mark[32];
+
+#define MARK ((const char *) mark)
 
 /* Helpers ********************************************************************/
 
@@ -676,6 +679,7 @@ main (int    argc,
       char **argv)
 {
   spindle_test_init (&argc, &argv);
+  g_snprintf (mark, sizeof mark, "7321.%d", (int) getpid ());
 
   if (g_getenv (SPINDLE_REAPER_ENV) == NULL)
     {
