@@ -15,6 +15,9 @@
  * are those whose elapsed cells are mapped: each such cell counts its
  * worker in self->shown (see spindle-elapsed-label.c), which says at once
  * when a worker comes on screen, so it is sampled before its row is drawn.
+ * A worker that leaves the screen is let go on the next tick: rows are
+ * unbound while the list allocates, and clearing its figures then would
+ * change the text of cells in the middle of that allocation.
  * The window's tick drives the sampler, and the window ticks only while it
  * is mapped.
  *
@@ -90,16 +93,6 @@ on_shown (SpindleWindow *self,
 }
 
 static void
-on_hidden (SpindleWindow *self,
-           SpindleWorker *worker)
-{
-  g_autoptr(SpindleWorker) selected = _spindle_window_get_selected_worker (self);
-
-  if (worker != selected && g_hash_table_remove (self->watched, worker))
-    spindle_sampler_unwatch (self->sampler, worker);
-}
-
-static void
 on_selected (SpindleWindow *self)
 {
   g_autoptr(GHashTable) watched = collect_watched (self);
@@ -137,7 +130,6 @@ _spindle_window_init_sampling (SpindleWindow *self)
   spindle_sampler_set_full_every (self->sampler, 0);
 
   g_signal_connect_object (self->shown, "shown", G_CALLBACK (on_shown), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->shown, "hidden", G_CALLBACK (on_hidden), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (on_selected),
                            self, G_CONNECT_SWAPPED);
 
