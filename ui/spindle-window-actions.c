@@ -472,12 +472,127 @@ context_menu_action (GtkWidget  *widget,
   popup_row_menu (SPINDLE_WINDOW (widget), NULL);
 }
 
+/* Clearing finished workers *************************************************/
+
+/* The engine cannot take a worker back, so Clear Finished hides them at
+ * once (the filter skips the "spindle-clearing" set) and removes them
+ * when the Undo bar goes: after a few seconds, or when dismissed.
+ */
+#define UNDO_TIMEOUT_S 5
+
+static GtkRevealer *
+undo_revealer (SpindleWindow *self)
+{
+  return GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "undo_revealer"));
+}
+
+static void
+end_undo (SpindleWindow *self,
+          gboolean       remove)
+{
+  g_autoptr(GHashTable) clearing = g_object_steal_data (G_OBJECT (self), "spindle-clearing");
+  guint timeout_id = GPOINTER_TO_UINT (g_object_steal_data (G_OBJECT (self), "spindle-undo-timeout"));
+  GHashTableIter iter;
+  gpointer worker;
+
+  if (timeout_id != 0)
+    g_source_remove (timeout_id);
+  if (clearing == NULL)
+    return;
+
+  if (self->set != NULL && remove)
+    {
+      g_hash_table_iter_init (&iter, clearing);
+      while (g_hash_table_iter_next (&iter, &worker, NULL))
+        spindle_worker_set_remove (self->set, worker);
+    }
+
+  if (self->finished_filter != NULL)
+    gtk_filter_changed (GTK_FILTER (self->finished_filter),
+                        remove ? GTK_FILTER_CHANGE_DIFFERENT : GTK_FILTER_CHANGE_LESS_STRICT);
+  if (undo_revealer (self) != NULL)
+    gtk_revealer_set_reveal_child (undo_revealer (self), FALSE);
+}
+
+static gboolean
+undo_timeout_cb (gpointer data)
+{
+  SpindleWindow *self = data;
+
+  g_object_steal_data (G_OBJECT (self), "spindle-undo-timeout");
+  end_undo (self, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_window_destroy (SpindleWindow *self)
+{
+  end_undo (self, TRUE);
+}
+
 static void
 clear_finished_action (GtkWidget  *widget,
                        const char *action_name,
                        GVariant   *parameter)
 {
-  spindle_worker_set_clear_finished (SPINDLE_WINDOW (widget)->set);
+  SpindleWindow *self = SPINDLE_WINDOW (widget);
+  GListModel *model = G_LIST_MODEL (self->set);
+  GHashTable *clearing = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  g_autofree char *text = NULL;
+  guint timeout_id;
+
+  end_undo (self, TRUE);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      SpindleWorker *worker = g_list_model_get_item (model, i);
+
+      if (spindle_worker_is_terminal (worker))
+        g_hash_table_add (clearing, worker);
+      else
+        g_object_unref (worker);
+    }
+
+  if (g_hash_table_size (clearing) == 0)
+    {
+      g_hash_table_unref (clearing);
+      return;
+    }
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u finished worker cleared",
+                                       "%u finished workers cleared", g_hash_table_size (clearing)),
+                          g_hash_table_size (clearing));
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_template_child (widget, SPINDLE_TYPE_WINDOW, "undo_label")), text);
+
+  g_object_set_data_full (G_OBJECT (self), "spindle-clearing", clearing, (GDestroyNotify) g_hash_table_unref);
+  timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, UNDO_TIMEOUT_S, undo_timeout_cb,
+                                           g_object_ref (self), g_object_unref);
+  g_object_set_data (G_OBJECT (self), "spindle-undo-timeout", GUINT_TO_POINTER (timeout_id));
+  gtk_filter_changed (GTK_FILTER (self->finished_filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  gtk_revealer_set_reveal_child (undo_revealer (self), TRUE);
+
+  if (g_object_get_data (G_OBJECT (self), "spindle-undo-watch") == NULL)
+    {
+      g_signal_connect (self, "destroy", G_CALLBACK (on_window_destroy), NULL);
+      g_object_set_data (G_OBJECT (self), "spindle-undo-watch", GUINT_TO_POINTER (1));
+    }
+}
+
+static void
+undo_clear_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  end_undo (SPINDLE_WINDOW (widget), FALSE);
+}
+
+static void
+dismiss_undo_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  end_undo (SPINDLE_WINDOW (widget), TRUE);
 }
 
 static void
@@ -581,6 +696,11 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.copy-details", NULL, copy_details_action);
   gtk_widget_class_install_action (widget_class, "win.context-menu", NULL, context_menu_action);
   gtk_widget_class_install_action (widget_class, "win.clear-finished", NULL, clear_finished_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-clear", NULL, undo_clear_action);
+  gtk_widget_class_install_action (widget_class, "win.dismiss-undo", NULL, dismiss_undo_action);
+
+  gtk_widget_class_bind_template_child_full (widget_class, "undo_revealer", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "undo_label", FALSE, 0);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-finished", "show-finished");
 

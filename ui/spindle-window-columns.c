@@ -379,13 +379,18 @@ finished_filter_func (gpointer item,
                       gpointer user_data)
 {
   SpindleWindow *self = user_data;
+  GHashTable *clearing = g_object_get_data (G_OBJECT (self), "spindle-clearing");
   g_autoptr(SpindleWorker) worker = NULL;
 
-  if (self->show_finished)
+  if (self->show_finished && clearing == NULL)
     return TRUE;
 
   worker = gtk_tree_list_row_get_item (item);
-  return !spindle_worker_is_terminal (worker);
+  /* cleared, but still in the set while Undo is offered */
+  if (clearing != NULL && g_hash_table_contains (clearing, worker))
+    return FALSE;
+
+  return self->show_finished || !spindle_worker_is_terminal (worker);
 }
 
 /* The filter and sort models do not watch items: states changed, so tell them. */
@@ -743,6 +748,24 @@ restore_sort (SpindleWindow *self)
 }
 
 /* A narrow header bar keeps Add Workers' icon, and its tooltip. */
+/* "No Matching Workers" in place of an empty list, while a search is on. */
+static void
+update_no_match (SpindleWindow *self)
+{
+  const char *search = gtk_string_filter_get_search (self->search_filter);
+  gboolean no_match = search != NULL && *search != '\0' &&
+                      g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0 &&
+                      g_list_model_get_n_items (G_LIST_MODEL (self->set)) > 0;
+  GtkWidget *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "no_match_page"));
+  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "list_scroller"));
+
+  if (page == NULL || scroller == NULL)
+    return;
+
+  gtk_widget_set_visible (page, no_match);
+  gtk_widget_set_visible (scroller, !no_match);
+}
+
 static void
 on_list_width_changed (SpindleWindow *self)
 {
@@ -768,6 +791,8 @@ _spindle_window_init_columns (SpindleWindow *self)
   init_column_chooser (self);
   on_list_width_changed (self);
 
+  g_signal_connect_object (self->filter_model, "items-changed", G_CALLBACK (update_no_match), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_filter, "notify::search", G_CALLBACK (update_no_match), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->settings, "changed::hidden-columns",
                            G_CALLBACK (on_columns_setting_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (paned, "notify::position", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
@@ -784,6 +809,8 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
     gtk_widget_class_bind_template_child_full (widget_class, column_info[i].id, FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "paned", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "add_label", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "no_match_page", FALSE, 0);
+  gtk_widget_class_bind_template_child_full (widget_class, "list_scroller", FALSE, 0);
   gtk_widget_class_bind_template_child_full (widget_class, "columns_section", FALSE, 0);
 
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);

@@ -791,6 +791,85 @@ test_show_finished_is_keep_finished (Fixture *fixture)
   g_assert_true (g_settings_get_boolean (settings, "keep-finished"));
 }
 
+/* No match, and an undoable Clear Finished **********************************/
+
+static void
+set_search (Fixture    *fixture,
+            const char *text)
+{
+  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  spindle_ui_test_settle (fixture->window);
+}
+
+static gboolean
+no_match_shown (Fixture *fixture)
+{
+  GtkWidget *title = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL, NULL, "No Matching Workers");
+
+  return title != NULL && gtk_widget_get_mapped (title);
+}
+
+static void
+test_no_match_page (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+
+  spindle_ui_test_settle (fixture->window);
+  g_assert_false (no_match_shown (fixture));
+
+  set_search (fixture, "no such worker");
+  spindle_ui_test_wait (no_match_shown, fixture);
+
+  set_search (fixture, "sleep");
+  g_assert_false (no_match_shown (fixture));
+  wait_row (fixture, sleeper);
+}
+
+static gboolean
+set_is_empty (SpindleWorkerSet *set)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (set)) == 0;
+}
+
+static gboolean
+undo_offered (Fixture *fixture)
+{
+  GtkWidget *undo = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_BUTTON, NULL, "_Undo");
+
+  return undo != NULL && gtk_widget_get_mapped (undo) &&
+         gtk_revealer_get_child_revealed (GTK_REVEALER (gtk_widget_get_ancestor (undo, GTK_TYPE_REVEALER)));
+}
+
+static void
+test_clear_finished_undo (Fixture *fixture)
+{
+  SpindleWorker *result = spindle_ui_test_spawn (fixture, "result");
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+
+  spindle_ui_test_wait_terminal (result);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
+
+  /* cleared from the list at once, the Undo bar shows */
+  g_assert_true (gtk_widget_activate_action (window, "win.clear-finished", NULL));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 0);
+  spindle_ui_test_wait (undo_offered, fixture);
+
+  /* Undo brings it back */
+  spindle_ui_test_activate (spindle_ui_test_find (window, GTK_TYPE_BUTTON, NULL, "_Undo"));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
+  wait_row (fixture, result);
+
+  /* left alone, the bar times out and the worker goes for good */
+  g_assert_true (gtk_widget_activate_action (window, "win.clear-finished", NULL));
+  spindle_ui_test_wait (set_is_empty, fixture->set);
+  g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -813,6 +892,8 @@ main (int   argc,
   ADD ("column-chooser", test_column_chooser);
   ADD ("widths-and-sort-remembered", test_widths_and_sort_remembered);
   ADD ("show-finished-is-keep-finished", test_show_finished_is_keep_finished);
+  ADD ("no-match-page", test_no_match_page);
+  ADD ("clear-finished-undo", test_clear_finished_undo);
 
 #undef ADD
 
