@@ -213,11 +213,22 @@ start_killing (Reaper *self)
   self->kill_deadline = now_ms () + KILL_BOUND_MS;
 }
 
+/* Once the command is reaped its group may be empty, and its number free
+ * for another process to take: the walk alone reaches what is left.
+ */
+static void
+signal_group (Reaper *self,
+              int     signo)
+{
+  if (!self->main_done)
+    kill (-self->main_pid, signo);
+}
+
 static void
 kill_everything (Reaper *self)
 {
   /* the group first: its members cannot fork past a SIGKILL */
-  kill (-self->main_pid, SIGKILL);
+  signal_group (self, SIGKILL);
   signal_descendants (self, SIGKILL);
 }
 
@@ -296,7 +307,10 @@ obey (Reaper     *self,
   else if (sscanf (order, "stop %d", &signo) == 1 && signo > 0 && signo < NSIG)
     {
       self->stop_signal = signo;
-      kill (-self->main_pid, signo);
+      if (self->main_done)
+        signal_descendants (self, signo);
+      else
+        signal_group (self, signo);
     }
   else
     fprintf (stderr, "spindle-reaper: unknown order “%s”\n", order);
@@ -466,7 +480,6 @@ handle_main_done (Reaper *self,
     {
       self->swept = TRUE;
       self->grace_deadline = now_ms () + grace_ms;
-      kill (-self->main_pid, self->stop_signal);
       signal_descendants (self, self->stop_signal);
     }
 }
