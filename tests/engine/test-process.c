@@ -554,6 +554,49 @@ test_leftovers_reaped (void)
   g_assert_cmpuint (count_marked (), ==, 0);
 }
 
+/* A set's shutdown escalates by itself: the stop is ignored, the grace
+ * runs out, the force kills the tree.
+ */
+static void
+shutdown_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  gint *done = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (spindle_worker_set_shutdown_finish (SPINDLE_WORKER_SET (object), result, &error));
+  g_assert_no_error (error);
+  *done = 1;
+}
+
+static void
+test_shutdown_escalates (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_auto(GStrv) pids = NULL;
+  SpindleWorker *worker;
+  gint done = 0;
+  PidFile file;
+
+  spindle_worker_set_set_stop_grace (set, 200 * 1000);
+  pid_file_init (&file, 4);
+  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&file);
+
+  spindle_worker_set_shutdown_async (set, NULL, shutdown_cb, &done);
+  spindle_test_wait_flag (&done);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_SHUTDOWN);
+  for (guint i = 0; pids[i] != NULL; i++)
+    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  pid_file_clear (&file);
+}
+
 /* The host dies ****************************************************************/
 
 /* The reaper run by hand, as the engine runs it: closing its order channel
@@ -698,6 +741,7 @@ main (int    argc,
   g_test_add_func ("/engine/process/force-kills-tree", test_force_kills_tree);
   g_test_add_func ("/engine/process/force-at-once", test_force_at_once);
   g_test_add_func ("/engine/process/leftovers-reaped", test_leftovers_reaped);
+  g_test_add_func ("/engine/process/shutdown-escalates", test_shutdown_escalates);
   g_test_add_func ("/engine/process/host-gone", test_host_gone);
   g_test_add_func ("/engine/process/spawn-kill-cycles", test_spawn_kill_cycles);
 
