@@ -453,10 +453,16 @@ test_stop_signal (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleCommandOptions options = { .stop_signal = SIGINT };
+  g_autofree char *script = NULL;
   SpindleWorker *worker;
+  PidFile file;
 
-  worker = spawn_command (set, sh_argv ("trap 'echo got-int; exit 0' INT; sleep @MARK@ & wait"), &options);
-  wait_phase (worker, "running");
+  /* the stop must come after the trap is set */
+  pid_file_init (&file, 1);
+  script = g_strdup_printf ("trap 'echo got-int; exit 0' INT; echo $$ > %s; sleep @MARK@ & wait", file.path);
+  worker = spawn_command (set, sh_argv (script), &options);
+  spindle_test_wait_until (pid_file_full_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pid_file_clear (&file);
   spindle_worker_request_stop (worker);
   spindle_test_wait_terminal (worker);
 
