@@ -113,6 +113,10 @@ run_update (gpointer data)
 static void
 queue_update (SpindleWindow *self)
 {
+  /* disposed: workers may still notify until the window is finalized */
+  if (self->rows == NULL)
+    return;
+
   if (self->update_id == 0 && !self->updating)
     self->update_id = g_idle_add_full (UPDATE_PRIORITY, run_update, self, NULL);
 }
@@ -160,6 +164,9 @@ on_children_changed (GListModel    *children,
                      guint          added,
                      SpindleWindow *self)
 {
+  if (self->rows == NULL)
+    return;
+
   watch_workers (self, children, position, added);
   queue_update (self);
 }
@@ -194,6 +201,9 @@ on_set_items_changed (SpindleWindow *self,
 {
   guint tail = g_list_model_get_n_items (set) - position - added;
 
+  if (self->rows == NULL)
+    return;
+
   watch_workers (self, set, position, added);
   queue_update (self);
 
@@ -219,6 +229,9 @@ static void
 update_now (SpindleWindow *self)
 {
   g_clear_handle_id (&self->update_id, g_source_remove);
+  if (self->rows == NULL)
+    return;
+
   self->updating = TRUE;
 
   sync_rows (self);
@@ -432,6 +445,8 @@ spindle_window_dispose (GObject *object)
   g_clear_pointer (&self->dialog, gtk_window_destroy);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->set != NULL)
+    g_signal_handlers_disconnect_by_data (self->set, self);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW);
 

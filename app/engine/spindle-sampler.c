@@ -486,6 +486,28 @@ spindle_sampler_get_full_every (SpindleSampler *self)
   return self->full_every;
 }
 
+static gboolean
+thaw_worker (gpointer worker)
+{
+  g_object_thaw_notify (worker);
+  return G_SOURCE_REMOVE;
+}
+
+/* A worker is watched as its row comes on screen, which a list does while
+ * it allocates: the figures are read at once, so the row's cells bound
+ * after this read them right, but announced only after the frame, since a
+ * cell that changes its text in the middle of an allocation is drawn with
+ * none. GDK redraws at G_PRIORITY_HIGH_IDLE + 20.
+ */
+static void
+sample_now (SpindleSampler *self,
+            SpindleWorker  *worker)
+{
+  g_object_freeze_notify (G_OBJECT (worker));
+  sample_worker (self, worker, g_get_monotonic_time ());
+  g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, thaw_worker, g_object_ref (worker), g_object_unref);
+}
+
 /**
  * spindle_sampler_watch:
  *
@@ -499,10 +521,9 @@ spindle_sampler_watch (SpindleSampler *self,
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
   g_return_if_fail (SPINDLE_IS_WORKER (worker));
 
-  /* sampled at once: a row is right the moment it shows */
   if (g_hash_table_add (self->watched, g_object_ref (worker)) &&
       worker->tid > 0 && is_sampled (worker))
-    sample_worker (self, worker, g_get_monotonic_time ());
+    sample_now (self, worker);
 }
 
 void
