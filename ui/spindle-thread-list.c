@@ -18,6 +18,7 @@ struct _SpindleThreadList
   GtkWidget         parent_instance;
 
   GtkExpander      *threads_expander;
+  GtkColumnView    *threads_view;
   GtkSortListModel *threads_sort_model;
   GtkNumericSorter *threads_cpu_sorter;
   GtkStringSorter  *threads_kernel_sorter;
@@ -67,6 +68,27 @@ thread_kernel_label (gpointer    this,
   char *text = spindle_format_kernel_state (kernel_state);
 
   return text ? text : g_strdup ("—");
+}
+
+/* Headers *******************************************************************/
+
+/* GTK 4.8 has no tooltip on a column: the header's title buttons, in
+ * the columns' order, take them.
+ */
+static void
+set_header_tooltips (SpindleThreadList *self)
+{
+  static const char * const tooltips[] = {
+    N_("The thread’s name, as set by the code that started it"),
+    N_("The kernel’s thread ID"),
+    N_("CPU used since the last refresh, in % of one core"),
+    N_("The thread’s state in the kernel"),
+  };
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->threads_view));
+  GtkWidget *title = header ? gtk_widget_get_first_child (header) : NULL;
+
+  for (guint i = 0; title != NULL && i < G_N_ELEMENTS (tooltips); i++, title = gtk_widget_get_next_sibling (title))
+    gtk_widget_set_tooltip_text (title, _(tooltips[i]));
 }
 
 /* Ticks *********************************************************************/
@@ -198,6 +220,7 @@ spindle_thread_list_class_init (SpindleThreadListClass *klass)
   gtk_widget_class_set_css_name (widget_class, "threadlist");
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-thread-list.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_expander);
+  gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_view);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_sort_model);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_cpu_sorter);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_kernel_sorter);
@@ -211,6 +234,7 @@ static void
 spindle_thread_list_init (SpindleThreadList *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  set_header_tooltips (self);
 
   g_signal_connect_object (self->threads_expander, "notify::expanded",
                            G_CALLBACK (on_expanded), self, G_CONNECT_SWAPPED);

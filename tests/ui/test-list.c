@@ -12,6 +12,7 @@
 
 #include <gdk/x11/gdkx.h>
 
+#include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 
 /* The worker list's interaction: what a row says, what a click, a context
@@ -685,9 +686,9 @@ test_column_widths_hold (Fixture *fixture)
 }
 
 static void
-test_header_tooltips (Fixture *fixture)
+assert_header_tooltips (GtkColumnView *view)
 {
-  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (get_view (fixture)));
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (view));
   guint n = 0;
 
   g_assert_cmpstr (gtk_widget_get_css_name (header), ==, "header");
@@ -701,7 +702,21 @@ test_header_tooltips (Fixture *fixture)
       g_assert_cmpuint (strlen (tooltip), >, 10);
     }
 
-  g_assert_cmpuint (n, ==, g_list_model_get_n_items (gtk_column_view_get_columns (get_view (fixture))));
+  g_assert_cmpuint (n, ==, g_list_model_get_n_items (gtk_column_view_get_columns (view)));
+}
+
+/* The worker list's headers, and the other threads' list's */
+static void
+test_header_tooltips (Fixture *fixture)
+{
+  GtkWidget *threads = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
+
+  assert_header_tooltips (get_view (fixture));
+  /* a collapsed expander holds its child out of the widget tree */
+  spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_settle (fixture->window);
+  spindle_thread_list_set_expanded (SPINDLE_THREAD_LIST (threads), TRUE);
+  assert_header_tooltips (GTK_COLUMN_VIEW (spindle_ui_test_find (threads, GTK_TYPE_COLUMN_VIEW, NULL, NULL)));
 }
 
 /* Narrow windows, the column chooser and what is remembered ****************/
