@@ -99,7 +99,10 @@ class Spindle:
         env.pop("NO_AT_BRIDGE", None)
         env["GTK_A11Y"] = "atspi"
         binary = os.environ.get("SPINDLE_BINARY", "spindle")
-        self.process = subprocess.Popen([binary, "--demo"], env=env,
+        # three rows: a walk over the bus costs a round trip a node
+        self.process = subprocess.Popen([binary, "--workers", "sleeper=1",
+                                         "--workers", "socket-reader=1",
+                                         "--workers", "compute=1"], env=env,
                                         stdout=subprocess.DEVNULL,
                                         start_new_session=True)
         self.app = wait_for("Spindle on the accessibility bus", self.find_app)
