@@ -69,23 +69,12 @@ tid_label (gpointer this,
 /* The engine keeps an unreachable worker "cancelling" (nothing else will
  * happen to it); the row says what that means.
  */
-static gboolean
-is_unresponsive (SpindleWorkerState state,
-                 gboolean           unresponsive)
-{
-  return unresponsive && spindle_worker_state_is_live (state);
-}
-
 static char *
 state_label (gpointer           this,
              SpindleWorkerState state,
              gboolean           unresponsive)
 {
-  if (is_unresponsive (state, unresponsive))
-    /* Translators: the state pill of a worker that nothing can reach */
-    return g_strdup (_("unresponsive"));
-
-  return g_strdup (spindle_format_state_label (state));
+  return g_strdup (spindle_format_pill_label (state, unresponsive));
 }
 
 static char *
@@ -93,7 +82,7 @@ state_tooltip (gpointer           this,
                SpindleWorkerState state,
                gboolean           unresponsive)
 {
-  if (is_unresponsive (state, unresponsive))
+  if (spindle_format_is_unresponsive (state, unresponsive))
     return g_strdup_printf (_("Still %s after its grace period: neither a stop request nor a "
                               "cancel reaches it. Abandon it from the row’s menu to let it go; "
                               "its thread is then left running and leaked."),
@@ -107,16 +96,7 @@ state_classes (gpointer           this,
                SpindleWorkerState state,
                gboolean           unresponsive)
 {
-  const char *classes[] = { "state-pill", spindle_format_state_class (state), NULL, NULL };
-
-  /* Failed's solid colour until style.css has a rule of its own. */
-  if (is_unresponsive (state, unresponsive))
-    {
-      classes[1] = "state-failed";
-      classes[2] = "unresponsive";
-    }
-
-  return g_strdupv ((char **) classes);
+  return spindle_format_pill_classes (state, unresponsive);
 }
 
 static char *
