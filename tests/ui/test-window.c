@@ -246,40 +246,51 @@ test_search (Fixture *fixture)
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 3);
 }
 
+/* Show Finished is the Keep Finished setting, in the main menu; Clear
+ * Finished hides the finished rows at once and removes them from the set
+ * once its Undo bar goes.
+ */
 static void
 test_show_and_clear_finished (Fixture *fixture)
 {
   SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
   g_autoptr(SpindleWorker) result = g_object_ref (spindle_ui_test_spawn (fixture, "result"));
-  GtkWidget *toggle, *clear;
+  GtkWidget *window = GTK_WIDGET (fixture->window);
 
   spindle_ui_test_wait_terminal (result);
   spindle_ui_test_settle (fixture->window);
+  g_assert_true (spindle_window_get_show_finished (fixture->window));
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 2);
   g_assert_true (spindle_shown_workers_contains (shown, result));
 
-  toggle = spindle_ui_test_find_action_button (GTK_WIDGET (fixture->window), "win.show-finished");
-  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
-  spindle_ui_test_activate (toggle);
+  g_assert_true (gtk_widget_activate_action (window, "win.show-finished", NULL));
   spindle_ui_test_settle (fixture->window);
   g_assert_false (spindle_window_get_show_finished (fixture->window));
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
   g_assert_false (spindle_shown_workers_contains (shown, result));
   g_assert_true (spindle_shown_workers_contains (shown, sleeper));
 
-  spindle_ui_test_activate (toggle);
+  g_assert_true (gtk_widget_activate_action (window, "win.show-finished", NULL));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (spindle_window_get_show_finished (fixture->window));
+
+  /* a finished worker to clear, whatever turning the setting off did */
+  g_clear_object (&result);
+  result = g_object_ref (spindle_ui_test_spawn (fixture, "result"));
+  spindle_ui_test_wait_terminal (result);
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 2);
 
-  clear = spindle_ui_test_find_action_button (GTK_WIDGET (fixture->window), "win.clear-finished");
-  g_assert_true (gtk_widget_is_sensitive (clear));
-  spindle_ui_test_activate (clear);
+  g_assert_true (gtk_widget_activate_action (window, "win.clear-finished", NULL));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
+  g_assert_nonnull (spindle_ui_test_find_row (fixture->window, sleeper));
+
+  g_assert_true (gtk_widget_activate_action (window, "win.dismiss-undo", NULL));
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->set)), ==, 1);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
-  g_assert_nonnull (spindle_ui_test_find_row (fixture->window, sleeper));
-  g_assert_false (gtk_widget_is_sensitive (clear));
 
   /* Its cell went with its row. */
   g_assert_false (spindle_shown_workers_contains (shown, result));
