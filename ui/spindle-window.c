@@ -47,10 +47,20 @@ update_subtitle (SpindleWindow *self)
   guint running = count_states (self, SPINDLE_WORKER_STATE_STARTING, SPINDLE_WORKER_STATE_RUNNING);
   guint stopping = count_states (self, SPINDLE_WORKER_STATE_STOPPING, SPINDLE_WORKER_STATE_CLEANING);
   guint finished = count_states (self, SPINDLE_WORKER_STATE_FINISHED, SPINDLE_WORKER_STATE_ABANDONED);
+  guint unresponsive = spindle_worker_monitor_get_n_unresponsive (self->monitor);
   g_autofree char *text = NULL;
+
+  /* an unresponsive worker is still "cancelling", but it is not stopping:
+   * nothing will stop it
+   */
+  stopping -= MIN (stopping, unresponsive);
 
   if (spindle_worker_monitor_get_n_total (self->monitor) == 0)
     text = g_strdup (_("No workers"));
+  else if (unresponsive > 0)
+    /* Translators: the counts of workers in the title bar */
+    text = g_strdup_printf (_("%u running · %u stopping · %u unresponsive · %u finished"),
+                            running, stopping, unresponsive, finished);
   else
     /* Translators: the counts of workers in the title bar */
     text = g_strdup_printf (_("%u running · %u stopping · %u finished"), running, stopping, finished);
@@ -84,7 +94,8 @@ update_page (SpindleWindow *self)
 /* Once per frame ************************************************************/
 
 /* Counts, pages, the shutdown banner and the list itself follow the set's
- * signals (items-changed, notify::n-live, each worker's notify::state),
+ * signals (items-changed, notify::n-live, each worker's notify::state and
+ * notify::unresponsive),
  * folded into one update that runs before the next redraw: GDK redraws at
  * G_PRIORITY_HIGH_IDLE + 20, so an idle at + 10 never waits behind a frame,
  * and every signal of one engine dispatch costs one update.
@@ -183,6 +194,9 @@ watch_workers (SpindleWindow *self,
       GListModel *children = spindle_worker_get_children (worker);
 
       g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_worker_state),
+                               self, G_CONNECT_SWAPPED);
+      /* no refilter or resort: only the counts change */
+      g_signal_connect_object (worker, "notify::unresponsive", G_CALLBACK (queue_update),
                                self, G_CONNECT_SWAPPED);
       g_signal_connect_object (children, "items-changed", G_CALLBACK (on_children_changed), self, 0);
       watch_workers (self, children, 0, g_list_model_get_n_items (children));

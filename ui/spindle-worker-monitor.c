@@ -25,6 +25,13 @@ struct _SpindleWorkerMonitor
   guint             changed_id;
   guint             counts[SPINDLE_WORKER_N_STATES];
   guint             n_total;
+  guint             n_unresponsive;
+
+  /* worker → what it is counted as (see counted_as ()); a worker not in
+   * it, removed or not yet seen, changes no count
+   */
+  GHashTable       *counted;
+  guint             recount_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, G_TYPE_OBJECT)
@@ -47,30 +54,82 @@ static guint signals[N_SIGNALS];
 static void watch_model (SpindleWorkerMonitor *self,
                          GListModel           *model,
                          guint                 position,
-                         guint                 n_items);
+                         guint                 n_items,
+                         gboolean              count);
+
+/* What a worker adds to the counts, packed in a pointer: its state, and
+ * whether it is live and unresponsive. Stored + 1, so that a state of 0
+ * is told apart from "not counted".
+ */
+#define UNRESPONSIVE_BIT 0x100
+
+static guint
+counted_as (SpindleWorker *worker)
+{
+  SpindleWorkerState state = spindle_worker_get_state (worker);
+  guint value = state;
+
+  if (spindle_worker_state_is_live (state) && spindle_worker_get_unresponsive (worker))
+    value |= UNRESPONSIVE_BIT;
+
+  return value + 1;
+}
 
 static void
-count_model (SpindleWorkerMonitor *self,
-             GListModel           *model)
+add_counts (SpindleWorkerMonitor *self,
+            guint                 value,
+            int                   sign)
 {
+  value--;
+  self->counts[value & 0xff] += sign;
+  self->n_total += sign;
+  if (value & UNRESPONSIVE_BIT)
+    self->n_unresponsive += sign;
+}
+
+/* Counts a worker and its children once, when it joins. */
+static void
+count_worker (SpindleWorkerMonitor *self,
+              SpindleWorker        *worker)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+  guint n = g_list_model_get_n_items (children);
+  guint value;
+
+  if (g_hash_table_contains (self->counted, worker))
+    return;
+
+  value = counted_as (worker);
+  g_hash_table_insert (self->counted, worker, GUINT_TO_POINTER (value));
+  add_counts (self, value, +1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+
+      count_worker (self, child);
+    }
+}
+
+/* Only after a removal: items-changed does not say which workers left. */
+static void
+recount (SpindleWorkerMonitor *self)
+{
+  GListModel *model = G_LIST_MODEL (self->set);
   guint n = g_list_model_get_n_items (model);
+
+  memset (self->counts, 0, sizeof self->counts);
+  self->n_total = 0;
+  self->n_unresponsive = 0;
+  self->recount_pending = FALSE;
+  g_hash_table_remove_all (self->counted);
 
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
 
-      self->counts[spindle_worker_get_state (worker)]++;
-      self->n_total++;
-      count_model (self, spindle_worker_get_children (worker));
+      count_worker (self, worker);
     }
-}
-
-static void
-recount (SpindleWorkerMonitor *self)
-{
-  memset (self->counts, 0, sizeof self->counts);
-  self->n_total = 0;
-  count_model (self, G_LIST_MODEL (self->set));
 }
 
 static gboolean
@@ -79,7 +138,8 @@ emit_changed (gpointer data)
   SpindleWorkerMonitor *self = data;
 
   self->changed_id = 0;
-  recount (self);
+  if (self->recount_pending)
+    recount (self);
   g_signal_emit (self, signals[CHANGED], 0);
 
   return G_SOURCE_REMOVE;
@@ -92,11 +152,41 @@ queue_changed (SpindleWorkerMonitor *self)
     self->changed_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_changed, self, NULL);
 }
 
+/* A worker's state or unresponsive flag changed: move it between counts. */
+static void
+recount_worker (SpindleWorkerMonitor *self,
+                SpindleWorker        *worker)
+{
+  gpointer old_value;
+  guint value;
+
+  if (!g_hash_table_lookup_extended (self->counted, worker, NULL, &old_value))
+    return;
+
+  value = counted_as (worker);
+  if (value == GPOINTER_TO_UINT (old_value))
+    return;
+
+  add_counts (self, GPOINTER_TO_UINT (old_value), -1);
+  add_counts (self, value, +1);
+  g_hash_table_insert (self->counted, worker, GUINT_TO_POINTER (value));
+}
+
+static void
+on_unresponsive (SpindleWorker        *worker,
+                 GParamSpec           *pspec,
+                 SpindleWorkerMonitor *self)
+{
+  recount_worker (self, worker);
+  queue_changed (self);
+}
+
 static void
 on_state (SpindleWorker        *worker,
           GParamSpec           *pspec,
           SpindleWorkerMonitor *self)
 {
+  recount_worker (self, worker);
   queue_changed (self);
 
   if (spindle_worker_is_terminal (worker))
@@ -110,15 +200,24 @@ on_items_changed (GListModel           *model,
                   guint                 added,
                   SpindleWorkerMonitor *self)
 {
-  watch_model (self, model, position, added);
+  watch_model (self, model, position, added, !self->recount_pending);
+  if (removed > 0)
+    self->recount_pending = TRUE;
   queue_changed (self);
 }
 
 static void
 watch_worker (SpindleWorkerMonitor *self,
-              SpindleWorker        *worker)
+              SpindleWorker        *worker,
+              gboolean              count)
 {
   GListModel *children;
+
+  /* counted before the serial check: a worker removed and added back
+   * is watched already, but must count again
+   */
+  if (count)
+    count_worker (self, worker);
 
   if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (worker), WATCHED_KEY)) == self->serial)
     return;
@@ -126,23 +225,25 @@ watch_worker (SpindleWorkerMonitor *self,
   g_object_set_data (G_OBJECT (worker), WATCHED_KEY, GUINT_TO_POINTER (self->serial));
   spindle_event_log_ensure (worker);
   g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_state), self, 0);
+  g_signal_connect_object (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self, 0);
 
   children = spindle_worker_get_children (worker);
   g_signal_connect_object (children, "items-changed", G_CALLBACK (on_items_changed), self, 0);
-  watch_model (self, children, 0, g_list_model_get_n_items (children));
+  watch_model (self, children, 0, g_list_model_get_n_items (children), FALSE);
 }
 
 static void
 watch_model (SpindleWorkerMonitor *self,
              GListModel           *model,
              guint                 position,
-             guint                 n_items)
+             guint                 n_items,
+             gboolean              count)
 {
   for (guint i = position; i < position + n_items; i++)
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
 
-      watch_worker (self, worker);
+      watch_worker (self, worker, count);
     }
 }
 
@@ -155,8 +256,7 @@ spindle_worker_monitor_constructed (GObject *object)
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->constructed (object);
 
   g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed), self, 0);
-  watch_model (self, model, 0, g_list_model_get_n_items (model));
-  recount (self);
+  watch_model (self, model, 0, g_list_model_get_n_items (model), TRUE);
 }
 
 static void
@@ -166,8 +266,19 @@ spindle_worker_monitor_dispose (GObject *object)
 
   g_clear_handle_id (&self->changed_id, g_source_remove);
   g_clear_object (&self->set);
+  g_hash_table_remove_all (self->counted);
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->dispose (object);
+}
+
+static void
+spindle_worker_monitor_finalize (GObject *object)
+{
+  SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
+
+  g_clear_pointer (&self->counted, g_hash_table_unref);
+
+  G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->finalize (object);
 }
 
 static void
@@ -215,6 +326,7 @@ spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
 
   object_class->constructed = spindle_worker_monitor_constructed;
   object_class->dispose = spindle_worker_monitor_dispose;
+  object_class->finalize = spindle_worker_monitor_finalize;
   object_class->get_property = spindle_worker_monitor_get_property;
   object_class->set_property = spindle_worker_monitor_set_property;
 
@@ -237,6 +349,8 @@ spindle_worker_monitor_init (SpindleWorkerMonitor *self)
   static guint last_serial;
 
   self->serial = ++last_serial;
+  /* unowned keys: a worker counted is in the set, which holds it */
+  self->counted = g_hash_table_new (NULL, NULL);
 }
 
 SpindleWorkerMonitor *
@@ -267,6 +381,15 @@ spindle_worker_monitor_get_n_live (SpindleWorkerMonitor *self)
       n += self->counts[state];
 
   return n;
+}
+
+/* Live workers that nothing can reach: they count in their state too. */
+guint
+spindle_worker_monitor_get_n_unresponsive (SpindleWorkerMonitor *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+
+  return self->n_unresponsive;
 }
 
 guint

@@ -18,13 +18,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, SPINDLE, WORKER_MONITOR, GObject)
 
 /* Watches every worker of a set, children included: gives each one its
- * event log, keeps the counts for the title, and turns any number of state
+ * event log, keeps the counts for the title (as they change, not by
+ * counting them all again), and turns any number of state
  * changes into one coalesced "changed" per main-loop iteration, so that the
  * list refilters and resorts once, not once per worker.
  */
 SpindleWorkerMonitor *spindle_worker_monitor_new          (SpindleWorkerSet     *set);
 guint                 spindle_worker_monitor_get_n_total  (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor *self);
+guint                 spindle_worker_monitor_get_n_unresponsive (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
                                                            SpindleWorkerState    state);
 void                  spindle_worker_monitor_flush        (SpindleWorkerMonitor *self);

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "spindle-catalog.h"
 #include "spindle-clock.h"
 #include "spindle-elapsed-label.h"
 #include "spindle-ui-test-util.h"
@@ -917,6 +918,51 @@ test_cell_templates (Fixture *fixture)
   wait_row_shows (fixture, sleeper, "running");
 }
 
+static gboolean
+is_unresponsive (SpindleWorker *worker)
+{
+  return spindle_worker_get_unresponsive (worker);
+}
+
+typedef struct
+{
+  SpindleWindow *window;
+  const char    *text;
+} SubtitleWait;
+
+static gboolean
+subtitle_is (SubtitleWait *wait)
+{
+  return g_strcmp0 (gtk_label_get_label (wait->window->subtitle_label), wait->text) == 0;
+}
+
+/* A worker that nothing can reach is not "stopping": the title counts it
+ * apart, as soon as the engine marks it, with no state change to prompt.
+ */
+static void
+test_subtitle_counts_unresponsive (Fixture *fixture)
+{
+  SubtitleWait wait = { fixture->window, NULL };
+  SpindleWorker *sleeper, *waiter;
+
+  spindle_worker_set_set_cancel_grace (fixture->set, 100 * 1000);
+  sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
+  wait.text = "2 running · 0 stopping · 0 finished";
+  spindle_ui_test_wait (subtitle_is, &wait);
+
+  spindle_worker_force_cancel (waiter);
+  spindle_ui_test_wait (is_unresponsive, waiter);
+  g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_CANCELLING);
+  wait.text = "1 running · 0 stopping · 1 unresponsive · 0 finished";
+  spindle_ui_test_wait (subtitle_is, &wait);
+
+  spindle_worker_request_stop (sleeper);
+  spindle_ui_test_wait_terminal (sleeper);
+  wait.text = "0 running · 0 stopping · 1 unresponsive · 1 finished";
+  spindle_ui_test_wait (subtitle_is, &wait);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -946,6 +992,7 @@ main (int   argc,
   ADD ("cell-templates", test_cell_templates);
   ADD ("counts-before-redraw", test_counts_before_redraw);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
+  ADD ("subtitle-counts-unresponsive", test_subtitle_counts_unresponsive);
 
 #undef ADD
 
