@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spindle-catalog.h"
 #include "spindle-cleanup-step-item.h"
 #include "spindle-cleanup-step-row.h"
 #include "spindle-elapsed-label.h"
@@ -353,18 +354,6 @@ force_cancel_activated (GtkWidget  *widget,
     spindle_worker_force_cancel (self->worker);
 }
 
-/* Offered only for an unresponsive worker: nothing else can end it. */
-static void
-abandon_activated (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  SpindleWorkerDetails *self = SPINDLE_WORKER_DETAILS (widget);
-
-  if (self->worker != NULL && spindle_worker_get_unresponsive (self->worker))
-    spindle_worker_abandon (self->worker);
-}
-
 static void
 take_button_name (GtkWidget *button,
                   char      *label)
@@ -383,7 +372,7 @@ update_actions (SpindleWorkerDetails *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", self->worker && spindle_format_can_stop (state));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.force-cancel",
                                  self->worker && spindle_format_can_cancel (state));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.abandon", unresponsive);
+  gtk_widget_set_sensitive (self->abandon_button, unresponsive);
 }
 
 static void
@@ -397,6 +386,10 @@ name_actions (SpindleWorkerDetails *self)
   take_button_name (self->cancel_button, g_strdup_printf (_("Force-Cancel %s"), name));
   /* Translators: the accessible name of a button, "Abandon sleeper 1" */
   take_button_name (self->abandon_button, g_strdup_printf (_("Abandon %s"), name));
+
+  /* the list's own action: one Abandon, wherever it is offered */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->abandon_button),
+                                          g_variant_new_uint64 (spindle_worker_get_id (self->worker)));
 }
 
 /* Countdown *****************************************************************/
@@ -652,7 +645,6 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
 
   gtk_widget_class_install_action (widget_class, "details.stop", NULL, stop_activated);
   gtk_widget_class_install_action (widget_class, "details.force-cancel", NULL, force_cancel_activated);
-  gtk_widget_class_install_action (widget_class, "details.abandon", NULL, abandon_activated);
 }
 
 static void

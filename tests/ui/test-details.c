@@ -217,7 +217,7 @@ test_escalation_reasons (Fixture *fixture)
   g_assert_cmpstr (label_text (details, "state-pill"), ==, "unresponsive");
   g_assert_true (gtk_widget_has_css_class (spindle_ui_test_find (GTK_WIDGET (details), GTK_TYPE_LABEL, "state-pill", NULL),
                                            "unresponsive"));
-  abandon = spindle_ui_test_find_action_button (GTK_WIDGET (details), "details.abandon");
+  abandon = spindle_ui_test_find_action_button (GTK_WIDGET (details), "win.abandon");
   g_assert_nonnull (abandon);
   g_assert_true (gtk_widget_get_visible (abandon));
   spindle_ui_test_activate (abandon);
