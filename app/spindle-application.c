@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "spindle-application.h"
+#include "spindle-catalog.h"
 #include "spindle-clock.h"
 #include "spindle-limits.h"
 #include "spindle-preferences-window.h"

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "spindle-add-popover.h"
+#include "spindle-catalog.h"
 #include "spindle-engine.h"
 #include "spindle-limits.h"
 

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spindle-catalog.h"
 #include "spindle-format.h"
 
 /* 64.3 s → "1:04.3", 3725.4 s → "1:02:05.4": tenths, never rounded up, so

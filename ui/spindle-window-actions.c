@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "spindle-catalog.h"
 #include "spindle-format.h"
 #include "spindle-window-private.h"
 

@@ -8,7 +8,6 @@
 #pragma once
 
 #define SPINDLE_ENGINE_INSIDE
-#include "spindle-catalog.h"
 #include "spindle-cleanup-report.h"
 #include "spindle-cond.h"
 #include "spindle-diagnosis.h"

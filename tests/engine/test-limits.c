@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include "spindle-catalog.h"
 #include "spindle-limits.h"
 #include "spindle-test-util.h"
 
