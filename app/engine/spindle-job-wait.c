@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "spindle-job-private.h"
+#include "spindle-time-private.h"
 
 /* The engine's waits. Each polls the job's wake fd beside what it waits
  * for, so a stop wakes it at once however long the wait, and ppoll() is the
@@ -140,6 +141,36 @@ classify_revents (int   fd,
   return SPINDLE_WAIT_READY;
 }
 
+/* A force-cancel sent before the wait ends acts, even when a stop (its
+ * parent's end, say) woke the wait before the cancel's signal landed: the
+ * stronger request wins, whatever the order the kernel delivered them in.
+ * The cancel is sent under the job's lock, so taking it lets it finish.
+ */
+static void
+act_on_pending_cancel (SpindleJob *self,
+                       int         cancel_state)
+{
+  if (cancel_state != PTHREAD_CANCEL_ENABLE ||
+      (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) == 0)
+    return;
+
+  g_mutex_lock (&self->lock);
+  g_mutex_unlock (&self->lock);
+
+  pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
+  pthread_testcancel ();
+  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, NULL);
+}
+
+static gboolean
+request_seen (SpindleJob *self,
+              int         cancel_state)
+{
+  act_on_pending_cancel (self, cancel_state);
+
+  return stop_seen (self, cancel_state);
+}
+
 /* Called with cancellation disabled; cancel_state is the caller's, restored
  * around ppoll() only, which is then the one place a force-cancel acts.
  */
@@ -151,12 +182,8 @@ _spindle_job_wait (SpindleJob *self,
                    gboolean    return_on_wake,
                    int         cancel_state)
 {
-  gint64 deadline = -1;
+  gint64 deadline = timeout_usec < 0 ? -1 : _spindle_time_add (g_get_monotonic_time (), timeout_usec);
   int wake_fd = _spindle_job_get_wake_fd (self);
-
-  /* G_MAXINT64 is "forever": the deadline saturates */
-  if (timeout_usec >= 0 && __builtin_add_overflow (g_get_monotonic_time (), timeout_usec, &deadline))
-    deadline = G_MAXINT64;
 
   for (;;)
     {
@@ -165,7 +192,7 @@ _spindle_job_wait (SpindleJob *self,
       gint64 slice = -1;
       int n, saved_errno;
 
-      if (stop_seen (self, cancel_state))
+      if (request_seen (self, cancel_state))
         return SPINDLE_WAIT_STOPPED;
 
       if (deadline >= 0 && (slice = deadline - g_get_monotonic_time ()) <= 0)
@@ -192,7 +219,7 @@ _spindle_job_wait (SpindleJob *self,
       if (pfd[0].revents & POLLIN)
         drain (wake_fd);
 
-      if (stop_seen (self, cancel_state))
+      if (request_seen (self, cancel_state))
         return SPINDLE_WAIT_STOPPED;
 
       if (fd >= 0 && pfd[1].revents != 0)
