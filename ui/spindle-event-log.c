@@ -65,6 +65,20 @@ spindle_event_log_init (SpindleEventLog *self)
   self->steps = g_list_store_new (SPINDLE_TYPE_CLEANUP_STEP_ITEM);
 }
 
+/* Loaded once: g_date_time_new_now_local () looks the zone up again for
+ * every entry, and thousands of workers starting log thousands of them.
+ */
+static GTimeZone *
+local_zone (void)
+{
+  static gsize zone;
+
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, (gsize) g_time_zone_new_local ());
+
+  return (GTimeZone *) zone;
+}
+
 void
 spindle_event_log_add (SpindleEventLog *self,
                        SpindleWorker   *worker,
@@ -72,7 +86,7 @@ spindle_event_log_add (SpindleEventLog *self,
                        const char      *format,
                        ...)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) now = g_date_time_new_now (local_zone ());
   gint64 started_at = spindle_worker_get_started_at (worker);
   gint64 since = started_at > 0 ? g_get_monotonic_time () - started_at : 0;
   g_autoptr(SpindleLogEntry) entry = NULL;
