@@ -298,20 +298,127 @@ describe_button (GtkWidget   *button,
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
+/* The accessible names follow the worker the row shows. */
 static void
-on_row_stop_described (GtkWidget   *button,
-                       GParamSpec  *pspec,
-                       GtkListItem *list_item)
+on_actions_item_changed (GtkListItem *list_item,
+                         GParamSpec  *pspec,
+                         gpointer     user_data)
 {
-  describe_button (button, list_item, TRUE);
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+
+  if (box == NULL)
+    return;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (box); child; child = gtk_widget_get_next_sibling (child))
+    describe_button (child, list_item, g_str_equal (gtk_widget_get_name (child), "row-stop"));
 }
 
-static void
-on_row_cancel_described (GtkWidget   *button,
-                         GParamSpec  *pspec,
+/* Tooltips ******************************************************************/
+
+/* Cells and buttons compute their tooltips when one is asked for: a
+ * bound tooltip-text makes GTK look up the pointer (a round trip to the
+ * display server) each time the text changes, for every row, every tick.
+ */
+#define TOOLTIP_TEXT_KEY "spindle-tooltip-text"
+
+static gboolean
+show_tooltip (GtkWidget  *widget,
+              GtkTooltip *tooltip,
+              char       *text)
+{
+  gboolean shown = text != NULL;
+
+  if (shown)
+    gtk_tooltip_set_text (tooltip, text);
+  /* kept for _spindle_window_query_tooltip () */
+  g_object_set_data_full (G_OBJECT (widget), TOOLTIP_TEXT_KEY, text, g_free);
+
+  return shown;
+}
+
+static gboolean
+on_state_query_tooltip (GtkWidget   *widget,
+                        int          x,
+                        int          y,
+                        gboolean     keyboard_mode,
+                        GtkTooltip  *tooltip,
+                        GtkListItem *list_item)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker == NULL)
+    return FALSE;
+
+  return show_tooltip (widget, tooltip,
+                       state_tooltip (NULL, spindle_worker_get_state (worker),
+                                      spindle_worker_get_unresponsive (worker)));
+}
+
+static gboolean
+on_kernel_query_tooltip (GtkWidget   *widget,
+                         int          x,
+                         int          y,
+                         gboolean     keyboard_mode,
+                         GtkTooltip  *tooltip,
                          GtkListItem *list_item)
 {
-  describe_button (button, list_item, FALSE);
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker == NULL)
+    return FALSE;
+
+  return show_tooltip (widget, tooltip,
+                       kernel_tooltip (NULL, spindle_worker_get_state (worker),
+                                       spindle_worker_get_kernel_state (worker),
+                                       spindle_worker_get_wait_channel (worker),
+                                       spindle_worker_get_syscall (worker)));
+}
+
+static gboolean
+on_row_stop_query_tooltip (GtkWidget   *widget,
+                           int          x,
+                           int          y,
+                           gboolean     keyboard_mode,
+                           GtkTooltip  *tooltip,
+                           GtkListItem *list_item)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker == NULL)
+    return FALSE;
+
+  return show_tooltip (widget, tooltip, stop_tooltip (NULL, spindle_worker_get_name (worker)));
+}
+
+static gboolean
+on_row_cancel_query_tooltip (GtkWidget   *widget,
+                             int          x,
+                             int          y,
+                             gboolean     keyboard_mode,
+                             GtkTooltip  *tooltip,
+                             GtkListItem *list_item)
+{
+  g_autoptr(SpindleWorker) worker = list_item_get_worker (list_item);
+
+  if (worker == NULL)
+    return FALSE;
+
+  return show_tooltip (widget, tooltip, cancel_tooltip (NULL, spindle_worker_get_name (worker)));
+}
+
+/* The text a widget's tooltip would show now, or NULL (for tests). */
+char *
+_spindle_window_query_tooltip (GtkWidget *widget)
+{
+  g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  gboolean shown = FALSE;
+
+  g_object_set_data (G_OBJECT (widget), TOOLTIP_TEXT_KEY, NULL);
+  g_signal_emit_by_name (widget, "query-tooltip", 0, 0, FALSE, tooltip, &shown);
+  if (!shown)
+    return NULL;
+
+  return g_strdup (g_object_get_data (G_OBJECT (widget), TOOLTIP_TEXT_KEY));
 }
 
 /* Sorting and filtering *****************************************************/
@@ -799,21 +906,20 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, tid_label);
   gtk_widget_class_bind_template_callback (widget_class, state_label);
   gtk_widget_class_bind_template_callback (widget_class, state_classes);
-  gtk_widget_class_bind_template_callback (widget_class, state_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, on_state_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_status);
   gtk_widget_class_bind_template_callback (widget_class, cleanup_classes);
   gtk_widget_class_bind_template_callback (widget_class, cpu_label);
   gtk_widget_class_bind_template_callback (widget_class, kernel_label);
-  gtk_widget_class_bind_template_callback (widget_class, kernel_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, on_kernel_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, process_status);
   gtk_widget_class_bind_template_callback (widget_class, can_stop);
   gtk_widget_class_bind_template_callback (widget_class, can_cancel);
-  gtk_widget_class_bind_template_callback (widget_class, stop_tooltip);
-  gtk_widget_class_bind_template_callback (widget_class, cancel_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_stop_query_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, on_row_stop_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_stop_described);
-  gtk_widget_class_bind_template_callback (widget_class, on_row_cancel_described);
+  gtk_widget_class_bind_template_callback (widget_class, on_actions_item_changed);
   gtk_widget_class_bind_template_callback (widget_class, state_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, elapsed_sort_key);
   gtk_widget_class_bind_template_callback (widget_class, cpu_sort_key);

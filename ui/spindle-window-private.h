@@ -97,5 +97,6 @@ gboolean  _spindle_window_close_request      (SpindleWindow  *self);
 
 /* (transfer full) (nullable) */
 SpindleWorker *_spindle_window_get_selected_worker (SpindleWindow *self);
+char          *_spindle_window_query_tooltip       (GtkWidget     *widget);
 
 G_END_DECLS
