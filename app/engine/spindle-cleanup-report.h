@@ -9,6 +9,8 @@
 
 #include "spindle-types.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define SPINDLE_TYPE_CLEANUP_REPORT (spindle_cleanup_report_get_type ())
@@ -21,16 +23,25 @@ typedef struct
   gint64                 duration_usec;
 } SpindleCleanupStep;
 
+SPINDLE_AVAILABLE_IN_ALL
 GType                     spindle_cleanup_report_get_type      (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
 SpindleCleanupReport     *spindle_cleanup_report_ref           (SpindleCleanupReport *report);
+SPINDLE_AVAILABLE_IN_ALL
 void                      spindle_cleanup_report_unref         (SpindleCleanupReport *report);
+SPINDLE_AVAILABLE_IN_ALL
 guint                     spindle_cleanup_report_get_n_steps   (SpindleCleanupReport *report);
+SPINDLE_AVAILABLE_IN_ALL
 const SpindleCleanupStep *spindle_cleanup_report_get_step      (SpindleCleanupReport *report,
                                                                 guint                 position);
+SPINDLE_AVAILABLE_IN_ALL
 guint                     spindle_cleanup_report_count         (SpindleCleanupReport *report,
                                                                 SpindleCleanupOutcome outcome);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                    spindle_cleanup_report_get_duration  (SpindleCleanupReport *report);
+SPINDLE_AVAILABLE_IN_ALL
 guint                     spindle_cleanup_report_get_n_tainted_locks (SpindleCleanupReport *report);
+SPINDLE_AVAILABLE_IN_ALL
 char                     *spindle_cleanup_report_to_string     (SpindleCleanupReport *report);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCleanupReport, spindle_cleanup_report_unref)

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* A condition variable whose waiters (spindle_job_cond_wait) sleep in poll,
@@ -17,9 +19,13 @@ G_BEGIN_DECLS
  */
 typedef struct _SpindleCond SpindleCond;
 
+SPINDLE_AVAILABLE_IN_ALL
 SpindleCond *spindle_cond_new       (void);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_cond_free      (SpindleCond *cond);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_cond_signal    (SpindleCond *cond);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_cond_broadcast (SpindleCond *cond);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCond, spindle_cond_free)

@@ -9,6 +9,8 @@
 
 #include "spindle-worker.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* What will reach a worker where it is now. */
@@ -68,12 +70,18 @@ typedef struct
   char         *advice;    /* "neither a stop nor force-cancel can interrupt it — use …" */
 } SpindleDiagnosis;
 
+SPINDLE_AVAILABLE_IN_ALL
 GType             spindle_diagnosis_get_type    (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
 SpindleDiagnosis *spindle_diagnosis_copy        (const SpindleDiagnosis      *diagnosis);
+SPINDLE_AVAILABLE_IN_ALL
 void              spindle_diagnosis_free        (SpindleDiagnosis            *diagnosis);
 
+SPINDLE_AVAILABLE_IN_ALL
 SpindleDiagnosis *spindle_diagnose              (const SpindleDiagnosisInput *input);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleDiagnosis *spindle_worker_diagnose       (SpindleWorker               *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleDiagnosis *spindle_worker_diagnose_now   (SpindleWorker               *worker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleDiagnosis, spindle_diagnosis_free)

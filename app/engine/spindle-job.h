@@ -12,6 +12,8 @@
 #include "spindle-cond.h"
 #include "spindle-types.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* What a worker body calls, on its own thread.
@@ -40,6 +42,7 @@ typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
 typedef gboolean  (*SpindleCleanupFunc) (gpointer    user_data,
                                          GError    **error);
 
+SPINDLE_AVAILABLE_IN_ALL
 gboolean      (spindle_job_should_stop)     (SpindleJob         *job);
 
 /* A SpindleJob begins with its request word, so that the check in a hot
@@ -53,41 +56,56 @@ _spindle_job_should_stop_inline (SpindleJob *job)
   return g_atomic_int_get (&((SpindleJobHead *) (void *) job)->requests) != 0;
 }
 #define spindle_job_should_stop(job) _spindle_job_should_stop_inline (job)
+SPINDLE_AVAILABLE_IN_ALL
 gboolean      spindle_job_sleep             (SpindleJob         *job,
                                              gint64              usec);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean      spindle_job_wait_fd           (SpindleJob         *job,
                                              int                 fd,
                                              GIOCondition        condition,
                                              gint64              timeout_usec,
                                              GError            **error);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean      spindle_job_cond_wait         (SpindleJob         *job,
                                              SpindleCond        *cond,
                                              GMutex             *mutex,
                                              gint64              timeout_usec,
                                              GError            **error);
+SPINDLE_AVAILABLE_IN_ALL
 GCancellable *spindle_job_get_cancellable   (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_enter_compute     (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_leave_compute     (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_hold_cancel       (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_release_cancel    (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 guint         spindle_job_push_cleanup      (SpindleJob         *job,
                                              const char         *label,
                                              SpindleCleanupFunc  func,
                                              gpointer            user_data);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_pop_cleanup       (SpindleJob         *job,
                                              guint               cleanup_id,
                                              gboolean            run);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_set_phase         (SpindleJob         *job,
                                              const char         *phase);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_set_progress      (SpindleJob         *job,
                                              double              fraction);
+SPINDLE_AVAILABLE_IN_ALL
 pid_t         spindle_job_get_tid           (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleJob   *spindle_job_spawn_child       (SpindleJob         *job,
                                              const char         *name,
                                              SpindleJobFunc      func,
                                              gpointer            user_data,
                                              GDestroyNotify      destroy,
                                              GError            **error);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleJob   *spindle_job_spawn_child_full  (SpindleJob                *job,
                                              const SpindleSpawnOptions *options,
                                              const char                *name,

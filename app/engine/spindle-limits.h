@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* Threads left to the toolkit, GLib and the allocator once the workers are
@@ -45,8 +47,10 @@ typedef struct
   gint64 override;         /* a budget asked for by the environment, or -1 */
 } SpindleThreadLimits;
 
+SPINDLE_AVAILABLE_IN_ALL
 guint       spindle_thread_budget_compute (const SpindleThreadLimits *limits,
                                            SpindleThreadLimit        *binding);
+SPINDLE_AVAILABLE_IN_ALL
 void        spindle_thread_limits_read    (SpindleThreadLimits       *limits);
 
 /* The budget of worker threads for the whole process, computed once on the
@@ -54,8 +58,11 @@ void        spindle_thread_limits_read    (SpindleThreadLimits       *limits);
  * SPINDLE_THREAD_BUDGET=N in the environment lowers it to N, so that tests
  * (which run as root, exempt from RLIMIT_NPROC) can exercise a small one.
  */
+SPINDLE_AVAILABLE_IN_ALL
 guint       spindle_get_thread_budget     (SpindleThreadLimit        *binding);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_thread_limit_describe (SpindleThreadLimit         limit);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean    spindle_thread_budget_check   (guint                      n_live,
                                            guint64                    n_requested,
                                            GError                   **error);

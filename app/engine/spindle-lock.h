@@ -11,6 +11,8 @@
 
 #include "spindle-types.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* A named, robust mutex whose owner the engine tracks. A worker cancelled
@@ -29,24 +31,35 @@ G_BEGIN_DECLS
  */
 typedef struct _SpindleLock SpindleLock;
 
+SPINDLE_AVAILABLE_IN_ALL
 SpindleLock *spindle_lock_new             (const char   *name);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_lock_free            (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
 const char  *spindle_lock_get_name        (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean     spindle_lock_is_tainted      (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_lock_mark_consistent (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
 char        *spindle_lock_dup_holder      (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean     spindle_lock_is_held         (SpindleLock  *lock);
 
 /* For threads that are not workers (the main thread, raw threads). */
 G_GNUC_WARN_UNUSED_RESULT
+SPINDLE_AVAILABLE_IN_ALL
 gboolean     spindle_lock_acquire         (SpindleLock  *lock,
                                            GError      **error);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_lock_release         (SpindleLock  *lock);
 
 G_GNUC_WARN_UNUSED_RESULT
+SPINDLE_AVAILABLE_IN_ALL
 gboolean     spindle_job_lock             (SpindleJob   *job,
                                            SpindleLock  *lock,
                                            GError      **error);
+SPINDLE_AVAILABLE_IN_ALL
 void         spindle_job_unlock           (SpindleJob   *job,
                                            SpindleLock  *lock);
 

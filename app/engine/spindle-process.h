@@ -12,6 +12,8 @@
 #include "spindle-types.h"
 #include "spindle-worker-set.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* How to run a command worker's program. Zero means the default for every
@@ -31,6 +33,7 @@ typedef struct
  */
 #define SPINDLE_REAPER_ENV "SPINDLE_REAPER"
 
+SPINDLE_AVAILABLE_IN_ALL
 SpindleWorker *spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
                                                  const SpindleSpawnOptions   *options,
                                                  const char * const          *argv,

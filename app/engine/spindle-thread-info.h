@@ -9,6 +9,8 @@
 
 #include <glib-object.h>
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 /* One of the process's threads that Spindle did not start (GTK's, GDBus's,
@@ -16,11 +18,16 @@ G_BEGIN_DECLS
  */
 #define SPINDLE_TYPE_THREAD_INFO (spindle_thread_info_get_type ())
 
+SPINDLE_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (SpindleThreadInfo, spindle_thread_info, SPINDLE, THREAD_INFO, GObject)
 
+SPINDLE_AVAILABLE_IN_ALL
 int         spindle_thread_info_get_tid          (SpindleThreadInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_thread_info_get_name         (SpindleThreadInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
 double      spindle_thread_info_get_cpu_percent  (SpindleThreadInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_thread_info_get_kernel_state (SpindleThreadInfo *info);
 
 G_END_DECLS

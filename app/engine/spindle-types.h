@@ -9,6 +9,8 @@
 
 #include <glib-object.h>
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 typedef struct _SpindleJob            SpindleJob;
@@ -94,12 +96,18 @@ typedef struct
 } SpindleSpawnOptions;
 
 #define SPINDLE_ERROR (spindle_error_quark ())
+SPINDLE_AVAILABLE_IN_ALL
 GQuark      spindle_error_quark               (void);
 
+SPINDLE_AVAILABLE_IN_ALL
 gboolean    spindle_worker_state_is_terminal  (SpindleWorkerState state);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean    spindle_worker_state_is_live      (SpindleWorkerState state);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_worker_state_to_string    (SpindleWorkerState state);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_stop_reason_to_string     (SpindleStopReason  reason);
+SPINDLE_AVAILABLE_IN_ALL
 const char *spindle_escalation_to_string      (SpindleEscalation  escalation);
 
 G_END_DECLS

@@ -12,40 +12,71 @@
 #include "spindle-cleanup-report.h"
 #include "spindle-types.h"
 
+#include "spindle-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define SPINDLE_TYPE_WORKER (spindle_worker_get_type ())
 
+SPINDLE_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (SpindleWorker, spindle_worker, SPINDLE, WORKER, GObject)
 
+SPINDLE_AVAILABLE_IN_ALL
 guint64               spindle_worker_get_id             (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_name           (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_kind           (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 int                   spindle_worker_get_tid            (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleWorkerState    spindle_worker_get_state          (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleStopReason     spindle_worker_get_stop_reason    (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_started_at     (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_finished_at    (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_elapsed        (SpindleWorker *worker,
                                                          gint64         now);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_phase          (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 double                spindle_worker_get_progress       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleCleanupReport *spindle_worker_get_cleanup_report (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 GVariant             *spindle_worker_get_result         (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const GError         *spindle_worker_get_error          (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleWorker        *spindle_worker_get_parent         (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 GListModel           *spindle_worker_get_children       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean              spindle_worker_is_terminal        (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_deadline       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_escalation_at  (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 SpindleEscalation     spindle_worker_get_escalation     (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean              spindle_worker_get_unresponsive   (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_waiting_for    (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gint64                spindle_worker_get_cpu_time       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 double                spindle_worker_get_cpu_percent    (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_kernel_state   (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_wait_channel   (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_syscall        (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 gboolean              spindle_worker_get_in_compute     (SpindleWorker *worker);
 
 /* A worker's recent past, for timelines: changes only, oldest first. */
@@ -67,12 +98,16 @@ typedef struct
 
 #define SPINDLE_HISTORY_CAPACITY 128
 
+SPINDLE_AVAILABLE_IN_ALL
 guint                 spindle_worker_get_history        (SpindleWorker       *worker,
                                                          SpindleHistoryEntry *entries,
                                                          guint                n_entries);
 
+SPINDLE_AVAILABLE_IN_ALL
 void                  spindle_worker_request_stop       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 void                  spindle_worker_force_cancel       (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
 void                  spindle_worker_abandon            (SpindleWorker *worker);
 
 G_END_DECLS

@@ -1,0 +1,18 @@
+/* spindle-version-macros.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+/* The library is built with hidden visibility: what carries this macro is
+ * its public API, and nothing else is exported. Programs that use the
+ * library see a plain extern declaration.
+ */
+#if defined (SPINDLE_COMPILATION) && defined (__GNUC__)
+# define SPINDLE_AVAILABLE_IN_ALL __attribute__((visibility ("default"))) extern
+#else
+# define SPINDLE_AVAILABLE_IN_ALL extern
+#endif
