@@ -963,6 +963,19 @@ test_subtitle_counts_unresponsive (Fixture *fixture)
   spindle_ui_test_wait (subtitle_is, &wait);
 }
 
+/* The side pane scrolls itself, below its pinned header: nothing around
+ * it scrolls too, or the header would scroll out of view with the rest.
+ */
+static void
+test_details_scroll_once (Fixture *fixture)
+{
+  GtkWidget *details = GTK_WIDGET (fixture->window->details);
+
+  g_assert_nonnull (spindle_ui_test_find (details, GTK_TYPE_SCROLLED_WINDOW, NULL, NULL));
+  for (GtkWidget *widget = gtk_widget_get_parent (details); widget; widget = gtk_widget_get_parent (widget))
+    g_assert_false (GTK_IS_SCROLLED_WINDOW (widget));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -993,6 +1006,7 @@ main (int   argc,
   ADD ("counts-before-redraw", test_counts_before_redraw);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
   ADD ("subtitle-counts-unresponsive", test_subtitle_counts_unresponsive);
+  ADD ("details-scroll-once", test_details_scroll_once);
 
 #undef ADD
 
