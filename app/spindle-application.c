@@ -12,7 +12,6 @@
 #include "spindle-application.h"
 #include "spindle-catalog.h"
 #include "spindle-clock.h"
-#include "spindle-limits.h"
 #include "spindle-preferences-window.h"
 #include "spindle-window.h"
 

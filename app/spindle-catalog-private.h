@@ -8,7 +8,6 @@
 #pragma once
 
 #include "spindle-catalog.h"
-#include "spindle-lock.h"
 
 G_BEGIN_DECLS
 

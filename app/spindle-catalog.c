@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "spindle-catalog-private.h"
-#include "spindle-limits.h"
 
 /* The built-in workloads. Each shows one lesson about stopping threads and
  * uses the job API only, as an embedder's worker would.

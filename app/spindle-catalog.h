@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include "spindle-worker-set.h"
+#include "spindle.h"
 
 G_BEGIN_DECLS
 

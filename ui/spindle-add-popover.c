@@ -12,7 +12,6 @@
 #include "spindle-add-popover.h"
 #include "spindle-catalog.h"
 #include "spindle-engine.h"
-#include "spindle-limits.h"
 
 #define KIND_KEY "spindle-kind"
 

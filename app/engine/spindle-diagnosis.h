@@ -7,6 +7,10 @@
 
 #pragma once
 
+#if !defined (SPINDLE_INSIDE) && !defined (SPINDLE_COMPILATION)
+# error "Only <spindle.h> can be included directly."
+#endif
+
 #include "spindle-worker.h"
 
 #include "spindle-version-macros.h"

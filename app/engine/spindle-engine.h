@@ -7,16 +7,7 @@
 
 #pragma once
 
-#define SPINDLE_ENGINE_INSIDE
-#include "spindle-cleanup-report.h"
-#include "spindle-cond.h"
-#include "spindle-diagnosis.h"
-#include "spindle-enums.h"
-#include "spindle-job.h"
-#include "spindle-lock.h"
-#include "spindle-process.h"
-#include "spindle-sampler.h"
-#include "spindle-types.h"
-#include "spindle-worker.h"
-#include "spindle-worker-set.h"
-#undef SPINDLE_ENGINE_INSIDE
+/* The umbrella header's name inside this tree before it became <spindle.h>;
+ * not installed. It goes once the UI's headers include "spindle.h".
+ */
+#include "spindle.h"

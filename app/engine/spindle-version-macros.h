@@ -7,6 +7,10 @@
 
 #pragma once
 
+#if !defined (SPINDLE_INSIDE) && !defined (SPINDLE_COMPILATION)
+# error "Only <spindle.h> can be included directly."
+#endif
+
 /* The library is built with hidden visibility: what carries this macro is
  * its public API, and nothing else is exported. Programs that use the
  * library see a plain extern declaration.

@@ -44,7 +44,6 @@
 
 #include "spindle-application.h"
 #include "spindle-engine.h"
-#include "spindle-limits.h"
 #include "spindle-window-private.h"
 
 #define SETTLE_MS       1500

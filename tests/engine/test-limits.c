@@ -6,7 +6,7 @@
  */
 
 #include "spindle-catalog.h"
-#include "spindle-limits.h"
+#include "spindle.h"
 #include "spindle-test-util.h"
 
 /* The budget this program runs with: small, whatever the machine. */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spindle-sampler.h"
+#include "spindle.h"
 #include "spindle-test-util.h"
 
 typedef SpindleTestFixture Fixture;

@@ -15,7 +15,7 @@
 
 #include <glib.h>
 
-#include "spindle-limits.h"
+#include "spindle.h"
 #include "spindle-ui-test-util.h"
 
 /* Runs the built binary: bad command lines end with one line on stderr and
