@@ -484,7 +484,7 @@ context_menu_action (GtkWidget  *widget,
 static GtkRevealer *
 undo_revealer (SpindleWindow *self)
 {
-  return GTK_REVEALER (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "undo_revealer"));
+  return self->undo_revealer;
 }
 
 static void
@@ -564,7 +564,7 @@ clear_finished_action (GtkWidget  *widget,
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u finished worker cleared",
                                        "%u finished workers cleared", g_hash_table_size (clearing)),
                           g_hash_table_size (clearing));
-  gtk_label_set_label (GTK_LABEL (gtk_widget_get_template_child (widget, SPINDLE_TYPE_WINDOW, "undo_label")), text);
+  gtk_label_set_label (self->undo_label, text);
 
   g_object_set_data_full (G_OBJECT (self), "spindle-clearing", clearing, (GDestroyNotify) g_hash_table_unref);
   timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, UNDO_TIMEOUT_S, undo_timeout_cb,
@@ -700,8 +700,8 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.undo-clear", NULL, undo_clear_action);
   gtk_widget_class_install_action (widget_class, "win.dismiss-undo", NULL, dismiss_undo_action);
 
-  gtk_widget_class_bind_template_child_full (widget_class, "undo_revealer", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "undo_label", FALSE, 0);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, undo_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, undo_label);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-finished", "show-finished");
 

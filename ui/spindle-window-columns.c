@@ -535,19 +535,14 @@ static const ColumnInfo column_info[] = {
     1, "actions", N_("Actions"), 170 },
 };
 
-static GtkColumnViewColumn *
-get_column (SpindleWindow *self,
-            const char    *id)
-{
-  return GTK_COLUMN_VIEW_COLUMN (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, id));
-}
+G_STATIC_ASSERT (G_N_ELEMENTS (column_info) == SPINDLE_WINDOW_N_COLUMNS);
 
 static const ColumnInfo *
 find_column_info (SpindleWindow       *self,
                   GtkColumnViewColumn *column)
 {
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
-    if (get_column (self, column_info[i].id) == column)
+    if (self->columns[i] == column)
       return &column_info[i];
 
   return NULL;
@@ -580,7 +575,7 @@ static int
 column_width (SpindleWindow    *self,
               const ColumnInfo *info)
 {
-  int fixed = gtk_column_view_column_get_fixed_width (get_column (self, info->id));
+  int fixed = gtk_column_view_column_get_fixed_width (self->columns[info - column_info]);
 
   return fixed > 0 ? fixed : info->width;
 }
@@ -588,7 +583,7 @@ column_width (SpindleWindow    *self,
 static int
 list_width (SpindleWindow *self)
 {
-  GtkPaned *paned = GTK_PANED (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "paned"));
+  GtkPaned *paned = self->paned;
   int width, height;
 
   if (gtk_widget_get_mapped (GTK_WIDGET (paned)))
@@ -627,7 +622,7 @@ apply_column_visibility (SpindleWindow *self)
         }
 
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
-    gtk_column_view_column_set_visible (get_column (self, column_info[i].id), shown[i]);
+    gtk_column_view_column_set_visible (self->columns[i], shown[i]);
 }
 
 /* The column chooser: one checkbox action per column that may hide. */
@@ -696,7 +691,7 @@ init_column_chooser (SpindleWindow *self)
 {
   g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
   g_autoptr(GMenuModel) menu = columns_menu ();
-  GMenu *primary = G_MENU (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "columns_section"));
+  GMenu *primary = self->columns_section;
 
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
     if (column_info[i].drop > 0)
@@ -748,7 +743,7 @@ restore_column_widths (SpindleWindow *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
     {
-      GtkColumnViewColumn *column = get_column (self, column_info[i].id);
+      GtkColumnViewColumn *column = self->columns[i];
       int width;
 
       if (g_variant_lookup (widths, column_info[i].key, "i", &width) && width > 0)
@@ -825,7 +820,7 @@ restore_sort (SpindleWindow *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
     if (g_str_equal (key, column_info[i].key))
-      gtk_column_view_sort_by_column (self->column_view, get_column (self, column_info[i].id),
+      gtk_column_view_sort_by_column (self->column_view, self->columns[i],
                                       g_settings_get_boolean (self->settings, "sort-descending") ?
                                       GTK_SORT_DESCENDING : GTK_SORT_ASCENDING);
 
@@ -843,8 +838,8 @@ update_no_match (SpindleWindow *self)
   gboolean no_match = search != NULL && *search != '\0' &&
                       g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0 &&
                       g_list_model_get_n_items (G_LIST_MODEL (self->set)) > 0;
-  GtkWidget *page = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "no_match_page"));
-  GtkWidget *scroller = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "list_scroller"));
+  GtkWidget *page = self->no_match_page;
+  GtkWidget *scroller = self->list_scroller;
 
   if (page == NULL || scroller == NULL)
     return;
@@ -856,7 +851,7 @@ update_no_match (SpindleWindow *self)
 static void
 on_list_width_changed (SpindleWindow *self)
 {
-  GtkWidget *add_label = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "add_label"));
+  GtkWidget *add_label = self->add_label;
   int width, height;
 
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
@@ -867,7 +862,7 @@ on_list_width_changed (SpindleWindow *self)
 void
 _spindle_window_init_columns (SpindleWindow *self)
 {
-  GObject *paned = gtk_widget_get_template_child (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW, "paned");
+  GObject *paned = G_OBJECT (self->paned);
 
   /* One setting: kept finished workers are shown; otherwise they go. */
   g_settings_bind (self->settings, "keep-finished", self, "show-finished", G_SETTINGS_BIND_DEFAULT);
@@ -891,14 +886,14 @@ _spindle_window_init_columns (SpindleWindow *self)
 void
 _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
 {
-  /* looked up by name, not kept in the window's struct */
   for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
-    gtk_widget_class_bind_template_child_full (widget_class, column_info[i].id, FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "paned", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "add_label", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "no_match_page", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "list_scroller", FALSE, 0);
-  gtk_widget_class_bind_template_child_full (widget_class, "columns_section", FALSE, 0);
+    gtk_widget_class_bind_template_child_full (widget_class, column_info[i].id, FALSE,
+                                               G_STRUCT_OFFSET (SpindleWindow, columns) + i * sizeof (gpointer));
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, add_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, no_match_page);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, list_scroller);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, columns_section);
 
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);
   gtk_widget_class_bind_template_callback (widget_class, on_name_pressed);

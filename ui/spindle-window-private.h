@@ -20,6 +20,8 @@ G_BEGIN_DECLS
  * (the quit question and the visible shutdown) and -sampling.c (what the
  * sampler reads, on the clock's ticks).
  */
+#define SPINDLE_WINDOW_N_COLUMNS 9
+
 struct _SpindleWindow
 {
   GtkApplicationWindow  parent_instance;
@@ -46,6 +48,15 @@ struct _SpindleWindow
   GtkSpinner           *shutdown_spinner;
   GtkLabel             *shutdown_label;
   GtkProgressBar       *shutdown_progress;
+  GtkPaned             *paned;
+  GtkWidget            *list_scroller;
+  GtkWidget            *no_match_page;
+  GtkRevealer          *undo_revealer;
+  GtkLabel             *undo_label;
+  GtkWidget            *add_label;
+  GMenu                *columns_section;
+  /* in the order of column_info in -columns.c */
+  GtkColumnViewColumn  *columns[SPINDLE_WINDOW_N_COLUMNS];
 
   SpindleWorkerSet     *set;
   SpindleWorkerMonitor *monitor;
