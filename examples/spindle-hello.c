@@ -2,7 +2,7 @@
  *
  * Copyright 2026 The Spindle authors
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The smallest program that hosts a worker: it starts one, asks it to
  * stop once it runs, and prints the cleanup report.

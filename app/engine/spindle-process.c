@@ -2,7 +2,7 @@
  *
  * Copyright 2026 The Spindle authors
  *
- * SPDX-License-Identifier: GPL-3.0-or-later
+ * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
 #define G_LOG_DOMAIN "spindle-process"
