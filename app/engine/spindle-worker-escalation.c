@@ -24,8 +24,6 @@
  * fires early.
  */
 
-#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
-#define SIGNAL(name) _spindle_worker_signals[SPINDLE_WORKER_##name]
 
 static gboolean escalate_cb (gpointer user_data);
 
@@ -37,13 +35,13 @@ set_escalation (SpindleWorker     *self,
   if (self->escalation != escalation)
     {
       self->escalation = escalation;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (ESCALATION));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_ESCALATION);
     }
 
   if (self->escalation_at != at)
     {
       self->escalation_at = at;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (ESCALATION_AT));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_ESCALATION_AT);
     }
 }
 
@@ -88,7 +86,7 @@ declare_unresponsive (SpindleWorker *self)
   if (!self->unresponsive)
     {
       self->unresponsive = TRUE;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (UNRESPONSIVE));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_UNRESPONSIVE);
     }
 
   if (self->set != NULL)
@@ -121,7 +119,7 @@ escalate_cb (gpointer user_data)
   set_escalation (self, SPINDLE_ESCALATION_NONE, 0);
 
   _spindle_worker_record (self, SPINDLE_HISTORY_ESCALATED);
-  g_signal_emit (self, SIGNAL (ESCALATED), 0, escalation);
+  _spindle_worker_emit_escalated (self, escalation);
 
   switch (escalation)
     {

@@ -102,8 +102,6 @@ enum {
   SPINDLE_WORKER_N_SIGNALS
 };
 
-extern GParamSpec *_spindle_worker_properties[SPINDLE_WORKER_N_PROPS];
-extern guint _spindle_worker_signals[SPINDLE_WORKER_N_SIGNALS];
 
 typedef struct
 {
@@ -121,6 +119,10 @@ typedef struct
 } SpindleWorkerSetup;
 
 SpindleWorker *_spindle_worker_new          (const SpindleWorkerSetup *setup);
+void           _spindle_worker_notify       (SpindleWorker     *worker,
+                                             guint              prop_id);
+void           _spindle_worker_emit_escalated (SpindleWorker   *worker,
+                                             SpindleEscalation  escalation);
 void           _spindle_worker_fail_start   (SpindleWorker     *worker,
                                              const GError      *error);
 void           _spindle_worker_handle_event (SpindleWorker     *worker,

@@ -15,7 +15,6 @@
  * the worker lives.
  */
 
-#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
 
 static char
 last_kernel_state (SpindleWorker *self)
@@ -76,14 +75,14 @@ static void
 set_string (SpindleWorker  *self,
             char          **field,
             const char     *value,
-            GParamSpec     *pspec)
+            guint           prop_id)
 {
   if (g_strcmp0 (*field, value) == 0)
     return;
 
   g_free (*field);
   *field = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), pspec);
+  _spindle_worker_notify (self, prop_id);
 }
 
 static void
@@ -106,13 +105,13 @@ apply_cpu (SpindleWorker       *self,
   if (self->cpu_time != sample->cpu_time)
     {
       self->cpu_time = sample->cpu_time;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_TIME));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_TIME);
     }
 
   if (self->cpu_percent != percent)
     {
       self->cpu_percent = percent;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_PERCENT));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
     }
 }
 
@@ -123,9 +122,9 @@ apply_details (SpindleWorker       *self,
   char state[2] = { sample->kernel_state, '\0' };
   gboolean changed = sample->kernel_state != last_kernel_state (self);
 
-  set_string (self, &self->kernel_state, sample->kernel_state != 0 ? state : NULL, PROP (KERNEL_STATE));
-  set_string (self, &self->wait_channel, sample->wait_channel, PROP (WAIT_CHANNEL));
-  set_string (self, &self->syscall, sample->syscall, PROP (SYSCALL));
+  set_string (self, &self->kernel_state, sample->kernel_state != 0 ? state : NULL, SPINDLE_WORKER_PROP_KERNEL_STATE);
+  set_string (self, &self->wait_channel, sample->wait_channel, SPINDLE_WORKER_PROP_WAIT_CHANNEL);
+  set_string (self, &self->syscall, sample->syscall, SPINDLE_WORKER_PROP_SYSCALL);
 
   if (changed && sample->kernel_state != 0)
     _spindle_worker_record (self, SPINDLE_HISTORY_KERNEL_STATE);
@@ -142,7 +141,7 @@ _spindle_worker_apply_sample (SpindleWorker       *self,
   if (self->in_compute != sample->in_compute)
     {
       self->in_compute = sample->in_compute;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (IN_COMPUTE));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_IN_COMPUTE);
     }
 
   if (sample->detailed)
@@ -155,9 +154,9 @@ _spindle_worker_apply_sample (SpindleWorker       *self,
 void
 _spindle_worker_clear_details (SpindleWorker *self)
 {
-  set_string (self, &self->kernel_state, NULL, PROP (KERNEL_STATE));
-  set_string (self, &self->wait_channel, NULL, PROP (WAIT_CHANNEL));
-  set_string (self, &self->syscall, NULL, PROP (SYSCALL));
+  set_string (self, &self->kernel_state, NULL, SPINDLE_WORKER_PROP_KERNEL_STATE);
+  set_string (self, &self->wait_channel, NULL, SPINDLE_WORKER_PROP_WAIT_CHANNEL);
+  set_string (self, &self->syscall, NULL, SPINDLE_WORKER_PROP_SYSCALL);
 }
 
 /* Over: nothing of the thread is current any more. */
@@ -169,7 +168,7 @@ _spindle_worker_clear_sample (SpindleWorker *self)
   if (self->cpu_percent != 0.0)
     {
       self->cpu_percent = 0.0;
-      g_object_notify_by_pspec (G_OBJECT (self), PROP (CPU_PERCENT));
+      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
     }
 }
 

@@ -18,13 +18,32 @@
  * (see spindle-dispatch.c).
  */
 
-#define PROP(name) _spindle_worker_properties[SPINDLE_WORKER_PROP_##name]
-#define SIGNAL(name) _spindle_worker_signals[SPINDLE_WORKER_##name]
+#define PROP(name) properties[SPINDLE_WORKER_PROP_##name]
+#define SIGNAL(name) signals[SPINDLE_WORKER_##name]
 
 G_DEFINE_FINAL_TYPE (SpindleWorker, spindle_worker, G_TYPE_OBJECT)
 
-GParamSpec *_spindle_worker_properties[SPINDLE_WORKER_N_PROPS];
-guint _spindle_worker_signals[SPINDLE_WORKER_N_SIGNALS];
+static GParamSpec *properties[SPINDLE_WORKER_N_PROPS];
+static guint signals[SPINDLE_WORKER_N_SIGNALS];
+
+/* The worker's other files (escalation, sampling) notify and emit through
+ * these, so that its tables stay private to this file.
+ */
+void
+_spindle_worker_notify (SpindleWorker *self,
+                        guint          prop_id)
+{
+  g_assert (prop_id > SPINDLE_WORKER_PROP_0 && prop_id < SPINDLE_WORKER_N_PROPS);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+void
+_spindle_worker_emit_escalated (SpindleWorker     *self,
+                                SpindleEscalation  escalation)
+{
+  g_signal_emit (self, signals[SPINDLE_WORKER_ESCALATED], 0, escalation);
+}
 
 static void
 set_str (SpindleWorker  *self,
@@ -542,7 +561,7 @@ install_properties (GObjectClass *object_class)
   PROP (SYSCALL) = g_param_spec_string ("syscall", NULL, NULL, NULL, ro);
   PROP (IN_COMPUTE) = g_param_spec_boolean ("in-compute", NULL, NULL, FALSE, ro);
 
-  g_object_class_install_properties (object_class, SPINDLE_WORKER_N_PROPS, _spindle_worker_properties);
+  g_object_class_install_properties (object_class, SPINDLE_WORKER_N_PROPS, properties);
 }
 
 static void
