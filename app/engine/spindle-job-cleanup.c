@@ -36,6 +36,16 @@ job_pop_top (SpindleJob   *self,
   return found;
 }
 
+/* Lets a step's data go once the step ran or was dropped. */
+static void
+release_entry_data (SpindleCleanupEntry *entry)
+{
+  GDestroyNotify destroy = g_steal_pointer (&entry->destroy);
+
+  if (destroy != NULL)
+    destroy (entry->user_data);
+}
+
 /* Every entry of a report is also posted as a cleanup-step event. */
 void
 _spindle_job_add_step (SpindleJob            *self,
@@ -82,6 +92,13 @@ run_cleanup (const SpindleCleanupEntry *entry)
 }
 
 void
+_spindle_job_clear_cleanup_entry (SpindleCleanupEntry *entry)
+{
+  release_entry_data (entry);
+  g_free (entry->label);
+}
+
+void
 _spindle_job_run_cleanups (SpindleJob           *self,
                            SpindleCleanupReport *report)
 {
@@ -117,6 +134,7 @@ _spindle_job_run_cleanups (SpindleJob           *self,
       self->running_step = NULL;
       g_mutex_unlock (&self->lock);
 
+      release_entry_data (&entry);
       post_step (self, report, &step);
       g_free (step.message);
       g_free (entry.label);
@@ -138,31 +156,19 @@ on_own_thread (SpindleJob *self,
   return FALSE;
 }
 
-/**
- * spindle_job_push_cleanup:
- *
- * Pushes a step on the job's cleanup stack, from its body on its own
- * thread. Refused with a critical, returning 0, from another thread or once
- * the body has returned (from a cleanup step, say).
- *
- * Returns: the step's id for spindle_job_pop_cleanup(), or 0
- */
-guint
-spindle_job_push_cleanup (SpindleJob         *self,
-                          const char         *label,
-                          SpindleCleanupFunc  func,
-                          gpointer            user_data)
+/* Both entry points: critical messages name the one the body called. */
+static guint
+push_cleanup (SpindleJob         *self,
+              const char         *caller,
+              const char         *label,
+              SpindleCleanupFunc  func,
+              gpointer            user_data,
+              GDestroyNotify      destroy)
 {
-  SpindleCleanupEntry entry = { 0, NULL, func, user_data };
-  int old_state;
+  SpindleCleanupEntry entry = { 0, NULL, func, user_data, destroy };
+  int old_state = _spindle_job_block_cancel ();
 
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (label != NULL, 0);
-  g_return_val_if_fail (func != NULL, 0);
-
-  old_state = _spindle_job_block_cancel ();
-
-  if (on_own_thread (self, G_STRFUNC))
+  if (on_own_thread (self, caller))
     {
       gboolean closed;
 
@@ -178,12 +184,64 @@ spindle_job_push_cleanup (SpindleJob         *self,
 
       if (closed)
         g_critical ("%s: job “%s” has returned and its cleanup has begun; a step "
-                    "pushed now would never run", G_STRFUNC, self->name);
+                    "pushed now would never run", caller, self->name);
     }
+
+  /* refused: nothing will run the step, so nothing keeps its data */
+  if (entry.id == 0)
+    release_entry_data (&entry);
 
   _spindle_job_restore_cancel (old_state);
 
   return entry.id;
+}
+
+/**
+ * spindle_job_push_cleanup:
+ *
+ * Pushes a step on the job's cleanup stack, from its body on its own
+ * thread. Refused with a critical, returning 0, from another thread or once
+ * the body has returned (from a cleanup step, say).
+ *
+ * Returns: the step's id for spindle_job_pop_cleanup(), or 0
+ */
+guint
+spindle_job_push_cleanup (SpindleJob         *self,
+                          const char         *label,
+                          SpindleCleanupFunc  func,
+                          gpointer            user_data)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (label != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  return push_cleanup (self, G_STRFUNC, label, func, user_data, NULL);
+}
+
+/**
+ * spindle_job_push_cleanup_full:
+ * @destroy: (nullable): called on @user_data once, after the step ran or
+ *   when it was popped without running; at once if the push is refused
+ *
+ * As spindle_job_push_cleanup(), and the stack owns @user_data: @destroy
+ * runs on the job's thread, with cancellation disabled, right after the
+ * step ran or was dropped. Steps left on an abandoned job keep their data
+ * unless the engine comes to free the job.
+ *
+ * Returns: the step's id for spindle_job_pop_cleanup(), or 0
+ */
+guint
+spindle_job_push_cleanup_full (SpindleJob         *self,
+                               const char         *label,
+                               SpindleCleanupFunc  func,
+                               gpointer            user_data,
+                               GDestroyNotify      destroy)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (label != NULL, 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  return push_cleanup (self, G_STRFUNC, label, func, user_data, destroy);
 }
 
 static gboolean
@@ -228,12 +286,16 @@ spindle_job_pop_cleanup (SpindleJob *self,
     {
       SpindleCleanupStep step = run_cleanup (&entry);
 
+      release_entry_data (&entry);
       g_mutex_lock (&self->lock);
       g_array_append_val (self->ran_early, step);
       g_mutex_unlock (&self->lock);
     }
   else
-    g_free (entry.label);
+    {
+      release_entry_data (&entry);
+      g_free (entry.label);
+    }
 
   _spindle_job_restore_cancel (old_state);
 }

@@ -36,6 +36,7 @@ typedef struct
   char               *label;
   SpindleCleanupFunc  func;
   gpointer            user_data;
+  GDestroyNotify      destroy;
 } SpindleCleanupEntry;
 
 /* The part of a worker its thread may touch. The thread and the main thread
@@ -146,6 +147,7 @@ gboolean              _spindle_job_wait_result_to_error (SpindleWaitResult resul
                                                    GError          **error);
 
 /* spindle-job-cleanup.c */
+void                  _spindle_job_clear_cleanup_entry (SpindleCleanupEntry *entry);
 void                  _spindle_job_run_cleanups   (SpindleJob            *job,
                                                    SpindleCleanupReport  *report);
 

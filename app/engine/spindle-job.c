@@ -111,7 +111,7 @@ _spindle_job_unref (SpindleJob *self)
 
   release_user_data (self);
   for (guint i = 0; i < self->cleanups->len; i++)
-    g_free (g_array_index (self->cleanups, SpindleCleanupEntry, i).label);
+    _spindle_job_clear_cleanup_entry (&g_array_index (self->cleanups, SpindleCleanupEntry, i));
   for (guint i = 0; i < self->ran_early->len; i++)
     {
       g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).label);

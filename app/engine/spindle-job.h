@@ -91,6 +91,12 @@ guint         spindle_job_push_cleanup      (SpindleJob         *job,
                                              SpindleCleanupFunc  func,
                                              gpointer            user_data);
 SPINDLE_AVAILABLE_IN_ALL
+guint         spindle_job_push_cleanup_full (SpindleJob         *job,
+                                             const char         *label,
+                                             SpindleCleanupFunc  func,
+                                             gpointer            user_data,
+                                             GDestroyNotify      destroy);
+SPINDLE_AVAILABLE_IN_ALL
 void          spindle_job_pop_cleanup       (SpindleJob         *job,
                                              guint               cleanup_id,
                                              gboolean            run);

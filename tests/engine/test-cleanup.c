@@ -272,6 +272,100 @@ test_pop (void)
   spindle_test_cleanup_log_free (popper.log);
 }
 
+/* spindle_job_push_cleanup_full: the stack owns each step's data and lets
+ * it go once, after the step ran or when it was dropped, on every exit path.
+ */
+
+typedef struct
+{
+  gint ran;
+  gint destroyed;
+  gint ran_before_destroy;
+} Owned;
+
+typedef struct
+{
+  Owned at_end;
+  Owned popped_run;
+  Owned dropped;
+  gint  pushed;
+  gboolean block;
+} OwnedSteps;
+
+static gboolean
+owned_step (gpointer   data,
+            GError   **error)
+{
+  Owned *owned = data;
+
+  g_atomic_int_inc (&owned->ran);
+  return TRUE;
+}
+
+static void
+owned_destroy (gpointer data)
+{
+  Owned *owned = data;
+
+  g_atomic_int_set (&owned->ran_before_destroy, g_atomic_int_get (&owned->ran));
+  g_atomic_int_inc (&owned->destroyed);
+}
+
+static GVariant *
+owned_body (SpindleJob  *job,
+            gpointer     data,
+            GError     **error)
+{
+  OwnedSteps *steps = data;
+  guint popped, dropped;
+
+  spindle_job_push_cleanup_full (job, "at end", owned_step, &steps->at_end, owned_destroy);
+  popped = spindle_job_push_cleanup_full (job, "popped", owned_step, &steps->popped_run, owned_destroy);
+  dropped = spindle_job_push_cleanup_full (job, "dropped", owned_step, &steps->dropped, owned_destroy);
+
+  spindle_job_pop_cleanup (job, dropped, FALSE);
+  spindle_job_pop_cleanup (job, popped, TRUE);
+  g_atomic_int_set (&steps->pushed, 1);
+
+  if (steps->block)
+    spindle_job_sleep (job, LONG_WAIT);
+
+  return NULL;
+}
+
+static void
+assert_owned (const Owned *owned,
+              gint         runs)
+{
+  g_assert_cmpint (g_atomic_int_get (&owned->ran), ==, runs);
+  g_assert_cmpint (g_atomic_int_get (&owned->destroyed), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&owned->ran_before_destroy), ==, runs);
+}
+
+static void
+test_destroy_notify (gconstpointer data)
+{
+  gboolean cancel = GPOINTER_TO_INT (data);
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  OwnedSteps steps = { .block = cancel };
+  SpindleWorker *worker;
+
+  worker = spindle_test_spawn (set, "owner", owned_body, &steps);
+  if (cancel)
+    {
+      spindle_test_wait_flag (&steps.pushed);
+      spindle_worker_force_cancel (worker);
+    }
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==,
+                   cancel ? SPINDLE_WORKER_STATE_CANCELLED : SPINDLE_WORKER_STATE_FINISHED);
+  assert_owned (&steps.at_end, 1);
+  assert_owned (&steps.popped_run, 1);
+  assert_owned (&steps.dropped, 0);
+  spindle_test_assert_report (spindle_worker_get_cleanup_report (worker), "popped:OK at end:OK");
+}
+
 /* Requests are no-ops while the stack runs, and cannot interrupt it */
 
 typedef struct
@@ -469,6 +563,8 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (cleanup_cases); i++)
     g_test_add_data_func (cleanup_cases[i].path, &cleanup_cases[i], test_exit_path);
   g_test_add_func ("/engine/cleanup/pop", test_pop);
+  g_test_add_data_func ("/engine/cleanup/destroy-notify/return", GINT_TO_POINTER (FALSE), test_destroy_notify);
+  g_test_add_data_func ("/engine/cleanup/destroy-notify/cancel", GINT_TO_POINTER (TRUE), test_destroy_notify);
   g_test_add_func ("/engine/cleanup/requests-while-cleaning", test_requests_while_cleaning);
   g_test_add_func ("/engine/cleanup/late-cancel-spares-cleanup", test_late_cancel_spares_cleanup);
   g_test_add_func ("/engine/cleanup/report", test_report);
