@@ -675,6 +675,8 @@ test_forever_child_grace (void)
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleWorker) child = NULL;
   SpindleSpawnOptions options = { .stop_grace_usec = FOREVER };
+  const SpindleCleanupStep *step;
+  SpindleCleanupReport *report;
   PipeChild pipe_child = { 0 };
   SpindleWorker *parent;
 
@@ -691,6 +693,14 @@ test_forever_child_grace (void)
   spindle_test_wait_terminal (parent);
   g_assert_cmpint (spindle_worker_get_state (child), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpint (spindle_worker_get_state (parent), ==, SPINDLE_WORKER_STATE_FINISHED);
+
+  /* the parent's report gives the child the time it waited for it */
+  report = spindle_worker_get_cleanup_report (parent);
+  g_assert_cmpuint (spindle_cleanup_report_get_n_steps (report), ==, 1);
+  step = spindle_cleanup_report_get_step (report, 0);
+  g_assert_cmpstr (step->label, ==, "child “reader”: stopped");
+  g_assert_cmpint (step->duration_usec, >, 0);
+  g_assert_cmpint (step->duration_usec, <=, spindle_cleanup_report_get_duration (report));
 
   spindle_test_close_pipe (pipe_child.fds);
 }
