@@ -7,9 +7,34 @@
 
 #pragma once
 
+#include "spindle-dispatch-private.h"
 #include "spindle-worker-set.h"
 
 G_BEGIN_DECLS
+
+/* Shared by spindle-worker-set.c (workers, events, properties) and
+ * spindle-worker-set-shutdown.c.
+ */
+struct _SpindleWorkerSet
+{
+  GObject          parent_instance;
+
+  GMainContext    *context;
+  GThread         *owner;
+  SpindleDispatch *dispatch;
+  GPtrArray       *workers;      /* top level: children live in their parents */
+  GPtrArray       *shutdowns;    /* PendingShutdown */
+  guint64          last_id;
+  guint            n_live;       /* every live worker, children too */
+  guint            n_abandoned;
+  gboolean         shut_down;    /* a shutdown began: no new workers */
+  gsize            stack_size;
+  gint64           stop_grace;
+  gint64           cancel_grace;
+  gint64           default_deadline;
+  gboolean         auto_escalate;
+};
+
 
 void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);
@@ -17,6 +42,11 @@ void    _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);
 void    _spindle_worker_set_flush (SpindleWorkerSet *set);
 guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
+GPtrArray *_spindle_worker_set_snapshot         (SpindleWorkerSet *set);
+
+/* spindle-worker-set-shutdown.c */
+GPtrArray *_spindle_worker_set_new_shutdowns    (void);
+void    _spindle_worker_set_complete_shutdowns  (SpindleWorkerSet *set);
 
 gboolean _spindle_check_owner                   (GThread          *owner,
                                                  const char       *func);
