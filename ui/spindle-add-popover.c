@@ -11,7 +11,7 @@
 
 #include "spindle-add-popover.h"
 #include "spindle-catalog.h"
-#include "spindle-engine.h"
+#include "spindle.h"
 
 #define KIND_KEY "spindle-kind"
 

@@ -7,7 +7,7 @@
 
 #pragma once
 
-#include "spindle-engine.h"
+#include "spindle.h"
 
 G_BEGIN_DECLS
 

@@ -9,7 +9,7 @@
 
 #include <gio/gio.h>
 
-#include "spindle-engine.h"
+#include "spindle.h"
 
 G_BEGIN_DECLS
 

@@ -43,7 +43,7 @@
 #include <unistd.h>
 
 #include "spindle-application.h"
-#include "spindle-engine.h"
+#include "spindle.h"
 #include "spindle-window-private.h"
 
 #define SETTLE_MS       1500

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "spindle-engine.h"
+#include "spindle.h"
 
 G_BEGIN_DECLS
 

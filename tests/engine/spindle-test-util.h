@@ -9,7 +9,7 @@
 
 #include <sys/types.h>
 
-#include "spindle-engine.h"
+#include "spindle.h"
 
 G_BEGIN_DECLS
 

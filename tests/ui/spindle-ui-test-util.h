@@ -10,7 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "spindle-application.h"
-#include "spindle-engine.h"
+#include "spindle.h"
 #include "spindle-window.h"
 
 G_BEGIN_DECLS
