@@ -450,6 +450,47 @@ spindle_ui_test_row_has_text (SpindleWindow *window,
   return strstr (haystack, needle) != NULL;
 }
 
+typedef struct
+{
+  SpindleWindow *window;
+  SpindleWorker *worker;
+  const char    *text;
+} RowWait;
+
+static gboolean
+row_exists (RowWait *wait)
+{
+  return spindle_ui_test_find_row (wait->window, wait->worker) != NULL;
+}
+
+static gboolean
+row_shows (RowWait *wait)
+{
+  return spindle_ui_test_row_has_text (wait->window, wait->worker, wait->text);
+}
+
+/* The row of @worker, once the list shows it. */
+GtkWidget *
+spindle_ui_test_wait_row (SpindleWindow *window,
+                          SpindleWorker *worker)
+{
+  RowWait wait = { window, worker, NULL };
+
+  spindle_ui_test_wait (row_exists, &wait);
+
+  return spindle_ui_test_find_row (window, worker);
+}
+
+void
+spindle_ui_test_wait_row_shows (SpindleWindow *window,
+                                SpindleWorker *worker,
+                                const char    *text)
+{
+  RowWait wait = { window, worker, text };
+
+  spindle_ui_test_wait (row_shows, &wait);
+}
+
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {

@@ -71,6 +71,11 @@ char          *spindle_ui_test_row_text        (SpindleWindow       *window,
 gboolean       spindle_ui_test_row_has_text    (SpindleWindow       *window,
                                                 SpindleWorker       *worker,
                                                 const char          *text);
+GtkWidget     *spindle_ui_test_wait_row        (SpindleWindow       *window,
+                                                 SpindleWorker       *worker);
+void           spindle_ui_test_wait_row_shows  (SpindleWindow       *window,
+                                                 SpindleWorker       *worker,
+                                                 const char          *text);
 guint          spindle_ui_test_n_rows          (SpindleWindow       *window);
 void           spindle_ui_test_select          (SpindleWindow       *window,
                                                 SpindleWorker       *worker);

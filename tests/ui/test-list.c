@@ -30,39 +30,6 @@ typedef struct
   const char    *text;
 } RowWait;
 
-static gboolean
-row_exists (RowWait *wait)
-{
-  return spindle_ui_test_find_row (wait->window, wait->worker) != NULL;
-}
-
-static gboolean
-row_shows (RowWait *wait)
-{
-  return spindle_ui_test_row_has_text (wait->window, wait->worker, wait->text);
-}
-
-static GtkWidget *
-wait_row (Fixture       *fixture,
-          SpindleWorker *worker)
-{
-  RowWait wait = { fixture->window, worker, NULL };
-
-  spindle_ui_test_wait (row_exists, &wait);
-
-  return spindle_ui_test_find_row (fixture->window, worker);
-}
-
-static void
-wait_row_shows (Fixture       *fixture,
-                SpindleWorker *worker,
-                const char    *text)
-{
-  RowWait wait = { fixture->window, worker, text };
-
-  spindle_ui_test_wait (row_shows, &wait);
-}
-
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {
@@ -292,15 +259,15 @@ test_name_cell_selects (Fixture *fixture)
   supervisor = spindle_ui_test_spawn (fixture, "supervisor");
   spindle_ui_test_settle (fixture->window);
 
-  row = wait_row (fixture, sleeper);
+  row = spindle_ui_test_wait_row (fixture->window, sleeper);
   click_and_wait_selected (fixture, find_label_with_class (row, "numeric"), sleeper);
 
-  row = wait_row (fixture, supervisor);
+  row = spindle_ui_test_wait_row (fixture->window, supervisor);
   expander = spindle_ui_test_find (row, GTK_TYPE_TREE_EXPANDER, NULL, NULL);
   g_assert_cmpstr (gtk_widget_get_css_name (gtk_widget_get_first_child (expander)), ==, "expander");
   click_and_wait_selected (fixture, gtk_widget_get_first_child (expander), supervisor);
 
-  row = wait_row (fixture, sleeper);
+  row = spindle_ui_test_wait_row (fixture->window, sleeper);
   click_and_wait_selected (fixture, find_label_with_class (row, "worker-name"), sleeper);
 }
 
@@ -347,8 +314,8 @@ test_unresponsive_row (Fixture *fixture)
   GtkWidget *pill;
   g_autofree char *tooltip = NULL;
 
-  wait_row_shows (fixture, waiter, "unresponsive");
-  pill = spindle_ui_test_find (wait_row (fixture, waiter), GTK_TYPE_LABEL, NULL, "unresponsive");
+  spindle_ui_test_wait_row_shows (fixture->window, waiter, "unresponsive");
+  pill = spindle_ui_test_find (spindle_ui_test_wait_row (fixture->window, waiter), GTK_TYPE_LABEL, NULL, "unresponsive");
   g_assert_true (gtk_widget_has_css_class (pill, "unresponsive"));
   tooltip = _spindle_window_query_tooltip (pill);
   g_assert_nonnull (tooltip);
@@ -398,7 +365,7 @@ test_abandon_action (Fixture *fixture)
                                              spindle_worker_get_id (waiter)));
   spindle_ui_test_wait_terminal (waiter);
   g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_ABANDONED);
-  wait_row_shows (fixture, waiter, "abandoned");
+  spindle_ui_test_wait_row_shows (fixture->window, waiter, "abandoned");
 }
 
 /* The row menu **************************************************************/
@@ -478,7 +445,7 @@ test_row_menu_right_click (Fixture *fixture)
   spindle_ui_test_settle (fixture->window);
 
   /* a right click selects the row and opens its menu */
-  row = wait_row (fixture, waiter);
+  row = spindle_ui_test_wait_row (fixture->window, waiter);
   click_until (find_label_with_class (row, "worker-name"), 3, (SpindleUiTestCond) row_menu_shown, fixture);
   wait = (SelectWait) { fixture->window, waiter };
   g_assert_true (is_selected (&wait));
@@ -487,7 +454,7 @@ test_row_menu_right_click (Fixture *fixture)
   spindle_ui_test_wait_terminal (waiter);
   g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_ABANDONED);
 
-  row = wait_row (fixture, sleeper);
+  row = spindle_ui_test_wait_row (fixture->window, sleeper);
   click_until (find_label_with_class (row, "worker-name"), 3, (SpindleUiTestCond) row_menu_shown, fixture);
   wait = (SelectWait) { fixture->window, sleeper };
   g_assert_true (is_selected (&wait));
@@ -619,7 +586,7 @@ test_kernel_words (Fixture *fixture)
   /* the raw names are in the tooltip, made when it is asked for: a
    * tooltip-text kept up to date costs a pointer query per change
    */
-  label = find_kernel_label (wait_row (fixture, waiter));
+  label = find_kernel_label (spindle_ui_test_wait_row (fixture->window, waiter));
   g_assert_null (gtk_widget_get_tooltip_text (label));
   tooltip = _spindle_window_query_tooltip (label);
   g_assert_nonnull (tooltip);
@@ -846,7 +813,7 @@ test_no_match_page (Fixture *fixture)
 
   set_search (fixture, "sleep");
   g_assert_false (no_match_shown (fixture));
-  wait_row (fixture, sleeper);
+  spindle_ui_test_wait_row (fixture->window, sleeper);
 }
 
 static gboolean
@@ -884,7 +851,7 @@ test_clear_finished_undo (Fixture *fixture)
   spindle_ui_test_activate (spindle_ui_test_find (window, GTK_TYPE_BUTTON, NULL, "_Undo"));
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
-  wait_row (fixture, result);
+  spindle_ui_test_wait_row (fixture->window, result);
 
   /* left alone, the bar times out and the worker goes for good */
   g_assert_true (gtk_widget_activate_action (window, "win.clear-finished", NULL));

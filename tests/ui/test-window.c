@@ -25,38 +25,14 @@ typedef struct
   const char    *text;
 } RowWait;
 
-static gboolean
-row_exists (RowWait *wait)
-{
-  return spindle_ui_test_find_row (wait->window, wait->worker) != NULL;
-}
-
-static gboolean
-row_shows (RowWait *wait)
-{
-  return spindle_ui_test_row_has_text (wait->window, wait->worker, wait->text);
-}
-
 static GtkWidget *
 wait_row_button (Fixture       *fixture,
                  SpindleWorker *worker,
                  const char    *name)
 {
-  RowWait wait = { fixture->window, worker, NULL };
-
-  spindle_ui_test_wait (row_exists, &wait);
+  spindle_ui_test_wait_row (fixture->window, worker);
 
   return spindle_ui_test_find_row_button (fixture->window, worker, name);
-}
-
-static void
-wait_row_shows (Fixture       *fixture,
-                SpindleWorker *worker,
-                const char    *text)
-{
-  RowWait wait = { fixture->window, worker, text };
-
-  spindle_ui_test_wait (row_shows, &wait);
 }
 
 /* Row buttons ***************************************************************/
@@ -75,8 +51,8 @@ test_row_stop_sleeper (Fixture *fixture)
   spindle_ui_test_wait_terminal (sleeper);
   g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpint (spindle_worker_get_stop_reason (sleeper), ==, SPINDLE_STOP_REASON_USER);
-  wait_row_shows (fixture, sleeper, "stopped");
-  wait_row_shows (fixture, sleeper, "clean");
+  spindle_ui_test_wait_row_shows (fixture->window, sleeper, "stopped");
+  spindle_ui_test_wait_row_shows (fixture->window, sleeper, "clean");
 }
 
 static void
@@ -92,7 +68,7 @@ test_row_cancel_socket_reader (Fixture *fixture)
 
   spindle_ui_test_wait_terminal (reader);
   g_assert_cmpint (spindle_worker_get_state (reader), ==, SPINDLE_WORKER_STATE_CANCELLED);
-  wait_row_shows (fixture, reader, "cancelled");
+  spindle_ui_test_wait_row_shows (fixture->window, reader, "cancelled");
 }
 
 static gboolean
@@ -914,8 +890,8 @@ test_cell_templates (Fixture *fixture)
       g_assert_nonnull (gtk_builder_list_item_factory_get_scope (factory));
     }
 
-  wait_row_shows (fixture, sleeper, "Sleeper");
-  wait_row_shows (fixture, sleeper, "running");
+  spindle_ui_test_wait_row_shows (fixture->window, sleeper, "Sleeper");
+  spindle_ui_test_wait_row_shows (fixture->window, sleeper, "running");
 }
 
 static gboolean
