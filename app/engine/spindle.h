@@ -22,6 +22,7 @@
 # include "spindle-lock.h"
 # include "spindle-process.h"
 # include "spindle-sampler.h"
+# include "spindle-stack.h"
 # include "spindle-thread-info.h"
 # include "spindle-worker.h"
 # include "spindle-worker-set.h"
