@@ -31,15 +31,40 @@ raise_fd_limit (void)
     }
 }
 
+/* The installed catalogues, or the build tree's when the program runs
+ * from it (build-aux/run, the tests): <build>/app/spindle finds its .mo
+ * files in <build>/po/<lang>/LC_MESSAGES. The library finds its own.
+ */
+static char *
+locale_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *ninja = NULL;
+
+  if (exe == NULL)
+    return g_strdup (LOCALEDIR);
+
+  dir = g_path_get_dirname (exe);
+  ninja = g_build_filename (dir, "..", "build.ninja", NULL);
+  if (g_file_test (ninja, G_FILE_TEST_IS_REGULAR))
+    return g_build_filename (dir, "..", "po", NULL);
+
+  return g_strdup (LOCALEDIR);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autoptr(SpindleApplication) app = NULL;
+  g_autofree char *catalogues = NULL;
 
-  /* before the command line is read: GTK would set it only at startup */
+  /* before the command line is read, so that --help is translated: GTK
+   * would set the locale only at startup */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  catalogues = locale_dir ();
+  bindtextdomain (GETTEXT_PACKAGE, catalogues);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
