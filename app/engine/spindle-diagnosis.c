@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "spindle-diagnosis.h"
+#include "spindle-i18n-private.h"
 #include "spindle-thread-info-private.h"
 #include "spindle-worker-private.h"
 
@@ -64,97 +65,97 @@ typedef struct
 static const Rule rules[] = {
   /* what the worker's state alone decides */
   { S (FINISHED) | S (FAILED) | S (STOPPED) | S (CANCELLED), ANY, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_NONE, "it has ended", "its thread is gone; the report says what its cleanup did" },
+    SPINDLE_REACH_NONE, N_ ("it has ended"), N_ ("its thread is gone; the report says what its cleanup did") },
   { S (ABANDONED), ANY, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_NOTHING, "it was abandoned: it never died",
-    "its thread is detached; the steps and locks in its report are leaked" },
+    SPINDLE_REACH_NOTHING, N_ ("it was abandoned: it never died"),
+    N_ ("its thread is detached; the steps and locks in its report are leaked") },
   { S (CLEANING), ANY, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_NOTHING, "running its cleanup steps",
-    "cancellation is off while cleanup runs; a step that hangs makes it unresponsive, then only abandon is left" },
+    SPINDLE_REACH_NOTHING, N_ ("running its cleanup steps"),
+    N_ ("cancellation is off while cleanup runs; a step that hangs makes it unresponsive, then only abandon is left") },
   { S (STARTING), ANY, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_CANCEL, "its thread is starting",
-    "a request made now acts before or as soon as its body begins" },
+    SPINDLE_REACH_CANCEL, N_ ("its thread is starting"),
+    N_ ("a request made now acts before or as soon as its body begins") },
 
   /* cancellation held: force-cancel waits for the release */
   { LIVE, ANY, TRUE, TRUE, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_STOP, "waiting in an engine wait",
-    "a stop wakes it at once; until spindle_job_release_cancel() a force-cancel acts as a stop" },
+    SPINDLE_REACH_STOP, N_ ("waiting in an engine wait"),
+    N_ ("a stop wakes it at once; until spindle_job_release_cancel() a force-cancel acts as a stop") },
   { LIVE, ANY, ANY, TRUE, ANY, C (POLLED), NULL, NULL, POLLS,
-    SPINDLE_REACH_STOP, "in a GIO call given the job's cancellable",
-    "a stop cancels it at once; until spindle_job_release_cancel() a force-cancel cannot act" },
+    SPINDLE_REACH_STOP, N_ ("in a GIO call given the job's cancellable"),
+    N_ ("a stop cancels it at once; until spindle_job_release_cancel() a force-cancel cannot act") },
   { LIVE, ANY, ANY, TRUE, ANY, 0, "R", NULL, NULL,
-    SPINDLE_REACH_NEXT_CHECK, "busy on CPU",
-    "it sees a stop at its next check; a force-cancel waits for spindle_job_release_cancel()" },
+    SPINDLE_REACH_NEXT_CHECK, N_ ("busy on CPU"),
+    N_ ("it sees a stop at its next check; a force-cancel waits for spindle_job_release_cancel()") },
   { LIVE, ANY, ANY, TRUE, ANY, 0, "SDtT", NULL, NULL,
-    SPINDLE_REACH_NOTHING, "blocked outside the engine's waits",
-    "a stop cannot wake this call and a force-cancel waits for spindle_job_release_cancel(): "
-    "hold cancellation only around calls that do not block — wait with spindle_job_wait_fd() first" },
+    SPINDLE_REACH_NOTHING, N_ ("blocked outside the engine's waits"),
+    N_ ("a stop cannot wake this call and a force-cancel waits for spindle_job_release_cancel(): "
+    "hold cancellation only around calls that do not block — wait with spindle_job_wait_fd() first") },
   { LIVE, ANY, ANY, TRUE, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_UNKNOWN, "not sampled",
-    "a force-cancel waits for spindle_job_release_cancel(); a stop is seen at its next check or engine wait" },
+    SPINDLE_REACH_UNKNOWN, N_ ("not sampled"),
+    N_ ("a force-cancel waits for spindle_job_release_cancel(); a stop is seen at its next check or engine wait") },
 
   /* what the engine knows */
   { LIVE, TRUE, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_CANCEL, "busy on CPU in a compute region",
-    "force-cancel stops it at once; a stop is seen at its next check" },
+    SPINDLE_REACH_CANCEL, N_ ("busy on CPU in a compute region"),
+    N_ ("force-cancel stops it at once; a stop is seen at its next check") },
   { LIVE, ANY, TRUE, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_STOP, "waiting in an engine wait",
-    "a stop wakes it at once; force-cancel acts immediately" },
+    SPINDLE_REACH_STOP, N_ ("waiting in an engine wait"),
+    N_ ("a stop wakes it at once; force-cancel acts immediately") },
 
   /* what the kernel says, judged with where the call was made */
   { LIVE, ANY, ANY, ANY, ANY, 0, "R", NULL, NULL,
-    SPINDLE_REACH_NEXT_CHECK, "busy on CPU outside a compute region",
-    "it only stops at its next check; force-cancel acts at its next cancellation point" },
+    SPINDLE_REACH_NEXT_CHECK, N_ ("busy on CPU outside a compute region"),
+    N_ ("it only stops at its next check; force-cancel acts at its next cancellation point") },
   { LIVE, ANY, ANY, ANY, ANY, 0, "D", NULL, NULL,
-    SPINDLE_REACH_NOTHING, "in an uninterruptible kernel wait (disk or device I/O)",
-    "nothing interrupts it until the kernel call returns" },
+    SPINDLE_REACH_NOTHING, N_ ("in an uninterruptible kernel wait (disk or device I/O)"),
+    N_ ("nothing interrupts it until the kernel call returns") },
   { LIVE, ANY, ANY, ANY, SPINDLE_CALL_SITE_RAW_SYSCALL, 0, NULL, NULL, " futex ",
-    SPINDLE_REACH_NOTHING, "blocked on a raw futex wait (g_cond_wait, g_mutex_lock…)",
-    "neither a stop nor force-cancel can interrupt this wait — use spindle_job_cond_wait or a SpindleLock" },
+    SPINDLE_REACH_NOTHING, N_ ("blocked on a raw futex wait (g_cond_wait, g_mutex_lock…)"),
+    N_ ("neither a stop nor force-cancel can interrupt this wait — use spindle_job_cond_wait or a SpindleLock") },
   { LIVE, ANY, ANY, ANY, SPINDLE_CALL_SITE_CANCEL_POINT, 0, NULL, NULL, " futex ",
-    SPINDLE_REACH_CANCEL, "blocked in a futex wait that is a cancellation point (sem_wait, pthread_cond_wait, pthread_join…)",
-    "a stop cannot wake it; force-cancel will act immediately" },
+    SPINDLE_REACH_CANCEL, N_ ("blocked in a futex wait that is a cancellation point (sem_wait, pthread_cond_wait, pthread_join…)"),
+    N_ ("a stop cannot wake it; force-cancel will act immediately") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, " futex ",
-    SPINDLE_REACH_UNKNOWN, "blocked on a futex (a semaphore, mutex, condition variable or join)",
-    "a stop cannot wake it; force-cancel acts at once if this is sem_wait, pthread_cond_wait or pthread_join "
-    "(cancellation points), and cannot if it is g_cond_wait or g_mutex_lock — diagnose it now to tell" },
+    SPINDLE_REACH_UNKNOWN, N_ ("blocked on a futex (a semaphore, mutex, condition variable or join)"),
+    N_ ("a stop cannot wake it; force-cancel acts at once if this is sem_wait, pthread_cond_wait or pthread_join "
+    "(cancellation points), and cannot if it is g_cond_wait or g_mutex_lock — diagnose it now to tell") },
   { LIVE, ANY, ANY, ANY, ANY, C (POLLED), NULL, NULL, POLLS,
-    SPINDLE_REACH_STOP, "in a GIO call given the job's cancellable",
-    "a stop cancels it at once; force-cancel acts immediately" },
+    SPINDLE_REACH_STOP, N_ ("in a GIO call given the job's cancellable"),
+    N_ ("a stop cancels it at once; force-cancel acts immediately") },
   { LIVE, ANY, ANY, ANY, SPINDLE_CALL_SITE_RAW_SYSCALL, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_NOTHING, "in a system call made through syscall(), which is no cancellation point",
-    "neither a stop nor force-cancel can interrupt it; only what it waits for ends it" },
+    SPINDLE_REACH_NOTHING, N_ ("in a system call made through syscall(), which is no cancellation point"),
+    N_ ("neither a stop nor force-cancel can interrupt it; only what it waits for ends it") },
   { LIVE, ANY, ANY, ANY, ANY, C (HANDED_OUT), NULL, NULL, POLLS,
-    SPINDLE_REACH_UNKNOWN, "waiting in poll outside the engine's waits, with the job's cancellable in use",
-    "a stop wakes it if this call was given the job's cancellable; force-cancel will act immediately (a cancellation point)" },
+    SPINDLE_REACH_UNKNOWN, N_ ("waiting in poll outside the engine's waits, with the job's cancellable in use"),
+    N_ ("a stop wakes it if this call was given the job's cancellable; force-cancel will act immediately (a cancellation point)") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, POLLS,
-    SPINDLE_REACH_CANCEL, "waiting in poll outside the engine's waits",
-    "a stop cannot wake it; force-cancel will act immediately (a cancellation point)" },
+    SPINDLE_REACH_CANCEL, N_ ("waiting in poll outside the engine's waits"),
+    N_ ("a stop cannot wake it; force-cancel will act immediately (a cancellation point)") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, "nanosleep", NULL,
-    SPINDLE_REACH_CANCEL, "sleeping in a cancellation point",
-    "force-cancel will act immediately; a stop flag is seen only when the sleep ends" },
+    SPINDLE_REACH_CANCEL, N_ ("sleeping in a cancellation point"),
+    N_ ("force-cancel will act immediately; a stop flag is seen only when the sleep ends") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, SLEEPS,
-    SPINDLE_REACH_CANCEL, "sleeping in a cancellation point",
-    "force-cancel will act immediately; a stop flag is seen only when the sleep ends" },
+    SPINDLE_REACH_CANCEL, N_ ("sleeping in a cancellation point"),
+    N_ ("force-cancel will act immediately; a stop flag is seen only when the sleep ends") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, " fcntl ",
-    SPINDLE_REACH_CANCEL, "waiting for a file lock (fcntl F_SETLKW, a cancellation point)",
-    "a stop cannot wake it; force-cancel will act immediately" },
+    SPINDLE_REACH_CANCEL, N_ ("waiting for a file lock (fcntl F_SETLKW, a cancellation point)"),
+    N_ ("a stop cannot wake it; force-cancel will act immediately") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, CANCEL_POINTS,
-    SPINDLE_REACH_CANCEL, "blocked in a system call that is a cancellation point",
-    "a stop cannot wake it; force-cancel will act immediately" },
+    SPINDLE_REACH_CANCEL, N_ ("blocked in a system call that is a cancellation point"),
+    N_ ("a stop cannot wake it; force-cancel will act immediately") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, NO_CANCEL_POINTS,
-    SPINDLE_REACH_NOTHING, "blocked in a system call that is no cancellation point (flock, semop…)",
-    "neither a stop nor force-cancel can interrupt it; only what it waits for ends it — "
-    "poll for it with a timeout and spindle_job_sleep between tries" },
+    SPINDLE_REACH_NOTHING, N_ ("blocked in a system call that is no cancellation point (flock, semop…)"),
+    N_ ("neither a stop nor force-cancel can interrupt it; only what it waits for ends it — "
+    "poll for it with a timeout and spindle_job_sleep between tries") },
   { LIVE, ANY, ANY, ANY, ANY, 0, "S", NULL, NULL,
-    SPINDLE_REACH_UNKNOWN, "sleeping in the kernel in a call Spindle does not know",
-    "force-cancel acts if this call is a cancellation point; otherwise only what it waits for wakes it" },
+    SPINDLE_REACH_UNKNOWN, N_ ("sleeping in the kernel in a call Spindle does not know"),
+    N_ ("force-cancel acts if this call is a cancellation point; otherwise only what it waits for wakes it") },
   { LIVE, ANY, ANY, ANY, ANY, 0, "TtZX", NULL, NULL,
-    SPINDLE_REACH_NOTHING, "stopped or exiting in the kernel (traced, stopped by a signal, or a zombie)",
-    "it resumes only when the kernel lets it" },
+    SPINDLE_REACH_NOTHING, N_ ("stopped or exiting in the kernel (traced, stopped by a signal, or a zombie)"),
+    N_ ("it resumes only when the kernel lets it") },
   { LIVE, ANY, ANY, ANY, ANY, 0, NULL, NULL, NULL,
-    SPINDLE_REACH_NONE, "not sampled",
-    "its kernel state is read while it is on screen or selected" },
+    SPINDLE_REACH_NONE, N_ ("not sampled"),
+    N_ ("its kernel state is read while it is on screen or selected") },
 };
 
 #undef S
@@ -246,9 +247,9 @@ held_summary (const SpindleDiagnosisInput *input,
   gint64 held = MAX (now - input->held_since, 0);
 
   if (held < G_USEC_PER_SEC)
-    return g_strdup_printf ("cancellation has been held for %" G_GINT64_FORMAT " ms: %s", held / 1000, summary);
+    return g_strdup_printf (_("cancellation has been held for %d ms: %s"), (int) (held / 1000), summary);
 
-  return g_strdup_printf ("cancellation has been held for %.1f s: %s", held / (double) G_USEC_PER_SEC, summary);
+  return g_strdup_printf (_("cancellation has been held for %.1f s: %s"), held / (double) G_USEC_PER_SEC, summary);
 }
 
 /**
@@ -278,11 +279,11 @@ spindle_diagnose (const SpindleDiagnosisInput *input)
 
   diagnosis = g_new0 (SpindleDiagnosis, 1);
   diagnosis->reach = rule->reach;
-  diagnosis->advice = g_strdup (rule->advice);
+  diagnosis->advice = g_strdup (_(rule->advice));
   if (rule->held == TRUE)
-    diagnosis->summary = held_summary (input, rule->summary);
+    diagnosis->summary = held_summary (input, _(rule->summary));
   else
-    diagnosis->summary = g_strdup (rule->summary);
+    diagnosis->summary = g_strdup (_(rule->summary));
 
   return diagnosis;
 }
