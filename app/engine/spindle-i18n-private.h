@@ -63,7 +63,7 @@ _spindle_i18n_bind (void)
     }
 }
 
-static inline const char *
+G_GNUC_FORMAT (1) static inline const char *
 _spindle_gettext (const char *msgid)
 {
   _spindle_i18n_bind ();
@@ -76,10 +76,19 @@ _spindle_gettext (const char *msgid)
 #define N_(String) (String)
 
 /* Plurals are written g_dngettext (SPINDLE_GETTEXT_PACKAGE, …), which
- * xgettext's glib preset knows; this binds the domain first. The name in
- * parentheses is the function itself, not this macro again.
+ * xgettext's glib preset knows; this binds the domain first.
  */
+G_GNUC_FORMAT (2) G_GNUC_FORMAT (3) static inline const char *
+_spindle_dngettext (const char *domain,
+                    const char *msgid,
+                    const char *msgid_plural,
+                    gulong      n)
+{
+  _spindle_i18n_bind ();
+  return (g_dngettext) (domain, msgid, msgid_plural, n);
+}
+
 #define g_dngettext(Domain, Singular, Plural, N) \
-  (_spindle_i18n_bind (), (g_dngettext) ((Domain), (Singular), (Plural), (N)))
+  _spindle_dngettext ((Domain), (Singular), (Plural), (N))
 
 G_END_DECLS

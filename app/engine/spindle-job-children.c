@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "spindle-cleanup-report-private.h"
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-time-private.h"
 
@@ -52,7 +53,7 @@ adopt_child (SpindleJob  *self,
 
   if (ending)
     g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT,
-                 "Cannot start child “%s”: its parent “%s” is already cleaning up",
+                 _("Cannot start child “%s”: its parent “%s” is already cleaning up"),
                  child->name, self->name);
 
   return !ending;
@@ -249,15 +250,15 @@ report_child (SpindleJob           *self,
   if (terminal < 0)
     {
       g_atomic_int_set (&child->abandoned, 1);
-      label = g_strdup_printf ("child “%s”: abandoned with its parent", child->name);
+      label = g_strdup_printf (_("child “%s”: abandoned with its parent"), child->name);
       _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED,
-                             "It did not end within the grace periods", waited);
+                             _("It did not end within the grace periods"), waited);
       return;
     }
 
-  label = g_strdup_printf ("child “%s”: %s", child->name, spindle_worker_state_to_string (terminal));
+  label = g_strdup_printf (_("child “%s”: %s"), child->name, _(spindle_worker_state_to_string (terminal)));
   if (terminal == SPINDLE_WORKER_STATE_FAILED)
-    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED, "The child failed", waited);
+    _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_FAILED, _("The child failed"), waited);
   else
     _spindle_job_add_step (self, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, waited);
 }
@@ -277,7 +278,7 @@ _spindle_job_settle_children (SpindleJob           *self,
   if (children == NULL)
     return;
 
-  _spindle_job_set_waiting_for (self, "its children to end");
+  _spindle_job_set_waiting_for (self, _("its children to end"));
   ended_at = g_new0 (gint64, children->len);
   asked_at = g_get_monotonic_time ();
 

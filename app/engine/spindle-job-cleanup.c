@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "spindle-cleanup-report-private.h"
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 
 /* A job's cleanup stack: LIFO, each step run exactly once, on every exit
@@ -86,7 +87,7 @@ run_cleanup (const SpindleCleanupEntry *entry)
   step.duration_usec = g_get_monotonic_time () - begin;
   step.outcome = ok ? SPINDLE_CLEANUP_OUTCOME_OK : SPINDLE_CLEANUP_OUTCOME_FAILED;
   if (!ok)
-    step.message = g_strdup (error != NULL ? error->message : "The step failed without saying why");
+    step.message = g_strdup (error != NULL ? error->message : _("The step failed without saying why"));
 
   return step;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-time-private.h"
 
@@ -243,12 +244,12 @@ _spindle_job_wait_result_to_error (SpindleWaitResult   result,
 
     case SPINDLE_WAIT_STOPPED:
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                           "The worker was asked to stop");
+                           _("The worker was asked to stop"));
       return FALSE;
 
     case SPINDLE_WAIT_TIMEOUT:
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                           "The wait timed out");
+                           _("The wait timed out"));
       return FALSE;
 
     case SPINDLE_WAIT_ERROR:
@@ -256,7 +257,7 @@ _spindle_job_wait_result_to_error (SpindleWaitResult   result,
       /* GLib maps EBADF to G_IO_ERROR_FAILED: a closed fd is the caller's mistake */
       g_set_error (error, G_IO_ERROR,
                    saved_errno == EBADF ? G_IO_ERROR_INVALID_ARGUMENT : g_io_error_from_errno (saved_errno),
-                   "Could not wait: %s", g_strerror (saved_errno));
+                   _("Could not wait: %s"), g_strerror (saved_errno));
       return FALSE;
     }
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "spindle-cleanup-report-private.h"
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -394,8 +395,8 @@ _spindle_job_start (SpindleJob  *self,
   if (rc != 0)
     {
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE,
-                   "Could not start a thread for “%s” with a %" G_GSIZE_FORMAT " KiB stack: %s",
-                   self->name, stack_size / 1024, g_strerror (rc));
+                   _("Could not start a thread for “%s” with a %lu KiB stack: %s"),
+                   self->name, (gulong) (stack_size / 1024), g_strerror (rc));
       release_user_data (self);
       return FALSE;
     }
@@ -593,12 +594,12 @@ _spindle_job_abandon (SpindleJob *self)
   g_mutex_lock (&self->lock);
   if (self->running_step != NULL)
     _spindle_cleanup_report_add (report, self->running_step, SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
-                                 "Still running when the worker was abandoned: it never finished", 0);
+                                 _("Still running when the worker was abandoned: it never finished"), 0);
   for (guint i = self->cleanups->len; i > 0; i--)
     _spindle_cleanup_report_add (report,
                                  g_array_index (self->cleanups, SpindleCleanupEntry, i - 1).label,
                                  SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
-                                 "Never ran: the worker was abandoned", 0);
+                                 _("Never ran: the worker was abandoned"), 0);
   g_mutex_unlock (&self->lock);
 
   _spindle_job_report_held_locks (self, report);

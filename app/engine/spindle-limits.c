@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "spindle-i18n-private.h"
 #include "spindle-limits.h"
 #include "spindle-types.h"
 
@@ -356,18 +357,18 @@ spindle_thread_limit_describe (SpindleThreadLimit limit)
   switch (limit)
     {
     case SPINDLE_THREAD_LIMIT_NPROC:
-      return "the user’s process limit, ulimit -u";
+      return _("the user’s process limit, ulimit -u");
     case SPINDLE_THREAD_LIMIT_THREADS_MAX:
-      return "the system’s thread limit, kernel.threads-max";
+      return _("the system’s thread limit, kernel.threads-max");
     case SPINDLE_THREAD_LIMIT_PIDS_CGROUP:
-      return "the control group’s pids.max";
+      return _("the control group’s pids.max");
     case SPINDLE_THREAD_LIMIT_MAP_COUNT:
-      return "the memory map limit, vm.max_map_count";
+      return _("the memory map limit, vm.max_map_count");
     case SPINDLE_THREAD_LIMIT_OVERRIDE:
       return "SPINDLE_THREAD_BUDGET";
     case SPINDLE_THREAD_LIMIT_NONE:
     default:
-      return "no known limit";
+      return _("no known limit");
     }
 }
 
@@ -375,9 +376,9 @@ static char *
 describe_budget (SpindleThreadLimit binding)
 {
   if (binding == SPINDLE_THREAD_LIMIT_OVERRIDE || binding == SPINDLE_THREAD_LIMIT_NONE)
-    return g_strdup_printf ("set by %s", spindle_thread_limit_describe (binding));
+    return g_strdup_printf (_("set by %s"), spindle_thread_limit_describe (binding));
 
-  return g_strdup_printf ("set by %s, with %d threads kept for the toolkit",
+  return g_strdup_printf (_("set by %s, with %d threads kept for the toolkit"),
                           spindle_thread_limit_describe (binding), SPINDLE_THREAD_HEADROOM);
 }
 
@@ -397,22 +398,27 @@ spindle_thread_budget_check (guint     n_live,
   SpindleThreadLimit binding;
   guint budget = spindle_get_thread_budget (&binding);
   g_autofree char *why = NULL;
-  const char *threads;
 
   if (n_requested <= budget && n_live <= budget - n_requested)
     return TRUE;
 
   why = describe_budget (binding);
-  threads = n_requested == 1 ? "thread" : "threads";
   if (n_live == 0)
     g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE,
-                 "cannot start %" G_GUINT64_FORMAT " worker %s: this system allows %u (%s)",
-                 n_requested, threads, budget, why);
+                 g_dngettext (SPINDLE_GETTEXT_PACKAGE,
+                              "cannot start %llu worker thread: this system allows %u (%s)",
+                              "cannot start %llu worker threads: this system allows %u (%s)",
+                              (gulong) MIN (n_requested, G_MAXULONG)),
+                 (unsigned long long) n_requested, budget, why);
   else
     g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE,
-                 "cannot start %" G_GUINT64_FORMAT " more worker %s: %u are running "
-                 "of the %u this system allows (%s)",
-                 n_requested, threads, n_live, budget, why);
+                 g_dngettext (SPINDLE_GETTEXT_PACKAGE,
+                              "cannot start %llu more worker thread: %u are running "
+                              "of the %u this system allows (%s)",
+                              "cannot start %llu more worker threads: %u are running "
+                              "of the %u this system allows (%s)",
+                              (gulong) MIN (n_requested, G_MAXULONG)),
+                 (unsigned long long) n_requested, n_live, budget, why);
 
   return FALSE;
 }

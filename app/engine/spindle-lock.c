@@ -12,6 +12,7 @@
 
 #include "spindle-cleanup-report-private.h"
 #include "spindle-cond.h"
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-lock.h"
 
@@ -158,7 +159,7 @@ took (SpindleLock *self,
       /* its owner died holding it, without any cleanup; the robust mutex
        * is made usable again at once, the lock stays tainted */
       pthread_mutex_consistent (&self->mutex);
-      taint (self, g_strdup_printf ("“%s” died holding it", self->holder != NULL ? self->holder : "?"));
+      taint (self, g_strdup_printf (_("“%s” died holding it"), self->holder != NULL ? self->holder : "?"));
     }
 
   g_free (self->holder);
@@ -175,8 +176,8 @@ check_consistent (SpindleLock  *self,
     return TRUE;
 
   g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_LOCK_TAINTED,
-               "Lock “%s” is tainted: %s; it is held, and the data it guards may be "
-               "inconsistent until it is marked consistent",
+               _("Lock “%s” is tainted: %s; it is held, and the data it guards may be "
+                 "inconsistent until it is marked consistent"),
                self->name, self->tainted_by);
   return FALSE;
 }
@@ -211,7 +212,7 @@ spindle_lock_acquire (SpindleLock  *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
 
-  holder = g_strdup_printf ("thread %d", (int) gettid ());
+  holder = g_strdup_printf (_("thread %d"), (int) gettid ());
   rc = pthread_mutex_lock (&self->mutex);
   g_return_val_if_fail (rc == 0 || rc == EOWNERDEAD, FALSE);
 
@@ -235,7 +236,7 @@ static void
 note_contention (SpindleJob  *job,
                  SpindleLock *self)
 {
-  g_autofree char *text = g_strdup_printf ("lock “%s” held by “%s”", self->name,
+  g_autofree char *text = g_strdup_printf (_("lock “%s” held by “%s”"), self->name,
                                            self->holder != NULL ? self->holder : "?");
 
   _spindle_job_set_waiting_for (job, text);
@@ -364,8 +365,8 @@ _spindle_job_release_locks (SpindleJob           *job,
 
       give_back (lock);
       label = unwound
-        ? g_strdup_printf ("released lock “%s” held at cancel; marked tainted", lock->name)
-        : g_strdup_printf ("released lock “%s” left held at exit", lock->name);
+        ? g_strdup_printf (_("released lock “%s” held at cancel; marked tainted"), lock->name)
+        : g_strdup_printf (_("released lock “%s” left held at exit"), lock->name);
       _spindle_job_add_step (job, report, label, SPINDLE_CLEANUP_OUTCOME_OK, NULL, 0);
     }
 }
@@ -379,10 +380,10 @@ _spindle_job_report_held_locks (SpindleJob           *job,
   for (guint i = 0; i < job->held_locks->len; i++)
     {
       SpindleLock *lock = g_ptr_array_index (job->held_locks, i);
-      g_autofree char *label = g_strdup_printf ("lock “%s”", lock->name);
+      g_autofree char *label = g_strdup_printf (_("lock “%s”"), lock->name);
 
       _spindle_cleanup_report_add (report, label, SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
-                                   "Still held by the abandoned thread: leaked", 0);
+                                   _("Still held by the abandoned thread: leaked"), 0);
     }
   g_mutex_unlock (&job->lock);
 }

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-process.h"
 
@@ -305,7 +306,7 @@ launch (SpindleProcess  *self,
     {
       self->helper_pid = -1;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (rc),
-                   "Could not start the process helper “%s”: %s", helper_path (), g_strerror (rc));
+                   _("Could not start the process helper “%s”: %s"), helper_path (), g_strerror (rc));
       return FALSE;
     }
 
@@ -439,12 +440,12 @@ describe_end (const char *how,
   const char *abbrev;
 
   if (!g_str_equal (how, "signaled"))
-    return g_strdup_printf ("exited with status %d", code);
+    return g_strdup_printf (_("exited with status %d"), code);
 
   abbrev = sigabbrev_np (code);
   if (abbrev == NULL)
-    return g_strdup_printf ("was killed by signal %d", code);
-  return g_strdup_printf ("was killed by SIG%s", abbrev);
+    return g_strdup_printf (_("was killed by signal %d"), code);
+  return g_strdup_printf (_("was killed by SIG%s"), abbrev);
 }
 
 static gboolean
@@ -505,20 +506,20 @@ record_line (SpindleProcess *self,
       if (sscanf (line + end, "%15s %d %n", how, &code, &comm_at) < 2)
         return;
       ended = describe_end (how, code);
-      label = g_strdup_printf ("%s %d (%s) %s, reaped",
-                               g_str_equal (what, "main") ? "Command" : "Descendant",
+      label = g_strdup_printf (g_str_equal (what, "main") ? _("Command %d (%s) %s, reaped")
+                                                          : _("Descendant %d (%s) %s, reaped"),
                                pid, line + end + comm_at, ended);
       record_step (self, label, NULL);
     }
   else if (g_str_equal (what, "gone"))
     {
-      label = g_strdup_printf ("Descendant %d (%s) ended, reaped by its own parent", pid, line + end);
+      label = g_strdup_printf (_("Descendant %d (%s) ended, reaped by its own parent"), pid, line + end);
       record_step (self, label, NULL);
     }
   else if (g_str_equal (what, "unreaped"))
     {
-      label = g_strdup_printf ("Descendant %d could not be reaped", pid);
-      ended = g_strdup_printf ("Still there after the kill, in state %s", line + end);
+      label = g_strdup_printf (_("Descendant %d could not be reaped"), pid);
+      ended = g_strdup_printf (_("Still there after the kill, in state %s"), line + end);
       record_step (self, label, ended);
     }
 }
@@ -531,8 +532,8 @@ record_report (SpindleProcess *self)
   g_ptr_array_set_size (self->records, 0);
 
   if (self->helper_pid > 0 && self->exec_errno == 0 && !self->report_done)
-    record_step (self, "The process helper's report",
-                 "The helper ended without its full report: processes may be left behind");
+    record_step (self, _("The process helper's report"),
+                 _("The helper ended without its full report: processes may be left behind"));
   self->report_done = TRUE;
 }
 
@@ -579,8 +580,8 @@ reap_helper_step (gpointer   data,
   if (!in_time)
     {
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED,
-                   "The process helper did not end within %d ms and was killed: "
-                   "what it supervised may be left behind", HELPER_BOUND_MSEC);
+                   _("The process helper did not end within %d ms and was killed: "
+                     "what it supervised may be left behind"), HELPER_BOUND_MSEC);
       return FALSE;
     }
 
@@ -597,7 +598,7 @@ show_running (SpindleProcess *self)
   if (self->main_ended || self->main_pid <= 0)
     return;
 
-  phase = g_strdup_printf (self->stop_sent ? "pid %d stopping" : "pid %d running", self->main_pid);
+  phase = g_strdup_printf (self->stop_sent ? _("pid %d stopping") : _("pid %d running"), self->main_pid);
   spindle_job_set_phase (self->job, phase);
 }
 
@@ -731,7 +732,7 @@ static void
 show_end (SpindleProcess *self)
 {
   g_autofree char *ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
-  g_autofree char *phase = g_strdup_printf ("pid %d %s", self->main_pid, ended);
+  g_autofree char *phase = g_strdup_printf (_("pid %d %s"), self->main_pid, ended);
 
   spindle_job_set_phase (self->job, phase);
 }
@@ -746,14 +747,14 @@ conclude (SpindleProcess  *self,
   if (self->exec_errno != 0)
     {
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (self->exec_errno),
-                   "Could not start “%s”: %s", self->argv[0], g_strerror (self->exec_errno));
+                   _("Could not start “%s”: %s"), self->argv[0], g_strerror (self->exec_errno));
       return NULL;
     }
 
   if (!self->main_ended)
     {
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED,
-                   "The process helper ended without telling how “%s” ended", self->argv[0]);
+                   _("The process helper ended without telling how “%s” ended"), self->argv[0]);
       return NULL;
     }
 
@@ -766,8 +767,8 @@ conclude (SpindleProcess  *self,
   g_set_error (error,
                self->main_signaled ? G_SPAWN_ERROR : G_SPAWN_EXIT_ERROR,
                self->main_signaled ? G_SPAWN_ERROR_FAILED : self->main_code,
-               "The command “%s” %s%s%s", self->argv[0], ended,
-               err[0] != '\0' ? "; the last lines of its stderr:\n" : "", err);
+               _("The command “%s” %s%s%s"), self->argv[0], ended,
+               err[0] != '\0' ? _("; the last lines of its stderr:\n") : "", err);
   return NULL;
 }
 
@@ -784,12 +785,12 @@ command_body (SpindleJob  *job,
   spindle_job_hold_cancel (job);
   ok = launch (self, error);
   if (ok)
-    spindle_job_push_cleanup (job, "Reap the process helper", reap_helper_step, self);
+    spindle_job_push_cleanup (job, _("Reap the process helper"), reap_helper_step, self);
   spindle_job_release_cancel (job);
   if (!ok)
     return NULL;
 
-  spindle_job_set_phase (job, "starting");
+  spindle_job_set_phase (job, _("starting"));
 
   pthread_cleanup_push (on_force_cancel, self);
   ok = follow (self, error);

@@ -14,6 +14,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "spindle-i18n-private.h"
 #include "spindle-stack.h"
 
 /* A thread's call stack, captured by the spindle-stack helper: a process
@@ -393,8 +394,8 @@ parse_error (char    **fields,
   for (gsize i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (g_strcmp0 (fields[1], kinds[i].kind) == 0)
       code = kinds[i].code;
-  g_set_error (error, G_IO_ERROR, code, "Cannot capture the stack: %s",
-               fields[1] != NULL && fields[2] != NULL ? fields[2] : "the helper failed");
+  g_set_error (error, G_IO_ERROR, code, _("Cannot capture the stack: %s"),
+               fields[1] != NULL && fields[2] != NULL ? fields[2] : _("the helper failed"));
   return FALSE;
 }
 
@@ -433,7 +434,7 @@ parse_output (SpindleStack  *stack,
   if (stack->frames->len == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "Cannot capture the stack: the helper %s gave no frame", helper_path ());
+                   _("Cannot capture the stack: the helper %s gave no frame"), helper_path ());
       return FALSE;
     }
   return TRUE;
@@ -470,7 +471,7 @@ capture (int            tid,
   if (!g_file_test (task_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   "Cannot capture the stack: thread %d is not a thread of this process", tid);
+                   _("Cannot capture the stack: thread %d is not a thread of this process"), tid);
       return NULL;
     }
 
@@ -542,7 +543,7 @@ spindle_stack_capture_async (int                  tid,
   if (tid <= 0)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               "Cannot capture the stack: the worker has no thread");
+                               _("Cannot capture the stack: the worker has no thread"));
       return;
     }
   g_task_run_in_thread (task, capture_thread);

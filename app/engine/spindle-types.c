@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "spindle-i18n-private.h"
 #include "spindle-types.h"
 
 G_DEFINE_QUARK (spindle-error-quark, spindle_error)
@@ -27,16 +28,17 @@ const char *
 spindle_worker_state_to_string (SpindleWorkerState state)
 {
   static const char * const names[SPINDLE_WORKER_N_STATES] = {
-    [SPINDLE_WORKER_STATE_STARTING]   = "starting",
-    [SPINDLE_WORKER_STATE_RUNNING]    = "running",
-    [SPINDLE_WORKER_STATE_STOPPING]   = "stopping",
-    [SPINDLE_WORKER_STATE_CANCELLING] = "cancelling",
-    [SPINDLE_WORKER_STATE_CLEANING]   = "cleaning",
-    [SPINDLE_WORKER_STATE_FINISHED]   = "finished",
-    [SPINDLE_WORKER_STATE_FAILED]     = "failed",
-    [SPINDLE_WORKER_STATE_STOPPED]    = "stopped",
-    [SPINDLE_WORKER_STATE_CANCELLED]  = "cancelled",
-    [SPINDLE_WORKER_STATE_ABANDONED]  = "abandoned",
+    /* Translators: a worker's state, shown after its name in a cleanup report */
+    [SPINDLE_WORKER_STATE_STARTING]   = N_("starting"),
+    [SPINDLE_WORKER_STATE_RUNNING]    = N_("running"),
+    [SPINDLE_WORKER_STATE_STOPPING]   = N_("stopping"),
+    [SPINDLE_WORKER_STATE_CANCELLING] = N_("cancelling"),
+    [SPINDLE_WORKER_STATE_CLEANING]   = N_("cleaning"),
+    [SPINDLE_WORKER_STATE_FINISHED]   = N_("finished"),
+    [SPINDLE_WORKER_STATE_FAILED]     = N_("failed"),
+    [SPINDLE_WORKER_STATE_STOPPED]    = N_("stopped"),
+    [SPINDLE_WORKER_STATE_CANCELLED]  = N_("cancelled"),
+    [SPINDLE_WORKER_STATE_ABANDONED]  = N_("abandoned"),
   };
 
   g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, "invalid");

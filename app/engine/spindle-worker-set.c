@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "spindle-dispatch-private.h"
+#include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
@@ -407,7 +408,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
       if (destroy != NULL)
         destroy (user_data);
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT,
-                   "Cannot start “%s”: the workers are shutting down", name);
+                   _("Cannot start “%s”: the workers are shutting down"), name);
       return NULL;
     }
 
