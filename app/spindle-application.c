@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
 
 #include "spindle-application.h"
 #include "spindle-catalog.h"
@@ -35,6 +37,12 @@ struct _SpindleApplication
   GArray           *requests;
   guint             refresh_ms;
   gboolean          demo;
+  char            **run_argv;      /* --run's command, or NULL */
+
+  /* SIGTERM and SIGINT shut the set down and quit, with no dialog */
+  guint             sigterm_id;
+  guint             sigint_id;
+  gboolean          signalled;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleApplication, spindle_application, GTK_TYPE_APPLICATION)
@@ -48,8 +56,10 @@ typedef struct
 {
   gboolean   demo;
   gboolean   version;
+  gboolean   run;
   char     **workers;
   char      *refresh;
+  char     **command;   /* the operands after --run */
 } Arguments;
 
 static void
@@ -57,6 +67,7 @@ arguments_clear (Arguments *args)
 {
   g_clear_pointer (&args->workers, g_strfreev);
   g_clear_pointer (&args->refresh, g_free);
+  g_clear_pointer (&args->command, g_strfreev);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Arguments, arguments_clear)
@@ -94,13 +105,17 @@ create_option_context (Arguments *args)
       N_("KIND=N") },
     { "refresh", 'r', G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->refresh,
       N_("Refresh the live figures every MS milliseconds (100 to 10000)"), N_("MS") },
+    { "run", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->run,
+      N_("Run COMMAND, given after “--”, as a process worker that a force-cancel kills with "
+         "all its descendants"), NULL },
     { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->version,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
   g_autofree char *known = dup_known_kinds ();
-  g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"), known);
-  GOptionContext *context = g_option_context_new (NULL);
+  g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"
+                                                     "Example: spindle --run -- sleep 60\n"), known);
+  GOptionContext *context = g_option_context_new (_("[--run -- COMMAND [ARGUMENT…]]"));
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -202,12 +217,30 @@ parse_refresh (const char  *arg,
   return TRUE;
 }
 
+/* The program must be there: a typo is a usage error, not a failed worker. */
+static gboolean
+check_command (char    **command,
+               GError  **error)
+{
+  g_autofree char *program = g_find_program_in_path (command[0]);
+  g_autofree char *shown = NULL;
+
+  if (program != NULL)
+    return TRUE;
+
+  shown = printable (command[0]);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--run: cannot find the program “%s” (not in PATH, or not executable)"), shown);
+  return FALSE;
+}
+
 /* Every option together must fit in the process's one thread budget. */
 static gboolean
 check_budget (SpindleApplication  *self,
               GError             **error)
 {
-  guint64 threads = 0;
+  /* a command worker is one thread that follows its process */
+  guint64 threads = self->run_argv != NULL ? 1 : 0;
 
   if (self->demo)
     {
@@ -248,35 +281,71 @@ apply_arguments (SpindleApplication  *self,
       g_array_append_val (self->requests, request);
     }
 
+  if (args->command != NULL)
+    {
+      if (!check_command (args->command, error))
+        return FALSE;
+      g_clear_pointer (&self->run_argv, g_strfreev);
+      self->run_argv = g_steal_pointer (&args->command);
+    }
+
   return check_budget (self, error);
 }
 
-/* After the options, nothing: the application opens no files. */
+/* After the options, only --run's command: the application opens no
+ * files. GOption leaves a "--" in place when operands follow it.
+ */
 static gboolean
-check_no_operands (char    **argv,
-                   GError  **error)
+take_operands (Arguments  *args,
+               char      **argv,
+               GError    **error)
 {
+  char **operands = argv[0] != NULL ? argv + 1 : argv;
   g_autofree char *shown = NULL;
 
-  if (argv[0] == NULL || argv[1] == NULL)
-    return TRUE;
+  if (operands[0] != NULL && g_str_equal (operands[0], "--"))
+    operands++;
 
-  shown = printable (argv[1]);
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-               _("unexpected argument “%s”: spindle takes options only"), shown);
-  return FALSE;
+  if (args->run && operands[0] == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--run needs a command after “--”, for example: --run -- sleep 60"));
+      return FALSE;
+    }
+
+  if (!args->run && operands[0] != NULL)
+    {
+      shown = printable (operands[0]);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("unexpected argument “%s”: spindle takes options only, "
+                     "and a command after “--run --”"), shown);
+      return FALSE;
+    }
+
+  if (args->run)
+    args->command = g_strdupv (operands);
+  return TRUE;
+}
+
+/* What GApplication gets back is the program name alone. */
+static void
+drop_operands (char **argv)
+{
+  for (guint i = 1; argv[0] != NULL && argv[i] != NULL; i++)
+    g_clear_pointer (&argv[i], g_free);
 }
 
 /* GOption's messages say what is wrong, not where to look next. */
 static gboolean
 parse_options (GOptionContext   *context,
+               Arguments        *args,
                char           ***argv,
                GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
 
   if (g_option_context_parse_strv (context, argv, &local_error) &&
-      check_no_operands (*argv, &local_error))
+      take_operands (args, *argv, &local_error))
     return TRUE;
 
   g_set_error (error, local_error->domain, local_error->code, _("%s (see “%s --help”)"),
@@ -293,8 +362,9 @@ parse_command_line (SpindleApplication   *self,
   g_auto(Arguments) args = { 0 };
   g_autoptr(GOptionContext) context = create_option_context (&args);
 
-  if (!parse_options (context, argv, error))
+  if (!parse_options (context, &args, argv, error))
     return FALSE;
+  drop_operands (*argv);
 
   *version = args.version;
   if (args.version)
@@ -472,6 +542,79 @@ static const GActionEntry app_actions[] = {
   { "about", about_action },
 };
 
+/* SIGTERM and SIGINT *********************************************************/
+
+/* A session logging out or a Ctrl+C in a terminal has no one to answer a
+ * dialog: the set is shut down as Stop and Quit does it, escalating within
+ * the grace periods, and the application quits once every worker, and so
+ * every process worker's tree, is gone. A second signal forces at once.
+ */
+static void
+close_windows (SpindleApplication *self)
+{
+  GList *windows = g_list_copy_deep (gtk_application_get_windows (GTK_APPLICATION (self)),
+                                     ref_window, NULL);
+
+  /* destroyed, not closed: closing would ask about live workers */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free_full (windows, g_object_unref);
+}
+
+static void
+on_signal_shutdown_done (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(SpindleApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!spindle_worker_set_shutdown_finish (SPINDLE_WORKER_SET (source), result, &error))
+    g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+
+  close_windows (self);
+  g_application_release (G_APPLICATION (self));
+  g_application_quit (G_APPLICATION (self));
+}
+
+static void
+shut_down_on_signal (SpindleApplication *self,
+                     const char         *signal_name)
+{
+  guint n_live = spindle_worker_set_get_n_live (self->set);
+
+  if (self->signalled)
+    {
+      g_printerr (_("%s: %s again: cancelling every worker now\n"), g_get_prgname (), signal_name);
+      spindle_worker_set_cancel_all (self->set);
+      return;
+    }
+
+  self->signalled = TRUE;
+  if (n_live > 0)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "%s: %s: stopping %u worker, then quitting\n",
+                             "%s: %s: stopping %u workers, then quitting\n", n_live),
+                g_get_prgname (), signal_name, n_live);
+
+  g_application_hold (G_APPLICATION (self));
+  spindle_worker_set_shutdown_async (self->set, NULL, on_signal_shutdown_done, g_object_ref (self));
+}
+
+static gboolean
+on_sigterm (gpointer user_data)
+{
+  shut_down_on_signal (user_data, "SIGTERM");
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sigint (gpointer user_data)
+{
+  shut_down_on_signal (user_data, "SIGINT");
+  return G_SOURCE_CONTINUE;
+}
+
 /* GApplication **************************************************************/
 
 static void
@@ -508,6 +651,20 @@ spawn_requested (SpindleApplication *self,
   g_array_set_size (self->requests, 0);
 }
 
+/* --run's command, as a process worker of the set the window shows. */
+static void
+run_requested (SpindleApplication *self)
+{
+  g_auto(GStrv) argv = g_steal_pointer (&self->run_argv);
+  g_autoptr(GError) error = NULL;
+
+  if (argv == NULL)
+    return;
+
+  if (spindle_worker_set_spawn_command (self->set, NULL, (const char * const *) argv, NULL, &error) == NULL)
+    g_printerr (_("%s: could not run “%s”: %s\n"), g_get_prgname (), argv[0], error->message);
+}
+
 static void
 spindle_application_activate (GApplication *app)
 {
@@ -519,6 +676,7 @@ spindle_application_activate (GApplication *app)
 
   gtk_window_present (window);
   spawn_requested (self, SPINDLE_WINDOW (window));
+  run_requested (self);
 }
 
 static void
@@ -540,6 +698,9 @@ spindle_application_startup (GApplication *app)
   g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
                            self, G_CONNECT_SWAPPED);
   apply_settings (self);
+
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, self);
+  self->sigint_id = g_unix_signal_add (SIGINT, on_sigint, self);
 }
 
 static void
@@ -547,6 +708,8 @@ spindle_application_shutdown (GApplication *app)
 {
   SpindleApplication *self = SPINDLE_APPLICATION (app);
 
+  g_clear_handle_id (&self->sigterm_id, g_source_remove);
+  g_clear_handle_id (&self->sigint_id, g_source_remove);
   g_clear_object (&self->settings);
   g_clear_object (&self->set);
 
@@ -559,6 +722,7 @@ spindle_application_finalize (GObject *object)
   SpindleApplication *self = SPINDLE_APPLICATION (object);
 
   g_clear_pointer (&self->requests, g_array_unref);
+  g_clear_pointer (&self->run_argv, g_strfreev);
 
   G_OBJECT_CLASS (spindle_application_parent_class)->finalize (object);
 }

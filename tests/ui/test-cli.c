@@ -59,6 +59,14 @@ static const BadCase bad_cases[] = {
   { { "-w" },                             "Missing argument for -w" },
   { { "--refresh" },                      "Missing argument for --refresh" },
   { { "--demo", "extra" },                "unexpected argument “extra”" },
+  /* --run's command */
+  { { "--run" },                          "--run needs a command after “--”" },
+  { { "--run", "--" },                    "--run needs a command after “--”" },
+  { { "--", "sleep", "1" },               "unexpected argument “sleep”: spindle takes options only, "
+                                          "and a command after “--run --”" },
+  { { "--run", "--", "spindle-no-such-program" },
+                                          "--run: cannot find the program “spindle-no-such-program”" },
+  { { "--run", "--", "/dev/null" },       "--run: cannot find the program “/dev/null”" },
   /* text that is not UTF-8, shown with a replacement character */
   { { "--workers", "sl\xff" "eeper=3" },     "invalid --workers “sl\xef\xbf\xbd" "eeper=3”: not valid UTF-8" },
   { { "--refresh", "1\xff" },             "invalid --refresh “1\xef\xbf\xbd”: not valid UTF-8" },
@@ -71,6 +79,8 @@ static const BadCase bad_cases[] = {
                                           "cannot start 1000 worker threads: this system allows 999", "999" },
   { { "--workers", "supervisor=250" },    "cannot start 1000 worker threads", "999" },
   { { "--demo" },                         "cannot start 15 worker threads: this system allows 14", "14" },
+  { { "-w", "sleeper=14", "--run", "--", "true" },
+                                          "cannot start 15 worker threads: this system allows 14", "14" },
 };
 
 typedef struct
@@ -344,6 +354,9 @@ test_help (void)
   g_assert_nonnull (strstr (out, "--demo"));
   g_assert_nonnull (strstr (out, "--refresh=MS"));
   g_assert_nonnull (strstr (out, "socket-reader"));
+  g_assert_nonnull (strstr (out, "[--run -- COMMAND [ARGUMENT…]]"));
+  g_assert_nonnull (strstr (out, "--run "));
+  g_assert_nonnull (strstr (out, "spindle --run -- sleep 60"));
 }
 
 int

@@ -1,0 +1,351 @@
+/* test-run.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "spindle-ui-test-util.h"
+
+/* Process workers from the application's side: `spindle --run -- COMMAND`,
+ * and Spindle itself receiving SIGTERM or SIGINT, which must shut the set
+ * down with no dialog and exit leaving no process behind. Every process a
+ * test starts carries a marker in its arguments (a sleep of mark seconds),
+ * so that "nothing left behind" is checked over the whole machine.
+ */
+
+static char mark[32];
+
+#define MARK ((const char *) mark)
+
+/* Processes ******************************************************************/
+
+static guint
+count_marked (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
+        if (g_str_equal (contents + i, MARK))
+          n++;
+    }
+
+  return n;
+}
+
+/* 'R', 'S', 'Z'… or 0 when there is no such process. */
+static char
+process_state (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  return paren != NULL ? paren[2] : '?';
+}
+
+static pid_t
+process_session (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+  int ppid, pgrp, session;
+  char state;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (paren = strrchr (contents, ')')) == NULL ||
+      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    return 0;
+  return session;
+}
+
+/* A file the command writes its pids to, one a line. */
+typedef struct
+{
+  char *dir;
+  char *path;
+} PidFile;
+
+static void
+pid_file_init (PidFile *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  file->dir = g_dir_make_tmp ("spindle-run-XXXXXX", &error);
+  g_assert_no_error (error);
+  file->path = g_build_filename (file->dir, "pids", NULL);
+}
+
+static void
+pid_file_clear (PidFile *file)
+{
+  g_unlink (file->path);
+  g_rmdir (file->dir);
+  g_free (file->path);
+  g_free (file->dir);
+}
+
+static char **
+pid_file_read (PidFile *file)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
+    return g_new0 (char *, 1);
+  return g_strsplit (g_strstrip (contents), "\n", -1);
+}
+
+/* Four pids written, every one alive, the last one in a session of its own. */
+static gboolean
+tree_ready (PidFile *file)
+{
+  g_auto(GStrv) pids = pid_file_read (file);
+  pid_t escapee;
+
+  if (g_strv_length (pids) < 4 || pids[0][0] == '\0')
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    if (process_state (atoi (pids[i])) == 0)
+      return FALSE;
+  escapee = atoi (pids[3]);
+  return process_session (escapee) == escapee;
+}
+
+/* The command, a child shell, its sleep and a setsid() sleep that left the
+ * group; with @stubborn, all of them but the sleeps ignore SIGTERM.
+ */
+static char *
+tree_script (PidFile  *file,
+             gboolean  stubborn)
+{
+  return g_strdup_printf ("%2$s"
+                          "echo $$ >> %1$s; "
+                          "sh -c '%2$s echo $$ >> %1$s; sleep %3$s & echo $! >> %1$s; "
+                          "setsid sleep %3$s & echo $! >> %1$s; wait' & "
+                          "wait",
+                          file->path, stubborn ? "trap '' TERM; " : "", MARK);
+}
+
+/* The binary ****************************************************************/
+
+typedef struct
+{
+  GPid      pid;
+  int       err_fd;
+  gboolean  exited;
+  int       status;
+} Spindle;
+
+static void
+on_spindle_exit (GPid     pid,
+         int      status,
+         gpointer data)
+{
+  Spindle *spindle = data;
+
+  spindle->exited = TRUE;
+  spindle->status = status;
+}
+
+/* The built binary with the test's display, settings and reaper. */
+static void
+spindle_start (Spindle            *spindle,
+               const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *binary = g_getenv ("SPINDLE_BINARY");
+
+  g_assert_nonnull (binary);
+  g_ptr_array_add (argv, (gpointer) binary);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  memset (spindle, 0, sizeof *spindle);
+  g_spawn_async_with_pipes (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &spindle->pid, NULL, NULL, &spindle->err_fd, &error);
+  g_assert_no_error (error);
+  g_child_watch_add (spindle->pid, on_spindle_exit, spindle);
+}
+
+static gboolean
+spindle_exited (Spindle *spindle)
+{
+  return spindle->exited;
+}
+
+/* Waits for the exit; returns what it wrote on stderr. */
+static char *
+spindle_wait (Spindle *spindle)
+{
+  g_autoptr(GString) err = g_string_new (NULL);
+  char buf[1024];
+  ssize_t n;
+
+  spindle_ui_test_wait (spindle_exited, spindle);
+  while ((n = read (spindle->err_fd, buf, sizeof buf)) > 0)
+    g_string_append_len (err, buf, n);
+  close (spindle->err_fd);
+  g_spawn_close_pid (spindle->pid);
+  g_test_message ("spindle's stderr:\n%s", err->str);
+
+  return g_string_free (g_steal_pointer (&err), FALSE);
+}
+
+/* Spindle runs a process tree, gets @signo, and must exit with status 0
+ * after its shutdown, with every process of the tree already gone.
+ */
+static void
+assert_signal_leaves_nothing (int      signo,
+                              gboolean stubborn)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) pids = NULL;
+  Spindle spindle;
+  PidFile file;
+
+  pid_file_init (&file);
+  script = tree_script (&file, stubborn);
+  {
+    const char *args[] = { "--run", "--", "sh", "-c", script, NULL };
+
+    spindle_start (&spindle, args);
+  }
+  spindle_ui_test_wait (tree_ready, &file);
+  pids = pid_file_read (&file);
+
+  g_assert_cmpint (kill (spindle.pid, signo), ==, 0);
+  err = spindle_wait (&spindle);
+
+  g_assert_true (WIFEXITED (spindle.status));
+  g_assert_cmpint (WEXITSTATUS (spindle.status), ==, 0);
+  g_assert_nonnull (strstr (err, "stopping 1 worker, then quitting"));
+  /* gone when Spindle exits, not some time after */
+  for (guint i = 0; pids[i] != NULL; i++)
+    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  pid_file_clear (&file);
+}
+
+static void
+test_sigterm_stubborn_tree (void)
+{
+  assert_signal_leaves_nothing (SIGTERM, TRUE);
+}
+
+static void
+test_sigint_tree (void)
+{
+  assert_signal_leaves_nothing (SIGINT, FALSE);
+}
+
+/* A second signal does not wait for the stop grace: it cancels at once. */
+static void
+test_second_signal_forces (void)
+{
+  g_autofree char *script = NULL;
+  g_autofree char *err = NULL;
+  Spindle spindle;
+  PidFile file;
+
+  pid_file_init (&file);
+  script = tree_script (&file, TRUE);
+  {
+    const char *args[] = { "--run", "--", "sh", "-c", script, NULL };
+
+    spindle_start (&spindle, args);
+  }
+  spindle_ui_test_wait (tree_ready, &file);
+
+  g_assert_cmpint (kill (spindle.pid, SIGTERM), ==, 0);
+  g_assert_cmpint (kill (spindle.pid, SIGINT), ==, 0);
+  err = spindle_wait (&spindle);
+
+  g_assert_true (WIFEXITED (spindle.status));
+  g_assert_cmpint (WEXITSTATUS (spindle.status), ==, 0);
+  g_assert_nonnull (strstr (err, " again: cancelling every worker now"));
+  g_assert_cmpuint (count_marked (), ==, 0);
+  pid_file_clear (&file);
+}
+
+/* --run in the application **************************************************/
+
+static void
+on_run_activate (SpindleApplication *app,
+                 gpointer            data)
+{
+  SpindleWorkerSet *set = spindle_application_get_worker_set (app);
+  SpindleWindow *window = SPINDLE_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_autofree char *name = g_strdup_printf ("sleep %s", MARK);
+  g_autoptr(SpindleWorker) worker = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 1);
+  worker = g_list_model_get_item (G_LIST_MODEL (set), 0);
+  g_assert_cmpstr (spindle_worker_get_name (worker), ==, name);
+  g_assert_cmpstr (spindle_worker_get_kind (worker), ==, "command");
+
+  /* in the list like any other worker, and running its program */
+  spindle_ui_test_wait_row_shows (window, worker, name);
+  spindle_ui_test_wait_phase (worker, "running");
+  g_assert_cmpuint (count_marked (), ==, 2);    /* the reaper helper and sleep */
+
+  spindle_worker_force_cancel (worker);
+  spindle_ui_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  g_assert_cmpuint (count_marked (), ==, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_run_option (void)
+{
+  g_autoptr(SpindleApplication) app = spindle_application_new ();
+  char run[] = "--run", dashes[] = "--", sleep[] = "sleep";
+  char *argv[] = { (char *) g_get_prgname (), run, dashes, sleep, mark, NULL };
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_run_activate), NULL);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_ui_test_init (&argc, &argv);
+  g_snprintf (mark, sizeof mark, "7322.%d", (int) getpid ());
+
+  g_test_add_func ("/ui/run/run-option", test_run_option);
+  g_test_add_func ("/ui/run/sigterm-stubborn-tree", test_sigterm_stubborn_tree);
+  g_test_add_func ("/ui/run/sigint-tree", test_sigint_tree);
+  g_test_add_func ("/ui/run/second-signal-forces", test_second_signal_forces);
+
+  return g_test_run ();
+}
