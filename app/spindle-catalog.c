@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -70,7 +71,7 @@ sleeper_body (SpindleJob  *job,
 {
   for (guint round = 1; ; round++)
     {
-      set_phasef (job, "sleeping 30 s, round %u", round);
+      set_phasef (job, _("sleeping 30 s, round %u"), round);
       if (!spindle_job_sleep (job, 30 * G_USEC_PER_SEC))
         return NULL;
     }
@@ -86,7 +87,7 @@ nested_loops_body (SpindleJob  *job,
   for (guint outer = 1; outer <= 10; outer++)
     for (guint inner = 1; inner <= 10; inner++)
       {
-        set_phasef (job, "loop %u of 10, step %u of 10, 5 s each", outer, inner);
+        set_phasef (job, _("loop %u of 10, step %u of 10, 5 s each"), outer, inner);
         spindle_job_set_progress (job, ((outer - 1) * 10 + inner - 1) / 100.0);
         if (!spindle_job_sleep (job, 5 * G_USEC_PER_SEC))
           return NULL;
@@ -104,7 +105,7 @@ compute_body (SpindleJob  *job,
 {
   guint64 x = 0x9e3779b97f4a7c15;
 
-  spindle_job_set_phase (job, "hashing in a compute region");
+  spindle_job_set_phase (job, _("hashing in a compute region"));
 
   for (guint round = 1; !spindle_job_should_stop (job); round++)
     {
@@ -126,7 +127,7 @@ stubborn_spinner_body (SpindleJob  *job,
 {
   guint64 x = 1;
 
-  spindle_job_set_phase (job, "spinning; never checks for a stop");
+  spindle_job_set_phase (job, _("spinning; never checks for a stop"));
 
   for (;;)
     {
@@ -151,7 +152,7 @@ cond_waiter_body (SpindleJob  *job,
 {
   guint generation;
 
-  spindle_job_set_phase (job, "in a raw g_cond_wait (a futex): nothing but a signal wakes it");
+  spindle_job_set_phase (job, _("in a raw g_cond_wait (a futex): nothing but a signal wakes it"));
 
   g_mutex_lock (&waiters_mutex);
   generation = waiters_generation;
@@ -195,7 +196,7 @@ remove_partial (gpointer   data,
 
   saved_errno = errno;
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Could not remove %s: %s", path, g_strerror (saved_errno));
+               _("Could not remove %s: %s"), path, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -213,7 +214,7 @@ file_writer_body (SpindleJob  *job,
   g_snprintf (template, sizeof template, "spindle-writer-%d-XXXXXX.part", (int) getpid ());
   spindle_job_hold_cancel (job);
   partial->fd = -1;
-  spindle_job_push_cleanup (job, "remove the partial file", remove_partial, partial);
+  spindle_job_push_cleanup (job, _("remove the partial file"), remove_partial, partial);
   partial->fd = g_file_open_tmp (template, &partial->path, error);
   spindle_job_release_cancel (job);
 
@@ -224,14 +225,14 @@ file_writer_body (SpindleJob  *job,
     {
       ssize_t n;
 
-      set_phasef (job, "writing chunk %u of 100 to %s", i, partial->path);
+      set_phasef (job, _("writing chunk %u of 100 to %s"), i, partial->path);
       n = write (partial->fd, chunk, sizeof chunk);
       if (n < 0)
         {
           int saved_errno = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "Could not write %s: %s", partial->path, g_strerror (saved_errno));
+                       _("Could not write %s: %s"), partial->path, g_strerror (saved_errno));
           return NULL;
         }
       written += n;
@@ -292,13 +293,13 @@ update_ledger (SpindleJob  *job,
 {
   if (tainted)
     {
-      spindle_job_set_phase (job, "repairing the ledger after an update was cancelled");
+      spindle_job_set_phase (job, _("repairing the ledger after an update was cancelled"));
       if (!spindle_job_sleep (job, 500 * 1000))
         return FALSE;
       spindle_lock_mark_consistent (lock);
     }
 
-  spindle_job_set_phase (job, "updating the ledger, holding its lock");
+  spindle_job_set_phase (job, _("updating the ledger, holding its lock"));
   return spindle_job_sleep (job, 2 * G_USEC_PER_SEC);
 }
 
@@ -314,7 +315,7 @@ ledger_body (SpindleJob  *job,
     {
       gboolean done, tainted;
 
-      spindle_job_set_phase (job, "waiting for the ledger lock");
+      spindle_job_set_phase (job, _("waiting for the ledger lock"));
       if (!lock_ledger (job, lock, &tainted, error))
         return NULL;
 
@@ -324,7 +325,7 @@ ledger_body (SpindleJob  *job,
         break;
       updates++;
 
-      spindle_job_set_phase (job, "resting");
+      spindle_job_set_phase (job, _("resting"));
       if (!spindle_job_sleep (job, G_USEC_PER_SEC))
         break;
     }
@@ -350,7 +351,7 @@ supervisor_body (SpindleJob  *job,
                                  NULL, NULL, error) == NULL)
       return NULL;
 
-  spindle_job_set_phase (job, "supervising three children");
+  spindle_job_set_phase (job, _("supervising three children"));
   while (spindle_job_sleep (job, 30 * G_USEC_PER_SEC))
     ;
 
@@ -389,7 +390,8 @@ set_socket_error (GError     **error,
   int saved_errno = errno;
 
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Could not %s: %s", what, g_strerror (saved_errno));
+               /* Translators: the first %s is what failed, “open a loopback connection” */
+               _("Could not %s: %s"), what, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -411,7 +413,7 @@ listen_and_connect (Sockets  *sockets,
       connect (sockets->client, (struct sockaddr *) &addr, sizeof addr) == 0)
     return TRUE;
 
-  return set_socket_error (error, "open a loopback connection");
+  return set_socket_error (error, _("open a loopback connection"));
 }
 
 /* The safe pattern for a call that makes a resource: wait in the engine's
@@ -436,7 +438,7 @@ accept_peer (SpindleJob  *job,
       sockets->server = accept4 (sockets->listener, NULL, NULL, SOCK_CLOEXEC);
       failed = sockets->server < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
       if (failed)
-        set_socket_error (error, "accept the loopback connection");
+        set_socket_error (error, _("accept the loopback connection"));
       spindle_job_release_cancel (job);
 
       if (sockets->server >= 0 || failed)
@@ -457,14 +459,14 @@ socket_reader_body (SpindleJob  *job,
 
   /* socket() hands back a resource: no cancel may act just after it */
   spindle_job_hold_cancel (job);
-  spindle_job_push_cleanup (job, "close the loopback sockets", close_sockets, sockets);
+  spindle_job_push_cleanup (job, _("close the loopback sockets"), close_sockets, sockets);
   opened = listen_and_connect (sockets, error);
   spindle_job_release_cancel (job);
 
   if (!opened || !accept_peer (job, sockets, error))
     return NULL;
 
-  spindle_job_set_phase (job, "blocked in read() on a loopback socket: a stop cannot wake it");
+  spindle_job_set_phase (job, _("blocked in read() on a loopback socket: a stop cannot wake it"));
   if (read (sockets->server, buffer, sizeof buffer) < 0)
     return NULL;
 
@@ -480,7 +482,7 @@ deadline_body (SpindleJob  *job,
 {
   for (guint second = 1; second <= 60; second++)
     {
-      set_phasef (job, "second %u of a 60 s job; its deadline is 10 s", second);
+      set_phasef (job, _("second %u of a 60 s job; its deadline is 10 s"), second);
       spindle_job_set_progress (job, second / 60.0);
       if (!spindle_job_sleep (job, G_USEC_PER_SEC))
         return NULL;
@@ -519,7 +521,7 @@ result_body (SpindleJob  *job,
 
   for (guint i = 0; i < n_chunks; i++)
     {
-      set_phasef (job, "counting primes below %u", (i + 1) * chunk);
+      set_phasef (job, _("counting primes below %u"), (i + 1) * chunk);
       spindle_job_enter_compute (job);
       primes += count_primes (i * chunk, (i + 1) * chunk);
       spindle_job_leave_compute (job);
@@ -538,42 +540,44 @@ failure_body (SpindleJob  *job,
               gpointer     data,
               GError     **error)
 {
-  spindle_job_set_phase (job, "looking for ledger.csv");
+  spindle_job_set_phase (job, _("looking for ledger.csv"));
   if (!spindle_job_sleep (job, 2 * G_USEC_PER_SEC))
     return NULL;
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       "Could not open “ledger.csv”: no such file (this worker fails on purpose)");
+                       _("Could not open “ledger.csv”: no such file (this worker fails on purpose)"));
   return NULL;
 }
 
 /* The catalogue ************************************************************/
 
 static const SpindleCatalogEntry entries[] = {
-  { "sleeper", "Sleeper",
-    "Sleeps in long engine waits: a stop wakes it at once" },
-  { "nested-loops", "Nested loops",
-    "Loops within loops with 5-second steps: a stop is still immediate" },
-  { "compute", "Compute loop",
-    "Busy in a compute region: force-cancel stops it mid-loop" },
-  { "stubborn-spinner", "Stubborn spinner",
-    "Never checks for a stop: only force-cancel, in its compute region, ends it" },
-  { "cond-waiter", "Raw condition waiter",
-    "Blocked in a raw g_cond_wait: force-cancel cannot reach a futex, so it is abandoned" },
-  { "file-writer", "File writer",
-    "Writes a temporary file; its cleanup removes the partial file" },
-  { "ledger", "Ledger lock holder",
-    "Updates a shared ledger under a lock: cancelled mid-update, it taints the lock" },
-  { "supervisor", "Supervisor",
-    "Starts three children: stopping it stops them first and reports their fate" },
-  { "socket-reader", "Socket reader",
-    "Blocked in read() on a loopback socket: a stop cannot wake it, force-cancel can" },
-  { "deadline", "Deadline job",
-    "A 60-second job with a 10-second deadline: watch it escalate" },
-  { "result", "Result",
-    "Counts primes and returns the count as its result" },
-  { "failure", "Failure",
-    "Gives up after two seconds with an error" },
+  /* Translators: the kinds of demo worker, a title and one line each;
+   * the kind itself (“sleeper”) is a command-line word, not translated */
+  { "sleeper", N_("Sleeper"),
+    N_("Sleeps in long engine waits: a stop wakes it at once") },
+  { "nested-loops", N_("Nested loops"),
+    N_("Loops within loops with 5-second steps: a stop is still immediate") },
+  { "compute", N_("Compute loop"),
+    N_("Busy in a compute region: force-cancel stops it mid-loop") },
+  { "stubborn-spinner", N_("Stubborn spinner"),
+    N_("Never checks for a stop: only force-cancel, in its compute region, ends it") },
+  { "cond-waiter", N_("Raw condition waiter"),
+    N_("Blocked in a raw g_cond_wait: force-cancel cannot reach a futex, so it is abandoned") },
+  { "file-writer", N_("File writer"),
+    N_("Writes a temporary file; its cleanup removes the partial file") },
+  { "ledger", N_("Ledger lock holder"),
+    N_("Updates a shared ledger under a lock: cancelled mid-update, it taints the lock") },
+  { "supervisor", N_("Supervisor"),
+    N_("Starts three children: stopping it stops them first and reports their fate") },
+  { "socket-reader", N_("Socket reader"),
+    N_("Blocked in read() on a loopback socket: a stop cannot wake it, force-cancel can") },
+  { "deadline", N_("Deadline job"),
+    N_("A 60-second job with a 10-second deadline: watch it escalate") },
+  { "result", N_("Result"),
+    N_("Counts primes and returns the count as its result") },
+  { "failure", N_("Failure"),
+    N_("Gives up after two seconds with an error") },
 };
 
 /* In the order of entries. */
@@ -670,7 +674,7 @@ spindle_catalog_spawn (SpindleWorkerSet  *set,
       g_autofree char *known = known_kinds ();
 
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_UNKNOWN_KIND,
-                   "Unknown worker kind “%s” (known kinds: %s)", kind, known);
+                   _("Unknown worker kind “%s” (known kinds: %s)"), kind, known);
       return NULL;
     }
 

@@ -38,8 +38,8 @@ create_kind_row (const SpindleCatalogEntry *entry)
 {
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *title = gtk_label_new (entry->title);
-  GtkWidget *description = gtk_label_new (entry->description);
+  GtkWidget *title = gtk_label_new (_(entry->title));
+  GtkWidget *description = gtk_label_new (_(entry->description));
 
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_widget_add_css_class (title, "heading");
@@ -56,8 +56,8 @@ create_kind_row (const SpindleCatalogEntry *entry)
   gtk_widget_set_name (row, entry->kind);
   g_object_set_data_full (G_OBJECT (row), KIND_KEY, g_strdup (entry->kind), g_free);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, entry->title,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, entry->description,
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _(entry->title),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _(entry->description),
                                   -1);
 
   return row;

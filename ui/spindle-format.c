@@ -218,7 +218,7 @@ spindle_format_kind_title (const char *kind)
   const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
 
   if (entry != NULL)
-    return entry->title;
+    return _(entry->title);
 
   return kind ? kind : _("custom job");
 }

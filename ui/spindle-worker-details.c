@@ -104,7 +104,7 @@ kind_text (gpointer    this,
   const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
 
   if (entry != NULL)
-    return g_strdup_printf ("%s — %s", title, entry->description);
+    return g_strdup_printf ("%s — %s", title, _(entry->description));
 
   return g_strdup (title);
 }
