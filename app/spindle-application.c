@@ -532,6 +532,8 @@ about_action (GSimpleAction *action,
                          "copyright", "© 2026 The Spindle authors",
                          "license-type", GTK_LICENSE_GPL_3_0,
                          "authors", authors,
+                         /* Translators: your names, one a line, shown in the About dialog */
+                         "translator-credits", _("translator-credits"),
                          "system-information", "GTK " G_STRINGIFY (GTK_MAJOR_VERSION) "." G_STRINGIFY (GTK_MINOR_VERSION),
                          NULL);
 }

@@ -93,7 +93,7 @@ nested_loops_body (SpindleJob  *job,
           return NULL;
       }
 
-  return g_variant_new_string ("all 100 steps done");
+  return g_variant_new_string (_("all 100 steps done"));
 }
 
 /* compute loop *************************************************************/
@@ -488,7 +488,7 @@ deadline_body (SpindleJob  *job,
         return NULL;
     }
 
-  return g_variant_new_string ("beat its deadline");
+  return g_variant_new_string (_("beat its deadline"));
 }
 
 /* result *******************************************************************/

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "spindle-catalog.h"
 #include "spindle-format.h"
@@ -24,13 +25,13 @@ spindle_format_elapsed (gint64 usec)
   gint64 seconds = tenths / 10;
 
   if (seconds >= 3600)
-    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d.%d",
+    return g_strdup_printf ("%" G_GINT64_FORMAT ":%02d:%02d%s%d",
                             seconds / 3600, (int) (seconds / 60 % 60),
-                            (int) (seconds % 60), (int) (tenths % 10));
+                            (int) (seconds % 60), localeconv ()->decimal_point, (int) (tenths % 10));
 
-  return g_strdup_printf ("%d:%02d.%d",
+  return g_strdup_printf ("%d:%02d%s%d",
                           (int) (seconds / 60), (int) (seconds % 60),
-                          (int) (tenths % 10));
+                          localeconv ()->decimal_point, (int) (tenths % 10));
 }
 
 /* A short span for cleanup steps: "35 µs", "12 ms", "1.5 s"; never
@@ -258,12 +259,14 @@ spindle_format_thread_may_run (SpindleWorkerState state)
 char *
 spindle_format_cpu_percent (double percent)
 {
+  /* Translators: a percentage of one core; write it as your language
+   * writes percentages (“12 %”, “12%”, “%12”) */
   if (percent < 0.05)
-    return g_strdup ("0 %");
+    return g_strdup_printf (_("%.0f %%"), 0.0);
   if (percent < 10)
-    return g_strdup_printf ("%.1f %%", percent);
+    return g_strdup_printf (_("%.1f %%"), percent);
 
-  return g_strdup_printf ("%.0f %%", percent);
+  return g_strdup_printf (_("%.0f %%"), percent);
 }
 
 /* CPU time in the form of the Elapsed column, "0:46.7", "1:02.5", so that
@@ -281,17 +284,17 @@ spindle_format_kernel_state_name (char kernel_state)
 {
   switch (kernel_state)
     {
-    case 'R': return _("running");
-    case 'S': return _("sleeping");
-    case 'D': return _("uninterruptible wait");
-    case 'T': return _("stopped");
-    case 't': return _("traced");
-    case 'Z': return _("zombie");
-    case 'X': return _("dead");
-    case 'I': return _("idle");
-    case 'P': return _("parked");
-    case 0:   return _("not sampled");
-    default:  return _("unknown");
+    case 'R': return C_("kernel state", "running");
+    case 'S': return C_("kernel state", "sleeping");
+    case 'D': return C_("kernel state", "uninterruptible wait");
+    case 'T': return C_("kernel state", "stopped");
+    case 't': return C_("kernel state", "traced");
+    case 'Z': return C_("kernel state", "zombie");
+    case 'X': return C_("kernel state", "dead");
+    case 'I': return C_("kernel state", "idle");
+    case 'P': return C_("kernel state", "parked");
+    case 0:   return C_("kernel state", "not sampled");
+    default:  return C_("kernel state", "unknown");
     }
 }
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "spindle-log-row.h"
 
 struct _SpindleLogRow
@@ -39,7 +41,9 @@ clock_time (gpointer   this,
   if (time == NULL)
     return g_strdup ("");
 
-  clock = g_date_time_format (time, "%H:%M:%S");
+  /* Translators: a time of day for g_date_time_format(); keep it short,
+   * it is a column of the log and a line of the side pane */
+  clock = g_date_time_format (time, _("%H:%M:%S"));
 
   return g_strdup_printf ("%s.%03d", clock, g_date_time_get_microsecond (time) / 1000);
 }

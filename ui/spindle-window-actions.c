@@ -188,10 +188,10 @@ describe_worker (SpindleWorker *worker)
   const GError *error = spindle_worker_get_error (worker);
   GString *text = g_string_new (NULL);
 
-  g_string_append_printf (text, "%s (%s), worker %" G_GUINT64_FORMAT ", TID %s\n",
+  g_string_append_printf (text, _("%s (%s), worker %llu, TID %s\n"),
                           spindle_worker_get_name (worker),
                           spindle_format_kind_title (spindle_worker_get_kind (worker)),
-                          spindle_worker_get_id (worker), tid);
+                          (unsigned long long) spindle_worker_get_id (worker), tid);
   g_string_append_printf (text, _("State: %s%s\n"), spindle_format_state_label (state),
                           spindle_worker_get_unresponsive (worker) ? _(", unresponsive") : "");
   g_string_append_printf (text, _("Elapsed: %s\n"), elapsed);

@@ -200,7 +200,9 @@ started_text (gpointer this,
   real = g_get_real_time () - (g_get_monotonic_time () - started_at);
   wall = g_date_time_new_from_unix_local (real / G_USEC_PER_SEC);
 
-  return g_date_time_format (wall, "%H:%M:%S");
+  /* Translators: a time of day for g_date_time_format(); keep it short,
+   * it is a column of the log and a line of the side pane */
+  return g_date_time_format (wall, _("%H:%M:%S"));
 }
 
 /* The deadline is a monotonic time; the countdown shows what is left. */
