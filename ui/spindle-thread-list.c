@@ -81,7 +81,7 @@ set_header_tooltips (SpindleThreadList *self)
   static const char * const tooltips[] = {
     N_("The thread’s name, as set by the code that started it"),
     N_("The kernel’s thread ID"),
-    N_("CPU used since the last refresh, in % of one core"),
+    N_("CPU used since the last refresh, as a percentage of one core"),
     N_("The thread’s state in the kernel"),
   };
   GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (self->threads_view));

@@ -524,7 +524,7 @@ static const ColumnInfo column_info[] = {
   { "state_column",    N_("Where the worker is in its life, or how it ended; “unresponsive” when nothing reaches it"),
     0, "state", N_("State"), 0 },
   { "elapsed_column",  N_("Time since the worker started, frozen when it ended"), 2, "elapsed", N_("Elapsed"), 0 },
-  { "cpu_column",      N_("CPU used since the last refresh, in % of one core"), 5, "cpu", N_("CPU %"), 0 },
+  { "cpu_column",      N_("CPU used since the last refresh, as a percentage of one core"), 5, "cpu", N_("CPU %"), 0 },
   { "kernel_column",   N_("What the thread does in the kernel, read for the rows on screen; hover a cell for the wait channel and system call"),
     3, "kernel", N_("Kernel"), 0 },
   { "timeline_column", N_("The worker’s states over the last minute"), 6, "timeline", N_("Last Minute"), 0 },
