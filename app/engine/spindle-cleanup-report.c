@@ -88,6 +88,14 @@ spindle_cleanup_report_get_n_tainted_locks (SpindleCleanupReport *self)
   return self->n_tainted_locks;
 }
 
+/**
+ * spindle_cleanup_report_ref:
+ * @report: a report
+ *
+ * Takes a reference to @report.
+ *
+ * Returns: (transfer full): @report
+ */
 SpindleCleanupReport *
 spindle_cleanup_report_ref (SpindleCleanupReport *self)
 {
@@ -98,6 +106,12 @@ spindle_cleanup_report_ref (SpindleCleanupReport *self)
   return self;
 }
 
+/**
+ * spindle_cleanup_report_unref:
+ * @report: (transfer full): a report
+ *
+ * Drops a reference to @report.
+ */
 void
 spindle_cleanup_report_unref (SpindleCleanupReport *self)
 {
@@ -110,6 +124,14 @@ spindle_cleanup_report_unref (SpindleCleanupReport *self)
     }
 }
 
+/**
+ * spindle_cleanup_report_get_n_steps:
+ * @report: a report
+ *
+ * How many steps the report holds.
+ *
+ * Returns: the number of steps
+ */
 guint
 spindle_cleanup_report_get_n_steps (SpindleCleanupReport *self)
 {
@@ -118,6 +140,15 @@ spindle_cleanup_report_get_n_steps (SpindleCleanupReport *self)
   return self->steps->len;
 }
 
+/**
+ * spindle_cleanup_report_get_step:
+ * @report: a report
+ * @position: from 0, in the order the steps ran
+ *
+ * One step of the report.
+ *
+ * Returns: (transfer none): the step, valid as long as @report
+ */
 const SpindleCleanupStep *
 spindle_cleanup_report_get_step (SpindleCleanupReport *self,
                                  guint                 position)
@@ -128,6 +159,15 @@ spindle_cleanup_report_get_step (SpindleCleanupReport *self,
   return &g_array_index (self->steps, SpindleCleanupStep, position);
 }
 
+/**
+ * spindle_cleanup_report_count:
+ * @report: a report
+ * @outcome: an outcome
+ *
+ * How many steps had @outcome.
+ *
+ * Returns: the number of steps
+ */
 guint
 spindle_cleanup_report_count (SpindleCleanupReport  *self,
                               SpindleCleanupOutcome  outcome)
@@ -142,6 +182,14 @@ spindle_cleanup_report_count (SpindleCleanupReport  *self,
   return n;
 }
 
+/**
+ * spindle_cleanup_report_get_duration:
+ * @report: a report
+ *
+ * How long the whole cleanup took.
+ *
+ * Returns: µs
+ */
 gint64
 spindle_cleanup_report_get_duration (SpindleCleanupReport *self)
 {
@@ -150,6 +198,14 @@ spindle_cleanup_report_get_duration (SpindleCleanupReport *self)
   return self->duration_usec;
 }
 
+/**
+ * spindle_cleanup_report_to_string:
+ * @report: a report
+ *
+ * The report as text, one line per step.
+ *
+ * Returns: (transfer full): the text
+ */
 char *
 spindle_cleanup_report_to_string (SpindleCleanupReport *self)
 {

@@ -19,8 +19,9 @@
  */
 struct _SpindleCond
 {
-  GMutex lock;
-  GQueue waiters;   /* SpindleJob *, not owned */
+  gatomicrefcount ref_count;
+  GMutex          lock;
+  GQueue          waiters;   /* SpindleJob *, not owned */
 };
 
 typedef struct
@@ -29,25 +30,77 @@ typedef struct
   SpindleJob  *job;
 } Waiter;
 
+G_DEFINE_BOXED_TYPE (SpindleCond, spindle_cond, spindle_cond_ref, spindle_cond_unref)
+
+/**
+ * spindle_cond_new:
+ *
+ * Creates a condition variable for spindle_job_cond_wait().
+ *
+ * Returns: (transfer full): the condition, released with
+ *   spindle_cond_unref()
+ */
 SpindleCond *
 spindle_cond_new (void)
 {
   SpindleCond *self = g_new0 (SpindleCond, 1);
 
+  g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
   g_queue_init (&self->waiters);
 
   return self;
 }
 
+/**
+ * spindle_cond_ref:
+ * @cond: a condition
+ *
+ * Takes a reference to @cond.
+ *
+ * Returns: (transfer full): @cond
+ */
+SpindleCond *
+spindle_cond_ref (SpindleCond *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+/**
+ * spindle_cond_unref:
+ * @cond: (transfer full): a condition
+ *
+ * Drops a reference to @cond; the last one frees it, which nobody may
+ * still be waiting on.
+ */
+void
+spindle_cond_unref (SpindleCond *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  g_return_if_fail (g_queue_is_empty (&self->waiters));
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+/**
+ * spindle_cond_free: (skip)
+ * @cond: (transfer full): a condition
+ *
+ * The same as spindle_cond_unref(), for C code that never shares its
+ * condition.
+ */
 void
 spindle_cond_free (SpindleCond *self)
 {
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (g_queue_is_empty (&self->waiters));
-
-  g_mutex_clear (&self->lock);
-  g_free (self);
+  spindle_cond_unref (self);
 }
 
 static void
@@ -69,6 +122,13 @@ wake (SpindleCond *self,
   _spindle_job_restore_cancel (old_state);
 }
 
+/**
+ * spindle_cond_signal:
+ * @cond: a condition
+ *
+ * Wakes one worker waiting on @cond in spindle_job_cond_wait(), if any.
+ * From any thread.
+ */
 void
 spindle_cond_signal (SpindleCond *self)
 {
@@ -77,6 +137,13 @@ spindle_cond_signal (SpindleCond *self)
   wake (self, FALSE);
 }
 
+/**
+ * spindle_cond_broadcast:
+ * @cond: a condition
+ *
+ * Wakes every worker waiting on @cond in spindle_job_cond_wait(). From any
+ * thread.
+ */
 void
 spindle_cond_broadcast (SpindleCond *self)
 {
@@ -97,15 +164,22 @@ forget_waiter (gpointer data)
 }
 
 /**
- * spindle_job_cond_wait:
+ * spindle_job_cond_wait: (skip)
+ * @job: the body's job
+ * @cond: the condition to wait on
  * @mutex: held by the caller; released during the wait and held again on
  *   return. When the worker is force-cancelled inside the wait, its cleanup
  *   runs with @mutex not held.
  * @timeout_usec: a negative value waits without limit
+ * @error: where the reason a wait ended without a signal goes
  *
- * Returns: TRUE when signalled (or spuriously woken: loop on a predicate);
- *   FALSE with G_IO_ERROR_CANCELLED on a stop request, G_IO_ERROR_TIMED_OUT
- *   when the time is up.
+ * Waits on @cond as g_cond_wait() does, in a wait that a stop request wakes
+ * at once and that force-cancel reaches. Bindings, which have no #GMutex of
+ * their own, wait with spindle_job_wait_fd() or spindle_job_sleep().
+ *
+ * Returns: %TRUE when signalled (or spuriously woken: loop on a predicate);
+ *   %FALSE with %G_IO_ERROR_CANCELLED on a stop request,
+ *   %G_IO_ERROR_TIMED_OUT when the time is up.
  */
 gboolean
 spindle_job_cond_wait (SpindleJob   *job,

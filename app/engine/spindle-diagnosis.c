@@ -163,6 +163,14 @@ static const Rule rules[] = {
 
 G_DEFINE_BOXED_TYPE (SpindleDiagnosis, spindle_diagnosis, spindle_diagnosis_copy, spindle_diagnosis_free)
 
+/**
+ * spindle_diagnosis_copy:
+ * @diagnosis: a diagnosis
+ *
+ * Copies @diagnosis.
+ *
+ * Returns: (transfer full): the copy
+ */
 SpindleDiagnosis *
 spindle_diagnosis_copy (const SpindleDiagnosis *diagnosis)
 {
@@ -178,6 +186,12 @@ spindle_diagnosis_copy (const SpindleDiagnosis *diagnosis)
   return copy;
 }
 
+/**
+ * spindle_diagnosis_free:
+ * @diagnosis: (nullable): a diagnosis
+ *
+ * Frees @diagnosis.
+ */
 void
 spindle_diagnosis_free (SpindleDiagnosis *diagnosis)
 {
@@ -252,6 +266,48 @@ held_summary (const SpindleDiagnosisInput *input,
   return g_strdup_printf (_("cancellation has been held for %.1f s: %s"), held / (double) G_USEC_PER_SEC, summary);
 }
 
+/* A foreign body's thread is never cancelled: its force-cancel is an
+ * exception raised by its runtime, at its next instruction, which a call
+ * blocked in C code sees only once the call returns.
+ */
+static void
+adjust_for_foreign_body (const SpindleDiagnosisInput *input,
+                         SpindleDiagnosis            *diagnosis)
+{
+  const char *advice;
+  char *summary;
+
+  if (!input->foreign_body ||
+      (input->state != SPINDLE_WORKER_STATE_RUNNING &&
+       input->state != SPINDLE_WORKER_STATE_STOPPING &&
+       input->state != SPINDLE_WORKER_STATE_CANCELLING))
+    return;
+
+  if (diagnosis->reach == SPINDLE_REACH_STOP)
+    advice = _("a stop or a force-cancel wakes this wait at once; force-cancel then raises an exception "
+               "in the body instead of cancelling its thread");
+  else if (input->kernel_state == 'R' || input->in_compute)
+    {
+      diagnosis->reach = SPINDLE_REACH_CANCEL;
+      advice = _("force-cancel raises an exception at its next instruction, so its finally blocks run; "
+                 "its thread is never cancelled");
+    }
+  else if (diagnosis->reach == SPINDLE_REACH_CANCEL || diagnosis->reach == SPINDLE_REACH_UNKNOWN)
+    {
+      diagnosis->reach = SPINDLE_REACH_NOTHING;
+      advice = _("force-cancel raises an exception only once this call returns, since its thread is never "
+                 "cancelled; if the call never returns the worker becomes unresponsive and can only be abandoned");
+    }
+  else
+    advice = _("its thread is never cancelled: force-cancel raises an exception at its next instruction");
+
+  summary = g_strdup_printf (_("a body with a runtime of its own (Python…), %s"), diagnosis->summary);
+  g_free (diagnosis->summary);
+  diagnosis->summary = summary;
+  g_free (diagnosis->advice);
+  diagnosis->advice = g_strdup (advice);
+}
+
 /**
  * spindle_diagnose:
  * @input: what the engine and the kernel say of a worker
@@ -284,6 +340,7 @@ spindle_diagnose (const SpindleDiagnosisInput *input)
     diagnosis->summary = held_summary (input, _(rule->summary));
   else
     diagnosis->summary = g_strdup (_(rule->summary));
+  adjust_for_foreign_body (input, diagnosis);
 
   return diagnosis;
 }
@@ -314,6 +371,7 @@ input_from_engine (SpindleWorker         *worker,
   if (!spindle_worker_state_is_live (input->state) || job == NULL)
     return;
 
+  input->foreign_body = _spindle_job_is_foreign (job);
   input->in_compute = _spindle_job_get_in_compute (job);
   input->in_wait = _spindle_job_get_in_wait (job);
   input->held_since = _spindle_job_get_held_since (job);

@@ -63,6 +63,7 @@ typedef struct
   const char            *wait_channel;  /* NULL: none or not sampled */
   const char            *syscall;       /* "read", "running", "syscall 999"; NULL: none */
   gint64                 now;           /* monotonic µs the inputs are from; 0: now */
+  gboolean               foreign_body;  /* SPINDLE_SPAWN_FLAGS_FOREIGN_BODY: interrupted, never cancelled */
 } SpindleDiagnosisInput;
 
 #define SPINDLE_TYPE_DIAGNOSIS (spindle_diagnosis_get_type ())

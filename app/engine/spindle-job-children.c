@@ -71,6 +71,8 @@ apply_options (SpindleJob                *child,
     child->stop_grace = options->stop_grace_usec;
   if (options->cancel_grace_usec > 0)
     child->cancel_grace = options->cancel_grace_usec;
+  /* a foreign body spawns its children from its own runtime */
+  child->foreign = child->parent->foreign || (options->flags & SPINDLE_SPAWN_FLAGS_FOREIGN_BODY) != 0;
 }
 
 /**

@@ -198,7 +198,11 @@ push_cleanup (SpindleJob         *self,
 }
 
 /**
- * spindle_job_push_cleanup:
+ * spindle_job_push_cleanup: (skip)
+ * @job: the body's job
+ * @label: what the step does, for the report ("close the output file")
+ * @func: the step
+ * @user_data: data for @func, which the caller keeps
  *
  * Pushes a step on the job's cleanup stack, from its body on its own
  * thread. Refused with a critical, returning 0, from another thread or once
@@ -220,7 +224,11 @@ spindle_job_push_cleanup (SpindleJob         *self,
 }
 
 /**
- * spindle_job_push_cleanup_full:
+ * spindle_job_push_cleanup_full: (rename-to spindle_job_push_cleanup)
+ * @job: the body's job
+ * @label: what the step does, for the report ("close the output file")
+ * @func: (scope notified) (closure user_data) (destroy destroy): the step
+ * @user_data: data for @func
  * @destroy: (nullable): called on @user_data once, after the step ran or
  *   when it was popped without running; at once if the push is refused
  *
@@ -267,6 +275,14 @@ job_steal_cleanup (SpindleJob   *self,
   return found;
 }
 
+/**
+ * spindle_job_pop_cleanup:
+ * @job: the body's job
+ * @cleanup_id: what spindle_job_push_cleanup() returned
+ * @run: whether to run the step now
+ *
+ * Removes a step from the cleanup stack, running it first if @run is %TRUE (the report then lists it).
+ */
 void
 spindle_job_pop_cleanup (SpindleJob *self,
                          guint       cleanup_id,

@@ -60,6 +60,7 @@ struct _SpindleJob
   gint64            cancel_grace;
   char             *kind;          /* a child's, for its worker; NULL: "child" */
   gint64            deadline_usec; /* a child's, for its worker */
+  gboolean          foreign;       /* constant: its body has a runtime of its own, never pthread_cancel it */
 
   int               dirty;         /* atomic: a DIRTY event is queued */
   int               in_compute;    /* atomic: the body is inside a compute region */
@@ -112,6 +113,7 @@ SpindleCleanupReport *_spindle_job_abandon        (SpindleJob       *job);
 gpointer              _spindle_job_get_worker     (SpindleJob       *job);
 gboolean              _spindle_job_get_in_compute (SpindleJob       *job);
 gboolean              _spindle_job_get_in_wait    (SpindleJob       *job);
+gboolean              _spindle_job_is_foreign     (SpindleJob       *job);
 gint64                _spindle_job_get_held_since (SpindleJob       *job);
 void                  _spindle_job_set_worker     (SpindleJob       *job,
                                                    gpointer          worker);

@@ -262,6 +262,15 @@ _spindle_job_wait_result_to_error (SpindleWaitResult   result,
     }
 }
 
+/**
+ * spindle_job_sleep:
+ * @job: the body's job
+ * @usec: how long to sleep
+ *
+ * Sleeps in a wait that a stop request wakes at once and force-cancel reaches.
+ *
+ * Returns: %TRUE if the time passed, %FALSE if a request woke it
+ */
 gboolean
 spindle_job_sleep (SpindleJob *self,
                    gint64      usec)
@@ -330,6 +339,15 @@ spindle_job_wait_fd (SpindleJob    *self,
   return _spindle_job_wait_result_to_error (result, saved_errno, error);
 }
 
+/**
+ * spindle_job_get_cancellable:
+ * @job: the body's job
+ *
+ * The job's cancellable, for GIO calls made by the body: a stop request
+ * (and a force-cancel) cancels it. Made on the first call.
+ *
+ * Returns: (transfer none): the job's cancellable, valid while the body runs
+ */
 GCancellable *
 spindle_job_get_cancellable (SpindleJob *self)
 {

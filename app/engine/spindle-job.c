@@ -33,6 +33,9 @@
 
 static void settle_cancel_signal (SpindleJob *self);
 
+/* Bindings hold a job for as long as its body runs; a reference is a copy. */
+G_DEFINE_BOXED_TYPE (SpindleJob, spindle_job, _spindle_job_ref, _spindle_job_unref)
+
 int
 _spindle_job_block_cancel (void)
 {
@@ -188,6 +191,13 @@ job_announce_start (SpindleJob *self)
   _spindle_job_post (self, event);
 }
 
+static gboolean
+is_interruption (const GError *error)
+{
+  return g_error_matches (error, SPINDLE_ERROR, SPINDLE_ERROR_INTERRUPTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 static SpindleWorkerState
 decide_terminal (SpindleJob  *self,
                  gboolean     unwound,
@@ -197,6 +207,14 @@ decide_terminal (SpindleJob  *self,
 
   if (unwound)
     return SPINDLE_WORKER_STATE_CANCELLED;
+
+  /* an interrupted foreign body unwound through its own runtime */
+  if (self->foreign && (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0 &&
+      (*error == NULL || is_interruption (*error)))
+    {
+      g_clear_error (error);
+      return SPINDLE_WORKER_STATE_CANCELLED;
+    }
 
   if (*error != NULL)
     {
@@ -345,7 +363,10 @@ job_thread_main (gpointer data)
       GError *error = NULL;
       GVariant *result;
 
-      pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
+      /* a foreign body runs as if it held cancellation all along: the
+       * engine's waits take a force-cancel as a stop */
+      if (!self->foreign)
+        pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
       /* a force-cancel that came before the body began acts here */
       pthread_testcancel ();
       result = self->func (self, self->user_data, &error);
@@ -381,7 +402,8 @@ _spindle_job_start (SpindleJob  *self,
       /* its worker went away before it started: end it as a disowned one */
       if (rc == 0 && self->disowned)
         {
-          pthread_cancel (self->thread);
+          if (!self->foreign)
+            pthread_cancel (self->thread);
           pthread_detach (self->thread);
         }
       g_mutex_unlock (&self->lock);
@@ -440,6 +462,25 @@ _spindle_job_request_stop (SpindleJob *self)
   _spindle_job_restore_cancel (old_state);
 }
 
+/* A foreign body is interrupted instead: its waits wake, its cancellable
+ * is cancelled, and its binding raises an exception in it (the set's
+ * interrupt signal, emitted by its worker).
+ */
+static void
+interrupt (SpindleJob *self)
+{
+  g_autoptr(GCancellable) cancellable = NULL;
+
+  _spindle_job_wake (self);
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&cancellable, self->cancellable);
+  g_mutex_unlock (&self->lock);
+
+  if (cancellable != NULL)
+    g_cancellable_cancel (cancellable);
+}
+
 /* thread_live is cleared under the lock before a join or detach, so a
  * thread that may have been joined is never cancelled.
  */
@@ -452,6 +493,12 @@ _spindle_job_force_cancel (SpindleJob *self)
     _spindle_job_force_cancel (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_CANCEL);
+
+  if (self->foreign)
+    {
+      interrupt (self);
+      return;
+    }
 
   g_mutex_lock (&self->lock);
   if (self->thread_live)
@@ -609,15 +656,56 @@ _spindle_job_abandon (SpindleJob *self)
 
 /* The job API ***************************************************************/
 
+/**
+ * spindle_job_should_stop:
+ * @job: the body's job
+ *
+ * Whether the body should end: %TRUE once a stop or a force-cancel was
+ * requested, of this worker or of its parent. For bindings; C bodies call
+ * spindle_job_should_stop(), which is inlined.
+ *
+ * Returns: %TRUE once the body should end
+ */
 gboolean
 (spindle_job_should_stop) (SpindleJob *self)
 {
   return g_atomic_int_get (&self->requests) != 0;
 }
 
+/**
+ * spindle_job_is_interrupted:
+ * @job: the body's job
+ *
+ * Whether a force-cancel was requested. A C body never sees it (its thread
+ * is cancelled); a foreign body (%SPINDLE_SPAWN_FLAGS_FOREIGN_BODY) is
+ * interrupted instead, and its binding checks this once the body starts, so
+ * that a force-cancel that came first is not lost.
+ *
+ * Returns: %TRUE once the worker was force-cancelled
+ */
+gboolean
+spindle_job_is_interrupted (SpindleJob *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0;
+}
+
+gboolean
+_spindle_job_is_foreign (SpindleJob *self)
+{
+  return self->foreign;
+}
+
 /* Inside the region cancellation is asynchronous: a busy loop is stopped
  * wherever it is. glibc acts at once on a cancel already pending here.
  * Regions nest: only the outermost leave ends asynchronous cancellation.
+ */
+/**
+ * spindle_job_enter_compute:
+ * @job: the body's job
+ *
+ * Begins a region of pure computation (no locks, no allocation) in which force-cancel acts at once, wherever the body is. Regions nest. A foreign body's thread is never cancelled, so for it a region only shows in the diagnosis.
  */
 void
 spindle_job_enter_compute (SpindleJob *self)
@@ -626,7 +714,8 @@ spindle_job_enter_compute (SpindleJob *self)
     return;
 
   g_atomic_int_set (&self->in_compute, 1);
-  pthread_setcanceltype (PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
+  if (!self->foreign)
+    pthread_setcanceltype (PTHREAD_CANCEL_ASYNCHRONOUS, NULL);
 }
 
 /* A force-cancel of a thread in asynchronous mode sends it SIGCANCEL. If
@@ -650,6 +739,12 @@ settle_cancel_signal (SpindleJob *self)
   pthread_testcancel ();
 }
 
+/**
+ * spindle_job_leave_compute:
+ * @job: the body's job
+ *
+ * Ends the region spindle_job_enter_compute() began; a force-cancel that came inside it acts here.
+ */
 void
 spindle_job_leave_compute (SpindleJob *self)
 {
@@ -698,6 +793,12 @@ spindle_job_hold_cancel (SpindleJob *self)
     }
 }
 
+/**
+ * spindle_job_release_cancel:
+ * @job: the body's job
+ *
+ * Ends the hold spindle_job_hold_cancel() began; a force-cancel that came meanwhile acts at the next cancellation point.
+ */
 void
 spindle_job_release_cancel (SpindleJob *self)
 {
@@ -728,6 +829,13 @@ _spindle_job_get_in_wait (SpindleJob *self)
   return g_atomic_int_get (&self->in_wait) != 0;
 }
 
+/**
+ * spindle_job_set_phase:
+ * @job: the body's job
+ * @phase: (nullable): what the body does now ("indexing")
+ *
+ * Tells the worker's #SpindleWorker:phase, coalesced with other changes.
+ */
 void
 spindle_job_set_phase (SpindleJob *self,
                        const char *phase)
@@ -741,6 +849,13 @@ spindle_job_set_phase (SpindleJob *self,
   _spindle_job_restore_cancel (old_state);
 }
 
+/**
+ * spindle_job_set_progress:
+ * @job: the body's job
+ * @fraction: from 0 to 1
+ *
+ * Tells the worker's #SpindleWorker:progress, coalesced with other changes.
+ */
 void
 spindle_job_set_progress (SpindleJob *self,
                           double      fraction)
@@ -759,6 +874,14 @@ spindle_job_set_progress (SpindleJob *self,
   _spindle_job_restore_cancel (old_state);
 }
 
+/**
+ * spindle_job_get_tid:
+ * @job: the body's job
+ *
+ * The kernel thread id of the body's thread.
+ *
+ * Returns: the thread id
+ */
 pid_t
 spindle_job_get_tid (SpindleJob *self)
 {

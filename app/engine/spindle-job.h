@@ -40,20 +40,60 @@ G_BEGIN_DECLS
  * waits, but cannot push steps or start children.
  */
 
+/**
+ * SpindleJobFunc:
+ * @job: the worker's job, for the spindle_job_*() calls of its body
+ * @user_data: (closure): the data given at spawn
+ * @error: where a body that failed puts its error
+ *
+ * A worker's body. It runs on the worker's own thread; it ends by
+ * returning, with a result or %NULL, or %NULL and @error set if it failed.
+ * A body that returns a #G_IO_ERROR_CANCELLED error after a stop request
+ * counts as stopped, not failed.
+ *
+ * Returns: (transfer floating) (nullable): the worker's result
+ */
 typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
                                          gpointer    user_data,
                                          GError    **error);
+
+/**
+ * SpindleCleanupFunc:
+ * @user_data: (closure): the data given to spindle_job_push_cleanup()
+ * @error: where a step that failed puts why
+ *
+ * One step of a worker's cleanup. Steps run on the worker's thread with
+ * cancellation disabled, last pushed first, on every exit path of the body.
+ *
+ * Returns: %TRUE if the step did its work, %FALSE with @error set if not
+ */
 typedef gboolean  (*SpindleCleanupFunc) (gpointer    user_data,
                                          GError    **error);
 
+#define SPINDLE_TYPE_JOB (spindle_job_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType         spindle_job_get_type          (void) G_GNUC_CONST;
+
 SPINDLE_AVAILABLE_IN_ALL
 gboolean      (spindle_job_should_stop)     (SpindleJob         *job);
+SPINDLE_AVAILABLE_IN_ALL
+gboolean      spindle_job_is_interrupted    (SpindleJob         *job);
 
 /* A SpindleJob begins with its request word, so that the check in a hot
  * loop is one inlined atomic load instead of a call into the library.
  */
 typedef struct { int requests; } SpindleJobHead;
 
+/**
+ * _spindle_job_should_stop_inline: (skip)
+ * @job: the body's job
+ *
+ * The inlined form of spindle_job_should_stop() that C bodies get through
+ * its macro. Bindings call the exported function.
+ *
+ * Returns: %TRUE once a stop or a force-cancel was requested
+ */
 static inline gboolean
 _spindle_job_should_stop_inline (SpindleJob *job)
 {

@@ -351,6 +351,14 @@ spindle_get_thread_budget (SpindleThreadLimit *binding)
   return budget->budget;
 }
 
+/**
+ * spindle_thread_limit_describe:
+ * @limit: a limit
+ *
+ * A sentence naming @limit, for messages.
+ *
+ * Returns: (transfer none): the description
+ */
 const char *
 spindle_thread_limit_describe (SpindleThreadLimit limit)
 {

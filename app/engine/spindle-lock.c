@@ -25,6 +25,7 @@
 
 struct _SpindleLock
 {
+  gatomicrefcount  ref_count;
   char            *name;
   pthread_mutex_t  mutex;   /* robust: the lock itself */
   GMutex           meta;    /* guards what follows */
@@ -34,13 +35,26 @@ struct _SpindleLock
   char            *tainted_by;   /* what tainted it; NULL while consistent */
 };
 
+G_DEFINE_BOXED_TYPE (SpindleLock, spindle_lock, spindle_lock_ref, spindle_lock_unref)
+
+/**
+ * spindle_lock_new:
+ * @name: what the lock guards, for reports ("the index")
+ *
+ * Creates a tracked lock.
+ *
+ * Returns: (transfer full): the lock, released with spindle_lock_unref()
+ */
 SpindleLock *
 spindle_lock_new (const char *name)
 {
-  SpindleLock *self = g_new0 (SpindleLock, 1);
+  SpindleLock *self;
   pthread_mutexattr_t attr;
 
   g_return_val_if_fail (name != NULL, NULL);
+
+  self = g_new0 (SpindleLock, 1);
+  g_atomic_ref_count_init (&self->ref_count);
 
   pthread_mutexattr_init (&attr);
   pthread_mutexattr_setrobust (&attr, PTHREAD_MUTEX_ROBUST);
@@ -54,20 +68,69 @@ spindle_lock_new (const char *name)
   return self;
 }
 
+/**
+ * spindle_lock_ref:
+ * @lock: a lock
+ *
+ * Takes a reference to @lock.
+ *
+ * Returns: (transfer full): @lock
+ */
+SpindleLock *
+spindle_lock_ref (SpindleLock *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+
+  return self;
+}
+
+/**
+ * spindle_lock_free: (skip)
+ * @lock: (transfer full): a lock
+ *
+ * The same as spindle_lock_unref(), for C code that never shares its lock.
+ */
 void
 spindle_lock_free (SpindleLock *self)
 {
+  spindle_lock_unref (self);
+}
+
+/**
+ * spindle_lock_unref:
+ * @lock: (transfer full): a lock
+ *
+ * Drops a reference to @lock; the last one frees it, which nobody may
+ * still hold.
+ */
+void
+spindle_lock_unref (SpindleLock *self)
+{
   g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
   g_return_if_fail (self->holder == NULL);
 
   pthread_mutex_destroy (&self->mutex);
-  spindle_cond_free (self->queue);
+  spindle_cond_unref (self->queue);
   g_mutex_clear (&self->meta);
   g_free (self->tainted_by);
   g_free (self->name);
   g_free (self);
 }
 
+/**
+ * spindle_lock_get_name:
+ * @lock: a lock
+ *
+ * The name given at creation.
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_lock_get_name (SpindleLock *self)
 {
@@ -76,6 +139,14 @@ spindle_lock_get_name (SpindleLock *self)
   return self->name;
 }
 
+/**
+ * spindle_lock_is_tainted:
+ * @lock: a lock
+ *
+ * Whether a holder died holding @lock and nobody marked it consistent since.
+ *
+ * Returns: %TRUE if tainted
+ */
 gboolean
 spindle_lock_is_tainted (SpindleLock *self)
 {
@@ -128,6 +199,14 @@ spindle_lock_dup_holder (SpindleLock *self)
   return holder;
 }
 
+/**
+ * spindle_lock_is_held:
+ * @lock: a lock
+ *
+ * Whether anyone holds @lock now.
+ *
+ * Returns: %TRUE if held
+ */
 gboolean
 spindle_lock_is_held (SpindleLock *self)
 {
@@ -224,6 +303,12 @@ spindle_lock_acquire (SpindleLock  *self,
   return consistent;
 }
 
+/**
+ * spindle_lock_release:
+ * @lock: a lock taken with spindle_lock_acquire()
+ *
+ * Releases @lock.
+ */
 void
 spindle_lock_release (SpindleLock *self)
 {
@@ -312,6 +397,13 @@ spindle_job_lock (SpindleJob   *job,
   return ok && consistent;
 }
 
+/**
+ * spindle_job_unlock:
+ * @job: the body's job
+ * @lock: a lock the body holds
+ *
+ * Releases a tracked lock taken with spindle_job_lock().
+ */
 void
 spindle_job_unlock (SpindleJob  *job,
                     SpindleLock *self)

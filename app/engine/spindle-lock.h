@@ -19,7 +19,10 @@
 
 G_BEGIN_DECLS
 
-/* A named, robust mutex whose owner the engine tracks. A worker cancelled
+/**
+ * SpindleLock:
+ *
+ * A named, robust mutex whose owner the engine tracks. A worker cancelled
  * while holding it has it released by its cleanup, and the lock is marked
  * tainted: the data it guards may be half-updated. An owner that died
  * without any cleanup is found through EOWNERDEAD and taints it too.
@@ -35,8 +38,16 @@ G_BEGIN_DECLS
  */
 typedef struct _SpindleLock SpindleLock;
 
+#define SPINDLE_TYPE_LOCK (spindle_lock_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType        spindle_lock_get_type        (void) G_GNUC_CONST;
 SPINDLE_AVAILABLE_IN_ALL
 SpindleLock *spindle_lock_new             (const char   *name);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleLock *spindle_lock_ref             (SpindleLock  *lock);
+SPINDLE_AVAILABLE_IN_ALL
+void         spindle_lock_unref           (SpindleLock  *lock);
 SPINDLE_AVAILABLE_IN_ALL
 void         spindle_lock_free            (SpindleLock  *lock);
 SPINDLE_AVAILABLE_IN_ALL
@@ -67,6 +78,6 @@ SPINDLE_AVAILABLE_IN_ALL
 void         spindle_job_unlock           (SpindleJob   *job,
                                            SpindleLock  *lock);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleLock, spindle_lock_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleLock, spindle_lock_unref)
 
 G_END_DECLS

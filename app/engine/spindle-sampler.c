@@ -479,6 +479,14 @@ spindle_sampler_set_full_every (SpindleSampler *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FULL_EVERY]);
 }
 
+/**
+ * spindle_sampler_get_full_every:
+ * @sampler: a sampler
+ *
+ * Every how many ticks the process's other threads are listed again.
+ *
+ * Returns: a number of ticks
+ */
 guint
 spindle_sampler_get_full_every (SpindleSampler *self)
 {
@@ -526,6 +534,13 @@ spindle_sampler_watch (SpindleSampler *self,
     sample_now (self, worker);
 }
 
+/**
+ * spindle_sampler_unwatch:
+ * @sampler: a sampler
+ * @worker: a worker given to spindle_sampler_watch()
+ *
+ * Stops sampling @worker in detail.
+ */
 void
 spindle_sampler_unwatch (SpindleSampler *self,
                          SpindleWorker  *worker)
@@ -539,6 +554,14 @@ spindle_sampler_unwatch (SpindleSampler *self,
 
 /* GObject ********************************************************************/
 
+/**
+ * spindle_sampler_new:
+ * @set: the set whose workers it samples
+ *
+ * Creates a sampler that reads CPU time and kernel state of the watched workers at each tick.
+ *
+ * Returns: (transfer full): the sampler
+ */
 SpindleSampler *
 spindle_sampler_new (SpindleWorkerSet *set)
 {
@@ -633,6 +656,15 @@ spindle_sampler_init (SpindleSampler *self)
   self->full_every = 1;
 }
 
+/**
+ * spindle_sampler_get_other_threads:
+ * @sampler: a sampler
+ *
+ * The process's threads that are not workers (the toolkit's, GLib's),
+ * as of the last full tick.
+ *
+ * Returns: (transfer none): a list of #SpindleThreadInfo
+ */
 GListModel *
 spindle_sampler_get_other_threads (SpindleSampler *self)
 {
@@ -640,6 +672,14 @@ spindle_sampler_get_other_threads (SpindleSampler *self)
   return G_LIST_MODEL (self->others);
 }
 
+/**
+ * spindle_sampler_get_process_cpu:
+ * @sampler: a sampler
+ *
+ * The whole process's CPU use between its last two ticks.
+ *
+ * Returns: a percentage of one CPU
+ */
 double
 spindle_sampler_get_process_cpu (SpindleSampler *self)
 {
@@ -647,6 +687,14 @@ spindle_sampler_get_process_cpu (SpindleSampler *self)
   return self->process_cpu;
 }
 
+/**
+ * spindle_sampler_get_resident:
+ * @sampler: a sampler
+ *
+ * The process's resident memory at the last tick.
+ *
+ * Returns: bytes
+ */
 guint64
 spindle_sampler_get_resident (SpindleSampler *self)
 {
@@ -654,6 +702,14 @@ spindle_sampler_get_resident (SpindleSampler *self)
   return self->resident;
 }
 
+/**
+ * spindle_sampler_get_n_threads:
+ * @sampler: a sampler
+ *
+ * The process's thread count at the last tick.
+ *
+ * Returns: the thread count
+ */
 guint
 spindle_sampler_get_n_threads (SpindleSampler *self)
 {
@@ -661,6 +717,14 @@ spindle_sampler_get_n_threads (SpindleSampler *self)
   return self->n_threads;
 }
 
+/**
+ * spindle_sampler_get_n_cpus:
+ * @sampler: a sampler
+ *
+ * The number of CPUs online.
+ *
+ * Returns: the CPU count
+ */
 guint
 spindle_sampler_get_n_cpus (SpindleSampler *self)
 {
@@ -668,6 +732,14 @@ spindle_sampler_get_n_cpus (SpindleSampler *self)
   return self->n_cpus;
 }
 
+/**
+ * spindle_sampler_get_load_average:
+ * @sampler: a sampler
+ *
+ * The system's 1-minute load average at the last tick.
+ *
+ * Returns: the load average
+ */
 double
 spindle_sampler_get_load_average (SpindleSampler *self)
 {

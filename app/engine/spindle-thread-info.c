@@ -133,6 +133,14 @@ spindle_thread_info_init (SpindleThreadInfo *self)
 {
 }
 
+/**
+ * spindle_thread_info_get_tid:
+ * @info: a thread
+ *
+ * The thread's kernel id.
+ *
+ * Returns: the thread id
+ */
 int
 spindle_thread_info_get_tid (SpindleThreadInfo *self)
 {
@@ -140,6 +148,14 @@ spindle_thread_info_get_tid (SpindleThreadInfo *self)
   return self->tid;
 }
 
+/**
+ * spindle_thread_info_get_name:
+ * @info: a thread
+ *
+ * The thread's name (its comm).
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_thread_info_get_name (SpindleThreadInfo *self)
 {
@@ -147,6 +163,14 @@ spindle_thread_info_get_name (SpindleThreadInfo *self)
   return self->name;
 }
 
+/**
+ * spindle_thread_info_get_cpu_percent:
+ * @info: a thread
+ *
+ * Share of one CPU the thread used between the last two ticks.
+ *
+ * Returns: a percentage
+ */
 double
 spindle_thread_info_get_cpu_percent (SpindleThreadInfo *self)
 {
@@ -154,6 +178,14 @@ spindle_thread_info_get_cpu_percent (SpindleThreadInfo *self)
   return self->cpu_percent;
 }
 
+/**
+ * spindle_thread_info_get_kernel_state:
+ * @info: a thread
+ *
+ * The thread's state letter as the kernel reported it.
+ *
+ * Returns: (transfer none) (nullable): the state
+ */
 const char *
 spindle_thread_info_get_kernel_state (SpindleThreadInfo *self)
 {

@@ -12,18 +12,42 @@
 
 G_DEFINE_QUARK (spindle-error-quark, spindle_error)
 
+/**
+ * spindle_worker_state_is_terminal:
+ * @state: a state
+ *
+ * Whether @state is one a worker never leaves.
+ *
+ * Returns: %TRUE for a terminal state
+ */
 gboolean
 spindle_worker_state_is_terminal (SpindleWorkerState state)
 {
   return state >= SPINDLE_WORKER_STATE_FINISHED;
 }
 
+/**
+ * spindle_worker_state_is_live:
+ * @state: a state
+ *
+ * Whether @state is not terminal.
+ *
+ * Returns: %TRUE for a live state
+ */
 gboolean
 spindle_worker_state_is_live (SpindleWorkerState state)
 {
   return !spindle_worker_state_is_terminal (state);
 }
 
+/**
+ * spindle_worker_state_to_string:
+ * @state: a state
+ *
+ * A name for @state, for logs.
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_worker_state_to_string (SpindleWorkerState state)
 {
@@ -46,6 +70,14 @@ spindle_worker_state_to_string (SpindleWorkerState state)
   return names[state];
 }
 
+/**
+ * spindle_stop_reason_to_string:
+ * @reason: a reason
+ *
+ * A name for @reason, for logs.
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_stop_reason_to_string (SpindleStopReason reason)
 {
@@ -60,6 +92,14 @@ spindle_stop_reason_to_string (SpindleStopReason reason)
     }
 }
 
+/**
+ * spindle_escalation_to_string:
+ * @escalation: an escalation
+ *
+ * A name for @escalation, for logs.
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_escalation_to_string (SpindleEscalation escalation)
 {
@@ -71,4 +111,79 @@ spindle_escalation_to_string (SpindleEscalation escalation)
     case SPINDLE_ESCALATION_UNRESPONSIVE: return "unresponsive";
     default:                              return "invalid";
     }
+}
+
+/**
+ * spindle_spawn_options_new:
+ *
+ * Creates options whose every field is zero: the set's defaults.
+ *
+ * Returns: (transfer full): options to fill in, free with
+ *   spindle_spawn_options_free()
+ */
+SpindleSpawnOptions *
+spindle_spawn_options_new (void)
+{
+  return g_new0 (SpindleSpawnOptions, 1);
+}
+
+/**
+ * spindle_spawn_options_copy:
+ * @options: options to copy
+ *
+ * Copies @options and its kind.
+ *
+ * Returns: (transfer full): the copy, free with spindle_spawn_options_free()
+ */
+SpindleSpawnOptions *
+spindle_spawn_options_copy (const SpindleSpawnOptions *options)
+{
+  SpindleSpawnOptions *copy;
+
+  g_return_val_if_fail (options != NULL, NULL);
+
+  copy = g_memdup2 (options, sizeof *options);
+  copy->kind = g_strdup (options->kind);
+
+  return copy;
+}
+
+/**
+ * spindle_spawn_options_free:
+ * @options: (nullable): options made by spindle_spawn_options_new() or
+ *   spindle_spawn_options_copy()
+ *
+ * Frees @options and its kind. Options on the stack are not freed.
+ */
+void
+spindle_spawn_options_free (SpindleSpawnOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  g_free ((char *) options->kind);
+  g_free (options);
+}
+
+G_DEFINE_BOXED_TYPE (SpindleSpawnOptions, spindle_spawn_options,
+                     spindle_spawn_options_copy, spindle_spawn_options_free)
+
+/**
+ * spindle_spawn_options_set_kind:
+ * @options: options made by spindle_spawn_options_new() or
+ *   spindle_spawn_options_copy()
+ * @kind: (nullable): the workers' kind; %NULL: the default
+ *
+ * Replaces the kind of options that own theirs.
+ */
+void
+spindle_spawn_options_set_kind (SpindleSpawnOptions *options,
+                                const char          *kind)
+{
+  g_return_if_fail (options != NULL);
+
+  if (options->kind == kind)
+    return;
+  g_free ((char *) options->kind);
+  options->kind = g_strdup (kind);
 }

@@ -76,6 +76,23 @@ typedef enum
   SPINDLE_CLEANUP_OUTCOME_NOT_RUN,
 } SpindleCleanupOutcome;
 
+/**
+ * SpindleError:
+ * @SPINDLE_ERROR_THREAD_CREATE: a worker's thread could not be created
+ * @SPINDLE_ERROR_INVALID_ARGUMENT: a request the engine refuses (a set
+ *   shutting down, a parent already cleaning up)
+ * @SPINDLE_ERROR_CLEANUP_FAILED: a cleanup step failed
+ * @SPINDLE_ERROR_UNKNOWN_KIND: a kind of worker nobody knows
+ * @SPINDLE_ERROR_SHUTDOWN_INCOMPLETE: a shutdown ended with workers that
+ *   never died
+ * @SPINDLE_ERROR_LOCK_TAINTED: a tracked lock's last holder died holding it
+ * @SPINDLE_ERROR_INTERRUPTED: a foreign body ended because it was
+ *   force-cancelled (its worker ends %SPINDLE_WORKER_STATE_CANCELLED)
+ * @SPINDLE_ERROR_BODY_EXCEPTION: a foreign body raised an exception of its
+ *   language that is no #GError (the message names it)
+ *
+ * The errors of the %SPINDLE_ERROR domain.
+ */
 typedef enum
 {
   SPINDLE_ERROR_THREAD_CREATE,
@@ -84,20 +101,75 @@ typedef enum
   SPINDLE_ERROR_UNKNOWN_KIND,
   SPINDLE_ERROR_SHUTDOWN_INCOMPLETE,
   SPINDLE_ERROR_LOCK_TAINTED,
+  SPINDLE_ERROR_INTERRUPTED,
+  SPINDLE_ERROR_BODY_EXCEPTION,
 } SpindleError;
 
-/* Everything but the body, for spindle_worker_set_spawn_full() and
+/**
+ * SpindleSpawnFlags:
+ * @SPINDLE_SPAWN_FLAGS_NONE: a body in C (or a language without a runtime
+ *   of its own): force-cancel cancels its thread
+ * @SPINDLE_SPAWN_FLAGS_FOREIGN_BODY: the body runs in a language with a
+ *   runtime of its own (Python): its thread is never cancelled, a
+ *   force-cancel interrupts it instead (see #SpindleWorkerSet::interrupt)
+ *
+ * How a worker's body is run. Language bindings set
+ * %SPINDLE_SPAWN_FLAGS_FOREIGN_BODY for the bodies they spawn: cancelling a
+ * thread that runs an interpreter skips its `finally` blocks, leaves its
+ * locks held and can hang the whole process during a hand-off of its
+ * global lock.
+ */
+typedef enum /*< flags >*/
+{
+  SPINDLE_SPAWN_FLAGS_NONE         = 0,
+  SPINDLE_SPAWN_FLAGS_FOREIGN_BODY = 1 << 0,
+} SpindleSpawnFlags;
+
+/**
+ * SpindleSpawnOptions:
+ * @kind: (nullable): a word that groups workers ("download", "index");
+ *   %NULL: "custom" (a child's: "child")
+ * @stack_size: the thread's stack size in bytes; 0: the set's (a child's:
+ *   its parent's)
+ * @deadline_usec: µs from the spawn after which the worker is asked to
+ *   stop; 0: the set's default; below 0: none, even if the set has one
+ * @stop_grace_usec: µs a stopped worker gets before it is force-cancelled;
+ *   0: the set's
+ * @cancel_grace_usec: µs a force-cancelled worker gets before it is
+ *   reported unresponsive; 0: the set's
+ * @flags: how the body is run
+ *
+ * Everything but the body, for spindle_worker_set_spawn_full() and
  * spindle_job_spawn_child_full(). Zero means "the set's default" (a
- * child's: its parent's) for every field.
+ * child's: its parent's) for every field. The options are read during the
+ * call only: @kind is copied. On options made by spindle_spawn_options_new(),
+ * which own their kind, set it with spindle_spawn_options_set_kind().
  */
 typedef struct
 {
-  const char    *kind;
-  gsize          stack_size;
-  gint64         deadline_usec;      /* from spawn; < 0: none, even if the set has a default */
-  gint64         stop_grace_usec;
-  gint64         cancel_grace_usec;
+  const char        *kind;
+  gsize              stack_size;
+  gint64             deadline_usec;
+  gint64             stop_grace_usec;
+  gint64             cancel_grace_usec;
+  SpindleSpawnFlags  flags;
 } SpindleSpawnOptions;
+
+#define SPINDLE_TYPE_SPAWN_OPTIONS (spindle_spawn_options_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                spindle_spawn_options_get_type (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleSpawnOptions *spindle_spawn_options_new      (void);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleSpawnOptions *spindle_spawn_options_copy     (const SpindleSpawnOptions *options);
+SPINDLE_AVAILABLE_IN_ALL
+void                 spindle_spawn_options_free     (SpindleSpawnOptions       *options);
+SPINDLE_AVAILABLE_IN_ALL
+void                 spindle_spawn_options_set_kind (SpindleSpawnOptions       *options,
+                                                     const char                *kind);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleSpawnOptions, spindle_spawn_options_free)
 
 #define SPINDLE_ERROR (spindle_error_quark ())
 SPINDLE_AVAILABLE_IN_ALL

@@ -172,6 +172,14 @@ _spindle_worker_clear_sample (SpindleWorker *self)
     }
 }
 
+/**
+ * spindle_worker_get_cpu_time:
+ * @worker: a worker
+ *
+ * CPU time the worker's thread used, as last sampled (see #SpindleSampler).
+ *
+ * Returns: nanoseconds
+ */
 gint64
 spindle_worker_get_cpu_time (SpindleWorker *self)
 {
@@ -204,6 +212,14 @@ spindle_worker_get_kernel_state (SpindleWorker *self)
   return self->kernel_state;
 }
 
+/**
+ * spindle_worker_get_wait_channel:
+ * @worker: a worker
+ *
+ * The kernel function the thread sleeps in, as last sampled.
+ *
+ * Returns: (transfer none) (nullable): the wait channel, or %NULL
+ */
 const char *
 spindle_worker_get_wait_channel (SpindleWorker *self)
 {
@@ -211,6 +227,14 @@ spindle_worker_get_wait_channel (SpindleWorker *self)
   return self->wait_channel;
 }
 
+/**
+ * spindle_worker_get_syscall:
+ * @worker: a worker
+ *
+ * The system call the thread is in, as last sampled ("read", "running").
+ *
+ * Returns: (transfer none) (nullable): the call, or %NULL
+ */
 const char *
 spindle_worker_get_syscall (SpindleWorker *self)
 {
@@ -218,6 +242,14 @@ spindle_worker_get_syscall (SpindleWorker *self)
   return self->syscall;
 }
 
+/**
+ * spindle_worker_get_in_compute:
+ * @worker: a worker
+ *
+ * Whether the body was inside a compute region when last sampled.
+ *
+ * Returns: %TRUE inside spindle_job_enter_compute()
+ */
 gboolean
 spindle_worker_get_in_compute (SpindleWorker *self)
 {

@@ -41,6 +41,9 @@ void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,
 void    _spindle_worker_set_worker_unresponsive (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);
 void    _spindle_worker_set_flush (SpindleWorkerSet *set);
+void    _spindle_worker_set_emit_interrupt      (SpindleWorkerSet *set,
+                                                 SpindleWorker    *worker,
+                                                 int               tid);
 guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
 GPtrArray *_spindle_worker_set_snapshot         (SpindleWorkerSet *set);
 

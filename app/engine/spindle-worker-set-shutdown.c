@@ -166,6 +166,16 @@ spindle_worker_set_shutdown_async (SpindleWorkerSet    *self,
     shut_down_worker (g_ptr_array_index (workers, i));
 }
 
+/**
+ * spindle_worker_set_shutdown_finish:
+ * @set: a set
+ * @result: the result given to the callback
+ * @error: where an incomplete shutdown is told
+ *
+ * Finishes spindle_worker_set_shutdown_async().
+ *
+ * Returns: %TRUE if every worker ended, %FALSE with %SPINDLE_ERROR_SHUTDOWN_INCOMPLETE if some had to be abandoned
+ */
 gboolean
 spindle_worker_set_shutdown_finish (SpindleWorkerSet  *self,
                                     GAsyncResult      *result,

@@ -37,6 +37,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SpindleWorkerSet, spindle_worker_set, G_TYPE_OBJE
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  SIGNAL_INTERRUPT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static GType
 spindle_worker_set_get_item_type (GListModel *model)
 {
@@ -332,6 +339,35 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SpindleWorkerSet::interrupt:
+   * @set: the set
+   * @worker: a worker whose body is foreign (%SPINDLE_SPAWN_FLAGS_FOREIGN_BODY)
+   * @tid: the kernel thread id of its body, or 0 if its thread has not
+   *   started yet
+   *
+   * Emitted when a foreign body is force-cancelled, in place of
+   * cancelling its thread: its stop was requested, its cancellable
+   * cancelled and the engine's waits woken. A language binding raises an
+   * exception in the body's thread here (Python's override raises
+   * `Spindle.Interrupted` at its next bytecode). A body that never sees it
+   * is reported unresponsive after the cancel grace period, and can be
+   * abandoned. A body whose thread had not started finds the request with
+   * spindle_job_is_interrupted() when it starts.
+   */
+  signals[SIGNAL_INTERRUPT] =
+    g_signal_new ("interrupt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, SPINDLE_TYPE_WORKER, G_TYPE_INT);
+}
+
+/* A foreign body's force-cancel, for its binding's handler. */
+void
+_spindle_worker_set_emit_interrupt (SpindleWorkerSet *self,
+                                    SpindleWorker    *worker,
+                                    int               tid)
+{
+  g_signal_emit (self, signals[SIGNAL_INTERRUPT], 0, worker, tid);
 }
 
 static void
@@ -371,7 +407,15 @@ add_worker (SpindleWorkerSet *self,
 
 /**
  * spindle_worker_set_spawn_full:
+ * @set: a set
  * @options: (nullable): zero fields take the set's defaults
+ * @name: the worker's name, also its thread's (cut to 15 bytes)
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body,
+ *   run on the worker's own thread
+ * @user_data: data for @func
+ * @destroy: (nullable): called on @user_data once the body and its cleanup
+ *   are over, or at once if the worker cannot start
+ * @error: where a failure to start goes
  *
  * Starts @func on a new thread. When the thread cannot be created, the set
  * still lists a FAILED worker carrying the error, @destroy is called, and
@@ -423,6 +467,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
 
   job = _spindle_job_new (self->dispatch, NULL, name, func, user_data, destroy);
   job->stack_size = options->stack_size != 0 ? options->stack_size : self->stack_size;
+  job->foreign = (options->flags & SPINDLE_SPAWN_FLAGS_FOREIGN_BODY) != 0;
   job->stop_grace = setup.stop_grace;
   job->cancel_grace = setup.cancel_grace;
   setup.job = job;
@@ -443,6 +488,21 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   return worker;
 }
 
+/**
+ * spindle_worker_set_spawn:
+ * @set: a set
+ * @name: the worker's name, also its thread's (cut to 15 bytes)
+ * @func: (scope notified) (closure user_data) (destroy destroy): the body,
+ *   run on the worker's own thread
+ * @user_data: data for @func
+ * @destroy: (nullable): called on @user_data once the body and its cleanup
+ *   are over, or at once if the worker cannot start
+ * @error: where a failure to start goes
+ *
+ * spindle_worker_set_spawn_full() with the set's defaults.
+ *
+ * Returns: (transfer none) (nullable): the worker, owned by the set
+ */
 SpindleWorker *
 spindle_worker_set_spawn (SpindleWorkerSet  *self,
                           const char        *name,
@@ -466,6 +526,12 @@ _spindle_worker_set_snapshot (SpindleWorkerSet *self)
   return copy;
 }
 
+/**
+ * spindle_worker_set_stop_all:
+ * @set: a set
+ *
+ * Asks every live worker to stop (spindle_worker_request_stop()).
+ */
 void
 spindle_worker_set_stop_all (SpindleWorkerSet *self)
 {
@@ -479,6 +545,12 @@ spindle_worker_set_stop_all (SpindleWorkerSet *self)
     _spindle_worker_request_stop (g_ptr_array_index (workers, i), SPINDLE_STOP_REASON_USER);
 }
 
+/**
+ * spindle_worker_set_cancel_all:
+ * @set: a set
+ *
+ * Force-cancels every live worker (spindle_worker_force_cancel()).
+ */
 void
 spindle_worker_set_cancel_all (SpindleWorkerSet *self)
 {
@@ -492,6 +564,14 @@ spindle_worker_set_cancel_all (SpindleWorkerSet *self)
     _spindle_worker_force_cancel (g_ptr_array_index (workers, i), SPINDLE_STOP_REASON_USER);
 }
 
+/**
+ * spindle_worker_set_get_n_live:
+ * @set: a set
+ *
+ * How many workers, children included, are not over yet.
+ *
+ * Returns: the number of live workers
+ */
 guint
 spindle_worker_set_get_n_live (SpindleWorkerSet *self)
 {
@@ -553,6 +633,14 @@ spindle_worker_set_clear_finished (SpindleWorkerSet *self)
   return removed;
 }
 
+/**
+ * spindle_worker_set_get_stack_size:
+ * @set: a set
+ *
+ * The stack size new workers get unless their options say otherwise.
+ *
+ * Returns: bytes
+ */
 gsize
 spindle_worker_set_get_stack_size (SpindleWorkerSet *self)
 {
@@ -581,6 +669,14 @@ spindle_worker_set_set_stack_size (SpindleWorkerSet *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STACK_SIZE]);
 }
 
+/**
+ * spindle_worker_set_get_stop_grace:
+ * @set: a set
+ *
+ * How long a stopped worker may take before it is force-cancelled, when #SpindleWorkerSet:auto-escalate is on.
+ *
+ * Returns: µs
+ */
 gint64
 spindle_worker_set_get_stop_grace (SpindleWorkerSet *self)
 {
@@ -608,6 +704,14 @@ spindle_worker_set_set_stop_grace (SpindleWorkerSet *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STOP_GRACE]);
 }
 
+/**
+ * spindle_worker_set_get_cancel_grace:
+ * @set: a set
+ *
+ * How long a force-cancelled worker may take before it is reported unresponsive.
+ *
+ * Returns: µs
+ */
 gint64
 spindle_worker_set_get_cancel_grace (SpindleWorkerSet *self)
 {
@@ -635,6 +739,14 @@ spindle_worker_set_set_cancel_grace (SpindleWorkerSet *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CANCEL_GRACE]);
 }
 
+/**
+ * spindle_worker_set_get_auto_escalate:
+ * @set: a set
+ *
+ * Whether a stopped worker that outlives its stop grace is force-cancelled.
+ *
+ * Returns: %TRUE if escalation is automatic
+ */
 gboolean
 spindle_worker_set_get_auto_escalate (SpindleWorkerSet *self)
 {
@@ -663,6 +775,14 @@ spindle_worker_set_set_auto_escalate (SpindleWorkerSet *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTO_ESCALATE]);
 }
 
+/**
+ * spindle_worker_set_get_default_deadline:
+ * @set: a set
+ *
+ * The deadline new workers get unless their options say otherwise.
+ *
+ * Returns: µs from spawn, or 0 for none
+ */
 gint64
 spindle_worker_set_get_default_deadline (SpindleWorkerSet *self)
 {

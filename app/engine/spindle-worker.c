@@ -332,6 +332,8 @@ _spindle_worker_force_cancel (SpindleWorker     *self,
   set_state (self, SPINDLE_WORKER_STATE_CANCELLING);
   _spindle_worker_on_cancel (self);
   g_signal_emit (self, SIGNAL (CANCEL_REQUESTED), 0, reason);
+  if (_spindle_job_is_foreign (self->job) && self->set != NULL)
+    _spindle_worker_set_emit_interrupt (self->set, self, g_atomic_int_get (&self->job->tid));
 }
 
 /**
@@ -357,6 +359,13 @@ spindle_worker_request_stop (SpindleWorker *self)
  * unwinds at its next cancellation point, or at once inside a compute
  * region, and its cleanup runs. Does nothing once cancelling, cleaning up or
  * over.
+ *
+ * A foreign body (%SPINDLE_SPAWN_FLAGS_FOREIGN_BODY) is never cancelled:
+ * it is interrupted instead (a stop request, its cancellable cancelled,
+ * the engine's waits woken, and #SpindleWorkerSet::interrupt for its
+ * binding to raise an exception in it). One that ends because of it ends
+ * %SPINDLE_WORKER_STATE_CANCELLED; one that ignores it is reported
+ * unresponsive after the cancel grace period.
  */
 void
 spindle_worker_force_cancel (SpindleWorker *self)
@@ -616,6 +625,14 @@ spindle_worker_init (SpindleWorker *self)
 
 /* Accessors *****************************************************************/
 
+/**
+ * spindle_worker_get_id:
+ * @worker: a worker
+ *
+ * The worker's id: unique in the process, increasing with each spawn.
+ *
+ * Returns: the id
+ */
 guint64
 spindle_worker_get_id (SpindleWorker *self)
 {
@@ -623,6 +640,14 @@ spindle_worker_get_id (SpindleWorker *self)
   return self->id;
 }
 
+/**
+ * spindle_worker_get_name:
+ * @worker: a worker
+ *
+ * The name given at spawn.
+ *
+ * Returns: (transfer none): the name
+ */
 const char *
 spindle_worker_get_name (SpindleWorker *self)
 {
@@ -630,6 +655,14 @@ spindle_worker_get_name (SpindleWorker *self)
   return self->name;
 }
 
+/**
+ * spindle_worker_get_kind:
+ * @worker: a worker
+ *
+ * The worker's kind ("custom" unless its spawn options named one).
+ *
+ * Returns: (transfer none): the kind
+ */
 const char *
 spindle_worker_get_kind (SpindleWorker *self)
 {
@@ -637,6 +670,14 @@ spindle_worker_get_kind (SpindleWorker *self)
   return self->kind;
 }
 
+/**
+ * spindle_worker_get_tid:
+ * @worker: a worker
+ *
+ * The kernel thread id of the worker's thread, once it started.
+ *
+ * Returns: the thread id, or 0 before the thread started
+ */
 int
 spindle_worker_get_tid (SpindleWorker *self)
 {
@@ -644,6 +685,14 @@ spindle_worker_get_tid (SpindleWorker *self)
   return self->tid;
 }
 
+/**
+ * spindle_worker_get_state:
+ * @worker: a worker
+ *
+ * Where the worker is in its life: see #SpindleWorkerState.
+ *
+ * Returns: the state
+ */
 SpindleWorkerState
 spindle_worker_get_state (SpindleWorker *self)
 {
@@ -651,6 +700,14 @@ spindle_worker_get_state (SpindleWorker *self)
   return self->state;
 }
 
+/**
+ * spindle_worker_get_stop_reason:
+ * @worker: a worker
+ *
+ * Why the worker was asked to stop or was force-cancelled.
+ *
+ * Returns: the reason, %SPINDLE_STOP_REASON_NONE before any request
+ */
 SpindleStopReason
 spindle_worker_get_stop_reason (SpindleWorker *self)
 {
@@ -658,6 +715,14 @@ spindle_worker_get_stop_reason (SpindleWorker *self)
   return self->stop_reason;
 }
 
+/**
+ * spindle_worker_get_started_at:
+ * @worker: a worker
+ *
+ * When the worker was spawned.
+ *
+ * Returns: a g_get_monotonic_time() reading, in µs
+ */
 gint64
 spindle_worker_get_started_at (SpindleWorker *self)
 {
@@ -665,6 +730,14 @@ spindle_worker_get_started_at (SpindleWorker *self)
   return self->started_at;
 }
 
+/**
+ * spindle_worker_get_finished_at:
+ * @worker: a worker
+ *
+ * When the worker reached its terminal state.
+ *
+ * Returns: a g_get_monotonic_time() reading in µs, or 0 while it is live
+ */
 gint64
 spindle_worker_get_finished_at (SpindleWorker *self)
 {
@@ -690,6 +763,14 @@ spindle_worker_get_elapsed (SpindleWorker *self,
   return MAX (0, now - self->started_at);
 }
 
+/**
+ * spindle_worker_get_phase:
+ * @worker: a worker
+ *
+ * What the body said it is doing, with spindle_job_set_phase().
+ *
+ * Returns: (transfer none) (nullable): the phase
+ */
 const char *
 spindle_worker_get_phase (SpindleWorker *self)
 {
@@ -697,6 +778,14 @@ spindle_worker_get_phase (SpindleWorker *self)
   return self->phase;
 }
 
+/**
+ * spindle_worker_get_progress:
+ * @worker: a worker
+ *
+ * How far the body said it is, with spindle_job_set_progress().
+ *
+ * Returns: a fraction from 0 to 1
+ */
 double
 spindle_worker_get_progress (SpindleWorker *self)
 {
@@ -717,6 +806,14 @@ spindle_worker_get_waiting_for (SpindleWorker *self)
   return self->waiting_for;
 }
 
+/**
+ * spindle_worker_get_cleanup_report:
+ * @worker: a worker
+ *
+ * What the worker's cleanup did, step by step, once it is over.
+ *
+ * Returns: (transfer none) (nullable): the report, or %NULL before the cleanup ended
+ */
 SpindleCleanupReport *
 spindle_worker_get_cleanup_report (SpindleWorker *self)
 {
@@ -724,6 +821,14 @@ spindle_worker_get_cleanup_report (SpindleWorker *self)
   return self->cleanup_report;
 }
 
+/**
+ * spindle_worker_get_result:
+ * @worker: a worker
+ *
+ * The value the body returned.
+ *
+ * Returns: (transfer none) (nullable): the result, or %NULL
+ */
 GVariant *
 spindle_worker_get_result (SpindleWorker *self)
 {
@@ -731,6 +836,14 @@ spindle_worker_get_result (SpindleWorker *self)
   return self->result;
 }
 
+/**
+ * spindle_worker_get_error:
+ * @worker: a worker
+ *
+ * The error the body returned, or why it could not start.
+ *
+ * Returns: (transfer none) (nullable): the error, or %NULL
+ */
 const GError *
 spindle_worker_get_error (SpindleWorker *self)
 {
@@ -738,6 +851,15 @@ spindle_worker_get_error (SpindleWorker *self)
   return self->error;
 }
 
+/**
+ * spindle_worker_get_parent:
+ * @worker: a worker
+ *
+ * The worker whose body spawned this one.
+ *
+ * Returns: (transfer none) (nullable): the parent, or %NULL for a top-level
+ *   worker
+ */
 SpindleWorker *
 spindle_worker_get_parent (SpindleWorker *self)
 {
@@ -745,6 +867,14 @@ spindle_worker_get_parent (SpindleWorker *self)
   return self->parent;
 }
 
+/**
+ * spindle_worker_get_children:
+ * @worker: a worker
+ *
+ * The workers its body spawned, in spawn order.
+ *
+ * Returns: (transfer none): a list of #SpindleWorker
+ */
 GListModel *
 spindle_worker_get_children (SpindleWorker *self)
 {
@@ -752,6 +882,14 @@ spindle_worker_get_children (SpindleWorker *self)
   return G_LIST_MODEL (self->children);
 }
 
+/**
+ * spindle_worker_is_terminal:
+ * @worker: a worker
+ *
+ * Whether the worker is over: finished, failed, stopped, cancelled or abandoned.
+ *
+ * Returns: %TRUE once the worker is in a terminal state
+ */
 gboolean
 spindle_worker_is_terminal (SpindleWorker *self)
 {
@@ -759,6 +897,14 @@ spindle_worker_is_terminal (SpindleWorker *self)
   return spindle_worker_state_is_terminal (self->state);
 }
 
+/**
+ * spindle_worker_get_deadline:
+ * @worker: a worker
+ *
+ * When the worker will be asked to stop on its own.
+ *
+ * Returns: a g_get_monotonic_time() reading in µs, or 0 without a deadline
+ */
 gint64
 spindle_worker_get_deadline (SpindleWorker *self)
 {
@@ -779,6 +925,14 @@ spindle_worker_get_escalation_at (SpindleWorker *self)
   return self->escalation_at;
 }
 
+/**
+ * spindle_worker_get_escalation:
+ * @worker: a worker
+ *
+ * What happens at spindle_worker_get_escalation_at(): a stop at the deadline, a force-cancel after the stop grace, or the unresponsive mark after the cancel grace.
+ *
+ * Returns: the pending escalation
+ */
 SpindleEscalation
 spindle_worker_get_escalation (SpindleWorker *self)
 {
@@ -786,6 +940,14 @@ spindle_worker_get_escalation (SpindleWorker *self)
   return self->escalation;
 }
 
+/**
+ * spindle_worker_get_unresponsive:
+ * @worker: a worker
+ *
+ * Whether a grace period passed without the worker ending or making progress in its cleanup. Such a worker can be abandoned.
+ *
+ * Returns: %TRUE if it is unresponsive
+ */
 gboolean
 spindle_worker_get_unresponsive (SpindleWorker *self)
 {
