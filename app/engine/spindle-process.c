@@ -25,7 +25,7 @@
 
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
-#include "spindle-process.h"
+#include "spindle-process-private.h"
 
 /* Command workers: a thread worker whose body starts the reaper helper
  * (app/helpers/spindle-reaper.c), which runs the command in its own process
@@ -45,43 +45,8 @@ extern char **environ;
 
 #define DEFAULT_OUTPUT_LIMIT (64 * 1024)
 #define DEFAULT_GRACE_USEC   G_USEC_PER_SEC
-#define LAST_LINES           10
 /* The helper gives up on a kill after 5 s; it then still has to report. */
 #define HELPER_BOUND_MSEC    7000
-
-typedef struct
-{
-  SpindleJob  *job;                /* set by the body, for its unwind handler */
-  char       **argv;
-  char        *cwd;
-  char       **envp;
-  int          stop_signal;
-  gsize        output_limit;
-  gint64       grace_usec;
-
-  pid_t        helper_pid;
-  int          helper_pidfd;
-  int          control_fd;
-  int          report_fd;
-  int          out_fd;
-  int          err_fd;
-  int          epfd;
-
-  GString     *report_line;        /* a partial report line */
-  GPtrArray   *records;            /* report lines not yet in the cleanup report */
-  GPtrArray   *messages;           /* messages of failed steps, kept for their steps */
-  GByteArray  *out;
-  GByteArray  *err;
-
-  pid_t        main_pid;
-  gboolean     main_ended;
-  gboolean     main_signaled;
-  int          main_code;
-  char        *main_comm;
-  gboolean     report_done;
-  int          exec_errno;
-  gboolean     stop_sent;
-} SpindleProcess;
 
 /* Set-up and tear-down *****************************************************/
 
@@ -342,57 +307,6 @@ keep_tail (GByteArray *buffer,
     g_byte_array_remove_range (buffer, 0, buffer->len - limit);
 }
 
-static void
-parse_main (SpindleProcess *self,
-            const char     *line)
-{
-  char how[16] = "";
-  int pid, code, end = 0;
-
-  if (sscanf (line, "main %d %15s %d %n", &pid, how, &code, &end) < 3)
-    return;
-
-  self->main_ended = TRUE;
-  self->main_signaled = g_str_equal (how, "signaled");
-  self->main_code = code;
-  g_free (self->main_comm);
-  self->main_comm = g_strdup (line + end);
-}
-
-static void
-take_record (SpindleProcess *self,
-             const char     *line)
-{
-  if (g_str_has_prefix (line, "started "))
-    self->main_pid = (pid_t) g_ascii_strtoll (line + 8, NULL, 10);
-  else if (g_str_has_prefix (line, "exec-failed "))
-    self->exec_errno = (int) g_ascii_strtoll (line + 12, NULL, 10);
-  else if (g_str_equal (line, "done"))
-    self->report_done = TRUE;
-  else
-    {
-      if (g_str_has_prefix (line, "main "))
-        parse_main (self, line);
-      g_ptr_array_add (self->records, g_strdup (line));
-    }
-}
-
-static void
-take_report (SpindleProcess *self,
-             const char     *data,
-             gsize           len)
-{
-  char *newline;
-
-  g_string_append_len (self->report_line, data, len);
-  while ((newline = strchr (self->report_line->str, '\n')) != NULL)
-    {
-      *newline = '\0';
-      take_record (self, self->report_line->str);
-      g_string_erase (self->report_line, 0, newline - self->report_line->str + 1);
-    }
-}
-
 /* Reads what @fd holds now; FALSE at its end (or on an error). */
 static gboolean
 drain_one (SpindleProcess *self,
@@ -412,7 +326,7 @@ drain_one (SpindleProcess *self,
         return FALSE;
 
       if (fd == self->report_fd)
-        take_report (self, buf, n);
+        _spindle_process_take_report (self, buf, n);
       else
         keep_tail (fd == self->out_fd ? self->out : self->err, buf, n, self->output_limit);
     }
@@ -429,112 +343,6 @@ drain (SpindleProcess *self)
         epoll_ctl (self->epfd, EPOLL_CTL_DEL, *fds[i], NULL);
         close_fd (fds[i]);
       }
-}
-
-/* The cleanup report *******************************************************/
-
-static char *
-describe_end (const char *how,
-              int         code)
-{
-  const char *abbrev;
-
-  if (!g_str_equal (how, "signaled"))
-    return g_strdup_printf (_("exited with status %d"), code);
-
-  abbrev = sigabbrev_np (code);
-  if (abbrev == NULL)
-    return g_strdup_printf (_("was killed by signal %d"), code);
-  return g_strdup_printf (_("was killed by SIG%s"), abbrev);
-}
-
-static gboolean
-step_ok (gpointer   data,
-         GError   **error)
-{
-  return TRUE;
-}
-
-static gboolean
-step_failed (gpointer   data,
-             GError   **error)
-{
-  g_set_error_literal (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED, data);
-  return FALSE;
-}
-
-/* A step that has already happened, entered in the report through the
- * cleanup stack (a step run early is part of the report).
- */
-static void
-record_step (SpindleProcess *self,
-             const char     *label,
-             const char     *failure)
-{
-  guint id;
-
-  if (failure == NULL)
-    id = spindle_job_push_cleanup (self->job, label, step_ok, NULL);
-  else
-    {
-      char *message = g_strdup (failure);
-
-      g_ptr_array_add (self->messages, message);
-      id = spindle_job_push_cleanup (self->job, label, step_failed, message);
-    }
-
-  if (id != 0)
-    spindle_job_pop_cleanup (self->job, id, TRUE);
-}
-
-static void
-record_line (SpindleProcess *self,
-             const char     *line)
-{
-  char what[16] = "", how[16] = "";
-  int pid = 0, code = 0, end = 0;
-  g_autofree char *label = NULL;
-  g_autofree char *ended = NULL;
-
-  if (sscanf (line, "%15s %d %n", what, &pid, &end) < 2)
-    return;
-
-  if (g_str_equal (what, "main") || g_str_equal (what, "reaped"))
-    {
-      int comm_at = 0;
-
-      if (sscanf (line + end, "%15s %d %n", how, &code, &comm_at) < 2)
-        return;
-      ended = describe_end (how, code);
-      label = g_strdup_printf (g_str_equal (what, "main") ? _("Command %d (%s) %s, reaped")
-                                                          : _("Descendant %d (%s) %s, reaped"),
-                               pid, line + end + comm_at, ended);
-      record_step (self, label, NULL);
-    }
-  else if (g_str_equal (what, "gone"))
-    {
-      label = g_strdup_printf (_("Descendant %d (%s) ended, reaped by its own parent"), pid, line + end);
-      record_step (self, label, NULL);
-    }
-  else if (g_str_equal (what, "unreaped"))
-    {
-      label = g_strdup_printf (_("Descendant %d could not be reaped"), pid);
-      ended = g_strdup_printf (_("Still there after the kill, in state %s"), line + end);
-      record_step (self, label, ended);
-    }
-}
-
-static void
-record_report (SpindleProcess *self)
-{
-  for (guint i = 0; i < self->records->len; i++)
-    record_line (self, g_ptr_array_index (self->records, i));
-  g_ptr_array_set_size (self->records, 0);
-
-  if (self->helper_pid > 0 && self->exec_errno == 0 && !self->report_done)
-    record_step (self, _("The process helper's report"),
-                 _("The helper ended without its full report: processes may be left behind"));
-  self->report_done = TRUE;
 }
 
 /* Reaping the helper ********************************************************/
@@ -634,7 +442,7 @@ on_force_cancel (gpointer data)
   _spindle_job_forget_unwound_frames ();
   send_order (self, "kill");
   collect_report (self);
-  record_report (self);
+  _spindle_process_record_report (self);
 }
 
 /* After a stop the engine's waits return at once, so the rest of the
@@ -687,89 +495,59 @@ follow (SpindleProcess  *self,
   return TRUE;
 }
 
-/* The outcome ***************************************************************/
-
-static char *
-last_lines (GByteArray *buffer)
+/* Apart, so that no local of the caller lives across the handler's setjmp. */
+static gboolean
+follow_guarded (SpindleProcess  *self,
+                GError         **error)
 {
-  g_autofree char *text = NULL;
-  const char *start;
-  guint lines = 0;
+  gboolean ok;
 
-  if (buffer->len == 0)
-    return g_strdup ("");
+  pthread_cleanup_push (on_force_cancel, self);
+  ok = follow (self, error);
+  pthread_cleanup_pop (0);
 
-  text = g_utf8_make_valid ((const char *) buffer->data, buffer->len);
-  start = text + strlen (text);
-
-  while (start > text && g_ascii_isspace (start[-1]))
-    start--;
-  for (; start > text; start--)
-    if (start[-1] == '\n' && ++lines == LAST_LINES)
-      break;
-
-  return g_strchomp (g_strdup (start));
+  return ok;
 }
 
+/* Runs @self to its end within @job's body. The helper is reaped before
+ * this returns, its step entered in the report then; a force-cancel's
+ * unwinding runs that step instead. @destroy, if any, frees @self after
+ * the step, on every path.
+ */
 static GVariant *
-make_result (SpindleProcess *self)
+run_process (SpindleJob      *job,
+             SpindleProcess  *self,
+             GDestroyNotify   destroy,
+             GError         **error)
 {
-  g_autofree char *out = last_lines (self->out);
-  g_autofree char *err = last_lines (self->err);
-  GVariantDict dict;
+  GVariant *result = NULL;
+  gboolean ok;
+  guint reap_id = 0;
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "pid", "i", (gint32) self->main_pid);
-  g_variant_dict_insert (&dict, "exit-status", "i", self->main_signaled ? -1 : self->main_code);
-  g_variant_dict_insert (&dict, "signal", "i", self->main_signaled ? self->main_code : 0);
-  g_variant_dict_insert (&dict, "stdout", "s", out);
-  g_variant_dict_insert (&dict, "stderr", "s", err);
+  self->job = job;
 
-  return g_variant_dict_end (&dict);
-}
+  spindle_job_hold_cancel (job);
+  ok = launch (self, error);
+  if (ok)
+    reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"), reap_helper_step, self, destroy);
+  else if (destroy != NULL)
+    destroy (self);
+  spindle_job_release_cancel (job);
+  if (reap_id == 0)
+    return NULL;
 
-static void
-show_end (SpindleProcess *self)
-{
-  g_autofree char *ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
-  g_autofree char *phase = g_strdup_printf (_("pid %d %s"), self->main_pid, ended);
+  spindle_job_set_phase (job, _("starting"));
 
-  spindle_job_set_phase (self->job, phase);
-}
+  ok = follow_guarded (self, error);
 
-static GVariant *
-conclude (SpindleProcess  *self,
-          GError         **error)
-{
-  g_autofree char *ended = NULL;
-  g_autofree char *err = NULL;
+  spindle_job_hold_cancel (job);
+  _spindle_process_record_report (self);
+  if (ok)
+    result = _spindle_process_conclude (self, error);
+  spindle_job_pop_cleanup (job, reap_id, TRUE);
+  spindle_job_release_cancel (job);
 
-  if (self->exec_errno != 0)
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (self->exec_errno),
-                   _("Could not start “%s”: %s"), self->argv[0], g_strerror (self->exec_errno));
-      return NULL;
-    }
-
-  if (!self->main_ended)
-    {
-      g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED,
-                   _("The process helper ended without telling how “%s” ended"), self->argv[0]);
-      return NULL;
-    }
-
-  show_end (self);
-  if (self->stop_sent || (!self->main_signaled && self->main_code == 0))
-    return make_result (self);
-
-  ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
-  err = last_lines (self->err);
-  g_set_error (error,
-               self->main_signaled ? G_SPAWN_ERROR : G_SPAWN_EXIT_ERROR,
-               self->main_signaled ? G_SPAWN_ERROR_FAILED : self->main_code,
-               _("The command “%s” %s%s%s"), self->argv[0], ended,
-               err[0] != '\0' ? _("; the last lines of its stderr:\n") : "", err);
-  return NULL;
+  return result;
 }
 
 static GVariant *
@@ -777,32 +555,7 @@ command_body (SpindleJob  *job,
               gpointer     data,
               GError     **error)
 {
-  SpindleProcess *self = data;
-  gboolean ok;
-
-  self->job = job;
-
-  spindle_job_hold_cancel (job);
-  ok = launch (self, error);
-  if (ok)
-    spindle_job_push_cleanup (job, _("Reap the process helper"), reap_helper_step, self);
-  spindle_job_release_cancel (job);
-  if (!ok)
-    return NULL;
-
-  spindle_job_set_phase (job, _("starting"));
-
-  pthread_cleanup_push (on_force_cancel, self);
-  ok = follow (self, error);
-  pthread_cleanup_pop (0);
-
-  spindle_job_hold_cancel (job);
-  record_report (self);
-  spindle_job_release_cancel (job);
-
-  if (!ok)
-    return NULL;
-  return conclude (self, error);
+  return run_process (job, data, NULL, error);
 }
 
 /* The API *******************************************************************/
@@ -859,4 +612,37 @@ spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
   return spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,
                                         spindle_process_new (argv, command_options),
                                         spindle_process_free, error);
+}
+
+/**
+ * spindle_job_run_command:
+ * @job: the body's job
+ * @argv: (array zero-terminated=1): the program (looked up in PATH) and its
+ *   arguments
+ * @command_options: (nullable): working directory, environment, stop signal,
+ *   output kept
+ * @error: return location for a #GError
+ *
+ * Runs @argv from within a worker body, as spindle_worker_set_spawn_command()
+ * runs it for a whole worker, and returns when the command has ended: a
+ * stop request sends the stop signal to its group and waits for its end; a
+ * force-cancel kills the command and every descendant, and unwinds the
+ * body. Every process reaped is a step of the worker's cleanup report.
+ *
+ * Returns: (transfer none) (nullable): a floating a{sv} (pid, exit-status,
+ *   signal, stdout, stderr), or %NULL with @error set when the command could
+ *   not start, exited with a status other than 0 or was killed without a
+ *   stop request
+ */
+GVariant *
+spindle_job_run_command (SpindleJob                  *job,
+                         const char * const          *argv,
+                         const SpindleCommandOptions *command_options,
+                         GError                     **error)
+{
+  g_return_val_if_fail (job != NULL, NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return run_process (job, spindle_process_new (argv, command_options), spindle_process_free, error);
 }

@@ -43,5 +43,10 @@ SpindleWorker *spindle_worker_set_spawn_command (SpindleWorkerSet            *se
                                                  const char * const          *argv,
                                                  const SpindleCommandOptions *command_options,
                                                  GError                     **error);
+SPINDLE_AVAILABLE_IN_ALL
+GVariant      *spindle_job_run_command          (SpindleJob                  *job,
+                                                 const char * const          *argv,
+                                                 const SpindleCommandOptions *command_options,
+                                                 GError                     **error);
 
 G_END_DECLS

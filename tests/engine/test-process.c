@@ -686,6 +686,122 @@ test_host_gone (void)
   pid_file_clear (&file);
 }
 
+/* A command within a body ******************************************************/
+
+static guint
+count_steps (SpindleWorker *worker,
+             const char    *needle)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+  guint n = 0;
+
+  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
+    n += strstr (spindle_cleanup_report_get_step (report, i)->label, needle) != NULL;
+
+  return n;
+}
+
+/* Two commands one after the other, their outputs joined as the result. */
+static GVariant *
+two_commands_body (SpindleJob  *job,
+                   gpointer     data,
+                   GError     **error)
+{
+  const char *first[] = { "sh", "-c", "echo one", NULL };
+  const char *second[] = { "sh", "-c", "echo two", NULL };
+  g_autoptr(GVariant) one = spindle_job_run_command (job, first, NULL, error);
+  g_autoptr(GVariant) two = NULL;
+  const char *out1 = NULL, *out2 = NULL;
+
+  if (one == NULL)
+    return NULL;
+  g_variant_ref_sink (one);
+  /* the first helper is gone before the second starts */
+  g_assert_cmpuint (count_children (), ==, 0);
+
+  two = spindle_job_run_command (job, second, NULL, error);
+  if (two == NULL)
+    return NULL;
+  g_variant_ref_sink (two);
+
+  g_variant_lookup (one, "stdout", "&s", &out1);
+  g_variant_lookup (two, "stdout", "&s", &out2);
+  return g_variant_new_take_string (g_strconcat (out1, " ", out2, NULL));
+}
+
+static void
+test_run_command_in_body (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn (set, "two commands", two_commands_body, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_no_error (spindle_worker_get_error (worker));
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpstr (g_variant_get_string (spindle_worker_get_result (worker), NULL), ==, "one two");
+  g_assert_cmpuint (count_steps (worker, "(sh) exited with status 0, reaped"), ==, 2);
+  g_assert_cmpuint (count_steps (worker, "Reap the process helper"), ==, 2);
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+static gboolean
+remove_file_step (gpointer   data,
+                  GError   **error)
+{
+  return g_unlink (data) == 0;
+}
+
+/* A body whose own cleanup step must still run after the tree is killed. */
+static GVariant *
+stubborn_in_body (SpindleJob  *job,
+                  gpointer     data,
+                  GError     **error)
+{
+  PidFile *file = data;
+  g_auto(GStrv) argv = stubborn_tree_argv (file);
+
+  spindle_job_push_cleanup (job, "Remove the pid file", remove_file_step, file->path);
+  return spindle_job_run_command (job, (const char * const *) argv, NULL, error);
+}
+
+static void
+test_run_command_force (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) pids = NULL;
+  SpindleWorker *worker;
+  PidFile file;
+
+  pid_file_init (&file, 4);
+  worker = spindle_worker_set_spawn (set, "stubborn in a body", stubborn_in_body, &file, NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&file);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  for (guint i = 0; pids[i] != NULL; i++)
+    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+  {
+    g_autofree char *escapee = g_strdup_printf ("Descendant %s (sleep) was killed by SIGKILL, reaped", pids[3]);
+
+    assert_report_has (worker, escapee);
+  }
+  assert_report_has (worker, "Reap the process helper");
+  assert_report_has (worker, "Remove the pid file");
+  g_assert_false (g_file_test (file.path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  pid_file_clear (&file);
+}
+
 /* Many cycles ******************************************************************/
 
 static void
@@ -750,6 +866,8 @@ main (int    argc,
   g_test_add_func ("/engine/process/shutdown-escalates", test_shutdown_escalates);
   g_test_add_func ("/engine/process/host-gone", test_host_gone);
   g_test_add_func ("/engine/process/spawn-kill-cycles", test_spawn_kill_cycles);
+  g_test_add_func ("/engine/process/run-command-in-body", test_run_command_in_body);
+  g_test_add_func ("/engine/process/run-command-force", test_run_command_force);
 
   return g_test_run ();
 }

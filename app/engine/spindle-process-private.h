@@ -1,0 +1,61 @@
+/* spindle-process-private.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "spindle-job.h"
+#include "spindle-process.h"
+
+G_BEGIN_DECLS
+
+/* One process worker's run: what spindle-process.c launches and follows,
+ * and what spindle-process-report.c turns into cleanup steps and a result.
+ */
+typedef struct _SpindleProcess SpindleProcess;
+
+struct _SpindleProcess
+{
+  SpindleJob  *job;                /* set by the body, for its unwind handler */
+  char       **argv;
+  char        *cwd;
+  char       **envp;
+  int          stop_signal;
+  gsize        output_limit;
+  gint64       grace_usec;
+
+  pid_t        helper_pid;
+  int          helper_pidfd;
+  int          control_fd;
+  int          report_fd;
+  int          out_fd;
+  int          err_fd;
+  int          epfd;
+
+  GString     *report_line;        /* a partial report line */
+  GPtrArray   *records;            /* report lines not yet in the cleanup report */
+  GPtrArray   *messages;           /* messages of failed steps, kept for their steps */
+  GByteArray  *out;
+  GByteArray  *err;
+
+  pid_t        main_pid;
+  gboolean     main_ended;
+  gboolean     main_signaled;
+  int          main_code;
+  char        *main_comm;
+  gboolean     report_done;
+  int          exec_errno;
+  gboolean     stop_sent;
+};
+
+void      _spindle_process_take_report   (SpindleProcess  *self,
+                                          const char      *data,
+                                          gsize            len);
+void      _spindle_process_record_report (SpindleProcess  *self);
+GVariant *_spindle_process_conclude      (SpindleProcess  *self,
+                                          GError         **error);
+
+G_END_DECLS

@@ -1,0 +1,268 @@
+/* spindle-process-report.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define G_LOG_DOMAIN "spindle-process"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "spindle-i18n-private.h"
+#include "spindle-job-private.h"
+#include "spindle-process-private.h"
+
+/* What the reaper helper reports, one record a line (see
+ * app/helpers/spindle-reaper.c), becomes cleanup steps, one per process
+ * reaped, and the command's end becomes the worker's result or error.
+ */
+
+#define LAST_LINES 10
+
+/* The helper's report *******************************************************/
+
+static void
+parse_main (SpindleProcess *self,
+            const char     *line)
+{
+  char how[16] = "";
+  int pid, code, end = 0;
+
+  if (sscanf (line, "main %d %15s %d %n", &pid, how, &code, &end) < 3)
+    return;
+
+  self->main_ended = TRUE;
+  self->main_signaled = g_str_equal (how, "signaled");
+  self->main_code = code;
+  g_free (self->main_comm);
+  self->main_comm = g_strdup (line + end);
+}
+
+static void
+take_record (SpindleProcess *self,
+             const char     *line)
+{
+  if (g_str_has_prefix (line, "started "))
+    self->main_pid = (pid_t) g_ascii_strtoll (line + 8, NULL, 10);
+  else if (g_str_has_prefix (line, "exec-failed "))
+    self->exec_errno = (int) g_ascii_strtoll (line + 12, NULL, 10);
+  else if (g_str_equal (line, "done"))
+    self->report_done = TRUE;
+  else
+    {
+      if (g_str_has_prefix (line, "main "))
+        parse_main (self, line);
+      g_ptr_array_add (self->records, g_strdup (line));
+    }
+}
+
+void
+_spindle_process_take_report (SpindleProcess *self,
+                              const char     *data,
+                              gsize           len)
+{
+  char *newline;
+
+  g_string_append_len (self->report_line, data, len);
+  while ((newline = strchr (self->report_line->str, '\n')) != NULL)
+    {
+      *newline = '\0';
+      take_record (self, self->report_line->str);
+      g_string_erase (self->report_line, 0, newline - self->report_line->str + 1);
+    }
+}
+
+/* The cleanup report *******************************************************/
+
+static char *
+describe_end (const char *how,
+              int         code)
+{
+  const char *abbrev;
+
+  if (!g_str_equal (how, "signaled"))
+    return g_strdup_printf (_("exited with status %d"), code);
+
+  abbrev = sigabbrev_np (code);
+  if (abbrev == NULL)
+    return g_strdup_printf (_("was killed by signal %d"), code);
+  return g_strdup_printf (_("was killed by SIG%s"), abbrev);
+}
+
+static gboolean
+step_ok (gpointer   data,
+         GError   **error)
+{
+  return TRUE;
+}
+
+static gboolean
+step_failed (gpointer   data,
+             GError   **error)
+{
+  g_set_error_literal (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED, data);
+  return FALSE;
+}
+
+/* A step that has already happened, entered in the report through the
+ * cleanup stack (a step run early is part of the report).
+ */
+static void
+record_step (SpindleProcess *self,
+             const char     *label,
+             const char     *failure)
+{
+  guint id;
+
+  if (failure == NULL)
+    id = spindle_job_push_cleanup (self->job, label, step_ok, NULL);
+  else
+    {
+      char *message = g_strdup (failure);
+
+      g_ptr_array_add (self->messages, message);
+      id = spindle_job_push_cleanup (self->job, label, step_failed, message);
+    }
+
+  if (id != 0)
+    spindle_job_pop_cleanup (self->job, id, TRUE);
+}
+
+static void
+record_line (SpindleProcess *self,
+             const char     *line)
+{
+  char what[16] = "", how[16] = "";
+  int pid = 0, code = 0, end = 0;
+  g_autofree char *label = NULL;
+  g_autofree char *ended = NULL;
+
+  if (sscanf (line, "%15s %d %n", what, &pid, &end) < 2)
+    return;
+
+  if (g_str_equal (what, "main") || g_str_equal (what, "reaped"))
+    {
+      int comm_at = 0;
+
+      if (sscanf (line + end, "%15s %d %n", how, &code, &comm_at) < 2)
+        return;
+      ended = describe_end (how, code);
+      label = g_strdup_printf (g_str_equal (what, "main") ? _("Command %d (%s) %s, reaped")
+                                                          : _("Descendant %d (%s) %s, reaped"),
+                               pid, line + end + comm_at, ended);
+      record_step (self, label, NULL);
+    }
+  else if (g_str_equal (what, "gone"))
+    {
+      label = g_strdup_printf (_("Descendant %d (%s) ended, reaped by its own parent"), pid, line + end);
+      record_step (self, label, NULL);
+    }
+  else if (g_str_equal (what, "unreaped"))
+    {
+      label = g_strdup_printf (_("Descendant %d could not be reaped"), pid);
+      ended = g_strdup_printf (_("Still there after the kill, in state %s"), line + end);
+      record_step (self, label, ended);
+    }
+}
+
+void
+_spindle_process_record_report (SpindleProcess *self)
+{
+  for (guint i = 0; i < self->records->len; i++)
+    record_line (self, g_ptr_array_index (self->records, i));
+  g_ptr_array_set_size (self->records, 0);
+
+  if (self->helper_pid > 0 && self->exec_errno == 0 && !self->report_done)
+    record_step (self, _("The process helper's report"),
+                 _("The helper ended without its full report: processes may be left behind"));
+  self->report_done = TRUE;
+}
+
+/* The outcome ***************************************************************/
+
+static char *
+last_lines (GByteArray *buffer)
+{
+  g_autofree char *text = NULL;
+  const char *start;
+  guint lines = 0;
+
+  if (buffer->len == 0)
+    return g_strdup ("");
+
+  text = g_utf8_make_valid ((const char *) buffer->data, buffer->len);
+  start = text + strlen (text);
+
+  while (start > text && g_ascii_isspace (start[-1]))
+    start--;
+  for (; start > text; start--)
+    if (start[-1] == '\n' && ++lines == LAST_LINES)
+      break;
+
+  return g_strchomp (g_strdup (start));
+}
+
+static GVariant *
+make_result (SpindleProcess *self)
+{
+  g_autofree char *out = last_lines (self->out);
+  g_autofree char *err = last_lines (self->err);
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "pid", "i", (gint32) self->main_pid);
+  g_variant_dict_insert (&dict, "exit-status", "i", self->main_signaled ? -1 : self->main_code);
+  g_variant_dict_insert (&dict, "signal", "i", self->main_signaled ? self->main_code : 0);
+  g_variant_dict_insert (&dict, "stdout", "s", out);
+  g_variant_dict_insert (&dict, "stderr", "s", err);
+
+  return g_variant_dict_end (&dict);
+}
+
+static void
+show_end (SpindleProcess *self)
+{
+  g_autofree char *ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
+  g_autofree char *phase = g_strdup_printf (_("pid %d %s"), self->main_pid, ended);
+
+  spindle_job_set_phase (self->job, phase);
+}
+
+GVariant *
+_spindle_process_conclude (SpindleProcess  *self,
+                           GError         **error)
+{
+  g_autofree char *ended = NULL;
+  g_autofree char *err = NULL;
+
+  if (self->exec_errno != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (self->exec_errno),
+                   _("Could not start “%s”: %s"), self->argv[0], g_strerror (self->exec_errno));
+      return NULL;
+    }
+
+  if (!self->main_ended)
+    {
+      g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED,
+                   _("The process helper ended without telling how “%s” ended"), self->argv[0]);
+      return NULL;
+    }
+
+  show_end (self);
+  if (self->stop_sent || (!self->main_signaled && self->main_code == 0))
+    return make_result (self);
+
+  ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
+  err = last_lines (self->err);
+  g_set_error (error,
+               self->main_signaled ? G_SPAWN_ERROR : G_SPAWN_EXIT_ERROR,
+               self->main_signaled ? G_SPAWN_ERROR_FAILED : self->main_code,
+               _("The command “%s” %s%s%s"), self->argv[0], ended,
+               err[0] != '\0' ? _("; the last lines of its stderr:\n") : "", err);
+  return NULL;
+}
