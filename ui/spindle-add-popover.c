@@ -11,6 +11,7 @@
 
 #include "spindle-add-popover.h"
 #include "spindle-catalog.h"
+#include "spindle-run-dialog.h"
 #include "spindle.h"
 
 #define KIND_KEY "spindle-kind"
@@ -93,21 +94,28 @@ show_message (SpindleAddPopover *self,
 }
 
 /* The window the popover belongs to shows a set as its "set" property. */
-static guint
-count_live_workers (SpindleAddPopover *self)
+static SpindleWorkerSet *
+dup_set (SpindleAddPopover *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(SpindleWorkerSet) set = NULL;
+  SpindleWorkerSet *set = NULL;
   GParamSpec *pspec;
 
   if (root == NULL)
-    return 0;
+    return NULL;
 
   pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (root), "set");
   if (pspec == NULL || !g_type_is_a (pspec->value_type, SPINDLE_TYPE_WORKER_SET))
-    return 0;
+    return NULL;
 
   g_object_get (root, "set", &set, NULL);
+  return set;
+}
+
+static guint
+count_live_workers (SpindleAddPopover *self)
+{
+  g_autoptr(SpindleWorkerSet) set = dup_set (self);
 
   return set != NULL ? spindle_worker_set_get_n_live (set) : 0;
 }
@@ -165,6 +173,20 @@ on_row_activated (SpindleAddPopover *self,
   g_signal_emit (self, signals[ADD], 0, kind, count);
 }
 
+/* A command runs on the window's set, as a worker of the list like any other. */
+static void
+on_run_command_clicked (SpindleAddPopover *self)
+{
+  g_autoptr(SpindleWorkerSet) set = dup_set (self);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  gtk_popover_popdown (GTK_POPOVER (self));
+  if (set == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (spindle_run_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, set)));
+}
+
 static void
 spindle_add_popover_dispose (GObject *object)
 {
@@ -192,6 +214,7 @@ spindle_add_popover_class_init (SpindleAddPopoverClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_count_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_show);
   gtk_widget_class_bind_template_callback (widget_class, on_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_run_command_clicked);
 }
 
 static void

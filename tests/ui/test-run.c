@@ -15,6 +15,7 @@
 
 #include <glib/gstdio.h>
 
+#include "spindle-run-dialog.h"
 #include "spindle-ui-test-util.h"
 
 /* Process workers from the application's side: `spindle --run -- COMMAND`,
@@ -335,6 +336,129 @@ test_run_option (void)
   g_assert_cmpint (g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv), ==, 0);
 }
 
+/* Run Command… in Add Workers ***********************************************/
+
+static gboolean
+is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static GtkWindow *
+open_run_dialog (SpindleUiFixture *fixture)
+{
+  GtkWidget *button = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_MENU_BUTTON, NULL, NULL);
+  GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  GtkWindow *dialog;
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  spindle_ui_test_wait (is_mapped, popover);
+  spindle_ui_test_activate (spindle_ui_test_find (popover, GTK_TYPE_BUTTON, "run-command", NULL));
+
+  dialog = spindle_ui_test_find_toplevel (SPINDLE_TYPE_RUN_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_false (gtk_widget_get_visible (popover));
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (fixture->window));
+  g_assert_true (gtk_window_get_modal (dialog));
+  spindle_ui_test_wait_widget_drawn (GTK_WIDGET (dialog));
+
+  return dialog;
+}
+
+static void
+set_entry (GtkWindow  *dialog,
+           const char *name,
+           const char *text)
+{
+  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_ENTRY, name, NULL);
+
+  g_assert_nonnull (entry);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
+/* Run is refused with @message shown in the dialog, which stays open. */
+static void
+assert_refused (SpindleUiFixture *fixture,
+                GtkWindow        *dialog,
+                const char       *message)
+{
+  GtkWidget *error = spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_LABEL, "error", NULL);
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (fixture->set));
+
+  g_assert_false (gtk_widget_get_visible (error));
+  spindle_ui_test_activate (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "run", NULL));
+
+  g_test_message ("the dialog says: %s", gtk_label_get_text (GTK_LABEL (error)));
+  g_assert_true (gtk_widget_get_visible (error));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error)), message));
+  g_assert_true (spindle_ui_test_find_toplevel (SPINDLE_TYPE_RUN_DIALOG) == dialog);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->set)), ==, n_before);
+}
+
+static gboolean
+has_one_worker (SpindleWorkerSet *set)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (set)) == 1;
+}
+
+static gboolean
+has_one_marked (gpointer unused)
+{
+  return count_marked () == 1;
+}
+
+/* The dialog reads the command line as a shell would, says inline what
+ * cannot run, and runs the rest in the chosen folder with the chosen stop
+ * signal, as a worker of the list.
+ */
+static void
+test_run_dialog (SpindleUiFixture *fixture)
+{
+  g_autofree char *dir = g_dir_make_tmp ("spindle-run-XXXXXX", NULL);
+  g_autofree char *command = g_strdup_printf ("sh -c 'pwd; exec sleep %s'", MARK);
+  g_autofree char *name = g_strdup_printf ("sh -c pwd; exec sleep %s", MARK);
+  GtkWindow *dialog = open_run_dialog (fixture);
+  g_autoptr(SpindleWorker) worker = NULL;
+  const char *out = NULL;
+  gint32 signo = 0;
+
+  g_assert_nonnull (dir);
+  set_entry (dialog, "command", "");
+  assert_refused (fixture, dialog, "Type the command to run");
+  set_entry (dialog, "command", "sh -c 'echo unfinished");
+  assert_refused (fixture, dialog, "The command line cannot be read");
+  set_entry (dialog, "command", "spindle-no-such-program --now");
+  assert_refused (fixture, dialog, "No program “spindle-no-such-program” was found");
+  set_entry (dialog, "command", command);
+  set_entry (dialog, "directory", "/spindle-no-such-folder");
+  assert_refused (fixture, dialog, "There is no folder “/spindle-no-such-folder”");
+
+  set_entry (dialog, "directory", dir);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN,
+                                                                   "stop-signal", NULL)), 1);
+  spindle_ui_test_activate (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "run", NULL));
+  g_assert_null (spindle_ui_test_find_toplevel (SPINDLE_TYPE_RUN_DIALOG));
+
+  spindle_ui_test_wait (has_one_worker, fixture->set);
+  worker = g_list_model_get_item (G_LIST_MODEL (fixture->set), 0);
+  g_assert_cmpstr (spindle_worker_get_name (worker), ==, name);
+  g_assert_cmpstr (spindle_worker_get_kind (worker), ==, "command");
+  spindle_ui_test_wait_row_shows (fixture->window, worker, name);
+  /* the shell has printed and become sleep */
+  spindle_ui_test_wait (has_one_marked, NULL);
+
+  /* a stop sends SIGINT, which ends sleep */
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_true (g_variant_lookup (spindle_worker_get_result (worker), "signal", "i", &signo));
+  g_assert_cmpint (signo, ==, SIGINT);
+  g_assert_true (g_variant_lookup (spindle_worker_get_result (worker), "stdout", "&s", &out));
+  g_assert_cmpstr (out, ==, dir);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -346,6 +470,7 @@ main (int   argc,
   g_test_add_func ("/ui/run/sigterm-stubborn-tree", test_sigterm_stubborn_tree);
   g_test_add_func ("/ui/run/sigint-tree", test_sigint_tree);
   g_test_add_func ("/ui/run/second-signal-forces", test_second_signal_forces);
+  spindle_ui_test_add ("/ui/run/run-dialog", test_run_dialog);
 
   return g_test_run ();
 }
