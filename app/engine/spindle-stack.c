@@ -471,7 +471,7 @@ capture (int            tid,
   if (!g_file_test (task_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("Cannot capture the stack: thread %d is not a thread of this process"), tid);
+                   _("Cannot capture the stack: thread %d has ended, or is not a thread of this process"), tid);
       return NULL;
     }
 

@@ -85,6 +85,21 @@ wait_capture (Capture *capture)
   spindle_test_wait_until (capture_is_done, capture, SPINDLE_TEST_GUARD_MS);
 }
 
+/* The main thread learns the thread id from the worker's start event. */
+static gboolean
+has_tid (gpointer data)
+{
+  return spindle_worker_get_tid (data) > 0;
+}
+
+static void
+wait_inside (SpindleWorker *worker,
+             Sleeper       *sleeper)
+{
+  spindle_test_wait_flag (&sleeper->sleeping);
+  spindle_test_wait_until (has_tid, worker, SPINDLE_TEST_GUARD_MS);
+}
+
 static int
 find_frame (SpindleStack *stack,
             const char   *function)
@@ -104,7 +119,7 @@ test_worker_function_named (void)
   SpindleWorker *worker = spindle_test_spawn (set, "sleeper", sleeper_body, &sleeper);
   int frame;
 
-  spindle_test_wait_flag (&sleeper.sleeping);
+  wait_inside (worker, &sleeper);
   spindle_test_wait_blocked (spindle_worker_get_tid (worker), NULL);
 
   spindle_worker_capture_stack_async (worker, NULL, capture_done, &capture);
@@ -138,7 +153,7 @@ test_text_folds_libraries (void)
   g_autofree char *folded = NULL;
   g_autofree char *full = NULL;
 
-  spindle_test_wait_flag (&sleeper.sleeping);
+  wait_inside (worker, &sleeper);
   spindle_worker_capture_stack_async (worker, NULL, capture_done, &capture);
   wait_capture (&capture);
   g_atomic_int_set (&sleeper.captured, 1);
@@ -224,7 +239,7 @@ test_foreign_thread_refused (void)
   wait_capture (&capture);
   g_assert_null (capture.stack);
   g_assert_error (capture.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_nonnull (strstr (capture.error->message, "not a thread of this process"));
+  g_assert_nonnull (strstr (capture.error->message, "is not a thread of this process"));
   g_clear_error (&capture.error);
 }
 

@@ -1,0 +1,176 @@
+/* test-stack.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <time.h>
+
+#include "spindle-stack-window.h"
+#include "spindle-ui-test-util.h"
+
+/* The stack window over a worker of this test: it names the test's own
+ * function in bold, folds the library frames until asked, and says why
+ * when there is no thread to capture.
+ */
+
+typedef struct
+{
+  gint inside;
+} Napper;
+
+G_GNUC_NO_INLINE void spindle_ui_test_stack_naps_here (SpindleJob *job,
+                                                       Napper     *napper);
+
+void
+spindle_ui_test_stack_naps_here (SpindleJob *job,
+                                 Napper     *napper)
+{
+  g_atomic_int_set (&napper->inside, 1);
+  while (!spindle_job_should_stop (job))
+    {
+      struct timespec nap = { 0, 50 * 1000000L };
+
+      nanosleep (&nap, NULL);
+    }
+}
+
+static GVariant *
+napper_body (SpindleJob  *job,
+             gpointer     data,
+             GError     **error)
+{
+  spindle_ui_test_stack_naps_here (job, data);
+  return NULL;
+}
+
+static gboolean
+is_inside (Napper *napper)
+{
+  return g_atomic_int_get (&napper->inside);
+}
+
+/* The main thread learns the thread id from the worker's start event. */
+static gboolean
+has_tid (SpindleWorker *worker)
+{
+  return spindle_worker_get_tid (worker) > 0;
+}
+
+static gboolean
+thread_gone (SpindleWorker *worker)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d", spindle_worker_get_tid (worker));
+
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+left_capturing (SpindleStackWindow *window)
+{
+  return g_strcmp0 (spindle_stack_window_get_page (window), "capturing") != 0;
+}
+
+static char *
+shown_text (SpindleStackWindow *window)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW, NULL, NULL));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* Whether the line naming the function is in bold. */
+static gboolean
+function_is_bold (SpindleStackWindow *window,
+                  const char         *function)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_TEXT_VIEW, NULL, NULL));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTag *own = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "own");
+  GtkTextIter start, match, match_end;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (!gtk_text_iter_forward_search (&start, function, 0, &match, &match_end, NULL))
+    return FALSE;
+  return gtk_text_iter_has_tag (&match, own);
+}
+
+static void
+test_names_own_function (SpindleUiFixture *fixture)
+{
+  Napper napper = { 0 };
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn (fixture->set, "napper", napper_body, &napper, NULL, &error);
+  SpindleStackWindow *window;
+  g_autofree char *folded = NULL;
+  g_autofree char *full = NULL;
+  GtkWidget *libraries;
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait (is_inside, &napper);
+  spindle_ui_test_wait (has_tid, worker);
+
+  window = SPINDLE_STACK_WINDOW (spindle_stack_window_new (GTK_WINDOW (fixture->window), worker));
+  spindle_ui_test_wait (left_capturing, window);
+  if (g_strcmp0 (spindle_stack_window_get_page (window), "stack") != 0)
+    g_test_message ("error shown: %s", gtk_label_get_text (GTK_LABEL (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL, "error_label", NULL))));
+  g_assert_cmpstr (spindle_stack_window_get_page (window), ==, "stack");
+
+  folded = shown_text (window);
+  g_assert_nonnull (strstr (folded, "spindle_ui_test_stack_naps_here"));
+  g_assert_true (function_is_bold (window, "spindle_ui_test_stack_naps_here"));
+  g_assert_nonnull (strstr (folded, " frames in "));
+
+  /* showing the library frames unfolds them */
+  libraries = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_TOGGLE_BUTTON, "libraries_button", NULL);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (libraries), TRUE);
+  full = shown_text (window);
+  g_assert_null (strstr (full, " frames in "));
+  g_assert_cmpuint (strlen (full), >, strlen (folded));
+  g_assert_false (function_is_bold (window, "start_thread"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+}
+
+static void
+test_ended_worker_says_why (SpindleUiFixture *fixture)
+{
+  Napper napper = { 0 };
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn (fixture->set, "napper", napper_body, &napper, NULL, &error);
+  SpindleStackWindow *window;
+  GtkWidget *label;
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait (is_inside, &napper);
+  spindle_ui_test_wait (has_tid, worker);
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+  spindle_ui_test_wait (thread_gone, worker);
+
+  window = SPINDLE_STACK_WINDOW (spindle_stack_window_new (GTK_WINDOW (fixture->window), worker));
+  spindle_ui_test_wait (left_capturing, window);
+  g_assert_cmpstr (spindle_stack_window_get_page (window), ==, "error");
+  g_assert_null (spindle_stack_window_get_stack (window));
+  label = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL, "error_label", NULL);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "has ended"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_ui_test_init (&argc, &argv);
+
+  spindle_ui_test_add ("/ui/stack/names-own-function", test_names_own_function);
+  spindle_ui_test_add ("/ui/stack/ended-worker-says-why", test_ended_worker_says_why);
+
+  return g_test_run ();
+}
