@@ -549,6 +549,25 @@ failure_body (SpindleJob  *job,
   return NULL;
 }
 
+/* process tree *************************************************************/
+
+/* A shell with two sleeps: one ignores SIGTERM, one escaped with setsid().
+ * A stop ends the shell; the reaper helper then kills and reaps what it
+ * left, and the report names every process. A force-cancel kills all.
+ */
+static GVariant *
+process_tree_body (SpindleJob  *job,
+                   gpointer     data,
+                   GError     **error)
+{
+  static const char * const argv[] = {
+    "sh", "-c", "sh -c 'trap \"\" TERM; exec sleep 3600' & setsid sleep 3600 & wait", NULL
+  };
+  SpindleCommandOptions options = { .leftover_grace_usec = 300 * 1000 };
+
+  return spindle_job_run_command (job, argv, &options, error);
+}
+
 /* The catalogue ************************************************************/
 
 static const SpindleCatalogEntry entries[] = {
@@ -578,6 +597,9 @@ static const SpindleCatalogEntry entries[] = {
     N_("Counts primes and returns the count as its result") },
   { "failure", N_("Failure"),
     N_("Gives up after two seconds with an error") },
+  { "process-tree", N_("Process tree"),
+    N_("A command with a child that ignores SIGTERM and one escaped with setsid(): "
+       "nothing is left behind, and the report names every process reaped") },
 };
 
 /* In the order of entries. */
@@ -594,6 +616,7 @@ static const Body bodies[] = {
   { deadline_body, 10 * G_USEC_PER_SEC },
   { result_body },
   { failure_body },
+  { process_tree_body },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (entries) == G_N_ELEMENTS (bodies));
