@@ -78,7 +78,7 @@ static const BadCase bad_cases[] = {
   { { TEN_TIMES ("--workers=sleeper=100") },
                                           "cannot start 1000 worker threads: this system allows 999", "999" },
   { { "--workers", "supervisor=250" },    "cannot start 1000 worker threads", "999" },
-  { { "--demo" },                         "cannot start 15 worker threads: this system allows 14", "14" },
+  { { "--demo" },                         "cannot start 16 worker threads: this system allows 15", "15" },
   { { "-w", "sleeper=14", "--run", "--", "true" },
                                           "cannot start 15 worker threads: this system allows 14", "14" },
 };

@@ -459,6 +459,118 @@ test_run_dialog (SpindleUiFixture *fixture)
   g_rmdir (dir);
 }
 
+/* The demo's process tree ***************************************************/
+
+static void
+walk_children (pid_t   pid,
+               GArray *pids)
+{
+  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", pid);
+  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
+  const char *tid;
+
+  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_path, tid);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) fields = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      fields = g_strsplit_set (g_strstrip (contents), " ", -1);
+      for (guint i = 0; fields[i] != NULL; i++)
+        if (atoi (fields[i]) > 0)
+          {
+            pid_t child = atoi (fields[i]);
+
+            g_array_append_val (pids, child);
+            walk_children (child, pids);
+          }
+    }
+}
+
+typedef struct
+{
+  SpindleWorker *worker;
+  GArray        *sleeps;    /* pids of the tree's sleeps */
+} Tree;
+
+static gboolean
+is_sleep (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
+  g_autofree char *comm = NULL;
+
+  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
+}
+
+/* Both sleeps run under the command, whose pid the phase names. */
+static gboolean
+tree_up (Tree *tree)
+{
+  const char *phase = spindle_worker_get_phase (tree->worker);
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  int main_pid = 0;
+
+  if (phase == NULL || sscanf (phase, "pid %d running", &main_pid) != 1)
+    return FALSE;
+
+  walk_children (main_pid, pids);
+  g_array_set_size (tree->sleeps, 0);
+  for (guint i = 0; i < pids->len; i++)
+    if (is_sleep (g_array_index (pids, pid_t, i)))
+      g_array_append_val (tree->sleeps, g_array_index (pids, pid_t, i));
+
+  return tree->sleeps->len == 2;
+}
+
+/* The demo's process tree is not reached by a stop of its command alone:
+ * what the command leaves is killed and reaped, each process in the report.
+ */
+static void
+assert_tree_gone (SpindleUiFixture   *fixture,
+                  gboolean            force,
+                  SpindleWorkerState  state,
+                  const char * const *steps)
+{
+  Tree tree = { spindle_ui_test_spawn (fixture, "process-tree"), g_array_new (FALSE, FALSE, sizeof (pid_t)) };
+  g_autofree char *report = NULL;
+
+  spindle_ui_test_wait (tree_up, &tree);
+  if (force)
+    spindle_worker_force_cancel (tree.worker);
+  else
+    spindle_worker_request_stop (tree.worker);
+  spindle_ui_test_wait_terminal (tree.worker);
+
+  report = spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (tree.worker));
+  g_test_message ("the report:\n%s", report);
+  g_assert_cmpint (spindle_worker_get_state (tree.worker), ==, state);
+  for (guint i = 0; i < tree.sleeps->len; i++)
+    g_assert_cmpint (process_state (g_array_index (tree.sleeps, pid_t, i)), ==, 0);
+  for (guint i = 0; steps[i] != NULL; i++)
+    g_assert_nonnull (strstr (report, steps[i]));
+  g_assert_null (strstr (report, "could not be reaped"));
+  g_array_unref (tree.sleeps);
+}
+
+static void
+test_demo_tree_stop (SpindleUiFixture *fixture)
+{
+  const char *steps[] = { "(sh) was killed by SIGTERM, reaped", "(sleep) was killed by SIGTERM, reaped",
+                          "(sleep) was killed by SIGKILL, reaped", NULL };
+
+  assert_tree_gone (fixture, FALSE, SPINDLE_WORKER_STATE_STOPPED, steps);
+}
+
+static void
+test_demo_tree_force (SpindleUiFixture *fixture)
+{
+  const char *steps[] = { "(sh) was killed by SIGKILL, reaped", "(sleep) was killed by SIGKILL, reaped", NULL };
+
+  assert_tree_gone (fixture, TRUE, SPINDLE_WORKER_STATE_CANCELLED, steps);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -471,6 +583,8 @@ main (int   argc,
   g_test_add_func ("/ui/run/sigint-tree", test_sigint_tree);
   g_test_add_func ("/ui/run/second-signal-forces", test_second_signal_forces);
   spindle_ui_test_add ("/ui/run/run-dialog", test_run_dialog);
+  spindle_ui_test_add ("/ui/run/demo-tree-stop", test_demo_tree_stop);
+  spindle_ui_test_add ("/ui/run/demo-tree-force", test_demo_tree_force);
 
   return g_test_run ();
 }
