@@ -1,0 +1,34 @@
+/* spindle-replay-window.h
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "spindle-recording.h"
+
+G_BEGIN_DECLS
+
+#define SPINDLE_TYPE_REPLAY_WINDOW (spindle_replay_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleReplayWindow, spindle_replay_window, SPINDLE, REPLAY_WINDOW, GtkApplicationWindow)
+
+SpindleReplayWindow *spindle_replay_window_new      (GtkApplication      *application,
+                                                     SpindleRecording    *recording,
+                                                     const char          *title);
+void                 spindle_replay_window_seek     (SpindleReplayWindow *self,
+                                                     gint64               t);
+GListModel          *spindle_replay_window_get_rows (SpindleReplayWindow *self);
+
+#define SPINDLE_TYPE_REPLAY_ROW (spindle_replay_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (SpindleReplayRow, spindle_replay_row, SPINDLE, REPLAY_ROW, GObject)
+
+const char         *spindle_replay_row_get_name  (SpindleReplayRow *row);
+SpindleWorkerState  spindle_replay_row_get_state (SpindleReplayRow *row);
+
+G_END_DECLS
