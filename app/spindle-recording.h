@@ -65,6 +65,19 @@ gboolean          spindle_recording_write_chrome_trace (SpindleRecording *self,
                                                         GOutputStream    *stream,
                                                         GError          **error);
 
+/* A worker's state from a moment on. */
+typedef struct
+{
+  gint64             t;
+  SpindleWorkerState state;
+} SpindleStateChange;
+
+GArray           *spindle_recording_get_state_changes (SpindleRecording *self,
+                                                        guint64           worker);
+char             *spindle_recording_describe_worker   (SpindleRecording *self,
+                                                        guint64           worker,
+                                                        gint64            t);
+
 void              spindle_recorded_worker_free        (SpindleRecordedWorker *worker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleRecordedWorker, spindle_recorded_worker_free)

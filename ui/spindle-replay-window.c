@@ -11,7 +11,7 @@
 
 #include <glib/gi18n.h>
 
-#include "spindle-format.h"
+#include "spindle-replay-row.h"
 #include "spindle-replay-window.h"
 
 /* A recording replayed: scrub the time slider and the list shows every
@@ -19,118 +19,6 @@
  * kernel wait. The recording can be exported as a Chrome trace for
  * Perfetto.
  */
-
-/* One worker at the moment shown **********************************************/
-
-struct _SpindleReplayRow
-{
-  GObject             parent_instance;
-
-  char               *name;
-  SpindleWorkerState  state;
-  char               *phase;
-  char               *last_event;
-  char               *kernel;
-};
-
-G_DEFINE_FINAL_TYPE (SpindleReplayRow, spindle_replay_row, G_TYPE_OBJECT)
-
-enum {
-  ROW_PROP_0,
-  ROW_PROP_NAME,
-  ROW_PROP_STATE_LABEL,
-  ROW_PROP_PHASE,
-  ROW_PROP_LAST_EVENT,
-  ROW_PROP_KERNEL,
-  ROW_N_PROPS
-};
-
-static GParamSpec *row_properties[ROW_N_PROPS];
-
-static void
-spindle_replay_row_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  SpindleReplayRow *self = SPINDLE_REPLAY_ROW (object);
-
-  switch (prop_id)
-    {
-    case ROW_PROP_NAME: g_value_set_string (value, self->name); break;
-    case ROW_PROP_STATE_LABEL: g_value_set_string (value, spindle_format_state_label (self->state)); break;
-    case ROW_PROP_PHASE: g_value_set_string (value, self->phase); break;
-    case ROW_PROP_LAST_EVENT: g_value_set_string (value, self->last_event); break;
-    case ROW_PROP_KERNEL: g_value_set_string (value, self->kernel); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-spindle_replay_row_finalize (GObject *object)
-{
-  SpindleReplayRow *self = SPINDLE_REPLAY_ROW (object);
-
-  g_free (self->name);
-  g_free (self->phase);
-  g_free (self->last_event);
-  g_free (self->kernel);
-
-  G_OBJECT_CLASS (spindle_replay_row_parent_class)->finalize (object);
-}
-
-static void
-spindle_replay_row_class_init (SpindleReplayRowClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
-
-  object_class->get_property = spindle_replay_row_get_property;
-  object_class->finalize = spindle_replay_row_finalize;
-
-  row_properties[ROW_PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, flags);
-  row_properties[ROW_PROP_STATE_LABEL] = g_param_spec_string ("state-label", NULL, NULL, NULL, flags);
-  row_properties[ROW_PROP_PHASE] = g_param_spec_string ("phase", NULL, NULL, NULL, flags);
-  row_properties[ROW_PROP_LAST_EVENT] = g_param_spec_string ("last-event", NULL, NULL, NULL, flags);
-  row_properties[ROW_PROP_KERNEL] = g_param_spec_string ("kernel", NULL, NULL, NULL, flags);
-  g_object_class_install_properties (object_class, ROW_N_PROPS, row_properties);
-}
-
-static void
-spindle_replay_row_init (SpindleReplayRow *self)
-{
-}
-
-static SpindleReplayRow *
-spindle_replay_row_new (const SpindleRecordedWorker *worker)
-{
-  SpindleReplayRow *self = g_object_new (SPINDLE_TYPE_REPLAY_ROW, NULL);
-
-  self->name = g_strdup (worker->name);
-  self->state = worker->state;
-  self->phase = g_strdup (worker->phase);
-  self->last_event = g_strdup (worker->last_event);
-  if (worker->kernel_state != NULL)
-    self->kernel = g_strdup_printf ("%s %s", worker->kernel_state,
-                                    worker->wait_channel != NULL ? worker->wait_channel : "");
-  return self;
-}
-
-const char *
-spindle_replay_row_get_name (SpindleReplayRow *row)
-{
-  g_return_val_if_fail (SPINDLE_IS_REPLAY_ROW (row), NULL);
-
-  return row->name;
-}
-
-SpindleWorkerState
-spindle_replay_row_get_state (SpindleReplayRow *row)
-{
-  g_return_val_if_fail (SPINDLE_IS_REPLAY_ROW (row), 0);
-
-  return row->state;
-}
 
 /* The window ******************************************************************/
 
@@ -145,13 +33,50 @@ struct _SpindleReplayWindow
   GtkAdjustment        *time_adjustment;
   GtkLabel             *time_label;
   GtkColumnView        *column_view;
+  GtkLabel             *story_title;
+  GtkLabel             *story_label;
 
   SpindleRecording     *recording;
+  GHashTable           *changes;    /* worker id → its SpindleStateChange array */
+  GtkSingleSelection   *selection;
+  gint64                moment;
   GListStore           *rows;
   GtkFileChooserNative *chooser;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleReplayWindow, spindle_replay_window, GTK_TYPE_APPLICATION_WINDOW)
+
+static GArray *
+changes_of (SpindleReplayWindow         *self,
+            const SpindleRecordedWorker *worker)
+{
+  GArray *changes = g_hash_table_lookup (self->changes, &worker->id);
+
+  if (changes == NULL)
+    {
+      changes = spindle_recording_get_state_changes (self->recording, worker->id);
+      g_hash_table_insert (self->changes, g_memdup2 (&worker->id, sizeof worker->id), changes);
+    }
+  return changes;
+}
+
+/* The selected worker's records up to the moment shown. */
+static void
+show_story (SpindleReplayWindow *self)
+{
+  SpindleReplayRow *row = gtk_single_selection_get_selected_item (self->selection);
+  g_autofree char *story = NULL;
+
+  if (row == NULL)
+    {
+      gtk_label_set_text (self->story_title, _("Select a worker to see its story up to this moment"));
+      gtk_label_set_text (self->story_label, "");
+      return;
+    }
+  gtk_label_set_text (self->story_title, spindle_replay_row_get_name (row));
+  story = spindle_recording_describe_worker (self->recording, spindle_replay_row_get_id (row), self->moment);
+  gtk_label_set_text (self->story_label, story);
+}
 
 /* "1:02.345" */
 static char *
@@ -180,10 +105,18 @@ spindle_replay_window_seek (SpindleReplayWindow *self,
   g_autofree char *duration = format_moment (spindle_recording_get_duration (self->recording));
   g_autofree char *label = NULL;
 
+  guint selected = gtk_single_selection_get_selected (self->selection);
+
+  self->moment = t;
   for (guint i = 0; i < workers->len; i++)
-    g_ptr_array_add (rows, spindle_replay_row_new (workers->pdata[i]));
+    g_ptr_array_add (rows, spindle_replay_row_new (workers->pdata[i], changes_of (self, workers->pdata[i]),
+                                                   t, spindle_recording_get_duration (self->recording)));
   g_list_store_splice (self->rows, 0, g_list_model_get_n_items (G_LIST_MODEL (self->rows)),
                        rows->pdata, rows->len);
+  /* the same position is the same worker, as long as it was spawned by then */
+  if (selected < rows->len)
+    gtk_single_selection_set_selected (self->selection, selected);
+  show_story (self);
 
   /* Translators: the moment of a recording shown, and its length */
   label = g_strdup_printf (_("%s of %s"), moment, duration);
@@ -255,6 +188,8 @@ spindle_replay_window_dispose (GObject *object)
   g_clear_object (&self->chooser);
   g_clear_object (&self->recording);
   g_clear_object (&self->rows);
+  g_clear_object (&self->selection);
+  g_clear_pointer (&self->changes, g_hash_table_unref);
 
   G_OBJECT_CLASS (spindle_replay_window_parent_class)->dispose (object);
 }
@@ -268,6 +203,7 @@ spindle_replay_window_class_init (SpindleReplayWindowClass *klass)
   object_class->dispose = spindle_replay_window_dispose;
 
   g_type_ensure (SPINDLE_TYPE_REPLAY_ROW);
+  g_type_ensure (SPINDLE_TYPE_REPLAY_TIMELINE);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-replay-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, title_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, subtitle_label);
@@ -276,6 +212,8 @@ spindle_replay_window_class_init (SpindleReplayWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, time_adjustment);
   gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, time_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, column_view);
+  gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, story_title);
+  gtk_widget_class_bind_template_child (widget_class, SpindleReplayWindow, story_label);
 }
 
 static void
@@ -289,8 +227,12 @@ spindle_replay_window_init (SpindleReplayWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->rows = g_list_store_new (SPINDLE_TYPE_REPLAY_ROW);
-  gtk_column_view_set_model (self->column_view,
-                             GTK_SELECTION_MODEL (gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)))));
+  self->changes = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (show_story), self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (actions), entries, G_N_ELEMENTS (entries), self);
   gtk_widget_insert_action_group (GTK_WIDGET (self), "replay", G_ACTION_GROUP (actions));
@@ -350,4 +292,34 @@ spindle_replay_window_get_rows (SpindleReplayWindow *self)
   g_return_val_if_fail (SPINDLE_IS_REPLAY_WINDOW (self), NULL);
 
   return G_LIST_MODEL (self->rows);
+}
+
+/**
+ * spindle_replay_window_select:
+ * @self: a replay window
+ * @position: a row of the list
+ *
+ * Selects the worker at @position: the side pane tells its story.
+ */
+void
+spindle_replay_window_select (SpindleReplayWindow *self,
+                              guint                position)
+{
+  g_return_if_fail (SPINDLE_IS_REPLAY_WINDOW (self));
+
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+/**
+ * spindle_replay_window_get_story:
+ * @self: a replay window
+ *
+ * Returns: what the side pane says of the selected worker
+ */
+const char *
+spindle_replay_window_get_story (SpindleReplayWindow *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_REPLAY_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->story_label);
 }

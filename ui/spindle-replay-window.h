@@ -22,13 +22,9 @@ SpindleReplayWindow *spindle_replay_window_new      (GtkApplication      *applic
                                                      const char          *title);
 void                 spindle_replay_window_seek     (SpindleReplayWindow *self,
                                                      gint64               t);
-GListModel          *spindle_replay_window_get_rows (SpindleReplayWindow *self);
-
-#define SPINDLE_TYPE_REPLAY_ROW (spindle_replay_row_get_type ())
-
-G_DECLARE_FINAL_TYPE (SpindleReplayRow, spindle_replay_row, SPINDLE, REPLAY_ROW, GObject)
-
-const char         *spindle_replay_row_get_name  (SpindleReplayRow *row);
-SpindleWorkerState  spindle_replay_row_get_state (SpindleReplayRow *row);
+GListModel          *spindle_replay_window_get_rows  (SpindleReplayWindow *self);
+void                 spindle_replay_window_select    (SpindleReplayWindow *self,
+                                                      guint                position);
+const char          *spindle_replay_window_get_story (SpindleReplayWindow *self);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
  */
 
 #include "spindle-recorder.h"
+#include "spindle-replay-row.h"
 #include "spindle-replay-window.h"
 #include "spindle-ui-test-util.h"
 
@@ -138,6 +139,14 @@ test_replays_what_was_seen (SpindleUiFixture *fixture)
         g_error ("%s is not in the replay at %" G_GINT64_FORMAT, moment->name, moment->t);
       g_assert_cmpint (spindle_replay_row_get_state (row), ==, moment->state);
     }
+
+  /* the side pane tells the first worker's story up to the moment shown */
+  spindle_replay_window_seek (replay, spindle_recording_get_duration (recording));
+  spindle_replay_window_select (replay, 0);
+  g_assert_nonnull (strstr (spindle_replay_window_get_story (replay), "stop requested (user)"));
+  g_assert_nonnull (strstr (spindle_replay_window_get_story (replay), "stopped"));
+  spindle_replay_window_seek (replay, g_array_index (watch.seen, Seen, 0).t - 1);
+  g_assert_null (strstr (spindle_replay_window_get_story (replay), "stopped"));
 
   /* before the recording began the list is empty */
   spindle_replay_window_seek (replay, -1);
