@@ -221,7 +221,15 @@ spindle_format_kind_title (const char *kind)
   if (entry != NULL)
     return _(entry->title);
 
-  return kind ? kind : _("custom job");
+  /* Translators: the kinds the engine gives workers itself */
+  if (g_strcmp0 (kind, "child") == 0)
+    return _("child worker");
+  if (g_strcmp0 (kind, "command") == 0)
+    return _("command");
+  if (kind == NULL || g_str_equal (kind, "custom"))
+    return _("custom job");
+
+  return kind;
 }
 
 /* "1234", or "—" before the thread has one. */

@@ -79,13 +79,15 @@ static char *
 sentence (const char *phrase)
 {
   g_autoptr(GString) text = g_string_new (phrase);
+  /* Translators: ends a phrase of the diagnosis shown as a sentence */
+  const char *full_stop = C_("sentence end", ".");
 
   if (text->len == 0)
     return g_string_free (g_steal_pointer (&text), FALSE);
 
   text->str[0] = g_ascii_toupper (text->str[0]);
-  if (!g_str_has_suffix (text->str, "."))
-    g_string_append_c (text, '.');
+  if (!g_str_has_suffix (text->str, ".") && !g_str_has_suffix (text->str, full_stop))
+    g_string_append (text, full_stop);
 
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
