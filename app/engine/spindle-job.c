@@ -265,8 +265,9 @@ job_finish (SpindleJob *self,
   self->ending = TRUE;
   g_mutex_unlock (&self->lock);
 
+  /* a floating result (C's g_variant_new) or a full reference (bindings) */
   if (result != NULL)
-    g_variant_ref_sink (result);
+    g_variant_take_ref (result);
   if (error != NULL)
     g_clear_pointer (&result, g_variant_unref);
 

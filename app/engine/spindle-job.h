@@ -51,7 +51,8 @@ G_BEGIN_DECLS
  * A body that returns a #G_IO_ERROR_CANCELLED error after a stop request
  * counts as stopped, not failed.
  *
- * Returns: (transfer floating) (nullable): the worker's result
+ * Returns: (transfer full) (nullable): the worker's result; a floating
+ *   reference (g_variant_new()) is sunk
  */
 typedef GVariant *(*SpindleJobFunc)     (SpindleJob *job,
                                          gpointer    user_data,

@@ -6,7 +6,10 @@
 # Installs the build into a temporary directory and builds the example
 # against it as a program outside the tree would: its headers and
 # libraries found through pkg-config only, then runs it.
-# Usage: test-install.sh BUILDDIR EXAMPLE.c PREFIX LIBDIR SANITIZE
+# Then does the same for Python: the installed typelib and override, loaded
+# by the system Python (the first python3 on PATH may lack gi), run the
+# Python example.
+# Usage: test-install.sh BUILDDIR EXAMPLE.c PREFIX LIBDIR SANITIZE EXAMPLE.py
 set -eu
 
 builddir=$1
@@ -14,6 +17,7 @@ example=$2
 prefix=$3
 libdir=$4
 sanitize=${5:-none}
+example_py=${6:-}
 
 # A sanitized library needs its runtime loaded first, which a program
 # built as users build theirs does not do: 77 tells meson "skipped".
@@ -56,3 +60,43 @@ fi
 cat "$destdir/out"
 grep -q "^hello: stopped" "$destdir/out"
 grep -q "close the output file" "$destdir/out"
+
+# Python, from the installed copy only.
+gir=$(find "$destdir" -name Spindle-1.gir | head -n 1)
+typelib=$(find "$destdir" -name Spindle-1.typelib | head -n 1)
+override=$(find "$destdir" -path '*/gi/overrides/Spindle.py' | head -n 1)
+for file in "$gir" "$typelib" "$override"; do
+  if [ -z "$file" ]; then
+    echo "the install lacks Spindle-1.gir, Spindle-1.typelib or gi/overrides/Spindle.py" >&2
+    exit 1
+  fi
+done
+export GI_TYPELIB_PATH="$(dirname "$typelib")"
+export PYTHONPATH="$(dirname "$(dirname "$(dirname "$override")")")"
+
+/usr/bin/python3 - "$destdir" <<'PY'
+import sys
+import gi
+gi.require_version("Spindle", "1")
+from gi.repository import Spindle
+
+destdir = sys.argv[1]
+workers = Spindle.WorkerSet.new()
+override = sys.modules["gi.overrides.Spindle"].__file__
+maps = open("/proc/self/maps").read()
+assert override.startswith(destdir), override
+assert destdir + "/" in maps and "libspindle-1.so.0" in maps
+for name in ("Job", "Lock", "Cond", "SpawnOptions", "CleanupReport", "Diagnosis"):
+    assert getattr(Spindle, name).__gtype__.is_a(gi.repository.GObject.TYPE_BOXED), name
+assert isinstance(workers, gi.repository.GObject.Object)
+print("typelib and override load from the installed copy")
+PY
+
+if [ -n "$example_py" ]; then
+  /usr/bin/python3 "$example_py" > "$destdir/out-py"
+  cat "$destdir/out-py"
+  grep -q "^waiter: stopped" "$destdir/out-py"
+  grep -q "^spinner: cancelled" "$destdir/out-py"
+  grep -q "^spinner: finally ran, lock held: False" "$destdir/out-py"
+  grep -q "release the scratch buffer" "$destdir/out-py"
+fi
