@@ -332,8 +332,8 @@ read_header (SpindleRecording  *self,
   if (json_object_get_int_member_with_default (header, "version", 0) != 1)
     {
       g_set_error (error, SPINDLE_RECORDING_ERROR, SPINDLE_RECORDING_ERROR_VERSION,
-                   _("This recording was made by a newer version of Spindle (format version %" G_GINT64_FORMAT ")"),
-                   json_object_get_int_member_with_default (header, "version", 0));
+                   _("This recording was made by a newer version of Spindle (format version %lld)"),
+                   (long long) json_object_get_int_member_with_default (header, "version", 0));
       return FALSE;
     }
   self->program = g_strdup (json_object_get_string_member_with_default (header, "program", ""));
@@ -388,15 +388,15 @@ read_record (SpindleRecording  *self,
     {
       record.worker = (guint64) json_node_get_int (w);
       if (kind == EV_SPAWN && g_hash_table_contains (reading->spawned, &record.worker))
-        return fail (error, line, _("worker %" G_GUINT64_FORMAT " is spawned twice"), record.worker);
+        return fail (error, line, _("worker %llu is spawned twice"), (unsigned long long) record.worker);
       if (kind != EV_SPAWN && !g_hash_table_contains (reading->spawned, &record.worker))
-        return fail (error, line, _("worker %" G_GUINT64_FORMAT " was never spawned"), record.worker);
+        return fail (error, line, _("worker %llu was never spawned"), (unsigned long long) record.worker);
       if (kind == EV_SPAWN)
         {
           gint64 parent = json_object_get_int_member_with_default (object, "parent", 0);
 
           if (parent != 0 && !g_hash_table_contains (reading->spawned, &parent))
-            return fail (error, line, _("the parent of worker %" G_GUINT64_FORMAT " was never spawned"), record.worker);
+            return fail (error, line, _("the parent of worker %llu was never spawned"), (unsigned long long) record.worker);
           g_hash_table_add (reading->spawned, g_memdup2 (&record.worker, sizeof record.worker));
         }
     }
