@@ -184,7 +184,7 @@ static char *
 progress_text (gpointer this,
                double   progress)
 {
-  return g_strdup_printf ("%.0f %%", progress * 100);
+  return g_strdup_printf (_("%.0f %%"), progress * 100);
 }
 
 static char *
