@@ -408,6 +408,7 @@ run_all (void)
   if (wants ("P5") || wants ("P6")) bench_p5_p6 (set);
   if (wants ("P7")) bench_p7 ();
   if (wants ("P8")) bench_p8 (set);
+  bench_process ();
 
   load = read_trimmed ("/proc/loadavg");
   printf ("Load average at end: %s; %.1f s in all\n", load, (now_ns () - begin) / 1e9);
@@ -421,6 +422,10 @@ main (int    argc,
     return 2;
 
   raise_nofile ();
+
+  /* PR5's host, which the benchmark SIGKILLs */
+  if (g_getenv ("SPINDLE_BENCH_PROCESS_HOST") != NULL)
+    return bench_process_host ();
 
   if (opts.internal_rss != NULL)
     return g_str_equal (opts.internal_rss, "raw") ? rss_child_raw (opts.internal_n)

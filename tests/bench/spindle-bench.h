@@ -219,4 +219,8 @@ int       rss_child_spindle (int                n);
 void      bench_p7          (void);
 void      bench_p8          (SpindleWorkerSet  *set);
 
+/* bench-process.c */
+void      bench_process      (void);
+int       bench_process_host (void);
+
 G_END_DECLS
