@@ -53,7 +53,8 @@ static char *
 since_start (gpointer this,
              gint64   since)
 {
-  return g_strdup_printf ("+%.3f s", since / (double) G_USEC_PER_SEC);
+  /* Translators: seconds since the worker was added, in its event log */
+  return g_strdup_printf (_("+%.3f s"), since / (double) G_USEC_PER_SEC);
 }
 
 static char **
