@@ -14,14 +14,11 @@
 #include "spindle-event-log.h"
 #include "spindle-worker-monitor.h"
 
-#define WATCHED_KEY "spindle-worker-monitor"
-
 struct _SpindleWorkerMonitor
 {
   GObject           parent_instance;
 
   SpindleWorkerSet *set;
-  guint             serial;
   guint             changed_id;
   guint             counts[SPINDLE_WORKER_N_STATES];
   guint             n_total;
@@ -31,6 +28,14 @@ struct _SpindleWorkerMonitor
    * it, removed or not yet seen, changes no count
    */
   GHashTable       *counted;
+
+  /* worker, owned → TRUE: the workers whose signals this monitor is
+   * connected to. Plain connections, cut in dispose: a connection bound to
+   * this object's life (g_signal_connect_object) adds a weak reference to
+   * it, and GLib 2.74 keeps those in one array that grows by one element
+   * at a time, so ten thousand workers cost seconds.
+   */
+  GHashTable       *watched;
   guint             recount_pending : 1;
 };
 
@@ -44,6 +49,7 @@ enum {
 
 enum {
   CHANGED,
+  WORKER_CHANGED,
   WORKER_ENDED,
   N_SIGNALS
 };
@@ -111,6 +117,30 @@ count_worker (SpindleWorkerMonitor *self,
     }
 }
 
+static void
+disconnect_worker (SpindleWorkerMonitor *self,
+                   SpindleWorker        *worker)
+{
+  g_signal_handlers_disconnect_by_data (worker, self);
+  g_signal_handlers_disconnect_by_data (spindle_worker_get_children (worker), self);
+}
+
+/* A worker that left the set (and is not counted again) is let go. */
+static void
+forget_removed (SpindleWorkerMonitor *self)
+{
+  GHashTableIter iter;
+  gpointer worker;
+
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, &worker, NULL))
+    if (!g_hash_table_contains (self->counted, worker))
+      {
+        disconnect_worker (self, worker);
+        g_hash_table_iter_remove (&iter);
+      }
+}
+
 /* Only after a removal: items-changed does not say which workers left. */
 static void
 recount (SpindleWorkerMonitor *self)
@@ -130,6 +160,8 @@ recount (SpindleWorkerMonitor *self)
 
       count_worker (self, worker);
     }
+
+  forget_removed (self);
 }
 
 static gboolean
@@ -179,6 +211,7 @@ on_unresponsive (SpindleWorker        *worker,
 {
   recount_worker (self, worker);
   queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, FALSE);
 }
 
 static void
@@ -188,6 +221,7 @@ on_state (SpindleWorker        *worker,
 {
   recount_worker (self, worker);
   queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, TRUE);
 
   if (spindle_worker_is_terminal (worker))
     g_signal_emit (self, signals[WORKER_ENDED], 0, worker);
@@ -204,6 +238,7 @@ on_items_changed (GListModel           *model,
   if (removed > 0)
     self->recount_pending = TRUE;
   queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
 }
 
 static void
@@ -213,22 +248,21 @@ watch_worker (SpindleWorkerMonitor *self,
 {
   GListModel *children;
 
-  /* counted before the serial check: a worker removed and added back
-   * is watched already, but must count again
+  /* counted before the check: a worker removed and added back may be
+   * watched still, but must count again
    */
   if (count)
     count_worker (self, worker);
 
-  if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (worker), WATCHED_KEY)) == self->serial)
+  if (!g_hash_table_add (self->watched, g_object_ref (worker)))
     return;
 
-  g_object_set_data (G_OBJECT (worker), WATCHED_KEY, GUINT_TO_POINTER (self->serial));
   spindle_event_log_ensure (worker);
-  g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_state), self, 0);
-  g_signal_connect_object (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self, 0);
+  g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
+  g_signal_connect (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self);
 
   children = spindle_worker_get_children (worker);
-  g_signal_connect_object (children, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  g_signal_connect (children, "items-changed", G_CALLBACK (on_items_changed), self);
   watch_model (self, children, 0, g_list_model_get_n_items (children), FALSE);
 }
 
@@ -255,7 +289,7 @@ spindle_worker_monitor_constructed (GObject *object)
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->constructed (object);
 
-  g_signal_connect_object (model, "items-changed", G_CALLBACK (on_items_changed), self, 0);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
   watch_model (self, model, 0, g_list_model_get_n_items (model), TRUE);
 }
 
@@ -264,7 +298,17 @@ spindle_worker_monitor_dispose (GObject *object)
 {
   SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
 
+  GHashTableIter iter;
+  gpointer worker;
+
   g_clear_handle_id (&self->changed_id, g_source_remove);
+
+  g_hash_table_iter_init (&iter, self->watched);
+  while (g_hash_table_iter_next (&iter, &worker, NULL))
+    disconnect_worker (self, worker);
+  g_hash_table_remove_all (self->watched);
+  if (self->set != NULL)
+    g_signal_handlers_disconnect_by_data (self->set, self);
   g_clear_object (&self->set);
   g_hash_table_remove_all (self->counted);
 
@@ -277,6 +321,7 @@ spindle_worker_monitor_finalize (GObject *object)
   SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
 
   g_clear_pointer (&self->counted, g_hash_table_unref);
+  g_clear_pointer (&self->watched, g_hash_table_unref);
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->finalize (object);
 }
@@ -338,6 +383,15 @@ spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
   signals[CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* Emitted at once, the counts already changed: @worker's state (then
+   * @state_changed is TRUE) or unresponsive flag changed, or, with no
+   * worker, workers joined or left the set or a worker's children. A view
+   * that must be level with the set before its next frame listens here,
+   * once, instead of to every worker.
+   */
+  signals[WORKER_CHANGED] =
+    g_signal_new ("worker-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, SPINDLE_TYPE_WORKER, G_TYPE_BOOLEAN);
   signals[WORKER_ENDED] =
     g_signal_new ("worker-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SPINDLE_TYPE_WORKER);
@@ -346,11 +400,9 @@ spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
 static void
 spindle_worker_monitor_init (SpindleWorkerMonitor *self)
 {
-  static guint last_serial;
-
-  self->serial = ++last_serial;
   /* unowned keys: a worker counted is in the set, which holds it */
   self->counted = g_hash_table_new (NULL, NULL);
+  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
 }
 
 SpindleWorkerMonitor *
@@ -400,6 +452,40 @@ spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
   g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, 0);
 
   return self->counts[state];
+}
+
+/**
+ * spindle_worker_monitor_check_worker:
+ *
+ * Counts @worker as it is now, for a worker whose notifications may be
+ * held back (a sampler that reads a worker as its row comes on screen
+ * freezes them until after the frame), and emits "worker-changed" if its
+ * state or unresponsive flag moved.
+ *
+ * Returns: whether the counts changed
+ */
+gboolean
+spindle_worker_monitor_check_worker (SpindleWorkerMonitor *self,
+                                     SpindleWorker        *worker)
+{
+  gpointer old_value;
+  guint value;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), FALSE);
+  g_return_val_if_fail (SPINDLE_IS_WORKER (worker), FALSE);
+
+  if (!g_hash_table_lookup_extended (self->counted, worker, NULL, &old_value))
+    return FALSE;
+
+  value = counted_as (worker);
+  if (value == GPOINTER_TO_UINT (old_value))
+    return FALSE;
+
+  recount_worker (self, worker);
+  queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, (value & 0xff) != (GPOINTER_TO_UINT (old_value) & 0xff));
+
+  return TRUE;
 }
 
 /* Emits a pending "changed" now (tests, and before a snapshot). */

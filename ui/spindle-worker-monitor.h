@@ -19,9 +19,9 @@ G_DECLARE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, SPINDLE, WOR
 
 /* Watches every worker of a set, children included: gives each one its
  * event log, keeps the counts for the title (as they change, not by
- * counting them all again), and turns any number of state
- * changes into one coalesced "changed" per main-loop iteration, so that the
- * list refilters and resorts once, not once per worker.
+ * counting them all again), says at once which worker changed
+ * ("worker-changed"), and turns any number of state changes into one
+ * coalesced "changed" per main-loop iteration.
  */
 SpindleWorkerMonitor *spindle_worker_monitor_new          (SpindleWorkerSet     *set);
 guint                 spindle_worker_monitor_get_n_total  (SpindleWorkerMonitor *self);
@@ -29,6 +29,8 @@ guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor 
 guint                 spindle_worker_monitor_get_n_unresponsive (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
                                                            SpindleWorkerState    state);
+gboolean              spindle_worker_monitor_check_worker (SpindleWorkerMonitor *self,
+                                                           SpindleWorker        *worker);
 void                  spindle_worker_monitor_flush        (SpindleWorkerMonitor *self);
 
 G_END_DECLS
