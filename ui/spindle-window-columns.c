@@ -493,15 +493,6 @@ _spindle_window_refilter (SpindleWindow *self)
     gtk_filter_changed (GTK_FILTER (self->search_filter), GTK_FILTER_CHANGE_DIFFERENT);
 }
 
-void
-_spindle_window_resort (SpindleWindow *self)
-{
-  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
-
-  if (sorter != NULL)
-    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
-}
-
 /* Columns *******************************************************************/
 
 /* A narrow window drops columns, the highest @drop first; 0 never drops.
@@ -546,6 +537,43 @@ find_column_info (SpindleWindow       *self,
       return &column_info[i];
 
   return NULL;
+}
+
+/* A GtkColumnViewSorter listens to the sorters of the columns it sorts
+ * by and to no other: GTK 4.8 has no getter for them.
+ */
+static gboolean
+column_sorts (GtkColumnViewColumn *column)
+{
+  GtkSorter *sorter = gtk_column_view_column_get_sorter (column);
+
+  return sorter != NULL &&
+         g_signal_has_handler_pending (sorter, g_signal_lookup ("changed", GTK_TYPE_SORTER), 0, FALSE);
+}
+
+/* Every column but the name moves with the state (the TID comes as the
+ * thread starts). With the list in the order workers came, or by name, a
+ * state change leaves the order alone, and ten thousand rows are not
+ * sorted again for it.
+ */
+static gboolean
+sort_follows_state (SpindleWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (column_info); i++)
+    if (!g_str_equal (column_info[i].key, "name") && column_sorts (self->columns[i]))
+      return TRUE;
+
+  return FALSE;
+}
+
+/* States changed: a sort by them needs telling. */
+void
+_spindle_window_resort (SpindleWindow *self)
+{
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->column_view);
+
+  if (sorter != NULL && sort_follows_state (self))
+    gtk_sorter_changed (sorter, GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 /* GTK 4.8 has no tooltip on a column: set it on the header's title
