@@ -17,8 +17,9 @@ G_BEGIN_DECLS
 
 /* Shared by spindle-window.c (life cycle, models, title), -columns.c (cells,
  * sorting, filtering), -actions.c (header and keyboard actions), -quit.c
- * (the quit question and the visible shutdown) and -sampling.c (what the
- * sampler reads, on the clock's ticks).
+ * (the quit question and the visible shutdown), -sampling.c (what the
+ * sampler reads, on the clock's ticks) and -spawning.c (workers asked for
+ * in bulk, started in batches).
  */
 #define SPINDLE_WINDOW_N_COLUMNS 9
 
@@ -63,6 +64,9 @@ struct _SpindleWindow
   SpindleSampler       *sampler;
   SpindleShownWorkers  *shown;
   GHashTable           *watched;
+  GPtrArray            *held;         /* watched since the last frame; see -sampling.c */
+  guint                 release_held_id;
+  gulong                before_paint_id;
   GListStore           *rows;         /* the set's workers, as of the last update */
   GtkTreeListModel     *tree;
   GSettings            *settings;
@@ -77,6 +81,12 @@ struct _SpindleWindow
   guint                 rows_first;
   guint                 rows_tail;
   guint                 rows_direct;  /* changes passed on as they came, since the last update */
+
+  /* workers asked for in bulk, started in batches; see -spawning.c */
+  GArray               *spawn_queue;
+  guint                 spawn_id;
+  guint                 spawn_requested;
+  guint                 spawn_started;
 
   guint                 shutdown_total;
   guint                 show_finished : 1;
@@ -102,6 +112,10 @@ void      _spindle_window_show_error         (SpindleWindow  *self,
 void      _spindle_window_init_sampling      (SpindleWindow  *self);
 void      _spindle_window_dispose_sampling   (SpindleWindow  *self);
 void      _spindle_window_sample             (SpindleWindow  *self);
+void      _spindle_window_check_held         (SpindleWindow  *self);
+
+void      _spindle_window_init_spawning      (SpindleWindow  *self);
+void      _spindle_window_dispose_spawning   (SpindleWindow  *self);
 
 void      _spindle_window_update_shutdown    (SpindleWindow  *self);
 gboolean  _spindle_window_close_request      (SpindleWindow  *self);

@@ -29,6 +29,50 @@
 
 #define FULL_EVERY 10
 
+/* Reading a worker as it is first watched holds back its notifications
+ * (state included) until an idle after the frame, at this priority; see
+ * spindle_sampler_watch (). The window lets go of such a worker after that.
+ */
+#define HELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 31)
+
+static gboolean
+release_held (gpointer data)
+{
+  SpindleWindow *self = data;
+
+  self->release_held_id = 0;
+  g_ptr_array_set_size (self->held, 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watch (SpindleWindow *self,
+       SpindleWorker *worker)
+{
+  spindle_sampler_watch (self->sampler, worker);
+
+  g_ptr_array_add (self->held, g_object_ref (worker));
+  if (self->release_held_id == 0)
+    self->release_held_id = g_idle_add_full (HELD_PRIORITY, release_held, self, NULL);
+}
+
+/* Before each frame: a held worker may have changed state unheard (a stop
+ * request, or an engine event since the last frame); count it as it is,
+ * so that the frame does not show old counts.
+ */
+void
+_spindle_window_check_held (SpindleWindow *self)
+{
+  gboolean changed = FALSE;
+
+  for (guint i = 0; i < self->held->len; i++)
+    changed |= spindle_worker_monitor_check_worker (self->monitor, g_ptr_array_index (self->held, i));
+
+  if (changed)
+    spindle_window_flush (self);
+}
+
 static void
 add_worker (gpointer worker,
             gpointer set)
@@ -66,7 +110,7 @@ sync_watched (SpindleWindow *self,
   g_hash_table_iter_init (&iter, shown);
   while (g_hash_table_iter_next (&iter, &worker, NULL))
     if (!g_hash_table_contains (self->watched, worker))
-      spindle_sampler_watch (self->sampler, worker);
+      watch (self, worker);
 
   g_hash_table_unref (self->watched);
   self->watched = g_hash_table_ref (shown);
@@ -88,7 +132,7 @@ on_shown (SpindleWindow *self,
   if (!g_hash_table_contains (self->watched, worker))
     {
       g_hash_table_add (self->watched, g_object_ref (worker));
-      spindle_sampler_watch (self->sampler, worker);
+      watch (self, worker);
     }
 }
 
@@ -127,6 +171,7 @@ _spindle_window_init_sampling (SpindleWindow *self)
   self->sampler = spindle_sampler_new (self->set);
   self->shown = spindle_shown_workers_new ();
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->held = g_ptr_array_new_with_free_func (g_object_unref);
   spindle_sampler_set_full_every (self->sampler, 0);
 
   g_signal_connect_object (self->shown, "shown", G_CALLBACK (on_shown), self, G_CONNECT_SWAPPED);
@@ -146,6 +191,8 @@ _spindle_window_dispose_sampling (SpindleWindow *self)
       sync_watched (self, none);
     }
 
+  g_clear_handle_id (&self->release_held_id, g_source_remove);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_object (&self->shown);
   g_clear_object (&self->sampler);

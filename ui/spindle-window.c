@@ -56,7 +56,7 @@ update_subtitle (SpindleWindow *self)
   stopping -= MIN (stopping, unresponsive);
 
   if (spindle_worker_monitor_get_n_total (self->monitor) == 0)
-    text = g_strdup (_("No workers"));
+    text = g_strdup (self->spawn_requested > 0 ? _("Starting workers…") : _("No workers"));
   else if (unresponsive > 0)
     /* Translators: the counts of workers in the title bar */
     text = g_strdup_printf (_("%u running · %u stopping · %u unresponsive · %u finished"),
@@ -64,6 +64,16 @@ update_subtitle (SpindleWindow *self)
   else
     /* Translators: the counts of workers in the title bar */
     text = g_strdup_printf (_("%u running · %u stopping · %u finished"), running, stopping, finished);
+
+  if (self->spawn_requested > 0 && running + stopping + finished > 0)
+    {
+      g_autofree char *counts = g_steal_pointer (&text);
+
+      /* Translators: the counts of workers, then how many of those asked
+       * for have started, while they start
+       */
+      text = g_strdup_printf (_("%s · started %u of %u"), counts, self->spawn_started, self->spawn_requested);
+    }
 
   gtk_label_set_label (self->subtitle_label, text);
 }
@@ -156,51 +166,17 @@ sync_rows (SpindleWindow *self)
   g_list_store_splice (self->rows, first, n_rows - first - tail, items->pdata, added);
 }
 
+/* The monitor watches every worker, children included, and has counted
+ * the change already: one handler for the whole set, not one per worker.
+ */
 static void
-on_worker_state (SpindleWindow *self)
+on_worker_changed (SpindleWindow *self,
+                   SpindleWorker *worker,
+                   gboolean       state_changed)
 {
-  self->states_dirty = TRUE;
+  if (state_changed)
+    self->states_dirty = TRUE;
   queue_update (self);
-}
-
-static void watch_workers (SpindleWindow *self,
-                           GListModel    *model,
-                           guint          position,
-                           guint          n_items);
-
-static void
-on_children_changed (GListModel    *children,
-                     guint          position,
-                     guint          removed,
-                     guint          added,
-                     SpindleWindow *self)
-{
-  if (self->rows == NULL)
-    return;
-
-  watch_workers (self, children, position, added);
-  queue_update (self);
-}
-
-static void
-watch_workers (SpindleWindow *self,
-               GListModel    *model,
-               guint          position,
-               guint          n_items)
-{
-  for (guint i = position; i < position + n_items; i++)
-    {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
-      GListModel *children = spindle_worker_get_children (worker);
-
-      g_signal_connect_object (worker, "notify::state", G_CALLBACK (on_worker_state),
-                               self, G_CONNECT_SWAPPED);
-      /* no refilter or resort: only the counts change */
-      g_signal_connect_object (worker, "notify::unresponsive", G_CALLBACK (queue_update),
-                               self, G_CONNECT_SWAPPED);
-      g_signal_connect_object (children, "items-changed", G_CALLBACK (on_children_changed), self, 0);
-      watch_workers (self, children, 0, g_list_model_get_n_items (children));
-    }
 }
 
 /* Keeps the span that changed: from rows_first to rows_tail rows before
@@ -218,13 +194,14 @@ on_set_items_changed (SpindleWindow *self,
   if (self->rows == NULL)
     return;
 
-  watch_workers (self, set, position, added);
   queue_update (self);
 
   /* A few changes go through as they come, so a worker spawned is in the
-   * list at once; a burst waits for the update and becomes one change.
+   * list at once; a burst waits for the update and becomes one change, as
+   * do workers started in batches: each change to ten thousand rows costs
+   * the list models a walk over them.
    */
-  if (!self->rows_dirty && self->rows_direct < DIRECT_CHANGES)
+  if (!self->rows_dirty && self->rows_direct < DIRECT_CHANGES && self->spawn_id == 0)
     {
       self->rows_direct++;
       self->rows_first = position;
@@ -390,6 +367,8 @@ spindle_window_map (GtkWidget *widget)
 
   spindle_clock_hold (clock);
   self->tick_id = g_signal_connect_swapped (clock, "tick", G_CALLBACK (on_tick), self);
+  self->before_paint_id = g_signal_connect_swapped (gtk_widget_get_frame_clock (widget), "before-paint",
+                                                    G_CALLBACK (_spindle_window_check_held), self);
 }
 
 static void
@@ -399,6 +378,7 @@ spindle_window_unmap (GtkWidget *widget)
   SpindleClock *clock = spindle_clock_get_default ();
 
   g_clear_signal_handler (&self->tick_id, clock);
+  g_clear_signal_handler (&self->before_paint_id, gtk_widget_get_frame_clock (widget));
   spindle_clock_release (clock);
 
   GTK_WIDGET_CLASS (spindle_window_parent_class)->unmap (widget);
@@ -422,6 +402,15 @@ spindle_window_constructed (GObject *object)
 
   g_assert (SPINDLE_IS_WORKER_SET (self->set));
 
+  /* first: the monitor counts a worker before the list shows it */
+  self->monitor = spindle_worker_monitor_new (self->set);
+  g_signal_connect_object (self->monitor, "worker-changed", G_CALLBACK (on_worker_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_monitor_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor, "worker-ended", G_CALLBACK (on_worker_ended),
+                           self, G_CONNECT_SWAPPED);
+
   self->rows = g_list_store_new (SPINDLE_TYPE_WORKER);
   g_signal_connect_object (self->set, "items-changed", G_CALLBACK (on_set_items_changed),
                            self, G_CONNECT_SWAPPED);
@@ -437,12 +426,6 @@ spindle_window_constructed (GObject *object)
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (on_filter_items_changed), self, G_CONNECT_SWAPPED);
 
-  self->monitor = spindle_worker_monitor_new (self->set);
-  g_signal_connect_object (self->monitor, "changed", G_CALLBACK (on_monitor_changed),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->monitor, "worker-ended", G_CALLBACK (on_worker_ended),
-                           self, G_CONNECT_SWAPPED);
-
   _spindle_window_init_sampling (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLER]);
 
@@ -454,6 +437,7 @@ spindle_window_dispose (GObject *object)
 {
   SpindleWindow *self = SPINDLE_WINDOW (object);
 
+  _spindle_window_dispose_spawning (self);
   g_clear_handle_id (&self->remove_ended_id, g_source_remove);
   g_clear_handle_id (&self->update_id, g_source_remove);
   g_clear_pointer (&self->dialog, gtk_window_destroy);
@@ -591,6 +575,7 @@ spindle_window_init (SpindleWindow *self)
 {
   self->show_finished = TRUE;
   self->ended = g_ptr_array_new_with_free_func (g_object_unref);
+  _spindle_window_init_spawning (self);
 
   gtk_widget_init_template (GTK_WIDGET (self));
   load_settings (self);

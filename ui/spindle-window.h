@@ -24,6 +24,11 @@ guint                spindle_window_add_workers       (SpindleWindow    *self,
                                                        const char       *kind,
                                                        guint             count,
                                                        GError          **error);
+void                 spindle_window_start_workers     (SpindleWindow    *self,
+                                                       const char       *kind,
+                                                       guint             count);
+guint                spindle_window_get_n_starting    (SpindleWindow    *self,
+                                                       guint            *n_requested);
 gboolean             spindle_window_load_demo         (SpindleWindow    *self,
                                                        GError          **error);
 void                 spindle_window_request_quit      (SpindleWindow    *self);

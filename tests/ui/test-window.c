@@ -522,6 +522,53 @@ test_elapsed_sort_while_ticking (Fixture *fixture)
 }
 
 static void
+count_call (guint *n)
+{
+  (*n)++;
+}
+
+static guint
+resorts_for_a_stop (Fixture       *fixture,
+                    SpindleWorker *worker)
+{
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+  GtkSorter *sorter = gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view));
+  guint n = 0;
+  gulong handler;
+
+  spindle_ui_test_settle (fixture->window);
+  handler = g_signal_connect_swapped (sorter, "changed", G_CALLBACK (count_call), &n);
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+  spindle_ui_test_settle (fixture->window);
+  g_signal_handler_disconnect (sorter, handler);
+
+  return n;
+}
+
+/* A state change sorts the list again only when the sort depends on the
+ * state: in the order workers came, or by name, ten thousand rows stay put.
+ */
+static void
+test_resort_only_by_state (Fixture *fixture)
+{
+  SpindleWorker *first = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleWorker *second = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleWorker *third = spindle_ui_test_spawn (fixture, "sleeper");
+  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
+
+  /* in the order they came: a sort kept from an earlier test goes */
+  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), NULL, GTK_SORT_ASCENDING);
+  g_assert_cmpuint (resorts_for_a_stop (fixture, first), ==, 0);
+
+  sort_by (fixture, "Name");
+  g_assert_cmpuint (resorts_for_a_stop (fixture, second), ==, 0);
+
+  sort_by (fixture, "State");
+  g_assert_cmpuint (resorts_for_a_stop (fixture, third), >, 0);
+}
+
+static void
 test_selection_survives_updates (Fixture *fixture)
 {
   SpindleWorker *first = spindle_ui_test_spawn (fixture, "sleeper");
@@ -610,6 +657,61 @@ test_children_under_parent (Fixture *fixture)
 
   child = gtk_tree_list_row_get_item (child_row);
   g_assert_true (spindle_worker_get_parent (child) == supervisor);
+}
+
+static guint
+n_handlers_for (gpointer instance,
+                gpointer data)
+{
+  guint n = 0;
+  gulong id;
+
+  /* disconnected one by one as they are counted: a copy of the worker's
+   * handlers would need a private GLib API
+   */
+  while ((id = g_signal_handler_find (instance, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, data)) != 0)
+    {
+      g_signal_handler_block (instance, id);
+      g_signal_handler_disconnect (instance, id);
+      n++;
+    }
+
+  return n;
+}
+
+/* Ten thousand workers must not cost the window thirty thousand handlers:
+ * it hears of every worker, children too, through its monitor, which
+ * connects to each worker once and lets go of the workers that leave.
+ */
+static void
+test_one_watch_per_worker (Fixture *fixture)
+{
+  SpindleWorker *supervisor = spindle_ui_test_spawn (fixture, "supervisor");
+  g_autoptr(SpindleWorker) sleeper = g_object_ref (spindle_ui_test_spawn (fixture, "sleeper"));
+  g_autoptr(SpindleWorker) child = NULL;
+  gpointer monitor = fixture->window->monitor;
+
+  spindle_ui_test_wait (has_three_children, supervisor);
+  spindle_ui_test_settle (fixture->window);
+  child = g_list_model_get_item (spindle_worker_get_children (supervisor), 0);
+
+  g_assert_cmpuint (g_signal_handler_find (supervisor, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, fixture->window), ==, 0);
+  g_assert_cmpuint (g_signal_handler_find (child, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, fixture->window), ==, 0);
+  g_assert_cmpuint (g_signal_handler_find (spindle_worker_get_children (supervisor), G_SIGNAL_MATCH_DATA,
+                                           0, 0, NULL, NULL, fixture->window), ==, 0);
+
+  /* the monitor still hears a child's state */
+  spindle_worker_request_stop (child);
+  spindle_ui_test_wait_terminal (child);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpstr (gtk_label_get_label (fixture->window->subtitle_label), ==, "4 running · 0 stopping · 1 finished");
+
+  /* a worker that left the set is let go */
+  spindle_worker_request_stop (sleeper);
+  spindle_ui_test_wait_terminal (sleeper);
+  spindle_worker_set_remove (fixture->set, sleeper);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_cmpuint (n_handlers_for (sleeper, monitor), ==, 0);
 }
 
 static const char *
@@ -798,6 +900,139 @@ test_counts_before_redraw (Fixture *fixture)
 
 typedef struct
 {
+  SpindleWindow *window;
+  SpindleWorker *worker;
+} ShownWait;
+
+static gboolean
+is_shown (ShownWait *wait)
+{
+  return spindle_shown_workers_contains (spindle_window_get_shown_workers (wait->window), wait->worker);
+}
+
+/* A row that comes on screen is read at once, and its worker's
+ * notifications, state included, are held back until after the frame
+ * (see spindle_sampler_watch ()). A stop in that moment must still be
+ * counted in the next frame, even when that frame comes before the held
+ * notifications, as on a loaded machine.
+ */
+static void
+test_counts_of_row_just_shown (Fixture *fixture)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
+  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  FrameCheck check = { fixture->window };
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  ShownWait shown = { fixture->window, sleeper };
+  gulong handler;
+
+  spindle_ui_test_unselect (fixture->window);
+  set_search (fixture, "no such worker");
+  _spindle_window_sample (fixture->window);     /* lets go of the rows gone */
+  g_assert_false (is_shown (&shown));
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &check);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  spindle_ui_test_wait (is_shown, &shown);
+
+  spindle_worker_request_stop (sleeper);
+  /* the next frame is due before the idle that lets the notifications go */
+  g_usleep (50 * 1000);
+  wait_frames_after (&check);
+
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpstr (check.first_wrong, ==, NULL);
+  g_assert_cmpuint (check.n_wrong, ==, 0);
+}
+
+#define N_BULK 2000
+
+typedef struct
+{
+  SpindleWindow *window;
+  guint          n_partial;
+  guint          n_wrong;
+  char          *first_wrong;
+  guint          n_direct;
+} BulkCheck;
+
+/* Connected after the window: a row already there went in directly. */
+static void
+on_bulk_set_changed (GListModel *set,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     BulkCheck  *check)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (check->window->rows)) == g_list_model_get_n_items (set))
+    check->n_direct++;
+}
+
+/* Every frame painted while workers start says how many have. */
+static void
+on_bulk_after_paint (GdkFrameClock *clock,
+                     BulkCheck     *check)
+{
+  SpindleWindow *window = check->window;
+  guint n_set = g_list_model_get_n_items (G_LIST_MODEL (window->set));
+  g_autofree char *expected = NULL;
+  const char *subtitle = gtk_label_get_label (window->subtitle_label);
+
+  if (n_set == 0 || n_set == N_BULK)
+    return;
+
+  check->n_partial++;
+  expected = g_strdup_printf ("%u running · 0 stopping · 0 finished · started %u of %u", n_set, n_set, N_BULK);
+  if (!g_str_equal (subtitle, expected) && check->n_wrong++ == 0)
+    check->first_wrong = g_strdup_printf ("“%s” for “%s”", subtitle, expected);
+}
+
+static gboolean
+all_started (SpindleWindow *window)
+{
+  return spindle_window_get_n_starting (window, NULL) == 0 &&
+         g_list_model_get_n_items (G_LIST_MODEL (window->set)) == N_BULK;
+}
+
+/* Thousands of workers start in batches while the window keeps drawing,
+ * every frame meanwhile says how many have started, and the list takes
+ * them in once per update.
+ */
+static void
+test_start_workers_in_batches (Fixture *fixture)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
+  BulkCheck check = { fixture->window };
+  g_autofree char *done = g_strdup_printf ("%u running · 0 stopping · 0 finished", N_BULK);
+  guint requested = 0;
+  gulong handler;
+
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_bulk_after_paint), &check);
+  g_signal_connect (fixture->set, "items-changed", G_CALLBACK (on_bulk_set_changed), &check);
+  spindle_window_start_workers (fixture->window, "sleeper", N_BULK);
+
+  /* none yet: they start from the main loop */
+  g_assert_cmpuint (spindle_window_get_n_starting (fixture->window, &requested), ==, 0);
+  g_assert_cmpuint (requested, ==, N_BULK);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->set)), ==, 0);
+  g_assert_cmpstr (gtk_label_get_label (fixture->window->subtitle_label), ==, "Starting workers…");
+
+  spindle_ui_test_wait (all_started, fixture->window);
+  spindle_ui_test_settle (fixture->window);
+  g_signal_handler_disconnect (clock, handler);
+  g_signal_handlers_disconnect_by_func (fixture->set, on_bulk_set_changed, &check);
+
+  g_assert_cmpstr (check.first_wrong, ==, NULL);
+  g_assert_cmpuint (check.n_partial, >, 0);
+  /* the rows follow once per update, not one by one */
+  g_assert_cmpuint (check.n_direct, ==, 0);
+  g_assert_cmpuint (spindle_window_get_n_starting (fixture->window, &requested), ==, 0);
+  g_assert_cmpuint (requested, ==, 0);
+  g_assert_cmpstr (gtk_label_get_label (fixture->window->subtitle_label), ==, done);
+}
+
+typedef struct
+{
   SpindleWorker *worker;
   gint64         usec;
 } AgeWait;
@@ -973,6 +1208,7 @@ main (int   argc,
   ADD ("add-popover", test_add_popover);
   ADD ("elapsed-sort-while-ticking", test_elapsed_sort_while_ticking);
   ADD ("selection-survives-updates", test_selection_survives_updates);
+  ADD ("resort-only-by-state", test_resort_only_by_state);
   ADD ("clock-runs-while-mapped", test_clock_runs_while_mapped);
   ADD ("empty-state", test_empty_state);
   ADD ("children-under-parent", test_children_under_parent);
@@ -980,6 +1216,9 @@ main (int   argc,
   ADD ("details-count-quiet-children", test_details_count_quiet_children);
   ADD ("cell-templates", test_cell_templates);
   ADD ("counts-before-redraw", test_counts_before_redraw);
+  ADD ("counts-of-row-just-shown", test_counts_of_row_just_shown);
+  ADD ("one-watch-per-worker", test_one_watch_per_worker);
+  ADD ("start-workers-in-batches", test_start_workers_in_batches);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
   ADD ("subtitle-counts-unresponsive", test_subtitle_counts_unresponsive);
   ADD ("details-scroll-once", test_details_scroll_once);

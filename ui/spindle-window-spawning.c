@@ -1,0 +1,154 @@
+/* spindle-window-spawning.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spindle-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "spindle-catalog.h"
+#include "spindle-window-private.h"
+
+/* Workers asked for in bulk (10,000 from the command line) start in
+ * batches from a low-priority idle, so that the window maps and draws
+ * meanwhile and says how far it got ("started 4,000 of 10,000"). Threads
+ * are created on the set's own thread, which only the main loop is: the
+ * engine allows no other. A batch runs for at most BATCH_USEC; events,
+ * the window's update and its frames all come first (they have higher
+ * priorities), so each batch shows before the next one starts.
+ */
+#define BATCH_USEC     (50 * 1000)
+#define SPAWN_PRIORITY G_PRIORITY_DEFAULT_IDLE
+
+typedef struct
+{
+  char  *kind;
+  guint  count;
+} Request;
+
+static void
+request_clear (Request *request)
+{
+  g_clear_pointer (&request->kind, g_free);
+}
+
+static void
+finish_spawning (SpindleWindow *self)
+{
+  g_array_set_size (self->spawn_queue, 0);
+  self->spawn_requested = 0;
+  self->spawn_started = 0;
+  self->spawn_id = 0;
+  spindle_window_flush (self);
+}
+
+static void
+give_up (SpindleWindow *self,
+         const GError  *error)
+{
+  finish_spawning (self);
+  _spindle_window_show_error (self, _("Could not start every worker"), error);
+}
+
+/* Spawns from the head of the queue until the batch's time is up. */
+static gboolean
+spawn_batch (gpointer data)
+{
+  SpindleWindow *self = data;
+  gint64 until = g_get_monotonic_time () + BATCH_USEC;
+
+  /* quitting: what has not started stays unstarted */
+  if (self->shutting_down)
+    {
+      finish_spawning (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  while (self->spawn_queue->len > 0)
+    {
+      Request *request = &g_array_index (self->spawn_queue, Request, 0);
+      g_autoptr(GError) error = NULL;
+
+      if (spindle_catalog_spawn (self->set, request->kind, &error) == NULL)
+        {
+          give_up (self, error);
+          return G_SOURCE_REMOVE;
+        }
+
+      self->spawn_started++;
+      if (--request->count == 0)
+        g_array_remove_index (self->spawn_queue, 0);
+
+      if (g_get_monotonic_time () >= until && self->spawn_queue->len > 0)
+        return G_SOURCE_CONTINUE;
+    }
+
+  finish_spawning (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * spindle_window_start_workers:
+ * @kind: a kind of the catalogue
+ * @count: how many
+ *
+ * Starts @count workers of @kind in batches, from the main loop, while the
+ * window keeps drawing; the title says how many have started. A worker
+ * that cannot start ends the request, and the window says why.
+ */
+void
+spindle_window_start_workers (SpindleWindow *self,
+                              const char    *kind,
+                              guint          count)
+{
+  Request request = { g_strdup (kind), count };
+
+  g_return_if_fail (SPINDLE_IS_WINDOW (self));
+  g_return_if_fail (kind != NULL);
+
+  if (count == 0)
+    {
+      request_clear (&request);
+      return;
+    }
+
+  g_array_append_val (self->spawn_queue, request);
+  self->spawn_requested += count;
+  if (self->spawn_id == 0)
+    self->spawn_id = g_idle_add_full (SPAWN_PRIORITY, spawn_batch, self, NULL);
+  spindle_window_flush (self);
+}
+
+/* How many of the workers asked for in bulk have started, of how many;
+ * both 0 once all have.
+ */
+guint
+spindle_window_get_n_starting (SpindleWindow *self,
+                               guint         *n_requested)
+{
+  g_return_val_if_fail (SPINDLE_IS_WINDOW (self), 0);
+
+  if (n_requested != NULL)
+    *n_requested = self->spawn_requested;
+
+  return self->spawn_started;
+}
+
+void
+_spindle_window_init_spawning (SpindleWindow *self)
+{
+  self->spawn_queue = g_array_new (FALSE, TRUE, sizeof (Request));
+  g_array_set_clear_func (self->spawn_queue, (GDestroyNotify) request_clear);
+}
+
+void
+_spindle_window_dispose_spawning (SpindleWindow *self)
+{
+  g_clear_handle_id (&self->spawn_id, g_source_remove);
+  g_clear_pointer (&self->spawn_queue, g_array_unref);
+}
