@@ -640,13 +640,12 @@ spawn_requested (SpindleApplication *self,
     g_warning ("Could not start the demo set: %s", error->message);
   g_clear_error (&error);
 
+  /* in batches, while the window draws and counts them */
   for (guint i = 0; i < self->requests->len; i++)
     {
       WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
 
-      if (spindle_window_add_workers (window, request->kind, request->count, &error) < request->count)
-        g_warning ("Could not start %u %s workers: %s", request->count, request->kind, error->message);
-      g_clear_error (&error);
+      spindle_window_start_workers (window, request->kind, request->count);
     }
 
   self->demo = FALSE;
