@@ -26,19 +26,26 @@
  * or directly, `BUILDDIR/tests/bench/spindle-bench-window [--workers N]`
  * under any X display.
  *
- * htop is not needed. For the htop reference of the issue (htop showing
- * the same threads at a 0.5 s refresh), install it (apt-get install htop),
- * start `spindle-bench-window --child 10000 --hold`, and in another
- * terminal run `htop -d 5 -H -p PID` while `pidstat -u -p $(pgrep -n htop) 10`
- * (or `top -b -d 10 -p …`) reads htop's own CPU.
+ * The reference is htop 3 showing the same threads at a 0.5 s refresh
+ * (`htop -d 5 -p PID`, in a pseudo-terminal of 200×50, its own settings
+ * file left out): for the largest size the child stays up once measured,
+ * htop runs against it for as long as the idle measure, and its CPU (from
+ * /proc/PID/stat, after a second to settle) is printed beside Spindle's
+ * main thread, as a ratio. Without htop that line says it was skipped.
  */
 
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,6 +56,7 @@
 #define SETTLE_MS       1500
 #define GUARD_SECONDS   120
 #define SCROLL_STEP_PX  37.0
+#define HTOP_SETTLE_MS  1000
 
 typedef struct
 {
@@ -63,6 +71,7 @@ typedef struct
   GdkFrameClock      *frame_clock;
 
   double              launch_ms;
+  double              launch_cpu_ms;
   double              idle_cpu;
   double              scroll_cpu;
   gboolean            idling;
@@ -120,9 +129,9 @@ percentile (GArray *samples,
 static void
 finish (Bench *bench)
 {
-  g_print ("RESULT workers=%u launch_ms=%.1f idle_cpu=%.2f scroll_p50_ms=%.2f scroll_p95_ms=%.2f "
+  g_print ("RESULT workers=%u launch_ms=%.1f launch_cpu_ms=%.1f idle_cpu=%.2f scroll_p50_ms=%.2f scroll_p95_ms=%.2f "
            "interval_p50_ms=%.2f interval_p95_ms=%.2f scroll_cpu=%.1f frames=%u idle_fps=%.1f\n",
-           bench->n_workers, bench->launch_ms, bench->idle_cpu,
+           bench->n_workers, bench->launch_ms, bench->launch_cpu_ms, bench->idle_cpu,
            percentile (bench->frame_costs, 50), percentile (bench->frame_costs, 95),
            percentile (bench->frame_intervals, 50), percentile (bench->frame_intervals, 95),
            bench->scroll_cpu, bench->frame_costs->len, (double) bench->idle_frames / bench->idle_seconds);
@@ -271,6 +280,7 @@ on_launch_paint (GdkFrameClock *clock,
     return;
 
   bench->launch_ms = (g_get_monotonic_time () - bench->t_main) / 1000.0;
+  bench->launch_cpu_ms = thread_cpu_us () / 1000.0;
   g_timeout_add (SETTLE_MS, start_idle, bench);
 }
 
@@ -327,42 +337,172 @@ run_child (Bench *bench)
 
 /* The parent: one child per size, and the table *****************************/
 
-static gboolean
-run_size (const char *self_path,
-          guint       n,
-          const Bench *options,
-          GHashTable **result)
+static GHashTable *
+parse_result (const char *line)
 {
-  g_autofree char *n_text = g_strdup_printf ("%u", n);
-  g_autofree char *idle = g_strdup_printf ("%u", options->idle_seconds);
-  g_autofree char *scroll = g_strdup_printf ("%u", options->scroll_seconds);
-  const char *argv[] = { self_path, "--child", n_text, "--idle-seconds", idle,
-                         "--scroll-seconds", scroll, NULL };
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *line;
-  int status;
+  GHashTable *result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto(GStrv) fields = g_strsplit_set (line + strlen ("RESULT "), " \n", -1);
 
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, NULL, &status, &error) ||
-      !g_spawn_check_wait_status (status, &error) ||
-      (line = strstr (out, "RESULT ")) == NULL)
-    {
-      g_printerr ("bench-window: %u workers: %s\n", n, error ? error->message : "no result");
-      return FALSE;
-    }
-
-  *result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  fields = g_strsplit_set (line + strlen ("RESULT "), " \n", -1);
   for (guint i = 0; fields[i] != NULL; i++)
     {
       char *eq = strchr (fields[i], '=');
 
       if (eq != NULL)
-        g_hash_table_insert (*result, g_strndup (fields[i], eq - fields[i]), g_strdup (eq + 1));
+        g_hash_table_insert (result, g_strndup (fields[i], eq - fields[i]), g_strdup (eq + 1));
     }
 
+  return result;
+}
+
+/* The child's RESULT line, read as it comes: a held child does not end. */
+static char *
+read_result_line (int fd)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  char buffer[4096];
+  ssize_t n;
+
+  while ((n = read (fd, buffer, sizeof buffer)) != 0)
+    {
+      const char *line;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        break;
+
+      g_string_append_len (text, buffer, n);
+      if ((line = strstr (text->str, "RESULT ")) != NULL && strchr (line, '\n') != NULL)
+        return g_strndup (line, strchr (line, '\n') - line + 1);
+    }
+
+  return NULL;
+}
+
+/* utime + stime of a process, in clock ticks, from /proc/PID/stat. */
+static gint64
+process_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  unsigned long utime = 0, stime = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return -1;
+
+  /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+  if (sscanf (after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+
+  return utime + stime;
+}
+
+/* Reads and drops what htop draws until @until, so it never blocks. */
+static void
+drain_until (int    fd,
+             gint64 until)
+{
+  char buffer[65536];
+  gint64 now;
+
+  while ((now = g_get_monotonic_time ()) < until)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+      if (poll (&pfd, 1, (int) ((until - now) / 1000) + 1) > 0 && read (fd, buffer, sizeof buffer) < 0 && errno != EINTR)
+        g_usleep ((until - now) > 10000 ? 10000 : (until - now));
+    }
+}
+
+/* htop showing @pid's threads at a 0.5 s refresh for @seconds: its CPU in
+ * % of a core, or NAN if it could not run.
+ */
+static double
+measure_htop (const char *htop,
+              GPid        pid,
+              guint       seconds)
+{
+  struct winsize size = { .ws_row = 50, .ws_col = 200 };
+  g_autofree char *pid_text = g_strdup_printf ("%d", pid);
+  gint64 start_ticks, end_ticks, start, end;
+  int master;
+  pid_t child = forkpty (&master, NULL, NULL, &size);
+
+  if (child < 0)
+    return NAN;
+
+  if (child == 0)
+    {
+      /* no settings of the user's: htop's defaults, threads shown */
+      g_setenv ("HTOPRC", "/nonexistent/htoprc", TRUE);
+      g_setenv ("TERM", "xterm", TRUE);
+      execl (htop, "htop", "-d", "5", "-p", pid_text, (char *) NULL);
+      _exit (127);
+    }
+
+  drain_until (master, g_get_monotonic_time () + HTOP_SETTLE_MS * 1000);
+  start = g_get_monotonic_time ();
+  start_ticks = process_ticks (child);
+  drain_until (master, start + seconds * G_USEC_PER_SEC);
+  end_ticks = process_ticks (child);
+  end = g_get_monotonic_time ();
+
+  kill (child, SIGKILL);
+  waitpid (child, NULL, 0);
+  close (master);
+
+  if (start_ticks < 0 || end_ticks < 0)
+    return NAN;
+
+  return 100.0 * (end_ticks - start_ticks) / sysconf (_SC_CLK_TCK) / ((end - start) / (double) G_USEC_PER_SEC);
+}
+
+/* One child for @n workers; with @htop, htop is measured against it once
+ * it has measured itself, before it is ended.
+ */
+static gboolean
+run_size (const char   *self_path,
+          guint         n,
+          const Bench  *options,
+          const char   *htop,
+          GHashTable  **result,
+          double       *htop_cpu)
+{
+  g_autofree char *n_text = g_strdup_printf ("%u", n);
+  g_autofree char *idle = g_strdup_printf ("%u", options->idle_seconds);
+  g_autofree char *scroll = g_strdup_printf ("%u", options->scroll_seconds);
+  const char *argv[] = { self_path, "--child", n_text, "--idle-seconds", idle,
+                         "--scroll-seconds", scroll, htop ? "--hold" : NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GPid pid;
+  int out;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                 &pid, NULL, &out, NULL, &error))
+    {
+      g_printerr ("bench-window: %u workers: %s\n", n, error->message);
+      return FALSE;
+    }
+
+  line = read_result_line (out);
+  if (line != NULL && htop != NULL)
+    *htop_cpu = measure_htop (htop, pid, options->idle_seconds);
+
+  /* ten thousand sleepers need not stop one by one */
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  close (out);
+
+  if (line == NULL)
+    {
+      g_printerr ("bench-window: %u workers: no result\n", n);
+      return FALSE;
+    }
+
+  *result = parse_result (line);
   return TRUE;
 }
 
@@ -380,6 +520,20 @@ verdict (double   value,
          double   goal)
 {
   return isnan (value) ? "–" : value <= goal ? "met" : "MISSED";
+}
+
+static void
+print_htop (const char *htop,
+            double      idle,
+            double      htop_cpu)
+{
+  if (htop == NULL)
+    g_print ("  htop reference            skipped: htop is not installed\n");
+  else if (isnan (htop_cpu))
+    g_print ("  htop reference            skipped: htop could not run\n");
+  else
+    g_print ("  htop -d 5 on the same threads %6.2f %% of a core; Spindle's main thread idle is %.3f× that\n",
+             htop_cpu, idle / htop_cpu);
 }
 
 static void
@@ -407,9 +561,11 @@ run_parent (const char  *self_path,
             const Bench *options)
 {
   g_autoptr(GHashTable) reference = NULL;
+  g_autofree char *htop = g_find_program_in_path ("htop");
   guint sizes[] = { 1000, 10000 };
   guint budget = spindle_get_thread_budget (NULL);
-  gboolean ok = run_size (self_path, 0, options, &reference);
+  double unused;
+  gboolean ok = run_size (self_path, 0, options, NULL, &reference, &unused);
 
   if (options->n_workers > 0)
     sizes[0] = sizes[1] = options->n_workers;
@@ -418,14 +574,18 @@ run_parent (const char  *self_path,
     {
       g_autoptr(GHashTable) result = NULL;
       guint n = MIN (sizes[i], budget);
+      gboolean last = i == G_N_ELEMENTS (sizes) - 1 || sizes[i + 1] == sizes[i];
+      double htop_cpu = NAN;
 
       if (i > 0 && sizes[i] == sizes[i - 1])
         break;
       if (n < sizes[i])
         g_print ("\n(the thread budget here is %u: %u workers run instead of %u)\n", budget, n, sizes[i]);
 
-      ok &= run_size (self_path, n, options, &result);
+      ok &= run_size (self_path, n, options, last ? htop : NULL, &result, &htop_cpu);
       print_size (n, result, reference);
+      if (last)
+        print_htop (htop, get (result, "idle_cpu"), htop_cpu);
     }
 
   return ok ? 0 : 1;
