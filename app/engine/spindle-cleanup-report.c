@@ -76,9 +76,11 @@ _spindle_cleanup_report_note_tainted_lock (SpindleCleanupReport *self)
 
 /**
  * spindle_cleanup_report_get_n_tainted_locks:
+ * @report: a report
  *
- * Returns: how many locks the worker held when it was cancelled; each was
- *   released and marked tainted
+ * How many tracked locks the worker held when it was cancelled.
+ *
+ * Returns: the number of locks; each was released and marked tainted
  */
 guint
 spindle_cleanup_report_get_n_tainted_locks (SpindleCleanupReport *self)

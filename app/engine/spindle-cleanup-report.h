@@ -19,6 +19,15 @@ G_BEGIN_DECLS
 
 #define SPINDLE_TYPE_CLEANUP_REPORT (spindle_cleanup_report_get_type ())
 
+/**
+ * SpindleCleanupStep:
+ * @label: what the step does
+ * @outcome: how it went
+ * @message: (nullable): why it failed or did not run
+ * @duration_usec: how long it took
+ *
+ * One step of a #SpindleCleanupReport.
+ */
 typedef struct
 {
   char                  *label;

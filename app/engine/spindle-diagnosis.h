@@ -17,7 +17,18 @@
 
 G_BEGIN_DECLS
 
-/* What will reach a worker where it is now. */
+/**
+ * SpindleReach:
+ * @SPINDLE_REACH_NONE: over, or nothing to say
+ * @SPINDLE_REACH_STOP: a stop wakes it at once
+ * @SPINDLE_REACH_CANCEL: only force-cancel reaches it, at once
+ * @SPINDLE_REACH_NEXT_CHECK: it sees a stop at its next check only
+ * @SPINDLE_REACH_NOTHING: neither a stop nor a force-cancel can reach it
+ * @SPINDLE_REACH_UNKNOWN: Spindle cannot tell; the advice says what it
+ *   depends on
+ *
+ * What will reach a worker where it is now.
+ */
 typedef enum
 {
   SPINDLE_REACH_NONE,        /* over, or nothing to say */
@@ -28,7 +39,15 @@ typedef enum
   SPINDLE_REACH_UNKNOWN,     /* Spindle cannot tell: the advice says what it depends on */
 } SpindleReach;
 
-/* Where in user space the thread made its system call, when Spindle can
+/**
+ * SpindleCallSite:
+ * @SPINDLE_CALL_SITE_UNKNOWN: not read, or not recognised
+ * @SPINDLE_CALL_SITE_RAW_SYSCALL: through syscall(), never a cancellation
+ *   point (GLib's g_cond_wait() and g_mutex_lock())
+ * @SPINDLE_CALL_SITE_CANCEL_POINT: in the C library's cancellable wait
+ *   (sem_wait(), pthread_cond_wait(), pthread_join()…)
+ *
+ * Where in user space the thread made its system call, when Spindle can
  * tell: the kernel alone cannot say whether a futex wait is a cancellation
  * point.
  */
@@ -41,7 +60,18 @@ typedef enum
                                     * pthread_cond_wait(), pthread_join()… */
 } SpindleCallSite;
 
-/* The job's GCancellable, which a stop cancels. */
+/**
+ * SpindleCancellableUse:
+ * @SPINDLE_CANCELLABLE_UNUSED: never handed out: no GIO call can have it
+ * @SPINDLE_CANCELLABLE_HANDED_OUT: handed out; whether the call polls it is
+ *   unknown
+ * @SPINDLE_CANCELLABLE_POLLED: the thread's poll set holds it: a stop wakes
+ *   the call
+ * @SPINDLE_CANCELLABLE_NOT_POLLED: handed out, but not in the thread's poll
+ *   set
+ *
+ * What became of the job's #GCancellable, which a stop cancels.
+ */
 typedef enum
 {
   SPINDLE_CANCELLABLE_UNUSED,      /* never handed out: no GIO call can have it */
@@ -50,7 +80,26 @@ typedef enum
   SPINDLE_CANCELLABLE_NOT_POLLED,  /* handed out, but not in the thread's poll set */
 } SpindleCancellableUse;
 
-/* What the engine and the kernel say of a worker at one moment. */
+/**
+ * SpindleDiagnosisInput:
+ * @state: the worker's state
+ * @in_compute: inside spindle_job_enter_compute()
+ * @in_wait: inside one of the engine's waits
+ * @held_since: monotonic µs the body's spindle_job_hold_cancel() began; 0:
+ *   not held
+ * @cancellable: what became of the job's cancellable
+ * @call_site: where the blocking call was made
+ * @kernel_state: the letter from /proc (R, S, D…); 0: not sampled
+ * @wait_channel: (nullable): the kernel's wait channel; %NULL: none or not
+ *   sampled
+ * @syscall: (nullable): "read", "running", "syscall 999"; %NULL: none
+ * @now: monotonic µs the inputs are from; 0: now
+ * @foreign_body: the body has a runtime of its own
+ *   (%SPINDLE_SPAWN_FLAGS_FOREIGN_BODY): it is interrupted, never cancelled
+ *
+ * What the engine and the kernel say of a worker at one moment, for
+ * spindle_diagnose().
+ */
 typedef struct
 {
   SpindleWorkerState     state;
@@ -68,6 +117,14 @@ typedef struct
 
 #define SPINDLE_TYPE_DIAGNOSIS (spindle_diagnosis_get_type ())
 
+/**
+ * SpindleDiagnosis:
+ * @reach: what will reach the worker
+ * @summary: where it is ("blocked on a futex through syscall()…")
+ * @advice: what to do about it
+ *
+ * Why a worker is still running, and what will reach it.
+ */
 typedef struct
 {
   SpindleReach  reach;

@@ -77,8 +77,15 @@ apply_options (SpindleJob                *child,
 
 /**
  * spindle_job_spawn_child_full:
+ * @job: the parent's job
  * @options: (nullable): zero fields take the parent's stack size and grace
  *   periods, the kind "child" and no deadline
+ * @name: the child's name, also its thread's
+ * @func: (scope notified) (closure user_data) (destroy destroy): the child's
+ *   body
+ * @user_data: data for @func
+ * @destroy: (nullable): called on @user_data once the child is over
+ * @error: where a failure to start goes
  *
  * Starts a child worker from a worker body. It appears under its parent in
  * the set, inherits a stop already requested of the parent, is stopped
@@ -144,6 +151,13 @@ spindle_job_spawn_child_full (SpindleJob                 *self,
 
 /**
  * spindle_job_spawn_child:
+ * @job: the parent's job
+ * @name: the child's name, also its thread's
+ * @func: (scope notified) (closure user_data) (destroy destroy): the child's
+ *   body
+ * @user_data: data for @func
+ * @destroy: (nullable): called on @user_data once the child is over
+ * @error: where a failure to start goes
  *
  * spindle_job_spawn_child_full() with the parent's defaults.
  *

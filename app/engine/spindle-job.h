@@ -84,6 +84,12 @@ gboolean      spindle_job_is_interrupted    (SpindleJob         *job);
 /* A SpindleJob begins with its request word, so that the check in a hot
  * loop is one inlined atomic load instead of a call into the library.
  */
+/**
+ * SpindleJobHead: (skip)
+ * @requests: the stop and cancel requests, read atomically
+ *
+ * The first field of every #SpindleJob, for the inlined stop check.
+ */
 typedef struct { int requests; } SpindleJobHead;
 
 /**

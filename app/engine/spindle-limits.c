@@ -337,6 +337,10 @@ compute_process_budget (gpointer unused)
  * spindle_get_thread_budget:
  * @binding: (out) (optional): the limit that sets it
  *
+ * The budget of worker threads for the whole process, computed once from
+ * the real limits on the first call: call it before starting any worker.
+ * SPINDLE_THREAD_BUDGET=N in the environment lowers it to N.
+ *
  * Returns: how many worker threads the process may run at once
  */
 guint
@@ -394,6 +398,9 @@ describe_budget (SpindleThreadLimit binding)
  * spindle_thread_budget_check:
  * @n_live: worker threads running now
  * @n_requested: worker threads about to start
+ * @error: where a refusal goes
+ *
+ * Whether @n_requested more worker threads fit in the process's budget.
  *
  * Returns: TRUE if they fit in the process's budget; otherwise FALSE with a
  *   one-line %SPINDLE_ERROR_THREAD_CREATE error that says which limit

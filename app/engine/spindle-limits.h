@@ -20,9 +20,25 @@ G_BEGIN_DECLS
 /* Threads left to the toolkit, GLib and the allocator once the workers are
  * running: GTK and Pango abort when they cannot create a thread.
  */
+/**
+ * SPINDLE_THREAD_HEADROOM:
+ *
+ * Threads left to the toolkit, GLib and the allocator once the workers are
+ * running: GTK and Pango abort when they cannot create a thread.
+ */
 #define SPINDLE_THREAD_HEADROOM 64
 
-/* The limit that sets the budget, for messages. */
+/**
+ * SpindleThreadLimit:
+ * @SPINDLE_THREAD_LIMIT_NONE: no limit applies
+ * @SPINDLE_THREAD_LIMIT_NPROC: RLIMIT_NPROC
+ * @SPINDLE_THREAD_LIMIT_THREADS_MAX: kernel.threads-max (or pid_max)
+ * @SPINDLE_THREAD_LIMIT_PIDS_CGROUP: the pids cgroup controller's pids.max
+ * @SPINDLE_THREAD_LIMIT_MAP_COUNT: vm.max_map_count
+ * @SPINDLE_THREAD_LIMIT_OVERRIDE: SPINDLE_THREAD_BUDGET in the environment
+ *
+ * The limit that sets the thread budget, for messages.
+ */
 typedef enum
 {
   SPINDLE_THREAD_LIMIT_NONE,
@@ -36,6 +52,22 @@ typedef enum
 /* What the system allows and what is in use, as read at one moment. A
  * negative limit means none is known (unlimited, unreadable, or one that
  * does not apply: root is exempt from RLIMIT_NPROC).
+ */
+/**
+ * SpindleThreadLimits:
+ * @nproc_limit: RLIMIT_NPROC, soft
+ * @user_threads: threads of every process of the user
+ * @threads_max: kernel.threads-max, or kernel.pid_max if lower
+ * @system_threads: threads of the whole system
+ * @pids_max: the tightest pids.max of the cgroup and its parents
+ * @pids_current: pids.current beside that pids.max
+ * @map_count_max: vm.max_map_count: each thread stack takes two
+ * @maps_in_use: mappings of this process
+ * @headroom: threads to leave unused
+ * @override: a budget asked for by the environment, or -1
+ *
+ * What the system allows and what is in use, as read at one moment. A
+ * negative limit means none is known.
  */
 typedef struct
 {

@@ -182,8 +182,11 @@ spindle_lock_mark_consistent (SpindleLock *self)
 
 /**
  * spindle_lock_dup_holder:
+ * @lock: a lock
  *
- * Returns: (nullable): the name of the worker or thread holding the lock
+ * The name of the worker or thread that holds @lock now.
+ *
+ * Returns: (transfer full) (nullable): the holder's name, or %NULL if free
  */
 char *
 spindle_lock_dup_holder (SpindleLock *self)
@@ -329,6 +332,9 @@ note_contention (SpindleJob  *job,
 
 /**
  * spindle_job_lock:
+ * @job: the body's job
+ * @lock: the lock to take
+ * @error: where a stop or a tainted lock is told
  *
  * Takes @lock for the worker, waiting as long as it takes. A stop request
  * ends the wait (FALSE, G_IO_ERROR_CANCELLED, not held); force-cancel

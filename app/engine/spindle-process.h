@@ -20,7 +20,17 @@
 
 G_BEGIN_DECLS
 
-/* How to run a command worker's program. Zero means the default for every
+/**
+ * SpindleCommandOptions:
+ * @cwd: (nullable): the directory to run in; %NULL: the host's
+ * @envp: (nullable) (array zero-terminated=1): the environment; %NULL: the
+ *   host's
+ * @stop_signal: sent to the group on a stop; 0: SIGTERM
+ * @output_limit: bytes kept of stdout and of stderr; 0: 64 KiB
+ * @leftover_grace_usec: after the command ended, before its leftovers get
+ *   SIGKILL; 0: 1 s
+ *
+ * How to run a command worker's program. Zero means the default for every
  * field; the struct and its strings are copied.
  */
 typedef struct
@@ -32,7 +42,10 @@ typedef struct
   gint64              leftover_grace_usec; /* after the command ended, before its leftovers get SIGKILL; 0: 1 s */
 } SpindleCommandOptions;
 
-/* The environment variable that names the reaper helper, for tests and
+/**
+ * SPINDLE_REAPER_ENV:
+ *
+ * The environment variable that names the reaper helper, for tests and
  * the build tree; the installed one is used without it.
  */
 #define SPINDLE_REAPER_ENV "SPINDLE_REAPER"

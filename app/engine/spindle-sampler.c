@@ -518,6 +518,8 @@ sample_now (SpindleSampler *self,
 
 /**
  * spindle_sampler_watch:
+ * @sampler: a sampler
+ * @worker: a worker of the sampler's set
  *
  * Reads @worker's /proc files on each tick from now on: for the rows a view
  * shows and the selected worker.
@@ -632,12 +634,42 @@ spindle_sampler_class_init (SpindleSamplerClass *klass)
   object_class->get_property = spindle_sampler_get_property;
   object_class->set_property = spindle_sampler_set_property;
 
+  /**
+   * SpindleSampler:process-cpu:
+   *
+   * The whole process's CPU use between the last two ticks, in % of one CPU.
+   */
   properties[PROP_PROCESS_CPU] = g_param_spec_double ("process-cpu", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+  /**
+   * SpindleSampler:resident:
+   *
+   * The process's resident memory in bytes at the last tick.
+   */
   properties[PROP_RESIDENT] = g_param_spec_uint64 ("resident", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  /**
+   * SpindleSampler:n-threads:
+   *
+   * The process's thread count at the last tick.
+   */
   properties[PROP_N_THREADS] = g_param_spec_uint ("n-threads", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /**
+   * SpindleSampler:n-cpus:
+   *
+   * The number of CPUs online.
+   */
   properties[PROP_N_CPUS] = g_param_spec_uint ("n-cpus", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  /**
+   * SpindleSampler:load-average:
+   *
+   * The system's 1-minute load average at the last tick.
+   */
   properties[PROP_LOAD_AVERAGE] = g_param_spec_double ("load-average", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
 
+  /**
+   * SpindleSampler:full-every:
+   *
+   * Every how many ticks the process's other threads are listed again.
+   */
   properties[PROP_FULL_EVERY] =
     g_param_spec_uint ("full-every", NULL, NULL, 0, G_MAXUINT, 1,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -749,8 +781,11 @@ spindle_sampler_get_load_average (SpindleSampler *self)
 
 /**
  * spindle_sampler_get_n_task_reads:
+ * @sampler: a sampler
  *
- * Returns: how many times a worker's /proc task files were read, in all
+ * How many /proc task files the sampler has read so far, for benchmarks.
+ *
+ * Returns: a count
  */
 guint64
 spindle_sampler_get_n_task_reads (SpindleSampler *self)

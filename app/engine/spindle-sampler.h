@@ -20,6 +20,13 @@
 
 G_BEGIN_DECLS
 
+/**
+ * SpindleSampler:
+ *
+ * Reads, at each tick, what the kernel says of the watched workers (CPU
+ * time, state, wait channel, system call) and of the whole process, and
+ * lists the process's other threads. Cheap enough for a view's refresh.
+ */
 #define SPINDLE_TYPE_SAMPLER (spindle_sampler_get_type ())
 
 SPINDLE_AVAILABLE_IN_ALL

@@ -107,6 +107,8 @@ spindle_stack_unref (SpindleStack *stack)
  * spindle_stack_get_tid:
  * @stack: a stack
  *
+ * The thread the stack was captured from.
+ *
  * Returns: the kernel thread id whose stack this is
  */
 int
@@ -138,6 +140,8 @@ spindle_stack_get_pause_usec (SpindleStack *stack)
  * spindle_stack_get_n_frames:
  * @stack: a stack
  *
+ * How many frames were unwound.
+ *
  * Returns: the number of frames, the innermost (where the thread is) first
  */
 guint
@@ -163,6 +167,8 @@ get_frame (SpindleStack *stack,
  * @stack: a stack
  * @index: a frame, 0 being the innermost
  *
+ * Where in the code a frame is.
+ *
  * Returns: the frame's code address: the call instruction for a caller's
  *   frame, where the thread is for the innermost
  */
@@ -179,6 +185,8 @@ spindle_stack_get_frame_address (SpindleStack *stack,
  * spindle_stack_get_frame_function:
  * @stack: a stack
  * @index: a frame, 0 being the innermost
+ *
+ * The function a frame is in.
  *
  * Returns: (nullable): the function's symbol name, or %NULL when the
  *   module has no symbol for the address
@@ -197,6 +205,8 @@ spindle_stack_get_frame_function (SpindleStack *stack,
  * @stack: a stack
  * @index: a frame, 0 being the innermost
  *
+ * The file a frame's code was loaded from.
+ *
  * Returns: (nullable): the path of the executable or shared library the
  *   code belongs to, or %NULL for code outside any mapped file
  */
@@ -214,6 +224,8 @@ spindle_stack_get_frame_module (SpindleStack *stack,
  * @stack: a stack
  * @index: a frame, 0 being the innermost
  *
+ * The source file of a frame.
+ *
  * Returns: (nullable): the source file, when debug information for the
  *   module is installed
  */
@@ -230,6 +242,8 @@ spindle_stack_get_frame_file (SpindleStack *stack,
  * spindle_stack_get_frame_line:
  * @stack: a stack
  * @index: a frame, 0 being the innermost
+ *
+ * The source line of a frame.
  *
  * Returns: the source line, or 0 when the file is not known
  */

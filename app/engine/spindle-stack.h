@@ -19,13 +19,23 @@
 
 G_BEGIN_DECLS
 
-/* The environment variable that names the stack helper, for tests and the
+/**
+ * SPINDLE_STACK_HELPER_ENV:
+ *
+ * The environment variable that names the stack helper, for tests and the
  * build tree; the installed one is used without it.
  */
 #define SPINDLE_STACK_HELPER_ENV "SPINDLE_STACK_HELPER"
 
 #define SPINDLE_TYPE_STACK (spindle_stack_get_type ())
 
+/**
+ * SpindleStack:
+ *
+ * A thread's call stack, captured at one moment by
+ * spindle_worker_capture_stack_async(): its frames, innermost first, with
+ * their functions, modules and source lines where known.
+ */
 typedef struct _SpindleStack SpindleStack;
 
 SPINDLE_AVAILABLE_IN_ALL

@@ -120,9 +120,29 @@ spindle_thread_info_class_init (SpindleThreadInfoClass *klass)
   object_class->finalize = spindle_thread_info_finalize;
   object_class->get_property = spindle_thread_info_get_property;
 
+  /**
+   * SpindleThreadInfo:tid:
+   *
+   * The thread's kernel id.
+   */
   properties[PROP_TID] = g_param_spec_int ("tid", NULL, NULL, 0, G_MAXINT, 0, ro);
+  /**
+   * SpindleThreadInfo:name:
+   *
+   * The thread's name.
+   */
   properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  /**
+   * SpindleThreadInfo:cpu-percent:
+   *
+   * Share of one CPU the thread used between the last two ticks.
+   */
   properties[PROP_CPU_PERCENT] = g_param_spec_double ("cpu-percent", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+  /**
+   * SpindleThreadInfo:kernel-state:
+   *
+   * The kernel's state letter for the thread.
+   */
   properties[PROP_KERNEL_STATE] = g_param_spec_string ("kernel-state", NULL, NULL, NULL, ro);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);

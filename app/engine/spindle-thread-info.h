@@ -17,8 +17,11 @@
 
 G_BEGIN_DECLS
 
-/* One of the process's threads that Spindle did not start (GTK's, GDBus's,
- * GLib's pools): shown read-only.
+/**
+ * SpindleThreadInfo:
+ *
+ * One of the process's threads that Spindle did not start (GTK's, GDBus's,
+ * GLib's pools), as a #SpindleSampler lists them: read-only.
  */
 #define SPINDLE_TYPE_THREAD_INFO (spindle_thread_info_get_type ())
 

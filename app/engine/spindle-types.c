@@ -10,6 +10,13 @@
 #include "spindle-i18n-private.h"
 #include "spindle-types.h"
 
+/**
+ * spindle_error_quark:
+ *
+ * The quark of the %SPINDLE_ERROR domain.
+ *
+ * Returns: the quark
+ */
 G_DEFINE_QUARK (spindle-error-quark, spindle_error)
 
 /**

@@ -17,7 +17,21 @@
 
 G_BEGIN_DECLS
 
+/**
+ * SpindleJob:
+ *
+ * A worker as its body sees it, on the worker's own thread: the stop check,
+ * the waits that a stop wakes, the cleanup stack, tracked locks, children,
+ * phase and progress. Only the worker's body may call its functions.
+ */
 typedef struct _SpindleJob            SpindleJob;
+
+/**
+ * SpindleCleanupReport:
+ *
+ * What a worker's cleanup did: each step with its outcome and duration,
+ * the fate of its children and the locks it left tainted.
+ */
 typedef struct _SpindleCleanupReport  SpindleCleanupReport;
 typedef struct _SpindleWorker         SpindleWorker;
 typedef struct _SpindleWorkerSet      SpindleWorkerSet;
@@ -34,6 +48,9 @@ typedef struct _SpindleWorkerSet      SpindleWorkerSet;
  * @SPINDLE_WORKER_STATE_STOPPED: returned after a stop request
  * @SPINDLE_WORKER_STATE_CANCELLED: unwound by force-cancel
  * @SPINDLE_WORKER_STATE_ABANDONED: never died; detached, resources leaked
+ *
+ * Where a worker is in its life. It moves forward only, and ends in one of
+ * the terminal states (finished, failed, stopped, cancelled, abandoned).
  */
 typedef enum
 {
@@ -49,8 +66,23 @@ typedef enum
   SPINDLE_WORKER_STATE_ABANDONED,
 } SpindleWorkerState;
 
+/**
+ * SPINDLE_WORKER_N_STATES:
+ *
+ * The number of #SpindleWorkerState values, for tables.
+ */
 #define SPINDLE_WORKER_N_STATES (SPINDLE_WORKER_STATE_ABANDONED + 1)
 
+/**
+ * SpindleStopReason:
+ * @SPINDLE_STOP_REASON_NONE: no request yet
+ * @SPINDLE_STOP_REASON_USER: the program asked
+ * @SPINDLE_STOP_REASON_TIMEOUT: its deadline or a grace period passed
+ * @SPINDLE_STOP_REASON_PARENT: its parent was stopped or cancelled
+ * @SPINDLE_STOP_REASON_SHUTDOWN: its set is shutting down
+ *
+ * Why a worker was asked to stop or force-cancelled.
+ */
 typedef enum
 {
   SPINDLE_STOP_REASON_NONE,
@@ -60,7 +92,16 @@ typedef enum
   SPINDLE_STOP_REASON_SHUTDOWN,
 } SpindleStopReason;
 
-/* What happens at a worker's escalation-at time. */
+/**
+ * SpindleEscalation:
+ * @SPINDLE_ESCALATION_NONE: nothing is armed
+ * @SPINDLE_ESCALATION_STOP: a stop, at the deadline
+ * @SPINDLE_ESCALATION_CANCEL: a force-cancel, once the stop grace passed
+ * @SPINDLE_ESCALATION_UNRESPONSIVE: the unresponsive mark, once the cancel
+ *   grace passed
+ *
+ * What happens at a worker's #SpindleWorker:escalation-at time.
+ */
 typedef enum
 {
   SPINDLE_ESCALATION_NONE,
@@ -69,6 +110,15 @@ typedef enum
   SPINDLE_ESCALATION_UNRESPONSIVE,
 } SpindleEscalation;
 
+/**
+ * SpindleCleanupOutcome:
+ * @SPINDLE_CLEANUP_OUTCOME_OK: the step did its work
+ * @SPINDLE_CLEANUP_OUTCOME_FAILED: the step returned an error
+ * @SPINDLE_CLEANUP_OUTCOME_NOT_RUN: the step never ran (its worker was
+ *   abandoned)
+ *
+ * How one cleanup step went.
+ */
 typedef enum
 {
   SPINDLE_CLEANUP_OUTCOME_OK,
@@ -171,6 +221,11 @@ void                 spindle_spawn_options_set_kind (SpindleSpawnOptions       *
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleSpawnOptions, spindle_spawn_options_free)
 
+/**
+ * SPINDLE_ERROR:
+ *
+ * The error domain of #SpindleError.
+ */
 #define SPINDLE_ERROR (spindle_error_quark ())
 SPINDLE_AVAILABLE_IN_ALL
 GQuark      spindle_error_quark               (void);

@@ -189,8 +189,11 @@ spindle_worker_get_cpu_time (SpindleWorker *self)
 
 /**
  * spindle_worker_get_cpu_percent:
+ * @worker: a worker
  *
- * Returns: the thread's CPU use between the last two samples, in % of one core
+ * Share of one CPU core the thread used between its last two samples.
+ *
+ * Returns: a percentage of one core
  */
 double
 spindle_worker_get_cpu_percent (SpindleWorker *self)
@@ -201,9 +204,12 @@ spindle_worker_get_cpu_percent (SpindleWorker *self)
 
 /**
  * spindle_worker_get_kernel_state:
+ * @worker: a worker
  *
- * Returns: (nullable): the thread's state letter from /proc (R, S, D…), or
- *   NULL when it is not being sampled
+ * The thread's state letter from /proc (R, S, D…), as last sampled.
+ *
+ * Returns: (transfer none) (nullable): the state letter, or %NULL when the
+ *   worker is not being sampled
  */
 const char *
 spindle_worker_get_kernel_state (SpindleWorker *self)

@@ -127,8 +127,12 @@ shut_down_worker (SpindleWorker *worker)
 
 /**
  * spindle_worker_set_shutdown_async:
+ * @set: a set
  * @cancellable: (nullable): cancelling it resolves this call at once with
  *   %G_IO_ERROR_CANCELLED; the shutdown itself goes on
+ * @callback: (scope async): called on the set's main context once no worker
+ *   is live
+ * @user_data: data for @callback
  *
  * Stops every worker, children included, with reason “shutdown” and
  * escalates regardless of the auto-escalate policy: after the stop grace,

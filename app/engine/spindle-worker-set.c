@@ -319,21 +319,51 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
   object_class->get_property = spindle_worker_set_get_property;
   object_class->set_property = spindle_worker_set_set_property;
 
+  /**
+   * SpindleWorkerSet:n-live:
+   *
+   * How many workers, children included, are not over.
+   */
   properties[PROP_N_LIVE] =
     g_param_spec_uint ("n-live", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:stack-size:
+   *
+   * The stack size in bytes of the workers spawned from now on.
+   */
   properties[PROP_STACK_SIZE] =
     g_param_spec_uint64 ("stack-size", NULL, NULL, 0, G_MAXUINT64, SPINDLE_DEFAULT_STACK_SIZE,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:stop-grace:
+   *
+   * µs a stopped worker gets before it is force-cancelled, when #SpindleWorkerSet:auto-escalate is on.
+   */
   properties[PROP_STOP_GRACE] =
     g_param_spec_int64 ("stop-grace", NULL, NULL, 0, G_MAXINT64, DEFAULT_STOP_GRACE,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:cancel-grace:
+   *
+   * µs a force-cancelled worker gets before it is reported unresponsive.
+   */
   properties[PROP_CANCEL_GRACE] =
     g_param_spec_int64 ("cancel-grace", NULL, NULL, 0, G_MAXINT64, DEFAULT_CANCEL_GRACE,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:auto-escalate:
+   *
+   * Whether a stopped worker that outlives its stop grace is force-cancelled.
+   */
   properties[PROP_AUTO_ESCALATE] =
     g_param_spec_boolean ("auto-escalate", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:default-deadline:
+   *
+   * µs from spawn after which new workers are asked to stop; 0: none.
+   */
   properties[PROP_DEFAULT_DEADLINE] =
     g_param_spec_int64 ("default-deadline", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -386,10 +416,11 @@ spindle_worker_set_init (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_new:
- *
  * Creates an empty set bound to the thread-default main context: every
  * signal and notify of the set and its workers is emitted there. Use the set
  * and its workers from that context's thread only.
+ *
+ * Returns: (transfer full): the new set
  */
 SpindleWorkerSet *
 spindle_worker_set_new (void)
@@ -582,6 +613,8 @@ spindle_worker_set_get_n_live (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_remove:
+ * @set: a set
+ * @worker: a worker of @set
  *
  * Drops a worker that is over. Live workers stay.
  *
@@ -609,6 +642,9 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
 
 /**
  * spindle_worker_set_clear_finished:
+ * @set: a set
+ *
+ * Removes every top-level worker that is over.
  *
  * Returns: how many workers that were over were removed
  */
@@ -651,7 +687,10 @@ spindle_worker_set_get_stack_size (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_set_stack_size:
+ * @set: a set
  * @stack_size: bytes for each new worker's stack; 0 restores the default
+ *
+ * Sets #SpindleWorkerSet:stack-size for the workers spawned from now on.
  */
 void
 spindle_worker_set_set_stack_size (SpindleWorkerSet *self,
@@ -687,8 +726,10 @@ spindle_worker_set_get_stop_grace (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_set_stop_grace:
- * @usec: how long a stopped worker has before it is force-cancelled; for
- *   workers spawned from now on
+ * @set: a set
+ * @usec: µs
+ *
+ * Sets #SpindleWorkerSet:stop-grace for the workers spawned from now on.
  */
 void
 spindle_worker_set_set_stop_grace (SpindleWorkerSet *self,
@@ -722,8 +763,10 @@ spindle_worker_set_get_cancel_grace (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_set_cancel_grace:
- * @usec: how long a cancelled worker has before it is declared
- *   unresponsive; for workers spawned from now on
+ * @set: a set
+ * @usec: µs
+ *
+ * Sets #SpindleWorkerSet:cancel-grace for the workers spawned from now on.
  */
 void
 spindle_worker_set_set_cancel_grace (SpindleWorkerSet *self,
@@ -757,6 +800,8 @@ spindle_worker_set_get_auto_escalate (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_set_auto_escalate:
+ * @set: a set
+ * @auto_escalate: whether stops escalate
  *
  * Whether a user's stop escalates by itself to force-cancel after the stop
  * grace. Applies to every worker's next stop request.
@@ -793,7 +838,10 @@ spindle_worker_set_get_default_deadline (SpindleWorkerSet *self)
 
 /**
  * spindle_worker_set_set_default_deadline:
- * @usec: the deadline, from spawn, of workers spawned without one; 0: none
+ * @set: a set
+ * @usec: µs from spawn; 0: none
+ *
+ * Sets #SpindleWorkerSet:default-deadline for the workers spawned from now on.
  */
 void
 spindle_worker_set_set_default_deadline (SpindleWorkerSet *self,

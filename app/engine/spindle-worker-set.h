@@ -20,8 +20,21 @@
 
 G_BEGIN_DECLS
 
+/**
+ * SpindleWorkerSet:
+ *
+ * The workers of a program, a #GListModel of its top-level #SpindleWorker
+ * (children are listed by their parents). It spawns them, asks them to stop
+ * or force-cancels them, escalates by its grace periods and shuts them all
+ * down. It belongs to the thread-default main context it was created on.
+ */
 #define SPINDLE_TYPE_WORKER_SET (spindle_worker_set_get_type ())
 
+/**
+ * SPINDLE_DEFAULT_STACK_SIZE:
+ *
+ * The stack size of a set's workers unless set otherwise: 256 KiB.
+ */
 SPINDLE_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (SpindleWorkerSet, spindle_worker_set, SPINDLE, WORKER_SET, GObject)
 

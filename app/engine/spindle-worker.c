@@ -539,35 +539,165 @@ install_properties (GObjectClass *object_class)
 {
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
+  /**
+   * SpindleWorker:id:
+   *
+   * Unique in the process, increasing with each spawn.
+   */
   PROP (ID) = g_param_spec_uint64 ("id", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+  /**
+   * SpindleWorker:name:
+   *
+   * The name given at spawn.
+   */
   PROP (NAME) = g_param_spec_string ("name", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:kind:
+   *
+   * What kind of work it does, from its spawn options ("custom" by default).
+   */
   PROP (KIND) = g_param_spec_string ("kind", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:tid:
+   *
+   * The kernel thread id of its thread; 0 before it started.
+   */
   PROP (TID) = g_param_spec_int ("tid", NULL, NULL, 0, G_MAXINT, 0, ro);
+  /**
+   * SpindleWorker:state:
+   *
+   * Where the worker is in its life.
+   */
   PROP (STATE) = g_param_spec_enum ("state", NULL, NULL, SPINDLE_TYPE_WORKER_STATE,
                                     SPINDLE_WORKER_STATE_STARTING, ro);
+  /**
+   * SpindleWorker:stop-reason:
+   *
+   * Why it was asked to stop or force-cancelled.
+   */
   PROP (STOP_REASON) = g_param_spec_enum ("stop-reason", NULL, NULL, SPINDLE_TYPE_STOP_REASON,
                                           SPINDLE_STOP_REASON_NONE, ro);
+  /**
+   * SpindleWorker:started-at:
+   *
+   * When it was spawned, in monotonic µs.
+   */
   PROP (STARTED_AT) = g_param_spec_int64 ("started-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * SpindleWorker:finished-at:
+   *
+   * When it reached its terminal state, in monotonic µs; 0 while live.
+   */
   PROP (FINISHED_AT) = g_param_spec_int64 ("finished-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * SpindleWorker:phase:
+   *
+   * What its body says it is doing.
+   */
   PROP (PHASE) = g_param_spec_string ("phase", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:progress:
+   *
+   * How far its body says it is, from 0 to 1.
+   */
   PROP (PROGRESS) = g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0, ro);
+  /**
+   * SpindleWorker:waiting-for:
+   *
+   * What it waits for, when the engine knows (a tracked lock, its children).
+   */
   PROP (WAITING_FOR) = g_param_spec_string ("waiting-for", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:cleanup-report:
+   *
+   * What its cleanup did, once it ended.
+   */
   PROP (CLEANUP_REPORT) = g_param_spec_boxed ("cleanup-report", NULL, NULL,
                                               SPINDLE_TYPE_CLEANUP_REPORT, ro);
+  /**
+   * SpindleWorker:result:
+   *
+   * What its body returned.
+   */
   PROP (RESULT) = g_param_spec_variant ("result", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, ro);
+  /**
+   * SpindleWorker:error:
+   *
+   * The error its body returned, or why it could not start.
+   */
   PROP (ERROR) = g_param_spec_boxed ("error", NULL, NULL, G_TYPE_ERROR, ro);
+  /**
+   * SpindleWorker:parent:
+   *
+   * The worker whose body spawned it.
+   */
   PROP (PARENT) = g_param_spec_object ("parent", NULL, NULL, SPINDLE_TYPE_WORKER, ro);
+  /**
+   * SpindleWorker:children:
+   *
+   * The workers its body spawned, a #GListModel of #SpindleWorker.
+   */
   PROP (CHILDREN) = g_param_spec_object ("children", NULL, NULL, G_TYPE_LIST_MODEL, ro);
+  /**
+   * SpindleWorker:deadline:
+   *
+   * When it will be asked to stop, in monotonic µs; 0: no deadline.
+   */
   PROP (DEADLINE) = g_param_spec_int64 ("deadline", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * SpindleWorker:escalation-at:
+   *
+   * When #SpindleWorker:escalation is due, in monotonic µs; 0: none armed.
+   */
   PROP (ESCALATION_AT) = g_param_spec_int64 ("escalation-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * SpindleWorker:escalation:
+   *
+   * The automatic escalation armed now.
+   */
   PROP (ESCALATION) = g_param_spec_enum ("escalation", NULL, NULL, SPINDLE_TYPE_ESCALATION,
                                          SPINDLE_ESCALATION_NONE, ro);
+  /**
+   * SpindleWorker:unresponsive:
+   *
+   * Set when a grace period passed without the worker ending: it can be abandoned.
+   */
   PROP (UNRESPONSIVE) = g_param_spec_boolean ("unresponsive", NULL, NULL, FALSE, ro);
+  /**
+   * SpindleWorker:cpu-time:
+   *
+   * CPU time of its thread in ns, as last sampled.
+   */
   PROP (CPU_TIME) = g_param_spec_int64 ("cpu-time", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  /**
+   * SpindleWorker:cpu-percent:
+   *
+   * Share of one CPU its thread used between its last two samples.
+   */
   PROP (CPU_PERCENT) = g_param_spec_double ("cpu-percent", NULL, NULL, 0.0, G_MAXDOUBLE, 0.0, ro);
+  /**
+   * SpindleWorker:kernel-state:
+   *
+   * The kernel's state letter for its thread, as last sampled.
+   */
   PROP (KERNEL_STATE) = g_param_spec_string ("kernel-state", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:wait-channel:
+   *
+   * The kernel function its thread sleeps in, as last sampled.
+   */
   PROP (WAIT_CHANNEL) = g_param_spec_string ("wait-channel", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:syscall:
+   *
+   * The system call its thread is in, as last sampled.
+   */
   PROP (SYSCALL) = g_param_spec_string ("syscall", NULL, NULL, NULL, ro);
+  /**
+   * SpindleWorker:in-compute:
+   *
+   * Whether its body was inside a compute region when last sampled.
+   */
   PROP (IN_COMPUTE) = g_param_spec_boolean ("in-compute", NULL, NULL, FALSE, ro);
 
   g_object_class_install_properties (object_class, SPINDLE_WORKER_N_PROPS, properties);
@@ -578,27 +708,79 @@ install_signals (GObjectClass *object_class)
 {
   GType type = G_TYPE_FROM_CLASS (object_class);
 
+  /**
+   * SpindleWorker::stop-requested:
+   * @worker: the worker
+   * @reason: why
+   *
+   * Emitted when the worker is asked to stop, after its children were.
+   */
   SIGNAL (STOP_REQUESTED) =
     g_signal_new ("stop-requested", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_STOP_REASON);
+  /**
+   * SpindleWorker::cancel-requested:
+   * @worker: the worker
+   * @reason: why
+   *
+   * Emitted when the worker is force-cancelled, after its children were.
+   * A foreign body is interrupted instead: see #SpindleWorkerSet::interrupt.
+   */
   SIGNAL (CANCEL_REQUESTED) =
     g_signal_new ("cancel-requested", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_STOP_REASON);
+  /**
+   * SpindleWorker::escalated:
+   * @worker: the worker
+   * @escalation: what the escalation did
+   *
+   * Emitted when an automatic escalation acts: the deadline's stop, the
+   * force-cancel after the stop grace, the unresponsive mark after the
+   * cancel grace.
+   */
   SIGNAL (ESCALATED) =
     g_signal_new ("escalated", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_ESCALATION);
+  /**
+   * SpindleWorker::cleanup-started:
+   * @worker: the worker
+   *
+   * Emitted when the body is over and its cleanup begins.
+   */
   SIGNAL (CLEANUP_STARTED) =
     g_signal_new ("cleanup-started", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+  /**
+   * SpindleWorker::cleanup-step:
+   * @worker: the worker
+   * @label: the step's label
+   * @outcome: how it went
+   * @message: (nullable): why it failed or did not run
+   *
+   * Emitted for each cleanup step, in the order they ran.
+   */
   SIGNAL (CLEANUP_STEP) =
     g_signal_new ("cleanup-step", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 3,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
                   SPINDLE_TYPE_CLEANUP_OUTCOME,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * SpindleWorker::cleanup-finished:
+   * @worker: the worker
+   * @report: every step, with its outcome and duration
+   *
+   * Emitted when the cleanup is over, before the terminal state.
+   */
   SIGNAL (CLEANUP_FINISHED) =
     g_signal_new ("cleanup-finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, SPINDLE_TYPE_CLEANUP_REPORT | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * SpindleWorker::finished:
+   * @worker: the worker
+   *
+   * Emitted last, once the worker reached its terminal state.
+   */
   SIGNAL (FINISHED) =
     g_signal_new ("finished", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
@@ -747,7 +929,10 @@ spindle_worker_get_finished_at (SpindleWorker *self)
 
 /**
  * spindle_worker_get_elapsed:
+ * @worker: a worker
  * @now: a g_get_monotonic_time() reading
+ *
+ * How long the worker has lived, frozen once it is over.
  *
  * Returns: µs from spawn to @now, or to the finish once there is one
  */
@@ -795,9 +980,13 @@ spindle_worker_get_progress (SpindleWorker *self)
 
 /**
  * spindle_worker_get_waiting_for:
+ * @worker: a worker
  *
- * Returns: (nullable): what the worker waits for inside the engine, e.g.
- *   “lock “ledger” held by “ledger 2””
+ * What the worker waits for inside the engine now: a tracked lock, its
+ * children.
+ *
+ * Returns: (transfer none) (nullable): a description, e.g. “lock “ledger”
+ *   held by “ledger 2””, or %NULL
  */
 const char *
 spindle_worker_get_waiting_for (SpindleWorker *self)
@@ -914,9 +1103,11 @@ spindle_worker_get_deadline (SpindleWorker *self)
 
 /**
  * spindle_worker_get_escalation_at:
+ * @worker: a worker
  *
- * Returns: the monotonic time of the next automatic escalation (see
- *   spindle_worker_get_escalation()), or 0
+ * When the next automatic escalation (spindle_worker_get_escalation()) is due.
+ *
+ * Returns: a g_get_monotonic_time() reading in µs, or 0 if none is armed
  */
 gint64
 spindle_worker_get_escalation_at (SpindleWorker *self)

@@ -20,6 +20,15 @@
 
 G_BEGIN_DECLS
 
+/**
+ * SpindleWorker:
+ *
+ * One worker thread hosted by a #SpindleWorkerSet, seen from the set's
+ * main context: its state, its requests, its cleanup report, result or
+ * error. Every property changes and every signal is emitted on that
+ * context, never on the worker's thread. Its body, on its own thread, sees
+ * a #SpindleJob instead.
+ */
 #define SPINDLE_TYPE_WORKER (spindle_worker_get_type ())
 
 SPINDLE_AVAILABLE_IN_ALL
@@ -83,7 +92,15 @@ const char           *spindle_worker_get_syscall        (SpindleWorker *worker);
 SPINDLE_AVAILABLE_IN_ALL
 gboolean              spindle_worker_get_in_compute     (SpindleWorker *worker);
 
-/* A worker's recent past, for timelines: changes only, oldest first. */
+/**
+ * SpindleHistoryKind:
+ * @SPINDLE_HISTORY_STATE: a state was entered
+ * @SPINDLE_HISTORY_KERNEL_STATE: the sampler saw the kernel state change
+ * @SPINDLE_HISTORY_ESCALATED: an automatic escalation acted
+ * @SPINDLE_HISTORY_CLEANUP: the cleanup started
+ *
+ * What a #SpindleHistoryEntry records.
+ */
 typedef enum
 {
   SPINDLE_HISTORY_STATE,         /* @state entered; @kernel_state as last sampled */
@@ -92,6 +109,15 @@ typedef enum
   SPINDLE_HISTORY_CLEANUP,       /* cleanup started */
 } SpindleHistoryKind;
 
+/**
+ * SpindleHistoryEntry:
+ * @time: monotonic µs
+ * @kind: what changed
+ * @state: the worker's state then
+ * @kernel_state: 'R', 'S', 'D'… as last sampled, or 0: not sampled
+ *
+ * One change in a worker's recent past, for timelines.
+ */
 typedef struct
 {
   gint64              time;          /* monotonic µs */
@@ -100,6 +126,11 @@ typedef struct
   char                kernel_state;  /* 'R', 'S', 'D'… or 0: not sampled */
 } SpindleHistoryEntry;
 
+/**
+ * SPINDLE_HISTORY_CAPACITY:
+ *
+ * How many changes a worker's history keeps.
+ */
 #define SPINDLE_HISTORY_CAPACITY 128
 
 SPINDLE_AVAILABLE_IN_ALL
