@@ -211,6 +211,10 @@ start_killing (Reaper *self)
 
   self->killing = TRUE;
   self->kill_deadline = now_ms () + KILL_BOUND_MS;
+
+  /* named before the group's SIGKILL: a process that dies of it and is
+   * reaped by its own dying parent would otherwise go unreported */
+  signal_descendants (self, 0);
 }
 
 /* Once the command is reaped its group may be empty, and its number free
