@@ -17,6 +17,17 @@ G_BEGIN_DECLS
  */
 typedef struct _SpindleProcess SpindleProcess;
 
+/* What the worker's thread shares with its SpindleProcessInfo. */
+typedef struct _SpindleProcessShared SpindleProcessShared;
+
+SpindleProcessShared *_spindle_process_shared_new     (void);
+SpindleProcessShared *_spindle_process_shared_ref     (SpindleProcessShared *shared);
+void                  _spindle_process_shared_unref   (SpindleProcessShared *shared);
+void                  _spindle_process_shared_set_pid (SpindleProcessShared *shared,
+                                                       pid_t                 pid);
+void                  _spindle_process_info_attach    (SpindleWorker        *worker,
+                                                       SpindleProcessShared *shared);
+
 struct _SpindleProcess
 {
   SpindleJob  *job;                /* set by the body, for its unwind handler */
@@ -41,6 +52,7 @@ struct _SpindleProcess
   GByteArray  *out;
   GByteArray  *err;
 
+  SpindleProcessShared *shared;    /* NULL for spindle_job_run_command() */
   pid_t        main_pid;
   gboolean     main_ended;
   gboolean     main_signaled;

@@ -36,6 +36,7 @@ parse_main (SpindleProcess *self,
     return;
 
   self->main_ended = TRUE;
+  _spindle_process_shared_set_pid (self->shared, 0);
   self->main_signaled = g_str_equal (how, "signaled");
   self->main_code = code;
   g_free (self->main_comm);
@@ -47,7 +48,10 @@ take_record (SpindleProcess *self,
              const char     *line)
 {
   if (g_str_has_prefix (line, "started "))
-    self->main_pid = (pid_t) g_ascii_strtoll (line + 8, NULL, 10);
+    {
+      self->main_pid = (pid_t) g_ascii_strtoll (line + 8, NULL, 10);
+      _spindle_process_shared_set_pid (self->shared, self->main_pid);
+    }
   else if (g_str_has_prefix (line, "exec-failed "))
     self->exec_errno = (int) g_ascii_strtoll (line + 12, NULL, 10);
   else if (g_str_equal (line, "done"))

@@ -63,6 +63,7 @@ spindle_process_free (gpointer data)
 {
   SpindleProcess *self = data;
 
+  g_clear_pointer (&self->shared, _spindle_process_shared_unref);
   close_fd (&self->control_fd);
   close_fd (&self->report_fd);
   close_fd (&self->out_fd);
@@ -586,6 +587,8 @@ command_name (const char * const *argv)
  * when the command exits with status 0 and FAILS on another status or a
  * signal, with the last lines of its stderr in the error. The result is an
  * a{sv}: pid, exit-status, signal, stdout and stderr (their last lines).
+ * spindle_process_info_get_for_worker() gives its pid and the CPU time,
+ * memory and processes of its tree.
  *
  * Returns: (transfer none) (nullable): the worker, owned by the set
  */
@@ -598,6 +601,8 @@ spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
 {
   SpindleSpawnOptions spawn_options = { 0 };
   g_autofree char *name = NULL;
+  SpindleProcess *process;
+  SpindleWorker *worker;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
@@ -609,9 +614,14 @@ spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
     spawn_options.kind = "command";
 
   name = command_name (argv);
-  return spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,
-                                        spindle_process_new (argv, command_options),
-                                        spindle_process_free, error);
+  process = spindle_process_new (argv, command_options);
+  process->shared = _spindle_process_shared_new ();
+  worker = spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,
+                                          process, spindle_process_free, error);
+  if (worker != NULL)
+    _spindle_process_info_attach (worker, process->shared);
+
+  return worker;
 }
 
 /**

@@ -14,6 +14,7 @@
 #include <gio/gio.h>
 
 #include "spindle-types.h"
+#include "spindle-worker.h"
 #include "spindle-worker-set.h"
 
 #include "spindle-version-macros.h"
@@ -61,5 +62,24 @@ GVariant      *spindle_job_run_command          (SpindleJob                  *jo
                                                  const char * const          *argv,
                                                  const SpindleCommandOptions *command_options,
                                                  GError                     **error);
+
+/* The processes of a command worker, read on the main context. */
+#define SPINDLE_TYPE_PROCESS_INFO (spindle_process_info_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (SpindleProcessInfo, spindle_process_info, SPINDLE, PROCESS_INFO, GObject)
+
+SPINDLE_AVAILABLE_IN_ALL
+SpindleProcessInfo *spindle_process_info_get_for_worker (SpindleWorker      *worker);
+SPINDLE_AVAILABLE_IN_ALL
+void                spindle_process_info_update         (SpindleProcessInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
+int                 spindle_process_info_get_pid        (SpindleProcessInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
+gint64              spindle_process_info_get_cpu_time   (SpindleProcessInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
+guint64             spindle_process_info_get_memory     (SpindleProcessInfo *info);
+SPINDLE_AVAILABLE_IN_ALL
+const char * const *spindle_process_info_get_tree       (SpindleProcessInfo *info);
 
 G_END_DECLS

@@ -802,6 +802,85 @@ test_run_command_force (void)
   pid_file_clear (&file);
 }
 
+/* Process figures ***************************************************************/
+
+static GVariant *
+idle_body (SpindleJob  *job,
+           gpointer     data,
+           GError     **error)
+{
+  return NULL;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *n)
+{
+  (*n)++;
+}
+
+static gboolean
+tree_has (const char * const *tree,
+          const char         *pid)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s ", pid);
+
+  for (guint i = 0; tree != NULL && tree[i] != NULL; i++)
+    if (g_str_has_prefix (tree[i], prefix))
+      return TRUE;
+  return FALSE;
+}
+
+/* A command worker's pid, its tree's processes and memory, on request. */
+static void
+test_process_info (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) pids = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker, *thread;
+  guint n_pid_notifies = 0;
+  gint64 cpu;
+  PidFile file;
+
+  thread = spindle_worker_set_spawn (set, "a thread", idle_body, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (spindle_process_info_get_for_worker (thread));
+
+  pid_file_init (&file, 4);
+  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  info = spindle_process_info_get_for_worker (worker);
+  g_assert_nonnull (info);
+  g_signal_connect (info, "notify::pid", G_CALLBACK (count_notify), &n_pid_notifies);
+  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&file);
+
+  spindle_process_info_update (info);
+  g_assert_cmpint (spindle_process_info_get_pid (info), ==, atoi (pids[0]));
+  g_assert_cmpuint (n_pid_notifies, ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) spindle_process_info_get_tree (info)), ==, 4);
+  for (guint i = 0; pids[i] != NULL; i++)
+    g_assert_true (tree_has (spindle_process_info_get_tree (info), pids[i]));
+  g_assert_cmpuint (spindle_process_info_get_memory (info), >, 0);
+  g_assert_cmpint (spindle_process_info_get_cpu_time (info), >=, 0);
+
+  /* a second update with nothing changed notifies nothing */
+  spindle_process_info_update (info);
+  g_assert_cmpuint (n_pid_notifies, ==, 1);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  cpu = spindle_process_info_get_cpu_time (info);
+  spindle_process_info_update (info);
+  g_assert_cmpint (spindle_process_info_get_pid (info), ==, 0);
+  g_assert_cmpuint (g_strv_length ((char **) spindle_process_info_get_tree (info)), ==, 0);
+  g_assert_cmpuint (spindle_process_info_get_memory (info), ==, 0);
+  g_assert_cmpint (spindle_process_info_get_cpu_time (info), ==, cpu);
+  pid_file_clear (&file);
+}
+
 /* Many cycles ******************************************************************/
 
 static void
@@ -868,6 +947,7 @@ main (int    argc,
   g_test_add_func ("/engine/process/spawn-kill-cycles", test_spawn_kill_cycles);
   g_test_add_func ("/engine/process/run-command-in-body", test_run_command_in_body);
   g_test_add_func ("/engine/process/run-command-force", test_run_command_force);
+  g_test_add_func ("/engine/process/process-info", test_process_info);
 
   return g_test_run ();
 }
