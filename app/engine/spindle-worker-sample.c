@@ -43,11 +43,15 @@ _spindle_worker_record (SpindleWorker      *self,
 }
 
 /**
- * spindle_worker_get_history:
+ * spindle_worker_get_history: (skip)
+ * @worker: a worker
  * @entries: (out caller-allocates) (array length=n_entries): where to copy
  * @n_entries: room in @entries
  *
- * Copies the worker's most recent history entries, oldest first.
+ * Copies the worker's most recent history entries, oldest first, at most
+ * %SPINDLE_HISTORY_CAPACITY. For C: introspection cannot describe an array
+ * whose room the caller passes in, so bindings follow the worker's
+ * #SpindleWorker:state and #SpindleWorker:kernel-state instead.
  *
  * Returns: how many were copied
  */

@@ -63,6 +63,37 @@ def test_result():
     gc.collect()
 
 
+def test_locks_sampler_diagnosis():
+    workers = new_set()
+    sampler = Spindle.Sampler.new(workers)
+    lock = Spindle.Lock.new('ledger')
+    holding = threading.Event()
+
+    def body(job):
+        assert job.lock(lock)
+        try:
+            job.set_phase('posting')
+            holding.set()
+            while job.sleep(LONG_WAIT):
+                pass
+        finally:
+            job.unlock(lock)
+
+    worker = workers.spawn('poster', body)
+    assert worker.get_kind() == 'python'
+    holding.wait()
+    wait_until(lambda: worker.get_phase() == 'posting', 'the phase is seen')
+    assert lock.is_held() and lock.dup_holder() == 'poster', lock.dup_holder()
+    sampler.watch(worker)
+    sampler.tick()
+    diagnosis = worker.diagnose_now()
+    assert 'runtime of its own' in diagnosis.summary, diagnosis.summary
+    worker.request_stop()
+    wait_terminal(worker)
+    assert worker.get_state() == Spindle.WorkerState.STOPPED
+    assert not lock.is_held()
+
+
 def test_stop_wakes_sleep():
     workers = new_set()
     seen = {}

@@ -144,9 +144,12 @@ def _on_interrupt(worker_set, worker, tid):
 
 
 def _foreign(options):
-    """Options for a Python body: the caller's, with FOREIGN_BODY set."""
+    """Options for a Python body: the caller's, with FOREIGN_BODY set and
+    the kind "python" unless the caller named one."""
     copy = options.copy() if options is not None else Spindle.SpawnOptions.new()
     copy.flags |= Spindle.SpawnFlags.FOREIGN_BODY
+    if copy.kind is None:
+        copy.set_kind('python')
     return copy
 
 
