@@ -20,6 +20,49 @@ struct _SpindleCleanupReport
   guint            n_tainted_locks;
 };
 
+/**
+ * spindle_cleanup_step_copy:
+ * @step: a step of a report
+ *
+ * Copies @step, so that it may outlive its report.
+ *
+ * Returns: (transfer full): the copy, freed with spindle_cleanup_step_free()
+ */
+SpindleCleanupStep *
+spindle_cleanup_step_copy (const SpindleCleanupStep *step)
+{
+  SpindleCleanupStep *copy;
+
+  g_return_val_if_fail (step != NULL, NULL);
+
+  copy = g_memdup2 (step, sizeof *step);
+  copy->label = g_strdup (step->label);
+  copy->message = g_strdup (step->message);
+
+  return copy;
+}
+
+/**
+ * spindle_cleanup_step_free:
+ * @step: (nullable): a step made by spindle_cleanup_step_copy()
+ *
+ * Frees a copied step.
+ */
+void
+spindle_cleanup_step_free (SpindleCleanupStep *step)
+{
+  if (step == NULL)
+    return;
+
+  g_free (step->label);
+  g_free (step->message);
+  g_free (step);
+}
+
+/* Bindings copy a step they are handed, since it lives in its report. */
+G_DEFINE_BOXED_TYPE (SpindleCleanupStep, spindle_cleanup_step,
+                     spindle_cleanup_step_copy, spindle_cleanup_step_free)
+
 G_DEFINE_BOXED_TYPE (SpindleCleanupReport, spindle_cleanup_report,
                      spindle_cleanup_report_ref, spindle_cleanup_report_unref)
 

@@ -36,6 +36,15 @@ typedef struct
   gint64                 duration_usec;
 } SpindleCleanupStep;
 
+#define SPINDLE_TYPE_CLEANUP_STEP (spindle_cleanup_step_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                     spindle_cleanup_step_get_type        (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleCleanupStep       *spindle_cleanup_step_copy            (const SpindleCleanupStep *step);
+SPINDLE_AVAILABLE_IN_ALL
+void                      spindle_cleanup_step_free            (SpindleCleanupStep   *step);
+
 SPINDLE_AVAILABLE_IN_ALL
 GType                     spindle_cleanup_report_get_type      (void) G_GNUC_CONST;
 SPINDLE_AVAILABLE_IN_ALL

@@ -86,7 +86,7 @@ override = sys.modules["gi.overrides.Spindle"].__file__
 maps = open("/proc/self/maps").read()
 assert override.startswith(destdir), override
 assert destdir + "/" in maps and "libspindle-1.so.0" in maps
-for name in ("Job", "Lock", "Cond", "SpawnOptions", "CleanupReport", "Diagnosis"):
+for name in ("Job", "Lock", "Cond", "SpawnOptions", "CleanupReport", "CleanupStep", "Diagnosis"):
     assert getattr(Spindle, name).__gtype__.is_a(gi.repository.GObject.TYPE_BOXED), name
 assert isinstance(workers, gi.repository.GObject.Object)
 print("typelib and override load from the installed copy")
