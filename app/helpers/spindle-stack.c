@@ -103,9 +103,10 @@ fail_permission (int pid)
               "run with CAP_SYS_PTRACE or set kernel.yama.ptrace_scope to 1");
   else
     snprintf (message, sizeof message,
-              "not permitted to trace process %d (%s); in a container, "
-              "ptrace needs the SYS_PTRACE capability or a seccomp profile that allows it",
-              pid, strerror (EPERM));
+              "not permitted to trace process %d: it belongs to another user or is "
+              "not dumpable (PR_SET_DUMPABLE), or ptrace is denied here; in a container, "
+              "ptrace needs the SYS_PTRACE capability and a seccomp profile that allows it",
+              pid);
   return fail ("permission", message);
 }
 
@@ -214,11 +215,20 @@ capture (int pid,
   if (dwfl == NULL)
     return fail ("failed", dwfl_errmsg (-1));
 
-  if (dwfl_linux_proc_report (dwfl, pid) != 0 ||
-      dwfl_report_end (dwfl, NULL, NULL) != 0 ||
-      dwfl_linux_proc_attach (dwfl, pid, true) != 0)
+  /* these return an errno value, or -1 with libdwfl's own error */
+  result = dwfl_linux_proc_report (dwfl, pid);
+  if (result == 0 && dwfl_report_end (dwfl, NULL, NULL) != 0)
+    result = -1;
+  if (result == 0)
+    result = dwfl_linux_proc_attach (dwfl, pid, true);
+  if (result != 0)
     {
-      result = fail (errno == ENOENT || errno == ESRCH ? "gone" : "failed", dwfl_errmsg (-1));
+      if (result == EACCES || result == EPERM)
+        result = fail_permission (pid);
+      else if (result == ENOENT || result == ESRCH)
+        result = fail ("gone", "the process has ended");
+      else
+        result = fail ("failed", result > 0 ? strerror (result) : dwfl_errmsg (-1));
       dwfl_end (dwfl);
       return result;
     }

@@ -6,7 +6,10 @@
  */
 
 #include <errno.h>
+#include <grp.h>
+#include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "spindle-test-util.h"
 
@@ -243,10 +246,96 @@ test_foreign_thread_refused (void)
   g_clear_error (&capture.error);
 }
 
+/* Ptrace refused ****************************************************************/
+
+#define NOBODY 65534
+#define CHILD_ENV "SPINDLE_TEST_STACK_UNTRACEABLE"
+
+enum {
+  CHILD_REFUSED = 0,   /* the capture failed with PERMISSION_DENIED and said why */
+  CHILD_CAPTURED = 3,
+  CHILD_OTHER_ERROR = 4,
+  CHILD_NO_SETUP = 5,
+};
+
+/* In the child: a process that is not dumpable may be traced by no one
+ * without CAP_SYS_PTRACE, as a hardened or containerised one would be.
+ */
+static int
+run_untraceable (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GError) error = NULL;
+  Sleeper sleeper = { 0 };
+  Capture capture = { 0 };
+  SpindleWorker *worker;
+
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    return CHILD_NO_SETUP;
+  worker = spindle_worker_set_spawn (set, "sleeper", sleeper_body, &sleeper, NULL, &error);
+  if (worker == NULL)
+    return CHILD_NO_SETUP;
+  wait_inside (worker, &sleeper);
+  spindle_worker_capture_stack_async (worker, NULL, capture_done, &capture);
+  wait_capture (&capture);
+  g_atomic_int_set (&sleeper.captured, 1);
+  spindle_test_wait_terminal (worker);
+
+  if (capture.stack != NULL)
+    return CHILD_CAPTURED;
+  g_print ("%s\n", capture.error->message);
+  return g_error_matches (capture.error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ? CHILD_REFUSED : CHILD_OTHER_ERROR;
+}
+
+/* Between fork and exec: root has CAP_SYS_PTRACE, so become nobody. */
+static void
+drop_root (gpointer data)
+{
+  if (getuid () == 0 &&
+      (setgroups (0, NULL) != 0 || setgid (NOBODY) != 0 || setuid (NOBODY) != 0))
+    _exit (CHILD_NO_SETUP);
+}
+
+static void
+test_refused_says_why (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), CHILD_ENV, "1", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const char *argv[] = { self, NULL };
+  int status;
+
+  g_assert_nonnull (self);
+  if (!g_spawn_sync ("/", (char **) argv, envp, G_SPAWN_DEFAULT, drop_root, NULL, &out, &err, &status, &error))
+    {
+      g_test_skip_printf ("cannot run the test as another user: %s", error->message);
+      return;
+    }
+  g_test_message ("child said: %s%s", out, err);
+  if (WIFEXITED (status) && WEXITSTATUS (status) == CHILD_NO_SETUP)
+    {
+      g_test_skip ("cannot become an untraceable process here");
+      return;
+    }
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, CHILD_REFUSED);
+  /* the message says what would allow a capture */
+  g_assert_nonnull (strstr (out, "not permitted to trace"));
+  g_assert_nonnull (strstr (out, "ptrace"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (g_getenv (CHILD_ENV) != NULL)
+    {
+      spindle_test_init (&argc, &argv);
+      return run_untraceable ();
+    }
+
   spindle_test_init (&argc, &argv);
 
   g_test_add_func ("/stack/worker-function-named-sleep-intact", test_worker_function_named);
@@ -254,6 +343,7 @@ main (int   argc,
   g_test_add_func ("/stack/other-thread", test_other_thread);
   g_test_add_func ("/stack/ended-worker", test_ended_worker);
   g_test_add_func ("/stack/foreign-thread-refused", test_foreign_thread_refused);
+  g_test_add_func ("/stack/refused-says-why", test_refused_says_why);
 
   return g_test_run ();
 }
