@@ -63,6 +63,14 @@ struct _SpindleProcess
   gboolean     stop_sent;
 };
 
+SpindleWorker *_spindle_process_spawn   (SpindleWorkerSet            *set,
+                                        const SpindleSpawnOptions   *options,
+                                        const char                  *kind,
+                                        const char                  *name,
+                                        const char * const          *argv,
+                                        const SpindleCommandOptions *command_options,
+                                        GError                     **error);
+
 void      _spindle_process_take_report   (SpindleProcess  *self,
                                           const char      *data,
                                           gsize            len);

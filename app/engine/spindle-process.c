@@ -599,21 +599,34 @@ spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
                                   const SpindleCommandOptions *command_options,
                                   GError                     **error)
 {
-  SpindleSpawnOptions spawn_options = { 0 };
   g_autofree char *name = NULL;
-  SpindleProcess *process;
-  SpindleWorker *worker;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  name = command_name (argv);
+  return _spindle_process_spawn (set, options, "command", name, argv, command_options, error);
+}
+
+SpindleWorker *
+_spindle_process_spawn (SpindleWorkerSet            *set,
+                        const SpindleSpawnOptions   *options,
+                        const char                  *kind,
+                        const char                  *name,
+                        const char * const          *argv,
+                        const SpindleCommandOptions *command_options,
+                        GError                     **error)
+{
+  SpindleSpawnOptions spawn_options = { 0 };
+  SpindleProcess *process;
+  SpindleWorker *worker;
+
   if (options != NULL)
     spawn_options = *options;
   if (spawn_options.kind == NULL)
-    spawn_options.kind = "command";
+    spawn_options.kind = kind;
 
-  name = command_name (argv);
   process = spindle_process_new (argv, command_options);
   process->shared = _spindle_process_shared_new ();
   worker = spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,

@@ -63,6 +63,28 @@ GVariant      *spindle_job_run_command          (SpindleJob                  *jo
                                                  const SpindleCommandOptions *command_options,
                                                  GError                     **error);
 
+/* Function workers: a registered function run in a fresh process of the
+ * program (it executes itself again). Returns the exit status.
+ */
+typedef int (*SpindleFunction) (const char * const *args,
+                                gpointer            user_data);
+
+SPINDLE_AVAILABLE_IN_ALL
+void           spindle_function_register         (const char                  *name,
+                                                  SpindleFunction              func,
+                                                  gpointer                     user_data);
+SPINDLE_AVAILABLE_IN_ALL
+gboolean       spindle_function_run_requested    (int                          argc,
+                                                  char                       **argv,
+                                                  int                         *exit_status);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleWorker *spindle_worker_set_spawn_function (SpindleWorkerSet            *set,
+                                                  const SpindleSpawnOptions   *options,
+                                                  const char                  *function,
+                                                  const char * const          *args,
+                                                  const SpindleCommandOptions *command_options,
+                                                  GError                     **error);
+
 /* The processes of a command worker, read on the main context. */
 #define SPINDLE_TYPE_PROCESS_INFO (spindle_process_info_get_type ())
 
