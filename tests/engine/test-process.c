@@ -755,17 +755,24 @@ remove_file_step (gpointer   data,
   return g_unlink (data) == 0;
 }
 
-/* A body whose own cleanup step must still run after the tree is killed. */
+/* A body whose own cleanup step must still run after the tree is killed.
+ * What it uses belongs to the test: an unwound body frees nothing.
+ */
+typedef struct
+{
+  PidFile  file;
+  char   **argv;
+} StubbornBody;
+
 static GVariant *
 stubborn_in_body (SpindleJob  *job,
                   gpointer     data,
                   GError     **error)
 {
-  PidFile *file = data;
-  g_auto(GStrv) argv = stubborn_tree_argv (file);
+  StubbornBody *body = data;
 
-  spindle_job_push_cleanup (job, "Remove the pid file", remove_file_step, file->path);
-  return spindle_job_run_command (job, (const char * const *) argv, NULL, error);
+  spindle_job_push_cleanup (job, "Remove the pid file", remove_file_step, body->file.path);
+  return spindle_job_run_command (job, (const char * const *) body->argv, NULL, error);
 }
 
 static void
@@ -775,13 +782,14 @@ test_run_command_force (void)
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) pids = NULL;
   SpindleWorker *worker;
-  PidFile file;
+  StubbornBody body;
 
-  pid_file_init (&file, 4);
-  worker = spindle_worker_set_spawn (set, "stubborn in a body", stubborn_in_body, &file, NULL, &error);
+  pid_file_init (&body.file, 4);
+  body.argv = stubborn_tree_argv (&body.file);
+  worker = spindle_worker_set_spawn (set, "stubborn in a body", stubborn_in_body, &body, NULL, &error);
   g_assert_no_error (error);
-  spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&file);
+  spindle_test_wait_until (tree_ready_cond, &body.file, SPINDLE_TEST_GUARD_MS);
+  pids = pid_file_read (&body.file);
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
@@ -796,10 +804,11 @@ test_run_command_force (void)
   }
   assert_report_has (worker, "Reap the process helper");
   assert_report_has (worker, "Remove the pid file");
-  g_assert_false (g_file_test (file.path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (body.file.path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_marked (), ==, 0);
   g_assert_cmpuint (count_children (), ==, 0);
-  pid_file_clear (&file);
+  g_strfreev (body.argv);
+  pid_file_clear (&body.file);
 }
 
 /* Process figures ***************************************************************/
