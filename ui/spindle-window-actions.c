@@ -704,6 +704,9 @@ _spindle_window_class_init_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, undo_label);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-finished", "show-finished");
+  gtk_widget_class_install_property_action (widget_class, "win.show-details", "show-details");
+  /* F9 shows and hides a side pane in GNOME's applications */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-details", NULL);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.add-workers", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);

@@ -614,11 +614,15 @@ list_width (SpindleWindow *self)
   GtkPaned *paned = self->paned;
   int width, height;
 
+  /* the window's new width, not the paned's: it is allocated later */
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (!self->show_details)
+    return width;
+
   if (gtk_widget_get_mapped (GTK_WIDGET (paned)))
     return gtk_paned_get_position (paned);
 
-  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  return width - 340;
+  return width - 300;
 }
 
 static void
@@ -876,14 +880,63 @@ update_no_match (SpindleWindow *self)
   gtk_widget_set_visible (scroller, !no_match);
 }
 
+/* Below these widths of the window, the header's buttons keep their
+ * icons only, and the side pane gives way to the list (win.show-details,
+ * F9, brings it back): the title's counts and the columns come first.
+ */
+#define ICONS_ONLY_BELOW 800
+#define NO_PANE_BELOW    880
+
+static void
+set_button_label (GtkButton  *button,
+                  const char *label,
+                  const char *icon_name,
+                  gboolean    icon_only)
+{
+  if (icon_only)
+    gtk_button_set_icon_name (button, icon_name);
+  else
+    gtk_button_set_label (button, label);
+}
+
+static void
+apply_header_width (SpindleWindow *self,
+                    int            width)
+{
+  gboolean icons_only = width > 0 && width < ICONS_ONLY_BELOW;
+
+  /* this runs while the window allocates: change nothing that has not */
+  if (icons_only == self->icons_only)
+    return;
+
+  self->icons_only = icons_only;
+  gtk_widget_set_visible (self->add_label, !icons_only);
+  set_button_label (self->stop_all_button, _("_Stop All"), "media-playback-stop-symbolic", icons_only);
+  set_button_label (self->cancel_all_button, _("_Force-Cancel All"), "process-stop-symbolic", icons_only);
+}
+
+/* Only when the window crosses the width: in between, the user decides. */
+static void
+apply_pane_width (SpindleWindow *self,
+                  int            width)
+{
+  gboolean narrow = width > 0 && width < NO_PANE_BELOW;
+
+  if (narrow == self->narrow)
+    return;
+
+  self->narrow = narrow;
+  _spindle_window_set_show_details (self, !narrow);
+}
+
 static void
 on_list_width_changed (SpindleWindow *self)
 {
-  GtkWidget *add_label = self->add_label;
   int width, height;
 
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
-  gtk_widget_set_visible (add_label, width <= 0 || width >= 800);
+  apply_header_width (self, width);
+  apply_pane_width (self, width);
   apply_column_visibility (self);
 }
 
@@ -907,6 +960,7 @@ _spindle_window_init_columns (SpindleWindow *self)
                            G_CALLBACK (on_columns_setting_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (paned, "notify::position", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self, "notify::default-width", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self, "notify::show-details", G_CALLBACK (on_list_width_changed), self, G_CONNECT_SWAPPED);
 
   gtk_custom_filter_set_filter_func (self->finished_filter, finished_filter_func, self, NULL);
 }
@@ -919,6 +973,8 @@ _spindle_window_class_init_columns (GtkWidgetClass *widget_class)
                                                G_STRUCT_OFFSET (SpindleWindow, columns) + i * sizeof (gpointer));
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, paned);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, add_label);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, stop_all_button);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWindow, cancel_all_button);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, no_match_page);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, list_scroller);
   gtk_widget_class_bind_template_child (widget_class, SpindleWindow, columns_section);

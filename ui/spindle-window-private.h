@@ -55,6 +55,8 @@ struct _SpindleWindow
   GtkRevealer          *undo_revealer;
   GtkLabel             *undo_label;
   GtkWidget            *add_label;
+  GtkButton            *stop_all_button;
+  GtkButton            *cancel_all_button;
   GMenu                *columns_section;
   /* in the order of column_info in -columns.c */
   GtkColumnViewColumn  *columns[SPINDLE_WINDOW_N_COLUMNS];
@@ -90,6 +92,9 @@ struct _SpindleWindow
 
   guint                 shutdown_total;
   guint                 show_finished : 1;
+  guint                 show_details : 1;
+  guint                 narrow : 1;
+  guint                 icons_only : 1;
   guint                 keep_finished : 1;
   guint                 shutting_down : 1;
   guint                 can_close : 1;
@@ -101,6 +106,8 @@ struct _SpindleWindow
 void      _spindle_window_class_init_columns (GtkWidgetClass *widget_class);
 void      _spindle_window_init_columns       (SpindleWindow  *self);
 void      _spindle_window_refilter           (SpindleWindow  *self);
+void      _spindle_window_set_show_details   (SpindleWindow  *self,
+                                              gboolean        show_details);
 void      _spindle_window_resort             (SpindleWindow  *self);
 
 void      _spindle_window_class_init_actions (GtkWidgetClass *widget_class);

@@ -20,6 +20,7 @@ enum {
   PROP_0,
   PROP_SET,
   PROP_SHOW_FINISHED,
+  PROP_SHOW_DETAILS,
   PROP_SAMPLER,
   N_PROPS
 };
@@ -477,6 +478,10 @@ spindle_window_get_property (GObject    *object,
       g_value_set_boolean (value, self->show_finished);
       break;
 
+    case PROP_SHOW_DETAILS:
+      g_value_set_boolean (value, self->show_details);
+      break;
+
     case PROP_SAMPLER:
       g_value_set_object (value, self->sampler);
       break;
@@ -504,6 +509,10 @@ spindle_window_set_property (GObject      *object,
       spindle_window_set_show_finished (self, g_value_get_boolean (value));
       break;
 
+    case PROP_SHOW_DETAILS:
+      _spindle_window_set_show_details (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -528,6 +537,10 @@ spindle_window_class_init (SpindleWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_FINISHED] =
     g_param_spec_boolean ("show-finished", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* the side pane; a narrow window hides it until asked */
+  properties[PROP_SHOW_DETAILS] =
+    g_param_spec_boolean ("show-details", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_SAMPLER] =
     g_param_spec_object ("sampler", NULL, NULL, SPINDLE_TYPE_SAMPLER,
@@ -574,6 +587,7 @@ static void
 spindle_window_init (SpindleWindow *self)
 {
   self->show_finished = TRUE;
+  self->show_details = TRUE;
   self->ended = g_ptr_array_new_with_free_func (g_object_unref);
   _spindle_window_init_spawning (self);
 
@@ -617,6 +631,20 @@ spindle_window_set_show_finished (SpindleWindow *self,
   gtk_filter_changed (GTK_FILTER (self->finished_filter),
                       show_finished ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_MORE_STRICT);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_FINISHED]);
+}
+
+void
+_spindle_window_set_show_details (SpindleWindow *self,
+                                  gboolean       show_details)
+{
+  show_details = !!show_details;
+  if (self->show_details == show_details)
+    return;
+
+  self->show_details = show_details;
+  if (self->details != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->details), show_details);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_DETAILS]);
 }
 
 /* Applies pending changes to the list now, instead of before the next frame. */

@@ -717,10 +717,27 @@ test_narrow_window (Fixture *fixture)
   g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "Last Minute")));
   g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "TID")));
 
+  /* the side pane gives way, the header keeps its buttons' icons, and the
+   * title's counts show whole
+   */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_cmpstr (gtk_button_get_icon_name (fixture->window->stop_all_button), ==, "media-playback-stop-symbolic");
+  g_assert_cmpstr (gtk_button_get_icon_name (fixture->window->cancel_all_button), ==, "process-stop-symbolic");
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (fixture->window->subtitle_label)));
+
+  /* F9 or the menu brings the pane back, beside the list */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-details", NULL);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "State")));
+
   /* wide again: they come back */
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 860);
   spindle_ui_test_settle (fixture->window);
   spindle_ui_test_wait (gtk_column_view_column_get_visible, find_column (fixture, "Last Minute"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_cmpstr (gtk_button_get_label (fixture->window->cancel_all_button), ==, "_Force-Cancel All");
 }
 
 static void
