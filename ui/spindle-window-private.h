@@ -15,8 +15,9 @@
 
 G_BEGIN_DECLS
 
-/* Shared by spindle-window.c (life cycle, models, title), -columns.c (cells,
- * sorting, filtering), -actions.c (header and keyboard actions), -quit.c
+/* Shared by spindle-window.c (life cycle, models, title), -cells.c (the
+ * cells' closures, row buttons, tooltips), -columns.c (columns, sorting,
+ * filtering, narrow layouts), -actions.c (header and keyboard actions), -quit.c
  * (the quit question and the visible shutdown), -sampling.c (what the
  * sampler reads, on the clock's ticks) and -spawning.c (workers asked for
  * in bulk, started in batches).
@@ -103,6 +104,7 @@ struct _SpindleWindow
   guint                 updating : 1;
 };
 
+void      _spindle_window_class_init_cells   (GtkWidgetClass *widget_class);
 void      _spindle_window_class_init_columns (GtkWidgetClass *widget_class);
 void      _spindle_window_init_columns       (SpindleWindow  *self);
 void      _spindle_window_refilter           (SpindleWindow  *self);
