@@ -71,6 +71,15 @@ for file in "$gir" "$typelib" "$override"; do
     exit 1
   fi
 done
+# Installed where the system Python looks for the prefixes it knows.
+site=$(dirname "$(dirname "$(dirname "$override")")")
+case $prefix in
+  /usr|/usr/local)
+    if ! /usr/bin/python3 -c 'import sys; print("\n".join(sys.path))' | grep -qx "${site#"$destdir"}"; then
+      echo "the override is installed in ${site#"$destdir"}, where /usr/bin/python3 does not look" >&2
+      exit 1
+    fi ;;
+esac
 export GI_TYPELIB_PATH="$(dirname "$typelib")"
 export PYTHONPATH="$(dirname "$(dirname "$(dirname "$override")")")"
 
