@@ -597,3 +597,70 @@ spindle_ui_test_save_png (GtkWidget  *widget,
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
+
+/* The list, its columns, sort and search *************************************/
+
+GtkColumnView *
+spindle_ui_test_get_view (SpindleWindow *window)
+{
+  return GTK_COLUMN_VIEW (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL));
+}
+
+/* The worker list's column of that title; fails the test if there is none. */
+GtkColumnViewColumn *
+spindle_ui_test_find_column (SpindleWindow *window,
+                             const char    *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (spindle_ui_test_get_view (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
+        return column;
+    }
+
+  g_error ("no column “%s”", title);
+}
+
+void
+spindle_ui_test_sort_by (SpindleWindow *window,
+                         const char    *title)
+{
+  gtk_column_view_sort_by_column (spindle_ui_test_get_view (window),
+                                  spindle_ui_test_find_column (window, title), GTK_SORT_ASCENDING);
+  spindle_ui_test_settle (window);
+}
+
+/* Types @text in the search entry, the search bar shown first, as Ctrl+F does. */
+void
+spindle_ui_test_set_search (SpindleWindow *window,
+                            const char    *text)
+{
+  GtkWidget *bar = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_SEARCH_BAR, NULL, NULL);
+  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+
+  if (!gtk_search_bar_get_search_mode (GTK_SEARCH_BAR (bar)))
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+  spindle_ui_test_settle (window);
+}
+
+gboolean
+spindle_ui_test_is_unresponsive (SpindleWorker *worker)
+{
+  return spindle_worker_get_unresponsive (worker);
+}
+
+/* A body that sleeps in engine waits until asked to stop. */
+GVariant *
+spindle_ui_test_sleep_until_stopped (SpindleJob  *job,
+                                     gpointer     data,
+                                     GError     **error)
+{
+  while (spindle_job_sleep (job, 60 * G_USEC_PER_SEC))
+    ;
+
+  return NULL;
+}

@@ -84,6 +84,17 @@ GtkWindow     *spindle_ui_test_find_toplevel   (GType                type);
 GtkWindow     *spindle_ui_test_find_dialog     (void);
 GtkWindow     *spindle_ui_test_wait_dialog     (void);
 
+GtkColumnView *spindle_ui_test_get_view        (SpindleWindow       *window);
+GtkColumnViewColumn *spindle_ui_test_find_column (SpindleWindow     *window,
+                                                 const char          *title);
+void           spindle_ui_test_sort_by         (SpindleWindow       *window,
+                                                const char          *title);
+void           spindle_ui_test_set_search      (SpindleWindow       *window,
+                                                const char          *text);
+gboolean       spindle_ui_test_is_unresponsive (SpindleWorker       *worker);
+GVariant      *spindle_ui_test_sleep_until_stopped (SpindleJob      *job,
+                                                    gpointer         data,
+                                                    GError         **error);
 void           spindle_ui_test_save_png        (GtkWidget           *widget,
                                                 const char          *path);
 

@@ -64,17 +64,6 @@ return_data (SpindleJob  *job,
   return g_variant_ref (data);
 }
 
-static GVariant *
-sleep_until_stopped (SpindleJob  *job,
-                     gpointer     data,
-                     GError     **error)
-{
-  while (spindle_job_sleep (job, 60 * G_USEC_PER_SEC))
-    ;
-
-  return NULL;
-}
-
 static SpindleWorker *
 spawn_custom (Fixture                   *fixture,
               const SpindleSpawnOptions *options,
@@ -187,7 +176,7 @@ static void
 test_escalation_reasons (Fixture *fixture)
 {
   SpindleSpawnOptions options = { .deadline_usec = 20 * 1000 };
-  SpindleWorker *late = spawn_custom (fixture, &options, "late", sleep_until_stopped, NULL);
+  SpindleWorker *late = spawn_custom (fixture, &options, "late", spindle_ui_test_sleep_until_stopped, NULL);
   SpindleWorker *waiter;
   SpindleWorkerDetails *details;
   GtkWidget *abandon;

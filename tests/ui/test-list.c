@@ -273,12 +273,6 @@ test_name_cell_selects (Fixture *fixture)
 
 /* Defect 2: an unreachable worker ******************************************/
 
-static gboolean
-is_unresponsive (SpindleWorker *worker)
-{
-  return spindle_worker_get_unresponsive (worker);
-}
-
 /* A raw g_cond_wait waiter, force-cancelled: the cancel cannot reach it,
  * and after a short cancel grace it is unresponsive, still "cancelling".
  */
@@ -291,7 +285,7 @@ spawn_unresponsive (Fixture *fixture)
   g_settings_set_uint (settings, "cancel-grace-ms", 100);
   waiter = spindle_ui_test_spawn (fixture, "cond-waiter");
   spindle_worker_force_cancel (waiter);
-  spindle_ui_test_wait (is_unresponsive, waiter);
+  spindle_ui_test_wait (spindle_ui_test_is_unresponsive, waiter);
   g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_CANCELLING);
 
   return waiter;
@@ -593,29 +587,6 @@ test_kernel_words (Fixture *fixture)
   g_assert_nonnull (strstr (tooltip, "futex"));
 }
 
-static GtkColumnView *
-get_view (Fixture *fixture)
-{
-  return GTK_COLUMN_VIEW (spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL));
-}
-
-static GtkColumnViewColumn *
-find_column (Fixture    *fixture,
-             const char *title)
-{
-  GListModel *columns = gtk_column_view_get_columns (get_view (fixture));
-
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-
-      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
-        return column;
-    }
-
-  g_error ("no column “%s”", title);
-}
-
 static int
 natural_width (const char *text,
                gboolean    numeric)
@@ -648,7 +619,7 @@ test_column_widths_hold (Fixture *fixture)
 
   for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
     {
-      GtkColumnViewColumn *column = find_column (fixture, columns[i].title);
+      GtkColumnViewColumn *column = spindle_ui_test_find_column (fixture->window, columns[i].title);
       int fixed = gtk_column_view_column_get_fixed_width (column);
 
       g_test_message ("%s: %d px for “%s” (%d px)", columns[i].title, fixed,
@@ -685,7 +656,7 @@ test_header_tooltips (Fixture *fixture)
 {
   GtkWidget *threads = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
 
-  assert_header_tooltips (get_view (fixture));
+  assert_header_tooltips (spindle_ui_test_get_view (fixture->window));
   /* a collapsed expander holds its child out of the widget tree */
   spindle_ui_test_spawn (fixture, "sleeper");
   spindle_ui_test_settle (fixture->window);
@@ -706,16 +677,16 @@ test_narrow_window (Fixture *fixture)
 {
   spindle_ui_test_spawn (fixture, "sleeper");
   spindle_ui_test_settle (fixture->window);
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Last Minute")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Last Minute")));
 
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 600, 700);
   spindle_ui_test_wait (window_narrow, fixture);
   spindle_ui_test_settle (fixture->window);
 
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Name")));
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "State")));
-  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "Last Minute")));
-  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "TID")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "State")));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Last Minute")));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "TID")));
 
   /* the side pane gives way, the header keeps its buttons' icons, and the
    * title's counts show whole
@@ -729,13 +700,13 @@ test_narrow_window (Fixture *fixture)
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-details", NULL);
   spindle_ui_test_settle (fixture->window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "Name")));
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "State")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "State")));
 
   /* wide again: they come back */
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 860);
   spindle_ui_test_settle (fixture->window);
-  spindle_ui_test_wait (gtk_column_view_column_get_visible, find_column (fixture, "Last Minute"));
+  spindle_ui_test_wait (gtk_column_view_column_get_visible, spindle_ui_test_find_column (fixture->window, "Last Minute"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
   g_assert_cmpstr (gtk_button_get_label (fixture->window->cancel_all_button), ==, "_Force-Cancel All");
 }
@@ -746,14 +717,14 @@ test_column_chooser (Fixture *fixture)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_auto(GStrv) hidden = NULL;
 
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
-  g_assert_false (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
   hidden = g_settings_get_strv (settings, "hidden-columns");
   g_assert_true (g_strv_contains ((const char * const *) hidden, "cpu"));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
-  g_assert_true (gtk_column_view_column_get_visible (find_column (fixture, "CPU %")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
   g_settings_reset (settings, "hidden-columns");
 }
 
@@ -772,12 +743,12 @@ test_widths_and_sort_remembered (Fixture *fixture)
   g_autoptr(GVariant) widths = NULL;
   int width = 0;
 
-  gtk_column_view_column_set_fixed_width (find_column (fixture, "Kernel"), 201);
+  gtk_column_view_column_set_fixed_width (spindle_ui_test_find_column (fixture->window, "Kernel"), 201);
   widths = g_settings_get_value (settings, "column-widths");
   g_assert_true (g_variant_lookup (widths, "kernel", "i", &width));
   g_assert_cmpint (width, ==, 201);
 
-  gtk_column_view_sort_by_column (get_view (fixture), find_column (fixture, "CPU %"), GTK_SORT_DESCENDING);
+  gtk_column_view_sort_by_column (spindle_ui_test_get_view (fixture->window), spindle_ui_test_find_column (fixture->window, "CPU %"), GTK_SORT_DESCENDING);
   spindle_ui_test_wait (sort_saved, settings);
 
   g_settings_reset (settings, "column-widths");
@@ -799,16 +770,6 @@ test_show_finished_is_keep_finished (Fixture *fixture)
 
 /* No match, and an undoable Clear Finished **********************************/
 
-static void
-set_search (Fixture    *fixture,
-            const char *text)
-{
-  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
-
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  spindle_ui_test_settle (fixture->window);
-}
-
 static gboolean
 no_match_shown (Fixture *fixture)
 {
@@ -825,10 +786,10 @@ test_no_match_page (Fixture *fixture)
   spindle_ui_test_settle (fixture->window);
   g_assert_false (no_match_shown (fixture));
 
-  set_search (fixture, "no such worker");
+  spindle_ui_test_set_search (fixture->window, "no such worker");
   spindle_ui_test_wait (no_match_shown, fixture);
 
-  set_search (fixture, "sleep");
+  spindle_ui_test_set_search (fixture->window, "sleep");
   g_assert_false (no_match_shown (fixture));
   spindle_ui_test_wait_row (fixture->window, sleeper);
 }

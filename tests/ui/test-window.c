@@ -185,17 +185,6 @@ test_cancel_all_confirmed (Fixture *fixture)
 /* Search, show finished and clear finished **********************************/
 
 static void
-set_search (Fixture    *fixture,
-            const char *text)
-{
-  GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
-
-  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL);
-  gtk_editable_set_text (GTK_EDITABLE (entry), text);
-  spindle_ui_test_settle (fixture->window);
-}
-
-static void
 test_search (Fixture *fixture)
 {
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
@@ -205,21 +194,21 @@ test_search (Fixture *fixture)
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 3);
 
-  set_search (fixture, "SOCKET");                /* by kind, any case */
+  spindle_ui_test_set_search (fixture->window, "SOCKET");                /* by kind, any case */
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
   g_assert_nonnull (spindle_ui_test_find_row (fixture->window, reader));
 
-  set_search (fixture, spindle_worker_get_name (sleeper));   /* by name */
+  spindle_ui_test_set_search (fixture->window, spindle_worker_get_name (sleeper));   /* by name */
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
 
-  set_search (fixture, "stopped");               /* by state, as it changes */
+  spindle_ui_test_set_search (fixture->window, "stopped");               /* by state, as it changes */
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 0);
   spindle_worker_request_stop (sleeper);
   spindle_ui_test_wait_terminal (sleeper);
   spindle_ui_test_settle (fixture->window);
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 1);
 
-  set_search (fixture, "");
+  spindle_ui_test_set_search (fixture->window, "");
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 3);
 }
 
@@ -441,34 +430,6 @@ test_add_popover (Fixture *fixture)
 
 /* Live figures **************************************************************/
 
-static GtkColumnViewColumn *
-find_column (Fixture    *fixture,
-             const char *title)
-{
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
-
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
-    {
-      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
-
-      if (g_strcmp0 (gtk_column_view_column_get_title (column), title) == 0)
-        return column;
-    }
-
-  g_error ("no column %s", title);
-}
-
-static void
-sort_by (Fixture    *fixture,
-         const char *title)
-{
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-
-  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), find_column (fixture, title), GTK_SORT_ASCENDING);
-  spindle_ui_test_settle (fixture->window);
-}
-
 static guint
 position_of (SpindleWindow *window,
              SpindleWorker *worker)
@@ -511,7 +472,7 @@ test_elapsed_sort_while_ticking (Fixture *fixture)
   /* The failure ends after about two seconds and its time freezes there. */
   spindle_ui_test_wait_terminal (failure);
   sleeper = spindle_ui_test_spawn (fixture, "sleeper");
-  sort_by (fixture, "Elapsed");
+  spindle_ui_test_sort_by (fixture->window, "Elapsed");
 
   order = (Order) { fixture->window, sleeper, failure };
   g_assert_true (listed_in_order (&order));
@@ -561,10 +522,10 @@ test_resort_only_by_state (Fixture *fixture)
   gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), NULL, GTK_SORT_ASCENDING);
   g_assert_cmpuint (resorts_for_a_stop (fixture, first), ==, 0);
 
-  sort_by (fixture, "Name");
+  spindle_ui_test_sort_by (fixture->window, "Name");
   g_assert_cmpuint (resorts_for_a_stop (fixture, second), ==, 0);
 
-  sort_by (fixture, "State");
+  spindle_ui_test_sort_by (fixture->window, "State");
   g_assert_cmpuint (resorts_for_a_stop (fixture, third), >, 0);
 }
 
@@ -578,7 +539,7 @@ test_selection_survives_updates (Fixture *fixture)
   g_autoptr(GObject) selected = NULL;
   Order order = { fixture->window, second, first };
 
-  sort_by (fixture, "State");
+  spindle_ui_test_sort_by (fixture->window, "State");
   spindle_ui_test_select (fixture->window, second);
 
   /* Stopped sorts after running: the first moves below the second. */
@@ -752,17 +713,6 @@ test_details_count_children (Fixture *fixture)
   assert_details_count_children (fixture, supervisor);
 }
 
-static GVariant *
-sleep_until_stopped (SpindleJob  *job,
-                     gpointer     data,
-                     GError     **error)
-{
-  while (spindle_job_sleep (job, 30 * G_USEC_PER_SEC))
-    ;
-
-  return NULL;
-}
-
 /* Unlike the supervisor, which sets its phase after its children, it
  * changes nothing of its own once they come: the model's "items-changed"
  * is the only news of them.
@@ -773,10 +723,10 @@ quiet_parent (SpindleJob  *job,
               GError     **error)
 {
   for (guint i = 0; i < 3; i++)
-    if (spindle_job_spawn_child (job, "quiet child", sleep_until_stopped, NULL, NULL, error) == NULL)
+    if (spindle_job_spawn_child (job, "quiet child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
       return NULL;
 
-  return sleep_until_stopped (job, data, error);
+  return spindle_ui_test_sleep_until_stopped (job, data, error);
 }
 
 static void
@@ -927,7 +877,7 @@ test_counts_of_row_just_shown (Fixture *fixture)
   gulong handler;
 
   spindle_ui_test_unselect (fixture->window);
-  set_search (fixture, "no such worker");
+  spindle_ui_test_set_search (fixture->window, "no such worker");
   _spindle_window_sample (fixture->window);     /* lets go of the rows gone */
   g_assert_false (is_shown (&shown));
 
@@ -1081,9 +1031,9 @@ test_cells_right_when_shown (Fixture *fixture)
   spindle_ui_test_wait (is_older_than, &age);
 
   /* out of view, and back */
-  set_search (fixture, spindle_worker_get_name (other));
+  spindle_ui_test_set_search (fixture->window, spindle_worker_get_name (other));
   g_assert_null (spindle_ui_test_find_row (fixture->window, sleeper));
-  set_search (fixture, "");
+  spindle_ui_test_set_search (fixture->window, "");
 
   row = spindle_ui_test_find_row (fixture->window, sleeper);
   g_assert_nonnull (row);
@@ -1129,12 +1079,6 @@ test_cell_templates (Fixture *fixture)
   spindle_ui_test_wait_row_shows (fixture->window, sleeper, "running");
 }
 
-static gboolean
-is_unresponsive (SpindleWorker *worker)
-{
-  return spindle_worker_get_unresponsive (worker);
-}
-
 typedef struct
 {
   SpindleWindow *window;
@@ -1163,7 +1107,7 @@ test_subtitle_counts_unresponsive (Fixture *fixture)
   spindle_ui_test_wait (subtitle_is, &wait);
 
   spindle_worker_force_cancel (waiter);
-  spindle_ui_test_wait (is_unresponsive, waiter);
+  spindle_ui_test_wait (spindle_ui_test_is_unresponsive, waiter);
   g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_CANCELLING);
   wait.text = "1 running · 0 stopping · 1 unresponsive · 0 finished";
   spindle_ui_test_wait (subtitle_is, &wait);
