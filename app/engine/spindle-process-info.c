@@ -61,6 +61,13 @@ _spindle_process_shared_set_pid (SpindleProcessShared *shared,
 
 /* The object ****************************************************************/
 
+/**
+ * SpindleProcessInfo:
+ *
+ * The processes of a command or function worker: its command's pid, and
+ * the CPU time, memory and processes of its whole tree, as of the last
+ * spindle_process_info_update().
+ */
 struct _SpindleProcessInfo
 {
   GObject               parent_instance;
@@ -386,6 +393,8 @@ spindle_process_info_update (SpindleProcessInfo *info)
  * spindle_process_info_get_pid:
  * @info: a #SpindleProcessInfo
  *
+ * The command's pid, while it runs.
+ *
  * Returns: the command's pid as of the last update, or 0
  */
 int
@@ -399,6 +408,8 @@ spindle_process_info_get_pid (SpindleProcessInfo *info)
 /**
  * spindle_process_info_get_cpu_time:
  * @info: a #SpindleProcessInfo
+ *
+ * The CPU time the command and its live descendants have used.
  *
  * Returns: the CPU time of the tree as of the last update, in µs
  */
@@ -414,6 +425,8 @@ spindle_process_info_get_cpu_time (SpindleProcessInfo *info)
  * spindle_process_info_get_memory:
  * @info: a #SpindleProcessInfo
  *
+ * The memory the command and its descendants hold.
+ *
  * Returns: the resident memory of the tree as of the last update, in bytes
  */
 guint64
@@ -427,6 +440,8 @@ spindle_process_info_get_memory (SpindleProcessInfo *info)
 /**
  * spindle_process_info_get_tree:
  * @info: a #SpindleProcessInfo
+ *
+ * The processes of the tree, for a list.
  *
  * Returns: (transfer none) (array zero-terminated=1) (nullable): "PID NAME"
  *   of each process of the tree as of the last update, the command first

@@ -63,8 +63,16 @@ GVariant      *spindle_job_run_command          (SpindleJob                  *jo
                                                  const SpindleCommandOptions *command_options,
                                                  GError                     **error);
 
-/* Function workers: a registered function run in a fresh process of the
- * program (it executes itself again). Returns the exit status.
+/**
+ * SpindleFunction:
+ * @args: (array zero-terminated=1): the arguments given to
+ *   spindle_worker_set_spawn_function()
+ * @user_data: what spindle_function_register() was given
+ *
+ * A function run by a function worker, in a fresh process of the program
+ * (it executes itself again).
+ *
+ * Returns: the process's exit status
  */
 typedef int (*SpindleFunction) (const char * const *args,
                                 gpointer            user_data);
