@@ -354,7 +354,7 @@ test_help (void)
   g_assert_nonnull (strstr (out, "--demo"));
   g_assert_nonnull (strstr (out, "--refresh=MS"));
   g_assert_nonnull (strstr (out, "socket-reader"));
-  g_assert_nonnull (strstr (out, "[--run -- COMMAND [ARGUMENT…]]"));
+  g_assert_nonnull (strstr (out, "--run -- COMMAND [ARGUMENT…]"));
   g_assert_nonnull (strstr (out, "--run "));
   g_assert_nonnull (strstr (out, "spindle --run -- sleep 60"));
 }
