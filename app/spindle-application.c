@@ -15,6 +15,9 @@
 #include "spindle-catalog.h"
 #include "spindle-clock.h"
 #include "spindle-preferences-window.h"
+#include "spindle-recorder.h"
+#include "spindle-recording.h"
+#include "spindle-replay-window.h"
 #include "spindle-window.h"
 
 #define MIN_REFRESH_MS 100
@@ -38,6 +41,11 @@ struct _SpindleApplication
   guint             refresh_ms;
   gboolean          demo;
   char            **run_argv;      /* --run's command, or NULL */
+  char             *record_path;   /* --record's file, or NULL */
+  SpindleRecording *replay;        /* the recording given as an operand */
+  char             *replay_name;
+  char             *export_path;   /* --export-trace's file, or NULL */
+  SpindleRecorder  *recorder;
 
   /* SIGTERM and SIGINT shut the set down and quit, with no dialog */
   guint             sigterm_id;
@@ -60,6 +68,9 @@ typedef struct
   char     **workers;
   char      *refresh;
   char     **command;   /* the operands after --run */
+  char      *record;
+  char      *export_trace;
+  char      *recording;  /* the one operand without --run */
 } Arguments;
 
 static void
@@ -68,6 +79,9 @@ arguments_clear (Arguments *args)
   g_clear_pointer (&args->workers, g_strfreev);
   g_clear_pointer (&args->refresh, g_free);
   g_clear_pointer (&args->command, g_strfreev);
+  g_clear_pointer (&args->record, g_free);
+  g_clear_pointer (&args->export_trace, g_free);
+  g_clear_pointer (&args->recording, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Arguments, arguments_clear)
@@ -108,14 +122,19 @@ create_option_context (Arguments *args)
     { "run", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->run,
       N_("Run COMMAND, given after “--”, as a process worker that a force-cancel kills with "
          "all its descendants"), NULL },
+    { "record", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->record,
+      N_("Record the session to FILE, to replay later with “spindle FILE”"), N_("FILE") },
+    { "export-trace", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->export_trace,
+      N_("Write the recording given as FILE as a Chrome trace (for Perfetto) to OUT, and exit"), N_("OUT") },
     { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->version,
       N_("Print the version and exit"), NULL },
     { NULL }
   };
   g_autofree char *known = dup_known_kinds ();
   g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"
-                                                     "Example: spindle --run -- sleep 60\n"), known);
-  GOptionContext *context = g_option_context_new (_("[--run -- COMMAND [ARGUMENT…]]"));
+                                                     "Example: spindle --run -- sleep 60\n"
+                                                     "Replay a recording: spindle session.spindle\n"), known);
+  GOptionContext *context = g_option_context_new (_("[FILE | --run -- COMMAND [ARGUMENT…]]"));
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -262,6 +281,48 @@ check_budget (SpindleApplication  *self,
   return spindle_thread_budget_check (0, threads, error);
 }
 
+/* --record, --export-trace and a recording to replay. A recording that
+ * cannot be read is a usage error, said before any window opens.
+ */
+static gboolean
+apply_recording_arguments (SpindleApplication  *self,
+                           Arguments           *args,
+                           GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *shown = NULL;
+
+  if (args->export_trace != NULL && args->recording == NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--export-trace needs the recording to export, for example: "
+                     "--export-trace trace.json session.spindle"));
+      return FALSE;
+    }
+  if (args->recording != NULL && (args->demo || args->workers != NULL || args->record != NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("a recording is replayed on its own: --demo, --workers and --record "
+                     "start a live session"));
+      return FALSE;
+    }
+
+  self->record_path = g_steal_pointer (&args->record);
+  self->export_path = g_steal_pointer (&args->export_trace);
+  if (args->recording == NULL)
+    return TRUE;
+
+  self->replay = spindle_recording_load_path (args->recording, &local_error);
+  if (self->replay == NULL)
+    {
+      shown = printable (args->recording);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s: %s", shown, local_error->message);
+      return FALSE;
+    }
+  self->replay_name = g_path_get_basename (args->recording);
+  return TRUE;
+}
+
 static gboolean
 apply_arguments (SpindleApplication  *self,
                  Arguments           *args,
@@ -289,11 +350,14 @@ apply_arguments (SpindleApplication  *self,
       self->run_argv = g_steal_pointer (&args->command);
     }
 
+  if (!apply_recording_arguments (self, args, error))
+    return FALSE;
+
   return check_budget (self, error);
 }
 
-/* After the options, only --run's command: the application opens no
- * files. GOption leaves a "--" in place when operands follow it.
+/* After the options, --run's command, or one recording to replay. GOption
+ * leaves a "--" in place when operands follow it.
  */
 static gboolean
 take_operands (Arguments  *args,
@@ -313,17 +377,19 @@ take_operands (Arguments  *args,
       return FALSE;
     }
 
-  if (!args->run && operands[0] != NULL)
+  if (!args->run && operands[0] != NULL && operands[1] != NULL)
     {
-      shown = printable (operands[0]);
+      shown = printable (operands[1]);
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                   _("unexpected argument “%s”: spindle takes options only, "
-                     "and a command after “--run --”"), shown);
+                   _("unexpected argument “%s”: spindle takes one recording to replay, "
+                     "or a command after “--run --”"), shown);
       return FALSE;
     }
 
   if (args->run)
     args->command = g_strdupv (operands);
+  else
+    args->recording = g_strdup (operands[0]);
   return TRUE;
 }
 
@@ -381,6 +447,25 @@ print_usage_error (const GError *error)
   g_printerr ("%s: %s\n", g_get_prgname (), message);
 }
 
+/* --export-trace: the recording as a Chrome trace, with no window. */
+static int
+export_trace (SpindleApplication *self)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (self->export_path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+
+  if (stream != NULL &&
+      spindle_recording_write_chrome_trace (self->replay, G_OUTPUT_STREAM (stream), &error))
+    g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
+  if (error != NULL)
+    {
+      g_printerr (_("%s: cannot write the trace: %s\n"), g_get_prgname (), error->message);
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
 /* GApplication would parse the options itself and exit with status 1 on a
  * bad command line; every such error exits with status 2 here, with one
  * line on stderr, before anything registers or opens a window.
@@ -405,6 +490,12 @@ spindle_application_local_command_line (GApplication   *app,
     {
       g_print ("%s %s\n", PACKAGE_NAME, PACKAGE_VERSION);
       *exit_status = EXIT_SUCCESS;
+      return TRUE;
+    }
+
+  if (self->export_path != NULL)
+    {
+      *exit_status = export_trace (self);
       return TRUE;
     }
 
@@ -666,12 +757,36 @@ run_requested (SpindleApplication *self)
     g_printerr (_("%s: could not run “%s”: %s\n"), g_get_prgname (), argv[0], error->message);
 }
 
+/* --record: from the first window on, until Spindle quits. */
+static void
+record_requested (SpindleApplication *self)
+{
+  g_autofree char *path = g_steal_pointer (&self->record_path);
+  g_autoptr(GError) error = NULL;
+
+  if (path == NULL)
+    return;
+  self->recorder = spindle_recorder_new_for_path (self->set, path, 0, &error);
+  if (self->recorder == NULL)
+    g_printerr (_("%s: cannot record to “%s”: %s\n"), g_get_prgname (), path, error->message);
+}
+
 static void
 spindle_application_activate (GApplication *app)
 {
   SpindleApplication *self = SPINDLE_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
+  if (self->replay != NULL)
+    {
+      g_autoptr(SpindleRecording) replay = g_steal_pointer (&self->replay);
+
+      gtk_window_present (GTK_WINDOW (spindle_replay_window_new (GTK_APPLICATION (app), replay,
+                                                                 self->replay_name)));
+      return;
+    }
+
+  record_requested (self);
   if (window == NULL)
     window = GTK_WINDOW (spindle_window_new (GTK_APPLICATION (app), self->set));
 
@@ -708,9 +823,13 @@ static void
 spindle_application_shutdown (GApplication *app)
 {
   SpindleApplication *self = SPINDLE_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
 
   g_clear_handle_id (&self->sigterm_id, g_source_remove);
   g_clear_handle_id (&self->sigint_id, g_source_remove);
+  if (self->recorder != NULL && !spindle_recorder_close (self->recorder, &error))
+    g_printerr (_("%s: the recording is incomplete: %s\n"), g_get_prgname (), error->message);
+  g_clear_object (&self->recorder);
   g_clear_object (&self->settings);
   g_clear_object (&self->set);
 
@@ -724,6 +843,10 @@ spindle_application_finalize (GObject *object)
 
   g_clear_pointer (&self->requests, g_array_unref);
   g_clear_pointer (&self->run_argv, g_strfreev);
+  g_clear_pointer (&self->record_path, g_free);
+  g_clear_pointer (&self->export_path, g_free);
+  g_clear_pointer (&self->replay_name, g_free);
+  g_clear_object (&self->replay);
 
   G_OBJECT_CLASS (spindle_application_parent_class)->finalize (object);
 }

@@ -40,6 +40,8 @@ struct _SpindleRecorder
   GError           *error;       /* the first write error: recording stopped */
   GHashTable       *seen;        /* worker ids already announced */
   GString          *line;
+  guint             flush_id;
+  gboolean          unflushed;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleRecorder, spindle_recorder, G_TYPE_OBJECT)
@@ -62,6 +64,20 @@ write_raw (SpindleRecorder *self,
   if (!g_output_stream_write_all (self->stream, text->str, text->len, &done, NULL, &self->error))
     g_warning ("Recording stopped: %s", self->error->message);
   self->written += done;
+  self->unflushed = TRUE;
+}
+
+/* A recording cut short by a crash keeps all but its last second. */
+static gboolean
+flush_cb (gpointer data)
+{
+  SpindleRecorder *self = data;
+
+  if (self->unflushed && self->error == NULL &&
+      !g_output_stream_flush (self->stream, NULL, &self->error))
+    g_warning ("Recording stopped: %s", self->error->message);
+  self->unflushed = FALSE;
+  return G_SOURCE_CONTINUE;
 }
 
 /* Starts a record: {"t":…,"w":…,"ev":"…" — the caller adds members. */
@@ -413,6 +429,7 @@ spindle_recorder_new (SpindleWorkerSet *set,
   self->started_at = g_get_monotonic_time ();
 
   write_header (self);
+  self->flush_id = g_timeout_add_seconds (1, flush_cb, self);
   g_signal_connect_object (set, "items-changed", G_CALLBACK (on_workers_changed), self, 0);
   on_workers_changed (G_LIST_MODEL (set), 0, 0, g_list_model_get_n_items (G_LIST_MODEL (set)), self);
   return self;
@@ -514,6 +531,7 @@ spindle_recorder_close (SpindleRecorder  *self,
   if (self->closed)
     return TRUE;
 
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   /* a truncated recording already has its last record */
   if (self->error == NULL && !self->truncated)
     {

@@ -75,6 +75,9 @@ describe (const Record *record)
       /* Translators: a line of a recorded worker's story; %s is its kind */
       return g_strdup_printf (_("spawned (%s)"), string_member (record, "kind"));
     case EV_STATE:
+      if (json_object_has_member (record->object, "error"))
+        /* Translators: a state reached with an error: "failed: No such file" */
+        return g_strdup_printf (_("%s: %s"), string_member (record, "state"), string_member (record, "error"));
       return g_strdup (string_member (record, "state"));
     case EV_PHASE:
       return g_strdup_printf (_("phase: %s"), string_member (record, "phase"));

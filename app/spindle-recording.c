@@ -634,13 +634,23 @@ apply (SpindleRecordedWorker *worker,
       break;
     }
 
-  if (record->kind == EV_STOP_REQUESTED || record->kind == EV_CANCEL_REQUESTED)
+  if (record->kind == EV_STOP_REQUESTED)
     {
       g_free (worker->last_event);
-      worker->last_event = g_strdup_printf ("%s (%s)", kinds[record->kind].name, string_member (object, "reason"));
+      /* Translators: %s is why: user, timeout, parent, shutdown */
+      worker->last_event = g_strdup_printf (_("stop requested (%s)"), string_member (object, "reason"));
+    }
+  else if (record->kind == EV_CANCEL_REQUESTED)
+    {
+      g_free (worker->last_event);
+      worker->last_event = g_strdup_printf (_("force-cancel requested (%s)"), string_member (object, "reason"));
     }
   else if (record->kind == EV_ESCALATED)
-    replace (&worker->last_event, string_member (object, "escalation"));
+    {
+      g_free (worker->last_event);
+      /* Translators: %s is the step reached: stop, force-cancel, unresponsive */
+      worker->last_event = g_strdup_printf (_("escalated: %s"), string_member (object, "escalation"));
+    }
 }
 
 /**

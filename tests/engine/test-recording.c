@@ -197,7 +197,7 @@ test_records_requests_and_steps (void)
     g_error ("the sleeper is not in the recording");
   g_assert_cmpstr (sleeper->phase, ==, "sleeping in ünïcode");
   g_assert_cmpuint (sleeper->n_cleanup_steps, ==, 2);
-  g_assert_cmpstr (sleeper->last_event, ==, "stop-requested (user)");
+  g_assert_cmpstr (sleeper->last_event, ==, "stop requested (user)");
   g_assert_cmpint (sleeper->tid, >, 0);
 }
 
