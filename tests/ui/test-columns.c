@@ -1,0 +1,206 @@
+/* test-columns.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* The worker list's columns: widths that hold while values change, a
+ * tooltip on every header, columns that drop out by priority in a narrow
+ * window while the side pane gives way, the column chooser, and widths and
+ * sort kept in the settings.
+ */
+
+#include "config.h"
+
+#include "spindle-thread-list.h"
+#include "spindle-ui-test-util.h"
+#include "spindle-window-private.h"
+
+typedef SpindleUiFixture Fixture;
+
+static int
+natural_width (const char *text,
+               gboolean    numeric)
+{
+  GtkWidget *label = g_object_ref_sink (gtk_label_new (text));
+  int natural;
+
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_widget_measure (label, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_object_unref (label);
+
+  return natural;
+}
+
+/* A column whose values change keeps one width, wide enough for its
+ * common values, whatever they read now.
+ */
+static void
+test_column_widths_hold (Fixture *fixture)
+{
+  static const struct { const char *title; const char *widest; } columns[] = {
+    { "TID", "4194304" },
+    { "State", "unresponsive" },
+    { "Elapsed", "59:59.9" },
+    { "CPU %", "100.0 %" },
+    { "Kernel", "waiting in poll" },
+    { "Cleanup", "not started" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    {
+      GtkColumnViewColumn *column = spindle_ui_test_find_column (fixture->window, columns[i].title);
+      int fixed = gtk_column_view_column_get_fixed_width (column);
+
+      g_test_message ("%s: %d px for “%s” (%d px)", columns[i].title, fixed,
+                      columns[i].widest, natural_width (columns[i].widest, TRUE));
+      g_assert_cmpint (fixed, >, 0);
+      /* and the cell's padding, 6 px a side in Adwaita */
+      g_assert_cmpint (fixed, >=, natural_width (columns[i].widest, TRUE) + 12);
+    }
+}
+
+static void
+assert_header_tooltips (GtkColumnView *view)
+{
+  GtkWidget *header = gtk_widget_get_first_child (GTK_WIDGET (view));
+  guint n = 0;
+
+  g_assert_cmpstr (gtk_widget_get_css_name (header), ==, "header");
+  for (GtkWidget *title = gtk_widget_get_first_child (header);
+       title != NULL;
+       title = gtk_widget_get_next_sibling (title), n++)
+    {
+      const char *tooltip = gtk_widget_get_tooltip_text (title);
+
+      g_assert_nonnull (tooltip);
+      g_assert_cmpuint (strlen (tooltip), >, 10);
+    }
+
+  g_assert_cmpuint (n, ==, g_list_model_get_n_items (gtk_column_view_get_columns (view)));
+}
+
+/* The worker list's headers, and the other threads' list's */
+static void
+test_header_tooltips (Fixture *fixture)
+{
+  GtkWidget *threads = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
+
+  assert_header_tooltips (spindle_ui_test_get_view (fixture->window));
+  /* a collapsed expander holds its child out of the widget tree */
+  spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_settle (fixture->window);
+  spindle_thread_list_set_expanded (SPINDLE_THREAD_LIST (threads), TRUE);
+  assert_header_tooltips (GTK_COLUMN_VIEW (spindle_ui_test_find (threads, GTK_TYPE_COLUMN_VIEW, NULL, NULL)));
+}
+
+/* Narrow windows, the column chooser and what is remembered ****************/
+
+static gboolean
+window_narrow (Fixture *fixture)
+{
+  return gtk_widget_get_width (GTK_WIDGET (fixture->window)) <= 600;
+}
+
+static void
+test_narrow_window (Fixture *fixture)
+{
+  spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Last Minute")));
+
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 600, 700);
+  spindle_ui_test_wait (window_narrow, fixture);
+  spindle_ui_test_settle (fixture->window);
+
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "State")));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Last Minute")));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "TID")));
+
+  /* the side pane gives way, the header keeps its buttons' icons, and the
+   * title's counts show whole
+   */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_cmpstr (gtk_button_get_icon_name (fixture->window->stop_all_button), ==, "media-playback-stop-symbolic");
+  g_assert_cmpstr (gtk_button_get_icon_name (fixture->window->cancel_all_button), ==, "process-stop-symbolic");
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (fixture->window->subtitle_label)));
+
+  /* F9 or the menu brings the pane back, beside the list */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-details", NULL);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "Name")));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "State")));
+
+  /* wide again: they come back */
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1400, 860);
+  spindle_ui_test_settle (fixture->window);
+  spindle_ui_test_wait (gtk_column_view_column_get_visible, spindle_ui_test_find_column (fixture->window, "Last Minute"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window->details)));
+  g_assert_cmpstr (gtk_button_get_label (fixture->window->cancel_all_button), ==, "_Force-Cancel All");
+}
+
+static void
+test_column_chooser (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_auto(GStrv) hidden = NULL;
+
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
+  g_assert_false (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
+  hidden = g_settings_get_strv (settings, "hidden-columns");
+  g_assert_true (g_strv_contains ((const char * const *) hidden, "cpu"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "columns.cpu", NULL));
+  g_assert_true (gtk_column_view_column_get_visible (spindle_ui_test_find_column (fixture->window, "CPU %")));
+  g_settings_reset (settings, "hidden-columns");
+}
+
+static gboolean
+sort_saved (GSettings *settings)
+{
+  g_autofree char *column = g_settings_get_string (settings, "sort-column");
+
+  return g_str_equal (column, "cpu") && g_settings_get_boolean (settings, "sort-descending");
+}
+
+static void
+test_widths_and_sort_remembered (Fixture *fixture)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GVariant) widths = NULL;
+  int width = 0;
+
+  gtk_column_view_column_set_fixed_width (spindle_ui_test_find_column (fixture->window, "Kernel"), 201);
+  widths = g_settings_get_value (settings, "column-widths");
+  g_assert_true (g_variant_lookup (widths, "kernel", "i", &width));
+  g_assert_cmpint (width, ==, 201);
+
+  gtk_column_view_sort_by_column (spindle_ui_test_get_view (fixture->window), spindle_ui_test_find_column (fixture->window, "CPU %"), GTK_SORT_DESCENDING);
+  spindle_ui_test_wait (sort_saved, settings);
+
+  g_settings_reset (settings, "column-widths");
+  g_settings_reset (settings, "sort-column");
+  g_settings_reset (settings, "sort-descending");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_ui_test_init (&argc, &argv);
+
+#define ADD(path, func) spindle_ui_test_add ("/ui/columns/" path, func)
+
+  ADD ("column-widths-hold", test_column_widths_hold);
+  ADD ("header-tooltips", test_header_tooltips);
+  ADD ("narrow-window", test_narrow_window);
+  ADD ("column-chooser", test_column_chooser);
+  ADD ("widths-and-sort-remembered", test_widths_and_sort_remembered);
+
+  return g_test_run ();
+}
