@@ -361,8 +361,9 @@ def test_gil_handoff_cannot_hang():
     once, over and over: pthread_cancel here skips finally blocks, leaves
     the lock held and can hang the process in a GIL hand-off. Run in a
     child process so that a hang fails the test instead of stalling it."""
-    child = subprocess.run([sys.executable, '-c', GIL_STORM, '20', '16'],
-                           capture_output=True, text=True, timeout=GUARD_MS / 1000 * 4)
+    # about 10 s on two loaded cores; with pthread_cancel it hangs
+    child = subprocess.run([sys.executable, '-c', GIL_STORM, '10', '16'],
+                           capture_output=True, text=True, timeout=GUARD_MS / 1000 * 8)
     assert child.returncode == 0, (child.returncode, child.stdout, child.stderr)
     assert 'finally blocks run' in child.stdout, child.stdout
 
