@@ -58,12 +58,13 @@ static const BadCase bad_cases[] = {
   { { "--workers" },                      "Missing argument for --workers" },
   { { "-w" },                             "Missing argument for -w" },
   { { "--refresh" },                      "Missing argument for --refresh" },
-  { { "--demo", "extra" },                "unexpected argument “extra”" },
+  /* one operand is a recording to replay, alone */
+  { { "--demo", "extra" },                "a recording is replayed on its own" },
   /* --run's command */
   { { "--run" },                          "--run needs a command after “--”" },
   { { "--run", "--" },                    "--run needs a command after “--”" },
-  { { "--", "sleep", "1" },               "unexpected argument “sleep”: spindle takes options only, "
-                                          "and a command after “--run --”" },
+  { { "--", "sleep", "1" },               "unexpected argument “1”: spindle takes one recording to replay, "
+                                          "or a command after “--run --”" },
   { { "--run", "--", "spindle-no-such-program" },
                                           "--run: cannot find the program “spindle-no-such-program”" },
   { { "--run", "--", "/dev/null" },       "--run: cannot find the program “/dev/null”" },
@@ -71,7 +72,8 @@ static const BadCase bad_cases[] = {
   { { "--workers", "sl\xff" "eeper=3" },     "invalid --workers “sl\xef\xbf\xbd" "eeper=3”: not valid UTF-8" },
   { { "--refresh", "1\xff" },             "invalid --refresh “1\xef\xbf\xbd”: not valid UTF-8" },
   { { "--w\xf6rkers=sleeper=3" },         "Unknown option --w\xef\xbf\xbdrkers" },
-  { { "\xff" },                           "unexpected argument “\xef\xbf\xbd”" },
+  /* an operand is a recording: one that is not there is a usage error */
+  { { "\xff" },                           "spindle: \xef\xbf\xbd: " },
   /* one budget for every option together */
   { { "--workers", "sleeper=1000000" },   "cannot start 1000000 worker threads: this system allows 1000 "
                                           "(set by SPINDLE_THREAD_BUDGET)", "1000" },
