@@ -90,6 +90,7 @@ struct _SpindleWindow
   guint                 spawn_id;
   guint                 spawn_requested;
   guint                 spawn_started;
+  gint64                spawn_last_end;
 
   guint                 shutdown_total;
   guint                 show_finished : 1;
