@@ -575,3 +575,100 @@ spindle_worker_diagnose_now (SpindleWorker *worker)
 
   return spindle_diagnose (&input);
 }
+
+/* Inputs for bindings ************************************************************/
+
+/**
+ * spindle_diagnosis_input_new:
+ *
+ * Inputs for bindings to fill in: a boxed input owns its strings, set
+ * with spindle_diagnosis_input_set_wait_channel() and
+ * spindle_diagnosis_input_set_syscall(). An input on a C stack owns
+ * nothing and is never freed.
+ *
+ * Returns: (transfer full): zeroed inputs, free with
+ *   spindle_diagnosis_input_free()
+ */
+SpindleDiagnosisInput *
+spindle_diagnosis_input_new (void)
+{
+  return g_new0 (SpindleDiagnosisInput, 1);
+}
+
+/**
+ * spindle_diagnosis_input_copy:
+ * @input: inputs to copy
+ *
+ * Copies @input with its strings.
+ *
+ * Returns: (transfer full): a copy that owns copies of the strings
+ */
+SpindleDiagnosisInput *
+spindle_diagnosis_input_copy (const SpindleDiagnosisInput *input)
+{
+  SpindleDiagnosisInput *copy;
+
+  g_return_val_if_fail (input != NULL, NULL);
+
+  copy = g_memdup2 (input, sizeof *input);
+  copy->wait_channel = g_strdup (input->wait_channel);
+  copy->syscall = g_strdup (input->syscall);
+  return copy;
+}
+
+/**
+ * spindle_diagnosis_input_free:
+ * @input: (nullable): inputs made by spindle_diagnosis_input_new() or
+ *   spindle_diagnosis_input_copy()
+ *
+ * Frees @input and its strings.
+ */
+void
+spindle_diagnosis_input_free (SpindleDiagnosisInput *input)
+{
+  if (input == NULL)
+    return;
+
+  g_free ((char *) input->wait_channel);
+  g_free ((char *) input->syscall);
+  g_free (input);
+}
+
+/**
+ * spindle_diagnosis_input_set_wait_channel:
+ * @input: inputs made by spindle_diagnosis_input_new() or
+ *   spindle_diagnosis_input_copy()
+ * @wait_channel: (nullable): the kernel's wait channel
+ *
+ * Sets the wait channel of a boxed input, which owns its copy.
+ */
+void
+spindle_diagnosis_input_set_wait_channel (SpindleDiagnosisInput *input,
+                                          const char            *wait_channel)
+{
+  g_return_if_fail (input != NULL);
+
+  g_free ((char *) input->wait_channel);
+  input->wait_channel = g_strdup (wait_channel);
+}
+
+/**
+ * spindle_diagnosis_input_set_syscall:
+ * @input: inputs made by spindle_diagnosis_input_new() or
+ *   spindle_diagnosis_input_copy()
+ * @syscall: (nullable): the system call it waits in, or "running"
+ *
+ * Sets the system call of a boxed input, which owns its copy.
+ */
+void
+spindle_diagnosis_input_set_syscall (SpindleDiagnosisInput *input,
+                                     const char            *syscall)
+{
+  g_return_if_fail (input != NULL);
+
+  g_free ((char *) input->syscall);
+  input->syscall = g_strdup (syscall);
+}
+
+G_DEFINE_BOXED_TYPE (SpindleDiagnosisInput, spindle_diagnosis_input,
+                     spindle_diagnosis_input_copy, spindle_diagnosis_input_free)

@@ -115,6 +115,23 @@ typedef struct
   gboolean               foreign_body;  /* SPINDLE_SPAWN_FLAGS_FOREIGN_BODY: interrupted, never cancelled */
 } SpindleDiagnosisInput;
 
+#define SPINDLE_TYPE_DIAGNOSIS_INPUT (spindle_diagnosis_input_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                  spindle_diagnosis_input_get_type (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleDiagnosisInput *spindle_diagnosis_input_new      (void);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleDiagnosisInput *spindle_diagnosis_input_copy     (const SpindleDiagnosisInput *input);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_diagnosis_input_free     (SpindleDiagnosisInput       *input);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_diagnosis_input_set_wait_channel (SpindleDiagnosisInput *input,
+                                                                 const char            *wait_channel);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_diagnosis_input_set_syscall      (SpindleDiagnosisInput *input,
+                                                                 const char            *syscall);
+
 #define SPINDLE_TYPE_DIAGNOSIS (spindle_diagnosis_get_type ())
 
 /**

@@ -437,3 +437,54 @@ spindle_thread_budget_check (guint     n_live,
 
   return FALSE;
 }
+
+/**
+ * spindle_thread_limits_new:
+ *
+ * Limits for bindings to fill in, all unknown (-1) and no headroom.
+ *
+ * Returns: (transfer full): new limits, free with spindle_thread_limits_free()
+ */
+SpindleThreadLimits *
+spindle_thread_limits_new (void)
+{
+  SpindleThreadLimits *limits = g_new (SpindleThreadLimits, 1);
+
+  limits->nproc_limit = limits->user_threads = limits->threads_max = -1;
+  limits->system_threads = limits->pids_max = limits->pids_current = -1;
+  limits->map_count_max = limits->maps_in_use = limits->override = -1;
+  limits->headroom = 0;
+  return limits;
+}
+
+/**
+ * spindle_thread_limits_copy:
+ * @limits: limits to copy
+ *
+ * Copies @limits.
+ *
+ * Returns: (transfer full): a copy, free with spindle_thread_limits_free()
+ */
+SpindleThreadLimits *
+spindle_thread_limits_copy (const SpindleThreadLimits *limits)
+{
+  g_return_val_if_fail (limits != NULL, NULL);
+
+  return g_memdup2 (limits, sizeof *limits);
+}
+
+/**
+ * spindle_thread_limits_free:
+ * @limits: (nullable): limits made by spindle_thread_limits_new() or
+ *   spindle_thread_limits_copy()
+ *
+ * Frees @limits.
+ */
+void
+spindle_thread_limits_free (SpindleThreadLimits *limits)
+{
+  g_free (limits);
+}
+
+G_DEFINE_BOXED_TYPE (SpindleThreadLimits, spindle_thread_limits,
+                     spindle_thread_limits_copy, spindle_thread_limits_free)

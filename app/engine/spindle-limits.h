@@ -11,7 +11,7 @@
 # error "Only <spindle.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "spindle-version-macros.h"
 
@@ -82,6 +82,17 @@ typedef struct
   gint64 headroom;         /* threads to leave unused */
   gint64 override;         /* a budget asked for by the environment, or -1 */
 } SpindleThreadLimits;
+
+#define SPINDLE_TYPE_THREAD_LIMITS (spindle_thread_limits_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                spindle_thread_limits_get_type (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleThreadLimits *spindle_thread_limits_new      (void);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleThreadLimits *spindle_thread_limits_copy     (const SpindleThreadLimits *limits);
+SPINDLE_AVAILABLE_IN_ALL
+void                 spindle_thread_limits_free     (SpindleThreadLimits       *limits);
 
 SPINDLE_AVAILABLE_IN_ALL
 guint       spindle_thread_budget_compute (const SpindleThreadLimits *limits,

@@ -669,3 +669,100 @@ spindle_job_run_command (SpindleJob                  *job,
 
   return run_process (job, spindle_process_new (argv, command_options), spindle_process_free, error);
 }
+
+/* Options for bindings *************************************************************/
+
+/**
+ * spindle_command_options_new:
+ *
+ * Options for bindings to fill in, every field its default. Boxed options
+ * own their strings: set them with spindle_command_options_set_cwd() and
+ * spindle_command_options_set_envp(). Options on a C stack own nothing.
+ *
+ * Returns: (transfer full): new options, free with
+ *   spindle_command_options_free()
+ */
+SpindleCommandOptions *
+spindle_command_options_new (void)
+{
+  return g_new0 (SpindleCommandOptions, 1);
+}
+
+/**
+ * spindle_command_options_copy:
+ * @options: options to copy
+ *
+ * Copies @options with its strings.
+ *
+ * Returns: (transfer full): the copy, free with spindle_command_options_free()
+ */
+SpindleCommandOptions *
+spindle_command_options_copy (const SpindleCommandOptions *options)
+{
+  SpindleCommandOptions *copy;
+
+  g_return_val_if_fail (options != NULL, NULL);
+
+  copy = g_memdup2 (options, sizeof *options);
+  copy->cwd = g_strdup (options->cwd);
+  copy->envp = (const char * const *) g_strdupv ((char **) options->envp);
+  return copy;
+}
+
+/**
+ * spindle_command_options_free:
+ * @options: (nullable): options made by spindle_command_options_new() or
+ *   spindle_command_options_copy()
+ *
+ * Frees @options and its strings.
+ */
+void
+spindle_command_options_free (SpindleCommandOptions *options)
+{
+  if (options == NULL)
+    return;
+
+  g_free ((char *) options->cwd);
+  g_strfreev ((char **) options->envp);
+  g_free (options);
+}
+
+/**
+ * spindle_command_options_set_cwd:
+ * @options: options made by spindle_command_options_new() or
+ *   spindle_command_options_copy()
+ * @cwd: (nullable): the directory to run in; %NULL: the host's
+ *
+ * Sets the working directory of boxed options, which own their copy.
+ */
+void
+spindle_command_options_set_cwd (SpindleCommandOptions *options,
+                                 const char            *cwd)
+{
+  g_return_if_fail (options != NULL);
+
+  g_free ((char *) options->cwd);
+  options->cwd = g_strdup (cwd);
+}
+
+/**
+ * spindle_command_options_set_envp:
+ * @options: options made by spindle_command_options_new() or
+ *   spindle_command_options_copy()
+ * @envp: (nullable) (array zero-terminated=1): the environment; %NULL:
+ *   the host's
+ *
+ * Sets the environment of boxed options, which own their copy.
+ */
+void
+spindle_command_options_set_envp (SpindleCommandOptions *options,
+                                  const char * const    *envp)
+{
+  g_return_if_fail (options != NULL);
+
+  g_strfreev ((char **) options->envp);
+  options->envp = (const char * const *) g_strdupv ((char **) envp);
+}
+
+G_DEFINE_BOXED_TYPE (SpindleCommandOptions, spindle_command_options,
+                     spindle_command_options_copy, spindle_command_options_free)

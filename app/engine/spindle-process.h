@@ -43,6 +43,25 @@ typedef struct
   gint64              leftover_grace_usec; /* after the command ended, before its leftovers get SIGKILL; 0: 1 s */
 } SpindleCommandOptions;
 
+#define SPINDLE_TYPE_COMMAND_OPTIONS (spindle_command_options_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                  spindle_command_options_get_type (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleCommandOptions *spindle_command_options_new      (void);
+SPINDLE_AVAILABLE_IN_ALL
+SpindleCommandOptions *spindle_command_options_copy     (const SpindleCommandOptions *options);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_command_options_free     (SpindleCommandOptions       *options);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_command_options_set_cwd  (SpindleCommandOptions       *options,
+                                                         const char                  *cwd);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_command_options_set_envp (SpindleCommandOptions       *options,
+                                                         const char * const          *envp);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCommandOptions, spindle_command_options_free)
+
 /**
  * SPINDLE_REAPER_ENV:
  *

@@ -1145,3 +1145,34 @@ spindle_worker_get_unresponsive (SpindleWorker *self)
   g_return_val_if_fail (SPINDLE_IS_WORKER (self), FALSE);
   return self->unresponsive;
 }
+
+/**
+ * spindle_history_entry_copy:
+ * @entry: an entry of a worker's history
+ *
+ * Copies @entry, for a binding to hold.
+ *
+ * Returns: (transfer full): a copy, free with spindle_history_entry_free()
+ */
+SpindleHistoryEntry *
+spindle_history_entry_copy (const SpindleHistoryEntry *entry)
+{
+  g_return_val_if_fail (entry != NULL, NULL);
+
+  return g_memdup2 (entry, sizeof *entry);
+}
+
+/**
+ * spindle_history_entry_free:
+ * @entry: (nullable): an entry made by spindle_history_entry_copy()
+ *
+ * Frees @entry.
+ */
+void
+spindle_history_entry_free (SpindleHistoryEntry *entry)
+{
+  g_free (entry);
+}
+
+G_DEFINE_BOXED_TYPE (SpindleHistoryEntry, spindle_history_entry,
+                     spindle_history_entry_copy, spindle_history_entry_free)

@@ -133,6 +133,15 @@ typedef struct
  */
 #define SPINDLE_HISTORY_CAPACITY 128
 
+#define SPINDLE_TYPE_HISTORY_ENTRY (spindle_history_entry_get_type ())
+
+SPINDLE_AVAILABLE_IN_ALL
+GType                 spindle_history_entry_get_type    (void) G_GNUC_CONST;
+SPINDLE_AVAILABLE_IN_ALL
+SpindleHistoryEntry  *spindle_history_entry_copy        (const SpindleHistoryEntry *entry);
+SPINDLE_AVAILABLE_IN_ALL
+void                  spindle_history_entry_free        (SpindleHistoryEntry *entry);
+
 SPINDLE_AVAILABLE_IN_ALL
 guint                 spindle_worker_get_history        (SpindleWorker       *worker,
                                                          SpindleHistoryEntry *entries,
