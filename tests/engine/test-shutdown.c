@@ -76,6 +76,13 @@ assert_end (SpindleWorker *worker)
     g_assert_true (state == SPINDLE_WORKER_STATE_STOPPED || state == SPINDLE_WORKER_STATE_FINISHED);
   else if (g_str_equal (kind, "failure"))
     g_assert_true (state == SPINDLE_WORKER_STATE_STOPPED || state == SPINDLE_WORKER_STATE_FAILED);
+  /* its stop waits for real processes, a child that ignores SIGTERM among
+   * them: on a loaded machine the stop grace may run out first, and the
+   * force-cancel that follows kills the tree (tests/ui/test-run.c checks
+   * that nothing is left either way)
+   */
+  else if (g_str_equal (kind, "process-tree"))
+    g_assert_true (state == SPINDLE_WORKER_STATE_STOPPED || state == SPINDLE_WORKER_STATE_CANCELLED);
   else
     g_assert_cmpint (state, ==, SPINDLE_WORKER_STATE_STOPPED);
 
