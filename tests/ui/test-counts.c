@@ -49,9 +49,14 @@ count_set (GListModel *model,
     }
 }
 
-/* What every painted frame must say of the set as it is at that moment. */
+/* What every painted frame must say of the set as it is at that moment:
+ * read as the frame starts, after the window's own before-paint handler
+ * (connected first), when the labels and the set are what the frame shows;
+ * after-paint may come an iteration later, once the display server has
+ * taken the frame, and the set may have moved meanwhile.
+ */
 static void
-on_after_paint (GdkFrameClock *clock,
+on_paint (GdkFrameClock *clock,
                 FrameCheck    *check)
 {
   SpindleWindow *window = check->window;
@@ -104,7 +109,7 @@ test_counts_before_redraw (Fixture *fixture)
   SpindleWorker *sleepers[3];
   gulong handler;
 
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &check);
+  handler = g_signal_connect (clock, "before-paint", G_CALLBACK (on_paint), &check);
 
   for (guint i = 0; i < G_N_ELEMENTS (sleepers); i++)
     sleepers[i] = spindle_ui_test_spawn (fixture, "sleeper");
@@ -160,7 +165,7 @@ test_counts_of_row_just_shown (Fixture *fixture)
   _spindle_window_sample (fixture->window);     /* lets go of the rows gone */
   g_assert_false (is_shown (&shown));
 
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &check);
+  handler = g_signal_connect (clock, "before-paint", G_CALLBACK (on_paint), &check);
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   spindle_ui_test_wait (is_shown, &shown);
 
@@ -199,7 +204,7 @@ on_bulk_set_changed (GListModel *set,
 
 /* Every frame painted while workers start says how many have. */
 static void
-on_bulk_after_paint (GdkFrameClock *clock,
+on_bulk_paint (GdkFrameClock *clock,
                      BulkCheck     *check)
 {
   SpindleWindow *window = check->window;
@@ -236,7 +241,7 @@ test_start_workers_in_batches (Fixture *fixture)
   guint requested = 0;
   gulong handler;
 
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (on_bulk_after_paint), &check);
+  handler = g_signal_connect (clock, "before-paint", G_CALLBACK (on_bulk_paint), &check);
   g_signal_connect (fixture->set, "items-changed", G_CALLBACK (on_bulk_set_changed), &check);
   spindle_window_start_workers (fixture->window, "sleeper", N_BULK);
 
