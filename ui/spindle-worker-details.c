@@ -19,6 +19,7 @@
 #include "spindle-format.h"
 #include "spindle-kernel-view.h"
 #include "spindle-log-row.h"
+#include "spindle-stack-window.h"
 #include "spindle-worker-details.h"
 
 #define COUNTDOWN_INTERVAL_MS 100
@@ -356,6 +357,26 @@ force_cancel_activated (GtkWidget  *widget,
     spindle_worker_force_cancel (self->worker);
 }
 
+/* An abandoned worker's thread runs on, and is the one most worth a look. */
+static gboolean
+can_show_stack (SpindleWorkerDetails *self,
+                SpindleWorkerState    state)
+{
+  return self->worker != NULL && spindle_worker_get_tid (self->worker) > 0 &&
+         (spindle_worker_state_is_live (state) || state == SPINDLE_WORKER_STATE_ABANDONED);
+}
+
+static void
+show_stack_activated (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SpindleWorkerDetails *self = SPINDLE_WORKER_DETAILS (widget);
+
+  if (self->worker != NULL)
+    spindle_stack_window_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->worker);
+}
+
 static void
 take_button_name (GtkWidget *button,
                   char      *label)
@@ -374,6 +395,7 @@ update_actions (SpindleWorkerDetails *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", self->worker && spindle_format_can_stop (state));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.force-cancel",
                                  self->worker && spindle_format_can_cancel (state));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.show-stack", can_show_stack (self, state));
   gtk_widget_set_sensitive (self->abandon_button, unresponsive);
 }
 
@@ -647,6 +669,7 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
 
   gtk_widget_class_install_action (widget_class, "details.stop", NULL, stop_activated);
   gtk_widget_class_install_action (widget_class, "details.force-cancel", NULL, force_cancel_activated);
+  gtk_widget_class_install_action (widget_class, "details.show-stack", NULL, show_stack_activated);
 }
 
 static void

@@ -163,6 +163,51 @@ test_ended_worker_says_why (SpindleUiFixture *fixture)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+stack_window_shows_stack (gpointer unused)
+{
+  GtkWindow *window = spindle_ui_test_find_toplevel (SPINDLE_TYPE_STACK_WINDOW);
+
+  return window != NULL &&
+         g_strcmp0 (spindle_stack_window_get_page (SPINDLE_STACK_WINDOW (window)), "capturing") != 0;
+}
+
+/* The side pane's Show Stack opens the window over the selected worker. */
+static void
+test_side_pane_button (SpindleUiFixture *fixture)
+{
+  Napper napper = { 0 };
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn (fixture->set, "napper", napper_body, &napper, NULL, &error);
+  GtkWidget *button;
+  GtkWindow *window;
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait (is_inside, &napper);
+  spindle_ui_test_wait (has_tid, worker);
+  spindle_ui_test_wait_row (fixture->window, worker);
+  spindle_ui_test_select (fixture->window, worker);
+
+  button = spindle_ui_test_find_action_button (GTK_WIDGET (fixture->window), "details.show-stack");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  spindle_ui_test_activate (button);
+  spindle_ui_test_wait (stack_window_shows_stack, NULL);
+
+  window = spindle_ui_test_find_toplevel (SPINDLE_TYPE_STACK_WINDOW);
+  g_assert_cmpstr (spindle_stack_window_get_page (SPINDLE_STACK_WINDOW (window)), ==, "stack");
+  text = shown_text (SPINDLE_STACK_WINDOW (window));
+  g_assert_nonnull (strstr (text, "spindle_ui_test_stack_naps_here"));
+  gtk_window_destroy (window);
+
+  /* an ended worker has no thread to look at */
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_false (gtk_widget_is_sensitive (button));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -171,6 +216,7 @@ main (int   argc,
 
   spindle_ui_test_add ("/ui/stack/names-own-function", test_names_own_function);
   spindle_ui_test_add ("/ui/stack/ended-worker-says-why", test_ended_worker_says_why);
+  spindle_ui_test_add ("/ui/stack/side-pane-button", test_side_pane_button);
 
   return g_test_run ();
 }
