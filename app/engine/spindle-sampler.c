@@ -337,9 +337,11 @@ set_uint (SpindleSampler *self,
 
 /* The kernel answers a read of the process's CPU clock by summing every
  * thread's time, unless a process CPU timer is armed: then it keeps a
- * running total and a read costs the same for one thread or ten thousand.
- * So one timer is armed, far in the future and with no signal, for the
- * process's lifetime.
+ * running total and a read costs the same for one thread or ten thousand
+ * (1.4 µs against 2 ms at 10,000 threads). So one timer is armed, far in
+ * the future, for the process's lifetime. Linux never arms a SIGEV_NONE
+ * timer, so it names a signal: SIGURG, which is ignored unless a handler
+ * is set, and which this timer could only send after 68 years of CPU.
  */
 static void
 arm_process_cputimer (void)
@@ -348,7 +350,7 @@ arm_process_cputimer (void)
 
   if (g_once_init_enter (&armed))
     {
-      struct sigevent event = { .sigev_notify = SIGEV_NONE };
+      struct sigevent event = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGURG };
       struct itimerspec spec = { .it_value = { .tv_sec = G_MAXINT32 } };
       timer_t timer;
 
