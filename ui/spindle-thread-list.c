@@ -11,6 +11,7 @@
 
 #include "spindle-clock.h"
 #include "spindle-format.h"
+#include "spindle-stack-window.h"
 #include "spindle-thread-list.h"
 
 struct _SpindleThreadList
@@ -119,6 +120,20 @@ on_expanded (SpindleThreadList *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPANDED]);
 }
 
+/* Any thread of the process has a stack to look at, not only workers. */
+static void
+thread_activated (GtkColumnView *view,
+                  guint          position,
+                  gpointer       data)
+{
+  g_autoptr(SpindleThreadInfo) thread = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (view)), position);
+
+  if (thread != NULL)
+    spindle_stack_window_new_for_tid (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (view))),
+                                      spindle_thread_info_get_tid (thread),
+                                      spindle_thread_info_get_name (thread));
+}
+
 /* GObject *******************************************************************/
 
 static void
@@ -221,6 +236,7 @@ spindle_thread_list_class_init (SpindleThreadListClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/spindle/Spindle/ui/spindle-thread-list.ui");
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_expander);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_view);
+  gtk_widget_class_bind_template_callback (widget_class, thread_activated);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_sort_model);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_cpu_sorter);
   gtk_widget_class_bind_template_child (widget_class, SpindleThreadList, threads_kernel_sorter);

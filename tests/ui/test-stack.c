@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "spindle-stack-window.h"
+#include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 
 /* The stack window over a worker of this test: it names the test's own
@@ -208,6 +209,42 @@ test_side_pane_button (SpindleUiFixture *fixture)
   g_assert_false (gtk_widget_is_sensitive (button));
 }
 
+static gboolean
+has_other_threads (GtkColumnView *view)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_column_view_get_model (view))) > 0;
+}
+
+/* A thread Spindle did not start, from the Other Threads list. */
+static void
+test_other_thread_from_list (SpindleUiFixture *fixture)
+{
+  GtkWidget *list = spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
+  g_autoptr(SpindleThreadInfo) thread = NULL;
+  GtkColumnView *view;
+  GtkWindow *window;
+  g_autofree char *title = NULL;
+
+  /* a collapsed expander keeps its list out of the widget tree */
+  g_assert_nonnull (list);
+  gtk_expander_set_expanded (GTK_EXPANDER (spindle_ui_test_find (list, GTK_TYPE_EXPANDER, NULL, NULL)), TRUE);
+  view = GTK_COLUMN_VIEW (spindle_ui_test_find (list, GTK_TYPE_COLUMN_VIEW, "threads_view", NULL));
+  g_assert_nonnull (view);
+  spindle_ui_test_wait (has_other_threads, view);
+  thread = g_list_model_get_item (G_LIST_MODEL (gtk_column_view_get_model (view)), 0);
+
+  /* as a double-click or Enter on its row does, through the view's list */
+  gtk_widget_activate_action (spindle_ui_test_find (GTK_WIDGET (view), GTK_TYPE_LIST_VIEW, NULL, NULL),
+                              "list.activate-item", "u", 0);
+  spindle_ui_test_wait (stack_window_shows_stack, NULL);
+  window = spindle_ui_test_find_toplevel (SPINDLE_TYPE_STACK_WINDOW);
+  title = g_strdup_printf ("thread %d", spindle_thread_info_get_tid (thread));
+  g_assert_nonnull (strstr (gtk_window_get_title (window), title));
+  g_assert_cmpstr (spindle_stack_window_get_page (SPINDLE_STACK_WINDOW (window)), ==, "stack");
+  g_assert_cmpuint (spindle_stack_get_n_frames (spindle_stack_window_get_stack (SPINDLE_STACK_WINDOW (window))), >, 0);
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -217,6 +254,7 @@ main (int   argc,
   spindle_ui_test_add ("/ui/stack/names-own-function", test_names_own_function);
   spindle_ui_test_add ("/ui/stack/ended-worker-says-why", test_ended_worker_says_why);
   spindle_ui_test_add ("/ui/stack/side-pane-button", test_side_pane_button);
+  spindle_ui_test_add ("/ui/stack/other-thread-from-list", test_other_thread_from_list);
 
   return g_test_run ();
 }
