@@ -14,6 +14,7 @@
 #include "spindle-catalog.h"
 #include "spindle-cleanup-step-item.h"
 #include "spindle-cleanup-step-row.h"
+#include "spindle-clock.h"
 #include "spindle-elapsed-label.h"
 #include "spindle-event-log.h"
 #include "spindle-format.h"
@@ -40,6 +41,9 @@ struct _SpindleWorkerDetails
   GtkWidget           *abandon_button;
   GtkScrolledWindow   *scroller;
   SpindleKernelView   *kernel_view;
+  GtkLabel            *process_label;
+  SpindleProcessInfo  *process;       /* a process worker's, else NULL */
+  gulong               process_tick_id;
   SpindleElapsedLabel *elapsed_value;
   GtkLabel            *cleanup_status;
   GtkListBox          *cleanup_list;
@@ -481,6 +485,60 @@ on_steps_changed (SpindleEventLog      *log,
   update_cleanup (self);
 }
 
+/* Process workers ***********************************************************/
+
+/* "Process 4242 (sh) · CPU 0.12 s · 3.4 MB" and its tree, a line each. */
+static void
+update_process (SpindleWorkerDetails *self)
+{
+  const char * const *tree;
+  g_autofree char *memory = NULL;
+  g_autofree char *cpu = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GString) text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->process_label), self->process != NULL);
+  if (self->process == NULL)
+    return;
+
+  spindle_process_info_update (self->process);
+  if (spindle_process_info_get_pid (self->process) <= 0)
+    {
+      gtk_label_set_text (self->process_label, _("The process has not started, or has ended."));
+      return;
+    }
+
+  g_object_get (self->process, "name", &name, NULL);
+  memory = g_format_size (spindle_process_info_get_memory (self->process));
+  cpu = g_strdup_printf ("%.2f", spindle_process_info_get_cpu_time (self->process) / (double) G_USEC_PER_SEC);
+  text = g_string_new (NULL);
+  /* Translators: a process worker's process group: its pid, its program,
+   * the CPU time (seconds) and resident memory of its whole tree */
+  g_string_printf (text, _("Process %d (%s) · CPU %s s · %s"), spindle_process_info_get_pid (self->process),
+                   name != NULL ? name : "?", cpu, memory);
+  tree = spindle_process_info_get_tree (self->process);
+  for (guint i = 0; tree != NULL && tree[i] != NULL; i++)
+    g_string_append_printf (text, "\n    %s", tree[i]);
+  gtk_label_set_text (self->process_label, text->str);
+}
+
+static void
+on_process_tick (SpindleClock         *clock,
+                 gint64                now,
+                 SpindleWorkerDetails *self)
+{
+  update_process (self);
+}
+
+/* The tree is read again each tick while the pane shows a process worker. */
+static void
+sync_process_ticks (SpindleWorkerDetails *self)
+{
+  spindle_clock_follow (spindle_clock_get_default (), &self->process_tick_id,
+                        self->process != NULL && gtk_widget_get_mapped (GTK_WIDGET (self)),
+                        G_CALLBACK (on_process_tick), self);
+}
+
 static void
 disconnect_worker (SpindleWorkerDetails *self)
 {
@@ -492,7 +550,9 @@ disconnect_worker (SpindleWorkerDetails *self)
   gtk_list_box_bind_model (self->log_list, NULL, NULL, NULL, NULL);
   gtk_list_box_bind_model (self->cleanup_list, NULL, NULL, NULL, NULL);
   g_clear_object (&self->log);
+  g_clear_object (&self->process);
   g_clear_object (&self->worker);
+  sync_process_ticks (self);
 }
 
 static void
@@ -505,6 +565,9 @@ connect_worker (SpindleWorkerDetails *self,
   g_signal_group_set_target (self->log_signals, self->log);
   gtk_list_box_bind_model (self->log_list, spindle_event_log_get_model (self->log),
                            create_log_row, NULL, NULL);
+  g_set_object (&self->process, spindle_process_info_get_for_worker (worker));
+  update_process (self);
+  sync_process_ticks (self);
 }
 
 /* Another worker starts at the top: its name, state and countdown first. */
@@ -545,6 +608,7 @@ spindle_worker_details_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (spindle_worker_details_parent_class)->map (widget);
 
   update_countdown (SPINDLE_WORKER_DETAILS (widget));
+  sync_process_ticks (SPINDLE_WORKER_DETAILS (widget));
 }
 
 static void
@@ -555,6 +619,7 @@ spindle_worker_details_unmap (GtkWidget *widget)
   g_clear_handle_id (&self->countdown_id, g_source_remove);
 
   GTK_WIDGET_CLASS (spindle_worker_details_parent_class)->unmap (widget);
+  sync_process_ticks (self);
 }
 
 static void
@@ -641,6 +706,7 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, abandon_button);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, scroller);
+  gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, process_label);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, kernel_view);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, elapsed_value);
   gtk_widget_class_bind_template_child (widget_class, SpindleWorkerDetails, cleanup_status);

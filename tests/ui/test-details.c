@@ -453,6 +453,51 @@ test_screenshots (Fixture *fixture)
   save_pane (fixture, "spindle-details-unresponsive-light.png");
 }
 
+typedef struct
+{
+  GtkLabel   *label;
+  const char *needle;
+} LabelWait;
+
+static gboolean
+label_shows (LabelWait *wait)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (wait->label)) &&
+         strstr (gtk_label_get_text (wait->label), wait->needle) != NULL;
+}
+
+/* A process worker's pane names its process, and the tree under it. */
+static void
+test_process_group (SpindleUiFixture *fixture)
+{
+  const char *argv[] = { "sh", "-c", "sleep 60 & wait", NULL };
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn_command (fixture->set, NULL, argv, NULL, &error);
+  GtkWidget *label;
+  LabelWait process = { NULL, "Process " };
+  LabelWait tree = { NULL, " sleep" };
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait_row (fixture->window, worker);
+  spindle_ui_test_select (fixture->window, worker);
+
+  label = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL, "process_label", NULL);
+  g_assert_nonnull (label);
+  process.label = tree.label = GTK_LABEL (label);
+  spindle_ui_test_wait (label_shows, &process);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), "(sh)"));
+  /* the tree is read again on the clock: the child appears */
+  spindle_ui_test_wait (label_shows, &tree);
+
+  spindle_worker_force_cancel (worker);
+  spindle_ui_test_wait_terminal (worker);
+
+  /* a thread worker has no process group */
+  spindle_ui_test_select (fixture->window, spindle_ui_test_spawn (fixture, "sleeper"));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_false (gtk_widget_get_visible (label));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +514,7 @@ main (int   argc,
   ADD ("child-step-durations", test_child_step_durations);
   ADD ("log-items", test_log_items);
   ADD ("screenshots", test_screenshots);
+  ADD ("process-group", test_process_group);
   g_test_add_func ("/ui/details/format-variant", test_format_variant);
   g_test_add_func ("/ui/details/format-cpu-time", test_format_cpu_time);
   g_test_add_func ("/ui/details/format-duration", test_format_duration);
