@@ -453,12 +453,8 @@ export_trace (SpindleApplication *self)
 {
   g_autoptr(GFile) file = g_file_new_for_commandline_arg (self->export_path);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
 
-  if (stream != NULL &&
-      spindle_recording_write_chrome_trace (self->replay, G_OUTPUT_STREAM (stream), &error))
-    g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  if (error != NULL)
+  if (!spindle_recording_save_chrome_trace (self->replay, file, &error))
     {
       g_printerr (_("%s: cannot write the trace: %s\n"), g_get_prgname (), error->message);
       return EXIT_FAILURE;

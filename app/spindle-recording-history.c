@@ -66,8 +66,8 @@ string_member (const Record *record,
 }
 
 /* A record as a sentence; NULL for those the side pane leaves out. */
-static char *
-describe (const Record *record)
+char *
+_spindle_recording_describe (const Record *record)
 {
   switch (record->kind)
     {
@@ -84,10 +84,12 @@ describe (const Record *record)
     case EV_UNRESPONSIVE:
       return json_object_get_boolean_member (record->object, "value") ? g_strdup (_("unresponsive")) : NULL;
     case EV_STOP_REQUESTED:
+      /* Translators: %s is why: user, timeout, parent, shutdown */
       return g_strdup_printf (_("stop requested (%s)"), string_member (record, "reason"));
     case EV_CANCEL_REQUESTED:
       return g_strdup_printf (_("force-cancel requested (%s)"), string_member (record, "reason"));
     case EV_ESCALATED:
+      /* Translators: %s is the step reached: stop, force-cancel, unresponsive */
       return g_strdup_printf (_("escalated: %s"), string_member (record, "escalation"));
     case EV_CLEANUP_STEP:
       return g_strdup_printf (_("cleanup step “%s”: %s"), string_member (record, "label"), string_member (record, "outcome"));
@@ -129,7 +131,7 @@ spindle_recording_describe_worker (SpindleRecording *self,
 
       if (record->t > t)
         break;
-      if (record->worker != worker || (sentence = describe (record)) == NULL)
+      if (record->worker != worker || (sentence = _spindle_recording_describe (record)) == NULL)
         continue;
       g_string_append_printf (text, "+%.3f s  %s\n", record->t / (double) G_USEC_PER_SEC, sentence);
     }

@@ -43,5 +43,6 @@ typedef struct
 
 const GArray *_spindle_recording_get_records (SpindleRecording *self);
 const char   *_spindle_recording_kind_name   (EventKind         kind);
+char         *_spindle_recording_describe    (const Record     *record);
 
 G_END_DECLS

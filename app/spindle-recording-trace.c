@@ -320,3 +320,25 @@ spindle_recording_write_chrome_trace (SpindleRecording  *self,
     }
   return TRUE;
 }
+
+/**
+ * spindle_recording_save_chrome_trace:
+ * @self: a recording
+ * @file: where the trace goes, replaced if it exists
+ * @error: return location for an error
+ *
+ * Writes the recording as Chrome trace event JSON to @file.
+ *
+ * Returns: %FALSE if the file could not be written
+ */
+gboolean
+spindle_recording_save_chrome_trace (SpindleRecording  *self,
+                                     GFile             *file,
+                                     GError           **error)
+{
+  g_autoptr(GFileOutputStream) stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, error);
+
+  return stream != NULL &&
+         spindle_recording_write_chrome_trace (self, G_OUTPUT_STREAM (stream), error) &&
+         g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, error);
+}

@@ -634,22 +634,11 @@ apply (SpindleRecordedWorker *worker,
       break;
     }
 
-  if (record->kind == EV_STOP_REQUESTED)
+  /* the last request, in the words of the worker's story */
+  if (record->kind == EV_STOP_REQUESTED || record->kind == EV_CANCEL_REQUESTED || record->kind == EV_ESCALATED)
     {
       g_free (worker->last_event);
-      /* Translators: %s is why: user, timeout, parent, shutdown */
-      worker->last_event = g_strdup_printf (_("stop requested (%s)"), string_member (object, "reason"));
-    }
-  else if (record->kind == EV_CANCEL_REQUESTED)
-    {
-      g_free (worker->last_event);
-      worker->last_event = g_strdup_printf (_("force-cancel requested (%s)"), string_member (object, "reason"));
-    }
-  else if (record->kind == EV_ESCALATED)
-    {
-      g_free (worker->last_event);
-      /* Translators: %s is the step reached: stop, force-cancel, unresponsive */
-      worker->last_event = g_strdup_printf (_("escalated: %s"), string_member (object, "escalation"));
+      worker->last_event = _spindle_recording_describe (record);
     }
 }
 

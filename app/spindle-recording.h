@@ -64,6 +64,9 @@ GPtrArray        *spindle_recording_get_workers_at    (SpindleRecording  *self,
 gboolean          spindle_recording_write_chrome_trace (SpindleRecording *self,
                                                         GOutputStream    *stream,
                                                         GError          **error);
+gboolean          spindle_recording_save_chrome_trace  (SpindleRecording *self,
+                                                        GFile            *file,
+                                                        GError          **error);
 
 /* A worker's state from a moment on. */
 typedef struct

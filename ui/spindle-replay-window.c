@@ -146,17 +146,12 @@ export_chosen (GtkNativeDialog     *chooser,
                SpindleReplayWindow *self)
 {
   g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
   g_autoptr(GError) error = NULL;
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-      if (stream != NULL &&
-          spindle_recording_write_chrome_trace (self->recording, G_OUTPUT_STREAM (stream), &error))
-        g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-      if (error != NULL)
+      if (!spindle_recording_save_chrome_trace (self->recording, file, &error))
         show_error (self, error->message);
     }
   g_clear_object (&self->chooser);

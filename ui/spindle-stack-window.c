@@ -101,24 +101,9 @@ insert_fold (GtkTextBuffer *buffer,
              guint          first,
              guint          end)
 {
-  g_autoptr(GPtrArray) modules = g_ptr_array_new ();
-  g_autofree char *names = NULL;
-  g_autofree char *line = NULL;
-  guint n = end - first;
+  g_autofree char *fold = spindle_stack_describe_frames (stack, first, end);
+  g_autofree char *line = g_strdup_printf ("    … %s\n", fold);
 
-  for (guint i = first; i < end; i++)
-    {
-      const char *base = basename_of (spindle_stack_get_frame_module (stack, i));
-
-      if (!g_ptr_array_find_with_equal_func (modules, base, g_str_equal, NULL))
-        g_ptr_array_add (modules, (gpointer) base);
-    }
-  g_ptr_array_add (modules, NULL);
-  names = g_strjoinv (", ", (char **) modules->pdata);
-
-  /* Translators: a line of a call stack that stands for several frames
-   * of libraries, e.g. "… 3 frames in libc.so.6, libglib-2.0.so.0" */
-  line = g_strdup_printf (ngettext ("    … %u frame in %s\n", "    … %u frames in %s\n", n), n, names);
   insert (buffer, line, "fold");
 }
 
@@ -134,20 +119,11 @@ show_stack (SpindleStackWindow *self)
   g_autofree char *footer = NULL;
 
   gtk_text_buffer_set_text (buffer, "", 0);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0, end; i < n; i = end)
     {
-      guint end = i;
-
-      /* the innermost frame says where the thread waits: never folded */
-      if (fold && i > 0)
-        while (end < n && spindle_stack_frame_is_library (self->stack, end))
-          end++;
-
+      end = fold ? spindle_stack_get_fold_end (self->stack, i) : i + 1;
       if (end - i >= 2)
-        {
-          insert_fold (buffer, self->stack, i, end);
-          i = end - 1;
-        }
+        insert_fold (buffer, self->stack, i, end);
       else
         insert_frame (buffer, self->stack, i);
     }

@@ -317,27 +317,70 @@ append_frame (GString      *text,
   g_string_append_printf (text, " (0x%" G_GINT64_MODIFIER "x)\n", frame->address);
 }
 
-/* "… 3 frames in libc.so.6, libglib-2.0.so.0" */
-static void
-append_fold (GString      *text,
-             SpindleStack *stack,
-             guint         first,
-             guint         end)
+/**
+ * spindle_stack_get_fold_end:
+ * @stack: a stack
+ * @index: a frame, 0 being the innermost
+ *
+ * Where a view that folds library frames resumes after the frame at
+ * that index: past the run of two or more runtime library frames (see
+ * spindle_stack_frame_is_library()) that starts there, which it shows as
+ * one line (spindle_stack_describe_frames()); for a frame shown on its
+ * own, the frame after it. The innermost frame, which says where the
+ * thread waits, is never folded.
+ *
+ * Returns: the index of the next frame to show
+ */
+guint
+spindle_stack_get_fold_end (SpindleStack *stack,
+                            guint         index)
+{
+  guint end = index;
+
+  g_return_val_if_fail (stack != NULL, index + 1);
+
+  if (index > 0)
+    while (end < stack->frames->len && spindle_stack_frame_is_library (stack, end))
+      end++;
+  return end - index >= 2 ? end : index + 1;
+}
+
+/**
+ * spindle_stack_describe_frames:
+ * @stack: a stack
+ * @first: the first frame of a folded run
+ * @end: the frame after it, from spindle_stack_get_fold_end()
+ *
+ * Says what a folded run of frames holds, for the one line a view shows
+ * instead of them: "3 frames in libc.so.6, libglib-2.0.so.0".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+spindle_stack_describe_frames (SpindleStack *stack,
+                               guint         first,
+                               guint         end)
 {
   g_autoptr(GPtrArray) modules = g_ptr_array_new ();
+  g_autofree char *names = NULL;
+
+  g_return_val_if_fail (stack != NULL, NULL);
+  g_return_val_if_fail (first <= end && end <= stack->frames->len, NULL);
 
   for (guint i = first; i < end; i++)
     {
       const char *base = basename_of (get_frame (stack, i)->module);
 
-      if (!g_ptr_array_find_with_equal_func (modules, base, g_str_equal, NULL))
+      if (base != NULL && !g_ptr_array_find_with_equal_func (modules, base, g_str_equal, NULL))
         g_ptr_array_add (modules, (gpointer) base);
     }
   g_ptr_array_add (modules, NULL);
+  names = g_strjoinv (", ", (char **) modules->pdata);
 
-  g_autofree char *names = g_strjoinv (", ", (char **) modules->pdata);
-  g_string_append_printf (text, "    … %u %s in %s\n", end - first,
-                          end - first == 1 ? "frame" : "frames", names);
+  /* Translators: a line of a call stack that stands for several frames
+   * of libraries, e.g. "3 frames in libc.so.6, libglib-2.0.so.0" */
+  return g_strdup_printf (g_dngettext (SPINDLE_GETTEXT_PACKAGE, "%u frame in %s", "%u frames in %s", end - first),
+                          end - first, names);
 }
 
 /**
@@ -362,18 +405,14 @@ spindle_stack_to_string (SpindleStack *stack,
 
   text = g_string_new (NULL);
   n = stack->frames->len;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0, end; i < n; i = end)
     {
-      guint end = i;
-
-      if (fold_libraries && i > 0)
-        while (end < n && spindle_stack_frame_is_library (stack, end))
-          end++;
-
+      end = fold_libraries ? spindle_stack_get_fold_end (stack, i) : i + 1;
       if (end - i >= 2)
         {
-          append_fold (text, stack, i, end);
-          i = end - 1;
+          g_autofree char *fold = spindle_stack_describe_frames (stack, i, end);
+
+          g_string_append_printf (text, "    … %s\n", fold);
         }
       else
         append_frame (text, stack, i);

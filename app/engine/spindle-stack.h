@@ -70,6 +70,13 @@ SPINDLE_AVAILABLE_IN_ALL
 gboolean      spindle_stack_frame_is_library    (SpindleStack *stack,
                                                  guint         index);
 SPINDLE_AVAILABLE_IN_ALL
+guint         spindle_stack_get_fold_end        (SpindleStack *stack,
+                                                 guint         index);
+SPINDLE_AVAILABLE_IN_ALL
+char         *spindle_stack_describe_frames     (SpindleStack *stack,
+                                                 guint         first,
+                                                 guint         end);
+SPINDLE_AVAILABLE_IN_ALL
 char         *spindle_stack_to_string           (SpindleStack *stack,
                                                  gboolean      fold_libraries);
 
