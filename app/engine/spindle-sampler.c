@@ -497,9 +497,9 @@ spindle_sampler_get_full_every (SpindleSampler *self)
 }
 
 static gboolean
-thaw_worker (gpointer worker)
+release_worker (gpointer worker)
 {
-  g_object_thaw_notify (worker);
+  _spindle_worker_release_sample (worker);
   return G_SOURCE_REMOVE;
 }
 
@@ -507,15 +507,19 @@ thaw_worker (gpointer worker)
  * it allocates: the figures are read at once, so the row's cells bound
  * after this read them right, but announced only after the frame, since a
  * cell that changes its text in the middle of an allocation is drawn with
- * none. GDK redraws at G_PRIORITY_HIGH_IDLE + 20.
+ * none. GDK redraws at G_PRIORITY_HIGH_IDLE + 20. Only the sampled figures
+ * wait: a change of state in the meantime is announced at once.
  */
 static void
 sample_now (SpindleSampler *self,
             SpindleWorker  *worker)
 {
-  g_object_freeze_notify (G_OBJECT (worker));
+  gboolean held = worker->holding_sample;
+
+  _spindle_worker_hold_sample (worker);
   sample_worker (self, worker, g_get_monotonic_time ());
-  g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, thaw_worker, g_object_ref (worker), g_object_unref);
+  if (!held)
+    g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, release_worker, g_object_ref (worker), g_object_unref);
 }
 
 /**

@@ -58,6 +58,8 @@ struct _SpindleWorker
   gint64                escalation_at;
   SpindleEscalation     escalation;
   guint                 unresponsive : 1;
+  guint                 holding_sample : 1;
+  guint32               held_sample;     /* 1 << prop id: sampled, not yet announced */
 };
 
 enum {
@@ -153,6 +155,8 @@ void           _spindle_worker_apply_sample (SpindleWorker     *worker,
                                              const SpindleSample *sample);
 void           _spindle_worker_clear_sample (SpindleWorker     *worker);
 void           _spindle_worker_clear_details (SpindleWorker    *worker);
+void           _spindle_worker_hold_sample  (SpindleWorker     *worker);
+void           _spindle_worker_release_sample (SpindleWorker   *worker);
 
 /* spindle-worker-escalation.c */
 void           _spindle_worker_arm          (SpindleWorker     *worker,

@@ -75,6 +75,43 @@ spindle_worker_get_history (SpindleWorker       *self,
   return n;
 }
 
+/* The sampled figures only: a sample taken while a row is being allocated
+ * is announced after the frame (see spindle_sampler_watch()), and nothing
+ * else the worker announces, its state above all, may wait with it.
+ */
+void
+_spindle_worker_hold_sample (SpindleWorker *self)
+{
+  G_STATIC_ASSERT (SPINDLE_WORKER_N_PROPS <= 32);
+
+  self->holding_sample = TRUE;
+}
+
+void
+_spindle_worker_release_sample (SpindleWorker *self)
+{
+  guint32 held = self->held_sample;
+
+  self->holding_sample = FALSE;
+  self->held_sample = 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint prop_id = 1; prop_id < SPINDLE_WORKER_N_PROPS; prop_id++)
+    if ((held & (1u << prop_id)) != 0)
+      _spindle_worker_notify (self, prop_id);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+notify_sampled (SpindleWorker *self,
+                guint          prop_id)
+{
+  if (self->holding_sample)
+    self->held_sample |= 1u << prop_id;
+  else
+    _spindle_worker_notify (self, prop_id);
+}
+
 static void
 set_string (SpindleWorker  *self,
             char          **field,
@@ -86,7 +123,7 @@ set_string (SpindleWorker  *self,
 
   g_free (*field);
   *field = g_strdup (value);
-  _spindle_worker_notify (self, prop_id);
+  notify_sampled (self, prop_id);
 }
 
 static void
@@ -109,13 +146,13 @@ apply_cpu (SpindleWorker       *self,
   if (self->cpu_time != sample->cpu_time)
     {
       self->cpu_time = sample->cpu_time;
-      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_TIME);
+      notify_sampled (self, SPINDLE_WORKER_PROP_CPU_TIME);
     }
 
   if (self->cpu_percent != percent)
     {
       self->cpu_percent = percent;
-      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
+      notify_sampled (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
     }
 }
 
@@ -145,7 +182,7 @@ _spindle_worker_apply_sample (SpindleWorker       *self,
   if (self->in_compute != sample->in_compute)
     {
       self->in_compute = sample->in_compute;
-      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_IN_COMPUTE);
+      notify_sampled (self, SPINDLE_WORKER_PROP_IN_COMPUTE);
     }
 
   if (sample->detailed)
@@ -172,7 +209,7 @@ _spindle_worker_clear_sample (SpindleWorker *self)
   if (self->cpu_percent != 0.0)
     {
       self->cpu_percent = 0.0;
-      _spindle_worker_notify (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
+      notify_sampled (self, SPINDLE_WORKER_PROP_CPU_PERCENT);
     }
 }
 

@@ -215,6 +215,44 @@ test_only_watched_read (void)
   spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    data)
+{
+  (*(guint *) data)++;
+}
+
+/* A row coming on screen is sampled at once and its figures announced
+ * after the frame; a change of state in between is announced at once, so
+ * the window's counts never lag a row that was just drawn.
+ */
+static void
+test_watch_holds_only_figures (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  SpindleWorker *worker = spawn (set, "sleeper");
+  guint n_state = 0, n_kernel = 0;
+
+  g_signal_connect (worker, "notify::state", G_CALLBACK (count_notify), &n_state);
+  g_signal_connect (worker, "notify::kernel-state", G_CALLBACK (count_notify), &n_kernel);
+
+  spindle_sampler_watch (sampler, worker);
+  /* read now, announced later */
+  g_assert_nonnull (spindle_worker_get_kernel_state (worker));
+  g_assert_cmpuint (n_kernel, ==, 0);
+
+  spindle_worker_request_stop (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
+  g_assert_cmpuint (n_state, ==, 1);
+
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (n_kernel, >=, 1);
+  g_signal_handlers_disconnect_by_data (worker, &n_state);
+  g_signal_handlers_disconnect_by_data (worker, &n_kernel);
+}
+
 typedef struct
 {
   GMutex mutex;
@@ -360,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/engine/sampler/futex-wait", test_futex_wait);
   g_test_add_func ("/engine/sampler/sleep-waits", test_sleep_waits);
   g_test_add_func ("/engine/sampler/only-watched-read", test_only_watched_read);
+  g_test_add_func ("/engine/sampler/watch-holds-only-figures", test_watch_holds_only_figures);
   g_test_add_func ("/engine/sampler/other-threads", test_other_threads);
   g_test_add_func ("/engine/sampler/process-figures", test_process_figures);
   g_test_add_func ("/engine/history/bounded", test_history_bounded);
