@@ -22,9 +22,14 @@ typedef enum
   SPINDLE_EVENT_FINISHED,
 } SpindleEventKind;
 
-/* One thing a worker thread reports; it crosses to the main thread whole. */
+/* One thing a worker thread reports; it crosses to the main thread whole.
+ * It carries its own queue link: GLib 2.74's list links come from GSlice,
+ * whose per-thread magazines cost every new worker thread a heap of its
+ * own at its first event.
+ */
 typedef struct
 {
+  GList                 link;
   SpindleEventKind      kind;
   SpindleJob           *job;
   int                   tid;

@@ -41,6 +41,7 @@ _spindle_event_new (SpindleEventKind  kind,
 {
   SpindleEvent *event = g_new0 (SpindleEvent, 1);
 
+  event->link.data = event;
   event->kind = kind;
   event->job = _spindle_job_ref (job);
 
@@ -71,6 +72,17 @@ drop_event (SpindleEvent *event)
   _spindle_event_free (event);
 }
 
+/* The links are the events' own: never let GQueue free them. */
+static void
+clear_events (GQueue         *events,
+              GDestroyNotify  free_func)
+{
+  GList *link;
+
+  while ((link = g_queue_pop_head_link (events)) != NULL)
+    free_func (link->data);
+}
+
 static gboolean
 dispatch_source_cb (gpointer user_data)
 {
@@ -87,7 +99,7 @@ dispatch_source_cb (gpointer user_data)
   g_mutex_unlock (&self->lock);
 
   self->func (&events, self->user_data);
-  g_queue_clear_full (&events, (GDestroyNotify) _spindle_event_free);
+  clear_events (&events, (GDestroyNotify) _spindle_event_free);
 
   return G_SOURCE_CONTINUE;
 }
@@ -142,7 +154,7 @@ _spindle_dispatch_unref (SpindleDispatch *self)
     return;
 
   g_assert (self->closed);
-  g_queue_clear_full (&self->events, (GDestroyNotify) _spindle_event_free);
+  clear_events (&self->events, (GDestroyNotify) _spindle_event_free);
   g_source_unref (self->source);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -177,7 +189,7 @@ enqueue (SpindleDispatch *self,
       return;
     }
 
-  g_queue_push_tail (&self->events, event);
+  g_queue_push_tail_link (&self->events, &event->link);
   if (wake)
     arm (self, event->kind == SPINDLE_EVENT_DIRTY
                  ? MAX (g_get_monotonic_time (), self->last_dispatch + PROGRESS_INTERVAL)
@@ -231,7 +243,7 @@ _spindle_dispatch_close (SpindleDispatch *self)
   g_source_destroy (self->source);
   g_mutex_unlock (&self->lock);
 
-  g_queue_clear_full (&events, (GDestroyNotify) drop_event);
+  clear_events (&events, (GDestroyNotify) drop_event);
 }
 
 guint64
