@@ -34,6 +34,7 @@ typedef struct
 {
   guint       pid;
   char       *bus_name;
+  char       *comm;
   GVariant   *info;
   GHashTable *workers;
   GArray     *order;

@@ -43,6 +43,7 @@ void
 ctl_program_free (CtlProgram *program)
 {
   g_clear_pointer (&program->bus_name, g_free);
+  g_clear_pointer (&program->comm, g_free);
   g_clear_pointer (&program->info, g_variant_unref);
   g_clear_pointer (&program->workers, g_hash_table_unref);
   g_clear_pointer (&program->order, g_array_unref);
@@ -205,14 +206,26 @@ ctl_program_snapshot (CtlProgram      *program,
   return TRUE;
 }
 
+/* A program may not know its own name (a Python program has no GLib
+ * prgname unless it sets one): the kernel's name of the process then
+ * stands in, as ps would show it. */
 const char *
 ctl_program_name (CtlProgram *program)
 {
   const char *name = NULL;
 
-  if (program->info == NULL || !g_variant_lookup (program->info, "name", "&s", &name))
-    return "";
-  return name;
+  if (program->info != NULL && g_variant_lookup (program->info, "name", "&s", &name) && name[0] != '\0')
+    return name;
+
+  if (program->comm == NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%u/comm", program->pid);
+
+      if (!g_file_get_contents (path, &program->comm, NULL, NULL))
+        program->comm = g_strdup ("?");
+      g_strchomp (program->comm);
+    }
+  return program->comm;
 }
 
 guint
