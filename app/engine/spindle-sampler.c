@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spindle-remote-private.h"
 #include "spindle-sampler.h"
 #include "spindle-thread-info-private.h"
 #include "spindle-worker-private.h"
@@ -137,6 +138,14 @@ sample_worker (SpindleSampler *self,
 {
   SpindleSample sample = { .at = now };
   SpindleTaskDetails details;
+
+  /* another program's worker: its /proc files, not its CPU clock */
+  if (worker->job == NULL)
+    {
+      if (_spindle_remote_sample (worker, g_hash_table_contains (self->watched, worker), &sample, &details))
+        _spindle_worker_apply_sample (worker, &sample);
+      return;
+    }
 
   if (!read_cpu_time (worker->tid, &sample.cpu_time))
     return;

@@ -33,6 +33,7 @@ struct _SpindleWorkerSet
   gint64           cancel_grace;
   gint64           default_deadline;
   gboolean         auto_escalate;
+  struct _SpindleRemote *remote; /* a mirror of another program's set; see spindle-remote.c */
 };
 
 
@@ -46,6 +47,7 @@ void    _spindle_worker_set_emit_interrupt      (SpindleWorkerSet *set,
                                                  int               tid);
 guint64 _spindle_worker_set_get_n_dispatches    (SpindleWorkerSet *set);
 GPtrArray *_spindle_worker_set_snapshot         (SpindleWorkerSet *set);
+void    _spindle_worker_set_notify_remote_gone  (SpindleWorkerSet *set);
 
 /* spindle-worker-set-shutdown.c */
 GPtrArray *_spindle_worker_set_new_shutdowns    (void);

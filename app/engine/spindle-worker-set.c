@@ -12,6 +12,7 @@
 #include "spindle-dispatch-private.h"
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
+#include "spindle-remote-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
@@ -24,6 +25,7 @@ enum {
   PROP_CANCEL_GRACE,
   PROP_AUTO_ESCALATE,
   PROP_DEFAULT_DEADLINE,
+  PROP_REMOTE_GONE,
   N_PROPS
 };
 
@@ -212,6 +214,8 @@ spindle_worker_set_dispose (GObject *object)
   if (self->dispatch != NULL)
     _spindle_dispatch_close (self->dispatch);
 
+  g_clear_pointer (&self->remote, _spindle_remote_free);
+
   if (self->workers != NULL)
     {
       for (guint i = 0; i < self->workers->len; i++)
@@ -267,6 +271,10 @@ spindle_worker_set_get_property (GObject    *object,
 
     case PROP_DEFAULT_DEADLINE:
       g_value_set_int64 (value, self->default_deadline);
+      break;
+
+    case PROP_REMOTE_GONE:
+      g_value_set_boolean (value, _spindle_remote_is_gone (self->remote));
       break;
 
     default:
@@ -367,6 +375,15 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
   properties[PROP_DEFAULT_DEADLINE] =
     g_param_spec_int64 ("default-deadline", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:remote-gone:
+   *
+   * Whether the program a remote set mirrors (spindle_worker_set_attach_async())
+   * has exited: the set keeps its workers as they last were.
+   */
+  properties[PROP_REMOTE_GONE] =
+    g_param_spec_boolean ("remote-gone", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -389,6 +406,12 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
   signals[SIGNAL_INTERRUPT] =
     g_signal_new ("interrupt", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, SPINDLE_TYPE_WORKER, G_TYPE_INT);
+}
+
+void
+_spindle_worker_set_notify_remote_gone (SpindleWorkerSet *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_GONE]);
 }
 
 /* A foreign body's force-cancel, for its binding's handler. */

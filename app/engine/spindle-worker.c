@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "spindle-enums.h"
+#include "spindle-remote-private.h"
 #include "spindle-state-private.h"
 #include "spindle-time-private.h"
 #include "spindle-worker-private.h"
@@ -162,6 +163,9 @@ spindle_worker_abandon (SpindleWorker *self)
   g_return_if_fail (SPINDLE_IS_WORKER (self));
   SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
 
+  if (_spindle_remote_forward (self, SPINDLE_REMOTE_ABANDON))
+    return;
+
   if (self->state != SPINDLE_WORKER_STATE_STOPPING &&
       self->state != SPINDLE_WORKER_STATE_CANCELLING &&
       self->state != SPINDLE_WORKER_STATE_CLEANING)
@@ -304,6 +308,9 @@ void
 _spindle_worker_request_stop (SpindleWorker     *self,
                               SpindleStopReason  reason)
 {
+  if (_spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
+    return;
+
   if (self->state != SPINDLE_WORKER_STATE_STARTING &&
       self->state != SPINDLE_WORKER_STATE_RUNNING)
     return;
@@ -320,6 +327,9 @@ void
 _spindle_worker_force_cancel (SpindleWorker     *self,
                               SpindleStopReason  reason)
 {
+  if (_spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
+    return;
+
   if (self->state != SPINDLE_WORKER_STATE_STARTING &&
       self->state != SPINDLE_WORKER_STATE_RUNNING &&
       self->state != SPINDLE_WORKER_STATE_STOPPING)
