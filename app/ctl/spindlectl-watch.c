@@ -40,6 +40,7 @@ typedef struct
   guint            sigterm_id;
   gboolean         tty;
   int              status;
+  char            *note;       /* shown with the next frame */
 } Watch;
 
 static void
@@ -56,6 +57,8 @@ draw (Watch *watch)
                               watch->program->dropped);
       g_string_append_c (out, '\n');
     }
+  if (watch->note != NULL)
+    g_string_append_printf (out, "%s\n", watch->note);
 
   if (watch->tty)
     {
@@ -128,6 +131,7 @@ on_update (GDBusConnection *bus,
   watch->program->dropped += dropped;
   ack (watch, seq);
   draw (watch);
+  g_clear_pointer (&watch->note, g_free);
 }
 
 static gboolean
@@ -153,6 +157,10 @@ on_dropped (GDBusConnection *bus,
             gpointer         user_data)
 {
   Watch *watch = user_data;
+  const char *reason = "";
+
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(s)")))
+    g_variant_get (parameters, "(&s)", &reason);
 
   /* the program let us go for falling behind: a fresh snapshot mends it */
   if (!subscribe (watch))
@@ -160,7 +168,14 @@ on_dropped (GDBusConnection *bus,
       finish (watch, NULL);
       return;
     }
+
+  g_free (watch->note);
+  /* TRANSLATORS: %s is the program's reason, e.g. "more than 8 updates
+   * were not acknowledged" */
+  watch->note = g_strdup_printf (_("The program dropped this view (%s); subscribed again."), reason);
   draw (watch);
+  if (!watch->tty)
+    g_clear_pointer (&watch->note, g_free);
 }
 
 static void
@@ -257,6 +272,7 @@ watch_clear (Watch *watch)
   g_clear_pointer (&watch->program, ctl_program_free);
   g_clear_pointer (&watch->loop, g_main_loop_unref);
   g_clear_pointer (&watch->owner, g_free);
+  g_clear_pointer (&watch->note, g_free);
 }
 
 static int
