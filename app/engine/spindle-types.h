@@ -156,6 +156,21 @@ typedef enum
 } SpindleError;
 
 /**
+ * SpindleExportFlags:
+ * @SPINDLE_EXPORT_FLAGS_NONE: read-only: clients see the workers, and
+ *   their control methods fail with `dev.spindle.Spindle1.Error.NotAllowed`
+ * @SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL: clients may also stop,
+ *   force-cancel and abandon the set's workers
+ *
+ * What spindle_worker_set_export() lets clients of the session bus do.
+ */
+typedef enum /*< flags >*/
+{
+  SPINDLE_EXPORT_FLAGS_NONE          = 0,
+  SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL = 1 << 0,
+} SpindleExportFlags;
+
+/**
  * SpindleSpawnFlags:
  * @SPINDLE_SPAWN_FLAGS_NONE: a body in C (or a language without a runtime
  *   of its own): force-cancel cancels its thread

@@ -33,9 +33,20 @@ struct _SpindleWorkerSet
   gint64           cancel_grace;
   gint64           default_deadline;
   gboolean         auto_escalate;
+  GHashTable      *export_changed; /* spindle-export.c's, while a client subscribes */
   struct _SpindleRemote *remote; /* a mirror of another program's set; see spindle-remote.c */
 };
 
+/* A worker changed: an exported set's next tick sends it (spindle-export.c).
+ * A hash insert while a client subscribes, nothing otherwise.
+ */
+static inline void
+_spindle_worker_set_mark_changed (SpindleWorkerSet *set,
+                                  SpindleWorker    *worker)
+{
+  if (set != NULL && G_UNLIKELY (set->export_changed != NULL))
+    g_hash_table_add (set->export_changed, worker);
+}
 
 void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,
                                                  SpindleWorker    *worker);

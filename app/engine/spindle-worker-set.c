@@ -10,6 +10,7 @@
 #include <pthread.h>
 
 #include "spindle-dispatch-private.h"
+#include "spindle-export-private.h"
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-remote-private.h"
@@ -435,6 +436,7 @@ spindle_worker_set_init (SpindleWorkerSet *self)
   self->cancel_grace = DEFAULT_CANCEL_GRACE;
   self->auto_escalate = TRUE;
   self->dispatch = _spindle_dispatch_new (self->context, dispatch_events, self);
+  _spindle_export_from_environment (self);
 }
 
 /**

@@ -36,6 +36,7 @@ _spindle_worker_notify (SpindleWorker *self,
 {
   g_assert (prop_id > SPINDLE_WORKER_PROP_0 && prop_id < SPINDLE_WORKER_N_PROPS);
 
+  _spindle_worker_set_mark_changed (self->set, self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
@@ -77,6 +78,7 @@ set_state (SpindleWorker      *self,
     }
 
   self->state = state;
+  _spindle_worker_set_mark_changed (self->set, self);
   _spindle_worker_record (self, SPINDLE_HISTORY_STATE);
 
   if (spindle_worker_state_is_terminal (state))
@@ -250,6 +252,7 @@ _spindle_worker_handle_event (SpindleWorker *self,
   if (spindle_worker_state_is_terminal (self->state))
     return;
 
+  _spindle_worker_set_mark_changed (self->set, self);
   switch (event->kind)
     {
     case SPINDLE_EVENT_SPAWNED:

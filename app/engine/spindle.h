@@ -17,6 +17,7 @@
 # include "spindle-cleanup-report.h"
 # include "spindle-cond.h"
 # include "spindle-diagnosis.h"
+# include "spindle-export.h"
 # include "spindle-job.h"
 # include "spindle-limits.h"
 # include "spindle-lock.h"
