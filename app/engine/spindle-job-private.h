@@ -68,6 +68,7 @@ struct _SpindleJob
   int               tid;           /* atomic */
   int               terminal;      /* atomic: a SpindleWorkerState once over, else -1 */
   int               abandoned;     /* atomic */
+  int               start_pending; /* atomic: a starter thread has yet to create its thread */
   int               hold_depth;    /* the thread's own: spindle_job_hold_cancel() */
   int               held_state;
   int               compute_depth; /* the thread's own: spindle_job_enter_compute() */
@@ -104,6 +105,8 @@ SpindleJob           *_spindle_job_ref            (SpindleJob       *job);
 void                  _spindle_job_unref          (SpindleJob       *job);
 gboolean              _spindle_job_start          (SpindleJob       *job,
                                                    GError          **error);
+void                  _spindle_job_set_start_pending (SpindleJob    *job);
+gboolean              _spindle_job_take_start_pending (SpindleJob   *job);
 void                  _spindle_job_request_stop   (SpindleJob       *job);
 void                  _spindle_job_force_cancel   (SpindleJob       *job);
 void                  _spindle_job_join           (SpindleJob       *job);

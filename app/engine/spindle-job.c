@@ -367,7 +367,13 @@ job_thread_main (gpointer data)
       /* a foreign body runs as if it held cancellation all along: the
        * engine's waits take a force-cancel as a stop */
       if (!self->foreign)
-        pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
+        {
+          pthread_setcancelstate (PTHREAD_CANCEL_ENABLE, NULL);
+          /* one asked while the thread was being created may not be
+           * sent yet (see settle_new_thread()) */
+          if ((g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0)
+            pthread_cancel (pthread_self ());
+        }
       /* a force-cancel that came before the body began acts here */
       pthread_testcancel ();
       result = self->func (self, self->user_data, &error);
@@ -380,6 +386,24 @@ job_thread_main (gpointer data)
   pthread_cleanup_pop (0);
 
   return NULL;
+}
+
+/* With the lock held. A force-cancel that came while no thread existed
+ * (a start left to a starter thread, or a child its parent was still
+ * creating) found none to cancel: it acts as the body begins.
+ */
+static void
+settle_new_thread (SpindleJob *self)
+{
+  if (self->disowned)
+    {
+      /* its worker went away before it started: end it as a disowned one */
+      if (!self->foreign)
+        pthread_cancel (self->thread);
+      pthread_detach (self->thread);
+    }
+  else if (!self->foreign && (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0)
+    pthread_cancel (self->thread);
 }
 
 gboolean
@@ -400,13 +424,8 @@ _spindle_job_start (SpindleJob  *self,
       g_mutex_lock (&self->lock);
       rc = pthread_create (&self->thread, &attr, job_thread_main, self);
       self->thread_live = rc == 0 && !self->disowned;
-      /* its worker went away before it started: end it as a disowned one */
-      if (rc == 0 && self->disowned)
-        {
-          if (!self->foreign)
-            pthread_cancel (self->thread);
-          pthread_detach (self->thread);
-        }
+      if (rc == 0)
+        settle_new_thread (self);
       g_mutex_unlock (&self->lock);
 
       if (rc != 0)
@@ -425,6 +444,53 @@ _spindle_job_start (SpindleJob  *self,
     }
 
   return TRUE;
+}
+
+/* Starts left to a starter thread (spindle-starter.c) ***********************/
+
+/* Before the job is queued: from now on either a starter thread takes it
+ * and creates its thread, or a request that comes first ends it unstarted.
+ */
+void
+_spindle_job_set_start_pending (SpindleJob *self)
+{
+  g_atomic_int_set (&self->start_pending, 1);
+}
+
+/* Exactly one caller wins: the starter thread, or the first request. */
+gboolean
+_spindle_job_take_start_pending (SpindleJob *self)
+{
+  return g_atomic_int_compare_and_exchange (&self->start_pending, 1, 0);
+}
+
+/* A job asked to stop or cancelled before its thread was created ends
+ * without one: its body never runs, its user data is released here, and
+ * its worker goes through cleaning to STOPPED or CANCELLED like any other,
+ * with an empty report. No thread means nothing to cancel or join.
+ */
+static void
+finish_unstarted (SpindleJob *self)
+{
+  SpindleWorkerState terminal;
+  SpindleEvent *event;
+
+  g_mutex_lock (&self->lock);
+  self->ending = TRUE;
+  g_mutex_unlock (&self->lock);
+
+  release_user_data (self);
+  _spindle_job_post (self, _spindle_event_new (SPINDLE_EVENT_CLEANUP_STARTED, self));
+
+  terminal = (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0
+             ? SPINDLE_WORKER_STATE_CANCELLED : SPINDLE_WORKER_STATE_STOPPED;
+  event = _spindle_event_new (SPINDLE_EVENT_FINISHED, self);
+  event->terminal = terminal;
+  event->report = _spindle_cleanup_report_new ();
+  event->time = g_get_monotonic_time ();
+  _spindle_job_post (self, event);
+
+  _spindle_job_report_ended (self, terminal);
 }
 
 /* Requests, from the main thread **********************************************/
@@ -451,6 +517,8 @@ _spindle_job_request_stop (SpindleJob *self)
     _spindle_job_request_stop (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_STOP);
+  if (_spindle_job_take_start_pending (self))
+    finish_unstarted (self);
   _spindle_job_wake (self);
 
   g_mutex_lock (&self->lock);
@@ -494,6 +562,8 @@ _spindle_job_force_cancel (SpindleJob *self)
     _spindle_job_force_cancel (g_ptr_array_index (children, i));
 
   g_atomic_int_or (&self->requests, SPINDLE_JOB_REQUEST_CANCEL);
+  if (_spindle_job_take_start_pending (self))
+    finish_unstarted (self);
 
   if (self->foreign)
     {

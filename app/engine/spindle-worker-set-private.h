@@ -33,6 +33,8 @@ struct _SpindleWorkerSet
   gint64           cancel_grace;
   gint64           default_deadline;
   gboolean         auto_escalate;
+  gboolean         background_start;
+  struct _SpindleStarter *starter; /* while spawns leave threads to it; see spindle-starter.c */
   GHashTable      *export_changed; /* spindle-export.c's, while a client subscribes */
   struct _SpindleRemote *remote; /* a mirror of another program's set; see spindle-remote.c */
 };

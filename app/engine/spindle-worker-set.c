@@ -14,6 +14,7 @@
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-remote-private.h"
+#include "spindle-starter-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
@@ -26,6 +27,7 @@ enum {
   PROP_CANCEL_GRACE,
   PROP_AUTO_ESCALATE,
   PROP_DEFAULT_DEADLINE,
+  PROP_BACKGROUND_START,
   PROP_REMOTE_GONE,
   N_PROPS
 };
@@ -224,6 +226,13 @@ spindle_worker_set_dispose (GObject *object)
       g_clear_pointer (&self->workers, g_ptr_array_unref);
     }
 
+  /* after the disowning, which ended every job still queued */
+  if (self->starter != NULL)
+    {
+      _spindle_starter_close (self->starter);
+      g_clear_pointer (&self->starter, _spindle_starter_unref);
+    }
+
   g_clear_pointer (&self->dispatch, _spindle_dispatch_unref);
   g_clear_pointer (&self->shutdowns, g_ptr_array_unref);
 
@@ -274,6 +283,10 @@ spindle_worker_set_get_property (GObject    *object,
       g_value_set_int64 (value, self->default_deadline);
       break;
 
+    case PROP_BACKGROUND_START:
+      g_value_set_boolean (value, self->background_start);
+      break;
+
     case PROP_REMOTE_GONE:
       g_value_set_boolean (value, _spindle_remote_is_gone (self->remote));
       break;
@@ -281,6 +294,18 @@ spindle_worker_set_get_property (GObject    *object,
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+set_background_start (SpindleWorkerSet *self,
+                      gboolean          background_start)
+{
+  background_start = !!background_start;
+  if (self->background_start == background_start)
+    return;
+
+  self->background_start = background_start;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACKGROUND_START]);
 }
 
 static void
@@ -311,6 +336,10 @@ spindle_worker_set_set_property (GObject      *object,
 
     case PROP_DEFAULT_DEADLINE:
       spindle_worker_set_set_default_deadline (self, g_value_get_int64 (value));
+      break;
+
+    case PROP_BACKGROUND_START:
+      set_background_start (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -376,6 +405,21 @@ spindle_worker_set_class_init (SpindleWorkerSetClass *klass)
   properties[PROP_DEFAULT_DEADLINE] =
     g_param_spec_int64 ("default-deadline", NULL, NULL, 0, G_MAXINT64, 0,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SpindleWorkerSet:background-start:
+   *
+   * Whether spawning leaves the creation of each worker's thread to the
+   * set's starter threads: spindle_worker_set_spawn() then returns the
+   * worker at once, STARTING, and the owner's thread never waits in
+   * pthread_create(). For starting many workers at once. A thread that
+   * cannot be created then makes its worker FAILED with the error (NULL is
+   * never returned for it); a stop or force-cancel that comes before the
+   * thread ends the worker without one, its body never run. Off by
+   * default: a spawn creates the thread before it returns.
+   */
+  properties[PROP_BACKGROUND_START] =
+    g_param_spec_boolean ("background-start", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   /**
    * SpindleWorkerSet:remote-gone:
    *
@@ -475,7 +519,9 @@ add_worker (SpindleWorkerSet *self,
  *
  * Starts @func on a new thread. When the thread cannot be created, the set
  * still lists a FAILED worker carrying the error, @destroy is called, and
- * NULL is returned with @error set.
+ * NULL is returned with @error set. With #SpindleWorkerSet:background-start
+ * on, the thread is created later by the set's starter threads, and a
+ * failure to create it arrives as the worker's FAILED state and error.
  *
  * Returns: (transfer none) (nullable): the worker, owned by the set
  */
@@ -530,6 +576,17 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   worker = _spindle_worker_new (&setup);
   _spindle_job_unref (job);
   count_live (self);
+
+  if (self->background_start)
+    {
+      /* before anyone sees the worker: a request from now on ends it unstarted */
+      _spindle_job_set_start_pending (job);
+      add_worker (self, worker);
+      if (self->starter == NULL)
+        self->starter = _spindle_starter_new ();
+      _spindle_starter_push (self->starter, job);
+      return worker;
+    }
 
   if (!_spindle_job_start (job, &local_error))
     {
