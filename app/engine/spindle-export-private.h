@@ -19,5 +19,6 @@ guint _spindle_export_get_n_signals     (void);
 guint _spindle_export_get_n_subscribers (void);
 void  _spindle_export_set_retention     (guint             max,
                                          gint64            usec);
+gboolean _spindle_export_is_gathering   (SpindleWorkerSet *set);
 
 G_END_DECLS

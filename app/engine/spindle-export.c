@@ -120,6 +120,7 @@ struct _Export
   GMainContext    *context;
   GMainLoop       *loop;
   char            *bus_name;
+  char            *program_name;
 
   /* under export_mutex */
   GPtrArray       *sets;             /* ExportedSet */
@@ -842,6 +843,28 @@ return_error (GDBusMethodInvocation *invocation,
   g_dbus_method_invocation_return_dbus_error (invocation, error_name, message);
 }
 
+/* What a person would call the program: its GLib name, else its command
+ * (the script, for an interpreter running one).
+ */
+static char *
+program_name (void)
+{
+  g_autofree char *cmdline = NULL;
+  g_autofree char *first = NULL;
+  gsize length;
+
+  if (g_get_prgname () != NULL)
+    return g_strdup (g_get_prgname ());
+  if (!g_file_get_contents ("/proc/self/cmdline", &cmdline, &length, NULL) || length == 0)
+    return g_strdup ("");
+
+  first = g_path_get_basename (cmdline);
+  if (g_str_has_prefix (first, "python") && strlen (cmdline) + 1 < length)
+    return g_path_get_basename (cmdline + strlen (cmdline) + 1);
+
+  return g_steal_pointer (&first);
+}
+
 static GVariant *
 describe (Export *self)
 {
@@ -863,8 +886,7 @@ describe (Export *self)
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "pid", g_variant_new_uint32 (getpid ()));
-  g_variant_builder_add (&builder, "{sv}", "name",
-                         g_variant_new_string (g_get_prgname () != NULL ? g_get_prgname () : ""));
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (self->program_name));
   g_variant_builder_add (&builder, "{sv}", "version", g_variant_new_string (PACKAGE_VERSION));
   g_variant_builder_add (&builder, "{sv}", "control", g_variant_new_boolean (control));
   g_variant_builder_add (&builder, "{sv}", "n-sets", g_variant_new_uint32 (n_sets));
@@ -1497,6 +1519,7 @@ export_free (Export *self)
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_error (&self->error);
   g_free (self->bus_name);
+  g_free (self->program_name);
   g_free (self);
 }
 
@@ -1508,6 +1531,7 @@ export_new (void)
   self->context = g_main_context_new ();
   self->loop = g_main_loop_new (self->context, FALSE);
   self->bus_name = g_strdup_printf (SPINDLE_EXPORT_NAME_PREFIX "p%d", (int) getpid ());
+  self->program_name = program_name ();
   self->sets = g_ptr_array_new ();
   self->subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) subscriber_free);
   self->mirror = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_variant_unref);
@@ -1881,4 +1905,13 @@ _spindle_export_set_retention (guint  max,
   g_mutex_lock (&export_mutex);
   retain_usec = usec;
   g_mutex_unlock (&export_mutex);
+}
+
+/* For tests: whether @set's workers mark their changes for a tick (only
+ * while someone subscribes). Owner thread.
+ */
+gboolean
+_spindle_export_is_gathering (SpindleWorkerSet *set)
+{
+  return set->export_changed != NULL;
 }

@@ -399,11 +399,14 @@ test_snapshot (void)
   info = client_call_ok (client, "Describe", NULL);
   {
     g_autoptr(GVariant) dict = g_variant_get_child_value (info, 0);
+    const char *text;
 
     g_assert_true (g_variant_lookup (dict, "pid", "u", &pid));
     g_assert_cmpuint (pid, ==, getpid ());
     g_assert_true (g_variant_lookup (dict, "control", "b", &control));
     g_assert_true (control);
+    g_assert_true (g_variant_lookup (dict, "name", "&s", &text));
+    g_assert_cmpstr (text, ==, g_get_prgname ());
     g_assert_true (g_variant_lookup (dict, "n-workers", "u", &n_workers));
     g_assert_cmpuint (n_workers, ==, 3);
   }
@@ -754,6 +757,12 @@ assert_silent (SpindleWorkerSet *set,
   g_object_unref (monitor.connection);
 }
 
+static gboolean
+not_gathering_cond (gpointer data)
+{
+  return !_spindle_export_is_gathering (data);
+}
+
 static void
 test_silent (void)
 {
@@ -765,6 +774,7 @@ test_silent (void)
   SpindleTestSleeper sleeper = { 0 };
   guint64 seq;
 
+  g_assert_false (_spindle_export_is_gathering (set));
   owner = g_dbus_connection_call_sync (client->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                                        "org.freedesktop.DBus", "GetNameOwner",
                                        g_variant_new ("(s)", client->name), G_VARIANT_TYPE ("(s)"),
@@ -775,9 +785,11 @@ test_silent (void)
 
   /* a subscriber came and went: silent again */
   snapshot = client_subscribe (client, 50, &seq);
+  g_assert_true (_spindle_export_is_gathering (set));
   spindle_worker_request_stop (spawn_sleeper (set, "seen", &sleeper));
   spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
   g_variant_unref (client_call_ok (client, "Unsubscribe", NULL));
+  spindle_test_wait_until (not_gathering_cond, set, SPINDLE_TEST_GUARD_MS);
   assert_silent (set, client, g_variant_get_string (g_variant_get_child_value (owner, 0), NULL));
 
   end_set (set);
@@ -882,6 +894,89 @@ test_retention (void)
   end_set (set);
 }
 
+/* A program that never runs its set's context: the export answers from
+ * the state gathered at export, and control calls fail without acting.
+ */
+typedef struct
+{
+  GMutex            lock;
+  GCond             cond;
+  SpindleWorkerSet *set;
+  SpindleWorker    *worker;
+  GMainContext     *context;
+  SpindleTestSleeper sleeper;
+  gboolean          release;
+} Idle;
+
+static gpointer
+idle_owner_thread (gpointer data)
+{
+  Idle *idle = data;
+  g_autoptr(GError) error = NULL;
+
+  g_main_context_push_thread_default (idle->context);
+  idle->set = spindle_test_set_new ();
+  idle->worker = spindle_test_spawn (idle->set, "never-seen", spindle_test_sleeper_body, &idle->sleeper);
+  g_assert_true (spindle_worker_set_export (idle->set, SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL, &error));
+
+  g_mutex_lock (&idle->lock);
+  g_cond_signal (&idle->cond);
+  while (!idle->release)
+    g_cond_wait (&idle->cond, &idle->lock);
+  g_mutex_unlock (&idle->lock);
+
+  /* now it runs: the late Stop must do nothing */
+  while (g_main_context_iteration (idle->context, FALSE))
+    ;
+  g_assert_cmpint (spindle_worker_get_stop_reason (idle->worker), ==, SPINDLE_STOP_REASON_NONE);
+  spindle_worker_set_cancel_all (idle->set);
+  while (spindle_worker_set_get_n_live (idle->set) > 0)
+    g_main_context_iteration (idle->context, TRUE);
+  g_clear_object (&idle->set);
+  g_main_context_pop_thread_default (idle->context);
+
+  return NULL;
+}
+
+static void
+test_idle_owner (void)
+{
+  Idle idle = { .context = g_main_context_new () };
+  g_autofree char *name = g_strdup_printf ("dev.spindle.Spindle1.Program.p%d", (int) getpid ());
+  g_autoptr(Client) client = NULL;
+  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) dict = NULL;
+  const char *state;
+  GThread *thread;
+  guint64 seq;
+
+  g_mutex_init (&idle.lock);
+  g_cond_init (&idle.cond);
+  g_mutex_lock (&idle.lock);
+  thread = g_thread_new ("idle-owner", idle_owner_thread, &idle);
+  while (idle.set == NULL || spindle_worker_set_get_export_name (idle.set) == NULL)
+    g_cond_wait (&idle.cond, &idle.lock);
+  g_mutex_unlock (&idle.lock);
+
+  client = client_new (name);
+  snapshot = client_subscribe (client, 0, &seq);
+  g_assert_cmpuint (g_variant_n_children (snapshot), ==, 1);
+  dict = g_variant_get_child_value (snapshot, 0);
+  g_assert_true (g_variant_lookup (dict, "state", "&s", &state));
+  g_assert_cmpstr (state, ==, "starting");
+  client_call_fails (client, "Stop", g_variant_new ("(t)", (guint64) 1), ERROR ("NotResponding"));
+
+  g_mutex_lock (&idle.lock);
+  idle.release = TRUE;
+  g_cond_signal (&idle.cond);
+  g_mutex_unlock (&idle.lock);
+  g_thread_join (thread);
+  g_main_context_unref (idle.context);
+  g_mutex_clear (&idle.lock);
+  g_cond_clear (&idle.cond);
+  g_assert_cmpuint (_spindle_export_get_n_subscribers (), ==, 0);
+}
+
 /* SPINDLE_EXPORT in the environment, for a program that does not call
  * spindle_worker_set_export() (the example with --no-export).
  */
@@ -981,6 +1076,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/vanished-client-forgotten", test_vanish);
   g_test_add_func ("/engine/export/retention", test_retention);
   g_test_add_func ("/engine/export/environment", test_environment);
+  g_test_add_func ("/engine/export/owner-context-not-running", test_idle_owner);
 
   return g_test_run ();
 }
