@@ -27,16 +27,27 @@
  * setsid() escapees included, becomes its child. Once the command has
  * ended, or on a kill, it walks its descendants in /proc, signals them and
  * reaps them, until it has no child left. It is single-threaded, so
- * fork() and exec() here are safe, and waitpid(-1) belongs to it alone.
+ * waitpid(-1) belongs to it alone.
+ *
+ * One is started for every process worker, so its start-up is on the
+ * path of every spawn: it links the C library only (GLib alone doubled
+ * the cost of its exec here) and starts the command with posix_spawn(),
+ * which copies no page tables. On a kill it walks the tree once, not once
+ * per child that dies; it walks again only on a timer, for what was
+ * forked while it walked.
  *
  * Not done yet: a transient systemd scope and cgroup.kill, which would
  * also catch a fork bomb that outruns the walk (no user session here).
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +58,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <glib.h>
-
 #define CONTROL_FD 3
 #define REPORT_FD  4
 
@@ -57,85 +66,274 @@
 /* How often a kill walks the tree again, for processes forked meanwhile. */
 #define KILL_SWEEP_MS 10
 
+/* /proc/PID/comm holds at most 15 bytes and a newline. */
+#define COMM_SIZE 32
+
+#define N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
+
+extern char **environ;
+
+/* Every descendant signalled, by pid: an open-addressing table with
+ * linear probing, so that a fork bomb's thousands stay cheap to look up.
+ */
+typedef struct
+{
+  pid_t pid;                   /* 0: free */
+  char  comm[COMM_SIZE];
+} Known;
+
+typedef struct
+{
+  Known  *slots;
+  size_t  size;                /* a power of two */
+  size_t  len;
+} KnownTable;
+
+typedef struct
+{
+  pid_t  *pids;
+  size_t  len;
+  size_t  size;
+} PidList;
+
 typedef struct
 {
   pid_t       main_pid;
   int         pidfd;
-  gboolean    main_done;
+  bool        main_done;
   int         stop_signal;     /* sent to leftovers once the command ended */
-  gboolean    swept;           /* leftovers were sent stop_signal */
-  gboolean    killing;
-  gint64      grace_deadline;  /* leftovers get SIGKILL then */
-  gint64      kill_deadline;
+  bool        swept;           /* leftovers were sent stop_signal */
+  bool        killing;
+  long long   grace_deadline;  /* leftovers get SIGKILL then */
+  long long   kill_deadline;
+  long long   next_sweep;      /* while killing: the next walk */
   int         sigfd;
-  GHashTable *known;           /* pid → comm of every descendant signalled */
-  GString    *control;         /* a partial order line */
+  KnownTable  known;
+  char        control[256];    /* a partial order line */
+  size_t      control_len;
 } Reaper;
 
-static gint64
+static long long
 now_ms (void)
 {
-  return g_get_monotonic_time () / 1000;
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void *
+xrealloc (void   *data,
+          size_t  size)
+{
+  void *grown = realloc (data, size);
+
+  if (grown == NULL)
+    {
+      fprintf (stderr, "spindle-reaper: out of memory\n");
+      abort ();
+    }
+  return grown;
+}
+
+/* Lists *********************************************************************/
+
+static void
+pid_list_add (PidList *list,
+              pid_t    pid)
+{
+  if (list->len == list->size)
+    {
+      list->size = list->size > 0 ? list->size * 2 : 16;
+      list->pids = xrealloc (list->pids, list->size * sizeof *list->pids);
+    }
+  list->pids[list->len++] = pid;
+}
+
+static size_t
+known_slot (const KnownTable *table,
+            pid_t             pid)
+{
+  size_t mask = table->size - 1;
+  size_t i = ((size_t) pid * 2654435761u) & mask;
+
+  while (table->slots[i].pid != 0 && table->slots[i].pid != pid)
+    i = (i + 1) & mask;
+  return i;
+}
+
+static Known *
+known_lookup (const KnownTable *table,
+              pid_t             pid)
+{
+  size_t i;
+
+  if (table->size == 0)
+    return NULL;
+  i = known_slot (table, pid);
+  return table->slots[i].pid == pid ? &table->slots[i] : NULL;
+}
+
+static void
+known_grow (KnownTable *table)
+{
+  KnownTable bigger = { NULL, table->size > 0 ? table->size * 2 : 64, 0 };
+
+  bigger.slots = xrealloc (NULL, bigger.size * sizeof *bigger.slots);
+  memset (bigger.slots, 0, bigger.size * sizeof *bigger.slots);
+  for (size_t i = 0; i < table->size; i++)
+    if (table->slots[i].pid != 0)
+      {
+        bigger.slots[known_slot (&bigger, table->slots[i].pid)] = table->slots[i];
+        bigger.len++;
+      }
+
+  free (table->slots);
+  *table = bigger;
+}
+
+static Known *
+known_add (KnownTable *table,
+           pid_t       pid)
+{
+  size_t i;
+
+  if ((table->len + 1) * 2 > table->size)
+    known_grow (table);
+
+  i = known_slot (table, pid);
+  if (table->slots[i].pid == 0)
+    {
+      table->slots[i].pid = pid;
+      table->slots[i].comm[0] = '\0';
+      table->len++;
+    }
+  return &table->slots[i];
+}
+
+/* Backward-shift deletion: no tombstones, so lookups stay short. */
+static void
+known_remove (KnownTable *table,
+              pid_t       pid)
+{
+  size_t mask = table->size - 1;
+  size_t hole, i;
+
+  if (known_lookup (table, pid) == NULL)
+    return;
+
+  hole = known_slot (table, pid);
+  table->slots[hole].pid = 0;
+  table->len--;
+
+  for (i = (hole + 1) & mask; table->slots[i].pid != 0; i = (i + 1) & mask)
+    {
+      size_t home = ((size_t) table->slots[i].pid * 2654435761u) & mask;
+
+      /* the entry may move into the hole if its home is not in (hole, i] */
+      if (((i - home) & mask) >= ((i - hole) & mask))
+        {
+          table->slots[hole] = table->slots[i];
+          table->slots[i].pid = 0;
+          hole = i;
+        }
+    }
 }
 
 /* The report *****************************************************************/
 
 /* A write to a host that is gone fails with EPIPE (SIGPIPE is blocked). */
-static void G_GNUC_PRINTF (1, 2)
+static void __attribute__ ((format (printf, 1, 2)))
 report (const char *format,
         ...)
 {
-  g_autofree char *line = NULL;
+  char line[512];
   va_list args;
-  gsize done = 0, len;
+  size_t done = 0, len;
+  int n;
 
   va_start (args, format);
-  line = g_strdup_vprintf (format, args);
+  n = vsnprintf (line, sizeof line, format, args);
   va_end (args);
+  if (n < 0)
+    return;
 
-  len = strlen (line);
+  len = (size_t) n < sizeof line ? (size_t) n : sizeof line - 1;
   while (done < len)
     {
-      ssize_t n = write (REPORT_FD, line + done, len - done);
+      ssize_t written = write (REPORT_FD, line + done, len - done);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        return;
+      done += written;
+    }
+}
+
+/* Reads a small /proc file whole; returns its length, or -1. */
+static ssize_t
+read_file (const char *path,
+           char       *buf,
+           size_t      size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  size_t len = 0;
+
+  if (fd < 0)
+    return -1;
+
+  while (len + 1 < size)
+    {
+      ssize_t n = read (fd, buf + len, size - 1 - len);
 
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return;
-      done += n;
+        break;
+      len += n;
     }
+
+  close (fd);
+  buf[len] = '\0';
+  return (ssize_t) len;
 }
 
 /* A name the report can carry as the last field of a line. */
-static char *
-read_comm (pid_t pid)
+static void
+read_comm (pid_t  pid,
+           char  *comm)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
-  g_autofree char *contents = NULL;
+  char path[64];
+  ssize_t len;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return g_strdup ("?");
+  snprintf (path, sizeof path, "/proc/%d/comm", (int) pid);
+  len = read_file (path, comm, COMM_SIZE);
+  while (len > 0 && (comm[len - 1] == '\n' || comm[len - 1] == ' '))
+    comm[--len] = '\0';
+  if (len <= 0)
+    {
+      strcpy (comm, "?");
+      return;
+    }
 
-  g_strchomp (contents);
-  for (char *p = contents; *p != '\0'; p++)
-    if (!g_ascii_isprint (*p))
+  for (char *p = comm; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~')
       *p = '?';
-
-  return contents[0] != '\0' ? g_steal_pointer (&contents) : g_strdup ("?");
 }
 
 static char
 read_state (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
+  char path[64], stat[512];
   const char *paren;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
+  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
+  if (read_file (path, stat, sizeof stat) <= 0)
     return '?';
 
   /* the name may hold ')', the state follows the last one */
-  paren = strrchr (contents, ')');
+  paren = strrchr (stat, ')');
   return paren != NULL && paren[1] == ' ' ? paren[2] : '?';
 }
 
@@ -146,75 +344,107 @@ report_end (const char *what,
             int         status_kind,
             const char *comm)
 {
-  report ("%s %d %s %d %s\n", what, pid,
+  report ("%s %d %s %d %s\n", what, (int) pid,
           status_kind == CLD_EXITED ? "exited" : "signaled", code, comm);
 }
 
 /* The tree *******************************************************************/
 
+/* Appends the pids a children file lists; a process may have thousands,
+ * so the file is read whole, however long. */
 static void
-walk_children (pid_t   pid,
-               GArray *pids)
+add_children_of_task (const char *path,
+                      PidList    *pids)
 {
-  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
-  const char *tid;
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  size_t len = 0, size = 4096;
+  char *text, *p, *end;
+  ssize_t n;
 
-  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+  if (fd < 0)
+    return;
+
+  text = xrealloc (NULL, size);
+  while ((n = read (fd, text + len, size - 1 - len)) != 0)
     {
-      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_path, tid);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) fields = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
+      if (n < 0 && errno == EINTR)
         continue;
-
-      fields = g_strsplit_set (g_strstrip (contents), " ", -1);
-      for (guint i = 0; fields[i] != NULL; i++)
-        {
-          pid_t child = (pid_t) g_ascii_strtoll (fields[i], NULL, 10);
-
-          if (child <= 0)
-            continue;
-          g_array_append_val (pids, child);
-          walk_children (child, pids);
-        }
+      if (n < 0)
+        break;
+      len += n;
+      if (len + 1 == size)
+        text = xrealloc (text, size *= 2);
     }
+  close (fd);
+  text[len] = '\0';
+
+  for (p = text; *p != '\0'; p = end)
+    {
+      long child = strtol (p, &end, 10);
+
+      if (end == p)
+        break;
+      if (child > 0)
+        pid_list_add (pids, (pid_t) child);
+    }
+  free (text);
+}
+
+static void
+add_children (pid_t    pid,
+              PidList *pids)
+{
+  char dir_path[64], path[64 + sizeof ((struct dirent *) NULL)->d_name + 16];
+  struct dirent *entry;
+  DIR *tasks;
+
+  snprintf (dir_path, sizeof dir_path, "/proc/%d/task", (int) pid);
+  tasks = opendir (dir_path);
+  if (tasks == NULL)
+    return;
+
+  while ((entry = readdir (tasks)) != NULL)
+    {
+      if (entry->d_name[0] == '.')
+        continue;
+      snprintf (path, sizeof path, "%s/%s/children", dir_path, entry->d_name);
+      add_children_of_task (path, pids);
+    }
+
+  closedir (tasks);
+}
+
+/* Every live descendant, parents before their children. */
+static void
+walk_descendants (PidList *pids)
+{
+  add_children (getpid (), pids);
+  for (size_t i = 0; i < pids->len; i++)
+    add_children (pids->pids[i], pids);
+}
+
+/* Every descendant is named now, while it is there to be named. */
+static void
+name_descendants (Reaper  *self,
+                  PidList *pids)
+{
+  walk_descendants (pids);
+  for (size_t i = 0; i < pids->len; i++)
+    if (known_lookup (&self->known, pids->pids[i]) == NULL)
+      read_comm (pids->pids[i], known_add (&self->known, pids->pids[i])->comm);
 }
 
 /* Every live descendant gets @signo, and is remembered for the report. */
-static guint
+static void
 signal_descendants (Reaper *self,
                     int     signo)
 {
-  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  PidList pids = { 0 };
 
-  walk_children (getpid (), pids);
-
-  for (guint i = 0; i < pids->len; i++)
-    {
-      pid_t pid = g_array_index (pids, pid_t, i);
-
-      if (!g_hash_table_contains (self->known, GINT_TO_POINTER (pid)))
-        g_hash_table_insert (self->known, GINT_TO_POINTER (pid), read_comm (pid));
-      kill (pid, signo);
-    }
-
-  return pids->len;
-}
-
-static void
-start_killing (Reaper *self)
-{
-  if (self->killing)
-    return;
-
-  self->killing = TRUE;
-  self->kill_deadline = now_ms () + KILL_BOUND_MS;
-
-  /* named before the group's SIGKILL: a process that dies of it and is
-   * reaped by its own dying parent would otherwise go unreported */
-  signal_descendants (self, 0);
+  name_descendants (self, &pids);
+  for (size_t i = 0; i < pids.len; i++)
+    kill (pids.pids[i], signo);
+  free (pids.pids);
 }
 
 /* Once the command is reaped its group may be empty, and its number free
@@ -228,45 +458,68 @@ signal_group (Reaper *self,
     kill (-self->main_pid, signo);
 }
 
+/* The group is stopped first, so that none of it forks, exits or reaps a
+ * child of its own while the walk names everyone: a process that dies of
+ * the SIGKILL and is reaped by its own dying parent is still named. Then
+ * the group and everything walked get SIGKILL.
+ */
 static void
-kill_everything (Reaper *self)
+kill_sweep (Reaper *self)
 {
-  /* the group first: its members cannot fork past a SIGKILL */
-  signal_group (self, SIGKILL);
+  signal_group (self, SIGSTOP);
   signal_descendants (self, SIGKILL);
+  signal_group (self, SIGKILL);
+  self->next_sweep = now_ms () + KILL_SWEEP_MS;
+}
+
+static void
+start_killing (Reaper *self)
+{
+  if (self->killing)
+    return;
+
+  self->killing = true;
+  self->kill_deadline = now_ms () + KILL_BOUND_MS;
+  kill_sweep (self);
 }
 
 /* Reaping ********************************************************************/
 
 /* Reaps every child that has ended, naming each before it goes. Returns
- * FALSE once the reaper has no child at all.
+ * false once the reaper has no child at all.
  */
-static gboolean
+static bool
 reap_ended (Reaper *self)
 {
   for (;;)
     {
       siginfo_t info = { 0 };
-      g_autofree char *comm = NULL;
+      char comm[COMM_SIZE];
+      Known *known;
       pid_t pid;
 
       if (waitid (P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) < 0)
-        return errno == EINTR ? TRUE : FALSE;
+        return errno == EINTR;
       if (info.si_pid == 0)
-        return TRUE;
+        return true;
 
+      /* a process named by a kill's walk cannot have changed its name since */
       pid = info.si_pid;
-      comm = read_comm (pid);
+      known = known_lookup (&self->known, pid);
+      if (known != NULL && self->killing)
+        memcpy (comm, known->comm, sizeof comm);
+      else
+        read_comm (pid, comm);
+
       memset (&info, 0, sizeof info);
       if (waitid (P_PID, pid, &info, WEXITED) < 0)
         continue;
 
-      g_hash_table_remove (self->known, GINT_TO_POINTER (pid));
-
+      known_remove (&self->known, pid);
       if (pid == self->main_pid)
         {
           report_end ("main", pid, info.si_status, info.si_code, comm);
-          self->main_done = TRUE;
+          self->main_done = true;
         }
       else
         report_end ("reaped", pid, info.si_status, info.si_code, comm);
@@ -277,25 +530,28 @@ reap_ended (Reaper *self)
  * parent; what is still there at the bound could not be reaped.
  */
 static void
-report_the_rest (Reaper *self)
+report_the_rest (Reaper *self,
+                 bool    has_children)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-  g_autoptr(GArray) left = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  PidList left = { 0 };
 
-  walk_children (getpid (), left);
-  for (guint i = 0; i < left->len; i++)
+  if (has_children)
+    walk_descendants (&left);
+
+  for (size_t i = 0; i < left.len; i++)
     {
-      pid_t pid = g_array_index (left, pid_t, i);
-      g_autofree char *comm = read_comm (pid);
+      pid_t pid = left.pids[i];
+      char comm[COMM_SIZE];
 
-      g_hash_table_remove (self->known, GINT_TO_POINTER (pid));
-      report ("unreaped %d %c %s\n", pid, read_state (pid), comm);
+      read_comm (pid, comm);
+      known_remove (&self->known, pid);
+      report ("unreaped %d %c %s\n", (int) pid, read_state (pid), comm);
     }
+  free (left.pids);
 
-  g_hash_table_iter_init (&iter, self->known);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    report ("gone %d %s\n", GPOINTER_TO_INT (key), (const char *) value);
+  for (size_t i = 0; i < self->known.size; i++)
+    if (self->known.slots[i].pid != 0)
+      report ("gone %d %s\n", (int) self->known.slots[i].pid, self->known.slots[i].comm);
 }
 
 /* Orders *********************************************************************/
@@ -306,7 +562,7 @@ obey (Reaper     *self,
 {
   int signo;
 
-  if (g_str_equal (order, "kill"))
+  if (strcmp (order, "kill") == 0)
     start_killing (self);
   else if (sscanf (order, "stop %d", &signo) == 1 && signo > 0 && signo < NSIG)
     {
@@ -320,102 +576,77 @@ obey (Reaper     *self,
     fprintf (stderr, "spindle-reaper: unknown order “%s”\n", order);
 }
 
-/* Returns FALSE at end of file: the host is gone. */
-static gboolean
+/* Returns false at end of file: the host is gone. */
+static bool
 read_orders (Reaper *self)
 {
-  char buf[256];
-  ssize_t n = read (CONTROL_FD, buf, sizeof buf);
+  ssize_t n = read (CONTROL_FD, self->control + self->control_len,
+                    sizeof self->control - 1 - self->control_len);
   char *newline;
 
   if (n < 0)
     return errno == EINTR || errno == EAGAIN;
   if (n == 0)
-    return FALSE;
+    return false;
 
-  g_string_append_len (self->control, buf, n);
-  while ((newline = strchr (self->control->str, '\n')) != NULL)
+  self->control_len += n;
+  self->control[self->control_len] = '\0';
+  while ((newline = strchr (self->control, '\n')) != NULL)
     {
-      g_autofree char *order = g_strndup (self->control->str, newline - self->control->str);
+      size_t used = newline - self->control + 1;
 
-      g_string_erase (self->control, 0, newline - self->control->str + 1);
-      obey (self, order);
+      *newline = '\0';
+      obey (self, self->control);
+      memmove (self->control, self->control + used, self->control_len - used + 1);
+      self->control_len -= used;
     }
 
-  return TRUE;
+  /* a line longer than any order: not one */
+  if (self->control_len == sizeof self->control - 1)
+    self->control_len = 0;
+
+  return true;
 }
 
 /* Start-up *******************************************************************/
 
-static void
-reset_signals_for_exec (void)
-{
-  sigset_t none;
-  struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-  for (int signo = 1; signo < NSIG; signo++)
-    sigaction (signo, &dfl, NULL);
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
-}
-
-/* In the forked child: never returns. Tells the parent errno on failure. */
-static void G_GNUC_NORETURN
-exec_command (char       **argv,
-              const char  *cwd,
-              int          errfd)
-{
-  int saved;
-
-  setpgid (0, 0);
-  reset_signals_for_exec ();
-
-  if (cwd == NULL || chdir (cwd) == 0)
-    execvp (argv[0], argv);
-
-  saved = errno;
-  if (write (errfd, &saved, sizeof saved) < 0)
-    _exit (126);
-  _exit (127);
-}
-
-/* Returns the command's pid, or -1 with errno set if it could not start. */
+/* posix_spawn() is vfork()+exec(): no copy of the reaper's page tables.
+ * The command gets a group of its own, every signal at its default and
+ * none blocked. Returns its pid, or -1 with errno set if it could not
+ * start (glibc reports the exec's error and reaps the child).
+ */
 static pid_t
 start_command (char       **argv,
                const char  *cwd)
 {
-  int errpipe[2], child_errno = 0;
-  pid_t pid;
-  ssize_t n;
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  sigset_t all, none;
+  pid_t pid = -1;
+  int rc;
 
-  if (pipe2 (errpipe, O_CLOEXEC) < 0)
-    return -1;
+  sigfillset (&all);
+  sigemptyset (&none);
+  posix_spawnattr_init (&attr);
+  posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+  posix_spawnattr_setpgroup (&attr, 0);
+  posix_spawnattr_setsigdefault (&attr, &all);
+  posix_spawnattr_setsigmask (&attr, &none);
 
-  pid = fork ();
-  if (pid < 0)
+  posix_spawn_file_actions_init (&actions);
+  if (cwd != NULL)
+    posix_spawn_file_actions_addchdir_np (&actions, cwd);
+
+  rc = posix_spawnp (&pid, argv[0], &actions, &attr, argv, environ);
+
+  posix_spawn_file_actions_destroy (&actions);
+  posix_spawnattr_destroy (&attr);
+
+  if (rc != 0)
     {
-      close (errpipe[0]);
-      close (errpipe[1]);
+      errno = rc;
       return -1;
     }
-  if (pid == 0)
-    exec_command (argv, cwd, errpipe[1]);
-
-  /* both sides set the group: whichever runs first wins the race */
-  setpgid (pid, pid);
-  close (errpipe[1]);
-  do
-    n = read (errpipe[0], &child_errno, sizeof child_errno);
-  while (n < 0 && errno == EINTR);
-  close (errpipe[0]);
-
-  if (n == sizeof child_errno)
-    {
-      waitpid (pid, NULL, 0);
-      errno = child_errno;
-      return -1;
-    }
-
   return pid;
 }
 
@@ -471,8 +702,9 @@ handle_signals (Reaper *self)
  * made to go after the grace.
  */
 static void
-handle_main_done (Reaper *self,
-                  gint64  grace_ms)
+handle_main_done (Reaper    *self,
+                  long long  grace_ms,
+                  bool       has_children)
 {
   if (self->pidfd >= 0)
     {
@@ -480,9 +712,10 @@ handle_main_done (Reaper *self,
       self->pidfd = -1;
     }
 
-  if (!self->swept && !self->killing)
+  /* nothing left behind: no walk */
+  if (has_children && !self->swept && !self->killing)
     {
-      self->swept = TRUE;
+      self->swept = true;
       self->grace_deadline = now_ms () + grace_ms;
       signal_descendants (self, self->stop_signal);
     }
@@ -491,54 +724,70 @@ handle_main_done (Reaper *self,
 static int
 poll_timeout (Reaper *self)
 {
-  gint64 now = now_ms ();
+  long long now = now_ms ();
+  long long deadline;
 
   if (self->killing)
-    return KILL_SWEEP_MS;
-  if (self->swept)
-    return (int) CLAMP (self->grace_deadline - now, 0, G_MAXINT);
-  return -1;
+    deadline = self->next_sweep < self->kill_deadline ? self->next_sweep : self->kill_deadline;
+  else if (self->swept)
+    deadline = self->grace_deadline;
+  else
+    return -1;
+
+  return deadline > now ? (int) (deadline - now) : 0;
 }
 
 static void
-run (Reaper *self,
-     gint64  grace_ms)
+wait_for_events (Reaper *self,
+                 bool   *host_here)
 {
-  gboolean host_here = TRUE;
+  struct pollfd pfd[3] = {
+    { self->sigfd, POLLIN, 0 },
+    { *host_here ? CONTROL_FD : -1, POLLIN, 0 },
+    { self->pidfd, POLLIN, 0 },
+  };
+
+  if (poll (pfd, N_ELEMENTS (pfd), poll_timeout (self)) < 0 && errno != EINTR)
+    start_killing (self);
+
+  if (pfd[0].revents != 0)
+    handle_signals (self);
+  if (pfd[1].revents != 0 && !read_orders (self))
+    {
+      *host_here = false;
+      start_killing (self);
+    }
+}
+
+/* Returns whether children are left: the kill's bound ran out. A wake-up
+ * (a child ended, an order came) reaps and goes back to waiting; only the
+ * timers walk the tree again.
+ */
+static bool
+run (Reaper    *self,
+     long long  grace_ms)
+{
+  bool host_here = true;
 
   for (;;)
     {
-      struct pollfd pfd[3] = {
-        { self->sigfd, POLLIN, 0 },
-        { host_here ? CONTROL_FD : -1, POLLIN, 0 },
-        { self->pidfd, POLLIN, 0 },
-      };
-      gboolean has_children;
+      bool has_children = reap_ended (self);
+      long long now;
 
-      if (self->killing)
-        kill_everything (self);
-
-      has_children = reap_ended (self);
       if (self->main_done)
-        handle_main_done (self, grace_ms);
+        handle_main_done (self, grace_ms, has_children);
       if (!has_children)
-        return;
+        return false;
 
-      if (self->killing && now_ms () >= self->kill_deadline)
-        return;
-      if (self->swept && now_ms () >= self->grace_deadline)
+      now = now_ms ();
+      if (self->killing && now >= self->kill_deadline)
+        return true;
+      if (self->killing && now >= self->next_sweep)
+        kill_sweep (self);
+      if (self->swept && now >= self->grace_deadline)
         start_killing (self);
 
-      if (poll (pfd, G_N_ELEMENTS (pfd), poll_timeout (self)) < 0 && errno != EINTR)
-        start_killing (self);
-
-      if (pfd[0].revents != 0)
-        handle_signals (self);
-      if (pfd[1].revents != 0 && !read_orders (self))
-        {
-          host_here = FALSE;
-          start_killing (self);
-        }
+      wait_for_events (self, &host_here);
     }
 }
 
@@ -548,19 +797,20 @@ main (int    argc,
 {
   Reaper self = { .pidfd = -1, .stop_signal = SIGTERM };
   const char *cwd = NULL;
-  gint64 grace_ms = 1000;
+  long long grace_ms = 1000;
+  bool left;
   int i;
 
-  for (i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+  for (i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
     {
-      if (g_str_equal (argv[i], "--cwd") && i + 1 < argc)
+      if (strcmp (argv[i], "--cwd") == 0 && i + 1 < argc)
         cwd = argv[++i];
-      else if (g_str_equal (argv[i], "--grace-ms") && i + 1 < argc)
-        grace_ms = g_ascii_strtoll (argv[++i], NULL, 10);
+      else if (strcmp (argv[i], "--grace-ms") == 0 && i + 1 < argc)
+        grace_ms = strtoll (argv[++i], NULL, 10);
       else
         break;
     }
-  if (i + 1 >= argc || !g_str_equal (argv[i], "--"))
+  if (i + 1 >= argc || strcmp (argv[i], "--") != 0)
     {
       fprintf (stderr, "usage: spindle-reaper [--grace-ms N] [--cwd DIR] -- PROGRAM [ARGS…]\n");
       return 2;
@@ -570,8 +820,6 @@ main (int    argc,
   self.sigfd = setup_signals ();
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   prctl (PR_SET_PDEATHSIG, SIGHUP);
-  self.known = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  self.control = g_string_new (NULL);
 
   self.main_pid = start_command (argv + i + 1, cwd);
   if (self.main_pid < 0)
@@ -582,17 +830,16 @@ main (int    argc,
     }
 
   self.pidfd = (int) syscall (SYS_pidfd_open, self.main_pid, 0);
-  report ("started %d\n", self.main_pid);
+  report ("started %d\n", (int) self.main_pid);
 
   /* the host died before the death signal was armed */
   if (getppid () == 1)
     start_killing (&self);
 
-  run (&self, grace_ms);
-  report_the_rest (&self);
+  left = run (&self, grace_ms);
+  report_the_rest (&self, left);
   report ("done\n");
 
-  g_hash_table_unref (self.known);
-  g_string_free (self.control, TRUE);
+  free (self.known.slots);
   return 0;
 }

@@ -921,6 +921,83 @@ test_spawn_kill_cycles (void)
   g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
 }
 
+/* The helper runs once per process worker: it links the C library only,
+ * whose exec costs a fraction of GLib's. It is the command's parent. */
+static void
+test_helper_links_libc_only (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "sleep", MARK, NULL };
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  g_autofree char *maps_path = NULL;
+  g_autofree char *maps = NULL;
+  g_autofree char *exe_path = NULL;
+  g_autofree char *exe = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  int ppid = 0;
+
+  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  wait_phase (worker, "running");
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  g_assert_cmpint (spindle_process_info_get_pid (info), >, 0);
+
+  stat_path = g_strdup_printf ("/proc/%d/stat", spindle_process_info_get_pid (info));
+  g_assert_true (g_file_get_contents (stat_path, &stat, NULL, NULL));
+  g_assert_cmpint (sscanf (strrchr (stat, ')') + 2, "%*c %d", &ppid), ==, 1);
+  exe_path = g_strdup_printf ("/proc/%d/exe", ppid);
+  exe = g_file_read_link (exe_path, NULL);
+  g_assert_nonnull (exe);
+  g_assert_true (g_str_has_suffix (exe, "/spindle-reaper"));
+
+  maps_path = g_strdup_printf ("/proc/%d/maps", ppid);
+  g_assert_true (g_file_get_contents (maps_path, &maps, NULL, NULL));
+  g_assert_nonnull (strstr (maps, "libc.so"));
+  g_assert_null (strstr (maps, "libglib-2.0"));
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpuint (count_marked (), ==, 0);
+}
+
+static gboolean
+many_marked_cond (gpointer data)
+{
+  return count_marked () >= GPOINTER_TO_UINT (data);
+}
+
+/* A setsid() escapee forking as fast as it can while the kill walks the
+ * tree: the kill still leaves nothing behind and reports nothing unreaped
+ * (what it might fork after the walk is for the next sweep, well before
+ * the kill's bound; whether a fork lands there is up to the scheduler). */
+static void
+test_force_kills_forking_escapee (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleCleanupReport *report;
+  SpindleWorker *worker;
+  gint64 start;
+
+  worker = spawn_command (set, sh_argv ("setsid sh -c 'while :; do sleep @MARK@ & done' & wait"), NULL);
+  spindle_test_wait_until_full (many_marked_cond, GUINT_TO_POINTER (20), SPINDLE_TEST_GUARD_MS,
+                                "the escapee's sleeps");
+
+  start = g_get_monotonic_time ();
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  g_test_message ("killed and reported in %.1f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+
+  report = spindle_worker_get_cleanup_report (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  g_assert_cmpuint (spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
+  assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
 static void
 test_no_reaper (void)
 {
@@ -957,6 +1034,8 @@ main (int    argc,
   g_test_add_func ("/engine/process/run-command-in-body", test_run_command_in_body);
   g_test_add_func ("/engine/process/run-command-force", test_run_command_force);
   g_test_add_func ("/engine/process/process-info", test_process_info);
+  g_test_add_func ("/engine/process/helper-links-libc-only", test_helper_links_libc_only);
+  g_test_add_func ("/engine/process/force-kills-forking-escapee", test_force_kills_forking_escapee);
 
   return g_test_run ();
 }
