@@ -726,6 +726,104 @@ test_errors (void)
   g_assert_nonnull (error);
 }
 
+/* A real export ****************************************************************/
+
+static gboolean
+close_file (gpointer   user_data,
+            GError   **error)
+{
+  return TRUE;
+}
+
+static GVariant *
+sleeper (SpindleJob  *job,
+         gpointer     user_data,
+         GError     **error)
+{
+  spindle_job_push_cleanup (job, "close the file", close_file, NULL);
+  while (spindle_job_sleep (job, G_USEC_PER_SEC))
+    ;
+  return NULL;
+}
+
+static SpindleWorker *
+find_named (GListModel *model,
+            const char *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (spindle_worker_get_name (item (model, i)), name))
+      return item (model, i);
+
+  return NULL;
+}
+
+static gboolean
+name_vanished (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+on_vanished (GDBusConnection *connection,
+             const char      *name,
+             gpointer         user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* This process exports a set of its own and attaches to itself: the
+ * export answers on its own thread, the set ticks on this context.
+ */
+static void
+test_exported (void)
+{
+  g_autoptr(SpindleWorkerSet) local = spindle_test_set_new ();
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf (SPINDLE_REMOTE_NAME_PREFIX "%d", (int) getpid ());
+  SpindleWorker *alpha, *beta, *mirror_alpha, *mirror_beta;
+  gboolean vanished = FALSE;
+  guint watch;
+
+  alpha = spindle_test_spawn (local, "alpha", sleeper, NULL);
+  beta = spindle_test_spawn (local, "beta", sleeper, NULL);
+  g_assert_true (spindle_worker_set_export (local, SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL, &error));
+  g_assert_no_error (error);
+
+  set = attach_self ();
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 2);
+  mirror_alpha = find_named (G_LIST_MODEL (set), "alpha");
+  mirror_beta = find_named (G_LIST_MODEL (set), "beta");
+  g_assert_nonnull (mirror_alpha);
+  g_assert_nonnull (mirror_beta);
+  g_assert_cmpuint (spindle_worker_get_id (mirror_alpha), ==, spindle_worker_get_id (alpha));
+  spindle_test_wait_state (mirror_alpha, SPINDLE_WORKER_STATE_RUNNING);
+  g_assert_cmpint (spindle_worker_get_tid (mirror_alpha), ==, spindle_worker_get_tid (alpha));
+
+  /* a change in the program reaches the mirror */
+  spindle_worker_request_stop (alpha);
+  spindle_test_wait_state (mirror_alpha, SPINDLE_WORKER_STATE_STOPPED);
+
+  /* a stop through the mirror ends the program's worker, cleanup and all */
+  spindle_worker_request_stop (mirror_beta);
+  spindle_test_wait_state (beta, SPINDLE_WORKER_STATE_STOPPED);
+  spindle_test_wait_state (mirror_beta, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_nonnull (spindle_worker_get_cleanup_report (mirror_beta));
+  g_assert_cmpuint (spindle_cleanup_report_get_n_steps (spindle_worker_get_cleanup_report (mirror_beta)), ==, 1);
+  g_assert_cmpstr (spindle_cleanup_report_get_step (spindle_worker_get_cleanup_report (mirror_beta), 0)->label,
+                   ==, "close the file");
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+
+  /* the program stops exporting: the set follows its name */
+  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                            NULL, on_vanished, &vanished, NULL);
+  spindle_worker_set_unexport (local);
+  spindle_test_wait_until (set_gone, set, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (name_vanished, &vanished, SPINDLE_TEST_GUARD_MS);
+  g_bus_unwatch_name (watch);
+  g_assert_cmpint (spindle_worker_get_state (mirror_beta), ==, SPINDLE_WORKER_STATE_STOPPED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -738,6 +836,8 @@ main (int   argc,
       return 1;
     }
 
+  /* first: the scripted program takes the same name after it */
+  g_test_add_func ("/engine/remote/exported", test_exported);
   g_test_add_func ("/engine/remote/snapshot", test_snapshot);
   g_test_add_func ("/engine/remote/update", test_update);
   g_test_add_func ("/engine/remote/stop", test_stop);
