@@ -409,6 +409,7 @@ run_all (void)
   if (wants ("P7")) bench_p7 ();
   if (wants ("P8")) bench_p8 (set);
   bench_process ();
+  bench_export ();
 
   load = read_trimmed ("/proc/loadavg");
   printf ("Load average at end: %s; %.1f s in all\n", load, (now_ns () - begin) / 1e9);
@@ -422,6 +423,10 @@ main (int    argc,
     return 2;
 
   raise_nofile ();
+
+  /* EX2's subscriber, in a process of its own */
+  if (g_getenv ("SPINDLE_BENCH_EXPORT_SUBSCRIBER") != NULL)
+    return bench_export_subscriber ();
 
   /* PR5's host, which the benchmark SIGKILLs */
   if (g_getenv ("SPINDLE_BENCH_PROCESS_HOST") != NULL)

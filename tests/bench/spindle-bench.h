@@ -190,6 +190,10 @@ void          add_anchor_row (const char *id,
 
 /* The figures ****************************************************************/
 
+/* bench-export.c: EX1-EX3, the export on a bus of its own */
+void bench_export            (void);
+int  bench_export_subscriber (void);
+
 /* One latency trial: who asks, and when each side saw it. */
 typedef struct
 {
