@@ -45,8 +45,7 @@
 #define MAX_UNACKED          8
 #define RETAIN_USEC          (60 * G_USEC_PER_SEC)
 #define RETAIN_MAX           1000
-#define SET_SHIFT            40
-#define WORKER_ID_MASK       ((G_GUINT64_CONSTANT (1) << SET_SHIFT) - 1)
+#define WORKER_ID_MASK       ((G_GUINT64_CONSTANT (1) << SPINDLE_EXPORT_SET_SHIFT) - 1)
 #define SNAPSHOT_WAIT_USEC   (2 * G_USEC_PER_SEC)
 #define CONTROL_WAIT_USEC    (5 * G_USEC_PER_SEC)
 
@@ -57,7 +56,7 @@ typedef struct _ExportedSet ExportedSet;
 typedef struct
 {
   guint64   id;              /* exported id; the key */
-  GVariant *dict;            /* every key */
+  SpindleExportFields fields;  /* as last handed over */
   GVariant *partial;         /* this tick's changed keys, until handed over */
   GList     link;            /* in ExportedSet.finished once it ended */
   gint64    finished_at;     /* 0: live */
@@ -70,8 +69,7 @@ typedef struct
 typedef struct
 {
   ExportedSet *set;
-  GPtrArray   *full;         /* GVariant: every key, for the mirror */
-  GPtrArray   *partial;      /* GVariant: "id" and the changed keys */
+  GPtrArray   *partial;      /* GVariant: "id" and the changed keys (every key for a new worker) */
   GArray      *removed;      /* guint64 */
   guint        dropped;
   gboolean     sync;         /* answers a Subscribe's call for fresh state */
@@ -133,7 +131,7 @@ struct _Export
   guint            object_id;
   guint            owner_id;
   GHashTable      *subscribers;      /* unique name → Subscriber */
-  GHashTable      *mirror;           /* guint64 → GVariant, every key */
+  GHashTable      *mirror;           /* guint64 → MirrorEntry */
   guint64          seq;
   GPtrArray       *waiting;          /* WaitingSubscribe */
   guint            n_awaited;
@@ -163,147 +161,12 @@ static void         control_call               (Export                *self,
                                                 GVariant              *parameters,
                                                 GDBusMethodInvocation *invocation);
 
-/* Ids ***********************************************************************/
-
-static guint64
-export_id (ExportedSet   *set,
-           SpindleWorker *worker)
-{
-  return ((guint64) set->number << SET_SHIFT) | spindle_worker_get_id (worker);
-}
-
-static const char *
-enum_nick (GType type,
-           int   value)
-{
-  GEnumClass *klass = g_type_class_ref (type);
-  GEnumValue *enum_value = g_enum_get_value (klass, value);
-
-  /* static types: their classes are never finalized */
-  g_type_class_unref (klass);
-
-  return enum_value != NULL ? enum_value->value_nick : "";
-}
-
-/* A worker as keys (owner thread) ********************************************/
-
-static GVariant *
-cleanup_variant (SpindleCleanupReport *report)
-{
-  GVariantBuilder builder;
-  guint n = report != NULL ? spindle_cleanup_report_get_n_steps (report) : 0;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sssx)"));
-  for (guint i = 0; i < n; i++)
-    {
-      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
-
-      g_variant_builder_add (&builder, "(sssx)",
-                             step->label != NULL ? step->label : "",
-                             enum_nick (SPINDLE_TYPE_CLEANUP_OUTCOME, step->outcome),
-                             step->message != NULL ? step->message : "",
-                             step->duration_usec);
-    }
-
-  return g_variant_builder_end (&builder);
-}
-
-static int
-worker_pid (SpindleWorker *worker)
-{
-  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
-
-  return info != NULL ? spindle_process_info_get_pid (info) : 0;
-}
-
-#define ADD(key, format, value) \
-  g_variant_builder_add (&builder, "{sv}", key, g_variant_new (format, value))
-
-static GVariant *
-worker_variant (ExportedSet   *set,
-                SpindleWorker *worker)
-{
-  SpindleWorker *parent = spindle_worker_get_parent (worker);
-  const GError *error = spindle_worker_get_error (worker);
-  GVariant *result = spindle_worker_get_result (worker);
-  g_autofree char *printed = result != NULL ? g_variant_print (result, TRUE) : NULL;
-  const char *phase = spindle_worker_get_phase (worker);
-  const char *waiting_for = spindle_worker_get_waiting_for (worker);
-  GVariantBuilder builder;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  ADD ("id", "t", export_id (set, worker));
-  ADD ("set", "u", set->number);
-  ADD ("parent", "t", parent != NULL ? export_id (set, parent) : 0);
-  ADD ("name", "s", spindle_worker_get_name (worker));
-  ADD ("kind", "s", spindle_worker_get_kind (worker));
-  ADD ("tid", "i", spindle_worker_get_tid (worker));
-  ADD ("state", "s", enum_nick (SPINDLE_TYPE_WORKER_STATE, spindle_worker_get_state (worker)));
-  ADD ("stop-reason", "s", enum_nick (SPINDLE_TYPE_STOP_REASON, spindle_worker_get_stop_reason (worker)));
-  ADD ("started-at", "x", spindle_worker_get_started_at (worker));
-  ADD ("finished-at", "x", spindle_worker_get_finished_at (worker));
-  ADD ("phase", "s", phase != NULL ? phase : "");
-  ADD ("progress", "d", spindle_worker_get_progress (worker));
-  ADD ("waiting-for", "s", waiting_for != NULL ? waiting_for : "");
-  ADD ("deadline", "x", spindle_worker_get_deadline (worker));
-  ADD ("escalation", "s", enum_nick (SPINDLE_TYPE_ESCALATION, spindle_worker_get_escalation (worker)));
-  ADD ("escalation-at", "x", spindle_worker_get_escalation_at (worker));
-  ADD ("unresponsive", "b", spindle_worker_get_unresponsive (worker));
-  ADD ("error", "s", error != NULL ? error->message : "");
-  ADD ("result", "s", printed != NULL ? printed : "");
-  ADD ("pid", "i", worker_pid (worker));
-  g_variant_builder_add (&builder, "{sv}", "cleanup",
-                         cleanup_variant (spindle_worker_get_cleanup_report (worker)));
-
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
-}
-
-#undef ADD
-
-/* "id" and the entries of @now that differ from @before: both were built
- * by worker_variant(), so their keys come in the same order. NULL when
- * nothing changed.
- */
-static GVariant *
-worker_diff (GVariant *before,
-             GVariant *now)
-{
-  gsize n = g_variant_n_children (now);
-  GVariantBuilder builder;
-  gboolean changed = FALSE;
-
-  g_assert (g_variant_n_children (before) == n);
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  for (gsize i = 0; i < n; i++)
-    {
-      g_autoptr(GVariant) old_entry = g_variant_get_child_value (before, i);
-      g_autoptr(GVariant) new_entry = g_variant_get_child_value (now, i);
-
-      if (i == 0)
-        g_variant_builder_add_value (&builder, new_entry);
-      else if (!g_variant_equal (old_entry, new_entry))
-        {
-          g_variant_builder_add_value (&builder, new_entry);
-          changed = TRUE;
-        }
-    }
-
-  if (!changed)
-    {
-      g_variant_builder_clear (&builder);
-      return NULL;
-    }
-
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
-}
-
 /* Entries (owner thread) ****************************************************/
 
 static void
 entry_free (Entry *entry)
 {
-  g_clear_pointer (&entry->dict, g_variant_unref);
+  _spindle_export_fields_clear (&entry->fields);
   g_clear_pointer (&entry->partial, g_variant_unref);
   g_free (entry);
 }
@@ -311,7 +174,6 @@ entry_free (Entry *entry)
 static void
 delta_free (Delta *delta)
 {
-  g_clear_pointer (&delta->full, g_ptr_array_unref);
   g_clear_pointer (&delta->partial, g_ptr_array_unref);
   g_clear_pointer (&delta->removed, g_array_unref);
   g_clear_pointer (&delta->set, spindle_exported_set_unref);
@@ -325,7 +187,6 @@ delta_new (ExportedSet *set,
   Delta *delta = g_new0 (Delta, 1);
 
   delta->set = spindle_exported_set_ref (set);
-  delta->full = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   delta->partial = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   delta->removed = g_array_new (FALSE, FALSE, sizeof (guint64));
   delta->sync = sync;
@@ -378,30 +239,33 @@ entry_update (ExportedSet   *set,
               SpindleWorker *worker,
               GPtrArray     *touched)
 {
-  guint64 id = export_id (set, worker);
-  GVariant *dict;
+  guint64 id = _spindle_export_id (set->number, spindle_worker_get_id (worker));
+  SpindleExportFields now;
   Entry *entry;
 
   if (g_hash_table_contains (set->forgotten, &id))
     return;
 
-  dict = worker_variant (set, worker);
+  _spindle_export_fields_read (&now, worker, set->number);
   entry = g_hash_table_lookup (set->cache, &id);
   if (entry == NULL)
     {
       entry = g_new0 (Entry, 1);
       entry->id = id;
       entry->fresh = TRUE;
-      entry->dict = dict;
-      entry->partial = g_variant_ref (dict);
       g_hash_table_insert (set->cache, &entry->id, entry);
+      entry->partial = _spindle_export_fields_diff (NULL, &now, id, set->number);
+      _spindle_export_fields_copy (&entry->fields, &now);
     }
   else
     {
       g_clear_pointer (&entry->partial, g_variant_unref);
-      entry->partial = worker_diff (entry->dict, dict);
-      g_variant_unref (entry->dict);
-      entry->dict = dict;
+      entry->partial = _spindle_export_fields_diff (&entry->fields, &now, id, set->number);
+      if (entry->partial != NULL)
+        {
+          _spindle_export_fields_clear (&entry->fields);
+          _spindle_export_fields_copy (&entry->fields, &now);
+        }
     }
 
   entry->seen = TRUE;
@@ -441,7 +305,7 @@ walk_workers (ExportedSet *set,
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
-      guint64 id = export_id (set, worker);
+      guint64 id = _spindle_export_id (set->number, spindle_worker_get_id (worker));
 
       if (g_hash_table_contains (set->forgotten, &id))
         {
@@ -533,7 +397,6 @@ collect (GPtrArray *touched,
 
       if (!entry->evicted)
         {
-          g_ptr_array_add (delta->full, g_variant_ref (entry->dict));
           g_ptr_array_add (delta->partial, g_steal_pointer (&entry->partial));
           entry->fresh = FALSE;
         }
@@ -728,17 +591,81 @@ forget_subscriber (Export     *self,
     poke_all (self, FALSE);
 }
 
+/* A worker as last sent: its first keys and the changes since, merged
+ * when a snapshot needs it or when they pile up, so that a tick costs the
+ * export thread an append per changed worker.
+ */
+typedef struct
+{
+  GVariant  *full;
+  GPtrArray *pending;     /* GVariant, oldest first; NULL: none */
+} MirrorEntry;
+
+#define MAX_PENDING 16
+
+static void
+mirror_entry_free (MirrorEntry *entry)
+{
+  g_clear_pointer (&entry->full, g_variant_unref);
+  g_clear_pointer (&entry->pending, g_ptr_array_unref);
+  g_free (entry);
+}
+
+static GVariant *
+mirror_entry_merge (MirrorEntry *entry)
+{
+  GVariantDict dict;
+
+  if (entry->pending == NULL)
+    return entry->full;
+
+  g_variant_dict_init (&dict, entry->full);
+  for (guint i = 0; i < entry->pending->len; i++)
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, g_ptr_array_index (entry->pending, i));
+      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+        g_variant_dict_insert_value (&dict, key, value);
+    }
+
+  g_variant_unref (entry->full);
+  entry->full = g_variant_ref_sink (g_variant_dict_end (&dict));
+  g_clear_pointer (&entry->pending, g_ptr_array_unref);
+
+  return entry->full;
+}
+
 static void
 mirror_apply (Export *self,
               Delta  *delta)
 {
-  for (guint i = 0; i < delta->full->len; i++)
+  for (guint i = 0; i < delta->partial->len; i++)
     {
-      GVariant *dict = g_ptr_array_index (delta->full, i);
-      guint64 *key = g_new (guint64, 1);
+      GVariant *partial = g_ptr_array_index (delta->partial, i);
+      MirrorEntry *entry;
+      guint64 id;
 
-      g_variant_lookup (dict, "id", "t", key);
-      g_hash_table_replace (self->mirror, key, g_variant_ref (dict));
+      g_variant_lookup (partial, "id", "t", &id);
+      if ((entry = g_hash_table_lookup (self->mirror, &id)) == NULL)
+        {
+          guint64 *key = g_new (guint64, 1);
+
+          /* a new worker: every key */
+          *key = id;
+          entry = g_new0 (MirrorEntry, 1);
+          entry->full = g_variant_ref (partial);
+          g_hash_table_insert (self->mirror, key, entry);
+          continue;
+        }
+
+      if (entry->pending == NULL)
+        entry->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+      g_ptr_array_add (entry->pending, g_variant_ref (partial));
+      if (entry->pending->len >= MAX_PENDING)
+        mirror_entry_merge (entry);
     }
 
   for (guint i = 0; i < delta->removed->len; i++)
@@ -922,7 +849,8 @@ snapshot (Export *self)
   g_ptr_array_sort (keys, compare_ids);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < keys->len; i++)
-    g_variant_builder_add_value (&builder, g_hash_table_lookup (self->mirror, g_ptr_array_index (keys, i)));
+    g_variant_builder_add_value (&builder,
+                                 mirror_entry_merge (g_hash_table_lookup (self->mirror, g_ptr_array_index (keys, i))));
 
   return g_variant_builder_end (&builder);
 }
@@ -1194,50 +1122,6 @@ find_worker (GListModel *model,
   return NULL;
 }
 
-static GVariant *
-history_variant (SpindleWorker *worker)
-{
-  SpindleHistoryEntry entries[SPINDLE_HISTORY_CAPACITY];
-  guint n = spindle_worker_get_history (worker, entries, G_N_ELEMENTS (entries));
-  static const char * const kinds[] = { "state", "kernel-state", "escalated", "cleanup" };
-  GVariantBuilder builder;
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(xss)"));
-  for (guint i = 0; i < n; i++)
-    {
-      const SpindleHistoryEntry *entry = &entries[i];
-      char kernel_state[2] = { entry->kernel_state, '\0' };
-      const char *what = entry->kind == SPINDLE_HISTORY_KERNEL_STATE
-                         ? kernel_state
-                         : enum_nick (SPINDLE_TYPE_WORKER_STATE, entry->state);
-
-      g_variant_builder_add (&builder, "(xss)", entry->time,
-                             entry->kind < G_N_ELEMENTS (kinds) ? kinds[entry->kind] : "", what);
-    }
-
-  return g_variant_builder_end (&builder);
-}
-
-static GVariant *
-details_variant (SpindleWorker *worker)
-{
-  g_autoptr(SpindleDiagnosis) diagnosis = spindle_worker_diagnose_now (worker);
-  g_autofree char *text = NULL;
-  GVariantBuilder builder;
-
-  if (diagnosis != NULL)
-    text = g_strjoin ("\n", diagnosis->summary != NULL ? diagnosis->summary : "",
-                      diagnosis->advice != NULL ? diagnosis->advice : "", NULL);
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "diagnosis", g_variant_new_string (text != NULL ? text : ""));
-  g_variant_builder_add (&builder, "{sv}", "cleanup",
-                         cleanup_variant (spindle_worker_get_cleanup_report (worker)));
-  g_variant_builder_add (&builder, "{sv}", "history", history_variant (worker));
-
-  return g_variant_new ("(@a{sv})", g_variant_builder_end (&builder));
-}
-
 static void
 control_act (Control       *control,
              SpindleWorker *worker)
@@ -1246,14 +1130,14 @@ control_act (Control       *control,
 
   if (control->op == CONTROL_DETAILS)
     {
-      g_dbus_method_invocation_return_value (invocation, details_variant (worker));
+      g_dbus_method_invocation_return_value (invocation, _spindle_export_details (worker));
       return;
     }
 
   if (spindle_worker_is_terminal (worker))
     {
       return_error (invocation, "Finished", "Worker %" G_GUINT64_FORMAT " already ended (%s)", control->id,
-                    enum_nick (SPINDLE_TYPE_WORKER_STATE, spindle_worker_get_state (worker)));
+                    _spindle_export_nick (SPINDLE_TYPE_WORKER_STATE, spindle_worker_get_state (worker)));
       return;
     }
 
@@ -1332,7 +1216,7 @@ find_set (Export  *self,
     {
       ExportedSet *set = g_ptr_array_index (self->sets, i);
 
-      if (set->number == id >> SET_SHIFT)
+      if (set->number == id >> SPINDLE_EXPORT_SET_SHIFT)
         found = spindle_exported_set_ref (set);
     }
   g_mutex_unlock (&export_mutex);
@@ -1534,7 +1418,7 @@ export_new (void)
   self->program_name = program_name ();
   self->sets = g_ptr_array_new ();
   self->subscribers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) subscriber_free);
-  self->mirror = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_variant_unref);
+  self->mirror = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) mirror_entry_free);
   self->waiting = g_ptr_array_new_with_free_func (g_free);
   self->interval_ms = DEFAULT_INTERVAL_MS;
 
@@ -1658,6 +1542,21 @@ exported_set_new (Export             *export,
   return set;
 }
 
+/* Every worker of the set leaves subscribers' views. */
+static Delta *
+removal (ExportedSet *set)
+{
+  Delta *delta = delta_new (set, FALSE);
+  GHashTableIter iter;
+  Entry *entry;
+
+  g_hash_table_iter_init (&iter, set->cache);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    g_array_append_val (delta->removed, entry->id);
+
+  return delta;
+}
+
 /* Owner thread: the set stops being exported; @model is NULL when it is
  * being finalized.
  */
@@ -1671,6 +1570,7 @@ exported_set_detach (ExportedSet      *set,
       g_clear_signal_handler (&set->n_live_id, model);
       g_object_weak_unref (G_OBJECT (model), set_finalized_cb, set);
     }
+  hand_over (set, removal (set));
   g_clear_pointer (&set->set->export_changed, g_hash_table_unref);
   g_source_destroy (set->tick);
   g_clear_pointer (&set->cache, g_hash_table_unref);
