@@ -242,14 +242,39 @@ known_remove (KnownTable *table,
 
 /* The report *****************************************************************/
 
+/* Records wait in a buffer until the reaper is about to wait itself (or
+ * exits): a kill that reaps five processes wakes the host once, not five
+ * times, and no record is held back while the reaper sleeps.
+ */
+static char   report_buf[8192];
+static size_t report_len;
+
 /* A write to a host that is gone fails with EPIPE (SIGPIPE is blocked). */
+static void
+flush_report (void)
+{
+  size_t done = 0;
+
+  while (done < report_len)
+    {
+      ssize_t written = write (REPORT_FD, report_buf + done, report_len - done);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written <= 0)
+        break;
+      done += written;
+    }
+  report_len = 0;
+}
+
 static void __attribute__ ((format (printf, 1, 2)))
 report (const char *format,
         ...)
 {
   char line[512];
   va_list args;
-  size_t done = 0, len;
+  size_t len;
   int n;
 
   va_start (args, format);
@@ -259,16 +284,10 @@ report (const char *format,
     return;
 
   len = (size_t) n < sizeof line ? (size_t) n : sizeof line - 1;
-  while (done < len)
-    {
-      ssize_t written = write (REPORT_FD, line + done, len - done);
-
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written <= 0)
-        return;
-      done += written;
-    }
+  if (report_len + len > sizeof report_buf)
+    flush_report ();
+  memcpy (report_buf + report_len, line, len);
+  report_len += len;
 }
 
 /* Reads a small /proc file whole; returns its length, or -1. */
@@ -747,6 +766,7 @@ wait_for_events (Reaper *self,
     { self->pidfd, POLLIN, 0 },
   };
 
+  flush_report ();
   if (poll (pfd, N_ELEMENTS (pfd), poll_timeout (self)) < 0 && errno != EINTR)
     start_killing (self);
 
@@ -826,6 +846,7 @@ main (int    argc,
     {
       report ("exec-failed %d\n", errno);
       report ("done\n");
+      flush_report ();
       return 0;
     }
 
@@ -839,6 +860,7 @@ main (int    argc,
   left = run (&self, grace_ms);
   report_the_rest (&self, left);
   report ("done\n");
+  flush_report ();
 
   free (self.known.slots);
   return 0;
