@@ -1060,6 +1060,53 @@ test_environment (void)
   end_example (process);
 }
 
+/* The Python example: Python bodies exported with control, one stopped
+ * through the bus and reported stopped with its cleanup step.
+ */
+static void
+test_python_example (void)
+{
+  const char *example = g_getenv ("SPINDLE_EXPORT_EXAMPLE_PY");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(Client) client = NULL;
+  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  LineRead read = { NULL };
+  guint64 seq;
+
+  if (example == NULL)
+    {
+      g_test_skip ("SPINDLE_EXPORT_EXAMPLE_PY is not set (a sanitized build)");
+      return;
+    }
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_unsetenv (launcher, "SPINDLE_EXPORT");
+  process = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", example,
+                                         "--workers", "2", "--control", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  g_data_input_stream_read_line_async (lines, G_PRIORITY_DEFAULT, NULL, line_read_cb, &read);
+  spindle_test_wait_until (flag_cond, &read.done, SPINDLE_TEST_GUARD_MS);
+  g_assert_nonnull (read.line);
+
+  client = client_new (read.line);
+  g_free (read.line);
+  snapshot = client_subscribe (client, 50, &seq);
+  g_assert_cmpuint (g_variant_n_children (snapshot), ==, 3);
+  g_variant_unref (client_call_ok (client, "Stop", g_variant_new ("(t)", (guint64) 1)));
+  wait_updated_state (client, 1, "stopped");
+  g_variant_unref (client_call_ok (client, "ForceCancel", g_variant_new ("(t)", (guint64) 3)));
+  wait_updated_state (client, 3, "cancelled");
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1077,6 +1124,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/retention", test_retention);
   g_test_add_func ("/engine/export/environment", test_environment);
   g_test_add_func ("/engine/export/owner-context-not-running", test_idle_owner);
+  g_test_add_func ("/engine/export/python-example", test_python_example);
 
   return g_test_run ();
 }
