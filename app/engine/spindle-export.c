@@ -1557,8 +1557,8 @@ removal (ExportedSet *set)
   return delta;
 }
 
-/* Owner thread: the set stops being exported; @model is NULL when it is
- * being finalized.
+/* Owner thread, with export_mutex held: the set stops being exported;
+ * @model is NULL when it is being finalized.
  */
 static void
 exported_set_detach (ExportedSet      *set,
@@ -1570,7 +1570,11 @@ exported_set_detach (ExportedSet      *set,
       g_clear_signal_handler (&set->n_live_id, model);
       g_object_weak_unref (G_OBJECT (model), set_finalized_cb, set);
     }
-  hand_over (set, removal (set));
+  /* the last set going takes the name with it: clients keep the last
+   * state they saw; other sets going leave the views of the rest
+   */
+  if (set->export->sets->len > 1)
+    hand_over (set, removal (set));
   g_clear_pointer (&set->set->export_changed, g_hash_table_unref);
   g_source_destroy (set->tick);
   g_clear_pointer (&set->cache, g_hash_table_unref);

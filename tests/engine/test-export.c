@@ -1060,6 +1060,57 @@ test_environment (void)
   end_example (process);
 }
 
+static gboolean
+n_updates_cond (gpointer data);
+
+/* Two sets share the program's name: ids carry the set's number, control
+ * reaches the right set, and a set unexported leaves the others' views.
+ */
+static void
+test_two_sets (void)
+{
+  SpindleWorkerSet *first = exported_set_new (SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL);
+  SpindleWorkerSet *second = exported_set_new (SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL);
+  SpindleTestSleeper sleepers[2] = { { 0 } };
+  SpindleWorker *one = spawn_sleeper (first, "one", &sleepers[0]);
+  SpindleWorker *two = spawn_sleeper (second, "two", &sleepers[1]);
+  guint64 two_id = (G_GUINT64_CONSTANT (1) << 40) | spindle_worker_get_id (two);
+  g_autoptr(Client) client = client_new (spindle_worker_set_get_export_name (first));
+  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) dict = NULL;
+  g_autoptr(GVariant) removed = NULL;
+  guint32 set_number;
+  guint64 seq, removed_id;
+
+  g_assert_cmpstr (spindle_worker_set_get_export_name (first), ==, spindle_worker_set_get_export_name (second));
+  snapshot = client_subscribe (client, 50, &seq);
+  g_assert_cmpuint (g_variant_n_children (snapshot), ==, 2);
+  dict = find_worker (snapshot, two_id);
+  g_assert_nonnull (dict);
+  g_assert_true (g_variant_lookup (dict, "set", "u", &set_number));
+  g_assert_cmpuint (set_number, ==, 1);
+  g_assert_nonnull (find_worker (snapshot, spindle_worker_get_id (one)));
+
+  g_variant_unref (client_call_ok (client, "Stop", g_variant_new ("(t)", two_id)));
+  g_assert_cmpint (spindle_worker_get_stop_reason (two), ==, SPINDLE_STOP_REASON_USER);
+  g_assert_cmpint (spindle_worker_get_state (one), ==, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_test_wait_no_live (second, SPINDLE_TEST_GUARD_MS);
+  wait_updated_state (client, two_id, "stopped");
+  ack_all (client);
+
+  g_ptr_array_set_size (client->updates, 0);
+  spindle_worker_set_unexport (second);
+  spindle_test_wait_until (n_updates_cond, client, SPINDLE_TEST_GUARD_MS);
+  g_variant_get (g_ptr_array_index (client->updates, 0), "(tu@aa{sv}@at)", NULL, NULL, NULL, &removed);
+  g_assert_cmpuint (g_variant_n_children (removed), ==, 1);
+  g_variant_get_child (removed, 0, "t", &removed_id);
+  g_assert_cmpuint (removed_id, ==, two_id);
+  g_assert_null (spindle_worker_set_get_export_name (second));
+
+  g_object_unref (second);
+  end_set (first);
+}
+
 /* The Python example: Python bodies exported with control, one stopped
  * through the bus and reported stopped with its cleanup step.
  */
@@ -1124,6 +1175,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/retention", test_retention);
   g_test_add_func ("/engine/export/environment", test_environment);
   g_test_add_func ("/engine/export/owner-context-not-running", test_idle_owner);
+  g_test_add_func ("/engine/export/two-sets", test_two_sets);
   g_test_add_func ("/engine/export/python-example", test_python_example);
 
   return g_test_run ();
