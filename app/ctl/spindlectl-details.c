@@ -105,8 +105,8 @@ print_text (CtlProgram *program,
   g_variant_lookup (worker, "name", "&s", &name);
   g_variant_lookup (worker, "state", "&s", &state);
   /* TRANSLATORS: worker id, worker name, program name, PID, state */
-  g_string_append_printf (out, _("Worker %" G_GUINT64_FORMAT " “%s” of %s (PID %u): %s"),
-                          id, name, ctl_program_name (program), program->pid,
+  g_string_append_printf (out, _("Worker %llu “%s” of %s (PID %u): %s"),
+                          (unsigned long long) id, name, ctl_program_name (program), program->pid,
                           ctl_state_label (state));
   g_string_append_c (out, '\n');
   if (g_variant_lookup (details, "diagnosis", "&s", &diagnosis) && diagnosis[0] != '\0')

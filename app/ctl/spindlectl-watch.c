@@ -51,10 +51,10 @@ draw (Watch *watch)
   ctl_append_program_table (out, watch->program, g_get_monotonic_time ());
   if (watch->program->dropped > 0)
     {
-      g_string_append_printf (out, ngettext ("%" G_GUINT64_FORMAT " short-lived worker came and went unseen",
-                                             "%" G_GUINT64_FORMAT " short-lived workers came and went unseen",
+      g_string_append_printf (out, ngettext ("%llu short-lived worker came and went unseen",
+                                             "%llu short-lived workers came and went unseen",
                                              watch->program->dropped),
-                              watch->program->dropped);
+                              (unsigned long long) watch->program->dropped);
       g_string_append_c (out, '\n');
     }
   if (watch->note != NULL)

@@ -172,12 +172,14 @@ print_done (const ControlMethod *control,
             const char          *worker,
             guint                pid)
 {
-  /* TRANSLATORS: %s is a worker's id or name, %u its program's PID */
   if (g_str_equal (control->command, "stop"))
+    /* TRANSLATORS: %s is a worker's id or name, %u its program's PID */
     printf (_("Asked worker “%s” of program %u to stop."), worker, pid);
   else if (g_str_equal (control->command, "cancel"))
+    /* TRANSLATORS: %s is a worker's id or name, %u its program's PID */
     printf (_("Force-cancelled worker “%s” of program %u."), worker, pid);
   else
+    /* TRANSLATORS: %s is a worker's id or name, %u its program's PID */
     printf (_("Abandoned worker “%s” of program %u."), worker, pid);
   putchar ('\n');
 }
