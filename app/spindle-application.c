@@ -17,6 +17,7 @@
 #include "spindle-preferences-window.h"
 #include "spindle-recorder.h"
 #include "spindle-recording.h"
+#include "spindle-remote.h"
 #include "spindle-replay-window.h"
 #include "spindle-window.h"
 
@@ -46,6 +47,8 @@ struct _SpindleApplication
   char             *replay_name;
   char             *export_path;   /* --export-trace's file, or NULL */
   SpindleRecorder  *recorder;
+  char             *attach_target; /* --attach's PID, or NULL */
+  SpindleWorkerSet *attached;      /* its workers, attached before the first window */
 
   /* SIGTERM and SIGINT shut the set down and quit, with no dialog */
   guint             sigterm_id;
@@ -70,6 +73,7 @@ typedef struct
   char     **command;   /* the operands after --run */
   char      *record;
   char      *export_trace;
+  char      *attach;
   char      *recording;  /* the one operand without --run */
 } Arguments;
 
@@ -81,6 +85,7 @@ arguments_clear (Arguments *args)
   g_clear_pointer (&args->command, g_strfreev);
   g_clear_pointer (&args->record, g_free);
   g_clear_pointer (&args->export_trace, g_free);
+  g_clear_pointer (&args->attach, g_free);
   g_clear_pointer (&args->recording, g_free);
 }
 
@@ -126,6 +131,8 @@ create_option_context (Arguments *args)
       N_("Record the session to FILE, to replay later with “spindle FILE”"), N_("FILE") },
     { "export-trace", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->export_trace,
       N_("Write the recording given as FILE as a Chrome trace (for Perfetto) to OUT, and exit"), N_("OUT") },
+    { "attach", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME, &args->attach,
+      N_("Show the workers of the running program PID, which exports them (SPINDLE_EXPORT=1)"), N_("PID") },
     { "version", 'v', G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, &args->version,
       N_("Print the version and exit"), NULL },
     { NULL }
@@ -133,7 +140,8 @@ create_option_context (Arguments *args)
   g_autofree char *known = dup_known_kinds ();
   g_autofree char *description = g_strdup_printf (_("Worker kinds: %s.\n"
                                                      "Example: spindle --run -- sleep 60\n"
-                                                     "Replay a recording: spindle session.spindle\n"), known);
+                                                     "Replay a recording: spindle session.spindle\n"
+                                                     "Watch a program that exports its workers: spindle --attach 1234\n"), known);
   GOptionContext *context = g_option_context_new (_("[FILE | --run -- COMMAND [ARGUMENT…]]"));
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -323,11 +331,38 @@ apply_recording_arguments (SpindleApplication  *self,
   return TRUE;
 }
 
+/* --attach shows another program's workers: nothing of this one's. */
+static gboolean
+check_attach (Arguments  *args,
+              GError    **error)
+{
+  if (args->attach == NULL)
+    return TRUE;
+
+  if (!check_utf8 ("--attach", args->attach, error))
+    return FALSE;
+
+  if (args->demo || args->workers != NULL || args->run || args->record != NULL ||
+      args->recording != NULL || args->export_trace != NULL)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                   _("--attach shows another program’s workers on its own: --demo, --workers, "
+                     "--run, --record and a recording are for Spindle’s own"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static gboolean
 apply_arguments (SpindleApplication  *self,
                  Arguments           *args,
                  GError             **error)
 {
+  if (!check_attach (args, error))
+    return FALSE;
+  self->attach_target = g_steal_pointer (&args->attach);
+
   self->demo = args->demo;
 
   if (args->refresh != NULL && !parse_refresh (args->refresh, &self->refresh_ms, error))
@@ -462,6 +497,49 @@ export_trace (SpindleApplication *self)
   return EXIT_SUCCESS;
 }
 
+/* --attach: the program's workers are in the set before any window
+ * opens, so that a PID that exports nothing is said on stderr, with exit
+ * status 1 and no window.
+ */
+typedef struct
+{
+  SpindleWorkerSet *set;
+  GError           *error;
+  gboolean          done;
+} AttachWait;
+
+static void
+on_attached_at_start (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  AttachWait *wait = user_data;
+
+  wait->set = spindle_worker_set_attach_finish (result, &wait->error);
+  wait->done = TRUE;
+}
+
+static gboolean
+attach_at_start (SpindleApplication *self)
+{
+  AttachWait wait = { 0 };
+
+  spindle_worker_set_attach_async (self->attach_target, NULL, on_attached_at_start, &wait);
+  while (!wait.done)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (wait.set == NULL)
+    {
+      g_printerr (_("%s: cannot attach to %s: %s\n"), g_get_prgname (), self->attach_target,
+                  wait.error->message);
+      g_error_free (wait.error);
+      return FALSE;
+    }
+
+  self->attached = wait.set;
+  return TRUE;
+}
+
 /* GApplication would parse the options itself and exit with status 1 on a
  * bad command line; every such error exits with status 2 here, with one
  * line on stderr, before anything registers or opens a window.
@@ -492,6 +570,12 @@ spindle_application_local_command_line (GApplication   *app,
   if (self->export_path != NULL)
     {
       *exit_status = export_trace (self);
+      return TRUE;
+    }
+
+  if (self->attach_target != NULL && !attach_at_start (self))
+    {
+      *exit_status = EXIT_FAILURE;
       return TRUE;
     }
 
@@ -782,6 +866,14 @@ spindle_application_activate (GApplication *app)
       return;
     }
 
+  if (self->attached != NULL)
+    {
+      g_autoptr(SpindleWorkerSet) attached = g_steal_pointer (&self->attached);
+
+      gtk_window_present (GTK_WINDOW (spindle_window_new (GTK_APPLICATION (app), attached)));
+      return;
+    }
+
   record_requested (self);
   if (window == NULL)
     window = GTK_WINDOW (spindle_window_new (GTK_APPLICATION (app), self->set));
@@ -841,6 +933,8 @@ spindle_application_finalize (GObject *object)
   g_clear_pointer (&self->run_argv, g_strfreev);
   g_clear_pointer (&self->record_path, g_free);
   g_clear_pointer (&self->export_path, g_free);
+  g_clear_pointer (&self->attach_target, g_free);
+  g_clear_object (&self->attached);
   g_clear_pointer (&self->replay_name, g_free);
   g_clear_object (&self->replay);
 

@@ -12,6 +12,7 @@
 #include "spindle-catalog.h"
 #include "spindle-format.h"
 #include "spindle-window-private.h"
+#include "spindle-window-remote.h"
 
 /* Finding workers ***********************************************************/
 
@@ -642,6 +643,7 @@ _spindle_window_update_actions (SpindleWindow *self)
                                  spindle_worker_get_unresponsive (selected));
   gtk_widget_action_set_enabled (widget, "win.copy-details", selected != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), !self->shutting_down);
+  _spindle_window_update_remote_actions (self);
 }
 
 /* A lookup of "item" on no row fails and would leave the pane showing the

@@ -13,6 +13,7 @@
 #include "spindle-elapsed-label.h"
 #include "spindle-timeline.h"
 #include "spindle-window-private.h"
+#include "spindle-window-remote.h"
 
 G_DEFINE_FINAL_TYPE (SpindleWindow, spindle_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -337,7 +338,8 @@ save_window_state (SpindleWindow *self)
 static gboolean
 on_close_request (SpindleWindow *self)
 {
-  if (_spindle_window_close_request (self))
+  /* closing a window over another program leaves its workers alone */
+  if (!spindle_worker_set_is_remote (self->set) && _spindle_window_close_request (self))
     return TRUE;
 
   save_window_state (self);
@@ -402,6 +404,7 @@ spindle_window_constructed (GObject *object)
   G_OBJECT_CLASS (spindle_window_parent_class)->constructed (object);
 
   g_assert (SPINDLE_IS_WORKER_SET (self->set));
+  _spindle_window_init_remote (self);
 
   /* first: the monitor counts a worker before the list shows it */
   self->monitor = spindle_worker_monitor_new (self->set);

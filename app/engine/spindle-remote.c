@@ -610,6 +610,30 @@ on_dropped (GDBusConnection *connection,
   resubscribe (self);
 }
 
+/* Its workers keep their last state, but their time and their threads'
+ * figures stopped with the program.
+ */
+static void
+freeze_workers (SpindleRemote *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->workers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      SpindleWorker *worker = ((Mirror *) value)->worker;
+
+      if (!spindle_worker_state_is_live (worker->state))
+        continue;
+
+      _spindle_worker_clear_sample (worker);
+      if (worker->finished_at == 0)
+        SET_SCALAR (worker, finished_at, now, FINISHED_AT);
+    }
+}
+
 static void
 set_gone (SpindleRemote *self)
 {
@@ -617,6 +641,7 @@ set_gone (SpindleRemote *self)
     return;
 
   self->gone = TRUE;
+  freeze_workers (self);
   _spindle_worker_set_notify_remote_gone (self->set);
 }
 

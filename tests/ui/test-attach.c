@@ -1,0 +1,255 @@
+/* test-attach.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include "spindle-remote.h"
+#include "spindle-ui-test-util.h"
+
+/* The window over another program: the example program exports its
+ * workers (SPINDLE_EXPORT_EXAMPLE, with control allowed), and the
+ * application runs in this process with "--attach PID", as from the
+ * command line. Needs the session bus that build-aux/test gives the UI
+ * tests.
+ */
+
+typedef struct
+{
+  GSubprocess   *program;
+  int            pid;
+  gboolean       exported;
+  SpindleWindow *window;
+  gboolean       destroyed;
+  gboolean       ran;
+} Fixture;
+
+static void
+on_appeared (GDBusConnection *connection,
+             const char      *name,
+             const char      *owner,
+             gpointer         user_data)
+{
+  ((Fixture *) user_data)->exported = TRUE;
+}
+
+static gboolean
+is_exported (Fixture *fixture)
+{
+  return fixture->exported;
+}
+
+/* Starts the example and waits until its name is on the bus. */
+static void
+start_program (Fixture *fixture)
+{
+  const char *example = g_getenv ("SPINDLE_EXPORT_EXAMPLE");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  guint watch;
+
+  g_assert_nonnull (example);
+  fixture->program = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
+                                       example, "--workers", "2", "--stubborn", "1", "--control", NULL);
+  g_assert_no_error (error);
+  fixture->pid = atoi (g_subprocess_get_identifier (fixture->program));
+
+  name = g_strdup_printf (SPINDLE_REMOTE_NAME_PREFIX "%d", fixture->pid);
+  watch = g_bus_watch_name (G_BUS_TYPE_SESSION, name, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                            on_appeared, NULL, fixture, NULL);
+  spindle_ui_test_wait (is_exported, fixture);
+  g_bus_unwatch_name (watch);
+}
+
+static SpindleWorker *
+find_worker (SpindleWorkerSet *set,
+             const char       *name)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (set)); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (G_LIST_MODEL (set), i);
+
+      if (g_str_equal (spindle_worker_get_name (worker), name))
+        return worker;   /* the set keeps it */
+    }
+
+  return NULL;
+}
+
+static gboolean
+is_gone (SpindleWorkerSet *set)
+{
+  return spindle_worker_set_get_remote_gone (set);
+}
+
+static gboolean
+has_exited (GSubprocess *program)
+{
+  return g_subprocess_get_identifier (program) == NULL;
+}
+
+static void
+on_exited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+}
+
+static void
+run_body (Fixture *fixture)
+{
+  SpindleWindow *window = fixture->window;
+  SpindleWorkerSet *set = NULL;
+  SpindleWorker *stubborn, *counter;
+  g_autofree char *title = NULL;
+  GtkWidget *cancel, *stop_all, *banner;
+
+  g_object_get (window, "set", &set, NULL);
+  g_object_unref (set);   /* the window keeps it */
+  g_assert_true (spindle_worker_set_is_remote (set));
+  g_assert_cmpint (spindle_worker_set_get_remote_pid (set), ==, fixture->pid);
+
+  /* the title names the program; nothing can be added to it */
+  title = g_strdup_printf ("%s (PID %d)", spindle_worker_set_get_remote_name (set), fixture->pid);
+  g_assert_nonnull (spindle_ui_test_find (gtk_window_get_titlebar (GTK_WINDOW (window)), GTK_TYPE_LABEL,
+                                          NULL, title));
+  g_assert_false (gtk_widget_is_visible (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL,
+                                                               NULL, "_Add Workers")));
+
+  /* its workers are in the list */
+  stubborn = find_worker (set, "stubborn-1");
+  counter = find_worker (set, "counter-1");
+  g_assert_nonnull (stubborn);
+  g_assert_nonnull (counter);
+  spindle_ui_test_wait_state (stubborn, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_wait_row (window, stubborn);
+  spindle_ui_test_wait_row_shows (window, counter, "counter-1");
+
+  /* Force-Cancel on its row reaches the program, and the row shows the end */
+  cancel = spindle_ui_test_find_row_button (window, stubborn, "row-cancel");
+  g_assert_nonnull (cancel);
+  spindle_ui_test_activate (cancel);
+  spindle_ui_test_wait_state (stubborn, SPINDLE_WORKER_STATE_CANCELLED);
+  spindle_ui_test_wait_row_shows (window, stubborn, "cancelled");
+  g_assert_nonnull (spindle_worker_get_cleanup_report (stubborn));
+
+  /* the program dies: the window says so and keeps the last state */
+  stop_all = spindle_ui_test_find_action_button (GTK_WIDGET (window), "win.stop-all");
+  g_assert_true (gtk_widget_is_sensitive (stop_all));
+  g_subprocess_send_signal (fixture->program, SIGKILL);
+  g_subprocess_wait_async (fixture->program, NULL, on_exited, NULL);
+  spindle_ui_test_wait (is_gone, set);
+  spindle_ui_test_wait (has_exited, fixture->program);
+  spindle_ui_test_settle (window);
+
+  banner = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_INFO_BAR, "remote-gone-banner", NULL);
+  g_assert_nonnull (banner);
+  g_assert_true (gtk_widget_get_mapped (banner));
+  g_assert_false (gtk_widget_is_sensitive (stop_all));
+  g_assert_cmpint (spindle_worker_get_state (counter), ==, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_wait_row_shows (window, counter, "counter-1");
+
+  /* closing it asks nothing: the program's workers were never ours */
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (fixture->destroyed);
+  g_assert_null (spindle_ui_test_find_dialog ());
+}
+
+static void
+on_window_destroy (GtkWidget *window,
+                   Fixture   *fixture)
+{
+  fixture->destroyed = TRUE;
+}
+
+static void
+on_activate (SpindleApplication *app,
+             Fixture            *fixture)
+{
+  fixture->window = SPINDLE_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_assert_true (SPINDLE_IS_WINDOW (fixture->window));
+  g_signal_connect (fixture->window, "destroy", G_CALLBACK (on_window_destroy), fixture);
+
+  spindle_ui_test_wait_drawn (fixture->window);
+  run_body (fixture);
+  fixture->ran = TRUE;
+
+  if (!fixture->destroyed)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+}
+
+static void
+test_attach_command_line (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(SpindleApplication) app = spindle_application_new ();
+  g_autofree char *pid = NULL;
+  char *argv[4];
+
+  start_program (&fixture);
+  pid = g_strdup_printf ("%d", fixture.pid);
+  argv[0] = (char *) g_get_prgname ();
+  argv[1] = (char *) "--attach";
+  argv[2] = pid;
+  argv[3] = NULL;
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_activate), &fixture);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 3, argv), ==, 0);
+  g_assert_true (fixture.ran);
+
+  if (!has_exited (fixture.program))
+    {
+      g_subprocess_force_exit (fixture.program);
+      g_subprocess_wait (fixture.program, NULL, NULL);
+    }
+  g_clear_object (&fixture.program);
+}
+
+/* A process that exports nothing: one line on stderr, status 1, no window. */
+static void
+test_attach_not_exporting (void)
+{
+  const char *binary = g_getenv ("SPINDLE_BINARY");
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+  char *argv[] = { (char *) binary, (char *) "--attach", pid, NULL };
+  char *conflict[] = { (char *) binary, (char *) "--attach", pid, (char *) "--demo", NULL };
+
+  g_assert_nonnull (binary);
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "does not export its workers"));
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_free);
+
+  /* --attach alone: Spindle's own workers are not for a remote window */
+  g_spawn_sync (NULL, conflict, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (WEXITSTATUS (status), ==, SPINDLE_EXIT_USAGE);
+  g_assert_nonnull (strstr (err, "--attach shows another program’s workers on its own"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  spindle_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/ui/attach/command-line", test_attach_command_line);
+  g_test_add_func ("/ui/attach/not-exporting", test_attach_not_exporting);
+
+  return g_test_run ();
+}
