@@ -28,38 +28,93 @@ print_usage_line (FILE *stream)
            _("Usage:"), _("COMMAND [ARGUMENTS…]"));
 }
 
+#define HELP_WIDTH 78
+
+/* Words wrapped at HELP_WIDTH columns (counted in characters, for
+ * translations), the first line after @first spaces, the others after
+ * @indent. */
+static void
+print_hanging (const char *text,
+               int         first,
+               int         indent)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  glong column = 0;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong length = g_utf8_strlen (words[i], -1);
+
+      if (column > 0 && column + 1 + length > HELP_WIDTH)
+        {
+          putchar ('\n');
+          column = 0;
+        }
+      if (column == 0)
+        column = printf ("%*s%s", i == 0 ? first : indent, "", words[i]) - (int) strlen (words[i]) + length;
+      else
+        {
+          printf (" %s", words[i]);
+          column += 1 + length;
+        }
+    }
+  putchar ('\n');
+}
+
+static void
+print_wrapped (const char *text,
+               int         indent)
+{
+  print_hanging (text, indent, indent);
+}
+
+static void
+print_command (const char *synopsis,
+               const char *description)
+{
+  printf ("  %s\n", synopsis);
+  print_wrapped (description, 6);
+}
+
 static void
 print_help (void)
 {
   print_usage_line (stdout);
-  printf ("\n%s\n\n",
-          _("Lists and controls the workers of programs that use libspindle-1 and "
-            "export them on the session bus (spindle_worker_set_export(), or "
-            "SPINDLE_EXPORT=1 in their environment)."));
-  printf ("%s\n", _("Commands:"));
-  printf ("  list [--json]\n      %s\n",
-          _("Every exporting program and its workers: id, name, state, elapsed time."));
-  printf ("  watch [--interval=MS] PID\n      %s\n",
-          _("A live view of one program's workers, until it exits or Ctrl+C."));
-  printf ("  stop PID WORKER\n      %s\n",
-          _("Asks a worker to stop: its stop flag, its waits and its cancellable."));
-  printf ("  cancel PID WORKER\n      %s\n",
-          _("Force-cancels a worker (a Python body is interrupted instead)."));
-  printf ("  abandon PID WORKER\n      %s\n",
-          _("Gives up on a worker that never dies; its resources are reported leaked."));
-  printf ("  details [--json] PID WORKER\n      %s\n",
-          _("A worker's diagnosis now, its cleanup report and its event log."));
-  printf ("  help\n      %s\n\n", _("Shows this help."));
-  printf ("%s\n\n",
-          _("PID is the process id of an exporting program. WORKER is a worker's id, "
-            "or its name when no other worker of that program bears it. Control "
-            "commands work only in a program that allowed control."));
-  printf ("%s\n  %s\n  %s\n  %s\n",
-          _("Exit status:"),
-          _("0  success"),
-          _("1  the operation failed: no such program or worker, control not allowed, "
-            "the worker already finished"),
-          _("2  usage error: unknown command or bad arguments"));
+  putchar ('\n');
+  print_wrapped (_("Lists and controls the workers of programs that use libspindle-1 and "
+                   "export them on the session bus (spindle_worker_set_export(), or "
+                   "SPINDLE_EXPORT=1 in their environment)."), 0);
+  printf ("\n%s\n", _("Commands:"));
+  print_command ("list [--json]",
+                 _("Every exporting program and its workers: id, name, state, elapsed time."));
+  print_command ("watch [--interval=MS] PID",
+                 _("A live view of one program's workers, until it exits or Ctrl+C."));
+  print_command ("stop PID WORKER",
+                 _("Asks a worker to stop: its stop flag, its waits and its cancellable."));
+  print_command ("cancel PID WORKER",
+                 _("Force-cancels a worker (a Python body is interrupted instead)."));
+  print_command ("abandon PID WORKER",
+                 _("Gives up on a worker that never dies; its resources are reported leaked."));
+  print_command ("details [--json] PID WORKER",
+                 _("A worker's diagnosis now, its cleanup report and its event log."));
+  print_command ("help", _("Shows this help."));
+  putchar ('\n');
+  print_wrapped (_("PID is the process id of an exporting program. WORKER is a worker's id, "
+                   "or its name when no other worker of that program bears it. Control "
+                   "commands work only in a program that allowed control."), 0);
+  putchar ('\n');
+  printf ("%s\n"
+          "  spindlectl list\n"
+          "  spindlectl list --json\n"
+          "  spindlectl watch 4242\n"
+          "  spindlectl stop 4242 indexer\n"
+          "  spindlectl details 4242 7\n\n",
+          _("Examples:"));
+  printf ("%s\n", _("Exit status:"));
+  print_hanging (_("0  success"), 2, 5);
+  print_hanging (_("1  the operation failed: no such program or worker, control not allowed, "
+                   "the worker already finished"), 2, 5);
+  print_hanging (_("2  usage error: unknown command or bad arguments"), 2, 5);
 }
 
 static void

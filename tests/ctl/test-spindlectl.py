@@ -194,6 +194,33 @@ def test_usage_errors():
     assert status == 0 and "list" in out and "watch" in out and "Exit status" in out
 
 
+def test_read_only_refuses_control():
+    """The same program without --control: listed, but control fails."""
+    argv = [arg for arg in program_argv if arg != "--control"]
+    other = subprocess.Popen(argv, env=dict(os.environ, SPINDLE_EXPORT="1"),
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        def exported():
+            for entry in listing()["programs"]:
+                if entry["pid"] == other.pid and live_workers(entry):
+                    return entry
+            return None
+
+        entry = wait_for("the read-only program exports", exported)
+        assert entry["control"] is False, entry
+        target = live_workers(entry)[0]["id"]
+        for command in ("stop", "cancel", "abandon"):
+            status, out, err = ctl(command, other.pid, target)
+            assert status == 1, (command, status, err)
+            assert err.strip() == ("spindlectl: Program %d does not allow control of its workers"
+                                   % other.pid), err
+        status, out, err = ctl("details", other.pid, target)
+        assert status == 0, err
+    finally:
+        other.terminate()
+        other.wait()
+
+
 class Reader:
     """Lines of a child's stdout, read on a thread so waits can time out."""
 
@@ -287,6 +314,7 @@ TESTS = [
     test_cancel_by_name,
     test_unknown_program_and_worker,
     test_usage_errors,
+    test_read_only_refuses_control,
     test_watch_resubscribes_after_drop,
     test_watch_follows_and_ends,  # ends the program: last
 ]
