@@ -133,10 +133,7 @@ entry_update (SpindleExportedSet *set,
       g_clear_pointer (&entry->partial, g_variant_unref);
       entry->partial = _spindle_export_fields_diff (&entry->fields, &now, id, set->number);
       if (entry->partial != NULL)
-        {
-          _spindle_export_fields_clear (&entry->fields);
-          _spindle_export_fields_copy (&entry->fields, &now);
-        }
+        _spindle_export_fields_update (&entry->fields, &now);
     }
 
   entry->seen = TRUE;

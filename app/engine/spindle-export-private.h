@@ -54,6 +54,8 @@ void        _spindle_export_fields_read     (SpindleExportFields       *fields,
                                              guint                      set_number);
 void        _spindle_export_fields_copy     (SpindleExportFields       *dest,
                                              const SpindleExportFields *src);
+void        _spindle_export_fields_update   (SpindleExportFields       *dest,
+                                             const SpindleExportFields *now);
 void        _spindle_export_fields_clear    (SpindleExportFields       *fields);
 GVariant   *_spindle_export_fields_diff     (const SpindleExportFields *before,
                                              const SpindleExportFields *now,

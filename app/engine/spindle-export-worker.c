@@ -89,6 +89,50 @@ _spindle_export_fields_copy (SpindleExportFields       *dest,
     dest->cleanup = spindle_cleanup_report_ref (src->cleanup);
 }
 
+static void
+take_str (char       **field,
+          const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return;
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+/* Makes @dest, which owns its copies, equal to @now, which borrows: only
+ * what changed is copied (most ticks change a number or two).
+ */
+void
+_spindle_export_fields_update (SpindleExportFields       *dest,
+                               const SpindleExportFields *now)
+{
+  SpindleExportFields old = *dest;
+
+  *dest = *now;
+  dest->name = old.name;
+  dest->kind = old.kind;
+  dest->phase = old.phase;
+  dest->waiting_for = old.waiting_for;
+  dest->error = old.error;
+  dest->result = old.result;
+  dest->cleanup = old.cleanup;
+  take_str (&dest->name, now->name);
+  take_str (&dest->kind, now->kind);
+  take_str (&dest->phase, now->phase);
+  take_str (&dest->waiting_for, now->waiting_for);
+  take_str (&dest->error, now->error);
+  if (dest->result != now->result)
+    {
+      g_clear_pointer (&dest->result, g_variant_unref);
+      dest->result = now->result != NULL ? g_variant_ref (now->result) : NULL;
+    }
+  if (dest->cleanup != now->cleanup)
+    {
+      g_clear_pointer (&dest->cleanup, spindle_cleanup_report_unref);
+      dest->cleanup = now->cleanup != NULL ? spindle_cleanup_report_ref (now->cleanup) : NULL;
+    }
+}
+
 void
 _spindle_export_fields_clear (SpindleExportFields *fields)
 {
