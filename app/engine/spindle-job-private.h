@@ -105,6 +105,7 @@ SpindleJob           *_spindle_job_ref            (SpindleJob       *job);
 void                  _spindle_job_unref          (SpindleJob       *job);
 gboolean              _spindle_job_start          (SpindleJob       *job,
                                                    GError          **error);
+guint                 _spindle_job_get_n_threads  (void);
 void                  _spindle_job_set_start_pending (SpindleJob    *job);
 gboolean              _spindle_job_take_start_pending (SpindleJob   *job);
 void                  _spindle_job_request_stop   (SpindleJob       *job);

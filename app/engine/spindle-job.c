@@ -33,6 +33,11 @@
 
 static void settle_cancel_signal (SpindleJob *self);
 
+/* Job threads of the process created and not yet at their end: the
+ * sampler tells them from the process's other threads by this count.
+ */
+static guint n_job_threads;
+
 /* Bindings hold a job for as long as its body runs; a reference is a copy. */
 G_DEFINE_BOXED_TYPE (SpindleJob, spindle_job, _spindle_job_ref, _spindle_job_unref)
 
@@ -299,6 +304,7 @@ job_finish (SpindleJob *self,
 
   /* only now may a waiting parent end, its last event after ours */
   _spindle_job_report_ended (self, terminal);
+  g_atomic_int_dec_and_test ((gint *) &n_job_threads);
 
   _spindle_job_unref (self);
 }
@@ -425,7 +431,10 @@ _spindle_job_start (SpindleJob  *self,
       rc = pthread_create (&self->thread, &attr, job_thread_main, self);
       self->thread_live = rc == 0 && !self->disowned;
       if (rc == 0)
-        settle_new_thread (self);
+        {
+          g_atomic_int_inc ((gint *) &n_job_threads);
+          settle_new_thread (self);
+        }
       g_mutex_unlock (&self->lock);
 
       if (rc != 0)
@@ -444,6 +453,15 @@ _spindle_job_start (SpindleJob  *self,
     }
 
   return TRUE;
+}
+
+/* How many job threads exist now, give or take one that is being created
+ * or exiting.
+ */
+guint
+_spindle_job_get_n_threads (void)
+{
+  return (guint) g_atomic_int_get ((gint *) &n_job_threads);
 }
 
 /* Starts left to a starter thread (spindle-starter.c) ***********************/

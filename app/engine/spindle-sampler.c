@@ -38,10 +38,13 @@
  *
  * The threads Spindle did not start come from a listing of
  * /proc/self/task, which with ten thousand workers costs tens of ms: it is
- * taken again only when the process's thread count (one read of
- * /proc/self/stat) no longer matches, or every RELIST_EVERY ticks, since a
- * thread may end as another starts. In between, only the few known other
- * threads are read. The process's figures come from its CPU clock and
+ * taken again only when the count of threads that are not workers' (the
+ * process's, one read of /proc/self/status, less the workers' threads the
+ * engine counts) changed, or every RELIST_EVERY ticks, since a thread may
+ * end as another starts: workers starting or ending by the thousand cost
+ * no listing. A worker's thread is known by the id its job holds as soon
+ * as it runs, before its start reaches the set: it is never taken for
+ * another thread. In between, only the few known other threads are read. The process's figures come from its CPU clock and
  * /proc/self/statm, the system's (load, CPUs) from libgtop: the kernel
  * answers /proc/self/stat, as libgtop reads it, by walking every thread.
  */
@@ -60,7 +63,8 @@ struct _SpindleSampler
   guint64           n_task_reads;
   guint64           n_ticks;
   guint             full_every;
-  guint             listed_threads;
+  int               listed_others;  /* threads less workers' threads at the last listing */
+  gboolean          relist_soon;    /* an other thread took a name: perhaps a worker's */
 
   double            process_cpu;
   guint64           resident;
@@ -157,6 +161,16 @@ sample_worker (SpindleSampler *self,
   _spindle_worker_apply_sample (worker, &sample);
 }
 
+/* The thread's id as soon as it runs, before its start event comes. */
+static int
+thread_id (SpindleWorker *worker)
+{
+  if (worker->tid > 0 || worker->job == NULL)
+    return worker->tid;
+
+  return g_atomic_int_get (&worker->job->tid);
+}
+
 /* Every worker of @model and below; @tids collects their thread ids. */
 static void
 sample_workers (SpindleSampler *self,
@@ -171,11 +185,11 @@ sample_workers (SpindleSampler *self,
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
 
+      if (tids != NULL && thread_id (worker) > 0)
+        g_hash_table_add (tids, GINT_TO_POINTER (thread_id (worker)));
       if (worker->tid <= 0)
         continue;
 
-      if (tids != NULL)
-        g_hash_table_add (tids, GINT_TO_POINTER (worker->tid));
       if (sample && is_sampled (worker))
         sample_worker (self, worker, now);
       sample_workers (self, spindle_worker_get_children (worker), now, sample, tids);
@@ -236,6 +250,10 @@ sample_other (SpindleSampler *self,
       info = created = _spindle_thread_info_new (tid);
       g_list_store_append (self->others, info);
     }
+  /* A worker's thread listed before it ran is renamed as it begins: the
+   * next listing knows it for a worker's. */
+  else if (g_strcmp0 (spindle_thread_info_get_name (info), g_strchomp (comm)) != 0)
+    self->relist_soon = TRUE;
 
   _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
   return TRUE;
@@ -286,24 +304,39 @@ read_n_threads (void)
   return n;
 }
 
-static guint
-sample_others (SpindleSampler *self,
-               gint64          now,
-               GHashTable     *worker_tids)
+/* The process's thread ids, read before the workers' are collected: a
+ * worker's thread listed here has an id in its job by then, unless it has
+ * not run at all yet (and then it is renamed soon, see sample_other()).
+ */
+static GArray *
+list_threads (void)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  GArray *tids = g_array_new (FALSE, FALSE, sizeof (int));
   const char *name;
-  guint n_threads = 0;
 
-  if (dir == NULL)
-    return 0;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       int tid = atoi (name);
 
-      n_threads++;
+      g_array_append_val (tids, tid);
+    }
+
+  return tids;
+}
+
+static guint
+sample_others (SpindleSampler *self,
+               gint64          now,
+               GArray         *listed,
+               GHashTable     *worker_tids)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < listed->len; i++)
+    {
+      int tid = g_array_index (listed, int, i);
+
       if (tid <= 0 || g_hash_table_contains (worker_tids, GINT_TO_POINTER (tid)))
         continue;
 
@@ -313,7 +346,7 @@ sample_others (SpindleSampler *self,
 
   forget_gone_others (self, seen);
 
-  return n_threads;
+  return listed->len;
 }
 
 /* The process and the system, from libgtop ***********************************/
@@ -436,7 +469,7 @@ spindle_sampler_tick (SpindleSampler *self)
 {
   gint64 now = g_get_monotonic_time ();
   gboolean full, relist;
-  guint n_threads;
+  guint n_threads, n_job_threads;
 
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
 
@@ -444,17 +477,26 @@ spindle_sampler_tick (SpindleSampler *self)
   _spindle_worker_set_flush (self->set);
 
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
+  n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = n_threads == 0 || n_threads != self->listed_threads || self->n_ticks % RELIST_EVERY == 0;
+  relist = n_threads == 0 || (int) (n_threads - n_job_threads) != self->listed_others ||
+           self->relist_soon || self->n_ticks % RELIST_EVERY == 0;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (full || relist)
     {
       g_autoptr(GHashTable) worker_tids = relist ? g_hash_table_new (NULL, NULL) : NULL;
+      g_autoptr(GArray) listed = relist ? list_threads () : NULL;
 
       sample_workers (self, G_LIST_MODEL (self->set), now, full, worker_tids);
-      if (relist)
-        n_threads = self->listed_threads = sample_others (self, now, worker_tids);
+      if (relist && listed->len == 0)
+        n_threads = 0;
+      else if (relist)
+        {
+          self->relist_soon = FALSE;
+          n_threads = sample_others (self, now, listed, worker_tids);
+          self->listed_others = (int) (n_threads - n_job_threads);
+        }
     }
   if (!full)
     sample_watched (self, now);

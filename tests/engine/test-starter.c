@@ -497,6 +497,63 @@ test_off_by_default (SpindleTestFixture *fixture,
   g_assert_null (fixture->set->starter);
 }
 
+static gboolean
+others_hold_a_worker (SpindleSampler   *sampler,
+                      SpindleWorkerSet *set)
+{
+  GListModel *others = spindle_sampler_get_other_threads (sampler);
+  g_autoptr(GHashTable) tids = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (set)); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (G_LIST_MODEL (set), i);
+
+      g_hash_table_add (tids, GINT_TO_POINTER (spindle_worker_get_tid (worker)));
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (others); i++)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (others, i);
+
+      if (g_hash_table_contains (tids, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A view samples while threads start by the hundred: a worker's thread
+ * that the process listing saw before its start reached the set may pass
+ * for another thread for a tick, never longer than its start.
+ */
+static void
+test_sampler_while_starting (SpindleTestFixture *fixture,
+                             gconstpointer       data)
+{
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (fixture->set);
+  const guint n = 1000;
+  Counts counts = { 0 };
+
+  g_object_set (fixture->set, "background-start", TRUE, NULL);
+  for (guint i = 0; i < n; i++)
+    spindle_test_spawn_full (fixture->set, "counter", counting_body, &counts, counting_destroy);
+
+  while (!all_running (fixture->set))
+    {
+      spindle_sampler_tick (sampler);
+      g_main_context_iteration (NULL, FALSE);
+    }
+
+  /* one tick to see the renamed threads, one to list again */
+  spindle_sampler_tick (sampler);
+  spindle_sampler_tick (sampler);
+  g_assert_false (others_hold_a_worker (sampler, fixture->set));
+
+  spindle_worker_set_stop_all (fixture->set);
+  spindle_test_wait_no_live (fixture->set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpint (g_atomic_int_get (&counts.destroyed), ==, n);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -515,6 +572,7 @@ main (int    argc,
   spindle_test_add ("/engine/starter/create-failure", test_create_failure);
   spindle_test_add ("/engine/starter/create-failure-while-stopping", test_create_failure_while_stopping);
   spindle_test_add ("/engine/starter/off-by-default", test_off_by_default);
+  spindle_test_add ("/engine/starter/sampler-while-starting", test_sampler_while_starting);
 
   return g_test_run ();
 }
