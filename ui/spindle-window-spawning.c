@@ -16,9 +16,12 @@
 
 /* Workers asked for in bulk (10,000 from the command line) start in
  * batches from a low-priority idle, so that the window maps and draws
- * meanwhile and says how far it got ("started 4,000 of 10,000"). Threads
- * are created on the set's own thread, which only the main loop is: the
- * engine allows no other. Events, the window's update and its frames all
+ * meanwhile and says how far it got ("started 4,000 of 10,000"). The
+ * workers are made on the set's own thread, which only the main loop is,
+ * but their threads are created by the set's starter threads (its
+ * "background-start"): pthread_create() would otherwise take most of the
+ * main thread's launch. A thread that cannot be created shows as a FAILED
+ * row with the reason. Events, the window's update and its frames all
  * come first (they have higher priorities), so each batch shows before the
  * next one starts. A batch lasts SPAWN_SHARE times what the main loop did
  * since the last one, within bounds: with frames of 90 ms (GL in software)
@@ -70,13 +73,42 @@ give_up (SpindleWindow *self,
   _spindle_window_show_error (self, _("Could not start every worker"), error);
 }
 
-/* Spawns from the head of the queue until the batch's time is up. */
+/* Spawns from the head of the queue until @until; FALSE with @error set
+ * when a worker could not be made.
+ */
+static gboolean
+spawn_until (SpindleWindow  *self,
+             gint64          until,
+             GError        **error)
+{
+  while (self->spawn_queue->len > 0)
+    {
+      Request *request = &g_array_index (self->spawn_queue, Request, 0);
+
+      if (spindle_catalog_spawn (self->set, request->kind, error) == NULL)
+        return FALSE;
+
+      self->spawn_started++;
+      if (--request->count == 0)
+        g_array_remove_index (self->spawn_queue, 0);
+
+      if ((self->spawn_last_end = g_get_monotonic_time ()) >= until)
+        break;
+    }
+
+  return TRUE;
+}
+
+/* One batch. Its spawns, and only they, leave the threads to the set's
+ * starter threads: other spawns (the Add Workers popover) keep theirs.
+ */
 static gboolean
 spawn_batch (gpointer data)
 {
   SpindleWindow *self = data;
   gint64 now = g_get_monotonic_time ();
-  gint64 until = now + batch_usec (self, now);
+  g_autoptr(GError) error = NULL;
+  gboolean spawned;
 
   /* quitting: what has not started stays unstarted */
   if (self->shutting_down)
@@ -85,27 +117,18 @@ spawn_batch (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  while (self->spawn_queue->len > 0)
+  g_object_set (self->set, "background-start", TRUE, NULL);
+  spawned = spawn_until (self, now + batch_usec (self, now), &error);
+  g_object_set (self->set, "background-start", FALSE, NULL);
+
+  if (!spawned)
     {
-      Request *request = &g_array_index (self->spawn_queue, Request, 0);
-      g_autoptr(GError) error = NULL;
-
-      if (spindle_catalog_spawn (self->set, request->kind, &error) == NULL)
-        {
-          give_up (self, error);
-          return G_SOURCE_REMOVE;
-        }
-
-      self->spawn_started++;
-      if (--request->count == 0)
-        g_array_remove_index (self->spawn_queue, 0);
-
-      if ((now = g_get_monotonic_time ()) >= until && self->spawn_queue->len > 0)
-        {
-          self->spawn_last_end = now;
-          return G_SOURCE_CONTINUE;
-        }
+      give_up (self, error);
+      return G_SOURCE_REMOVE;
     }
+
+  if (self->spawn_queue->len > 0)
+    return G_SOURCE_CONTINUE;
 
   finish_spawning (self);
   return G_SOURCE_REMOVE;
