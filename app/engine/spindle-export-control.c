@@ -19,6 +19,7 @@
 
 #define WORKER_ID_MASK       ((G_GUINT64_CONSTANT (1) << SPINDLE_EXPORT_SET_SHIFT) - 1)
 #define CONTROL_WAIT_USEC    (5 * G_USEC_PER_SEC)
+#define MAX_CALLS            64
 
 /* Control (export thread → owner thread) *************************************/
 
@@ -56,9 +57,10 @@ control_unref (Control *control)
 
   /* never answered: its context went away (the set was unexported) */
   if (g_atomic_int_compare_and_exchange (&control->answered, FALSE, TRUE))
-    _spindle_export_return_error (control->invocation, "UnknownWorker", "Worker %" G_GUINT64_FORMAT " is no longer exported",
-                  control->id);
+    _spindle_export_return_error (control->invocation, "UnknownWorker",
+                                  "Worker %" G_GUINT64_FORMAT " is no longer exported", control->id);
   g_clear_pointer (&control->timeout, g_source_unref);
+  g_atomic_int_dec_and_test (&control->set->n_calls);
   _spindle_exported_set_unref (control->set);
   g_free (control);
 }
@@ -239,6 +241,16 @@ _spindle_export_control_call (SpindleExport         *self,
     {
       _spindle_exported_set_unref (set);
       _spindle_export_return_error (invocation, "NotAllowed", "The program exports its workers read-only");
+      return;
+    }
+
+  /* a context that does not run keeps its calls: not without bound */
+  if (g_atomic_int_add (&set->n_calls, 1) >= MAX_CALLS)
+    {
+      g_atomic_int_dec_and_test (&set->n_calls);
+      _spindle_exported_set_unref (set);
+      _spindle_export_return_error (invocation, "NotResponding",
+                                    "%d calls are waiting for the program's main context", MAX_CALLS);
       return;
     }
 

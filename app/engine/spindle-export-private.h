@@ -97,6 +97,7 @@ struct _SpindleExportedSet
   gint                flags;         /* SpindleExportFlags, atomic */
   gint                n_live;        /* atomic copy of SpindleWorkerSet:n-live */
   gint                want_sync;     /* atomic */
+  gint                n_calls;       /* atomic: control calls not yet freed */
   GMainContext       *context;
   GSource            *tick;
 

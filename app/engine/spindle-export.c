@@ -515,17 +515,16 @@ _spindle_export_from_environment (SpindleWorkerSet *set)
   const char *value = g_getenv ("SPINDLE_EXPORT");
   g_autoptr(GError) error = NULL;
   SpindleExportFlags flags;
-  static gsize warned = 0;
+  static gint failed = FALSE;
 
-  if (value == NULL || value[0] == '\0' || g_str_equal (value, "0"))
+  /* a bus that could not be reached is not tried again for every set */
+  if (value == NULL || value[0] == '\0' || g_str_equal (value, "0") || g_atomic_int_get (&failed))
     return;
 
   flags = g_str_equal (value, "control") ? SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL : SPINDLE_EXPORT_FLAGS_NONE;
-  if (!spindle_worker_set_export (set, flags, &error) && g_once_init_enter (&warned))
-    {
-      g_message ("SPINDLE_EXPORT: %s", error->message);
-      g_once_init_leave (&warned, 1);
-    }
+  if (!spindle_worker_set_export (set, flags, &error) &&
+      g_atomic_int_compare_and_exchange (&failed, FALSE, TRUE))
+    g_message ("SPINDLE_EXPORT: %s", error->message);
 }
 
 /* For tests: signals sent since the export started. */

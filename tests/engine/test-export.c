@@ -12,6 +12,7 @@
  */
 
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "spindle-export-private.h"
@@ -938,6 +939,49 @@ idle_owner_thread (gpointer data)
   return NULL;
 }
 
+typedef struct
+{
+  guint n_done;
+  guint n_refused;     /* at once: too many calls waiting */
+} Flood;
+
+static void
+flood_done_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Flood *flood = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
+  g_autofree char *remote = error != NULL ? g_dbus_error_get_remote_error (error) : NULL;
+
+  g_assert_null (reply);
+  g_assert_cmpstr (remote, ==, ERROR ("NotResponding"));
+  if (strstr (error->message, "calls are waiting") != NULL)
+    flood->n_refused++;
+  flood->n_done++;
+}
+
+static gboolean
+flood_done_cond (gpointer data)
+{
+  return ((Flood *) data)->n_done == 80;
+}
+
+/* Calls a context that does not run are kept, but not without bound. */
+static void
+assert_calls_bounded (Client *client)
+{
+  Flood flood = { 0 };
+
+  for (guint i = 0; i < 80; i++)
+    g_dbus_connection_call (client->connection, client->name, SPINDLE_EXPORT_OBJECT_PATH, IFACE, "Stop",
+                            g_variant_new ("(t)", (guint64) 1), NULL, G_DBUS_CALL_FLAGS_NONE,
+                            SPINDLE_TEST_GUARD_MS, NULL, flood_done_cb, &flood);
+  spindle_test_wait_until (flood_done_cond, &flood, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (flood.n_refused, >=, 80 - 64);
+}
+
 static void
 test_idle_owner (void)
 {
@@ -965,6 +1009,7 @@ test_idle_owner (void)
   g_assert_true (g_variant_lookup (dict, "state", "&s", &state));
   g_assert_cmpstr (state, ==, "starting");
   client_call_fails (client, "Stop", g_variant_new ("(t)", (guint64) 1), ERROR ("NotResponding"));
+  assert_calls_bounded (client);
 
   g_mutex_lock (&idle.lock);
   idle.release = TRUE;
