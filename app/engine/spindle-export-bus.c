@@ -104,51 +104,93 @@ forget_subscriber (SpindleExport *self,
     poke_all (self, FALSE);
 }
 
-/* A worker as last sent: its first keys and the changes since, merged
- * when a snapshot needs it or when they pile up, so that a tick costs the
- * export thread an append per changed worker.
+/* A worker as last sent: the latest value of each key, in the protocol's
+ * order, and the dict a snapshot built from them until one changes. A
+ * tick costs the export thread a slot per changed key; a snapshot builds
+ * the dicts of the workers that changed since the last one.
  */
+static const char * const mirror_keys[] = {
+  "id", "set", "parent", "name", "kind", "tid", "state", "stop-reason", "started-at",
+  "finished-at", "phase", "progress", "waiting-for", "deadline", "escalation",
+  "escalation-at", "unresponsive", "error", "result", "pid", "cleanup",
+};
+
+#define N_MIRROR_KEYS G_N_ELEMENTS (mirror_keys)
+
 typedef struct
 {
-  GVariant  *full;
-  GPtrArray *pending;     /* GVariant, oldest first; NULL: none */
+  GVariant *values[N_MIRROR_KEYS];
+  GVariant *dict;         /* NULL: a value changed since it was built */
 } MirrorEntry;
-
-#define MAX_PENDING 16
 
 static void
 mirror_entry_free (MirrorEntry *entry)
 {
-  g_clear_pointer (&entry->full, g_variant_unref);
-  g_clear_pointer (&entry->pending, g_ptr_array_unref);
+  for (guint i = 0; i < N_MIRROR_KEYS; i++)
+    g_clear_pointer (&entry->values[i], g_variant_unref);
+  g_clear_pointer (&entry->dict, g_variant_unref);
   g_free (entry);
 }
 
-static GVariant *
-mirror_entry_merge (MirrorEntry *entry)
+/* Partials carry their keys in the protocol's order: @hint is where the
+ * previous key was found, so a lookup costs a comparison or two.
+ */
+static guint
+mirror_key_index (const char *key,
+                  guint       hint)
 {
-  GVariantDict dict;
-
-  if (entry->pending == NULL)
-    return entry->full;
-
-  g_variant_dict_init (&dict, entry->full);
-  for (guint i = 0; i < entry->pending->len; i++)
+  for (guint i = 0; i < N_MIRROR_KEYS; i++)
     {
-      GVariantIter iter;
-      const char *key;
-      GVariant *value;
+      guint k = (hint + i) % N_MIRROR_KEYS;
 
-      g_variant_iter_init (&iter, g_ptr_array_index (entry->pending, i));
-      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-        g_variant_dict_insert_value (&dict, key, value);
+      if (g_str_equal (mirror_keys[k], key))
+        return k;
     }
 
-  g_variant_unref (entry->full);
-  entry->full = g_variant_ref_sink (g_variant_dict_end (&dict));
-  g_clear_pointer (&entry->pending, g_ptr_array_unref);
+  return N_MIRROR_KEYS;
+}
 
-  return entry->full;
+static void
+mirror_entry_apply (MirrorEntry *entry,
+                    GVariant    *partial)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  guint k = 0;
+
+  g_variant_iter_init (&iter, partial);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      k = mirror_key_index (key, k);
+      if (k == N_MIRROR_KEYS)
+        {
+          g_variant_unref (value);
+          k = 0;
+          continue;
+        }
+      g_clear_pointer (&entry->values[k], g_variant_unref);
+      entry->values[k] = value;
+    }
+
+  g_clear_pointer (&entry->dict, g_variant_unref);
+}
+
+static GVariant *
+mirror_entry_dict (MirrorEntry *entry)
+{
+  GVariantBuilder builder;
+
+  if (entry->dict != NULL)
+    return entry->dict;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (guint k = 0; k < N_MIRROR_KEYS; k++)
+    if (entry->values[k] != NULL)
+      g_variant_builder_add (&builder, "{sv}", mirror_keys[k], entry->values[k]);
+  entry->dict = g_variant_ref_sink (g_variant_builder_end (&builder));
+
+  return entry->dict;
 }
 
 static void
@@ -166,19 +208,13 @@ mirror_apply (SpindleExport      *self,
         {
           guint64 *key = g_new (guint64, 1);
 
-          /* a new worker: every key */
+          /* a new worker: its partial has every key */
           *key = id;
           entry = g_new0 (MirrorEntry, 1);
-          entry->full = g_variant_ref (partial);
           g_hash_table_insert (self->mirror, key, entry);
-          continue;
         }
 
-      if (entry->pending == NULL)
-        entry->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
-      g_ptr_array_add (entry->pending, g_variant_ref (partial));
-      if (entry->pending->len >= MAX_PENDING)
-        mirror_entry_merge (entry);
+      mirror_entry_apply (entry, partial);
     }
 
   for (guint i = 0; i < delta->removed->len; i++)
@@ -236,11 +272,12 @@ send_update (SpindleExport      *self,
 
   for (guint i = 0; i < behind->len; i++)
     {
-      const char *name = g_ptr_array_index (behind, i);
+      /* forgotten first: by the time it hears, it costs nothing more */
+      g_autofree char *name = g_strdup (g_ptr_array_index (behind, i));
 
+      forget_subscriber (self, name);
       emit_to (self, name, "SubscriptionDropped",
                g_variant_new ("(s)", "more than 8 updates were not acknowledged"));
-      forget_subscriber (self, name);
     }
 }
 
@@ -336,7 +373,7 @@ snapshot (SpindleExport *self)
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; i < keys->len; i++)
     g_variant_builder_add_value (&builder,
-                                 mirror_entry_merge (g_hash_table_lookup (self->mirror, g_ptr_array_index (keys, i))));
+                                 mirror_entry_dict (g_hash_table_lookup (self->mirror, g_ptr_array_index (keys, i))));
 
   return g_variant_builder_end (&builder);
 }
