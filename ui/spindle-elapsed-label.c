@@ -10,7 +10,7 @@
 #include "spindle-clock.h"
 #include "spindle-elapsed-label.h"
 #include "spindle-format.h"
-#include "spindle-window.h"
+#include "spindle-panel-private.h"
 
 struct _SpindleElapsedLabel
 {
@@ -75,18 +75,18 @@ spindle_elapsed_label_sync_ticks (SpindleElapsedLabel *self)
 }
 
 /* With "report-shown", as the list's cells have it, a mapped label counts
- * its worker in its window's SpindleShownWorkers: the rows on screen, which
- * the window reads /proc for. It finds the window as an ancestor when it
+ * its worker in its panel's SpindleShownWorkers: the rows on screen, which
+ * the panel reads /proc for. It finds the panel as an ancestor when it
  * needs it instead of being handed the registry in a property, because the
- * cells come from builder templates that cannot reach the window. It keeps
+ * cells come from builder templates that cannot reach the panel. It keeps
  * the registry it showed its worker in until it has hidden it there again.
  */
 static SpindleShownWorkers *
 find_shown_workers (SpindleElapsedLabel *self)
 {
-  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), SPINDLE_TYPE_WINDOW);
+  GtkWidget *panel = gtk_widget_get_ancestor (GTK_WIDGET (self), SPINDLE_TYPE_PANEL);
 
-  return window ? spindle_window_get_shown_workers (SPINDLE_WINDOW (window)) : NULL;
+  return panel ? _spindle_panel_get_shown_workers (SPINDLE_PANEL (panel)) : NULL;
 }
 
 static void

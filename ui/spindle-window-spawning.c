@@ -62,6 +62,7 @@ finish_spawning (SpindleWindow *self)
   self->spawn_started = 0;
   self->spawn_last_end = 0;
   self->spawn_id = 0;
+  _spindle_panel_set_batching (self->panel, FALSE);
   spindle_window_flush (self);
 }
 
@@ -163,6 +164,7 @@ spindle_window_start_workers (SpindleWindow *self,
   self->spawn_requested += count;
   if (self->spawn_id == 0)
     self->spawn_id = g_idle_add_full (SPAWN_PRIORITY, spawn_batch, self, NULL);
+  _spindle_panel_set_batching (self->panel, TRUE);
   spindle_window_flush (self);
 }
 

@@ -1,4 +1,4 @@
-/* spindle-window-sampling.c
+/* spindle-panel-sampling.c
  *
  * Copyright 2026 The Spindle authors
  *
@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-#include "spindle-window-private.h"
+#include "spindle-panel-private.h"
 
 /* The sampler reads CPU clocks and /proc for the workers it watches:
  * exactly the rows on screen and the selected worker, so a tick's cost
@@ -18,7 +18,7 @@
  * A worker that leaves the screen is let go on the next tick: rows are
  * unbound while the list allocates, and clearing its figures then would
  * change the text of cells in the middle of that allocation.
- * The window's tick drives the sampler, and the window ticks only while it
+ * The panel's tick drives the sampler, and the panel ticks only while it
  * is mapped.
  *
  * The other workers' CPU figures matter only to a sort by CPU: while the
@@ -31,14 +31,14 @@
 
 /* Reading a worker as it is first watched holds back its notifications
  * (state included) until an idle after the frame, at this priority; see
- * spindle_sampler_watch (). The window lets go of such a worker after that.
+ * spindle_sampler_watch (). The panel lets go of such a worker after that.
  */
 #define HELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 31)
 
 static gboolean
 release_held (gpointer data)
 {
-  SpindleWindow *self = data;
+  SpindlePanel *self = data;
 
   self->release_held_id = 0;
   g_ptr_array_set_size (self->held, 0);
@@ -47,7 +47,7 @@ release_held (gpointer data)
 }
 
 static void
-watch (SpindleWindow *self,
+watch (SpindlePanel  *self,
        SpindleWorker *worker)
 {
   spindle_sampler_watch (self->sampler, worker);
@@ -62,15 +62,18 @@ watch (SpindleWindow *self,
  * so that the frame does not show old counts.
  */
 void
-_spindle_window_check_held (SpindleWindow *self)
+_spindle_panel_check_held (SpindlePanel *self)
 {
   gboolean changed = FALSE;
+
+  if (self->held == NULL)
+    return;
 
   for (guint i = 0; i < self->held->len; i++)
     changed |= spindle_worker_monitor_check_worker (self->monitor, g_ptr_array_index (self->held, i));
 
   if (changed)
-    spindle_window_flush (self);
+    _spindle_panel_flush (self);
 }
 
 static void
@@ -81,10 +84,10 @@ add_worker (gpointer worker,
 }
 
 static GHashTable *
-collect_watched (SpindleWindow *self)
+collect_watched (SpindlePanel *self)
 {
   GHashTable *watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  g_autoptr(SpindleWorker) selected = _spindle_window_get_selected_worker (self);
+  g_autoptr(SpindleWorker) selected = _spindle_panel_dup_selected (self);
 
   spindle_shown_workers_foreach (self->shown, add_worker, watched);
   if (selected != NULL)
@@ -96,7 +99,7 @@ collect_watched (SpindleWindow *self)
 /* Watching ******************************************************************/
 
 static void
-sync_watched (SpindleWindow *self,
+sync_watched (SpindlePanel  *self,
               GHashTable    *shown)
 {
   GHashTableIter iter;
@@ -120,13 +123,13 @@ sync_watched (SpindleWindow *self,
  * and to no other: GTK 4.8 has no getter for the sorted column.
  */
 static gboolean
-sorts_by_cpu (SpindleWindow *self)
+sorts_by_cpu (SpindlePanel *self)
 {
   return g_signal_has_handler_pending (self->cpu_sorter, g_signal_lookup ("changed", GTK_TYPE_SORTER), 0, FALSE);
 }
 
 static void
-on_shown (SpindleWindow *self,
+on_shown (SpindlePanel  *self,
           SpindleWorker *worker)
 {
   if (!g_hash_table_contains (self->watched, worker))
@@ -137,7 +140,7 @@ on_shown (SpindleWindow *self,
 }
 
 static void
-on_selected (SpindleWindow *self)
+on_selected (SpindlePanel *self)
 {
   g_autoptr(GHashTable) watched = collect_watched (self);
 
@@ -146,14 +149,14 @@ on_selected (SpindleWindow *self)
 
 /* Figures changed in place: a sort by them needs telling. */
 static void
-resort_sampled (SpindleWindow *self)
+resort_sampled (SpindlePanel *self)
 {
   gtk_sorter_changed (GTK_SORTER (self->cpu_sorter), GTK_SORTER_CHANGE_DIFFERENT);
   gtk_sorter_changed (GTK_SORTER (self->kernel_sorter), GTK_SORTER_CHANGE_DIFFERENT);
 }
 
 void
-_spindle_window_sample (SpindleWindow *self)
+_spindle_panel_sample (SpindlePanel *self)
 {
   g_autoptr(GHashTable) watched = collect_watched (self);
 
@@ -166,7 +169,7 @@ _spindle_window_sample (SpindleWindow *self)
 /* Life cycle ****************************************************************/
 
 void
-_spindle_window_init_sampling (SpindleWindow *self)
+_spindle_panel_init_sampling (SpindlePanel *self)
 {
   self->sampler = spindle_sampler_new (self->set);
   self->shown = spindle_shown_workers_new ();
@@ -182,7 +185,7 @@ _spindle_window_init_sampling (SpindleWindow *self)
 }
 
 void
-_spindle_window_dispose_sampling (SpindleWindow *self)
+_spindle_panel_dispose_sampling (SpindlePanel *self)
 {
   if (self->watched != NULL && self->sampler != NULL)
     {
@@ -190,6 +193,11 @@ _spindle_window_dispose_sampling (SpindleWindow *self)
 
       sync_watched (self, none);
     }
+
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_func (self->selection, on_selected, self);
+  if (self->thread_list != NULL && self->sampler != NULL)
+    spindle_thread_list_set_model (self->thread_list, NULL);
 
   g_clear_handle_id (&self->release_held_id, g_source_remove);
   g_clear_pointer (&self->held, g_ptr_array_unref);

@@ -1,19 +1,19 @@
-/* spindle-window-cells.c
+/* spindle-panel-cells.c
  *
  * Copyright 2026 The Spindle authors
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "spindle-window"
+#define G_LOG_DOMAIN "spindle-panel"
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "spindle-format.h"
-#include "spindle-window-private.h"
+#include "spindle-panel-private.h"
 
 /* The closures of the cell templates in cells/, the per-row buttons and
  * the cells' tooltips.
@@ -331,7 +331,7 @@ show_tooltip (GtkWidget  *widget,
 
   if (shown)
     gtk_tooltip_set_text (tooltip, text);
-  /* kept for _spindle_window_query_tooltip () */
+  /* kept for _spindle_panel_query_tooltip () */
   g_object_set_data_full (G_OBJECT (widget), TOOLTIP_TEXT_KEY, text, g_free);
 
   return shown;
@@ -409,7 +409,7 @@ on_row_cancel_query_tooltip (GtkWidget   *widget,
 
 /* The text a widget's tooltip would show now, or NULL (for tests). */
 char *
-_spindle_window_query_tooltip (GtkWidget *widget)
+_spindle_panel_query_tooltip (GtkWidget *widget)
 {
   g_autoptr(GtkTooltip) tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
   gboolean shown = FALSE;
@@ -423,7 +423,7 @@ _spindle_window_query_tooltip (GtkWidget *widget)
 }
 
 void
-_spindle_window_class_init_cells (GtkWidgetClass *widget_class)
+_spindle_panel_class_init_cells (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_bind_template_callback (widget_class, expander_classes);
   gtk_widget_class_bind_template_callback (widget_class, on_name_pressed);

@@ -1,0 +1,55 @@
+/* spindle-gtk.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "spindle-gtk"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "spindle-gtk-private.h"
+
+/* What the panel needs wherever it is shown: its messages and its style
+ * sheet. Its templates are in a resource bundle of their own, which
+ * registers itself as the program loads (compiled without
+ * --manual-register).
+ *
+ * Messages: the library's strings are in the application's text domain,
+ * "spindle" (po/), bound here to the installation's locale directory, so
+ * that a program embedding the panel gets them translated whatever its
+ * own domain is.
+ */
+void
+_spindle_gtk_init (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      g_once_init_leave (&done, 1);
+    }
+}
+
+#define STYLE_KEY "spindle-gtk-style"
+
+/* Once per display: GTK's inspector, for one, runs on a display of its own. */
+void
+_spindle_gtk_ensure_style (GdkDisplay *display)
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (g_object_get_data (G_OBJECT (display), STYLE_KEY) != NULL)
+    return;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/dev/spindle/Spindle/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_data_full (G_OBJECT (display), STYLE_KEY, g_steal_pointer (&provider), g_object_unref);
+}
