@@ -13,9 +13,9 @@
 
 #include "spindle-gtk-private.h"
 
-/* What the panel needs wherever it is shown: its messages and its style
- * sheet. Its templates are in a resource bundle of their own, which
- * registers itself as the program loads (compiled without
+/* What libspindle-gtk-1 needs wherever it is loaded: its messages and its
+ * style sheet. Its templates and style sheet are in its own resource
+ * bundle, which registers itself as the library loads (compiled without
  * --manual-register).
  *
  * Messages: the library's strings are in the application's text domain,
