@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "spindle-gtk-private.h"
+#include "spindle-inspector-page.h"
 
 /* What libspindle-gtk-1 needs wherever it is loaded: its messages and its
  * style sheet. Its templates and style sheet are in its own resource
@@ -52,4 +53,20 @@ _spindle_gtk_ensure_style (GdkDisplay *display)
   gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   g_object_set_data_full (G_OBJECT (display), STYLE_KEY, g_steal_pointer (&provider), g_object_unref);
+}
+
+/* GTK's inspector ***********************************************************/
+
+/* GTK 4.8 registers the extension point "gtk-inspector-page" in gtk_init ()
+ * and its inspector window makes one page of each implementation when it
+ * opens. A library linked by the program loads before gtk_init (), so it
+ * registers the point itself (registering twice returns the same point)
+ * and implements it at once: the inspector of any program that loads
+ * libspindle-gtk-1 has a "Spindle" page.
+ */
+__attribute__((constructor)) static void
+spindle_gtk_register_inspector_page (void)
+{
+  g_io_extension_point_register ("gtk-inspector-page");
+  g_io_extension_point_implement ("gtk-inspector-page", SPINDLE_TYPE_INSPECTOR_PAGE, "spindle", 10);
 }

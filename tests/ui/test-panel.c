@@ -327,6 +327,67 @@ test_set_set (Fixture       *fixture,
   wait_for (set_is_down, other, "the other set to end");
 }
 
+static gboolean
+is_panel (GtkWidget     *widget,
+          gconstpointer  unused)
+{
+  return SPINDLE_IS_PANEL (widget);
+}
+
+typedef struct
+{
+  GtkWidget        *page;
+  SpindleWorkerSet *set;
+} PageWait;
+
+static gboolean
+page_shows_set (gpointer data)
+{
+  PageWait *wait = data;
+  GtkWidget *panel = find (wait->page, is_panel, NULL);
+
+  return panel != NULL && spindle_panel_get_set (SPINDLE_PANEL (panel)) == wait->set;
+}
+
+/* GTK's inspector makes its pages this way when it opens (gtk/inspector/
+ * window.c): one of each type that implements "gtk-inspector-page", its
+ * name from "title". The page finds the set this program's panel shows,
+ * and shows its workers live in a panel of its own.
+ */
+static void
+test_inspector_page (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GIOExtensionPoint *point = g_io_extension_point_lookup ("gtk-inspector-page");
+  GIOExtension *extension;
+  g_autofree char *title = NULL;
+  GtkWidget *page;
+  GtkWindow *inspector;
+  PageWait wait;
+
+  spawn_napper (fixture, "inspected napper");
+  g_assert_nonnull (point);
+  extension = g_io_extension_point_get_extension_by_name (point, "spindle");
+  g_assert_nonnull (extension);
+  g_assert_true (g_type_is_a (g_io_extension_get_type (extension), GTK_TYPE_WIDGET));
+
+  page = g_object_new (g_io_extension_get_type (extension), NULL);
+  g_object_get (page, "title", &title, NULL);
+  g_assert_cmpstr (title, ==, "Spindle");
+
+  inspector = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (inspector, 1000, 500);
+  gtk_window_set_child (inspector, page);
+  gtk_window_present (inspector);
+
+  wait = (PageWait) { page, fixture->set };
+  wait_for (page_shows_set, &wait, "the inspector page to show the program's set");
+  wait_label (page, "inspected napper");
+  wait_label (page, "1 worker, 1 live");
+
+  gtk_window_destroy (inspector);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +410,8 @@ main (int   argc,
               fixture_set_up, test_selected_worker, fixture_tear_down);
   g_test_add ("/ui/panel/set-set", Fixture, NULL,
               fixture_set_up, test_set_set, fixture_tear_down);
+  g_test_add ("/ui/panel/inspector-page", Fixture, NULL,
+              fixture_set_up, test_inspector_page, fixture_tear_down);
 
   return g_test_run ();
 }
