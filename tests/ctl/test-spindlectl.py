@@ -280,6 +280,11 @@ def test_watch_resubscribes_after_drop():
         status, out, err = ctl("stop", program.pid, target)
         assert status == 0, err
         slow_lines.until("worker %d stopped after the drop" % target, row_of(target, "stopped"))
+        # Ctrl+C ends a watch with a word and status 0
+        counter.send_signal(signal.SIGINT)
+        counter_lines.until("the interrupt's message",
+                            lambda l: "Stopped watching program %d" % program.pid in l)
+        assert counter.wait(timeout=GUARD_S) == 0
     finally:
         for watch in (slow, counter):
             watch.send_signal(signal.SIGCONT)
