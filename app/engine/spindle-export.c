@@ -460,11 +460,12 @@ spindle_worker_set_export (SpindleWorkerSet    *set,
  * spindle_worker_set_unexport:
  * @set: a set
  *
- * Takes @set off the session bus: its workers leave subscribers' views.
- * When no set of the program is exported any more, the program gives up
- * its name and closes its bus connection. Does nothing if @set is not
- * exported. A set is unexported when it is finalized. Use it from @set's
- * thread.
+ * Takes @set off the session bus. While other sets of the program stay
+ * exported, its workers leave subscribers' views. When it was the last,
+ * the program gives up its name and closes its bus connection: clients
+ * see the name go, as when the program exits, and keep the last state
+ * they saw. Does nothing if @set is not exported. A set is unexported
+ * when it is finalized. Use it from @set's thread.
  */
 void
 spindle_worker_set_unexport (SpindleWorkerSet *set)
