@@ -11,7 +11,6 @@
 
 G_BEGIN_DECLS
 
-void _spindle_gtk_init         (void);
 void _spindle_gtk_ensure_style (GdkDisplay *display);
 
 G_END_DECLS

@@ -14,28 +14,11 @@
 #include "spindle-gtk-private.h"
 #include "spindle-inspector-page.h"
 
-/* What libspindle-gtk-1 needs wherever it is loaded: its messages and its
- * style sheet. Its templates and style sheet are in its own resource
- * bundle, which registers itself as the library loads (compiled without
- * --manual-register).
- *
- * Messages: the library's strings are in the application's text domain,
- * "spindle" (po/), bound here to the installation's locale directory, so
- * that a program embedding the panel gets them translated whatever its
- * own domain is.
+/* What libspindle-gtk-1 needs wherever it is loaded: its messages, its
+ * style sheet and its inspector page. Its templates and style sheet are in
+ * its own resource bundle, which registers itself as the library loads
+ * (compiled without --manual-register).
  */
-void
-_spindle_gtk_init (void)
-{
-  static gsize done = 0;
-
-  if (g_once_init_enter (&done))
-    {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-      g_once_init_leave (&done, 1);
-    }
-}
 
 #define STYLE_KEY "spindle-gtk-style"
 
@@ -55,7 +38,20 @@ _spindle_gtk_ensure_style (GdkDisplay *display)
   g_object_set_data_full (G_OBJECT (display), STYLE_KEY, g_steal_pointer (&provider), g_object_unref);
 }
 
-/* GTK's inspector ***********************************************************/
+/* As the library loads ******************************************************/
+
+/* Messages: the library's strings are in the application's text domain,
+ * "spindle" (po/), bound to the installation's locale directory, so that a
+ * program embedding the panel gets them translated whatever its own domain
+ * is. Bound before main () runs, so that a program that binds the domain
+ * itself (Spindle from its build tree, its tests) has the last word.
+ */
+static void
+bind_messages (void)
+{
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+}
 
 /* GTK 4.8 registers the extension point "gtk-inspector-page" in gtk_init ()
  * and its inspector window makes one page of each implementation when it
@@ -64,9 +60,16 @@ _spindle_gtk_ensure_style (GdkDisplay *display)
  * and implements it at once: the inspector of any program that loads
  * libspindle-gtk-1 has a "Spindle" page.
  */
-__attribute__((constructor)) static void
-spindle_gtk_register_inspector_page (void)
+static void
+register_inspector_page (void)
 {
   g_io_extension_point_register ("gtk-inspector-page");
   g_io_extension_point_implement ("gtk-inspector-page", SPINDLE_TYPE_INSPECTOR_PAGE, "spindle", 10);
+}
+
+__attribute__((constructor)) static void
+spindle_gtk_load (void)
+{
+  bind_messages ();
+  register_inspector_page ();
 }

@@ -565,8 +565,6 @@ spindle_panel_class_init (SpindlePanelClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  _spindle_gtk_init ();
-
   object_class->dispose = spindle_panel_dispose;
   object_class->get_property = spindle_panel_get_property;
   object_class->set_property = spindle_panel_set_property;
