@@ -12,6 +12,7 @@
 #include <signal.h>
 
 #include "spindle-application.h"
+#include "spindle-attach-dialog.h"
 #include "spindle-catalog.h"
 #include "spindle-clock.h"
 #include "spindle-preferences-window.h"
@@ -709,8 +710,81 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
+/* Attach to Program… lists the exporting programs; one chosen there
+ * comes back as attach-program with its bus name.
+ */
+static void
+attach_action (GSimpleAction *action,
+               GVariant      *parameter,
+               gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *dialog = NULL;
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL && dialog == NULL; l = l->next)
+    if (SPINDLE_IS_ATTACH_DIALOG (l->data))
+      dialog = l->data;
+
+  if (dialog == NULL)
+    {
+      dialog = GTK_WINDOW (spindle_attach_dialog_new (gtk_application_get_active_window (app)));
+      gtk_window_set_application (dialog, app);
+    }
+
+  gtk_window_present (dialog);
+}
+
+static void
+show_attach_error (GtkApplication *app,
+                   const GError   *error)
+{
+  GtkWidget *dialog;
+
+  dialog = gtk_message_dialog_new (gtk_application_get_active_window (app),
+                                   GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                   GTK_MESSAGE_ERROR, GTK_BUTTONS_CLOSE,
+                                   "%s", _("Could not attach to the program"));
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", error->message);
+  g_signal_connect (dialog, "response", G_CALLBACK (gtk_window_destroy), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_program_attached (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GtkApplication) app = user_data;
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_application_release (G_APPLICATION (app));
+  set = spindle_worker_set_attach_finish (result, &error);
+  if (set == NULL)
+    {
+      show_attach_error (app, error);
+      return;
+    }
+
+  gtk_window_present (GTK_WINDOW (spindle_window_new (app, set)));
+}
+
+static void
+attach_program_action (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+
+  g_application_hold (G_APPLICATION (app));
+  spindle_worker_set_attach_async (g_variant_get_string (parameter, NULL), NULL,
+                                   on_program_attached, g_object_ref (app));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "attach", attach_action },
+  { "attach-program", attach_program_action, "s" },
   { "preferences", preferences_action },
   { "about", about_action },
 };

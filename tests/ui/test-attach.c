@@ -9,7 +9,9 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
+#include "spindle-attach-dialog.h"
 #include "spindle-remote.h"
 #include "spindle-ui-test-util.h"
 
@@ -45,18 +47,27 @@ is_exported (Fixture *fixture)
   return fixture->exported;
 }
 
+/* A failed case must not leave the program running. */
+static void
+die_with_parent (gpointer unused)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 /* Starts the example and waits until its name is on the bus. */
 static void
 start_program (Fixture *fixture)
 {
   const char *example = g_getenv ("SPINDLE_EXPORT_EXAMPLE");
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
   guint watch;
 
   g_assert_nonnull (example);
-  fixture->program = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                                       example, "--workers", "2", "--stubborn", "1", "--control", NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  fixture->program = g_subprocess_launcher_spawn (launcher, &error, example, "--workers", "2",
+                                                  "--stubborn", "1", "--control", NULL);
   g_assert_no_error (error);
   fixture->pid = atoi (g_subprocess_get_identifier (fixture->program));
 
@@ -242,6 +253,122 @@ test_attach_not_exporting (void)
   g_assert_nonnull (strstr (err, "--attach shows another program’s workers on its own"));
 }
 
+/* Attach to Program… **********************************************************/
+
+static guint wanted_programs;
+
+static gboolean
+lists_programs (SpindleAttachDialog *dialog)
+{
+  return spindle_attach_dialog_get_n_programs (dialog) == wanted_programs;
+}
+
+static void
+wait_programs (SpindleAttachDialog *dialog,
+               guint                n)
+{
+  wanted_programs = n;
+  spindle_ui_test_wait (lists_programs, dialog);
+}
+
+static gboolean
+has_remote_window (gpointer unused)
+{
+  GList *windows = gtk_window_list_toplevels ();
+  gboolean found = FALSE;
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (SPINDLE_IS_WINDOW (l->data))
+      {
+        g_autoptr(SpindleWorkerSet) set = NULL;
+
+        g_object_get (l->data, "set", &set, NULL);
+        found |= spindle_worker_set_is_remote (set);
+      }
+  g_list_free (windows);
+
+  return found;
+}
+
+static SpindleAttachDialog *
+open_dialog (SpindleApplication *app)
+{
+  GtkWindow *dialog;
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "attach", NULL);
+  dialog = spindle_ui_test_find_toplevel (SPINDLE_TYPE_ATTACH_DIALOG);
+  g_assert_nonnull (dialog);
+  spindle_ui_test_wait_widget_drawn (GTK_WIDGET (dialog));
+
+  return SPINDLE_ATTACH_DIALOG (dialog);
+}
+
+static void
+on_dialog_activate (SpindleApplication *app,
+                    Fixture            *fixture)
+{
+  GtkWidget *main_window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_autofree char *pid_text = NULL;
+  SpindleAttachDialog *dialog;
+  GtkWidget *row, *attach;
+
+  spindle_ui_test_wait_drawn (SPINDLE_WINDOW (main_window));
+
+  /* no program exports: the empty state says how one does */
+  dialog = open_dialog (app);
+  g_assert_cmpuint (spindle_attach_dialog_get_n_programs (dialog), ==, 0);
+  g_assert_true (gtk_widget_get_mapped (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BOX, "empty", NULL)));
+  attach = spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "attach", NULL);
+  g_assert_false (gtk_widget_is_sensitive (attach));
+
+  /* a program starts: it appears with its name, PID and live workers */
+  start_program (fixture);
+  wait_programs (dialog, 1);
+  pid_text = g_strdup_printf ("PID %d", fixture->pid);
+  row = spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_LABEL, NULL, pid_text);
+  g_assert_nonnull (row);
+  g_assert_nonnull (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_LABEL, NULL, "3 live workers"));
+
+  /* Attach opens a window over it and closes the dialog */
+  spindle_ui_test_activate (attach);
+  spindle_ui_test_wait (has_remote_window, NULL);
+  g_assert_null (spindle_ui_test_find_toplevel (SPINDLE_TYPE_ATTACH_DIALOG));
+
+  /* it exits: it goes from the list at once */
+  dialog = open_dialog (app);
+  wait_programs (dialog, 1);
+  g_subprocess_send_signal (fixture->program, SIGKILL);
+  g_subprocess_wait_async (fixture->program, NULL, on_exited, NULL);
+  wait_programs (dialog, 0);
+  spindle_ui_test_wait (has_exited, fixture->program);
+
+  gtk_window_close (GTK_WINDOW (dialog));
+  g_assert_null (spindle_ui_test_find_toplevel (SPINDLE_TYPE_ATTACH_DIALOG));
+  fixture->ran = TRUE;
+
+  /* every window goes, so that the application's run returns */
+  {
+    GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (app)));
+
+    for (GList *l = windows; l != NULL; l = l->next)
+      gtk_window_destroy (l->data);
+    g_list_free (windows);
+  }
+}
+
+static void
+test_attach_dialog (void)
+{
+  Fixture fixture = { 0 };
+  g_autoptr(SpindleApplication) app = spindle_application_new ();
+  char *argv[] = { (char *) g_get_prgname (), NULL };
+
+  g_signal_connect_after (app, "activate", G_CALLBACK (on_dialog_activate), &fixture);
+  g_assert_cmpint (g_application_run (G_APPLICATION (app), 1, argv), ==, 0);
+  g_assert_true (fixture.ran);
+  g_clear_object (&fixture.program);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +377,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/attach/command-line", test_attach_command_line);
   g_test_add_func ("/ui/attach/not-exporting", test_attach_not_exporting);
+  g_test_add_func ("/ui/attach/dialog", test_attach_dialog);
 
   return g_test_run ();
 }
