@@ -97,8 +97,8 @@ def ended(worker_id):
 
 def start_program():
     global program
-    env = dict(os.environ, SPINDLE_EXPORT="1")
-    program = subprocess.Popen(program_argv, env=env, stdin=subprocess.DEVNULL,
+    # the examples export themselves (with control, given --control)
+    program = subprocess.Popen(program_argv, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL)
     wait_for("the program exports three running workers",
              lambda: (e := snapshot()) is not None and len(live_workers(e)) >= 3)
@@ -197,8 +197,7 @@ def test_usage_errors():
 def test_read_only_refuses_control():
     """The same program without --control: listed, but control fails."""
     argv = [arg for arg in program_argv if arg != "--control"]
-    other = subprocess.Popen(argv, env=dict(os.environ, SPINDLE_EXPORT="1"),
-                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    other = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     try:
         def exported():
             for entry in listing()["programs"]:
