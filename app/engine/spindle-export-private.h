@@ -184,6 +184,7 @@ void                _spindle_export_control_call    (SpindleExport      *self,
 
 /* spindle_worker_set_new() exports every set when SPINDLE_EXPORT says so. */
 void  _spindle_export_from_environment  (SpindleWorkerSet *set);
+void  _spindle_export_settle_environment (SpindleWorkerSet *set);
 
 /* For tests and benchmarks. */
 guint _spindle_export_get_n_signals     (void);

@@ -14,6 +14,7 @@
 
 #include "spindle-dbus-generated.h"
 #include "spindle-export-private.h"
+#include "spindle-i18n-private.h"
 #include "spindle-worker-set-private.h"
 
 /* A program's worker sets on the session bus (dev.spindle.Spindle1.Program,
@@ -414,6 +415,10 @@ set_finalized_cb (gpointer  data,
  * Finished workers stay visible for 60 s after they ended, and no more
  * than the 1,000 that ended last.
  *
+ * A set that mirrors another program (spindle_worker_set_is_remote()) is
+ * never exported: this fails with %SPINDLE_ERROR_INVALID_ARGUMENT, and
+ * `SPINDLE_EXPORT` leaves it alone.
+ *
  * Exporting a set again changes its flags. Use it from @set's thread.
  *
  * Returns: whether @set is exported
@@ -429,6 +434,14 @@ spindle_worker_set_export (SpindleWorkerSet    *set,
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), FALSE);
   SPINDLE_RETURN_VAL_IF_NOT_OWNER (set->owner, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* a mirror's workers are another program's, which exports them itself */
+  if (set->remote != NULL)
+    {
+      g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT,
+                   _("Cannot export workers mirrored from another program"));
+      return FALSE;
+    }
 
   g_mutex_lock (&export_mutex);
   if ((exported = lookup_set (the_export, set)) != NULL)
@@ -509,23 +522,96 @@ spindle_worker_set_get_export_name (SpindleWorkerSet *set)
   return name;
 }
 
-/* SPINDLE_EXPORT=1 or =control: every set the program creates. */
+/* SPINDLE_EXPORT=1 or =control: every set the program creates, except the
+ * mirrors of other programs (spindle-remote.c), which are made as any set
+ * and marked remote just after: the export waits for the set's context to
+ * run or its first spawn, whichever comes first. Exporting a mirror would
+ * make Spindle, attached to a program, claim that program's workers.
+ */
+static GQuark env_pending_quark (void);
+G_DEFINE_QUARK (spindle-export-env-pending, env_pending)
+
+static SpindleExportFlags
+environment_flags (gboolean *wanted)
+{
+  const char *value = g_getenv ("SPINDLE_EXPORT");
+
+  *wanted = value != NULL && value[0] != '\0' && !g_str_equal (value, "0");
+
+  return *wanted && g_str_equal (value, "control") ? SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL
+                                                    : SPINDLE_EXPORT_FLAGS_NONE;
+}
+
+static gboolean env_failed;   /* atomic */
+
+static void
+export_from_environment_now (SpindleWorkerSet *set)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleExportFlags flags;
+  gboolean wanted;
+
+  /* a bus that could not be reached is not tried again for every set */
+  flags = environment_flags (&wanted);
+  if (!wanted || g_atomic_int_get (&env_failed) || set->remote != NULL)
+    return;
+
+  if (!spindle_worker_set_export (set, flags, &error) &&
+      g_atomic_int_compare_and_exchange (&env_failed, FALSE, TRUE))
+    g_message ("SPINDLE_EXPORT: %s", error->message);
+}
+
+static gboolean
+env_export_idle_cb (gpointer data)
+{
+  g_autoptr(SpindleWorkerSet) set = g_weak_ref_get (data);
+
+  if (set != NULL)
+    _spindle_export_settle_environment (set);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+env_weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
 void
 _spindle_export_from_environment (SpindleWorkerSet *set)
 {
-  const char *value = g_getenv ("SPINDLE_EXPORT");
-  g_autoptr(GError) error = NULL;
-  SpindleExportFlags flags;
-  static gint failed = FALSE;
+  g_autoptr(GSource) source = NULL;
+  GWeakRef *ref;
+  gboolean wanted;
 
-  /* a bus that could not be reached is not tried again for every set */
-  if (value == NULL || value[0] == '\0' || g_str_equal (value, "0") || g_atomic_int_get (&failed))
+  environment_flags (&wanted);
+  if (!wanted || g_atomic_int_get (&env_failed))
     return;
 
-  flags = g_str_equal (value, "control") ? SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL : SPINDLE_EXPORT_FLAGS_NONE;
-  if (!spindle_worker_set_export (set, flags, &error) &&
-      g_atomic_int_compare_and_exchange (&failed, FALSE, TRUE))
-    g_message ("SPINDLE_EXPORT: %s", error->message);
+  g_object_set_qdata (G_OBJECT (set), env_pending_quark (), GINT_TO_POINTER (TRUE));
+
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, set);
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_static_name (source, "[spindle] SPINDLE_EXPORT");
+  g_source_set_callback (source, env_export_idle_cb, ref, env_weak_ref_free);
+  g_source_attach (source, set->context);
+}
+
+/* The set's context ran, or it spawns: it is known by now whether it is a
+ * mirror.
+ */
+void
+_spindle_export_settle_environment (SpindleWorkerSet *set)
+{
+  if (g_object_get_qdata (G_OBJECT (set), env_pending_quark ()) == NULL)
+    return;
+
+  g_object_set_qdata (G_OBJECT (set), env_pending_quark (), NULL);
+  export_from_environment_now (set);
 }
 
 /* For tests: signals sent since the export started. */

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * workers: the program with process id 1234 owns
  * `dev.spindle.Spindle1.Program.p1234`.
  */
-#define SPINDLE_REMOTE_NAME_PREFIX "dev.spindle.Spindle1.Program.p"
+#define SPINDLE_REMOTE_NAME_PREFIX SPINDLE_EXPORT_NAME_PREFIX "p"
 
 SPINDLE_AVAILABLE_IN_ALL
 void              spindle_worker_set_attach_async       (const char           *program,

@@ -546,6 +546,9 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* SPINDLE_EXPORT, in a program that spawns before its context runs */
+  _spindle_export_settle_environment (self);
+
   if (options == NULL)
     options = &defaults;
 

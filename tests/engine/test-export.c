@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "spindle-export-private.h"
+#include "spindle-remote.h"
 #include "spindle-test-util.h"
 
 #define IFACE "dev.spindle.Spindle1.Program"
@@ -1156,6 +1157,80 @@ test_two_sets (void)
   end_set (first);
 }
 
+/* A mirror of another program (here of this one: the attach only needs
+ * a program that exports) is never exported, neither when asked nor by
+ * SPINDLE_EXPORT: Spindle attached to a program would claim its workers.
+ */
+typedef struct
+{
+  SpindleWorkerSet *set;
+  GError           *error;
+  gboolean          done;
+} Attach;
+
+static void
+attached_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Attach *attach = user_data;
+
+  attach->set = spindle_worker_set_attach_finish (result, &attach->error);
+  attach->done = TRUE;
+}
+
+static gboolean
+environment_settled_cond (gpointer data)
+{
+  return g_object_get_qdata (data, g_quark_from_static_string ("spindle-export-env-pending")) == NULL;
+}
+
+/* What SPINDLE_EXPORT does once the set's context ran. */
+static void
+wait_environment_settled (SpindleWorkerSet *set)
+{
+  spindle_test_wait_until (environment_settled_cond, set, SPINDLE_TEST_GUARD_MS);
+  /* the flag goes before the export is tried: one more turn */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+test_mirror_not_exported (void)
+{
+  SpindleWorkerSet *set = exported_set_new (SPINDLE_EXPORT_FLAGS_ALLOW_CONTROL);
+  g_autoptr(SpindleWorkerSet) local = NULL;
+  g_autoptr(GError) error = NULL;
+  SpindleTestSleeper sleeper = { 0 };
+  Attach attach = { 0 };
+
+  spawn_sleeper (set, "exported", &sleeper);
+  g_setenv ("SPINDLE_EXPORT", "control", TRUE);
+
+  spindle_worker_set_attach_async (spindle_worker_set_get_export_name (set), NULL, attached_cb, &attach);
+  spindle_test_wait_until (flag_cond, &attach.done, SPINDLE_TEST_GUARD_MS);
+  g_assert_no_error (attach.error);
+  g_assert_true (spindle_worker_set_is_remote (attach.set));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (attach.set)), ==, 1);
+
+  wait_environment_settled (attach.set);
+  g_assert_null (spindle_worker_set_get_export_name (attach.set));
+
+  g_assert_false (spindle_worker_set_export (attach.set, SPINDLE_EXPORT_FLAGS_NONE, &error));
+  g_assert_error (error, SPINDLE_ERROR, SPINDLE_ERROR_INVALID_ARGUMENT);
+  g_assert_null (spindle_worker_set_get_export_name (attach.set));
+
+  /* a local set made meanwhile is exported as before */
+  local = spindle_test_set_new ();
+  wait_environment_settled (local);
+  g_assert_cmpstr (spindle_worker_set_get_export_name (local), ==, spindle_worker_set_get_export_name (set));
+
+  g_unsetenv ("SPINDLE_EXPORT");
+  spindle_worker_set_unexport (local);
+  g_clear_object (&attach.set);
+  end_set (set);
+}
+
 /* The Python example: Python bodies exported with control, one stopped
  * through the bus and reported stopped with its cleanup step.
  */
@@ -1219,6 +1294,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/vanished-client-forgotten", test_vanish);
   g_test_add_func ("/engine/export/retention", test_retention);
   g_test_add_func ("/engine/export/environment", test_environment);
+  g_test_add_func ("/engine/export/mirror-not-exported", test_mirror_not_exported);
   g_test_add_func ("/engine/export/owner-context-not-running", test_idle_owner);
   g_test_add_func ("/engine/export/two-sets", test_two_sets);
   g_test_add_func ("/engine/export/python-example", test_python_example);
