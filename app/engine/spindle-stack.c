@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "spindle-i18n-private.h"
+#include "spindle-remote-private.h"
 #include "spindle-stack.h"
 
 /* A thread's call stack, captured by the spindle-stack helper: a process
@@ -643,6 +644,16 @@ spindle_worker_capture_stack_async (SpindleWorker       *worker,
   SpindleWorkerState state;
 
   g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  /* the helper traces threads of this process only */
+  if (_spindle_remote_is_mirror (worker))
+    {
+      g_task_report_new_error (NULL, callback, user_data, spindle_stack_capture_async,
+                               G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "%s",
+                               _("Cannot capture the stack of another program’s worker: Spindle "
+                                 "traces the threads of its own process only"));
+      return;
+    }
 
   /* An abandoned worker's thread runs on, and is the one most worth a
    * look; a finished worker's thread id may belong to another thread now.

@@ -694,6 +694,42 @@ test_malformed (void)
 }
 
 static void
+on_stack (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  GError **error = user_data;
+  SpindleStack *stack = spindle_stack_capture_finish (result, error);
+
+  g_assert_null (stack);
+}
+
+static gboolean
+error_set (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* Show Stack on another program's worker says why it cannot be done. */
+static void
+test_stack (void)
+{
+  FakeProgram *fake = fake_new ();
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fill_snapshot (fake);
+  set = attach_self ();
+  spindle_worker_capture_stack_async (item (G_LIST_MODEL (set), 0), NULL, on_stack, &error);
+  spindle_test_wait_until (error_set, &error, SPINDLE_TEST_GUARD_MS);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "another program"));
+
+  g_clear_object (&set);
+  fake_free (fake);
+}
+
+static void
 test_errors (void)
 {
   g_autoptr(GError) error = NULL;
@@ -844,6 +880,7 @@ main (int   argc,
   g_test_add_func ("/engine/remote/refused", test_refused);
   g_test_add_func ("/engine/remote/gone", test_gone);
   g_test_add_func ("/engine/remote/malformed", test_malformed);
+  g_test_add_func ("/engine/remote/stack", test_stack);
   g_test_add_func ("/engine/remote/errors", test_errors);
 
   return g_test_run ();
