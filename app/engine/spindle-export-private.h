@@ -46,7 +46,8 @@ typedef struct
   char                 *error;
   GVariant             *result;
   int                   pid;
-  SpindleCleanupReport *cleanup;
+  SpindleCleanupReport *cleanup;       /* the steps so far while cleaning */
+  guint                 n_steps;
 } SpindleExportFields;
 
 void        _spindle_export_fields_read     (SpindleExportFields       *fields,
@@ -65,6 +66,12 @@ GVariant   *_spindle_export_cleanup_variant (SpindleCleanupReport      *report);
 GVariant   *_spindle_export_details         (SpindleWorker             *worker);
 const char *_spindle_export_nick            (GType                      type,
                                              int                        value);
+void        _spindle_export_note_step       (SpindleWorker             *worker,
+                                             const char                *label,
+                                             SpindleCleanupOutcome      outcome,
+                                             const char                *message,
+                                             gint64                     duration_usec);
+void        _spindle_export_forget_steps    (SpindleWorker             *worker);
 
 /* Shared by the export's files: spindle-export.c (the export thread, the
  * exported sets, the API), spindle-export-gather.c (the sets' ticks, on

@@ -9,11 +9,13 @@
 
 #include "config.h"
 
+#include "spindle-cleanup-report-private.h"
 #include "spindle-diagnosis.h"
 #include "spindle-enums.h"
 #include "spindle-export-private.h"
 #include "spindle-process.h"
 #include "spindle-worker-private.h"
+#include "spindle-worker-set-private.h"
 
 /* A worker as the export's keys, on the set's owner thread. A tick reads
  * each marked worker's fields without allocating, compares them with what
@@ -40,6 +42,56 @@ worker_pid (SpindleWorker *worker)
   SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
 
   return info != NULL ? spindle_process_info_get_pid (info) : 0;
+}
+
+/* Cleanup steps as they run ************************************************/
+
+/* The worker's report exists only once its cleanup is over; an exported
+ * worker keeps the steps that ran so far in a report of its own, so that
+ * clients see each step as it runs, as the local window does.
+ */
+static GQuark steps_quark (void);
+G_DEFINE_QUARK (spindle-export-steps, steps)
+
+void
+_spindle_export_note_step (SpindleWorker         *worker,
+                           const char            *label,
+                           SpindleCleanupOutcome  outcome,
+                           const char            *message,
+                           gint64                 duration_usec)
+{
+  SpindleCleanupReport *steps;
+
+  if (worker->set == NULL || spindle_worker_set_get_export_name (worker->set) == NULL)
+    return;
+
+  if ((steps = g_object_get_qdata (G_OBJECT (worker), steps_quark ())) == NULL)
+    {
+      steps = _spindle_cleanup_report_new ();
+      g_object_set_qdata_full (G_OBJECT (worker), steps_quark (), steps,
+                               (GDestroyNotify) spindle_cleanup_report_unref);
+    }
+
+  _spindle_cleanup_report_add (steps, label, outcome, message, duration_usec);
+  _spindle_worker_set_mark_changed (worker->set, worker);
+}
+
+/* The final report replaces the steps. */
+void
+_spindle_export_forget_steps (SpindleWorker *worker)
+{
+  g_object_set_qdata (G_OBJECT (worker), steps_quark (), NULL);
+}
+
+static SpindleCleanupReport *
+cleanup_so_far (SpindleWorker *worker)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  if (report == NULL && worker->state == SPINDLE_WORKER_STATE_CLEANING)
+    report = g_object_get_qdata (G_OBJECT (worker), steps_quark ());
+
+  return report;
 }
 
 /* Borrows the worker's strings, result and report. */
@@ -69,7 +121,8 @@ _spindle_export_fields_read (SpindleExportFields *fields,
   fields->error = error != NULL ? error->message : NULL;
   fields->result = spindle_worker_get_result (worker);
   fields->pid = worker_pid (worker);
-  fields->cleanup = spindle_worker_get_cleanup_report (worker);
+  fields->cleanup = cleanup_so_far (worker);
+  fields->n_steps = fields->cleanup != NULL ? spindle_cleanup_report_get_n_steps (fields->cleanup) : 0;
 }
 
 /* Owns copies of what @src borrowed. */
@@ -184,7 +237,7 @@ result_variant (GVariant *result)
 /* "id" and the keys of @now that differ from @before (every key when
  * @before is NULL), in the protocol's order; NULL when nothing changed.
  * The result and the report are set once: comparing them is comparing
- * pointers.
+ * pointers (and, for the steps of a cleanup under way, their number).
  */
 GVariant *
 _spindle_export_fields_diff (const SpindleExportFields *before,
@@ -220,7 +273,8 @@ _spindle_export_fields_diff (const SpindleExportFields *before,
   if (STR_CHANGED (error))     ADD ("error", STR (error));
   if (CHANGED (result))        ADD ("result", result_variant (now->result));
   if (CHANGED (pid))           ADD ("pid", g_variant_new_int32 (now->pid));
-  if (CHANGED (cleanup))       ADD ("cleanup", _spindle_export_cleanup_variant (now->cleanup));
+  if (CHANGED (cleanup) || CHANGED (n_steps))
+    ADD ("cleanup", _spindle_export_cleanup_variant (now->cleanup));
 
   if (n == 1)
     {

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "spindle-enums.h"
+#include "spindle-export-private.h"
 #include "spindle-remote-private.h"
 #include "spindle-state-private.h"
 #include "spindle-time-private.h"
@@ -115,6 +116,7 @@ set_report (SpindleWorker        *self,
 {
   g_clear_pointer (&self->cleanup_report, spindle_cleanup_report_unref);
   self->cleanup_report = report;
+  _spindle_export_forget_steps (self);
   g_object_notify_by_pspec (G_OBJECT (self), PROP (CLEANUP_REPORT));
 }
 
@@ -275,6 +277,7 @@ _spindle_worker_handle_event (SpindleWorker *self,
 
     case SPINDLE_EVENT_CLEANUP_STEP:
       _spindle_worker_on_step (self);
+      _spindle_export_note_step (self, event->label, event->outcome, event->message, event->time);
       g_signal_emit (self, SIGNAL (CLEANUP_STEP), 0, event->label, event->outcome, event->message);
       break;
 

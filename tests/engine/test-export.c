@@ -548,6 +548,142 @@ test_stop (void)
   end_set (set);
 }
 
+/* Cleanup steps reach subscribers as they run, not only in the final
+ * report: the second step waits until the test opens its gate.
+ */
+typedef struct
+{
+  GMutex   mutex;
+  GCond    cond;
+  gboolean open;
+} Gate;
+
+static gboolean
+wait_gate (gpointer   data,
+           GError   **error)
+{
+  Gate *gate = data;
+
+  g_mutex_lock (&gate->mutex);
+  while (!gate->open)
+    g_cond_wait (&gate->cond, &gate->mutex);
+  g_mutex_unlock (&gate->mutex);
+
+  return TRUE;
+}
+
+static void
+open_gate (Gate *gate)
+{
+  g_mutex_lock (&gate->mutex);
+  gate->open = TRUE;
+  g_cond_signal (&gate->cond);
+  g_mutex_unlock (&gate->mutex);
+}
+
+static GVariant *
+gated_cleanup_body (SpindleJob  *job,
+                    gpointer     data,
+                    GError     **error)
+{
+  /* a stack: the gate runs second */
+  spindle_job_push_cleanup (job, "wait for the test", wait_gate, data);
+  spindle_job_push_cleanup (job, "close the test file", close_test_file, NULL);
+  while (spindle_job_sleep (job, 60 * G_USEC_PER_SEC))
+    ;
+
+  return NULL;
+}
+
+/* The cleanup steps the last Update that carried them gave for @id. */
+static GVariant *
+updated_cleanup (Client  *client,
+                 guint64  id)
+{
+  GVariant *cleanup = NULL;
+
+  for (guint i = 0; i < client->updates->len; i++)
+    {
+      g_autoptr(GVariant) changed = NULL;
+      g_autoptr(GVariant) dict = NULL;
+      GVariant *steps;
+
+      g_variant_get (g_ptr_array_index (client->updates, i), "(tu@aa{sv}at)", NULL, NULL, &changed, NULL);
+      dict = find_worker (changed, id);
+      if (dict != NULL && (steps = g_variant_lookup_value (dict, "cleanup", G_VARIANT_TYPE ("a(sssx)"))) != NULL)
+        {
+          g_clear_pointer (&cleanup, g_variant_unref);
+          cleanup = steps;
+        }
+    }
+
+  return cleanup;
+}
+
+typedef struct
+{
+  Client *client;
+  guint64 id;
+  gsize   n_steps;
+} StepsWait;
+
+static gboolean
+n_steps_cond (gpointer data)
+{
+  StepsWait *wait = data;
+  g_autoptr(GVariant) cleanup = updated_cleanup (wait->client, wait->id);
+
+  return cleanup != NULL && g_variant_n_children (cleanup) >= wait->n_steps;
+}
+
+static void
+test_cleanup_streamed (void)
+{
+  SpindleWorkerSet *set = exported_set_new (SPINDLE_EXPORT_FLAGS_NONE);
+  g_autoptr(Client) client = client_new (spindle_worker_set_get_export_name (set));
+  g_autoptr(GVariant) snapshot = NULL;
+  g_autoptr(GVariant) cleanup = NULL;
+  g_autoptr(GVariant) final = NULL;
+  g_autofree char *state = NULL;
+  const char *label, *outcome;
+  Gate gate = { 0 };
+  SpindleWorker *worker;
+  StepsWait wait;
+  guint64 seq;
+
+  g_mutex_init (&gate.mutex);
+  g_cond_init (&gate.cond);
+  worker = spindle_test_spawn (set, "gated", gated_cleanup_body, &gate);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  snapshot = client_subscribe (client, 50, &seq);
+
+  spindle_worker_request_stop (worker);
+  wait = (StepsWait) { client, spindle_worker_get_id (worker), 1 };
+  spindle_test_wait_until (n_steps_cond, &wait, SPINDLE_TEST_GUARD_MS);
+
+  /* the first step, while the worker still waits in the second */
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CLEANING);
+  g_assert_null (spindle_worker_get_cleanup_report (worker));
+  state = updated_state (client, wait.id);
+  g_assert_cmpstr (state, ==, "cleaning");
+  cleanup = updated_cleanup (client, wait.id);
+  g_assert_cmpuint (g_variant_n_children (cleanup), ==, 1);
+  g_variant_get_child (cleanup, 0, "(&s&s&sx)", &label, &outcome, NULL, NULL);
+  g_assert_cmpstr (label, ==, "close the test file");
+  g_assert_cmpstr (outcome, ==, "ok");
+
+  open_gate (&gate);
+  wait_updated_state (client, wait.id, "stopped");
+  final = updated_cleanup (client, wait.id);
+  g_assert_cmpuint (g_variant_n_children (final), ==, 2);
+  g_variant_get_child (final, 1, "(&s&s&sx)", &label, NULL, NULL, NULL);
+  g_assert_cmpstr (label, ==, "wait for the test");
+
+  end_set (set);
+  g_mutex_clear (&gate.mutex);
+  g_cond_clear (&gate.cond);
+}
+
 static void
 test_read_only (void)
 {
@@ -1287,6 +1423,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/snapshot", test_snapshot);
   g_test_add_func ("/engine/export/update-carries-changed-keys", test_update);
   g_test_add_func ("/engine/export/stop-reports-cleanup", test_stop);
+  g_test_add_func ("/engine/export/cleanup-steps-streamed", test_cleanup_streamed);
   g_test_add_func ("/engine/export/read-only", test_read_only);
   g_test_add_func ("/engine/export/errors", test_errors);
   g_test_add_func ("/engine/export/slow-subscriber-dropped", test_slow_subscriber);
