@@ -155,13 +155,19 @@ mirror_entry_apply (MirrorEntry *entry,
                     GVariant    *partial)
 {
   GVariantIter iter;
-  const char *key;
-  GVariant *value;
+  GVariant *entry_value;
   guint k = 0;
 
+  /* by value, not by format string: no "{&sv}" to parse per key */
   g_variant_iter_init (&iter, partial);
-  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+  while ((entry_value = g_variant_iter_next_value (&iter)) != NULL)
     {
+      g_autoptr(GVariant) name = g_variant_get_child_value (entry_value, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry_value, 1);
+      const char *key = g_variant_get_string (name, NULL);
+      GVariant *value = g_variant_get_variant (boxed);
+
+      g_variant_unref (entry_value);
       k = mirror_key_index (key, k);
       if (k == N_MIRROR_KEYS)
         {
@@ -187,7 +193,8 @@ mirror_entry_dict (MirrorEntry *entry)
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint k = 0; k < N_MIRROR_KEYS; k++)
     if (entry->values[k] != NULL)
-      g_variant_builder_add (&builder, "{sv}", mirror_keys[k], entry->values[k]);
+      g_variant_builder_add_value (&builder, g_variant_new_dict_entry (g_variant_new_string (mirror_keys[k]),
+                                                                       g_variant_new_variant (entry->values[k])));
   entry->dict = g_variant_ref_sink (g_variant_builder_end (&builder));
 
   return entry->dict;
