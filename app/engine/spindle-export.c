@@ -103,7 +103,7 @@ name_lost_cb (GDBusConnection *connection,
               gpointer         user_data)
 {
   g_autoptr(GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
-                                         "Could not own the name %s on the session bus", name);
+                                         _("Could not own the name %s on the session bus"), name);
 
   set_ready (user_data, error);
 }
