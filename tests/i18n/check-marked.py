@@ -161,7 +161,7 @@ def check_potfiles(problems):
                 if not (ROOT / line.strip()).exists():
                     problems.append(f"{pot}: {line.strip()} does not exist")
     marked = re.compile(r'\b(?:N?_|C_|NC_|ngettext|g_dngettext)\s*\(|translatable="yes"')
-    for pattern in ("app/*.c", "app/engine/*.c", "ui/*.c", "ui/*.ui", "ui/*/*.ui"):
+    for pattern in ("app/*.c", "app/ctl/*.c", "app/engine/*.c", "ui/*.c", "ui/*.ui", "ui/*/*.ui"):
         for path in sorted(ROOT.glob(pattern)):
             relative = str(path.relative_to(ROOT))
             if TRACKED is not None and relative not in TRACKED:
@@ -172,7 +172,7 @@ def check_potfiles(problems):
 
 def main():
     tests = [
-        ("c-strings-marked", lambda p: [check_c(f, p) for pattern in ("app/*.c", "app/engine/*.c", "ui/*.c")
+        ("c-strings-marked", lambda p: [check_c(f, p) for pattern in ("app/*.c", "app/ctl/*.c", "app/engine/*.c", "ui/*.c")
                                         for f in sorted(ROOT.glob(pattern))]),
         ("ui-strings-marked", lambda p: [check_ui(f, p) for pattern in ("ui/*.ui", "ui/*/*.ui")
                                          for f in sorted(ROOT.glob(pattern))]),
