@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "spindle-remote.h"
 #include "spindle-window-private.h"
 #include "spindle-window-remote.h"
 

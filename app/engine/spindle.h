@@ -9,6 +9,9 @@
 
 /* The only header programs include: the others refuse to be included
  * on their own, so that what they need from each other can move freely.
+ * spindle-remote.h can also be included on its own: it includes this
+ * header first, which is then empty, so the headers it needs (the export's
+ * name prefix, the worker set) must come before it here.
  */
 #define SPINDLE_INSIDE
 # include "spindle-version-macros.h"
@@ -22,6 +25,7 @@
 # include "spindle-limits.h"
 # include "spindle-lock.h"
 # include "spindle-process.h"
+# include "spindle-remote.h"
 # include "spindle-sampler.h"
 # include "spindle-stack.h"
 # include "spindle-thread-info.h"
