@@ -403,6 +403,10 @@ _spindle_panel_get_enabled_actions (SpindlePanel *self)
   SpindleWorkerState state = selected ? spindle_worker_get_state (selected) : SPINDLE_WORKER_STATE_FINISHED;
   SpindlePanelActions actions = 0;
 
+  /* a program that has exited takes no request */
+  if (self->set != NULL && spindle_worker_set_get_remote_gone (self->set))
+    state = SPINDLE_WORKER_STATE_FINISHED;
+
   /* Only what a request can still change: not a worker already asked, nor one nothing reaches. */
   if (spindle_format_can_stop (state))
     actions |= SPINDLE_PANEL_ACTION_STOP_SELECTED;

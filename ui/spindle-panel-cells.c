@@ -215,15 +215,53 @@ kernel_tooltip (gpointer            this,
   return spindle_format_kernel_long (kernel_state, wait_channel, syscall);
 }
 
+/* The sampler reads this process. Over another program's workers its
+ * figures and threads would pass for the program's: the status bar names
+ * the program instead, and the other threads are not listed.
+ */
+static gboolean
+is_local (gpointer          this,
+          SpindleWorkerSet *set)
+{
+  return set == NULL || !spindle_worker_set_is_remote (set);
+}
+
+static char *
+program_status (SpindleWorkerSet *set)
+{
+  const char *name = spindle_worker_set_get_remote_name (set);
+  int pid = spindle_worker_set_get_remote_pid (set);
+
+  if (name == NULL || *name == '\0')
+    /* Translators: the status bar of a window over another program's workers */
+    return g_strdup_printf (_("Program with PID %d"), pid);
+
+  /* Translators: the status bar of a window over another program's workers: its name and process id */
+  return g_strdup_printf (_("Program %s, PID %d"), name, pid);
+}
+
+static char *
+process_status_tooltip (gpointer          this,
+                        SpindleWorkerSet *set)
+{
+  if (!is_local (this, set))
+    return g_strdup (_("Another program’s workers, read over D-Bus. Its CPU, memory and other threads are not shown."));
+
+  return g_strdup (_("This process: CPU as a percentage of one core, resident memory and threads. This machine: CPUs and the 1-minute load average."));
+}
+
 /* Empty until the first sample: zeros would be a lie. */
 static char *
-process_status (gpointer this,
-                double   cpu_percent,
-                guint64  resident,
-                guint    n_threads,
-                guint    n_cpus,
-                double   load_average)
+process_status (gpointer          this,
+                SpindleWorkerSet *set,
+                double            cpu_percent,
+                guint64           resident,
+                guint             n_threads,
+                guint             n_cpus,
+                double            load_average)
 {
+  if (!is_local (this, set))
+    return program_status (set);
   if (n_cpus == 0)
     return g_strdup ("");
 
@@ -242,6 +280,38 @@ can_cancel (gpointer           this,
             SpindleWorkerState state)
 {
   return spindle_format_can_cancel (state);
+}
+
+/* A request reaches no worker of a program that has exited. */
+static gboolean
+can_act (gpointer this,
+         gboolean remote_gone)
+{
+  return !remote_gone;
+}
+
+/* A cell's template cannot reach the panel, so a row's buttons follow the
+ * program's exit from here, once their box is in the panel: a watch on the
+ * panel's set, released with the box.
+ */
+#define FOLLOWS_GONE_KEY "spindle-follows-gone"
+
+static void
+on_actions_box_realize (GtkWidget *box,
+                        gpointer   user_data)
+{
+  GtkWidget *panel = gtk_widget_get_ancestor (box, SPINDLE_TYPE_PANEL);
+  GtkExpression *gone;
+
+  if (panel == NULL || g_object_get_data (G_OBJECT (box), FOLLOWS_GONE_KEY) != NULL)
+    return;
+
+  gone = gtk_property_expression_new (SPINDLE_TYPE_WORKER_SET,
+                                      gtk_property_expression_new (SPINDLE_TYPE_PANEL, NULL, "set"),
+                                      "remote-gone");
+  gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_BOOLEAN, NULL, 1, &gone, G_CALLBACK (can_act), NULL, NULL),
+                       box, "sensitive", panel);
+  g_object_set_data (G_OBJECT (box), FOLLOWS_GONE_KEY, GINT_TO_POINTER (TRUE));
 }
 
 static char *
@@ -438,6 +508,10 @@ _spindle_panel_class_init_cells (GtkWidgetClass *widget_class)
   gtk_widget_class_bind_template_callback (widget_class, kernel_label);
   gtk_widget_class_bind_template_callback (widget_class, on_kernel_query_tooltip);
   gtk_widget_class_bind_template_callback (widget_class, process_status);
+  gtk_widget_class_bind_template_callback (widget_class, process_status_tooltip);
+  gtk_widget_class_bind_template_callback (widget_class, is_local);
+  gtk_widget_class_bind_template_callback (widget_class, can_act);
+  gtk_widget_class_bind_template_callback (widget_class, on_actions_box_realize);
   gtk_widget_class_bind_template_callback (widget_class, can_stop);
   gtk_widget_class_bind_template_callback (widget_class, can_cancel);
   gtk_widget_class_bind_template_callback (widget_class, on_row_stop_query_tooltip);

@@ -432,6 +432,9 @@ attach_set (SpindlePanel *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->set, "notify::n-live", G_CALLBACK (queue_update),
                            self, G_CONNECT_SWAPPED);
+  /* the actions on workers: see _spindle_panel_get_enabled_actions () */
+  g_signal_connect_object (self->set, "notify::remote-gone", G_CALLBACK (queue_update),
+                           self, G_CONNECT_SWAPPED);
   on_set_items_changed (self, 0, 0, g_list_model_get_n_items (G_LIST_MODEL (self->set)),
                         G_LIST_MODEL (self->set));
   sync_rows (self);

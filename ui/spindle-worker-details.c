@@ -55,6 +55,7 @@ struct _SpindleWorkerDetails
   GSignalGroup        *worker_signals;
   GSignalGroup        *log_signals;
   guint                countdown_id;
+  gboolean             actionable;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleWorkerDetails, spindle_worker_details, GTK_TYPE_WIDGET)
@@ -62,6 +63,7 @@ G_DEFINE_FINAL_TYPE (SpindleWorkerDetails, spindle_worker_details, GTK_TYPE_WIDG
 enum {
   PROP_0,
   PROP_WORKER,
+  PROP_ACTIONABLE,
   N_PROPS
 };
 
@@ -393,13 +395,13 @@ static void
 update_actions (SpindleWorkerDetails *self)
 {
   SpindleWorkerState state = self->worker ? spindle_worker_get_state (self->worker) : SPINDLE_WORKER_STATE_FINISHED;
-  gboolean unresponsive = self->worker != NULL &&
-                          can_abandon (self, state, spindle_worker_get_unresponsive (self->worker));
+  gboolean act = self->worker != NULL && self->actionable;
+  gboolean unresponsive = act && can_abandon (self, state, spindle_worker_get_unresponsive (self->worker));
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", self->worker && spindle_format_can_stop (state));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", act && spindle_format_can_stop (state));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.force-cancel",
-                                 self->worker && spindle_format_can_cancel (state));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.show-stack", can_show_stack (self, state));
+                                 act && spindle_format_can_cancel (state));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.show-stack", act && can_show_stack (self, state));
   gtk_widget_set_sensitive (self->abandon_button, unresponsive);
 }
 
@@ -637,6 +639,19 @@ spindle_worker_details_dispose (GObject *object)
 }
 
 static void
+set_actionable (SpindleWorkerDetails *self,
+                gboolean              actionable)
+{
+  actionable = !!actionable;
+  if (self->actionable == actionable)
+    return;
+
+  self->actionable = actionable;
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIONABLE]);
+}
+
+static void
 spindle_worker_details_get_property (GObject    *object,
                                      guint       prop_id,
                                      GValue     *value,
@@ -648,6 +663,10 @@ spindle_worker_details_get_property (GObject    *object,
     {
     case PROP_WORKER:
       g_value_set_object (value, self->worker);
+      break;
+
+    case PROP_ACTIONABLE:
+      g_value_set_boolean (value, self->actionable);
       break;
 
     default:
@@ -667,6 +686,10 @@ spindle_worker_details_set_property (GObject      *object,
     {
     case PROP_WORKER:
       spindle_worker_details_set_worker (self, g_value_get_object (value));
+      break;
+
+    case PROP_ACTIONABLE:
+      set_actionable (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -690,6 +713,13 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   properties[PROP_WORKER] =
     g_param_spec_object ("worker", NULL, NULL, SPINDLE_TYPE_WORKER,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Whether a request can reach the worker at all: not once the program
+   * of a remote set has exited (the panel binds it to
+   * SpindleWorkerSet:remote-gone). Every action of the pane waits on it.
+   */
+  properties[PROP_ACTIONABLE] =
+    g_param_spec_boolean ("actionable", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPINDLE_TYPE_ELAPSED_LABEL);
@@ -741,6 +771,7 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
 static void
 spindle_worker_details_init (SpindleWorkerDetails *self)
 {
+  self->actionable = TRUE;
   self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
   g_signal_group_connect (self->worker_signals, "notify", G_CALLBACK (on_notify), self);
   self->log_signals = g_signal_group_new (SPINDLE_TYPE_EVENT_LOG);

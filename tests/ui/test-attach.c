@@ -12,7 +12,7 @@
 #include <sys/prctl.h>
 
 #include "spindle-attach-dialog.h"
-#include "spindle-remote.h"
+#include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 
 /* The window over another program: the example program exports its
@@ -113,6 +113,41 @@ on_exited (GObject      *source,
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
 }
 
+/* Spindle's own CPU, memory and threads would pass for the program's:
+ * the status bar names the program instead, and its other threads are
+ * not listed.
+ */
+static void
+assert_names_program (Fixture          *fixture,
+                      SpindleWorkerSet *set)
+{
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  GtkWidget *status = spindle_ui_test_find (window, GTK_TYPE_LABEL, "process-status", NULL);
+  GtkWidget *threads = spindle_ui_test_find (window, SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
+  g_autofree char *expected = g_strdup_printf ("Program %s, PID %d",
+                                               spindle_worker_set_get_remote_name (set), fixture->pid);
+
+  g_assert_nonnull (status);
+  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, expected);
+  g_assert_null (strstr (gtk_widget_get_tooltip_text (status), "This process"));
+  g_assert_nonnull (threads);
+  g_assert_false (gtk_widget_get_visible (threads));
+}
+
+/* What asks the counter worker to stop: its row's buttons and the side pane's. */
+static void
+get_requests (SpindleWindow *window,
+              SpindleWorker *worker,
+              GtkWidget     *buttons[4])
+{
+  buttons[0] = spindle_ui_test_find_row_button (window, worker, "row-stop");
+  buttons[1] = spindle_ui_test_find_row_button (window, worker, "row-cancel");
+  buttons[2] = spindle_ui_test_find_action_button (GTK_WIDGET (window), "details.stop");
+  buttons[3] = spindle_ui_test_find_action_button (GTK_WIDGET (window), "details.force-cancel");
+  for (guint i = 0; i < 4; i++)
+    g_assert_nonnull (buttons[i]);
+}
+
 static void
 run_body (Fixture *fixture)
 {
@@ -120,7 +155,7 @@ run_body (Fixture *fixture)
   SpindleWorkerSet *set = NULL;
   SpindleWorker *stubborn, *counter;
   g_autofree char *title = NULL;
-  GtkWidget *cancel, *stop_all, *banner;
+  GtkWidget *cancel, *stop_all, *banner, *requests[4];
 
   g_object_get (window, "set", &set, NULL);
   g_object_unref (set);   /* the window keeps it */
@@ -142,6 +177,7 @@ run_body (Fixture *fixture)
   spindle_ui_test_wait_state (stubborn, SPINDLE_WORKER_STATE_RUNNING);
   spindle_ui_test_wait_row (window, stubborn);
   spindle_ui_test_wait_row_shows (window, counter, "counter-1");
+  assert_names_program (fixture, set);
 
   /* Force-Cancel on its row reaches the program, and the row shows the end */
   cancel = spindle_ui_test_find_row_button (window, stubborn, "row-cancel");
@@ -154,6 +190,11 @@ run_body (Fixture *fixture)
   /* the program dies: the window says so and keeps the last state */
   stop_all = spindle_ui_test_find_action_button (GTK_WIDGET (window), "win.stop-all");
   g_assert_true (gtk_widget_is_sensitive (stop_all));
+  spindle_ui_test_select (window, counter);
+  spindle_ui_test_settle (window);
+  get_requests (window, counter, requests);
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    g_assert_true (gtk_widget_is_sensitive (requests[i]));
   g_subprocess_send_signal (fixture->program, SIGKILL);
   g_subprocess_wait_async (fixture->program, NULL, on_exited, NULL);
   spindle_ui_test_wait (is_gone, set);
@@ -166,6 +207,11 @@ run_body (Fixture *fixture)
   g_assert_false (gtk_widget_is_sensitive (stop_all));
   g_assert_cmpint (spindle_worker_get_state (counter), ==, SPINDLE_WORKER_STATE_RUNNING);
   spindle_ui_test_wait_row_shows (window, counter, "counter-1");
+  /* a running worker of a program that is gone: no request reaches it */
+  get_requests (window, counter, requests);
+  for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
+    g_assert_false (gtk_widget_is_sensitive (requests[i]));
+  assert_names_program (fixture, set);
 
   /* closing it asks nothing: the program's workers were never ours */
   gtk_window_close (GTK_WINDOW (window));
