@@ -10,6 +10,8 @@
  * run without Spindle's GSettings schema.
  */
 
+#include <string.h>
+
 #include <spindle-gtk.h>
 
 #define GUARD_MS 60000
@@ -388,6 +390,48 @@ test_inspector_page (Fixture       *fixture,
   gtk_window_destroy (inspector);
 }
 
+/* Translations ****************************************************************/
+
+#define UI_RESOURCES "/dev/spindle/Spindle/ui/"
+
+static void
+assert_domain (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_autofree char *text = NULL;
+
+  g_assert_no_error (error);
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  if (strstr (text, "<interface domain=\"spindle\">") == NULL)
+    g_error ("%s: not in the “spindle” translation domain", path);
+}
+
+/* In a host program, a template without a domain is translated in the
+ * host's: the panel's own text would stay in English. The panel, its side
+ * pane and every cell name the library's domain.
+ */
+static void
+test_translation_domain (void)
+{
+  g_auto(GStrv) cells = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_type_ensure (SPINDLE_TYPE_PANEL);
+  assert_domain (UI_RESOURCES "spindle-panel.ui");
+  assert_domain (UI_RESOURCES "spindle-worker-details.ui");
+
+  cells = g_resources_enumerate_children (UI_RESOURCES "cells/", G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (cells), >, 0);
+  for (guint i = 0; cells[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strconcat (UI_RESOURCES "cells/", cells[i], NULL);
+
+      assert_domain (path);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -412,6 +456,7 @@ main (int   argc,
               fixture_set_up, test_set_set, fixture_tear_down);
   g_test_add ("/ui/panel/inspector-page", Fixture, NULL,
               fixture_set_up, test_inspector_page, fixture_tear_down);
+  g_test_add_func ("/ui/panel/translation-domain", test_translation_domain);
 
   return g_test_run ();
 }
