@@ -416,6 +416,9 @@ collect_labels (GtkWidget *widget,
 {
   if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
     g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (widget)));
+  /* cells whose text changes on every tick draw it without a relayout */
+  else if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_visible (widget))
+    g_string_append_printf (text, "%s|", gtk_inscription_get_text (GTK_INSCRIPTION (widget)) ?: "");
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
@@ -423,7 +426,9 @@ collect_labels (GtkWidget *widget,
     collect_labels (child, text);
 }
 
-/* Every label of the worker's row, "sleeper 1|Sleeper|1234|stopped|…|". */
+/* Every label (and inscription) of the worker's row,
+ * "sleeper 1|Sleeper|1234|stopped|…|".
+ */
 char *
 spindle_ui_test_row_text (SpindleWindow *window,
                           SpindleWorker *worker)
