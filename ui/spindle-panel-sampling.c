@@ -59,20 +59,19 @@ watch (SpindlePanel  *self,
 
 /* Before each frame: a held worker may have changed state unheard (a stop
  * request, or an engine event since the last frame); count it as it is,
- * so that the frame does not show old counts.
+ * so that the frame does not show old counts. An update still queued is
+ * applied now too: the frame must not be drawn ahead of it, whatever the
+ * order in which the main loop dispatched the two.
  */
 void
 _spindle_panel_check_held (SpindlePanel *self)
 {
   gboolean changed = FALSE;
 
-  if (self->held == NULL)
-    return;
-
-  for (guint i = 0; i < self->held->len; i++)
+  for (guint i = 0; self->held != NULL && i < self->held->len; i++)
     changed |= spindle_worker_monitor_check_worker (self->monitor, g_ptr_array_index (self->held, i));
 
-  if (changed)
+  if (changed || (self->update_id != 0 && !self->updating))
     _spindle_panel_flush (self);
 }
 
