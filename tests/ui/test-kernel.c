@@ -440,13 +440,24 @@ cpu_above (SpindleWorker *worker)
   return spindle_worker_get_cpu_percent (worker) > 20.0;
 }
 
+static gboolean
+row_shows_current_cpu (RowWait *wait)
+{
+  g_autofree char *cpu = spindle_format_cpu_percent (spindle_worker_get_cpu_percent (wait->worker));
+
+  return spindle_ui_test_row_has_text (wait->window, wait->worker, cpu);
+}
+
+/* A sample can land between two checks, so the row is waited on until it
+ * shows the worker's figure of the moment; a row that never follows its
+ * worker fails on the timeout. */
 static void
 assert_row_shows_cpu (Fixture       *fixture,
                       SpindleWorker *worker)
 {
-  g_autofree char *cpu = spindle_format_cpu_percent (spindle_worker_get_cpu_percent (worker));
+  RowWait wait = { fixture->window, worker };
 
-  g_assert_true (spindle_ui_test_row_has_text (fixture->window, worker, cpu));
+  spindle_ui_test_wait (row_shows_current_cpu, &wait);
 }
 
 static void
