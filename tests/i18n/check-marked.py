@@ -120,6 +120,12 @@ def check_c(path, problems):
 def check_ui(path, problems):
     relative = str(path.relative_to(ROOT))
     tree = ET.parse(path)
+    # Without its own domain a template is translated in the domain of the
+    # program that loads it: the panel embedded in another program, or the
+    # window under that program's textdomain, would speak English.
+    if (any(e.get("translatable") == "yes" for e in tree.iter())
+            and tree.getroot().get("domain") != "spindle"):
+        problems.append(f"{relative}: <interface> has translatable strings but no domain=\"spindle\"")
     for element in tree.iter():
         if element.tag not in ("property", "attribute", "item"):
             continue
