@@ -21,6 +21,7 @@
  */
 
 #include <glib-unix.h>
+#include <locale.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -108,15 +109,18 @@ main (int   argc,
   int n_stubborn = 1;
   gboolean control = FALSE;
   gboolean no_export = FALSE;
+  g_autofree char *prefix = NULL;
   const char *name;
   GOptionEntry entries[] = {
     { "workers", 0, 0, G_OPTION_ARG_INT, &n_workers, "Polite workers", "N" },
     { "stubborn", 0, 0, G_OPTION_ARG_INT, &n_stubborn, "Workers that ignore a stop", "N" },
     { "control", 0, 0, G_OPTION_ARG_NONE, &control, "Let clients stop and cancel workers", NULL },
     { "no-export", 0, 0, G_OPTION_ARG_NONE, &no_export, "Rely on SPINDLE_EXPORT", NULL },
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, "Name the polite workers PREFIX-1, PREFIX-2…", "PREFIX" },
     { NULL }
   };
 
+  setlocale (LC_ALL, "");       /* names given on the command line are UTF-8 */
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -133,7 +137,7 @@ main (int   argc,
       return 1;
     }
 
-  if (!spawn (set, "counter", polite, n_workers) || !spawn (set, "stubborn", stubborn, n_stubborn))
+  if (!spawn (set, prefix != NULL ? prefix : "counter", polite, n_workers) || !spawn (set, "stubborn", stubborn, n_stubborn))
     return 1;
 
   name = spindle_worker_set_get_export_name (set);

@@ -53,6 +53,8 @@ def main():
     parser.add_argument('--stubborn', type=int, default=1)
     parser.add_argument('--control', action='store_true')
     parser.add_argument('--no-export', action='store_true')
+    parser.add_argument('--prefix', default='counter',
+                        help='name the polite workers PREFIX-1, PREFIX-2…')
     args = parser.parse_args()
 
     loop = GLib.MainLoop()
@@ -62,7 +64,7 @@ def main():
         workers.export(flags)
 
     for i in range(args.workers):
-        workers.spawn('counter-%d' % (i + 1), polite, None)
+        workers.spawn('%s-%d' % (args.prefix, i + 1), polite, None)
     for i in range(args.stubborn):
         workers.spawn('stubborn-%d' % (i + 1), stubborn, None)
 

@@ -97,22 +97,59 @@ ctl_worker_elapsed (GVariant *worker,
   return MAX (end - started, 0);
 }
 
-/* Pads by characters, not bytes: names and translations are UTF-8. */
+/* Columns a terminal gives @text: two for East Asian wide and fullwidth
+ * characters (a Chinese name or translation), none for combining marks. */
+guint
+ctl_text_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    width += ctl_char_width (g_utf8_get_char (p));
+  return width;
+}
+
+guint
+ctl_char_width (gunichar c)
+{
+  if (g_unichar_iszerowidth (c))
+    return 0;
+  return g_unichar_iswide (c) ? 2 : 1;
+}
+
+/* The longest start of @text that fits in @width columns. */
+static char *
+cut_to_width (const char *text,
+              guint       width)
+{
+  const char *p = text;
+  guint used = 0;
+
+  while (*p != '\0' && used + ctl_char_width (g_utf8_get_char (p)) <= width)
+    {
+      used += ctl_char_width (g_utf8_get_char (p));
+      p = g_utf8_next_char (p);
+    }
+  return g_strndup (text, p - text);
+}
+
+/* Pads to terminal columns, not bytes or characters: names and
+ * translations are UTF-8, and CJK characters take two columns. */
 static void
 append_padded (GString    *out,
                const char *text,
                guint       width,
                gboolean    right)
 {
-  glong length = g_utf8_strlen (text, -1);
-  glong pad = width > length ? width - length : 0;
+  guint length = ctl_text_width (text);
+  guint pad = width > length ? width - length : 0;
 
   if (right)
-    for (glong i = 0; i < pad; i++)
+    for (guint i = 0; i < pad; i++)
       g_string_append_c (out, ' ');
   g_string_append (out, text);
   if (!right)
-    for (glong i = 0; i < pad; i++)
+    for (guint i = 0; i < pad; i++)
       g_string_append_c (out, ' ');
 }
 
@@ -128,9 +165,9 @@ worker_label (CtlProgram *program,
 
   g_variant_lookup (worker, "name", "&s", &name);
   label = g_strconcat (indent, name, NULL);
-  if (g_utf8_strlen (label, -1) <= NAME_WIDTH_MAX)
+  if (ctl_text_width (label) <= NAME_WIDTH_MAX)
     return g_steal_pointer (&label);
-  cut = g_utf8_substring (label, 0, NAME_WIDTH_MAX - 1);
+  cut = cut_to_width (label, NAME_WIDTH_MAX - 1);
   return g_strconcat (cut, "…", NULL);
 }
 
@@ -193,10 +230,10 @@ fill_row (Row        *row,
   row->state = ctl_state_label (state);
   row->elapsed = ctl_format_elapsed (ctl_worker_elapsed (worker, now));
 
-  widths->id = MAX (widths->id, (guint) g_utf8_strlen (row->id, -1));
-  widths->name = MAX (widths->name, (guint) g_utf8_strlen (row->name, -1));
-  widths->state = MAX (widths->state, (guint) g_utf8_strlen (row->state, -1));
-  widths->elapsed = MAX (widths->elapsed, (guint) g_utf8_strlen (row->elapsed, -1));
+  widths->id = MAX (widths->id, ctl_text_width (row->id));
+  widths->name = MAX (widths->name, ctl_text_width (row->name));
+  widths->state = MAX (widths->state, ctl_text_width (row->state));
+  widths->elapsed = MAX (widths->elapsed, ctl_text_width (row->elapsed));
 }
 
 static void
@@ -229,8 +266,8 @@ ctl_append_program_table (GString    *out,
   g_autoptr(GPtrArray) tree = ctl_program_tree (program);
   g_autofree Row *rows = g_new0 (Row, tree->len + 1);
   Widths widths = {
-    g_utf8_strlen (_("ID"), -1), g_utf8_strlen (_("NAME"), -1),
-    g_utf8_strlen (_("STATE"), -1), g_utf8_strlen (_("ELAPSED"), -1),
+    ctl_text_width (_("ID")), ctl_text_width (_("NAME")),
+    ctl_text_width (_("STATE")), ctl_text_width (_("ELAPSED")),
   };
 
   append_program_heading (out, program);

@@ -77,6 +77,8 @@ void        ctl_explain_error          (GError         *error,
 const char *ctl_state_label            (const char     *nick);
 gboolean    ctl_state_is_terminal      (const char     *nick);
 char       *ctl_format_elapsed         (gint64          usec);
+guint       ctl_text_width             (const char     *text);
+guint       ctl_char_width             (gunichar        c);
 gint64      ctl_worker_elapsed         (GVariant       *worker,
                                         gint64          now);
 void        ctl_append_program_table   (GString        *out,

@@ -30,35 +30,52 @@ print_usage_line (FILE *stream)
 
 #define HELP_WIDTH 78
 
-/* Words wrapped at HELP_WIDTH columns (counted in characters, for
- * translations), the first line after @first spaces, the others after
- * @indent. */
+/* Text wrapped at HELP_WIDTH terminal columns, the first line after
+ * @first spaces, the others after @indent. Lines break at spaces and, as
+ * Chinese has none, between two wide characters; widths are display
+ * columns (a CJK character takes two). */
+static gboolean
+breaks_before (const char *p,
+               const char *line_start)
+{
+  if (p == line_start)
+    return FALSE;
+  if (*p == ' ')
+    return TRUE;
+  return g_unichar_iswide (g_utf8_get_char (p)) ||
+         g_unichar_iswide (g_utf8_get_char (g_utf8_prev_char (p)));
+}
+
 static void
 print_hanging (const char *text,
                int         first,
                int         indent)
 {
-  g_auto(GStrv) words = g_strsplit (text, " ", -1);
-  glong column = 0;
+  const char *line = text;
+  int margin = first;
 
-  for (guint i = 0; words[i] != NULL; i++)
+  while (*line != '\0')
     {
-      glong length = g_utf8_strlen (words[i], -1);
+      const char *p = line;
+      const char *cut = NULL;
+      guint column = margin;
 
-      if (column > 0 && column + 1 + length > HELP_WIDTH)
+      for (; *p != '\0'; p = g_utf8_next_char (p))
         {
-          putchar ('\n');
-          column = 0;
+          if (breaks_before (p, line))
+            cut = p;
+          column += ctl_char_width (g_utf8_get_char (p));
+          if (column > HELP_WIDTH && cut != NULL)
+            break;
         }
-      if (column == 0)
-        column = printf ("%*s%s", i == 0 ? first : indent, "", words[i]) - (int) strlen (words[i]) + length;
-      else
-        {
-          printf (" %s", words[i]);
-          column += 1 + length;
-        }
+      if (*p == '\0')
+        cut = p;
+      printf ("%*s%.*s\n", margin, "", (int) (cut - line), line);
+      line = cut;
+      while (*line == ' ')
+        line++;
+      margin = indent;
     }
-  putchar ('\n');
 }
 
 static void

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import traceback
+import unicodedata
 
 GUARD_S = 60
 POLL_S = 0.05
@@ -220,6 +221,44 @@ def test_read_only_refuses_control():
         other.wait()
 
 
+def columns(text):
+    """Terminal columns of a text: two for wide and fullwidth characters."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else
+               0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def test_table_aligns_wide_names():
+    """Workers named in Chinese: the table pads by terminal columns, so the
+    STATE column starts at the same column on every line."""
+    argv = program_argv + ["--prefix", "计数器", "--workers", "2"]
+    other = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        def exported():
+            for entry in listing()["programs"]:
+                if entry["pid"] == other.pid and len(live_workers(entry)) >= 2:
+                    return entry
+            return None
+
+        wait_for("the program with Chinese names exports", exported)
+        status, out, err = ctl("list")
+        assert status == 0, err
+        lines = out.splitlines()
+        first = next(i for i, l in enumerate(lines) if "(PID %d)" % other.pid in l)
+        block = []
+        for line in lines[first + 1:]:
+            if not line.startswith("  "):
+                break
+            block.append(line)
+        header, rows = block[0], [l for l in block[1:] if "计数器" in l]
+        assert len(rows) >= 2, block
+        state_at = columns(header[:header.index("STATE")])
+        for row in rows:
+            assert columns(row[:row.index("running")]) == state_at, "\n".join(block)
+    finally:
+        other.terminate()
+        other.wait()
+
+
 class Reader:
     """Lines of a child's stdout, read on a thread so waits can time out."""
 
@@ -319,6 +358,7 @@ TESTS = [
     test_unknown_program_and_worker,
     test_usage_errors,
     test_read_only_refuses_control,
+    test_table_aligns_wide_names,
     test_watch_resubscribes_after_drop,
     test_watch_follows_and_ends,  # ends the program: last
 ]

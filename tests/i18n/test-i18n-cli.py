@@ -9,13 +9,17 @@
 # Runs the built program with LANG=C.UTF-8 (the one UTF-8 locale every
 # Debian system has) and LANGUAGE=zh_CN or zh_TW. Expected words are
 # written here, so that a missing translation fails. Prints TAP.
-# Usage: test-i18n-cli.py SPINDLE DESKTOP_FILE METAINFO_FILE
+# spindlectl's help is checked too, and that it wraps at 78 terminal
+# columns, a Chinese character taking two.
+# Usage: test-i18n-cli.py SPINDLE DESKTOP_FILE METAINFO_FILE SPINDLECTL
 
 import os
 import subprocess
 import sys
+import unicodedata
 
-SPINDLE, DESKTOP, METAINFO = sys.argv[1:4]
+SPINDLE, DESKTOP, METAINFO, SPINDLECTL = sys.argv[1:5]
+HELP_WIDTH = 78
 
 EXPECTED = {
     "zh_CN": {
@@ -24,6 +28,7 @@ EXPECTED = {
         "budget": "无法启动 5 个工作线程：本系统只允许 3 个",
         "desktop": "Comment[zh_CN]=监视、停止和取消线程",
         "metainfo": '<summary xml:lang="zh_CN">监视、停止和取消线程</summary>',
+        "ctl-help": "列出并控制程序的工作线程",
     },
     "zh_TW": {
         "help": "以示範集啟動：每種類型各一個工作執行緒",
@@ -31,17 +36,33 @@ EXPECTED = {
         "budget": "無法啟動 5 個工作執行緒：本系統只允許 3 個",
         "desktop": "Comment[zh_TW]=監視、停止和取消執行緒",
         "metainfo": '<summary xml:lang="zh_TW">監視、停止和取消執行緒</summary>',
+        "ctl-help": "列出並控制程式的工作執行緒",
     },
 }
 
 
-def run(language, *args, **extra_env):
+def run(language, *args, program=SPINDLE, **extra_env):
     env = dict(os.environ, LANG="C.UTF-8", LANGUAGE=language, **extra_env)
     env.pop("LC_ALL", None)
     env.pop("LC_MESSAGES", None)
-    done = subprocess.run([SPINDLE, *args], env=env, capture_output=True,
+    done = subprocess.run([program, *args], env=env, capture_output=True,
                           text=True, timeout=60)
     return done.stdout + done.stderr
+
+
+def columns(line):
+    """Terminal columns of a line: two for wide and fullwidth characters."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else
+               0 if unicodedata.combining(c) else 1 for c in line)
+
+
+def ctl_help_translated_and_wrapped(language):
+    text = run(language, "--help", program=SPINDLECTL)
+    too_wide = ["line %d is %d columns wide" % (number, columns(line))
+                for number, line in enumerate(text.splitlines(), start=1)
+                if columns(line) > HELP_WIDTH]
+    # only the numbers, so that the expected words are not found in them
+    return "ctl-help", "\n".join(too_wide) if too_wide else text
 
 
 def help_translated(language):
@@ -67,7 +88,7 @@ def metainfo_translated(language):
 
 
 CASES = [help_translated, usage_error_translated, library_message_translated,
-         desktop_file_translated, metainfo_translated]
+         desktop_file_translated, metainfo_translated, ctl_help_translated_and_wrapped]
 
 
 def main():
