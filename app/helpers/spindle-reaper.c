@@ -31,13 +31,33 @@
  *
  * One is started for every process worker, so its start-up is on the
  * path of every spawn: it links the C library only (GLib alone doubled
- * the cost of its exec here) and starts the command with posix_spawn(),
- * which copies no page tables. On a kill it walks the tree once, not once
+ * the cost of its exec here). On a kill it walks the tree once, not once
  * per child that dies; it walks again only on a timer, for what was
  * forked while it walked.
  *
- * Not done yet: a transient systemd scope and cgroup.kill, which would
- * also catch a fork bomb that outruns the walk (no user session here).
+ * Containment. A process group and the subreaper catch every descendant
+ * while the reaper lives, but a setsid() escapee outlives a reaper that
+ * is SIGKILLed, and a fork bomb can outrun the walk. So the command is
+ * put in a cgroup of its own where one can be had, chosen in this order
+ * (SPINDLE_PROCESS_CONTAINMENT=auto|systemd|cgroup|group forces one;
+ * a forced one that cannot be had falls back to the group):
+ *   systemd  a transient scope of the systemd user manager
+ *            ("spindle-HOSTPID-PID.scope", Delegate=yes), where one runs;
+ *   cgroup   a child of the reaper's own cgroup v2, where that is
+ *            writable and has cgroup.kill (Linux 5.14);
+ *   group    the process group and the subreaper alone, started with
+ *            posix_spawn(), which copies no page tables.
+ * The command enters its cgroup before it execs, so nothing it runs is
+ * ever outside it. A kill then writes cgroup.kill as well as walking the
+ * tree, and the end waits for the cgroup to empty (cgroup.events) and
+ * removes it (a scope is the manager's to remove). The report says which
+ * containment was used and why not a better one:
+ *              contained cgroup PATH
+ *              contained scope UNIT PATH
+ *              contained group WHY
+ *              cgroup-removed PATH    (emptied and removed)
+ *              cgroup-emptied PATH    (a scope: emptied, the manager removes it)
+ *              cgroup-left N PATH     (N processes still in it at the bound)
  */
 
 #include <dirent.h>
@@ -58,6 +78,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spindle-reaper-private.h"
+
 #define CONTROL_FD 3
 #define REPORT_FD  4
 
@@ -65,6 +87,11 @@
 #define KILL_BOUND_MS 5000
 /* How often a kill walks the tree again, for processes forked meanwhile. */
 #define KILL_SWEEP_MS 10
+/* How long the cgroup may take to empty once the reaper has no child:
+ * what is in it then was not the reaper's to reap. */
+#define EMPTY_BOUND_MS 1000
+/* How long the systemd user manager may take to start a scope. */
+#define SCOPE_BOUND_MS 5000
 
 /* /proc/PID/comm holds at most 15 bytes and a newline. */
 #define COMM_SIZE 32
@@ -111,10 +138,11 @@ typedef struct
   KnownTable  known;
   char        control[256];    /* a partial order line */
   size_t      control_len;
+  Containment contain;
 } Reaper;
 
-static long long
-now_ms (void)
+long long
+reaper_now_ms (void)
 {
   struct timespec ts;
 
@@ -246,7 +274,7 @@ known_remove (KnownTable *table,
  * exits): a kill that reaps five processes wakes the host once, not five
  * times, and no record is held back while the reaper sleeps.
  */
-static char   report_buf[8192];
+static char   report_buf[16384];
 static size_t report_len;
 
 /* A write to a host that is gone fails with EPIPE (SIGPIPE is blocked). */
@@ -272,7 +300,7 @@ static void __attribute__ ((format (printf, 1, 2)))
 report (const char *format,
         ...)
 {
-  char line[512];
+  char line[sizeof ((Containment *) NULL)->path + 256];
   va_list args;
   size_t len;
   int n;
@@ -477,18 +505,22 @@ signal_group (Reaper *self,
     kill (-self->main_pid, signo);
 }
 
-/* The group is stopped first, so that none of it forks, exits or reaps a
- * child of its own while the walk names everyone: a process that dies of
- * the SIGKILL and is reaped by its own dying parent is still named. Then
- * the group and everything walked get SIGKILL.
+/* The group is stopped first (the whole cgroup frozen, where there is
+ * one), so that none of it forks, exits or reaps a child of its own while
+ * the walk names everyone: a process that dies of the SIGKILL and is
+ * reaped by its own dying parent is still named. Then the group and
+ * everything walked get SIGKILL, and the cgroup's cgroup.kill reaches
+ * whatever the walk missed.
  */
 static void
 kill_sweep (Reaper *self)
 {
+  cgroup_freeze (&self->contain);
   signal_group (self, SIGSTOP);
   signal_descendants (self, SIGKILL);
+  cgroup_kill (&self->contain);
   signal_group (self, SIGKILL);
-  self->next_sweep = now_ms () + KILL_SWEEP_MS;
+  self->next_sweep = reaper_now_ms () + KILL_SWEEP_MS;
 }
 
 static void
@@ -498,7 +530,7 @@ start_killing (Reaper *self)
     return;
 
   self->killing = true;
-  self->kill_deadline = now_ms () + KILL_BOUND_MS;
+  self->kill_deadline = reaper_now_ms () + KILL_BOUND_MS;
   kill_sweep (self);
 }
 
@@ -549,28 +581,97 @@ reap_ended (Reaper *self)
  * parent; what is still there at the bound could not be reaped.
  */
 static void
-report_the_rest (Reaper *self,
-                 bool    has_children)
+report_the_rest (Reaper  *self,
+                 bool     has_children,
+                 PidList *left)
 {
-  PidList left = { 0 };
-
   if (has_children)
-    walk_descendants (&left);
+    walk_descendants (left);
 
-  for (size_t i = 0; i < left.len; i++)
+  for (size_t i = 0; i < left->len; i++)
     {
-      pid_t pid = left.pids[i];
+      pid_t pid = left->pids[i];
       char comm[COMM_SIZE];
 
       read_comm (pid, comm);
       known_remove (&self->known, pid);
       report ("unreaped %d %c %s\n", (int) pid, read_state (pid), comm);
     }
-  free (left.pids);
 
   for (size_t i = 0; i < self->known.size; i++)
     if (self->known.slots[i].pid != 0)
       report ("gone %d %s\n", (int) self->known.slots[i].pid, self->known.slots[i].comm);
+}
+
+/* What is in the cgroup once the reaper has no child left did not descend
+ * from the command through the reaper (moved in from outside): it gets
+ * cgroup.kill too, and what is still there at the bound is reported,
+ * once, with what the walk already found.
+ */
+static void
+report_cgroup_survivors (Containment *contain,
+                         PidList     *reported)
+{
+  char path[sizeof contain->path + 32], *text = NULL, *p, *end;
+  size_t size = 0;
+  FILE *procs;
+
+  snprintf (path, sizeof path, "%s/cgroup.procs", contain->path);
+  procs = fopen (path, "re");
+  if (procs == NULL)
+    return;
+
+  while (getline (&text, &size, procs) > 0)
+    for (p = text; *p != '\0'; p = end)
+      {
+        pid_t pid = (pid_t) strtol (p, &end, 10);
+        bool known = false;
+        char comm[COMM_SIZE];
+
+        if (end == p)
+          break;
+        for (size_t i = 0; i < reported->len && !known; i++)
+          known = reported->pids[i] == pid;
+        if (known)
+          continue;
+        read_comm (pid, comm);
+        report ("unreaped %d %c %s\n", (int) pid, read_state (pid), comm);
+        pid_list_add (reported, pid);
+      }
+
+  free (text);
+  fclose (procs);
+}
+
+static void
+release_containment (Reaper  *self,
+                     PidList *reported)
+{
+  Containment *contain = &self->contain;
+  long long deadline;
+
+  if (contain->kind == CONTAIN_GROUP)
+    return;
+
+  deadline = reaper_now_ms () + EMPTY_BOUND_MS;
+  if (!cgroup_wait_empty (contain, deadline))
+    {
+      cgroup_kill (contain);
+      if (!cgroup_wait_empty (contain, deadline))
+        report_cgroup_survivors (contain, reported);
+    }
+
+  if (cgroup_remove (contain, deadline))
+    report ("%s %s\n", contain->kind == CONTAIN_CGROUP ? "cgroup-removed" : "cgroup-emptied", contain->path);
+  else
+    {
+      PidList in_it = { 0 };
+
+      report_cgroup_survivors (contain, &in_it);
+      report ("cgroup-left %zu %s\n", in_it.len, contain->path);
+      free (in_it.pids);
+    }
+  cgroup_close (contain);
 }
 
 /* Orders *********************************************************************/
@@ -635,8 +736,8 @@ read_orders (Reaper *self)
  * start (glibc reports the exec's error and reaps the child).
  */
 static pid_t
-start_command (char       **argv,
-               const char  *cwd)
+spawn_in_group (char       **argv,
+                const char  *cwd)
 {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
@@ -667,6 +768,263 @@ start_command (char       **argv,
       return -1;
     }
   return pid;
+}
+
+/* A command that goes into a cgroup is forked: posix_spawn() cannot place
+ * it, and a cgroup must hold it before it execs. Its exec's error comes
+ * back through a close-on-exec pipe, as posix_spawn() does it.
+ */
+typedef struct
+{
+  char       **argv;
+  const char  *cwd;
+  int          go[2];          /* a paused child execs on a byte here */
+  int          err[2];         /* the exec's errno; end of file: it ran */
+} Launch;
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/* In the child: only system calls, until the exec; every signal at its
+ * default and none blocked, as for posix_spawn(). */
+static void __attribute__ ((noreturn))
+child_exec (Launch *launch)
+{
+  sigset_t none;
+  int error;
+  char go;
+
+  for (int signo = 1; signo < NSIG; signo++)
+    {
+      struct sigaction action;
+
+      if (sigaction (signo, NULL, &action) == 0 && action.sa_handler == SIG_IGN)
+        signal (signo, SIG_DFL);
+    }
+  setpgid (0, 0);
+  if (launch->go[0] >= 0 && read (launch->go[0], &go, 1) != 1)
+    _exit (127);
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  if (launch->cwd == NULL || chdir (launch->cwd) == 0)
+    execvp (launch->argv[0], launch->argv);
+
+  error = errno;
+  (void) !write (launch->err[1], &error, sizeof error);
+  _exit (127);
+}
+
+/* Forks the command into @contain (clone3, CLONE_INTO_CGROUP) or, when
+ * @contain is NULL or clone3() is refused, paused until launch_go().
+ */
+static pid_t
+launch_fork (Launch      *launch,
+             Containment *contain)
+{
+  pid_t pid = -1;
+
+  if (launch->err[0] < 0 && pipe2 (launch->err, O_CLOEXEC) < 0)
+    return -1;
+
+  if (contain != NULL)
+    pid = cgroup_clone_into (contain);
+  if (pid < 0 && (contain == NULL || errno == ENOSYS || errno == EPERM))
+    {
+      if (pipe2 (launch->go, O_CLOEXEC) < 0)
+        return -1;
+      pid = fork ();
+    }
+  if (pid == 0)
+    child_exec (launch);
+
+  close_fd (&launch->go[0]);
+  return pid;
+}
+
+/* Lets a paused child exec, and waits for the exec. Returns @pid, or -1
+ * with errno set if the command could not start (the child is reaped).
+ */
+static pid_t
+launch_go (Launch *launch,
+           pid_t   pid)
+{
+  int error = 0;
+  ssize_t n;
+
+  if (launch->go[1] >= 0)
+    (void) !write (launch->go[1], "g", 1);
+  close_fd (&launch->go[1]);
+  close_fd (&launch->err[1]);
+
+  do
+    n = read (launch->err[0], &error, sizeof error);
+  while (n < 0 && errno == EINTR);
+  close_fd (&launch->err[0]);
+  if (n != sizeof error)
+    return pid;
+
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  errno = error;
+  return -1;
+}
+
+typedef enum
+{
+  MODE_AUTO,
+  MODE_SYSTEMD,
+  MODE_CGROUP,
+  MODE_GROUP,
+} Mode;
+
+static Mode
+containment_mode (void)
+{
+  const char *mode = getenv (CONTAINMENT_ENV);
+
+  if (mode == NULL || mode[0] == '\0' || strcmp (mode, "auto") == 0)
+    return MODE_AUTO;
+  if (strcmp (mode, "systemd") == 0)
+    return MODE_SYSTEMD;
+  if (strcmp (mode, "cgroup") == 0)
+    return MODE_CGROUP;
+  if (strcmp (mode, "group") == 0)
+    return MODE_GROUP;
+
+  fprintf (stderr, "spindle-reaper: %s=%s is none of auto, systemd, cgroup, group: auto\n",
+           CONTAINMENT_ENV, mode);
+  return MODE_AUTO;
+}
+
+/* Why a containment could not be had, each reason after the last. */
+static void
+add_why (char       *why,
+         const char *reason)
+{
+  size_t len = strlen (why);
+
+  snprintf (why + len, WHY_SIZE - len, "%s%s", len > 0 ? "; " : "", reason);
+}
+
+/* The scope takes a paused child: its pid must be known to the manager. */
+static bool
+try_scope (Reaper *self,
+           Launch *launch,
+           pid_t  *pid,
+           char   *why)
+{
+  Containment *contain = &self->contain;
+  char reason[WHY_SIZE] = "";
+
+  if (*pid < 0 && (*pid = launch_fork (launch, NULL)) < 0)
+    return false;
+
+  snprintf (contain->unit, sizeof contain->unit, "spindle-%d-%d.scope", (int) getppid (), (int) getpid ());
+  if (!systemd_start_scope (contain->unit, *pid, reaper_now_ms () + SCOPE_BOUND_MS, reason) ||
+      !cgroup_dir_of (*pid, contain->path, sizeof contain->path, reason))
+    {
+      add_why (why, reason);
+      return false;
+    }
+
+  contain->kind = CONTAIN_SCOPE;
+  if (!cgroup_open (contain, reason))
+    {
+      add_why (why, reason);
+      cgroup_close (contain);
+      contain->kind = CONTAIN_GROUP;
+      return false;
+    }
+  return true;
+}
+
+static bool
+try_cgroup (Reaper *self,
+            Launch *launch,
+            pid_t  *pid,
+            char   *why)
+{
+  Containment *contain = &self->contain;
+  char parent[sizeof contain->path], name[64], reason[WHY_SIZE] = "";
+
+  snprintf (name, sizeof name, "spindle-%d-%d", (int) getppid (), (int) getpid ());
+  if (!cgroup_own_dir (parent, sizeof parent, reason) ||
+      !cgroup_create (contain, parent, name, reason))
+    {
+      add_why (why, reason);
+      return false;
+    }
+
+  if (*pid < 0)
+    *pid = launch_fork (launch, contain);
+  if (*pid >= 0 && (launch->go[1] < 0 || cgroup_move (contain, *pid, reason)))
+    return true;
+
+  if (*pid < 0)
+    snprintf (reason, sizeof reason, "cannot start a process in %.1024s: %s", contain->path, strerror (errno));
+  add_why (why, reason);
+  cgroup_discard (contain);
+  return false;
+}
+
+static void
+report_containment (Reaper     *self,
+                    const char *why)
+{
+  switch (self->contain.kind)
+    {
+    case CONTAIN_SCOPE:
+      report ("contained scope %s %s\n", self->contain.unit, self->contain.path);
+      break;
+    case CONTAIN_CGROUP:
+      report ("contained cgroup %s\n", self->contain.path);
+      break;
+    case CONTAIN_GROUP:
+      report ("contained group %s\n", why);
+      break;
+    }
+}
+
+/* Starts the command in the best containment there is (or the one
+ * forced). Returns its pid, or -1 with errno set if it could not start.
+ */
+static pid_t
+start_command (Reaper      *self,
+               char       **argv,
+               const char  *cwd,
+               char        *why)
+{
+  Launch launch = { argv, cwd, { -1, -1 }, { -1, -1 } };
+  Mode mode = containment_mode ();
+  bool contained = false;
+  pid_t pid = -1;
+
+  if (mode == MODE_GROUP)
+    add_why (why, "forced by " CONTAINMENT_ENV "=group");
+  else if (mode == MODE_SYSTEMD || (mode == MODE_AUTO && systemd_available ()))
+    contained = try_scope (self, &launch, &pid, why);
+  else if (mode == MODE_AUTO)
+    add_why (why, "no systemd user manager");
+
+  if (!contained && (mode == MODE_AUTO || mode == MODE_CGROUP))
+    contained = try_cgroup (self, &launch, &pid, why);
+
+  if (pid >= 0)
+    return launch_go (&launch, pid);
+
+  /* nothing forked: the group's way, which reports its own errors */
+  for (size_t i = 0; i < 2; i++)
+    {
+      close_fd (&launch.go[i]);
+      close_fd (&launch.err[i]);
+    }
+  return spawn_in_group (argv, cwd);
 }
 
 /* Signals arrive through a signalfd: SIGCHLD for reaping; SIGHUP (the
@@ -735,7 +1093,7 @@ handle_main_done (Reaper    *self,
   if (has_children && !self->swept && !self->killing)
     {
       self->swept = true;
-      self->grace_deadline = now_ms () + grace_ms;
+      self->grace_deadline = reaper_now_ms () + grace_ms;
       signal_descendants (self, self->stop_signal);
     }
 }
@@ -743,7 +1101,7 @@ handle_main_done (Reaper    *self,
 static int
 poll_timeout (Reaper *self)
 {
-  long long now = now_ms ();
+  long long now = reaper_now_ms ();
   long long deadline;
 
   if (self->killing)
@@ -799,7 +1157,7 @@ run (Reaper    *self,
       if (!has_children)
         return false;
 
-      now = now_ms ();
+      now = reaper_now_ms ();
       if (self->killing && now >= self->kill_deadline)
         return true;
       if (self->killing && now >= self->next_sweep)
@@ -815,7 +1173,9 @@ int
 main (int    argc,
       char **argv)
 {
-  Reaper self = { .pidfd = -1, .stop_signal = SIGTERM };
+  Reaper self = { .pidfd = -1, .stop_signal = SIGTERM, .contain = CONTAINMENT_INIT };
+  char why[WHY_SIZE] = "";
+  PidList reported = { 0 };
   const char *cwd = NULL;
   long long grace_ms = 1000;
   bool left;
@@ -841,27 +1201,31 @@ main (int    argc,
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   prctl (PR_SET_PDEATHSIG, SIGHUP);
 
-  self.main_pid = start_command (argv + i + 1, cwd);
+  self.main_pid = start_command (&self, argv + i + 1, cwd, why);
   if (self.main_pid < 0)
     {
       report ("exec-failed %d\n", errno);
       report ("done\n");
       flush_report ();
+      cgroup_discard (&self.contain);
       return 0;
     }
 
   self.pidfd = (int) syscall (SYS_pidfd_open, self.main_pid, 0);
   report ("started %d\n", (int) self.main_pid);
+  report_containment (&self, why);
 
   /* the host died before the death signal was armed */
   if (getppid () == 1)
     start_killing (&self);
 
   left = run (&self, grace_ms);
-  report_the_rest (&self, left);
+  report_the_rest (&self, left, &reported);
+  release_containment (&self, &reported);
   report ("done\n");
   flush_report ();
 
+  free (reported.pids);
   free (self.known.slots);
   return 0;
 }

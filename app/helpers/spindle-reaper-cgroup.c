@@ -1,0 +1,405 @@
+/* spindle-reaper-cgroup.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* A cgroup (v2) of the command's own: everything the command forks stays
+ * in it whatever it does (setsid(), double forks, a fork bomb), and one
+ * write to its cgroup.kill (Linux 5.14) sends SIGKILL to every process in
+ * it at once, with no walk of the tree to race. The command is placed in
+ * it before it execs: clone3() with CLONE_INTO_CGROUP (Linux 5.7), or,
+ * where a seccomp filter refuses clone3(), a child that waits to be moved
+ * before it execs.
+ *
+ * The v2 hierarchy is found in /proc/self/mountinfo (it is
+ * /sys/fs/cgroup on a unified layout, /sys/fs/cgroup/unified on a hybrid
+ * one), the reaper's own cgroup in /proc/self/cgroup's "0::" line.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "spindle-reaper-private.h"
+
+/* @format and its arguments, then ": " and the error's text. */
+static void __attribute__ ((format (printf, 3, 4)))
+set_why (char       *why,
+         int         error,
+         const char *format,
+         ...)
+{
+  va_list args;
+  size_t len;
+
+  va_start (args, format);
+  vsnprintf (why, WHY_SIZE, format, args);
+  va_end (args);
+  len = strlen (why);
+  snprintf (why + len, WHY_SIZE - len, ": %s", strerror (error));
+}
+
+/* Finding the hierarchy *******************************************************/
+
+/* mountinfo escapes blanks and backslashes as \ooo. */
+static void
+unescape_octal (char *text)
+{
+  char *out = text;
+
+  for (char *in = text; *in != '\0'; in++)
+    {
+      if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' &&
+          in[2] >= '0' && in[2] <= '7' && in[3] >= '0' && in[3] <= '7')
+        {
+          *out++ = (char) ((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+          in += 3;
+        }
+      else
+        *out++ = *in;
+    }
+  *out = '\0';
+}
+
+/* The v2 mount: its mount point and the cgroup it shows as its root (not
+ * "/" when a container mounted only its own part of the tree). */
+static bool
+find_mount (char   *point,
+            char   *root,
+            size_t  size)
+{
+  FILE *mountinfo = fopen ("/proc/self/mountinfo", "re");
+  char *line = NULL;
+  size_t line_size = 0;
+  bool found = false;
+
+  if (mountinfo == NULL)
+    return false;
+
+  while (!found && getline (&line, &line_size, mountinfo) > 0)
+    {
+      char mount_root[4096], mount_point[4096];
+      const char *dash = strstr (line, " - ");
+
+      if (dash == NULL || strncmp (dash, " - cgroup2 ", 11) != 0)
+        continue;
+      if (sscanf (line, "%*s %*s %*s %4095s %4095s", mount_root, mount_point) != 2)
+        continue;
+      unescape_octal (mount_root);
+      unescape_octal (mount_point);
+      found = snprintf (point, size, "%s", mount_point) < (int) size &&
+              snprintf (root, size, "%s", mount_root) < (int) size;
+    }
+
+  free (line);
+  fclose (mountinfo);
+  return found;
+}
+
+/* The "0::" line of /proc/PID/cgroup: the process's v2 cgroup. */
+static bool
+find_path (const char *cgroup_file,
+           char       *path,
+           size_t      size)
+{
+  FILE *file = fopen (cgroup_file, "re");
+  char *line = NULL;
+  size_t line_size = 0;
+  bool found = false;
+
+  if (file == NULL)
+    return false;
+
+  while (!found && getline (&line, &line_size, file) > 0)
+    {
+      if (strncmp (line, "0::", 3) != 0)
+        continue;
+      line[strcspn (line, "\n")] = '\0';
+      found = snprintf (path, size, "%s", line + 3) < (int) size;
+    }
+
+  free (line);
+  fclose (file);
+  return found;
+}
+
+static bool
+dir_of (const char *cgroup_file,
+        char       *dir,
+        size_t      size,
+        char       *why)
+{
+  char point[4096], root[4096], path[4096];
+  const char *rest;
+  size_t root_len;
+
+  if (!find_mount (point, root, sizeof point))
+    {
+      snprintf (why, WHY_SIZE, "no cgroup v2 hierarchy is mounted");
+      return false;
+    }
+  if (!find_path (cgroup_file, path, sizeof path))
+    {
+      snprintf (why, WHY_SIZE, "%.64s names no cgroup v2", cgroup_file);
+      return false;
+    }
+
+  /* the path is relative to the mount's root */
+  root_len = strcmp (root, "/") == 0 ? 0 : strlen (root);
+  if (strncmp (path, root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
+    {
+      snprintf (why, WHY_SIZE, "the cgroup %.1024s is outside the mounted hierarchy", path);
+      return false;
+    }
+  rest = path + root_len;
+  if (snprintf (dir, size, "%s%s", point, strcmp (rest, "/") == 0 ? "" : rest) >= (int) size)
+    {
+      snprintf (why, WHY_SIZE, "the cgroup's path is too long");
+      return false;
+    }
+  return true;
+}
+
+bool
+cgroup_own_dir (char   *dir,
+                size_t  size,
+                char   *why)
+{
+  return dir_of ("/proc/self/cgroup", dir, size, why);
+}
+
+bool
+cgroup_dir_of (pid_t   pid,
+               char   *dir,
+               size_t  size,
+               char   *why)
+{
+  char file[64];
+
+  snprintf (file, sizeof file, "/proc/%d/cgroup", (int) pid);
+  return dir_of (file, dir, size, why);
+}
+
+/* Making and opening ***********************************************************/
+
+static int
+open_in (Containment *self,
+         const char  *name,
+         int          flags)
+{
+  char path[sizeof self->path + 32];
+
+  snprintf (path, sizeof path, "%s/%s", self->path, name);
+  return open (path, flags | O_CLOEXEC);
+}
+
+/* The files a kill and its wait use. Without cgroup.kill the cgroup would
+ * only hold the command, not kill it: not worth having.
+ */
+bool
+cgroup_open (Containment *self,
+             char        *why)
+{
+  self->dir_fd = open (self->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  self->events_fd = open_in (self, "cgroup.events", O_RDONLY);
+  self->kill_fd = open_in (self, "cgroup.kill", O_WRONLY);
+
+  if (self->dir_fd < 0 || self->events_fd < 0)
+    {
+      set_why (why, errno, "cannot open the cgroup %.1024s", self->path);
+      return false;
+    }
+  if (self->kill_fd < 0)
+    {
+      if (errno == ENOENT)
+        snprintf (why, WHY_SIZE, "%.1024s has no cgroup.kill (Linux < 5.14)", self->path);
+      else
+        set_why (why, errno, "cannot open %.1024s/cgroup.kill", self->path);
+      return false;
+    }
+  return true;
+}
+
+/* A child of @parent named @name, opened. A directory of that name left by
+ * a reaper that died (its pid since reused) is removed first if empty.
+ */
+bool
+cgroup_create (Containment *self,
+               const char  *parent,
+               const char  *name,
+               char        *why)
+{
+  if (snprintf (self->path, sizeof self->path, "%s/%s", parent, name) >= (int) sizeof self->path)
+    {
+      snprintf (why, WHY_SIZE, "the cgroup's path is too long");
+      return false;
+    }
+
+  if (mkdir (self->path, 0755) < 0 && (errno != EEXIST || rmdir (self->path) < 0 ||
+                                       mkdir (self->path, 0755) < 0))
+    {
+      set_why (why, errno, "cannot make a cgroup in %.1024s", parent);
+      return false;
+    }
+
+  self->kind = CONTAIN_CGROUP;
+  if (!cgroup_open (self, why))
+    {
+      cgroup_discard (self);
+      return false;
+    }
+  return true;
+}
+
+/* Placing ***********************************************************************/
+
+bool
+cgroup_move (Containment *self,
+             pid_t        pid,
+             char        *why)
+{
+  int fd = open_in (self, "cgroup.procs", O_WRONLY);
+  char text[32];
+  int len = snprintf (text, sizeof text, "%d", (int) pid);
+  bool moved = fd >= 0 && write (fd, text, len) == len;
+  int error = errno;
+
+  if (fd >= 0)
+    close (fd);
+  if (!moved)
+    set_why (why, error, "cannot move a process into %.1024s", self->path);
+  return moved;
+}
+
+/* fork() into the cgroup: 0 in the child, the child's pid in the reaper,
+ * -1 with errno set (ENOSYS where a seccomp filter refuses clone3). Raw
+ * clone3() skips glibc's fork handlers: the reaper has one thread and the
+ * child only execs.
+ */
+pid_t
+cgroup_clone_into (Containment *self)
+{
+  struct clone_args args;
+
+  memset (&args, 0, sizeof args);
+  args.flags = CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = (uint64_t) self->dir_fd;
+
+  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+}
+
+/* Killing and removing ******************************************************/
+
+/* Frozen tasks fork nothing; SIGKILL still reaches them. */
+void
+cgroup_freeze (Containment *self)
+{
+  int fd;
+
+  if (self->kind == CONTAIN_GROUP || (fd = open_in (self, "cgroup.freeze", O_WRONLY)) < 0)
+    return;
+  (void) !write (fd, "1", 1);
+  close (fd);
+}
+
+void
+cgroup_kill (Containment *self)
+{
+  if (self->kill_fd >= 0)
+    (void) !write (self->kill_fd, "1", 1);
+}
+
+/* Reading cgroup.events also re-arms its poll(). */
+bool
+cgroup_is_populated (Containment *self)
+{
+  char events[256];
+  ssize_t n;
+
+  if (self->events_fd < 0)
+    return false;
+  n = pread (self->events_fd, events, sizeof events - 1, 0);
+  if (n <= 0)
+    return false;
+  events[n] = '\0';
+  return strstr (events, "populated 1") != NULL;
+}
+
+/* The kernel notifies a change of cgroup.events as POLLPRI. */
+bool
+cgroup_wait_empty (Containment *self,
+                   long long    deadline_ms)
+{
+  while (cgroup_is_populated (self))
+    {
+      struct pollfd pfd = { self->events_fd, POLLPRI, 0 };
+      long long left = deadline_ms - reaper_now_ms ();
+
+      if (left <= 0)
+        return false;
+      if (poll (&pfd, 1, (int) left) < 0 && errno != EINTR)
+        return false;
+    }
+  return true;
+}
+
+/* A systemd scope is the manager's to remove once empty: the reaper
+ * removes only what it made. An empty cgroup whose last processes are
+ * still being released can refuse rmdir() a moment (EBUSY).
+ */
+bool
+cgroup_remove (Containment *self,
+               long long    deadline_ms)
+{
+  if (self->kind != CONTAIN_CGROUP)
+    return cgroup_wait_empty (self, deadline_ms);
+
+  while (rmdir (self->path) < 0)
+    {
+      if (errno != EBUSY || !cgroup_wait_empty (self, deadline_ms))
+        return false;
+      if (reaper_now_ms () >= deadline_ms)
+        return false;
+      /* empty but still busy: let the release run */
+      sched_yield ();
+    }
+  return true;
+}
+
+void
+cgroup_close (Containment *self)
+{
+  int *fds[] = { &self->dir_fd, &self->events_fd, &self->kill_fd };
+
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (*fds[i] >= 0)
+      {
+        close (*fds[i]);
+        *fds[i] = -1;
+      }
+}
+
+/* Gives up a cgroup nothing was placed in. */
+void
+cgroup_discard (Containment *self)
+{
+  cgroup_close (self);
+  if (self->kind == CONTAIN_CGROUP)
+    rmdir (self->path);
+  self->kind = CONTAIN_GROUP;
+  self->path[0] = '\0';
+}
