@@ -136,6 +136,46 @@ record_step (SpindleProcess *self,
     spindle_job_pop_cleanup (self->job, id, TRUE);
 }
 
+/* Where the helper kept the command: a cgroup of its own (which a kill
+ * empties at once, whatever forked or left the session) or its process
+ * group alone. Returns FALSE for a line of another kind.
+ */
+static gboolean
+record_containment (SpindleProcess *self,
+                    const char     *line)
+{
+  g_autofree char *label = NULL;
+  g_autofree char *failure = NULL;
+  char unit[128] = "";
+  gsize n = 0;
+  int end = 0;
+
+  if (g_str_has_prefix (line, "contained cgroup "))
+    label = g_strdup_printf (_("Contained in cgroup %s"), line + 17);
+  else if (sscanf (line, "contained scope %127s %n", unit, &end) == 1 && end > 0)
+    label = g_strdup_printf (_("Contained in systemd scope %s (cgroup %s)"), unit, line + end);
+  else if (g_str_has_prefix (line, "contained group "))
+    label = g_strdup_printf (_("Process group only (%s): a descendant that called setsid() can escape if the process helper dies"),
+                             line + 16);
+  else if (g_str_has_prefix (line, "cgroup-removed "))
+    label = g_strdup_printf (_("Cgroup %s emptied and removed"), line + 15);
+  else if (g_str_has_prefix (line, "cgroup-emptied "))
+    label = g_strdup_printf (_("Cgroup %s emptied"), line + 15);
+  else if (sscanf (line, "cgroup-left %" G_GSIZE_FORMAT " %n", &n, &end) == 1 && end > 0)
+    {
+      label = g_strdup_printf (_("Cgroup %s could not be removed"), line + end);
+      failure = g_strdup_printf (g_dngettext (SPINDLE_GETTEXT_PACKAGE,
+                                              "%lu process still in it after the kill",
+                                              "%lu processes still in it after the kill",
+                                              (gulong) n), (gulong) n);
+    }
+  else
+    return FALSE;
+
+  record_step (self, label, failure);
+  return TRUE;
+}
+
 static void
 record_line (SpindleProcess *self,
              const char     *line)
@@ -145,6 +185,8 @@ record_line (SpindleProcess *self,
   g_autofree char *label = NULL;
   g_autofree char *ended = NULL;
 
+  if (record_containment (self, line))
+    return;
   if (sscanf (line, "%15s %d %n", what, &pid, &end) < 2)
     return;
 
