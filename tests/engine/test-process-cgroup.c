@@ -1,0 +1,1128 @@
+/* test-process-cgroup.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "spindle-test-util.h"
+
+/* The containment of process workers (app/helpers/spindle-reaper.c):
+ * a cgroup of the command's own, made by the reaper or, through a mock
+ * systemd user manager on this test's session bus, by "systemd"; and the
+ * process group alone, forced, as on a machine without a writable cgroup.
+ * SPINDLE_PROCESS_CONTAINMENT in the command's environment (which the
+ * reaper shares) forces each.
+ *
+ * Every process a test starts carries a marker in its arguments (a sleep
+ * of mark seconds), so that "nothing left behind" is checked over the
+ * whole machine.
+ */
+
+static char mark[32];
+
+#define MARK ((const char *) mark)
+
+/* The test's own cgroup v2 directory, where the reaper (its child) makes
+ * the command's, or NULL and why there is none that a test could use.
+ */
+static char *own_cgroup;
+static char *no_cgroup_why;
+
+/* Helpers ********************************************************************/
+
+static char **
+sh_argv (const char *script)
+{
+  g_autoptr(GString) text = g_string_new (script);
+  const char *argv[] = { "sh", "-c", NULL, NULL };
+
+  g_string_replace (text, "@MARK@", MARK, 0);
+  argv[2] = text->str;
+  return g_strdupv ((char **) argv);
+}
+
+/* Options whose environment forces @containment. */
+typedef struct
+{
+  SpindleCommandOptions  options;
+  char                 **envp;
+} Forced;
+
+static void
+forced_init (Forced     *forced,
+             const char *containment)
+{
+  memset (forced, 0, sizeof *forced);
+  forced->envp = g_environ_setenv (g_get_environ (), "SPINDLE_PROCESS_CONTAINMENT", containment, TRUE);
+  forced->options.envp = (const char * const *) forced->envp;
+}
+
+static void
+forced_setenv (Forced     *forced,
+               const char *name,
+               const char *value)
+{
+  forced->envp = g_environ_setenv (forced->envp, name, value, TRUE);
+  forced->options.envp = (const char * const *) forced->envp;
+}
+
+static void
+forced_clear (Forced *forced)
+{
+  g_strfreev (forced->envp);
+}
+
+static SpindleWorker *
+spawn_forced (SpindleWorkerSet *set,
+              char            **argv,
+              Forced           *forced)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn_command (set, NULL, (const char * const *) argv, &forced->options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (worker);
+  g_strfreev (argv);
+  return worker;
+}
+
+static char *
+report_text (SpindleWorker *worker)
+{
+  return spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
+}
+
+static gboolean
+report_has (SpindleWorker         *worker,
+            const char            *needle,
+            SpindleCleanupOutcome  outcome)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  g_assert_nonnull (report);
+  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
+
+      if (strstr (step->label, needle) != NULL && step->outcome == outcome)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+assert_report_has (SpindleWorker *worker,
+                   const char    *needle)
+{
+  if (!report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK))
+    {
+      g_autofree char *text = report_text (worker);
+
+      g_error ("no step “%s” in the report:\n%s", needle, text);
+    }
+}
+
+static void
+assert_report_lacks (SpindleWorker *worker,
+                     const char    *needle)
+{
+  if (report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK) ||
+      report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_FAILED))
+    {
+      g_autofree char *text = report_text (worker);
+
+      g_error ("a step “%s” in the report:\n%s", needle, text);
+    }
+}
+
+static void
+assert_no_failed_step (SpindleWorker *worker)
+{
+  if (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
+                                    SPINDLE_CLEANUP_OUTCOME_FAILED) != 0)
+    {
+      g_autofree char *text = report_text (worker);
+
+      g_error ("a step failed:\n%s", text);
+    }
+}
+
+static gboolean
+running_cond (gpointer data)
+{
+  const char *phase = spindle_worker_get_phase (data);
+
+  return phase != NULL && strstr (phase, "running") != NULL;
+}
+
+static char
+process_state (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  return paren != NULL ? paren[2] : '?';
+}
+
+static pid_t
+process_session (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+  int ppid, pgrp, session;
+  char state;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (paren = strrchr (contents, ')')) == NULL ||
+      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    return 0;
+  return session;
+}
+
+/* The "0::" path of a process, or NULL when it is gone. */
+static char *
+process_cgroup (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "0::"))
+      return g_strdup (lines[i] + 3);
+  return NULL;
+}
+
+/* Pids of the processes anywhere on the machine that carry the marker. */
+static GArray *
+marked_pids (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  const char *name;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
+        if (g_str_equal (contents + i, MARK))
+          {
+            pid_t pid = atoi (name);
+
+            g_array_append_val (pids, pid);
+            break;
+          }
+    }
+
+  return pids;
+}
+
+static guint
+count_marked (void)
+{
+  g_autoptr(GArray) pids = marked_pids ();
+
+  return pids->len;
+}
+
+/* Children of this process, zombies included. */
+static guint
+count_children (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        n += pids[i][0] != '\0';
+    }
+
+  return n;
+}
+
+/* Directories the reapers of this test made in its cgroup ("spindle-" and
+ * this test's pid), and those the mock manager made ("spindle-…scope").
+ */
+static guint
+count_own_cgroups (void)
+{
+  g_autofree char *prefix = g_strdup_printf ("spindle-%d-", (int) getpid ());
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  if (own_cgroup == NULL || (dir = g_dir_open (own_cgroup, 0, NULL)) == NULL)
+    return 0;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    n += g_str_has_prefix (name, prefix);
+  return n;
+}
+
+/* The stubborn tree ************************************************************/
+
+/* Its pids, one a line, in a file, and the file's directory. */
+typedef struct
+{
+  char *dir;
+  char *path;
+} PidFile;
+
+static void
+pid_file_init (PidFile *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  file->dir = g_dir_make_tmp ("spindle-cgroup-XXXXXX", &error);
+  g_assert_no_error (error);
+  file->path = g_build_filename (file->dir, "pids", NULL);
+}
+
+static void
+pid_file_clear (PidFile *file)
+{
+  g_unlink (file->path);
+  g_rmdir (file->dir);
+  g_free (file->path);
+  g_free (file->dir);
+}
+
+static char **
+pid_file_read (PidFile *file)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
+    return g_new0 (char *, 1);
+  return g_strsplit (g_strstrip (contents), "\n", -1);
+}
+
+#define TREE_FORKS 12
+
+/* The command ignores SIGTERM; its child shell starts a grandchild that
+ * calls setsid(), ignores SIGTERM too, and forks a small tree (TREE_FORKS
+ * shells of two sleeps each) and then a sleep after another, for ever:
+ * a fork bomb on a leash. The three shells write their pids.
+ */
+static char **
+stubborn_tree_argv (PidFile *file)
+{
+  g_autofree char *script = g_strdup_printf (
+      "trap '' TERM; echo $$ >> %1$s; "
+      "sh -c 'echo $$ >> %1$s; "
+      "setsid sh -c \"trap \\\"\\\" TERM; echo \\$\\$ >> %1$s; i=0; "
+      "while [ \\$i -lt %2$d ]; do sh -c \\\"sleep @MARK@ & sleep @MARK@ & wait\\\" & i=\\$((i+1)); done; "
+      "while :; do sleep @MARK@ & done\" & wait' & "
+      "wait",
+      file->path, TREE_FORKS);
+
+  return sh_argv (script);
+}
+
+/* The tree is in place: three shells named, the escapee in a session of
+ * its own, and more sleeps than the fixed part has.
+ */
+static gboolean
+tree_ready_cond (gpointer data)
+{
+  PidFile *file = data;
+  g_auto(GStrv) pids = pid_file_read (file);
+
+  return g_strv_length (pids) >= 3 &&
+         process_session (atoi (pids[2])) == atoi (pids[2]) &&
+         count_marked () >= 2 * TREE_FORKS + 10;
+}
+
+typedef struct
+{
+  PidFile  file;
+  char   **pids;           /* the three shells */
+  GArray  *marked;         /* the sleeps and shells that carry the mark */
+} Tree;
+
+static void
+tree_start (Tree *tree)
+{
+  pid_file_init (&tree->file);
+}
+
+static char **
+tree_argv (Tree *tree)
+{
+  return stubborn_tree_argv (&tree->file);
+}
+
+static void
+tree_wait (Tree *tree)
+{
+  spindle_test_wait_until_full (tree_ready_cond, &tree->file, SPINDLE_TEST_GUARD_MS, "the stubborn tree");
+  tree->pids = pid_file_read (&tree->file);
+  tree->marked = marked_pids ();
+}
+
+static pid_t
+tree_escapee (Tree *tree)
+{
+  return atoi (tree->pids[2]);
+}
+
+/* Not one process of the tree is left, zombies included; this test has
+ * @n_children other children (a mock manager). */
+static void
+tree_assert_gone (Tree  *tree,
+                  guint  n_children)
+{
+  for (guint i = 0; tree->pids[i] != NULL; i++)
+    g_assert_cmpint (process_state (atoi (tree->pids[i])), ==, 0);
+  for (guint i = 0; i < tree->marked->len; i++)
+    g_assert_cmpint (process_state (g_array_index (tree->marked, pid_t, i)), ==, 0);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, n_children);
+}
+
+static void
+tree_clear (Tree *tree)
+{
+  g_strfreev (tree->pids);
+  g_clear_pointer (&tree->marked, g_array_unref);
+  pid_file_clear (&tree->file);
+}
+
+/* Kills @worker while it stops, as a user pressing Stop then Force would,
+ * and checks the tree's shells are in the report. */
+static void
+force_kill (SpindleWorker *worker,
+            Tree          *tree)
+{
+  spindle_worker_request_stop (worker);
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  for (guint i = 0; tree->pids[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s (sh)", tree->pids[i]);
+
+      assert_report_has (worker, needle);
+    }
+  assert_report_lacks (worker, "could not be reaped");
+}
+
+/* The cgroup the reaper made: a child of the test's own. */
+static char *
+contained_dir (pid_t pid)
+{
+  g_autofree char *path = process_cgroup (pid);
+  g_autofree char *parent = NULL;
+
+  g_assert_nonnull (path);
+  parent = process_cgroup (getpid ());
+  g_assert_true (g_str_has_prefix (path, parent));
+  return g_build_filename (own_cgroup, path + strlen (parent), NULL);
+}
+
+/* Tests that need a writable cgroup v2 ***************************************/
+
+static gboolean
+skip_without_cgroup (void)
+{
+  if (own_cgroup != NULL)
+    return FALSE;
+  g_test_skip (no_cgroup_why);
+  return TRUE;
+}
+
+/* Force-kill in the cgroup: the setsid() escapee that ignores SIGTERM and
+ * its forking tree go at once, and the report says how.
+ */
+static void
+test_cgroup_force_kills_tree (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *removed = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+
+  /* the escapee is in the command's cgroup, not the test's */
+  dir = contained_dir (tree_escapee (&tree));
+  g_assert_cmpstr (dir, !=, own_cgroup);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+
+  force_kill (worker, &tree);
+  tree_assert_gone (&tree, 0);
+
+  assert_report_has (worker, "Contained in cgroup ");
+  assert_report_lacks (worker, "Process group only");
+  removed = g_strdup_printf ("Cgroup %s emptied and removed", dir);
+  assert_report_has (worker, removed);
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+}
+
+/* A process that is in the cgroup without descending from the command
+ * through the reaper (moved in from outside, as a descendant that a walk
+ * of the tree would not find): no walk reaches it, cgroup.kill does.
+ */
+static void
+test_cgroup_kill_reaches_intruder (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *procs = NULL;
+  g_autofree char *text = NULL;
+  const char *argv[] = { "sleep", MARK, NULL };
+  const char *intruder_argv[] = { "sleep", "7419", NULL };
+  struct pollfd pfd = { -1, POLLIN, 0 };
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  GPid intruder;
+  Forced forced;
+  int status = 0, fd;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
+  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  g_assert_cmpint (spindle_process_info_get_pid (info), >, 0);
+  dir = contained_dir (spindle_process_info_get_pid (info));
+
+  g_spawn_async (NULL, (char **) intruder_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                 NULL, NULL, &intruder, &error);
+  g_assert_no_error (error);
+  procs = g_build_filename (dir, "cgroup.procs", NULL);
+  text = g_strdup_printf ("%d", (int) intruder);
+  fd = open (procs, O_WRONLY | O_CLOEXEC);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  pfd.fd = (int) syscall (SYS_pidfd_open, intruder, 0);
+  g_assert_cmpint (pfd.fd, >=, 0);
+  g_assert_cmpint (poll (&pfd, 1, SPINDLE_TEST_GUARD_MS), ==, 1);
+  close (pfd.fd);
+  g_assert_cmpint (waitpid (intruder, &status, 0), ==, intruder);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+
+  assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_marked (), ==, 0);
+  forced_clear (&forced);
+}
+
+/* A command that ends by itself, with leftovers: the cgroup goes too. */
+static void
+test_cgroup_removed_after_exit (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  worker = spawn_forced (set, sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0"), &forced);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  assert_report_has (worker, "Contained in cgroup ");
+  assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  forced_clear (&forced);
+}
+
+/* A command that could not start leaves no cgroup behind either. */
+static void
+test_cgroup_exec_fails (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  const char *argv[] = { "/nonexistent/spindle-no-such-program", NULL };
+  SpindleWorker *worker;
+  Forced forced;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  g_assert_error (spindle_worker_get_error (worker), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  forced_clear (&forced);
+}
+
+/* 200 spawn/kill cycles in cgroups: nothing left of any. */
+static void
+test_cgroup_cycles (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  guint fds_before;
+  Forced forced;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  fds_before = spindle_test_count_fds ();
+  for (guint i = 0; i < 200; i++)
+    {
+      const char *argv[] = { "sh", "-c", "sleep $0 & setsid sleep $0 & wait", MARK, NULL };
+      SpindleWorker *worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
+
+      /* a worker cancelled before its body ran has no command to kill */
+      spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+      spindle_worker_force_cancel (worker);
+      spindle_test_wait_terminal (worker);
+      g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+      assert_report_has (worker, "Contained in cgroup ");
+      assert_report_has (worker, "emptied and removed");
+      assert_no_failed_step (worker);
+      spindle_worker_set_clear_finished (set);
+    }
+
+  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
+  forced_clear (&forced);
+}
+
+/* The host dies: the reaper, run by hand as the engine runs it, sees its
+ * order channel end, empties the cgroup and removes it.
+ */
+static GString *
+read_all (int fd)
+{
+  GString *text = g_string_new (NULL);
+
+  for (;;)
+    {
+      struct pollfd pfd = { fd, POLLIN, 0 };
+      char buf[1024];
+      ssize_t n;
+
+      g_assert_cmpint (poll (&pfd, 1, SPINDLE_TEST_GUARD_MS), ==, 1);
+      n = read (fd, buf, sizeof buf);
+      g_assert_cmpint (n, >=, 0);
+      if (n == 0)
+        return text;
+      g_string_append_len (text, buf, n);
+    }
+}
+
+static void
+test_cgroup_host_gone (void)
+{
+  const char *reaper = g_getenv (SPINDLE_REAPER_ENV);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *removed = NULL;
+  g_auto(GStrv) argv = NULL;
+  int control[2], report_pipe[2];
+  int source_fds[2], target_fds[2] = { 3, 4 };
+  Forced forced;
+  Tree tree = { 0 };
+  GPid pid;
+  int status;
+
+  if (skip_without_cgroup ())
+    return;
+
+  forced_init (&forced, "cgroup");
+  tree_start (&tree);
+  {
+    g_auto(GStrv) command = tree_argv (&tree);
+    const char *args[] = { reaper, "--", command[0], command[1], command[2], NULL };
+
+    argv = g_strdupv ((char **) args);
+  }
+
+  g_assert_cmpint (pipe2 (control, O_CLOEXEC), ==, 0);
+  g_assert_cmpint (pipe2 (report_pipe, O_CLOEXEC), ==, 0);
+  source_fds[0] = control[0];
+  source_fds[1] = report_pipe[1];
+  g_spawn_async_with_pipes_and_fds (NULL, (const char * const *) argv, (const char * const *) forced.envp,
+                                    G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                    -1, -1, -1, source_fds, target_fds, 2,
+                                    &pid, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  close (control[0]);
+  close (report_pipe[1]);
+
+  tree_wait (&tree);
+  dir = contained_dir (tree_escapee (&tree));
+
+  /* the host is gone */
+  close (control[1]);
+  report = read_all (report_pipe[0]);
+  close (report_pipe[0]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  g_test_message ("the reaper's report:\n%s", report->str);
+  removed = g_strdup_printf ("\ncgroup-removed %s\n", dir);
+  g_assert_nonnull (strstr (report->str, "\ncontained cgroup "));
+  g_assert_nonnull (strstr (report->str, removed));
+  g_assert_null (strstr (report->str, "unreaped"));
+  g_assert_true (g_str_has_suffix (report->str, "done\n"));
+  tree_assert_gone (&tree, 0);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+}
+
+/* Without a cgroup ********************************************************/
+
+/* The process group forced: the subreaper still reaps the escapee and its
+ * tree, and the report says the containment was the group only.
+ */
+static void
+test_group_force_kills_tree (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autofree char *escapee_cgroup = NULL;
+  g_autofree char *own = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+
+  forced_init (&forced, "group");
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+
+  escapee_cgroup = process_cgroup (tree_escapee (&tree));
+  own = process_cgroup (getpid ());
+  g_assert_cmpstr (escapee_cgroup, ==, own);
+
+  force_kill (worker, &tree);
+  tree_assert_gone (&tree, 0);
+
+  assert_report_has (worker, "Process group only (forced by SPINDLE_PROCESS_CONTAINMENT=group)");
+  assert_report_lacks (worker, "Contained in ");
+  assert_report_lacks (worker, "Cgroup ");
+  assert_no_failed_step (worker);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+}
+
+/* A forced cgroup where there is none falls back to the group, and says
+ * why; "auto" never fails a command for want of a cgroup either.
+ */
+static void
+test_unknown_containment_is_auto (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+  Forced forced;
+
+  forced_init (&forced, "no-such-containment");
+  worker = spawn_forced (set, sh_argv ("exit 0"), &forced);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  if (own_cgroup != NULL || !report_has (worker, "Process group only (", SPINDLE_CLEANUP_OUTCOME_OK))
+    assert_report_has (worker, "Contained in ");
+  assert_no_failed_step (worker);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  forced_clear (&forced);
+}
+
+/* The systemd user manager, mocked *****************************************/
+
+/* org.freedesktop.systemd1 on this test's session bus, enough of it for a
+ * scope: StartTransientUnit makes the unit's cgroup (under the directory
+ * given), moves the PIDs into it and logs the call, then JobRemoved says
+ * "done"; an empty scope's cgroup is removed, as systemd collects it.
+ * Given a third argument, it serves direct connections on that socket
+ * too, as the manager's private socket.
+ */
+static const char mock_manager[] =
+  "import os, sys\n"
+  "from gi.repository import Gio, GLib\n"
+  "base, log_path = sys.argv[1], sys.argv[2]\n"
+  "XML = '''<node><interface name='org.freedesktop.systemd1.Manager'>\n"
+  "<method name='StartTransientUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>\n"
+  "<arg type='a(sv)' direction='in'/><arg type='a(sa(sv))' direction='in'/><arg type='o' direction='out'/></method>\n"
+  "<signal name='JobRemoved'><arg type='u'/><arg type='o'/><arg type='s'/><arg type='s'/></signal>\n"
+  "</interface></node>'''\n"
+  "log = open(log_path, 'a', buffering=1)\n"
+  "conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)\n"
+  "scopes = {}\n"
+  "jobs = [0]\n"
+  "def call(conn, sender, path, iface, method, params, inv):\n"
+  "    name, mode, props, aux = params.unpack()\n"
+  "    props = dict(props)\n"
+  "    d = os.path.join(base, name)\n"
+  "    try:\n"
+  "        os.mkdir(d)\n"
+  "        for pid in props['PIDs']:\n"
+  "            with open(os.path.join(d, 'cgroup.procs'), 'w') as f:\n"
+  "                f.write(str(pid))\n"
+  "    except OSError as e:\n"
+  "        inv.return_dbus_error('org.freedesktop.systemd1.UnitExists', str(e))\n"
+  "        return\n"
+  "    jobs[0] += 1\n"
+  "    job = '/org/freedesktop/systemd1/job/%d' % jobs[0]\n"
+  "    scopes[d] = name\n"
+  "    via = 'bus' if conn.get_unique_name() else 'peer'\n"
+  "    log.write('unit=%s mode=%s pids=%s delegate=%s via=%s\\n' % (name, mode,\n"
+  "              ','.join(str(p) for p in props['PIDs']), props.get('Delegate'), via))\n"
+  "    inv.return_value(GLib.Variant('(o)', (job,)))\n"
+  "    conn.emit_signal(None, '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager',\n"
+  "                     'JobRemoved', GLib.Variant('(uoss)', (jobs[0], job, name, 'done')))\n"
+  "def collect():\n"
+  "    for d in list(scopes):\n"
+  "        with open(os.path.join(d, 'cgroup.events')) as f:\n"
+  "            if 'populated 0' in f.read():\n"
+  "                os.rmdir(d)\n"
+  "                log.write('collected=%s\\n' % scopes.pop(d))\n"
+  "    return True\n"
+  "node = Gio.DBusNodeInfo.new_for_xml(XML)\n"
+  "conn.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
+  "def acquired(conn, name):\n"
+  "    log.write('ready\\n')\n"
+  "Gio.bus_own_name_on_connection(conn, 'org.freedesktop.systemd1', 0, acquired, None)\n"
+  "peers = []\n"
+  "def on_peer(server, peer):\n"
+  "    peer.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
+  "    peers.append(peer)\n"
+  "    return True\n"
+  "if len(sys.argv) > 3:\n"
+  "    server = Gio.DBusServer.new_sync('unix:path=' + sys.argv[3], Gio.DBusServerFlags.NONE,\n"
+  "                                     Gio.dbus_generate_guid(), None, None)\n"
+  "    server.connect('new-connection', on_peer)\n"
+  "    server.start()\n"
+  "GLib.timeout_add(5, collect)\n"
+  "GLib.MainLoop().run()\n";
+
+typedef struct
+{
+  GSubprocess *process;
+  char        *dir;           /* the reaper's XDG_RUNTIME_DIR */
+  char        *log;
+  char        *socket;
+} Mock;
+
+static gboolean
+mock_log_has_cond (gpointer data)
+{
+  const char **args = data;
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (args[0], &contents, NULL, NULL) && strstr (contents, args[1]) != NULL;
+}
+
+static void
+mock_wait_log (Mock       *mock,
+               const char *needle)
+{
+  const char *args[] = { mock->log, needle };
+
+  spindle_test_wait_until_full (mock_log_has_cond, args, SPINDLE_TEST_GUARD_MS, needle);
+}
+
+/* @private_socket: whether to serve $XDG_RUNTIME_DIR/systemd/private
+ * too, with mock->dir as XDG_RUNTIME_DIR. */
+static void
+mock_start (Mock     *mock,
+            gboolean  private_socket)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *systemd_dir = NULL;
+
+  mock->dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
+  g_assert_no_error (error);
+  mock->log = g_build_filename (mock->dir, "log", NULL);
+  systemd_dir = g_build_filename (mock->dir, "systemd", NULL);
+  mock->socket = g_build_filename (systemd_dir, "private", NULL);
+  g_assert_cmpint (g_mkdir (systemd_dir, 0700), ==, 0);
+  mock->process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
+                                    "/usr/bin/python3", "-c", mock_manager, own_cgroup, mock->log,
+                                    private_socket ? mock->socket : NULL, NULL);
+  g_assert_no_error (error);
+  mock_wait_log (mock, "ready\n");
+}
+
+static void
+mock_stop (Mock *mock)
+{
+  g_subprocess_force_exit (mock->process);
+  g_assert_true (g_subprocess_wait (mock->process, NULL, NULL));
+  g_clear_object (&mock->process);
+  g_unlink (mock->log);
+  g_unlink (mock->socket);
+  {
+    g_autofree char *systemd_dir = g_path_get_dirname (mock->socket);
+
+    g_rmdir (systemd_dir);
+  }
+  g_rmdir (mock->dir);
+  g_free (mock->log);
+  g_free (mock->socket);
+  g_free (mock->dir);
+}
+
+static gboolean
+skip_without_mock (void)
+{
+  if (skip_without_cgroup ())
+    return TRUE;
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no session bus for the mock systemd user manager (run under dbus-run-session)");
+      return TRUE;
+    }
+  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no /usr/bin/python3 for the mock systemd user manager");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* The scope: the reaper asks the manager over D-Bus for a transient scope
+ * holding the paused command, waits for its job, and then kills through
+ * the scope's cgroup.kill.
+ */
+static void
+test_systemd_scope (gconstpointer data)
+{
+  gboolean private_socket = GPOINTER_TO_INT (data);
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *unit = NULL;
+  g_autofree char *call = NULL;
+  g_autofree char *collected = NULL;
+  g_autofree char *step = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+  Mock mock = { 0 };
+
+  if (skip_without_mock ())
+    return;
+
+  mock_start (&mock, private_socket);
+  set = spindle_test_set_new ();
+  forced_init (&forced, "systemd");
+  /* the mock's private socket, or none */
+  forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+
+  /* the command, paused, was the scope's one PID; the escapee followed */
+  dir = contained_dir (tree_escapee (&tree));
+  unit = g_path_get_basename (dir);
+  g_assert_true (g_str_has_prefix (unit, "spindle-") && g_str_has_suffix (unit, ".scope"));
+  call = g_strdup_printf ("unit=%s mode=fail pids=%s delegate=True via=%s\n",
+                          unit, tree.pids[0], private_socket ? "peer" : "bus");
+  mock_wait_log (&mock, call);
+
+  force_kill (worker, &tree);
+  tree_assert_gone (&tree, 1);
+
+  step = g_strdup_printf ("Contained in systemd scope %s (cgroup %s)", unit, dir);
+  assert_report_has (worker, step);
+  g_free (step);
+  step = g_strdup_printf ("Cgroup %s emptied", dir);
+  assert_report_has (worker, step);
+  assert_no_failed_step (worker);
+
+  /* the manager, not the reaper, removes the scope's cgroup */
+  collected = g_strdup_printf ("collected=%s\n", unit);
+  mock_wait_log (&mock, collected);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+  mock_stop (&mock);
+}
+
+/* No manager on the bus: the group, and the reason. */
+static void
+test_systemd_absent (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    {
+      g_test_skip ("no session bus (run under dbus-run-session)");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
+  g_assert_no_error (error);
+  set = spindle_test_set_new ();
+  forced_init (&forced, "systemd");
+  forced_setenv (&forced, "XDG_RUNTIME_DIR", dir);
+  worker = spawn_forced (set, sh_argv ("exit 0"), &forced);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  assert_report_has (worker, "Process group only (the systemd user manager refused the scope: "
+                             "org.freedesktop.DBus.Error.");
+  assert_no_failed_step (worker);
+  g_rmdir (dir);
+  forced_clear (&forced);
+}
+
+/* Set-up ********************************************************************/
+
+/* The cgroup v2 directory of this process, found as the reaper finds its
+ * own, and whether a child with cgroup.kill can be made in it.
+ */
+static char *
+find_own_cgroup (char **why)
+{
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *path = process_cgroup (getpid ());
+  g_autofree char *probe = NULL;
+  g_autofree char *kill_file = NULL;
+  g_auto(GStrv) lines = NULL;
+  char *dir = NULL;
+
+  if (path == NULL || !g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    {
+      *why = g_strdup ("this process has no cgroup v2");
+      return NULL;
+    }
+
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && dir == NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+
+      if (strstr (lines[i], " - cgroup2 ") != NULL && g_strv_length (fields) > 5 &&
+          g_str_equal (fields[3], "/"))
+        dir = g_build_filename (fields[4], path, NULL);
+    }
+  if (dir == NULL)
+    {
+      *why = g_strdup ("no cgroup v2 hierarchy is mounted at its root");
+      return NULL;
+    }
+
+  probe = g_strdup_printf ("%s/spindle-probe-%d", dir, (int) getpid ());
+  kill_file = g_build_filename (probe, "cgroup.kill", NULL);
+  if (g_mkdir (probe, 0755) < 0)
+    *why = g_strdup_printf ("no writable cgroup v2: cannot make a cgroup in %s: %s", dir, g_strerror (errno));
+  else if (!g_file_test (kill_file, G_FILE_TEST_EXISTS))
+    *why = g_strdup_printf ("the cgroups in %s have no cgroup.kill (Linux < 5.14)", dir);
+  if (g_file_test (probe, G_FILE_TEST_IS_DIR))
+    g_rmdir (probe);
+
+  if (*why != NULL)
+    g_clear_pointer (&dir, g_free);
+  return dir;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  spindle_test_init (&argc, &argv);
+  g_snprintf (mark, sizeof mark, "7419.%d", (int) getpid ());
+
+  if (g_getenv (SPINDLE_REAPER_ENV) == NULL)
+    {
+      g_printerr ("SPINDLE_REAPER does not name the reaper helper of the build tree\n");
+      return 77;
+    }
+  own_cgroup = find_own_cgroup (&no_cgroup_why);
+
+  g_test_add_func ("/engine/process-cgroup/cgroup-force-kills-tree", test_cgroup_force_kills_tree);
+  g_test_add_func ("/engine/process-cgroup/cgroup-kill-reaches-intruder", test_cgroup_kill_reaches_intruder);
+  g_test_add_func ("/engine/process-cgroup/cgroup-removed-after-exit", test_cgroup_removed_after_exit);
+  g_test_add_func ("/engine/process-cgroup/cgroup-exec-fails", test_cgroup_exec_fails);
+  g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
+  g_test_add_func ("/engine/process-cgroup/cgroup-host-gone", test_cgroup_host_gone);
+  g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
+  g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
+  g_test_add_data_func ("/engine/process-cgroup/systemd-scope-bus", GINT_TO_POINTER (FALSE), test_systemd_scope);
+  g_test_add_data_func ("/engine/process-cgroup/systemd-scope-private-socket", GINT_TO_POINTER (TRUE),
+                        test_systemd_scope);
+  g_test_add_func ("/engine/process-cgroup/systemd-absent", test_systemd_absent);
+
+  return g_test_run ();
+}
