@@ -153,12 +153,18 @@ spindle_ui_test_wait_drawn (SpindleWindow *window)
   spindle_ui_test_wait_widget_drawn (GTK_WIDGET (window));
 }
 
-/* Pending state changes reach the list, and the list reaches the screen. */
+/* Pending state changes reach the list, and the list reaches the screen.
+ * The dispatching is bounded: on a loaded machine a window's timers can be
+ * ready again by the time an iteration ends, and "until nothing is
+ * pending" would then never come. */
 void
 spindle_ui_test_settle (SpindleWindow *window)
 {
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  for (guint i = 0; i < 1000 && g_get_monotonic_time () < until; i++)
+    if (!g_main_context_iteration (NULL, FALSE))
+      break;
   spindle_window_flush (window);
   spindle_ui_test_wait_drawn (window);
 }
