@@ -62,6 +62,77 @@ test_column_widths_hold (Fixture *fixture)
     }
 }
 
+/* The cells keep their size as they change ********************************/
+
+static const char * const steady_columns[] = { "Name", "TID", "State", "CPU %", "Kernel", "Cleanup" };
+
+/* The natural width of the row's cell in the column titled @title. */
+static int
+cell_width (Fixture       *fixture,
+            SpindleWorker *worker,
+            const char    *title)
+{
+  GListModel *columns = gtk_column_view_get_columns (spindle_ui_test_get_view (fixture->window));
+  GtkWidget *cell = gtk_widget_get_first_child (spindle_ui_test_wait_row (fixture->window, worker));
+  int natural = -1;
+
+  for (guint i = 0; cell != NULL && i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) column = g_list_model_get_item (columns, i);
+
+      if (!gtk_column_view_column_get_visible (column))
+        continue;
+      if (g_str_equal (gtk_column_view_column_get_title (column), title))
+        gtk_widget_measure (cell, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      cell = gtk_widget_get_next_sibling (cell);
+    }
+
+  g_assert_cmpint (natural, >, 0);
+  return natural;
+}
+
+static SpindleWorker *
+spawn_named (Fixture    *fixture,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn (fixture->set, name, spindle_ui_test_sleep_until_stopped,
+                                                    NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_wait_row (fixture->window, worker);
+
+  return worker;
+}
+
+/* A row's cells ask for the same width whatever they show: another
+ * worker's name and TID as the row is reused while scrolling, a new state,
+ * kernel state or cleanup. A new value then only redraws the cell, with no
+ * layout of the window, and no column jumps.
+ */
+static void
+test_cells_keep_width (Fixture *fixture)
+{
+  SpindleWorker *brief = spawn_named (fixture, "w");
+  SpindleWorker *wordy = spawn_named (fixture, "a worker with a rather long name indeed");
+  int widths[G_N_ELEMENTS (steady_columns)];
+
+  spindle_ui_test_settle (fixture->window);
+  for (guint i = 0; i < G_N_ELEMENTS (steady_columns); i++)
+    {
+      widths[i] = cell_width (fixture, brief, steady_columns[i]);
+      g_test_message ("%s: %d px", steady_columns[i], widths[i]);
+      g_assert_cmpint (cell_width (fixture, wordy, steady_columns[i]), ==, widths[i]);
+    }
+
+  spindle_worker_request_stop (brief);
+  spindle_ui_test_wait_terminal (brief);
+  spindle_ui_test_wait_row_shows (fixture->window, brief, "stopped");
+  for (guint i = 0; i < G_N_ELEMENTS (steady_columns); i++)
+    g_assert_cmpint (cell_width (fixture, brief, steady_columns[i]), ==, widths[i]);
+}
+
 static void
 assert_header_tooltips (GtkColumnView *view)
 {
@@ -197,6 +268,7 @@ main (int   argc,
 #define ADD(path, func) spindle_ui_test_add ("/ui/columns/" path, func)
 
   ADD ("column-widths-hold", test_column_widths_hold);
+  ADD ("cells-keep-width", test_cells_keep_width);
   ADD ("header-tooltips", test_header_tooltips);
   ADD ("narrow-window", test_narrow_window);
   ADD ("column-chooser", test_column_chooser);
