@@ -79,6 +79,22 @@ wait_paused (SpindleStarter *starter)
   spindle_test_wait_until (starter_is_paused, starter, SPINDLE_TEST_GUARD_MS);
 }
 
+/* A sleeper taken no further than @pause by a held starter. */
+static SpindleWorker *
+spawn_held_sleeper (SpindleTestFixture   *fixture,
+                    SpindleStarterPause   pause,
+                    SpindleStarter      **starter)
+{
+  SpindleWorker *worker;
+
+  *starter = hold_starter (fixture->set, pause);
+  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
+                                       &fixture->sleeper, spindle_test_sleeper_destroy);
+  wait_paused (*starter);
+
+  return worker;
+}
+
 /* Threads of this process whose name is @name. */
 static guint
 count_named_threads (const char *name)
@@ -103,6 +119,22 @@ static gboolean
 no_starter_thread (gpointer data)
 {
   return count_named_threads ("spindle-starter") == 0;
+}
+
+/* The starter, let go, finds nothing to start: the body never ran and the
+ * worker stays in the @state it ended in. */
+static void
+let_go_finds_nothing (SpindleTestFixture *fixture,
+                      SpindleStarter     *starter,
+                      SpindleWorker      *worker,
+                      SpindleWorkerState  state)
+{
+  _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
+  spindle_test_wait_until (no_starter_thread, NULL, SPINDLE_TEST_GUARD_MS);
+  spindle_test_run_clock (fixture->set, 2);
+  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.reached), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.destroyed), ==, 1);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, state);
 }
 
 /* The spawn returns at once; the thread comes when the starter lets it. */
@@ -192,12 +224,8 @@ static void
 test_stop_before_start (SpindleTestFixture *fixture,
                         gconstpointer       data)
 {
-  SpindleStarter *starter = hold_starter (fixture->set, SPINDLE_STARTER_PAUSE_BEFORE_TAKE);
-  SpindleWorker *worker;
-
-  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
-                                       &fixture->sleeper, spindle_test_sleeper_destroy);
-  wait_paused (starter);
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_BEFORE_TAKE, &starter);
 
   spindle_worker_request_stop (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
@@ -211,25 +239,15 @@ test_stop_before_start (SpindleTestFixture *fixture,
                                         "stop-requested(USER) cleanup-started cleanup-finished(0) "
                                         "state(STOPPED) finished");
 
-  /* the starter, let go, finds nothing to start */
-  _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
-  spindle_test_wait_until (no_starter_thread, NULL, SPINDLE_TEST_GUARD_MS);
-  spindle_test_run_clock (fixture->set, 2);
-  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.reached), ==, 0);
-  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.destroyed), ==, 1);
-  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  let_go_finds_nothing (fixture, starter, worker, SPINDLE_WORKER_STATE_STOPPED);
 }
 
 static void
 test_cancel_before_start (SpindleTestFixture *fixture,
                           gconstpointer       data)
 {
-  SpindleStarter *starter = hold_starter (fixture->set, SPINDLE_STARTER_PAUSE_BEFORE_TAKE);
-  SpindleWorker *worker;
-
-  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
-                                       &fixture->sleeper, spindle_test_sleeper_destroy);
-  wait_paused (starter);
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_BEFORE_TAKE, &starter);
 
   spindle_worker_force_cancel (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLING);
@@ -241,11 +259,7 @@ test_cancel_before_start (SpindleTestFixture *fixture,
                                         "cancel-requested(USER) cleanup-started cleanup-finished(0) "
                                         "state(CANCELLED) finished");
 
-  _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
-  spindle_test_wait_until (no_starter_thread, NULL, SPINDLE_TEST_GUARD_MS);
-  spindle_test_run_clock (fixture->set, 2);
-  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.reached), ==, 0);
-  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  let_go_finds_nothing (fixture, starter, worker, SPINDLE_WORKER_STATE_CANCELLED);
 }
 
 /* A force-cancel that comes after the starter took the job, before the
@@ -256,12 +270,8 @@ static void
 test_cancel_while_creating (SpindleTestFixture *fixture,
                             gconstpointer       data)
 {
-  SpindleStarter *starter = hold_starter (fixture->set, SPINDLE_STARTER_PAUSE_AFTER_TAKE);
-  SpindleWorker *worker;
-
-  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
-                                       &fixture->sleeper, spindle_test_sleeper_destroy);
-  wait_paused (starter);
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_AFTER_TAKE, &starter);
 
   spindle_worker_force_cancel (worker);
   _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
@@ -278,12 +288,8 @@ static void
 test_stop_while_creating (SpindleTestFixture *fixture,
                           gconstpointer       data)
 {
-  SpindleStarter *starter = hold_starter (fixture->set, SPINDLE_STARTER_PAUSE_AFTER_TAKE);
-  SpindleWorker *worker;
-
-  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
-                                       &fixture->sleeper, spindle_test_sleeper_destroy);
-  wait_paused (starter);
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_AFTER_TAKE, &starter);
 
   spindle_worker_request_stop (worker);
   _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
@@ -299,12 +305,8 @@ static void
 test_abandon_before_start (SpindleTestFixture *fixture,
                            gconstpointer       data)
 {
-  SpindleStarter *starter = hold_starter (fixture->set, SPINDLE_STARTER_PAUSE_BEFORE_TAKE);
-  SpindleWorker *worker;
-
-  worker = spindle_test_fixture_spawn (fixture, "sleeper", spindle_test_sleeper_body,
-                                       &fixture->sleeper, spindle_test_sleeper_destroy);
-  wait_paused (starter);
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_BEFORE_TAKE, &starter);
 
   spindle_worker_request_stop (worker);
   spindle_worker_abandon (worker);
