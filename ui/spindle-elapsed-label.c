@@ -16,7 +16,7 @@ struct _SpindleElapsedLabel
 {
   GtkWidget            parent_instance;
 
-  GtkLabel            *label;
+  GtkInscription      *text;
   SpindleWorker       *worker;
   GSignalGroup        *worker_signals;
   gulong               tick_id;
@@ -38,6 +38,27 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* A GtkInscription, not a GtkLabel: a label's new text asks for a new
+ * size, and with it a layout of the whole window on every tick for every
+ * row on screen (GTK 4.8 on X11 then asks the X server for the work area,
+ * a round trip each time). An inscription's width is set by a count of
+ * characters (of the font's digit width, measured once per font), so a new
+ * text only redraws it. Its accessible label follows the text, which does
+ * not resize either.
+ */
+static void
+set_text (SpindleElapsedLabel *self,
+          const char          *text)
+{
+  if (g_strcmp0 (gtk_inscription_get_text (self->text), text) == 0)
+    return;
+
+  gtk_inscription_set_text (self->text, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->text),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+}
+
 static void
 spindle_elapsed_label_update (SpindleElapsedLabel *self)
 {
@@ -46,13 +67,13 @@ spindle_elapsed_label_update (SpindleElapsedLabel *self)
 
   if (self->worker == NULL)
     {
-      gtk_label_set_label (self->label, "");
+      set_text (self, "");
       return;
     }
 
   now = spindle_clock_get_now (spindle_clock_get_default ());
   text = spindle_format_elapsed (spindle_worker_get_elapsed (self->worker, now));
-  gtk_label_set_label (self->label, text);
+  set_text (self, text);
 }
 
 static void
@@ -130,10 +151,10 @@ spindle_elapsed_label_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (spindle_elapsed_label_parent_class)->map (widget);
 
-  /* No text change here: a list maps rows while it allocates them, and a
-   * new text asks for a layout in the middle of that one. The text was
-   * set on bind and the next tick refreshes it.
+  /* Time went on while it was out of view. A new text only redraws it,
+   * so it may change here, while the list allocates the row it maps.
    */
+  spindle_elapsed_label_update (self);
   spindle_elapsed_label_sync_ticks (self);
   spindle_elapsed_label_sync_shown (self);
 }
@@ -156,7 +177,7 @@ spindle_elapsed_label_dispose (GObject *object)
 
   spindle_elapsed_label_set_worker (self, NULL);
   g_clear_object (&self->worker_signals);
-  g_clear_pointer ((GtkWidget **) &self->label, gtk_widget_unparent);
+  g_clear_pointer ((GtkWidget **) &self->text, gtk_widget_unparent);
 
   G_OBJECT_CLASS (spindle_elapsed_label_parent_class)->dispose (object);
 }
@@ -235,10 +256,15 @@ spindle_elapsed_label_class_init (SpindleElapsedLabelClass *klass)
 static void
 spindle_elapsed_label_init (SpindleElapsedLabel *self)
 {
-  self->label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->label, 1.0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->label), "numeric");
-  gtk_widget_set_parent (GTK_WIDGET (self->label), GTK_WIDGET (self));
+  /* "59:59.9" at its natural width, as the column is wide; an hour or
+   * more overflows it as a label would.
+   */
+  self->text = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+  gtk_inscription_set_xalign (self->text, 1.0);
+  gtk_inscription_set_min_chars (self->text, 4);
+  gtk_inscription_set_nat_chars (self->text, 7);
+  gtk_widget_add_css_class (GTK_WIDGET (self->text), "numeric");
+  gtk_widget_set_parent (GTK_WIDGET (self->text), GTK_WIDGET (self));
 
   self->worker_signals = g_signal_group_new (SPINDLE_TYPE_WORKER);
   g_signal_group_connect (self->worker_signals, "notify::state", G_CALLBACK (on_state), self);

@@ -29,12 +29,14 @@
  * A tick costs what the view shows, not what the process holds. The
  * watched workers (the rows on screen and the selected one) get their CPU
  * clock (a few µs; libgtop's per-process time is process-wide when asked
- * about a thread, and far slower) and their /proc/self/task/<tid>/ files
- * on every tick, and once at once when they are first watched, so a row is
- * right the moment it shows. The other live workers' CPU clocks are read
- * every "full-every" ticks: every tick by default, never in a window that
- * does not sort by CPU, every 10th tick (5 s at the default refresh) in
- * one that does (see spindle-window-sampling.c).
+ * about a thread, and far slower) on every tick and their
+ * /proc/self/task/<tid>/ files once at once when they are first watched,
+ * so a row is right the moment it shows, then on every tick on which the
+ * thread ran (its CPU clock moved) or the worker's state changed. The
+ * other live workers' CPU clocks are read every "full-every" ticks: every
+ * tick by default, never in a window that does not sort by CPU, every
+ * 10th tick (5 s at the default refresh) in one that does (see
+ * spindle-panel-sampling.c).
  *
  * The threads Spindle did not start come from a listing of
  * /proc/self/task, which with ten thousand workers costs tens of ms: it is
@@ -56,7 +58,7 @@ struct _SpindleSampler
   GObject           parent_instance;
 
   SpindleWorkerSet *set;
-  GHashTable       *watched;        /* SpindleWorker, owned */
+  GHashTable       *watched;        /* SpindleWorker, owned → Watched */
   GListStore       *others;         /* SpindleThreadInfo */
   gint64            last_tick;
   guint64           last_rtime;
@@ -87,6 +89,15 @@ enum {
 G_DEFINE_FINAL_TYPE (SpindleSampler, spindle_sampler, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
+
+/* What a watched worker's /proc files said last, and when. */
+typedef struct
+{
+  gint64             cpu_time;
+  SpindleWorkerState state;
+  gboolean           read;
+  gboolean           settled;  /* asleep, with a wait channel */
+} Watched;
 
 /* /proc and clocks ***********************************************************/
 
@@ -135,6 +146,24 @@ is_sampled (SpindleWorker *worker)
   return spindle_worker_state_is_live (state) || state == SPINDLE_WORKER_STATE_ABANDONED;
 }
 
+/* A thread whose CPU clock has not moved did not run: its kernel state,
+ * wait channel and system call are what they were (a thread changes them
+ * only by running), so its three /proc files are not read again. A change
+ * of the worker's own state reads them anyway, and so does a reading
+ * taken on its way to sleep (runnable, or no wait channel yet: the kernel
+ * gives none while the thread is still on a CPU). Most watched rows
+ * sleep: this spares nearly all of a tick's file reads at rest.
+ */
+static gboolean
+details_may_have_changed (const Watched *watched,
+                          SpindleWorker *worker,
+                          gint64         cpu_time)
+{
+  return !watched->read || !watched->settled ||
+         watched->cpu_time != cpu_time ||
+         watched->state != spindle_worker_get_state (worker);
+}
+
 static void
 sample_worker (SpindleSampler *self,
                SpindleWorker  *worker,
@@ -142,6 +171,7 @@ sample_worker (SpindleSampler *self,
 {
   SpindleSample sample = { .at = now };
   SpindleTaskDetails details;
+  Watched *watched;
 
   /* another program's worker: its /proc files, not its CPU clock */
   if (worker->job == NULL)
@@ -155,8 +185,16 @@ sample_worker (SpindleSampler *self,
     return;
 
   sample.in_compute = _spindle_job_get_in_compute (worker->job);
-  if (g_hash_table_contains (self->watched, worker))
-    read_details (self, worker->tid, &sample, &details);
+  if ((watched = g_hash_table_lookup (self->watched, worker)) != NULL &&
+      details_may_have_changed (watched, worker, sample.cpu_time))
+    {
+      read_details (self, worker->tid, &sample, &details);
+      watched->read = TRUE;
+      watched->settled = details.kernel_state != 0 && details.kernel_state != 'R' &&
+                         details.wait_channel[0] != '\0';
+      watched->cpu_time = sample.cpu_time;
+      watched->state = spindle_worker_get_state (worker);
+    }
 
   _spindle_worker_apply_sample (worker, &sample);
 }
@@ -461,8 +499,8 @@ sample_process (SpindleSampler *self,
  * spindle_sampler_tick:
  *
  * Samples once: every live worker's CPU time and use, the watched workers'
- * kernel state, wait channel and system call, the other threads, and the
- * process's figures. Call it at the refresh interval while a view is shown.
+ * kernel state, wait channel and system call (of those that ran since they
+ * were last read), the other threads, and the process's figures. Call it at the refresh interval while a view is shown.
  */
 void
 spindle_sampler_tick (SpindleSampler *self)
@@ -578,8 +616,9 @@ sample_now (SpindleSampler *self,
  * @sampler: a sampler
  * @worker: a worker of the sampler's set
  *
- * Reads @worker's /proc files on each tick from now on: for the rows a view
- * shows and the selected worker.
+ * Reads @worker's /proc files at once, then on each tick on which its
+ * thread ran or its state changed (a thread that did not run is where it
+ * was): for the rows a view shows and the selected worker.
  */
 void
 spindle_sampler_watch (SpindleSampler *self,
@@ -588,8 +627,11 @@ spindle_sampler_watch (SpindleSampler *self,
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
   g_return_if_fail (SPINDLE_IS_WORKER (worker));
 
-  if (g_hash_table_add (self->watched, g_object_ref (worker)) &&
-      worker->tid > 0 && is_sampled (worker))
+  if (g_hash_table_contains (self->watched, worker))
+    return;
+
+  g_hash_table_insert (self->watched, g_object_ref (worker), g_new0 (Watched, 1));
+  if (worker->tid > 0 && is_sampled (worker))
     sample_now (self, worker);
 }
 
@@ -740,7 +782,7 @@ spindle_sampler_class_init (SpindleSamplerClass *klass)
 static void
 spindle_sampler_init (SpindleSampler *self)
 {
-  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->others = g_list_store_new (SPINDLE_TYPE_THREAD_INFO);
   self->full_every = 1;
 }

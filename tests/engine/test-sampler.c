@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -193,9 +194,13 @@ test_only_watched_read (void)
   for (guint i = 0; i < 5; i++)
     spindle_sampler_watch (sampler, workers[i]);
 
+  /* read at once as they are watched, those five only */
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler), ==, 5);
+
+  /* a tick reads at most the watched ones again (those that ran) */
   before = spindle_sampler_get_n_task_reads (sampler);
   spindle_sampler_tick (sampler);
-  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 5);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, <=, 5);
 
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
@@ -213,6 +218,144 @@ test_only_watched_read (void)
 
   spindle_worker_set_stop_all (set);
   spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+/* A watched thread that did not run since its last read (its CPU clock
+ * stood still) is not read again: it cannot have changed its kernel
+ * state, wait channel or system call. One that ran, or whose worker
+ * changed state, is.
+ */
+static void
+test_idle_not_reread (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  SpindleWorker *spinner = spawn (set, "stubborn-spinner");
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *sleeper;
+  ChannelWait wait;
+  guint64 before;
+
+  sleeper = spindle_worker_set_spawn (set, "raw sleep", nanosleep_body, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
+
+  /* read at once as it is watched; then until it sleeps in nanosleep () */
+  spindle_sampler_watch (sampler, sleeper);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler), ==, 1);
+  wait = (ChannelWait) { sleeper, "nanosleep" };
+  sample_until (sampler, waits_in, &wait);
+
+  /* asleep in the kernel all along: nothing read, what was read stays */
+  for (guint i = 0; i < 3; i++)
+    {
+      before = spindle_sampler_get_n_task_reads (sampler);
+      spindle_sampler_tick (sampler);
+      g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 0);
+    }
+  g_assert_true (waits_in (&wait));
+
+  /* a spinning thread's clock always moves: read on every tick */
+  spindle_sampler_unwatch (sampler, sleeper);
+  spindle_sampler_watch (sampler, spinner);
+  for (guint i = 0; i < 3; i++)
+    {
+      gint64 cpu = spindle_worker_get_cpu_time (spinner);
+
+      /* let it run a little between two ticks */
+      while (spindle_worker_get_cpu_time (spinner) == cpu)
+        {
+          g_usleep (1000);
+          before = spindle_sampler_get_n_task_reads (sampler);
+          spindle_sampler_tick (sampler);
+        }
+      g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 1);
+    }
+
+  /* watched anew: read at once, whether it ran or not */
+  spindle_sampler_unwatch (sampler, spinner);
+  g_assert_null (spindle_worker_get_kernel_state (sleeper));
+  before = spindle_sampler_get_n_task_reads (sampler);
+  spindle_sampler_watch (sampler, sleeper);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 1);
+  g_assert_true (waits_in (&wait));
+
+  /* its worker's state changed: read again, though it may not have run */
+  before = spindle_sampler_get_n_task_reads (sampler);
+  spindle_sampler_tick (sampler);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 0);
+  spindle_worker_request_stop (sleeper);
+  g_assert_cmpint (spindle_worker_get_state (sleeper), ==, SPINDLE_WORKER_STATE_STOPPING);
+  before = spindle_sampler_get_n_task_reads (sampler);
+  spindle_sampler_tick (sampler);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 1);
+
+  spindle_worker_set_cancel_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+/* Waits in poll () until a byte comes on its pipe, then in nanosleep (). */
+static GVariant *
+poll_then_sleep_body (SpindleJob  *job,
+                      gpointer     data,
+                      GError     **error)
+{
+  struct pollfd pfd = { .fd = GPOINTER_TO_INT (data), .events = POLLIN };
+  struct timespec ts = { 60, 0 };
+  char byte;
+
+  while (poll (&pfd, 1, -1) < 0)
+    ;
+  if (read (pfd.fd, &byte, 1) == 1)
+    nanosleep (&ts, NULL);
+
+  return NULL;
+}
+
+/* Idle rows are not read again, but a thread that ran is, however briefly:
+ * one woken out of one wait into another is seen in its new wait, and the
+ * diagnosis taken from the sample follows it.
+ */
+static void
+test_moved_thread_reread (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  g_autoptr(SpindleDiagnosis) diagnosis = NULL;
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+  ChannelWait wait;
+  guint64 before;
+  int fds[2];
+
+  g_assert_no_errno (pipe (fds));
+  worker = spindle_worker_set_spawn (set, "poll then sleep", poll_then_sleep_body,
+                                     GINT_TO_POINTER (fds[0]), NULL, &error);
+  g_assert_no_error (error);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+
+  spindle_sampler_watch (sampler, worker);
+  wait = (ChannelWait) { worker, "poll" };
+  sample_until (sampler, waits_in, &wait);
+  g_assert_cmpstr (spindle_worker_get_syscall (worker), ==, "poll");
+  before = spindle_sampler_get_n_task_reads (sampler);
+  spindle_sampler_tick (sampler);
+  g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 0);
+
+  /* it wakes, reads its byte and sleeps again, elsewhere: no state change */
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+  wait = (ChannelWait) { worker, "nanosleep" };
+  sample_until (sampler, waits_in, &wait);
+  g_assert_cmpstr (spindle_worker_get_syscall (worker), ==, "clock_nanosleep");
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+  diagnosis = spindle_worker_diagnose (worker);
+  g_assert_cmpint (diagnosis->reach, ==, SPINDLE_REACH_CANCEL);
+  g_assert_cmpstr (diagnosis->summary, ==, "sleeping in a cancellation point");
+
+  spindle_worker_set_cancel_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  close (fds[0]);
+  close (fds[1]);
 }
 
 static void
@@ -398,6 +541,8 @@ main (int   argc,
   g_test_add_func ("/engine/sampler/futex-wait", test_futex_wait);
   g_test_add_func ("/engine/sampler/sleep-waits", test_sleep_waits);
   g_test_add_func ("/engine/sampler/only-watched-read", test_only_watched_read);
+  g_test_add_func ("/engine/sampler/idle-not-reread", test_idle_not_reread);
+  g_test_add_func ("/engine/sampler/moved-thread-reread", test_moved_thread_reread);
   g_test_add_func ("/engine/sampler/watch-holds-only-figures", test_watch_holds_only_figures);
   g_test_add_func ("/engine/sampler/other-threads", test_other_threads);
   g_test_add_func ("/engine/sampler/process-figures", test_process_figures);

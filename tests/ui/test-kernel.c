@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spindle-clock.h"
@@ -329,12 +331,13 @@ test_samples_visible_rows_only (Fixture *fixture)
   g_test_message ("%u rows fit on screen", fit);
   g_assert_cmpuint (fit, <, N_MANY / 4);
 
-  /* One tick reads /proc for the rows on screen, not for all 300. */
+  /* One tick reads /proc for the rows on screen that ran since their last
+   * read, at most: never for all 300. Sleepers asleep all along cost none.
+   */
   wait_tick (fixture);
   before = spindle_sampler_get_n_task_reads (spindle_window_get_sampler (fixture->window));
   after = wait_tick (fixture);
   g_test_message ("one tick read /proc for %" G_GUINT64_FORMAT " workers", after - before);
-  g_assert_cmpuint (after - before, >=, fit - 2);
   g_assert_cmpuint (after - before, <=, fit + 1);
 
   g_assert_true (is_sampled (first));
@@ -348,8 +351,14 @@ test_samples_visible_rows_only (Fixture *fixture)
   g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), >=, fit - 2);
   g_assert_cmpuint (spindle_shown_workers_get_n_workers (shown), <=, fit + 1);
 
-  /* Scrolled to the end, the watch follows the rows. */
+  /* Scrolled to the end, the watch follows the rows: each row that comes
+   * on screen is read at once, asleep or not. */
+  before = spindle_sampler_get_n_task_reads (spindle_window_get_sampler (fixture->window));
   scroll_to_end (fixture);
+  after = spindle_sampler_get_n_task_reads (spindle_window_get_sampler (fixture->window));
+  g_test_message ("scrolling read /proc for %" G_GUINT64_FORMAT " workers", after - before);
+  g_assert_cmpuint (after - before, >=, fit - 2);
+  g_assert_true (is_sampled (last));
   wait_tick (fixture);
   g_assert_true (is_sampled (last));
   g_assert_null (spindle_worker_get_kernel_state (first));
@@ -381,17 +390,20 @@ test_samples_selected_off_screen (Fixture *fixture)
   g_assert_null (spindle_worker_get_kernel_state (last));
 }
 
-/* Ticks that reach the sampler only while the window is mapped. */
+/* Ticks that reach the sampler only while the window is mapped. A compute
+ * loop runs on every tick, so every tick that reaches the sampler reads
+ * its /proc files.
+ */
 static void
 test_samples_only_while_mapped (Fixture *fixture)
 {
   SpindleSampler *sampler = spindle_window_get_sampler (fixture->window);
   SpindleShownWorkers *shown = spindle_window_get_shown_workers (fixture->window);
   SpindleClock *clock = spindle_clock_get_default ();
-  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleWorker *compute = spindle_ui_test_spawn (fixture, "compute");
   guint64 reads;
 
-  spindle_ui_test_wait (is_sampled, sleeper);
+  spindle_ui_test_wait (is_sampled, compute);
 
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
   g_assert_false (spindle_clock_is_running (clock));
@@ -403,7 +415,7 @@ test_samples_only_while_mapped (Fixture *fixture)
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), TRUE);
   spindle_ui_test_wait_drawn (fixture->window);
   g_assert_true (spindle_clock_is_running (clock));
-  g_assert_true (spindle_shown_workers_contains (shown, sleeper));
+  g_assert_true (spindle_shown_workers_contains (shown, compute));
   g_signal_emit_by_name (clock, "tick", g_get_monotonic_time ());
   g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler), >, reads);
 }
@@ -571,6 +583,73 @@ test_cond_waiter_diagnosis (Fixture *fixture)
   g_assert_true (label_contains (pane, spindle_worker_get_wait_channel (waiter)));
 }
 
+/* Waits in poll () until a byte comes on its pipe, then in nanosleep (). */
+static GVariant *
+poll_then_sleep_body (SpindleJob  *job,
+                      gpointer     data,
+                      GError     **error)
+{
+  struct pollfd pfd = { .fd = GPOINTER_TO_INT (data), .events = POLLIN };
+  struct timespec ts = { 60, 0 };
+  char byte;
+
+  while (poll (&pfd, 1, -1) < 0)
+    ;
+  if (read (pfd.fd, &byte, 1) == 1)
+    nanosleep (&ts, NULL);
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *pane;
+  const char *text;
+} PaneWait;
+
+static gboolean
+pane_shows (PaneWait *wait)
+{
+  return label_contains (wait->pane, wait->text);
+}
+
+/* The sampler reads a watched thread's /proc files again only once it ran:
+ * the selected worker, moved from one wait to another with no change of
+ * state, is shown in its new wait, and diagnosed there.
+ */
+static void
+test_selected_follows_its_wait (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+  PaneWait wait;
+  int fds[2];
+
+  g_assert_no_errno (pipe (fds));
+  worker = spindle_worker_set_spawn (fixture->set, "poll then sleep", poll_then_sleep_body,
+                                     GINT_TO_POINTER (fds[0]), NULL, &error);
+  g_assert_no_error (error);
+  spindle_ui_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_select (fixture->window, worker);
+
+  wait = (PaneWait) { spindle_ui_test_find (GTK_WIDGET (fixture->window), SPINDLE_TYPE_KERNEL_VIEW, NULL, NULL),
+                      "poll" };
+  spindle_ui_test_wait (has_wait_channel, worker);
+  spindle_ui_test_wait (pane_shows, &wait);
+  g_assert_false (label_contains (wait.pane, "nanosleep"));
+
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+  wait.text = "nanosleep";
+  spindle_ui_test_wait (pane_shows, &wait);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+  g_assert_true (label_contains (wait.pane, "sleeping in a cancellation point"));
+
+  spindle_worker_force_cancel (worker);
+  spindle_ui_test_wait_terminal (worker);
+  close (fds[0]);
+  close (fds[1]);
+}
+
 /* The process's figures *****************************************************/
 
 static gboolean
@@ -614,6 +693,7 @@ main (int   argc,
   ADD ("cpu-and-kernel-columns", test_cpu_and_kernel_columns);
   ADD ("timeline-draws", test_timeline_draws);
   ADD ("cond-waiter-diagnosis", test_cond_waiter_diagnosis);
+  ADD ("selected-follows-its-wait", test_selected_follows_its_wait);
   ADD ("process-status", test_process_status);
 
 #undef ADD
