@@ -304,6 +304,16 @@ find_by_class (GtkWidget  *root,
   return NULL;
 }
 
+/* A cell's text, whether a label or an inscription shows it. */
+static const char *
+cell_text (GtkWidget *cell)
+{
+  if (GTK_IS_INSCRIPTION (cell))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (cell));
+
+  return gtk_label_get_label (GTK_LABEL (cell));
+}
+
 /* A row that comes into view is right at once: its elapsed time counts
  * from now, not from the last tick, and its kernel state is read before it
  * is drawn. Ticks are a minute apart here, so no tick can make it right.
@@ -332,15 +342,43 @@ test_cells_right_when_shown (Fixture *fixture)
   g_assert_nonnull (row);
   elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
   g_assert_nonnull (elapsed);
-  elapsed = spindle_ui_test_find (elapsed, GTK_TYPE_LABEL, NULL, NULL);
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (elapsed)), !=, "0:00.0");
+  elapsed = spindle_ui_test_find (elapsed, GTK_TYPE_INSCRIPTION, NULL, NULL);
+  g_assert_nonnull (elapsed);
+  g_assert_cmpstr (cell_text (elapsed), !=, "0:00.0");
 
   kernel = find_by_class (row, "kernel-state");
   g_assert_nonnull (kernel);
   g_assert_nonnull (spindle_worker_get_kernel_state (sleeper));
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (kernel)), !=, "—");
+  g_assert_cmpstr (cell_text (kernel), !=, "—");
 
   spindle_clock_set_interval (clock, interval);
+}
+
+/* The elapsed cell changes its text on every tick: its width must not
+ * follow the text, or each tick would lay the window out again.
+ */
+static void
+test_elapsed_width_fixed (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  GtkWidget *row, *elapsed, *text;
+  int before, after;
+
+  spindle_ui_test_settle (fixture->window);
+  row = spindle_ui_test_find_row (fixture->window, sleeper);
+  g_assert_nonnull (row);
+  elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
+  g_assert_nonnull (elapsed);
+  text = spindle_ui_test_find (elapsed, GTK_TYPE_INSCRIPTION, NULL, NULL);
+  g_assert_nonnull (text);
+
+  gtk_widget_measure (elapsed, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &before, NULL, NULL);
+  gtk_inscription_set_text (GTK_INSCRIPTION (text), "59:59.9");
+  gtk_widget_measure (elapsed, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &after, NULL, NULL);
+  g_assert_cmpint (after, ==, before);
+  gtk_inscription_set_text (GTK_INSCRIPTION (text), "123:59:59.9");
+  gtk_widget_measure (elapsed, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &after, NULL, NULL);
+  g_assert_cmpint (after, ==, before);
 }
 
 /* One watch for all workers ************************************************/
@@ -460,6 +498,7 @@ main (int   argc,
   ADD ("start-workers-in-batches", test_start_workers_in_batches);
   ADD ("one-watch-per-worker", test_one_watch_per_worker);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
+  ADD ("elapsed-width-fixed", test_elapsed_width_fixed);
   ADD ("subtitle-counts-unresponsive", test_subtitle_counts_unresponsive);
 
   return g_test_run ();
