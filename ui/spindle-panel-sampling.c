@@ -29,49 +29,15 @@
 
 #define FULL_EVERY 10
 
-/* Reading a worker as it is first watched holds back its notifications
- * (state included) until an idle after the frame, at this priority; see
- * spindle_sampler_watch (). The panel lets go of such a worker after that.
- */
-#define HELD_PRIORITY (G_PRIORITY_HIGH_IDLE + 31)
-
-static gboolean
-release_held (gpointer data)
-{
-  SpindlePanel *self = data;
-
-  self->release_held_id = 0;
-  g_ptr_array_set_size (self->held, 0);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-watch (SpindlePanel  *self,
-       SpindleWorker *worker)
-{
-  spindle_sampler_watch (self->sampler, worker);
-
-  g_ptr_array_add (self->held, g_object_ref (worker));
-  if (self->release_held_id == 0)
-    self->release_held_id = g_idle_add_full (HELD_PRIORITY, release_held, self, NULL);
-}
-
-/* Before each frame: a held worker may have changed state unheard (a stop
- * request, or an engine event since the last frame); count it as it is,
- * so that the frame does not show old counts. An update still queued is
- * applied now too: the frame must not be drawn ahead of it, whatever the
- * order in which the main loop dispatched the two.
+/* Before each frame, an update still queued is applied: the frame must not
+ * be drawn ahead of it, whatever the order in which the main loop
+ * dispatched the two. (A worker read as it comes on screen holds back only
+ * its sampled figures, never its state: the counts need no check here.)
  */
 void
 _spindle_panel_check_held (SpindlePanel *self)
 {
-  gboolean changed = FALSE;
-
-  for (guint i = 0; self->held != NULL && i < self->held->len; i++)
-    changed |= spindle_worker_monitor_check_worker (self->monitor, g_ptr_array_index (self->held, i));
-
-  if (changed || (self->update_id != 0 && !self->updating))
+  if (self->update_id != 0 && !self->updating)
     _spindle_panel_flush (self);
 }
 
@@ -112,7 +78,7 @@ sync_watched (SpindlePanel  *self,
   g_hash_table_iter_init (&iter, shown);
   while (g_hash_table_iter_next (&iter, &worker, NULL))
     if (!g_hash_table_contains (self->watched, worker))
-      watch (self, worker);
+      spindle_sampler_watch (self->sampler, worker);
 
   g_hash_table_unref (self->watched);
   self->watched = g_hash_table_ref (shown);
@@ -134,7 +100,7 @@ on_shown (SpindlePanel  *self,
   if (!g_hash_table_contains (self->watched, worker))
     {
       g_hash_table_add (self->watched, g_object_ref (worker));
-      watch (self, worker);
+      spindle_sampler_watch (self->sampler, worker);
     }
 }
 
@@ -173,7 +139,6 @@ _spindle_panel_init_sampling (SpindlePanel *self)
   self->sampler = spindle_sampler_new (self->set);
   self->shown = spindle_shown_workers_new ();
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
-  self->held = g_ptr_array_new_with_free_func (g_object_unref);
   spindle_sampler_set_full_every (self->sampler, 0);
 
   g_signal_connect_object (self->shown, "shown", G_CALLBACK (on_shown), self, G_CONNECT_SWAPPED);
@@ -198,8 +163,6 @@ _spindle_panel_dispose_sampling (SpindlePanel *self)
   if (self->thread_list != NULL && self->sampler != NULL)
     spindle_thread_list_set_model (self->thread_list, NULL);
 
-  g_clear_handle_id (&self->release_held_id, g_source_remove);
-  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_object (&self->shown);
   g_clear_object (&self->sampler);

@@ -454,40 +454,6 @@ spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
   return self->counts[state];
 }
 
-/**
- * spindle_worker_monitor_check_worker:
- *
- * Counts @worker as it is now, for a worker whose notifications may be
- * held back (a sampler that reads a worker as its row comes on screen
- * freezes them until after the frame), and emits "worker-changed" if its
- * state or unresponsive flag moved.
- *
- * Returns: whether the counts changed
- */
-gboolean
-spindle_worker_monitor_check_worker (SpindleWorkerMonitor *self,
-                                     SpindleWorker        *worker)
-{
-  gpointer old_value;
-  guint value;
-
-  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), FALSE);
-  g_return_val_if_fail (SPINDLE_IS_WORKER (worker), FALSE);
-
-  if (!g_hash_table_lookup_extended (self->counted, worker, NULL, &old_value))
-    return FALSE;
-
-  value = counted_as (worker);
-  if (value == GPOINTER_TO_UINT (old_value))
-    return FALSE;
-
-  recount_worker (self, worker);
-  queue_changed (self);
-  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, (value & 0xff) != (GPOINTER_TO_UINT (old_value) & 0xff));
-
-  return TRUE;
-}
-
 /* Emits a pending "changed" now (tests, and before a snapshot). */
 void
 spindle_worker_monitor_flush (SpindleWorkerMonitor *self)

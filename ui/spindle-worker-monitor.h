@@ -29,8 +29,6 @@ guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor 
 guint                 spindle_worker_monitor_get_n_unresponsive (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
                                                            SpindleWorkerState    state);
-gboolean              spindle_worker_monitor_check_worker (SpindleWorkerMonitor *self,
-                                                           SpindleWorker        *worker);
 void                  spindle_worker_monitor_flush        (SpindleWorkerMonitor *self);
 
 G_END_DECLS

@@ -147,21 +147,30 @@ is_shown (ShownWait *wait)
   return spindle_shown_workers_contains (spindle_window_get_shown_workers (wait->window), wait->worker);
 }
 
-/* A row that comes on screen is read at once, and its worker's
- * notifications, state included, are held back until after the frame
- * (see spindle_sampler_watch ()). A stop in that moment must still be
- * counted in the next frame, even when that frame comes before the held
- * notifications, as on a loaded machine.
+static void
+stop_when_shown (SpindleShownWorkers *shown,
+                 SpindleWorker       *worker,
+                 SpindleWorker       *sleeper)
+{
+  if (worker == sleeper)
+    spindle_worker_request_stop (sleeper);
+}
+
+/* A row that comes on screen is read at once, while the list lays it out,
+ * and its sampled figures are announced after the frame; its state never
+ * waits with them. A stop in that very moment is counted in the next
+ * frame.
  */
 static void
 test_counts_of_row_just_shown (Fixture *fixture)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (fixture->window));
   GtkWidget *entry = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_SEARCH_ENTRY, NULL, NULL);
+  SpindleShownWorkers *shown_workers = spindle_window_get_shown_workers (fixture->window);
   FrameCheck check = { fixture->window };
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
   ShownWait shown = { fixture->window, sleeper };
-  gulong handler;
+  gulong handler, shown_handler;
 
   spindle_ui_test_unselect (fixture->window);
   spindle_ui_test_set_search (fixture->window, "no such worker");
@@ -169,12 +178,14 @@ test_counts_of_row_just_shown (Fixture *fixture)
   g_assert_false (is_shown (&shown));
 
   handler = g_signal_connect (clock, "before-paint", G_CALLBACK (on_paint), &check);
+  shown_handler = g_signal_connect (shown_workers, "shown", G_CALLBACK (stop_when_shown), sleeper);
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
   spindle_ui_test_wait (is_shown, &shown);
+  g_signal_handler_disconnect (shown_workers, shown_handler);
+  g_assert_cmpint (spindle_worker_get_state (sleeper), !=, SPINDLE_WORKER_STATE_RUNNING);
 
-  spindle_worker_request_stop (sleeper);
-  /* the next frame is due before the idle that lets the notifications go */
-  g_usleep (50 * 1000);
+  wait_frames_after (&check);
+  spindle_ui_test_wait_terminal (sleeper);
   wait_frames_after (&check);
 
   g_signal_handler_disconnect (clock, handler);
