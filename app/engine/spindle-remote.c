@@ -204,6 +204,36 @@ attach_cancelled (SpindleRemote *self)
   return TRUE;
 }
 
+/* Finishes a call made for the attach or the subscription. FALSE when
+ * there is nothing more to do: the call was cancelled (the remote may be
+ * gone: @self is not touched) or the attach was. Otherwise the reply, or
+ * NULL and the error. @in_flight, if given, is the call's own flag of
+ * @self, cleared once the remote is known to live. */
+static gboolean
+finish_call (GObject        *source,
+             GAsyncResult   *result,
+             SpindleRemote  *self,
+             gboolean       *in_flight,
+             GVariant      **reply,
+             GError        **error)
+{
+  *reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, error);
+  if (g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (error);
+      return FALSE;
+    }
+  if (in_flight != NULL)
+    *in_flight = FALSE;
+  if (attach_cancelled (self))
+    {
+      g_clear_error (error);
+      g_clear_pointer (reply, g_variant_unref);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GError *
 describe_error (SpindleRemote *self,
                 GError        *error)
@@ -227,22 +257,10 @@ on_subscribed (GObject      *source,
   g_autoptr(GVariant) info = NULL;
   g_autoptr(GVariant) workers = NULL;
   GError *error = NULL;
-  SpindleRemote *self;
+  SpindleRemote *self = user_data;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_error_free (error);
-      return;
-    }
-
-  self = user_data;
-  self->subscribing = FALSE;
-  if (attach_cancelled (self))
-    {
-      g_clear_error (&error);
-      return;
-    }
+  if (!finish_call (source, result, self, &self->subscribing, &reply, &error))
+    return;
   if (reply == NULL)
     {
       g_queue_clear_full (&self->pending, (GDestroyNotify) g_variant_unref);
@@ -407,21 +425,10 @@ on_owner (GObject      *source,
 {
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
-  SpindleRemote *self;
+  SpindleRemote *self = user_data;
 
-  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_error_free (error);
-      return;
-    }
-
-  self = user_data;
-  if (attach_cancelled (self))
-    {
-      g_clear_error (&error);
-      return;
-    }
+  if (!finish_call (source, result, self, NULL, &reply, &error))
+    return;
   if (reply == NULL)
     {
       g_error_free (error);
