@@ -268,6 +268,8 @@ def test_children_are_python_too():
     def parent(job):
         job.spawn_child('child', child)
         try:
+            inside.append('parent')
+            GLib.MainContext.default().wakeup()
             while True:
                 job.sleep(LONG_WAIT)
         finally:
@@ -276,7 +278,8 @@ def test_children_are_python_too():
     worker = workers.spawn('parent', parent)
     wait_until(lambda: worker.get_children().get_n_items() == 1, 'the child is listed')
     kid = worker.get_children().get_item(0)
-    wait_until(lambda: inside, 'the child\'s code runs')
+    # both inside their try: an interrupt before it would skip a finally
+    wait_until(lambda: len(inside) == 2, 'the child\'s and the parent\'s code run')
     worker.force_cancel()
     wait_terminal(worker)
     assert sorted(seen) == ['child finally', 'parent finally'], seen
