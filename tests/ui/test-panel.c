@@ -82,8 +82,15 @@ static gboolean
 is_label_with_text (GtkWidget     *widget,
                     gconstpointer  text)
 {
-  return GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget) &&
-         g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0;
+  const char *shown = NULL;
+
+  /* the list's cells are inscriptions, the side pane's labels */
+  if (GTK_IS_LABEL (widget))
+    shown = gtk_label_get_label (GTK_LABEL (widget));
+  else if (GTK_IS_INSCRIPTION (widget))
+    shown = gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  return shown != NULL && gtk_widget_get_mapped (widget) && g_strcmp0 (shown, text) == 0;
 }
 
 static gboolean
