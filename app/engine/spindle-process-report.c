@@ -9,8 +9,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
@@ -215,16 +219,104 @@ record_line (SpindleProcess *self,
     }
 }
 
+/* The cgroup a "contained" record names, or NULL; @scope: whether a
+ * systemd scope, which is the manager's to remove. */
+static const char *
+containment_dir (const char *line,
+                 gboolean   *scope)
+{
+  const char *space;
+
+  *scope = g_str_has_prefix (line, "contained scope ");
+  if (g_str_has_prefix (line, "contained cgroup "))
+    return line + 17;
+  if (*scope && (space = strchr (line + 16, ' ')) != NULL)
+    return space + 1;
+  return NULL;
+}
+
+/* Waits, bounded, for cgroup.events to say "populated 0" (its change is
+ * POLLPRI), and removes the cgroup. */
+static gboolean
+remove_when_empty (const char *dir)
+{
+  g_autofree char *events_path = g_build_filename (dir, "cgroup.events", NULL);
+  gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+  int fd = open (events_path, O_RDONLY | O_CLOEXEC);
+  gboolean empty = FALSE;
+
+  while (fd >= 0 && !empty && g_get_monotonic_time () < deadline)
+    {
+      struct pollfd pfd = { fd, POLLPRI, 0 };
+      char events[256];
+      ssize_t n = pread (fd, events, sizeof events - 1, 0);
+
+      events[MAX (n, 0)] = '\0';
+      empty = n > 0 && strstr (events, "populated 0") != NULL;
+      if (!empty)
+        poll (&pfd, 1, (int) ((deadline - g_get_monotonic_time ()) / 1000) + 1);
+    }
+  if (fd >= 0)
+    close (fd);
+  return empty && rmdir (dir) == 0;
+}
+
+/* A helper that died before the end of its report (SIGKILLed, say) left
+ * the command's cgroup behind, and what is in it no longer has a
+ * subreaper: one write to cgroup.kill from here ends it all, setsid()
+ * escapees included.
+ */
+static void
+kill_left_cgroup (SpindleProcess *self,
+                  const char     *dir,
+                  gboolean        scope)
+{
+  g_autofree char *kill_path = g_build_filename (dir, "cgroup.kill", NULL);
+  g_autofree char *label = NULL;
+  g_autofree char *failure = NULL;
+  int fd = open (kill_path, O_WRONLY | O_CLOEXEC);
+  gboolean killed = fd >= 0 && write (fd, "1", 1) == 1;
+  int error = errno;
+
+  if (fd >= 0)
+    close (fd);
+  if (!killed)
+    failure = g_strdup_printf (_("Could not write its cgroup.kill: %s"), g_strerror (error));
+  if (killed && !scope && remove_when_empty (dir))
+    label = g_strdup_printf (_("Cgroup %s killed and removed by the host, as the process helper was gone"), dir);
+  else
+    label = g_strdup_printf (_("Cgroup %s killed by the host, as the process helper was gone"), dir);
+  record_step (self, label, failure);
+}
+
 void
 _spindle_process_record_report (SpindleProcess *self)
 {
+  g_autofree char *contained = NULL;
+  gboolean scope = FALSE;
+
   for (guint i = 0; i < self->records->len; i++)
-    record_line (self, g_ptr_array_index (self->records, i));
+    {
+      const char *line = g_ptr_array_index (self->records, i);
+      gboolean line_scope = FALSE;
+      const char *dir = containment_dir (line, &line_scope);
+
+      record_line (self, line);
+      if (dir != NULL && contained == NULL)
+        {
+          contained = g_strdup (dir);
+          scope = line_scope;
+        }
+    }
   g_ptr_array_set_size (self->records, 0);
 
   if (self->helper_pid > 0 && self->exec_errno == 0 && !self->report_done)
-    record_step (self, _("The process helper's report"),
-                 _("The helper ended without its full report: processes may be left behind"));
+    {
+      record_step (self, _("The process helper's report"),
+                   _("The helper ended without its full report: processes may be left behind"));
+      if (contained != NULL)
+        kill_left_cgroup (self, contained, scope);
+    }
   self->report_done = TRUE;
 }
 
