@@ -572,6 +572,77 @@ test_cgroup_kill_reaches_intruder (void)
   forced_clear (&forced);
 }
 
+/* Every process of the tree is dead: gone, or a zombie that its new
+ * parent (not this test) has yet to reap. */
+static gboolean
+tree_dead_cond (gpointer data)
+{
+  Tree *tree = data;
+
+  for (guint i = 0; i < tree->marked->len; i++)
+    {
+      char state = process_state (g_array_index (tree->marked, pid_t, i));
+
+      if (state != 0 && state != 'Z')
+        return FALSE;
+    }
+  return count_marked () == 0;
+}
+
+static pid_t
+parent_of (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  int ppid = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpint (sscanf (strrchr (contents, ')') + 2, "%*c %d", &ppid), ==, 1);
+  return ppid;
+}
+
+/* The helper itself SIGKILLed: no subreaper and no walk are left, but the
+ * host still knows the cgroup and ends everything in it, the setsid()
+ * escapee and its forking tree included.
+ */
+static void
+test_cgroup_helper_killed (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *dir = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+  pid_t helper;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+  dir = contained_dir (tree_escapee (&tree));
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  helper = parent_of (spindle_process_info_get_pid (info));
+  g_assert_cmpint (helper, !=, getpid ());
+
+  g_assert_cmpint (kill (helper, SIGKILL), ==, 0);
+  spindle_test_wait_terminal (worker);
+  spindle_test_wait_until_full (tree_dead_cond, &tree, SPINDLE_TEST_GUARD_MS, "the tree, its helper killed");
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  assert_report_has (worker, "killed and removed by the host, as the process helper was gone");
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_children (), ==, 0);
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+}
+
 /* A command that ends by itself, with leftovers: the cgroup goes too. */
 static void
 test_cgroup_removed_after_exit (void)
@@ -1117,6 +1188,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-exec-fails", test_cgroup_exec_fails);
   g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
   g_test_add_func ("/engine/process-cgroup/cgroup-host-gone", test_cgroup_host_gone);
+  g_test_add_func ("/engine/process-cgroup/cgroup-helper-killed", test_cgroup_helper_killed);
   g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
   g_test_add_data_func ("/engine/process-cgroup/systemd-scope-bus", GINT_TO_POINTER (FALSE), test_systemd_scope);
