@@ -680,6 +680,71 @@ test_clear_finished_undo (Fixture *fixture)
   g_assert_cmpuint (spindle_ui_test_n_rows (fixture->window), ==, 0);
 }
 
+/* Drawing a row ************************************************************/
+
+/* Whether @node or a node under it fills, strokes or shades anything
+ * other than text.
+ */
+static gboolean
+draws_more_than_text (GskRenderNode *node)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        if (draws_more_than_text (gsk_container_node_get_child (node, i)))
+          return TRUE;
+      return FALSE;
+    case GSK_TRANSFORM_NODE:
+      return draws_more_than_text (gsk_transform_node_get_child (node));
+    case GSK_OPACITY_NODE:
+      return draws_more_than_text (gsk_opacity_node_get_child (node));
+    case GSK_CLIP_NODE:
+      return draws_more_than_text (gsk_clip_node_get_child (node));
+    case GSK_TEXT_NODE:
+      return FALSE;
+    default:
+      g_test_message ("a %s node", g_type_name (G_TYPE_FROM_INSTANCE (node)));
+      return TRUE;
+    }
+}
+
+static GskRenderNode *
+snapshot_widget (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+/* Every row on screen is drawn again on each frame while the list scrolls;
+ * under the cairo renderer a button's frame, gradient and shadows cost
+ * more than the rest of its row. A row's buttons draw their text alone
+ * until the pointer is over them.
+ */
+static void
+test_row_buttons_draw_text (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  const char *names[] = { "row-stop", "row-cancel" };
+
+  spindle_ui_test_settle (fixture->window);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GtkWidget *button = spindle_ui_test_find_row_button (fixture->window, sleeper, names[i]);
+      g_autoptr(GskRenderNode) node = NULL;
+
+      g_assert_nonnull (button);
+      g_assert_true (gtk_widget_is_sensitive (button));
+      spindle_ui_test_wait_widget_drawn (button);
+      node = snapshot_widget (button);
+      g_assert_nonnull (node);
+      g_assert_false (draws_more_than_text (node));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -696,6 +761,7 @@ main (int   argc,
   ADD ("row-menu-keyboard-copy", test_row_menu_keyboard_copy);
   ADD ("row-menu-keys", test_row_menu_keys);
   ADD ("kernel-words", test_kernel_words);
+  ADD ("row-buttons-draw-text", test_row_buttons_draw_text);
   ADD ("show-finished-is-keep-finished", test_show_finished_is_keep_finished);
   ADD ("no-match-page", test_no_match_page);
   ADD ("clear-finished-undo", test_clear_finished_undo);
