@@ -318,26 +318,60 @@ parse_line (JsonParser  *parser,
   return json_object_ref (json_node_get_object (root));
 }
 
+/* A member that is a string, or NULL: a damaged file may hold any JSON
+ * type where a string belongs, and json-glib's getters are criticals then. */
+static const char *
+string_value (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && member_ok (node, 's') ? json_node_get_string (node) : NULL;
+}
+
+/* A member that is a number of at least 0, or @fallback when it is absent
+ * or something else. */
+static gint64
+count_value (JsonObject *object,
+             const char *name,
+             gint64      fallback)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && member_ok (node, 'i') ? json_node_get_int (node) : fallback;
+}
+
 static gboolean
 read_header (SpindleRecording  *self,
              JsonObject        *header,
              GError           **error)
 {
-  if (g_strcmp0 (json_object_get_string_member_with_default (header, "format", NULL), "spindle-recording") != 0)
+  gint64 version = count_value (header, "version", 0);
+  const char *program;
+  gint64 pid;
+
+  if (g_strcmp0 (string_value (header, "format"), "spindle-recording") != 0)
     {
       g_set_error (error, SPINDLE_RECORDING_ERROR, SPINDLE_RECORDING_ERROR_NOT_RECORDING,
                    _("This file is not a Spindle recording"));
       return FALSE;
     }
-  if (json_object_get_int_member_with_default (header, "version", 0) != 1)
+  if (version != 1)
     {
       g_set_error (error, SPINDLE_RECORDING_ERROR, SPINDLE_RECORDING_ERROR_VERSION,
                    _("This recording was made by a newer version of Spindle (format version %lld)"),
-                   (long long) json_object_get_int_member_with_default (header, "version", 0));
+                   (long long) version);
       return FALSE;
     }
-  self->program = g_strdup (json_object_get_string_member_with_default (header, "program", ""));
-  self->pid = (int) CLAMP (json_object_get_int_member_with_default (header, "pid", 0), 0, G_MAXINT);
+  program = json_object_has_member (header, "program") ? string_value (header, "program") : "";
+  pid = count_value (header, "pid", json_object_has_member (header, "pid") ? -1 : 0);
+  if (program == NULL)
+    return fail (error, 1, _("the header’s “%s” is not valid"), "program");
+  if (pid < 0)
+    return fail (error, 1, _("the header’s “%s” is not valid"), "pid");
+
+  self->program = g_strdup (program);
+  self->pid = (int) MIN (pid, G_MAXINT);
   return TRUE;
 }
 
@@ -366,7 +400,7 @@ read_record (SpindleRecording  *self,
 {
   JsonNode *t = json_object_get_member (object, "t");
   JsonNode *w = json_object_get_member (object, "w");
-  const char *name = json_object_get_string_member_with_default (object, "ev", NULL);
+  const char *name = string_value (object, "ev");
   EventKind kind = kind_from_name (name);
   Record record = { 0 };
 

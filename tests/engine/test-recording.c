@@ -250,11 +250,18 @@ test_rejects_damaged (void)
     { "[1,2]\n", SPINDLE_RECORDING_ERROR_INVALID, "not a JSON object" },
     { "{\"format\":\"other\"}\n", SPINDLE_RECORDING_ERROR_NOT_RECORDING, "not a Spindle recording" },
     { "{\"format\":\"spindle-recording\",\"version\":7}\n", SPINDLE_RECORDING_ERROR_VERSION, "newer version" },
+    /* members of the wrong JSON type: an error, not a critical */
+    { "{\"format\":[\"spindle-recording\"],\"version\":1}\n", SPINDLE_RECORDING_ERROR_NOT_RECORDING, "not a Spindle recording" },
+    { "{\"format\":\"spindle-recording\",\"version\":{}}\n", SPINDLE_RECORDING_ERROR_VERSION, "newer version" },
+    { "{\"format\":\"spindle-recording\",\"version\":1,\"program\":{}}\n", SPINDLE_RECORDING_ERROR_INVALID, "header" },
+    { "{\"format\":\"spindle-recording\",\"version\":1,\"pid\":[1]}\n", SPINDLE_RECORDING_ERROR_INVALID, "header" },
     { NULL, 0, NULL },
   };
   struct { const char *records; const char *says; } bad_records[] = {
     { "{\"t\":1,\"w\":2,\"ev\":\"state\",\"state\":\"running\"}\n", "never spawned" },
     { "{\"t\":1,\"w\":1,\"ev\":\"explode\"}\n", "unknown kind" },
+    { "{\"t\":1,\"w\":1,\"ev\":{\"state\":1}}\n", "unknown kind" },
+    { "{\"t\":1,\"w\":1,\"ev\":[\"phase\"]}\n", "unknown kind" },
     { "{\"t\":-5,\"w\":1,\"ev\":\"phase\",\"phase\":\"x\"}\n", "no valid time" },
     { "{\"t\":0,\"w\":1,\"ev\":\"state\",\"state\":\"running\"}\n", "before the previous" },
     { "{\"t\":2,\"w\":1,\"ev\":\"state\",\"state\":\"exploded\"}\n", "not valid" },
