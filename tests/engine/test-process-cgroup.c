@@ -7,10 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -643,6 +647,67 @@ test_cgroup_helper_killed (void)
   forced_clear (&forced);
 }
 
+/* Where a seccomp filter refuses clone3() (as container runtimes' default
+ * profiles did), CLONE_INTO_CGROUP is not there: the reaper forks the
+ * command paused, moves it into the cgroup and only then lets it exec.
+ * The filter is this test's own, in a subprocess, inherited by the
+ * reaper; glibc's threads fall back to clone() by themselves.
+ */
+static void
+refuse_clone3 (void)
+{
+  struct sock_filter filter[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog program = { G_N_ELEMENTS (filter), filter };
+
+  g_assert_no_errno (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+  g_assert_no_errno (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program));
+  g_assert_cmpint (syscall (SYS_clone3, NULL, 0), ==, -1);
+  g_assert_cmpint (errno, ==, ENOSYS);
+}
+
+static void
+test_cgroup_without_clone3 (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *dir = NULL;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+
+  if (skip_without_cgroup ())
+    return;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  refuse_clone3 ();
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+  dir = contained_dir (tree_escapee (&tree));
+  g_assert_cmpstr (dir, !=, own_cgroup);
+
+  force_kill (worker, &tree);
+  tree_assert_gone (&tree, 0);
+  assert_report_has (worker, "Contained in cgroup ");
+  assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+}
+
 /* A command that ends by itself, with leftovers: the cgroup goes too. */
 static void
 test_cgroup_removed_after_exit (void)
@@ -1189,6 +1254,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
   g_test_add_func ("/engine/process-cgroup/cgroup-host-gone", test_cgroup_host_gone);
   g_test_add_func ("/engine/process-cgroup/cgroup-helper-killed", test_cgroup_helper_killed);
+  g_test_add_func ("/engine/process-cgroup/cgroup-without-clone3", test_cgroup_without_clone3);
   g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
   g_test_add_data_func ("/engine/process-cgroup/systemd-scope-bus", GINT_TO_POINTER (FALSE), test_systemd_scope);
