@@ -14,11 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "spindle-remote-private.h"
-#include "spindle-sampler.h"
+#include "spindle-sampler-private.h"
 #include "spindle-thread-info-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
@@ -41,17 +42,22 @@
  * The threads Spindle did not start come from a listing of
  * /proc/self/task, which with ten thousand workers costs tens of ms: it is
  * taken again only when the count of threads that are not workers' (the
- * process's, one read of /proc/self/status, less the workers' threads the
- * engine counts) changed, or every RELIST_EVERY ticks, since a thread may
- * end as another starts: workers starting or ending by the thousand cost
- * no listing. A worker's thread is known by the id its job holds as soon
- * as it runs, before its start reaches the set: it is never taken for
- * another thread. In between, only the few known other threads are read. The process's figures come from its CPU clock and
+ * process's, from the link count of /proc/self/task, less the workers'
+ * threads the engine counts) changed, at most every RELIST_GAP ticks, or
+ * every RELIST_EVERY ticks, since a thread may end as another starts:
+ * workers starting or ending by the thousand cost no listing, and while
+ * they start (the count is off by the threads being made, and the
+ * starter threads come and go) one listing in RELIST_GAP ticks at most. A
+ * worker's thread is known by the id its job holds as soon as it runs,
+ * before its start reaches the set: it is never taken for another thread.
+ * In between, only the few known other threads are read, and their files
+ * only once they ran. The process's figures come from its CPU clock and
  * /proc/self/statm, the system's (load, CPUs) from libgtop: the kernel
  * answers /proc/self/stat, as libgtop reads it, by walking every thread.
  */
 
 #define RELIST_EVERY 60
+#define RELIST_GAP   4
 
 struct _SpindleSampler
 {
@@ -63,7 +69,10 @@ struct _SpindleSampler
   gint64            last_tick;
   guint64           last_rtime;
   guint64           n_task_reads;
+  guint64           n_other_reads;
+  guint64           n_listings;
   guint64           n_ticks;
+  guint64           listed_at;      /* n_ticks at the last listing */
   guint             full_every;
   int               listed_others;  /* threads less workers' threads at the last listing */
   gboolean          relist_soon;    /* an other thread took a name: perhaps a worker's */
@@ -267,6 +276,32 @@ find_other (SpindleSampler *self,
   return NULL;
 }
 
+/* The CPU time an other thread had when its files were last read. */
+static GQuark
+read_at_cpu_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("spindle-sampler-read-at-cpu");
+
+  return quark;
+}
+
+/* As for a watched worker (see details_may_have_changed ()): an other
+ * thread that did not run since its files were read, asleep then, has
+ * the same name and state. Only its CPU figure moves (to none).
+ */
+static gboolean
+other_unchanged (SpindleThreadInfo *info,
+                 gint64             cpu_time)
+{
+  const gint64 *read_at = g_object_get_qdata (G_OBJECT (info), read_at_cpu_quark ());
+  const char *state = spindle_thread_info_get_kernel_state (info);
+
+  return read_at != NULL && *read_at == cpu_time && state != NULL && state[0] != 'R';
+}
+
 static gboolean
 sample_other (SpindleSampler *self,
               int             tid,
@@ -276,14 +311,25 @@ sample_other (SpindleSampler *self,
   SpindleThreadInfo *info;
   char comm[64], stat[512];
   gint64 cpu_time = 0;
+  gboolean clock_read;
   guint position;
 
+  /* the clock first: a run after it moves it for the next tick */
+  clock_read = read_cpu_time (tid, &cpu_time);
+  info = find_other (self, tid, &position);
+  if (info != NULL && clock_read && other_unchanged (info, cpu_time))
+    {
+      _spindle_thread_info_update (info, spindle_thread_info_get_name (info),
+                                   spindle_thread_info_get_kernel_state (info)[0], cpu_time, now);
+      return TRUE;
+    }
+
+  self->n_other_reads++;
   if (!_spindle_task_read_file (tid, "comm", comm, sizeof comm) ||
       !_spindle_task_read_file (tid, "stat", stat, sizeof stat))
     return FALSE;
-  read_cpu_time (tid, &cpu_time);
 
-  if ((info = find_other (self, tid, &position)) == NULL)
+  if (info == NULL)
     {
       info = created = _spindle_thread_info_new (tid);
       g_list_store_append (self->others, info);
@@ -294,6 +340,8 @@ sample_other (SpindleSampler *self,
     self->relist_soon = TRUE;
 
   _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
+  g_object_set_qdata_full (G_OBJECT (info), read_at_cpu_quark (),
+                           clock_read ? g_memdup2 (&cpu_time, sizeof cpu_time) : NULL, g_free);
   return TRUE;
 }
 
@@ -324,22 +372,20 @@ resample_others (SpindleSampler *self,
     }
 }
 
-/* "Threads:" of /proc/self/status, or 0: unlike /proc/self/stat, reading
- * it does not walk every thread.
+/* The process's thread count, or 0: the kernel gives /proc/self/task as
+ * many links as threads, plus two, so one stat() tells it, where
+ * /proc/self/status must be made and parsed, and /proc/self/stat walks
+ * every thread.
  */
 static guint
 read_n_threads (void)
 {
-  g_autofree char *status = NULL;
-  const char *line;
-  guint n = 0;
+  struct stat st;
 
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) ||
-      (line = strstr (status, "\nThreads:")) == NULL)
+  if (stat ("/proc/self/task", &st) != 0 || st.st_nlink < 3)
     return 0;
 
-  sscanf (line + strlen ("\nThreads:"), "%u", &n);
-  return n;
+  return (guint) (st.st_nlink - 2);
 }
 
 /* The process's thread ids, read before the workers' are collected: a
@@ -517,8 +563,9 @@ spindle_sampler_tick (SpindleSampler *self)
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = n_threads == 0 || (int) (n_threads - n_job_threads) != self->listed_others ||
-           self->relist_soon || self->n_ticks % RELIST_EVERY == 0;
+  relist = n_threads == 0 || self->relist_soon || self->n_ticks % RELIST_EVERY == 0 ||
+           ((int) (n_threads - n_job_threads) != self->listed_others &&
+            self->n_ticks - self->listed_at >= RELIST_GAP);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (full || relist)
@@ -532,6 +579,8 @@ spindle_sampler_tick (SpindleSampler *self)
       else if (relist)
         {
           self->relist_soon = FALSE;
+          self->listed_at = self->n_ticks;
+          self->n_listings++;
           n_threads = sample_others (self, now, listed, worker_tids);
           self->listed_others = (int) (n_threads - n_job_threads);
         }
@@ -891,4 +940,20 @@ spindle_sampler_get_n_task_reads (SpindleSampler *self)
 {
   g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
   return self->n_task_reads;
+}
+
+/* How many times the files of threads that are not workers' were read. */
+guint64
+_spindle_sampler_get_n_other_reads (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->n_other_reads;
+}
+
+/* How many times /proc/self/task was listed. */
+guint64
+_spindle_sampler_get_n_listings (SpindleSampler *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
+  return self->n_listings;
 }
