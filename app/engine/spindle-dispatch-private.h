@@ -62,6 +62,7 @@ void             _spindle_dispatch_post      (SpindleDispatch     *dispatch,
                                               SpindleEvent        *event);
 void             _spindle_dispatch_post_quiet (SpindleDispatch *dispatch,
                                               SpindleEvent        *event);
+void             _spindle_dispatch_hurry     (SpindleDispatch     *dispatch);
 void             _spindle_dispatch_flush     (SpindleDispatch     *dispatch);
 void             _spindle_dispatch_close     (SpindleDispatch     *dispatch);
 guint64          _spindle_dispatch_get_n_wakeups (SpindleDispatch *dispatch);

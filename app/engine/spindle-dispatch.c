@@ -17,7 +17,8 @@
  * Progress (phase, progress, waiting-for) is for display: alone, it arms the
  * source at most once per PROGRESS_INTERVAL after the last dispatch, so ten
  * thousand workers reporting progress cost a few wake-ups a second. Any
- * other event brings the dispatch forward to now.
+ * other event brings the dispatch forward to now, and so does a hurry
+ * (a progress change that is news).
  */
 
 #define PROGRESS_INTERVAL (50 * 1000)
@@ -214,6 +215,20 @@ _spindle_dispatch_post_quiet (SpindleDispatch *self,
                               SpindleEvent    *event)
 {
   enqueue (self, event, FALSE);
+}
+
+/* Brings what is queued forward to now, progress included: for a change
+ * that is news rather than display, such as a process worker's command
+ * running at last, which a person (or a program) waits to act on. From
+ * any thread, with cancellation disabled, as for a post.
+ */
+void
+_spindle_dispatch_hurry (SpindleDispatch *self)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->closed && self->events.length > 0)
+    arm (self, 0);
+  g_mutex_unlock (&self->lock);
 }
 
 /* On the main context: delivers what is queued now, quiet events included. */

@@ -61,6 +61,7 @@ struct _SpindleProcess
   gboolean     report_done;
   int          exec_errno;
   gboolean     stop_sent;
+  gboolean     running_shown;      /* the first "running" phase went out, hurried */
 };
 
 SpindleWorker *_spindle_process_spawn   (SpindleWorkerSet            *set,

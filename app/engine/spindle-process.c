@@ -399,16 +399,28 @@ reap_helper_step (gpointer   data,
 
 /* Following the command *****************************************************/
 
+/* The first "running" is news, not display: whoever waits to act on the
+ * command (a person's Stop, a program's next step) gets it at once rather
+ * than on the next coalesced dispatch of progress.
+ */
 static void
 show_running (SpindleProcess *self)
 {
   g_autofree char *phase = NULL;
+  int old_state;
 
   if (self->main_ended || self->main_pid <= 0)
     return;
 
   phase = g_strdup_printf (self->stop_sent ? _("pid %d stopping") : _("pid %d running"), self->main_pid);
   spindle_job_set_phase (self->job, phase);
+  if (self->running_shown)
+    return;
+
+  self->running_shown = TRUE;
+  old_state = _spindle_job_block_cancel ();
+  _spindle_dispatch_hurry (self->job->dispatch);
+  _spindle_job_restore_cancel (old_state);
 }
 
 /* Collects the report after the kill order, bounded by the helper's own

@@ -998,6 +998,90 @@ test_force_kills_forking_escapee (void)
   g_assert_cmpuint (count_children (), ==, 0);
 }
 
+/* Prompt delivery ***************************************************************/
+
+static gboolean
+never_cb (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* The newest set's event source on the default context: the one attached
+ * last under that name before a source added now.
+ */
+static GSource *
+newest_event_source (void)
+{
+  guint probe = g_idle_add (never_cb, NULL);
+  GSource *found = NULL;
+
+  for (guint id = probe - 1; id > 0 && found == NULL; id--)
+    {
+      GSource *source = g_main_context_find_source_by_id (NULL, id);
+
+      if (source != NULL && g_strcmp0 (g_source_get_name (source), "[spindle] worker events") == 0)
+        found = source;
+    }
+
+  g_source_remove (probe);
+  return found;
+}
+
+static void
+stop_and_clear (SpindleWorkerSet *set,
+                SpindleWorker    *worker)
+{
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+  spindle_worker_set_clear_finished (set);
+}
+
+/* Progress is coalesced: alone, it arms the set's source for a dispatch
+ * some time after the last one. The first "running" is news, and brings
+ * that dispatch forward to now. Checked without dispatching, on the
+ * source's ready time, so that the machine's speed does not matter.
+ */
+static void
+test_running_not_coalesced (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "sleep", MARK, NULL };
+  GSource *events = newest_event_source ();
+  gboolean checked = FALSE;
+
+  g_assert_nonnull (events);
+  for (guint attempt = 0; attempt < 20 && !checked; attempt++)
+    {
+      SpindleWorker *worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+      gint64 deadline;
+
+      spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+      /* delivered along with the start itself: nothing to tell apart */
+      if (spindle_worker_get_phase (worker) != NULL && strstr (spindle_worker_get_phase (worker), "running") != NULL)
+        {
+          stop_and_clear (set, worker);
+          continue;
+        }
+
+      deadline = g_get_monotonic_time () + SPINDLE_TEST_GUARD_MS * G_TIME_SPAN_MILLISECOND;
+      while (g_source_get_ready_time (events) != 0)
+        {
+          if (g_get_monotonic_time () > deadline)
+            g_error ("the running phase did not bring the dispatch forward (ready at %" G_GINT64_FORMAT ")",
+                     g_source_get_ready_time (events));
+          g_usleep (G_TIME_SPAN_MILLISECOND);
+        }
+
+      g_main_context_iteration (NULL, FALSE);
+      g_assert_nonnull (strstr (spindle_worker_get_phase (worker), "running"));
+      stop_and_clear (set, worker);
+      checked = TRUE;
+    }
+
+  if (!checked)
+    g_test_skip ("the running phase came with the start every time");
+}
+
 static void
 test_no_reaper (void)
 {
@@ -1036,6 +1120,7 @@ main (int    argc,
   g_test_add_func ("/engine/process/process-info", test_process_info);
   g_test_add_func ("/engine/process/helper-links-libc-only", test_helper_links_libc_only);
   g_test_add_func ("/engine/process/force-kills-forking-escapee", test_force_kills_forking_escapee);
+  g_test_add_func ("/engine/process/running-not-coalesced", test_running_not_coalesced);
 
   return g_test_run ();
 }
