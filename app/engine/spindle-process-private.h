@@ -20,6 +20,11 @@ typedef struct _SpindleProcess SpindleProcess;
 /* What the worker's thread shares with its SpindleProcessInfo. */
 typedef struct _SpindleProcessShared SpindleProcessShared;
 
+/* The order channel to the helper, shared by the worker's thread and the
+ * thread that asks for a stop or a kill (spindle-process.c).
+ */
+typedef struct _SpindleProcessOrders SpindleProcessOrders;
+
 SpindleProcessShared *_spindle_process_shared_new     (void);
 SpindleProcessShared *_spindle_process_shared_ref     (SpindleProcessShared *shared);
 void                  _spindle_process_shared_unref   (SpindleProcessShared *shared);
@@ -40,7 +45,7 @@ struct _SpindleProcess
 
   pid_t        helper_pid;
   int          helper_pidfd;
-  int          control_fd;
+  SpindleProcessOrders *orders;    /* holds the host's end of the order channel */
   int          report_fd;
   int          out_fd;
   int          err_fd;

@@ -39,6 +39,12 @@
  * in the cleanup report. The "Reap the process helper" step runs on every
  * path: it closes the order channel, whose end of file alone makes the
  * helper kill everything, and reaps the helper.
+ *
+ * A worker's stop and kill orders go to the helper from the thread that
+ * asks (the set's main context), as it asks: the worker's thread, woken by
+ * the same request, would only add its own wake-up to the kill's latency.
+ * It sends them too, for requests that came before the helper was up and
+ * for spindle_job_run_command(); each order goes once.
  */
 
 extern char **environ;
@@ -48,8 +54,6 @@ extern char **environ;
 /* The helper gives up on a kill after 5 s; it then still has to report. */
 #define HELPER_BOUND_MSEC    7000
 
-/* Set-up and tear-down *****************************************************/
-
 static void
 close_fd (int *fd)
 {
@@ -58,13 +62,166 @@ close_fd (int *fd)
   *fd = -1;
 }
 
+/* The order channel *********************************************************/
+
+struct _SpindleProcessOrders
+{
+  gatomicrefcount ref_count;
+  GMutex          lock;           /* guards what follows */
+  int             fd;             /* the host's end; -1 before the launch and once closed */
+  int             stop_signal;
+  gboolean        stop_sent;
+  gboolean        kill_sent;
+};
+
+static SpindleProcessOrders *
+orders_new (int stop_signal)
+{
+  SpindleProcessOrders *self = g_new0 (SpindleProcessOrders, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  g_mutex_init (&self->lock);
+  self->fd = -1;
+  self->stop_signal = stop_signal;
+  return self;
+}
+
+static SpindleProcessOrders *
+orders_ref (SpindleProcessOrders *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+static void
+orders_unref (gpointer data)
+{
+  SpindleProcessOrders *self = data;
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+
+  close_fd (&self->fd);
+  g_mutex_clear (&self->lock);
+  g_free (self);
+}
+
+static void
+orders_set_fd (SpindleProcessOrders *self,
+               int                   fd)
+{
+  g_mutex_lock (&self->lock);
+  self->fd = fd;
+  g_mutex_unlock (&self->lock);
+}
+
+/* The end of file on the channel is itself the order to kill everything. */
+static void
+orders_close (SpindleProcessOrders *self)
+{
+  g_mutex_lock (&self->lock);
+  close_fd (&self->fd);
+  g_mutex_unlock (&self->lock);
+}
+
+/* With the lock held. A helper that is gone cannot be told anything:
+ * MSG_NOSIGNAL keeps the host from SIGPIPE. It never blocks the thread
+ * that asks: an order is a few bytes, the channel holds far more.
+ */
+static gboolean
+orders_write (SpindleProcessOrders *self,
+              const char           *line)
+{
+  if (self->fd < 0)
+    return FALSE;
+  if (send (self->fd, line, strlen (line), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
+    return TRUE;
+
+  g_debug ("Could not send “%s” to the process helper: %s", line, g_strerror (errno));
+  return FALSE;
+}
+
+/* From any thread, with cancellation disabled (send() is a cancellation
+ * point, and the lock must not be left held by an unwinding body).
+ */
+static void
+orders_send_stop (SpindleProcessOrders *self)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->stop_sent)
+    {
+      char line[32];
+
+      g_snprintf (line, sizeof line, "stop %d\n", self->stop_signal);
+      self->stop_sent = orders_write (self, line);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+orders_stop_was_sent (SpindleProcessOrders *self)
+{
+  gboolean sent;
+
+  g_mutex_lock (&self->lock);
+  sent = self->stop_sent;
+  g_mutex_unlock (&self->lock);
+
+  return sent;
+}
+
+static void
+orders_send_kill (SpindleProcessOrders *self)
+{
+  g_mutex_lock (&self->lock);
+  if (!self->kill_sent)
+    self->kill_sent = orders_write (self, "kill\n");
+  g_mutex_unlock (&self->lock);
+}
+
+/* On the set's main context, as the request is made. */
+static void
+on_stop_requested (SpindleWorker     *worker,
+                   SpindleStopReason  reason,
+                   gpointer           data)
+{
+  orders_send_stop (data);
+}
+
+static void
+on_cancel_requested (SpindleWorker     *worker,
+                     SpindleStopReason  reason,
+                     gpointer           data)
+{
+  orders_send_kill (data);
+}
+
+static void
+orders_closure_unref (gpointer  data,
+                      GClosure *closure)
+{
+  orders_unref (data);
+}
+
+static void
+orders_follow_requests (SpindleProcessOrders *self,
+                        SpindleWorker        *worker)
+{
+  g_signal_connect_data (worker, "stop-requested", G_CALLBACK (on_stop_requested),
+                         orders_ref (self), orders_closure_unref, 0);
+  g_signal_connect_data (worker, "cancel-requested", G_CALLBACK (on_cancel_requested),
+                         orders_ref (self), orders_closure_unref, 0);
+}
+
+/* Set-up and tear-down *****************************************************/
+
 static void
 spindle_process_free (gpointer data)
 {
   SpindleProcess *self = data;
 
   g_clear_pointer (&self->shared, _spindle_process_shared_unref);
-  close_fd (&self->control_fd);
+  g_clear_pointer (&self->orders, orders_unref);
   close_fd (&self->report_fd);
   close_fd (&self->out_fd);
   close_fd (&self->err_fd);
@@ -99,7 +256,8 @@ spindle_process_new (const char * const          *argv,
   self->output_limit = options->output_limit > 0 ? options->output_limit : DEFAULT_OUTPUT_LIMIT;
   self->grace_usec = options->leftover_grace_usec > 0 ? options->leftover_grace_usec : DEFAULT_GRACE_USEC;
   self->helper_pid = -1;
-  self->helper_pidfd = self->control_fd = self->report_fd = -1;
+  self->helper_pidfd = self->report_fd = -1;
+  self->orders = orders_new (self->stop_signal);
   self->out_fd = self->err_fd = self->epfd = -1;
   self->report_line = g_string_new (NULL);
   self->records = g_ptr_array_new_with_free_func (g_free);
@@ -185,7 +343,7 @@ make_channels (SpindleProcess  *self,
   self->err_fd = err[0], ends->fds[1] = err[1];
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) < 0)
     return FALSE;
-  self->control_fd = control[0], ends->fds[2] = control[1];
+  orders_set_fd (self->orders, control[0]), ends->fds[2] = control[1];
   if (pipe2 (report, O_CLOEXEC | O_NONBLOCK) < 0)
     return FALSE;
   self->report_fd = report[0], ends->fds[3] = report[1];
@@ -281,21 +439,7 @@ launch (SpindleProcess  *self,
   return TRUE;
 }
 
-/* Orders and output ********************************************************/
-
-/* A helper that is gone cannot be told anything: MSG_NOSIGNAL keeps the
- * host from SIGPIPE.
- */
-static void
-send_order (SpindleProcess *self,
-            const char     *order)
-{
-  g_autofree char *line = g_strconcat (order, "\n", NULL);
-
-  if (self->control_fd >= 0 &&
-      send (self->control_fd, line, strlen (line), MSG_NOSIGNAL) < 0)
-    g_debug ("Could not send “%s” to the process helper: %s", order, g_strerror (errno));
-}
+/* Output *******************************************************************/
 
 static void
 keep_tail (GByteArray *buffer,
@@ -376,7 +520,7 @@ reap_helper_step (gpointer   data,
   gboolean in_time;
   int status = 0;
 
-  close_fd (&self->control_fd);
+  orders_close (self->orders);
   in_time = helper_exited_within (self, HELPER_BOUND_MSEC);
   if (!in_time)
     kill (self->helper_pid, SIGKILL);
@@ -453,7 +597,7 @@ on_force_cancel (gpointer data)
   SpindleProcess *self = data;
 
   _spindle_job_forget_unwound_frames ();
-  send_order (self, "kill");
+  orders_send_kill (self->orders);
   collect_report (self);
   _spindle_process_record_report (self);
 }
@@ -468,7 +612,7 @@ wait_for_output (SpindleProcess  *self,
 {
   g_autoptr(GError) local_error = NULL;
   struct pollfd pfd = { self->epfd, POLLIN, 0 };
-  g_autofree char *order = NULL;
+  int old_state;
 
   if (self->stop_sent)
     return poll (&pfd, 1, -1) >= 0 || errno == EINTR;
@@ -482,8 +626,10 @@ wait_for_output (SpindleProcess  *self,
       return FALSE;
     }
 
-  order = g_strdup_printf ("stop %d", self->stop_signal);
-  send_order (self, order);
+  /* most often the thread that asked has sent it already */
+  old_state = _spindle_job_block_cancel ();
+  orders_send_stop (self->orders);
+  _spindle_job_restore_cancel (old_state);
   self->stop_sent = TRUE;
   return TRUE;
 }
@@ -554,6 +700,10 @@ run_process (SpindleJob      *job,
   ok = follow_guarded (self, error);
 
   spindle_job_hold_cancel (job);
+  /* the command may have ended of a stop sent by the thread that asked
+   * before this one saw the request */
+  if (orders_stop_was_sent (self->orders))
+    self->stop_sent = TRUE;
   _spindle_process_record_report (self);
   if (ok)
     result = _spindle_process_conclude (self, error);
@@ -631,6 +781,8 @@ _spindle_process_spawn (SpindleWorkerSet            *set,
                         GError                     **error)
 {
   SpindleSpawnOptions spawn_options = { 0 };
+  SpindleProcessShared *shared;
+  SpindleProcessOrders *orders;
   SpindleProcess *process;
   SpindleWorker *worker;
 
@@ -639,12 +791,21 @@ _spindle_process_spawn (SpindleWorkerSet            *set,
   if (spawn_options.kind == NULL)
     spawn_options.kind = kind;
 
+  /* the worker's thread may be over, and @process freed, before the
+   * spawn returns: what the worker keeps is taken first */
   process = spindle_process_new (argv, command_options);
-  process->shared = _spindle_process_shared_new ();
+  shared = process->shared = _spindle_process_shared_new ();
+  _spindle_process_shared_ref (shared);
+  orders = orders_ref (process->orders);
   worker = spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,
                                           process, spindle_process_free, error);
   if (worker != NULL)
-    _spindle_process_info_attach (worker, process->shared);
+    {
+      _spindle_process_info_attach (worker, shared);
+      orders_follow_requests (orders, worker);
+    }
+  _spindle_process_shared_unref (shared);
+  orders_unref (orders);
 
   return worker;
 }

@@ -11,6 +11,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1082,6 +1085,148 @@ test_running_not_coalesced (void)
     g_test_skip ("the running phase came with the start every time");
 }
 
+/* A child process that holds one thread of this process stopped, as a
+ * worker's thread that the machine does not schedule (a process cannot
+ * ptrace its own threads). Only async-signal-safe calls in the child.
+ */
+typedef struct
+{
+  pid_t pid;
+  int   release_fd;
+} Stall;
+
+/* Keeps only @a and @b above stderr: the child must hold no end of the
+ * release pipe's writer, nor any channel of the workers. */
+static void
+close_all_but (int a,
+               int b)
+{
+  int low = MIN (a, b), high = MAX (a, b);
+
+  if (syscall (SYS_close_range, (unsigned) high + 1, ~0U, 0U) < 0)
+    for (int fd = high + 1; fd < 4096; fd++)
+      close (fd);
+  for (int fd = 3; fd < high; fd++)
+    if (fd != low)
+      close (fd);
+}
+
+static void
+stall_child (pid_t tid,
+             int   ready_fd,
+             int   release_fd)
+{
+  char ok = '0', byte;
+  int status;
+
+  close_all_but (ready_fd, release_fd);
+  if (ptrace (PTRACE_SEIZE, tid, NULL, NULL) == 0 &&
+      ptrace (PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
+      waitpid (tid, &status, __WALL) == tid)
+    ok = '1';
+  if (write (ready_fd, &ok, 1) != 1)
+    _exit (1);
+  while (read (release_fd, &byte, 1) < 0 && errno == EINTR)
+    ;
+  if (ok == '1')
+    ptrace (PTRACE_DETACH, tid, NULL, NULL);
+  _exit (0);
+}
+
+/* FALSE when this machine does not let the test stop a thread. */
+static gboolean
+stall_thread (pid_t  tid,
+              Stall *stall)
+{
+  int ready[2], release[2];
+  char ok = '0';
+
+  g_assert_no_errno (pipe2 (ready, O_CLOEXEC));
+  g_assert_no_errno (pipe2 (release, O_CLOEXEC));
+  /* for Yama's ptrace_scope 1, which lets only ancestors trace */
+  prctl (PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+
+  stall->pid = fork ();
+  g_assert_cmpint (stall->pid, >=, 0);
+  if (stall->pid == 0)
+    stall_child (tid, ready[1], release[0]);
+
+  close (ready[1]);
+  close (release[0]);
+  stall->release_fd = release[1];
+  g_assert_cmpint (read (ready[0], &ok, 1), ==, 1);
+  close (ready[0]);
+  prctl (PR_SET_PTRACER, 0, 0, 0, 0);
+
+  return ok == '1';
+}
+
+static void
+stall_release (Stall *stall)
+{
+  int status = 0;
+
+  close (stall->release_fd);
+  g_assert_cmpint (waitpid (stall->pid, &status, 0), ==, stall->pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+}
+
+/* The order goes to the helper from the thread that asks: the command
+ * ends while the worker's own thread is held stopped. Released, the
+ * thread reports the end as it would have.
+ */
+static void
+order_while_stalled (gboolean force)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  const char *argv[] = { "sleep", MARK, NULL };
+  SpindleWorker *worker;
+  Stall stall;
+
+  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  wait_phase (worker, "running");
+  if (!stall_thread (spindle_worker_get_tid (worker), &stall))
+    {
+      stall_release (&stall);
+      stop_and_clear (set, worker);
+      g_test_skip ("this machine does not let a test stop one of its threads with ptrace");
+      return;
+    }
+
+  if (force)
+    spindle_worker_force_cancel (worker);
+  else
+    spindle_worker_request_stop (worker);
+  spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+
+  stall_release (&stall);
+  spindle_test_wait_terminal (worker);
+  if (force)
+    {
+      g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+      assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+    }
+  else
+    {
+      g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+      g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
+      assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
+    }
+  g_assert_cmpuint (count_children (), ==, 0);
+}
+
+static void
+test_stop_order_direct (void)
+{
+  order_while_stalled (FALSE);
+}
+
+static void
+test_kill_order_direct (void)
+{
+  order_while_stalled (TRUE);
+}
+
 static void
 test_no_reaper (void)
 {
@@ -1121,6 +1266,8 @@ main (int    argc,
   g_test_add_func ("/engine/process/helper-links-libc-only", test_helper_links_libc_only);
   g_test_add_func ("/engine/process/force-kills-forking-escapee", test_force_kills_forking_escapee);
   g_test_add_func ("/engine/process/running-not-coalesced", test_running_not_coalesced);
+  g_test_add_func ("/engine/process/stop-order-direct", test_stop_order_direct);
+  g_test_add_func ("/engine/process/kill-order-direct", test_kill_order_direct);
 
   return g_test_run ();
 }
