@@ -452,10 +452,15 @@ keep_tail (GByteArray *buffer,
     g_byte_array_remove_range (buffer, 0, buffer->len - limit);
 }
 
-/* Reads what @fd holds now; FALSE at its end (or on an error). */
+/* Reads what @fd holds now; FALSE at its end (or on an error). A pipe
+ * hands over all it holds in one read, so a read short of the buffer
+ * ends a batch (the helper writes its records as one) without another
+ * read only to hear EAGAIN; @to_end reads on to the end of file.
+ */
 static gboolean
 drain_one (SpindleProcess *self,
-           int             fd)
+           int             fd,
+           gboolean        to_end)
 {
   char buf[4096];
 
@@ -474,20 +479,70 @@ drain_one (SpindleProcess *self,
         _spindle_process_take_report (self, buf, n);
       else
         keep_tail (fd == self->out_fd ? self->out : self->err, buf, n, self->output_limit);
+
+      if ((gsize) n < sizeof buf && !to_end)
+        return TRUE;
     }
 }
 
+static void
+close_channel (SpindleProcess *self,
+               int            *fd)
+{
+  epoll_ctl (self->epfd, EPOLL_CTL_DEL, *fd, NULL);
+  close_fd (fd);
+}
+
+static int *
+channel_of (SpindleProcess *self,
+            int             fd)
+{
+  if (fd == self->report_fd)
+    return &self->report_fd;
+  if (fd == self->out_fd)
+    return &self->out_fd;
+  if (fd == self->err_fd)
+    return &self->err_fd;
+  return NULL;
+}
+
+/* Reads the channels epoll finds ready within @timeout_msec, once each;
+ * a channel whose writers are all gone is read to its end and closed at
+ * once. Cancellation is off here: epoll_wait() is a cancellation point.
+ * FALSE if the wait failed.
+ */
+static gboolean
+drain_ready (SpindleProcess *self,
+             int             timeout_msec)
+{
+  struct epoll_event events[3];
+  int n;
+
+  do
+    n = epoll_wait (self->epfd, events, G_N_ELEMENTS (events), timeout_msec);
+  while (n < 0 && errno == EINTR);
+
+  for (int i = 0; i < n; i++)
+    {
+      int *fd = channel_of (self, events[i].data.fd);
+      gboolean hung_up = (events[i].events & (EPOLLHUP | EPOLLERR)) != 0;
+
+      if (fd != NULL && *fd >= 0 && !drain_one (self, *fd, hung_up))
+        close_channel (self, fd);
+    }
+
+  return n >= 0;
+}
+
+/* Everything the channels hold now, whether epoll said so or not. */
 static void
 drain (SpindleProcess *self)
 {
   int *fds[] = { &self->out_fd, &self->err_fd, &self->report_fd };
 
   for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    if (*fds[i] >= 0 && !drain_one (self, *fds[i]))
-      {
-        epoll_ctl (self->epfd, EPOLL_CTL_DEL, *fds[i], NULL);
-        close_fd (fds[i]);
-      }
+    if (*fds[i] >= 0 && !drain_one (self, *fds[i], TRUE))
+      close_channel (self, fds[i]);
 }
 
 /* Reaping the helper ********************************************************/
@@ -577,14 +632,10 @@ collect_report (SpindleProcess *self)
 
   while (self->report_fd >= 0)
     {
-      struct pollfd pfd = { self->epfd, POLLIN, 0 };
       gint64 left = deadline - g_get_monotonic_time ();
 
-      if (left <= 0)
+      if (left <= 0 || !drain_ready (self, (int) (left / 1000) + 1))
         break;
-      if (poll (&pfd, 1, (int) (left / 1000) + 1) < 0 && errno != EINTR)
-        break;
-      drain (self);
     }
 }
 
@@ -644,7 +695,7 @@ follow (SpindleProcess  *self,
         return FALSE;
 
       spindle_job_hold_cancel (self->job);
-      drain (self);
+      drain_ready (self, 0);
       spindle_job_release_cancel (self->job);
       show_running (self);
     }
