@@ -174,6 +174,14 @@ running_cond (gpointer data)
   return phase != NULL && strstr (phase, "running") != NULL;
 }
 
+static gboolean
+stopping_cond (gpointer data)
+{
+  const char *phase = spindle_worker_get_phase (data);
+
+  return phase != NULL && strstr (phase, "stopping") != NULL;
+}
+
 static char
 process_state (pid_t pid)
 {
@@ -429,13 +437,15 @@ tree_clear (Tree *tree)
   pid_file_clear (&tree->file);
 }
 
-/* Kills @worker while it stops, as a user pressing Stop then Force would,
- * and checks the tree's shells are in the report. */
+/* Kills @worker once its stop (which the tree ignores) was sent, as a
+ * user pressing Stop then Force would, and checks the tree's shells are
+ * in the report. */
 static void
 force_kill (SpindleWorker *worker,
             Tree          *tree)
 {
   spindle_worker_request_stop (worker);
+  spindle_test_wait_until (stopping_cond, worker, SPINDLE_TEST_GUARD_MS);
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
