@@ -61,8 +61,6 @@ struct _SpindlePanel
   SpindleSampler       *sampler;
   SpindleShownWorkers  *shown;
   GHashTable           *watched;
-  GPtrArray            *held;         /* watched since the last frame; see -sampling.c */
-  guint                 release_held_id;
   gulong                before_paint_id;
   gulong                tick_id;
   GListStore           *rows;         /* the set's workers, as of the last update */
@@ -156,6 +154,6 @@ void                _spindle_panel_end_undo            (SpindlePanel           *
 void                _spindle_panel_init_sampling       (SpindlePanel           *self);
 void                _spindle_panel_dispose_sampling    (SpindlePanel           *self);
 void                _spindle_panel_sample              (SpindlePanel           *self);
-void                _spindle_panel_check_held          (SpindlePanel           *self);
+void                _spindle_panel_before_paint          (SpindlePanel           *self);
 
 G_END_DECLS

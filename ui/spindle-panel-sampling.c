@@ -35,7 +35,7 @@
  * its sampled figures, never its state: the counts need no check here.)
  */
 void
-_spindle_panel_check_held (SpindlePanel *self)
+_spindle_panel_before_paint (SpindlePanel *self)
 {
   if (self->update_id != 0 && !self->updating)
     _spindle_panel_flush (self);

@@ -331,7 +331,7 @@ spindle_panel_map (GtkWidget *widget)
   spindle_clock_hold (clock);
   self->tick_id = g_signal_connect_swapped (clock, "tick", G_CALLBACK (_spindle_panel_tick), self);
   self->before_paint_id = g_signal_connect_swapped (gtk_widget_get_frame_clock (widget), "before-paint",
-                                                    G_CALLBACK (_spindle_panel_check_held), self);
+                                                    G_CALLBACK (_spindle_panel_before_paint), self);
 }
 
 static void

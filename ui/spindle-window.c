@@ -150,15 +150,15 @@ on_close_request (SpindleWindow *self)
 /* Mapped *******************************************************************/
 
 /* The window ticks its panel while it shows, list or not, as it did when
- * the list was its own. Before each frame the panel checks the workers it
- * has just started watching (see _spindle_panel_check_held ()): connected
- * as the window maps, ahead of any handler connected later, so that every
- * frame, from the first, shows counts that hold.
+ * the list was its own. Before each frame the panel applies an update
+ * still queued (see _spindle_panel_before_paint ()): connected as the
+ * window maps, ahead of any handler connected later, so that every frame,
+ * from the first, shows counts that hold.
  */
 static void
 on_before_paint (SpindleWindow *self)
 {
-  _spindle_panel_check_held (self->panel);
+  _spindle_panel_before_paint (self->panel);
 }
 
 static void
