@@ -122,13 +122,13 @@ assert_names_program (Fixture          *fixture,
                       SpindleWorkerSet *set)
 {
   GtkWidget *window = GTK_WIDGET (fixture->window);
-  GtkWidget *status = spindle_ui_test_find (window, GTK_TYPE_LABEL, "process-status", NULL);
+  GtkWidget *status = spindle_ui_test_find (window, GTK_TYPE_INSCRIPTION, "process-status", NULL);
   GtkWidget *threads = spindle_ui_test_find (window, SPINDLE_TYPE_THREAD_LIST, NULL, NULL);
   g_autofree char *expected = g_strdup_printf ("Program %s, PID %d",
                                                spindle_worker_set_get_remote_name (set), fixture->pid);
 
   g_assert_nonnull (status);
-  g_assert_cmpstr (gtk_label_get_label (GTK_LABEL (status)), ==, expected);
+  g_assert_cmpstr (gtk_inscription_get_text (GTK_INSCRIPTION (status)), ==, expected);
   g_assert_null (strstr (gtk_widget_get_tooltip_text (status), "This process"));
   g_assert_nonnull (threads);
   g_assert_false (gtk_widget_get_visible (threads));

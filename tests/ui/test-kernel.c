@@ -541,9 +541,12 @@ label_contains (GtkWidget  *root,
   g_autofree char *folded = NULL;
   g_autofree char *needle = g_utf8_casefold (text, -1);
 
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root))
+  if (gtk_widget_get_mapped (root) && (GTK_IS_LABEL (root) || GTK_IS_INSCRIPTION (root)))
     {
-      folded = g_utf8_casefold (gtk_label_get_label (GTK_LABEL (root)), -1);
+      const char *shown = GTK_IS_LABEL (root) ? gtk_label_get_label (GTK_LABEL (root))
+                                              : gtk_inscription_get_text (GTK_INSCRIPTION (root));
+
+      folded = g_utf8_casefold (shown != NULL ? shown : "", -1);
       if (strstr (folded, needle) != NULL)
         return TRUE;
     }
@@ -653,9 +656,11 @@ test_selected_follows_its_wait (Fixture *fixture)
 /* The process's figures *****************************************************/
 
 static gboolean
-status_shown (GtkWidget *label)
+status_shown (GtkWidget *status)
 {
-  return *gtk_label_get_label (GTK_LABEL (label)) != '\0';
+  const char *text = gtk_inscription_get_text (GTK_INSCRIPTION (status));
+
+  return text != NULL && *text != '\0';
 }
 
 static void
@@ -667,7 +672,7 @@ test_process_status (Fixture *fixture)
   spindle_ui_test_spawn (fixture, "sleeper");
   spindle_ui_test_settle (fixture->window);
 
-  label = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_LABEL, "process-status", NULL);
+  label = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_INSCRIPTION, "process-status", NULL);
   g_assert_nonnull (label);
   spindle_ui_test_wait (status_shown, label);
 
