@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -436,6 +437,87 @@ guint
 spindle_test_count_fds (void)
 {
   return count_dir_entries ("/proc/self/fd");
+}
+
+/* Processes ***************************************************************/
+
+/* The state letter of /proc/PID/stat ('Z' for a zombie), or 0 once the
+ * process is gone. */
+char
+spindle_test_process_state (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  paren = strrchr (contents, ')');
+  return paren != NULL ? paren[2] : '?';
+}
+
+/* Pids of the processes anywhere on the machine one of whose arguments is
+ * @mark: a test's commands carry a marker of its own, so that what they
+ * leave behind can be found whoever its parent became. */
+GArray *
+spindle_test_marked_pids (const char *mark)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  const char *name;
+
+  g_assert_nonnull (proc);
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
+        if (g_str_equal (contents + i, mark))
+          {
+            pid_t pid = atoi (name);
+
+            g_array_append_val (pids, pid);
+            break;
+          }
+    }
+
+  return pids;
+}
+
+guint
+spindle_test_count_marked (const char *mark)
+{
+  g_autoptr(GArray) pids = spindle_test_marked_pids (mark);
+
+  return pids->len;
+}
+
+/* Children of this process, zombies included. */
+guint
+spindle_test_count_children (void)
+{
+  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+  guint n = 0;
+
+  while ((tid = g_dir_read_name (tasks)) != NULL)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) pids = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, NULL))
+        continue;
+      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
+      for (guint i = 0; pids[i] != NULL; i++)
+        n += pids[i][0] != '\0';
+    }
+
+  return n;
 }
 
 /* The catalogue's file writer names its partial files after the process. */

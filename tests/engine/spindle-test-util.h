@@ -57,6 +57,10 @@ void         spindle_test_wait_thread_gone   (pid_t                 tid);
 guint        spindle_test_count_threads      (void);
 guint        spindle_test_count_fds          (void);
 guint        spindle_test_count_partial_files (void);
+char         spindle_test_process_state      (pid_t                 pid);
+GArray      *spindle_test_marked_pids        (const char           *mark);
+guint        spindle_test_count_marked       (const char           *mark);
+guint        spindle_test_count_children     (void);
 void         spindle_test_run_clock          (SpindleWorkerSet     *set,
                                               guint                 ticks);
 

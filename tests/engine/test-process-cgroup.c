@@ -182,19 +182,6 @@ stopping_cond (gpointer data)
   return phase != NULL && strstr (phase, "stopping") != NULL;
 }
 
-static char
-process_state (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  return paren != NULL ? paren[2] : '?';
-}
-
 static pid_t
 process_session (pid_t pid)
 {
@@ -226,68 +213,6 @@ process_cgroup (pid_t pid)
     if (g_str_has_prefix (lines[i], "0::"))
       return g_strdup (lines[i] + 3);
   return NULL;
-}
-
-/* Pids of the processes anywhere on the machine that carry the marker. */
-static GArray *
-marked_pids (void)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-  const char *name;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
-        if (g_str_equal (contents + i, MARK))
-          {
-            pid_t pid = atoi (name);
-
-            g_array_append_val (pids, pid);
-            break;
-          }
-    }
-
-  return pids;
-}
-
-static guint
-count_marked (void)
-{
-  g_autoptr(GArray) pids = marked_pids ();
-
-  return pids->len;
-}
-
-/* Children of this process, zombies included. */
-static guint
-count_children (void)
-{
-  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *tid;
-  guint n = 0;
-
-  while ((tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) pids = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        n += pids[i][0] != '\0';
-    }
-
-  return n;
 }
 
 /* Directories the reapers of this test made in its cgroup ("spindle-" and
@@ -379,7 +304,7 @@ tree_ready_cond (gpointer data)
 
   return g_strv_length (pids) >= 3 &&
          process_session (atoi (pids[2])) == atoi (pids[2]) &&
-         count_marked () >= 2 * TREE_FORKS + 10;
+         spindle_test_count_marked (MARK) >= 2 * TREE_FORKS + 10;
 }
 
 typedef struct
@@ -406,7 +331,7 @@ tree_wait (Tree *tree)
 {
   spindle_test_wait_until_full (tree_ready_cond, &tree->file, SPINDLE_TEST_GUARD_MS, "the stubborn tree");
   tree->pids = pid_file_read (&tree->file);
-  tree->marked = marked_pids ();
+  tree->marked = spindle_test_marked_pids (MARK);
 }
 
 static pid_t
@@ -422,11 +347,11 @@ tree_assert_gone (Tree  *tree,
                   guint  n_children)
 {
   for (guint i = 0; tree->pids[i] != NULL; i++)
-    g_assert_cmpint (process_state (atoi (tree->pids[i])), ==, 0);
+    g_assert_cmpint (spindle_test_process_state (atoi (tree->pids[i])), ==, 0);
   for (guint i = 0; i < tree->marked->len; i++)
-    g_assert_cmpint (process_state (g_array_index (tree->marked, pid_t, i)), ==, 0);
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, n_children);
+    g_assert_cmpint (spindle_test_process_state (g_array_index (tree->marked, pid_t, i)), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, n_children);
 }
 
 static void
@@ -582,7 +507,7 @@ test_cgroup_kill_reaches_intruder (void)
   assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   forced_clear (&forced);
 }
 
@@ -595,12 +520,12 @@ tree_dead_cond (gpointer data)
 
   for (guint i = 0; i < tree->marked->len; i++)
     {
-      char state = process_state (g_array_index (tree->marked, pid_t, i));
+      char state = spindle_test_process_state (g_array_index (tree->marked, pid_t, i));
 
       if (state != 0 && state != 'Z')
         return FALSE;
     }
-  return count_marked () == 0;
+  return spindle_test_count_marked (MARK) == 0;
 }
 
 static pid_t
@@ -651,7 +576,7 @@ test_cgroup_helper_killed (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
   assert_report_has (worker, "killed and removed by the host, as the process helper was gone");
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 
   tree_clear (&tree);
   forced_clear (&forced);
@@ -738,7 +663,7 @@ test_cgroup_removed_after_exit (void)
   assert_report_has (worker, "Contained in cgroup ");
   assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
   forced_clear (&forced);
 }
@@ -763,7 +688,7 @@ test_cgroup_exec_fails (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
   g_assert_error (spindle_worker_get_error (worker), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   forced_clear (&forced);
 }
 
@@ -797,8 +722,8 @@ test_cgroup_cycles (void)
       spindle_worker_set_clear_finished (set);
     }
 
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
   g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
   forced_clear (&forced);

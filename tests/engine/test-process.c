@@ -135,73 +135,10 @@ wait_phase (SpindleWorker *worker,
   spindle_test_wait_until_full (phase_has_cond, data, SPINDLE_TEST_GUARD_MS, needle);
 }
 
-/* 'R', 'S', 'Z'… or 0 when there is no such process. */
-static char
-process_state (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  return paren != NULL ? paren[2] : '?';
-}
-
-/* Processes anywhere on the machine whose arguments hold the marker. */
-static guint
-count_marked (void)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
-        if (g_str_equal (contents + i, MARK))
-          n++;
-    }
-
-  return n;
-}
-
-/* Children of this process, zombies included. */
-static guint
-count_children (void)
-{
-  g_autoptr(GDir) tasks = g_dir_open ("/proc/self/task", 0, NULL);
-  const char *tid;
-  guint n = 0;
-
-  while ((tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/self/task/%s/children", tid);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) pids = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      pids = g_strsplit_set (g_strstrip (contents), " ", -1);
-      for (guint i = 0; pids[i] != NULL; i++)
-        n += pids[i][0] != '\0';
-    }
-
-  return n;
-}
-
 static gboolean
 no_marked_cond (gpointer data)
 {
-  return count_marked () == 0;
+  return spindle_test_count_marked (MARK) == 0;
 }
 
 /* A file the command writes its pids to, one a line. */
@@ -334,7 +271,7 @@ test_exit_zero (void)
   assert_report_has (worker, "(sh) exited with status 0, reaped");
   assert_report_has (worker, "Reap the process helper");
   g_assert_true (g_str_has_suffix (spindle_worker_get_phase (worker), "exited with status 0"));
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 static void
@@ -446,8 +383,8 @@ test_stop (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
   assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 /* A configured stop signal is the one sent. */
@@ -471,7 +408,7 @@ test_stop_signal (void)
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpstr (result_string (worker, "stdout"), ==, "got-int");
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 }
 
 static void
@@ -479,7 +416,7 @@ assert_alive (char **pids)
 {
   for (guint i = 0; pids[i] != NULL; i++)
     {
-      char state = process_state (atoi (pids[i]));
+      char state = spindle_test_process_state (atoi (pids[i]));
 
       g_assert_true (state != 0 && state != 'Z');
     }
@@ -512,7 +449,7 @@ test_force_kills_tree (void)
     {
       g_autofree char *needle = g_strdup_printf (" %s (", pids[i]);
 
-      g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+      g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
       assert_report_has (worker, needle);
     }
   {
@@ -523,8 +460,8 @@ test_force_kills_tree (void)
   assert_report_has (worker, "Command ");
   g_assert_cmpuint (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
                                                   SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   pid_file_clear (&file);
 }
 
@@ -543,8 +480,8 @@ test_force_at_once (void)
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 /* What the command leaves behind when it ends by itself goes too. */
@@ -560,7 +497,7 @@ test_leftovers_reaped (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
   assert_report_has (worker, "(sh) exited with status 0, reaped");
   assert_report_has (worker, "Descendant ");
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 }
 
 /* A set's shutdown escalates by itself: the stop is ignored, the grace
@@ -600,9 +537,9 @@ test_shutdown_escalates (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   g_assert_cmpint (spindle_worker_get_stop_reason (worker), ==, SPINDLE_STOP_REASON_SHUTDOWN);
   for (guint i = 0; pids[i] != NULL; i++)
-    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+    g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   pid_file_clear (&file);
 }
 
@@ -677,7 +614,7 @@ test_host_gone (void)
     {
       g_autofree char *needle = g_strdup_printf (" %s ", pids[i]);
 
-      g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+      g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
       g_assert_nonnull (strstr (report->str, needle));
     }
   {
@@ -685,7 +622,7 @@ test_host_gone (void)
 
     g_assert_nonnull (strstr (report->str, escapee));
   }
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   pid_file_clear (&file);
 }
 
@@ -720,7 +657,7 @@ two_commands_body (SpindleJob  *job,
     return NULL;
   g_variant_ref_sink (one);
   /* the first helper is gone before the second starts */
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 
   two = spindle_job_run_command (job, second, NULL, error);
   if (two == NULL)
@@ -748,7 +685,7 @@ test_run_command_in_body (void)
   g_assert_cmpstr (g_variant_get_string (spindle_worker_get_result (worker), NULL), ==, "one two");
   g_assert_cmpuint (count_steps (worker, "(sh) exited with status 0, reaped"), ==, 2);
   g_assert_cmpuint (count_steps (worker, "Reap the process helper"), ==, 2);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 static gboolean
@@ -799,7 +736,7 @@ test_run_command_force (void)
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   for (guint i = 0; pids[i] != NULL; i++)
-    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
+    g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
   {
     g_autofree char *escapee = g_strdup_printf ("Descendant %s (sleep) was killed by SIGKILL, reaped", pids[3]);
 
@@ -808,8 +745,8 @@ test_run_command_force (void)
   assert_report_has (worker, "Reap the process helper");
   assert_report_has (worker, "Remove the pid file");
   g_assert_false (g_file_test (body.file.path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   g_strfreev (body.argv);
   pid_file_clear (&body.file);
 }
@@ -919,8 +856,8 @@ test_spawn_kill_cycles (void)
     }
 
   spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
 }
 
@@ -962,13 +899,13 @@ test_helper_links_libc_only (void)
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 }
 
 static gboolean
 many_marked_cond (gpointer data)
 {
-  return count_marked () >= GPOINTER_TO_UINT (data);
+  return spindle_test_count_marked (MARK) >= GPOINTER_TO_UINT (data);
 }
 
 /* A setsid() escapee forking as fast as it can while the kill walks the
@@ -997,8 +934,8 @@ test_force_kills_forking_escapee (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   g_assert_cmpuint (spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
   assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
-  g_assert_cmpuint (count_marked (), ==, 0);
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 /* Prompt delivery ***************************************************************/
@@ -1212,7 +1149,7 @@ order_while_stalled (gboolean force)
       g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
       assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
     }
-  g_assert_cmpuint (count_children (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
 static void
