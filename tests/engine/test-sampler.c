@@ -152,6 +152,26 @@ nanosleep_body (SpindleJob  *job,
   return NULL;
 }
 
+/* Ticks until the worker's CPU clock moved: it ran between the last two
+ * ticks. @before is the read count just before that last tick. */
+typedef struct
+{
+  SpindleSampler *sampler;
+  SpindleWorker  *worker;
+  gint64          cpu_time;
+  guint64         before;
+} RanTick;
+
+static gboolean
+tick_until_ran (gpointer data)
+{
+  RanTick *ran = data;
+
+  ran->before = spindle_sampler_get_n_task_reads (ran->sampler);
+  spindle_sampler_tick (ran->sampler);
+  return spindle_worker_get_cpu_time (ran->worker) != ran->cpu_time;
+}
+
 static void
 test_sleep_waits (void)
 {
@@ -262,16 +282,11 @@ test_idle_not_reread (void)
   spindle_sampler_watch (sampler, spinner);
   for (guint i = 0; i < 3; i++)
     {
-      gint64 cpu = spindle_worker_get_cpu_time (spinner);
+      RanTick ran = { sampler, spinner, spindle_worker_get_cpu_time (spinner), 0 };
 
       /* let it run a little between two ticks */
-      while (spindle_worker_get_cpu_time (spinner) == cpu)
-        {
-          g_usleep (1000);
-          before = spindle_sampler_get_n_task_reads (sampler);
-          spindle_sampler_tick (sampler);
-        }
-      g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - before, ==, 1);
+      spindle_test_wait_until (tick_until_ran, &ran, SPINDLE_TEST_GUARD_MS);
+      g_assert_cmpuint (spindle_sampler_get_n_task_reads (sampler) - ran.before, ==, 1);
     }
 
   /* watched anew: read at once, whether it ran or not */
