@@ -520,6 +520,70 @@ spindle_test_count_children (void)
   return n;
 }
 
+/* The argv of `sh -c SCRIPT`, with @MARK@ in it standing for @mark. */
+char **
+spindle_test_sh_argv (const char *script,
+                      const char *mark)
+{
+  g_autoptr(GString) text = g_string_new (script);
+  const char *argv[] = { "sh", "-c", NULL, NULL };
+
+  g_string_replace (text, "@MARK@", mark, 0);
+  argv[2] = text->str;
+  return g_strdupv ((char **) argv);
+}
+
+/* A command worker of @argv, which it frees. */
+SpindleWorker *
+spindle_test_spawn_command (SpindleWorkerSet            *set,
+                            char                       **argv,
+                            const SpindleCommandOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker;
+
+  worker = spindle_worker_set_spawn_command (set, NULL, (const char * const *) argv, options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (worker);
+  g_strfreev (argv);
+  return worker;
+}
+
+/* Whether a step of the worker's cleanup report mentions @needle and
+ * ended as @outcome. */
+gboolean
+spindle_test_report_has_step (SpindleWorker         *worker,
+                              const char            *needle,
+                              SpindleCleanupOutcome  outcome)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  g_assert_nonnull (report);
+  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
+
+      if (strstr (step->label, needle) != NULL && step->outcome == outcome)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Fails, showing the whole report, unless a step mentioning @needle went
+ * well. */
+void
+spindle_test_assert_report_has (SpindleWorker *worker,
+                                const char    *needle)
+{
+  if (!spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK))
+    {
+      g_autofree char *text = spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
+
+      g_error ("no step “%s” in the report:\n%s", needle, text);
+    }
+}
+
 /* The catalogue's file writer names its partial files after the process. */
 guint
 spindle_test_count_partial_files (void)

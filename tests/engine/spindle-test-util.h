@@ -61,6 +61,16 @@ char         spindle_test_process_state      (pid_t                 pid);
 GArray      *spindle_test_marked_pids        (const char           *mark);
 guint        spindle_test_count_marked       (const char           *mark);
 guint        spindle_test_count_children     (void);
+char       **spindle_test_sh_argv            (const char           *script,
+                                              const char           *mark);
+SpindleWorker *spindle_test_spawn_command    (SpindleWorkerSet     *set,
+                                              char                **argv,
+                                              const SpindleCommandOptions *options);
+gboolean     spindle_test_report_has_step    (SpindleWorker        *worker,
+                                              const char           *needle,
+                                              SpindleCleanupOutcome outcome);
+void         spindle_test_assert_report_has  (SpindleWorker        *worker,
+                                              const char           *needle);
 void         spindle_test_run_clock          (SpindleWorkerSet     *set,
                                               guint                 ticks);
 

@@ -46,19 +46,6 @@ static char mark[32];
 static char *own_cgroup;
 static char *no_cgroup_why;
 
-/* Helpers ********************************************************************/
-
-static char **
-sh_argv (const char *script)
-{
-  g_autoptr(GString) text = g_string_new (script);
-  const char *argv[] = { "sh", "-c", NULL, NULL };
-
-  g_string_replace (text, "@MARK@", MARK, 0);
-  argv[2] = text->str;
-  return g_strdupv ((char **) argv);
-}
-
 /* Options whose environment forces @containment. */
 typedef struct
 {
@@ -95,14 +82,7 @@ spawn_forced (SpindleWorkerSet *set,
               char            **argv,
               Forced           *forced)
 {
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn_command (set, NULL, (const char * const *) argv, &forced->options, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (worker);
-  g_strfreev (argv);
-  return worker;
+  return spindle_test_spawn_command (set, argv, &forced->options);
 }
 
 static char *
@@ -111,42 +91,12 @@ report_text (SpindleWorker *worker)
   return spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
 }
 
-static gboolean
-report_has (SpindleWorker         *worker,
-            const char            *needle,
-            SpindleCleanupOutcome  outcome)
-{
-  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
-
-  g_assert_nonnull (report);
-  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
-    {
-      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
-
-      if (strstr (step->label, needle) != NULL && step->outcome == outcome)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-assert_report_has (SpindleWorker *worker,
-                   const char    *needle)
-{
-  if (!report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK))
-    {
-      g_autofree char *text = report_text (worker);
-
-      g_error ("no step “%s” in the report:\n%s", needle, text);
-    }
-}
-
 static void
 assert_report_lacks (SpindleWorker *worker,
                      const char    *needle)
 {
-  if (report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK) ||
-      report_has (worker, needle, SPINDLE_CLEANUP_OUTCOME_FAILED))
+  if (spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK) ||
+      spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_FAILED))
     {
       g_autofree char *text = report_text (worker);
 
@@ -290,7 +240,7 @@ stubborn_tree_argv (PidFile *file)
       "wait",
       file->path, TREE_FORKS);
 
-  return sh_argv (script);
+  return spindle_test_sh_argv (script, MARK);
 }
 
 /* The tree is in place: three shells named, the escapee in a session of
@@ -379,7 +329,7 @@ force_kill (SpindleWorker *worker,
     {
       g_autofree char *needle = g_strdup_printf (" %s (sh)", tree->pids[i]);
 
-      assert_report_has (worker, needle);
+      spindle_test_assert_report_has (worker, needle);
     }
   assert_report_lacks (worker, "could not be reaped");
 }
@@ -438,10 +388,10 @@ test_cgroup_force_kills_tree (void)
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
 
-  assert_report_has (worker, "Contained in cgroup ");
+  spindle_test_assert_report_has (worker, "Contained in cgroup ");
   assert_report_lacks (worker, "Process group only");
   removed = g_strdup_printf ("Cgroup %s emptied and removed", dir);
-  assert_report_has (worker, removed);
+  spindle_test_assert_report_has (worker, removed);
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
@@ -504,7 +454,7 @@ test_cgroup_kill_reaches_intruder (void)
   g_assert_true (WIFSIGNALED (status));
   g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
 
-  assert_report_has (worker, "emptied and removed");
+  spindle_test_assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
@@ -574,7 +524,7 @@ test_cgroup_helper_killed (void)
   spindle_test_wait_until_full (tree_dead_cond, &tree, SPINDLE_TEST_GUARD_MS, "the tree, its helper killed");
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
-  assert_report_has (worker, "killed and removed by the host, as the process helper was gone");
+  spindle_test_assert_report_has (worker, "killed and removed by the host, as the process helper was gone");
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 
@@ -634,8 +584,8 @@ test_cgroup_without_clone3 (void)
 
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
-  assert_report_has (worker, "Contained in cgroup ");
-  assert_report_has (worker, "emptied and removed");
+  spindle_test_assert_report_has (worker, "Contained in cgroup ");
+  spindle_test_assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
@@ -656,12 +606,12 @@ test_cgroup_removed_after_exit (void)
 
   set = spindle_test_set_new ();
   forced_init (&forced, "cgroup");
-  worker = spawn_forced (set, sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0"), &forced);
+  worker = spawn_forced (set, spindle_test_sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
-  assert_report_has (worker, "Contained in cgroup ");
-  assert_report_has (worker, "emptied and removed");
+  spindle_test_assert_report_has (worker, "Contained in cgroup ");
+  spindle_test_assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
@@ -716,8 +666,8 @@ test_cgroup_cycles (void)
       spindle_worker_force_cancel (worker);
       spindle_test_wait_terminal (worker);
       g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-      assert_report_has (worker, "Contained in cgroup ");
-      assert_report_has (worker, "emptied and removed");
+      spindle_test_assert_report_has (worker, "Contained in cgroup ");
+      spindle_test_assert_report_has (worker, "emptied and removed");
       assert_no_failed_step (worker);
       spindle_worker_set_clear_finished (set);
     }
@@ -842,7 +792,7 @@ test_group_force_kills_tree (void)
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
 
-  assert_report_has (worker, "Process group only (forced by SPINDLE_PROCESS_CONTAINMENT=group)");
+  spindle_test_assert_report_has (worker, "Process group only (forced by SPINDLE_PROCESS_CONTAINMENT=group)");
   assert_report_lacks (worker, "Contained in ");
   assert_report_lacks (worker, "Cgroup ");
   assert_no_failed_step (worker);
@@ -863,12 +813,12 @@ test_unknown_containment_is_auto (void)
   Forced forced;
 
   forced_init (&forced, "no-such-containment");
-  worker = spawn_forced (set, sh_argv ("exit 0"), &forced);
+  worker = spawn_forced (set, spindle_test_sh_argv ("exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
-  if (own_cgroup != NULL || !report_has (worker, "Process group only (", SPINDLE_CLEANUP_OUTCOME_OK))
-    assert_report_has (worker, "Contained in ");
+  if (own_cgroup != NULL || !spindle_test_report_has_step (worker, "Process group only (", SPINDLE_CLEANUP_OUTCOME_OK))
+    spindle_test_assert_report_has (worker, "Contained in ");
   assert_no_failed_step (worker);
   g_assert_cmpuint (count_own_cgroups (), ==, 0);
   forced_clear (&forced);
@@ -1070,10 +1020,10 @@ test_systemd_scope (gconstpointer data)
   tree_assert_gone (&tree, 1);
 
   step = g_strdup_printf ("Contained in systemd scope %s (cgroup %s)", unit, dir);
-  assert_report_has (worker, step);
+  spindle_test_assert_report_has (worker, step);
   g_free (step);
   step = g_strdup_printf ("Cgroup %s emptied", dir);
-  assert_report_has (worker, step);
+  spindle_test_assert_report_has (worker, step);
   assert_no_failed_step (worker);
 
   /* the manager, not the reaper, removes the scope's cgroup */
@@ -1107,12 +1057,12 @@ test_systemd_absent (void)
   set = spindle_test_set_new ();
   forced_init (&forced, "systemd");
   forced_setenv (&forced, "XDG_RUNTIME_DIR", dir);
-  worker = spawn_forced (set, sh_argv ("exit 0"), &forced);
+  worker = spawn_forced (set, spindle_test_sh_argv ("exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
-  assert_report_has (worker, "Process group only (the systemd user manager refused the scope: "
-                             "org.freedesktop.DBus.Error.");
+  spindle_test_assert_report_has (worker, "Process group only (the systemd user manager refused the scope: "
+                                              "org.freedesktop.DBus.Error.");
   assert_no_failed_step (worker);
   g_rmdir (dir);
   forced_clear (&forced);

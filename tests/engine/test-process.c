@@ -32,66 +32,6 @@ static char mark[32];
 
 #define MARK ((const char *) mark)
 
-/* Helpers ********************************************************************/
-
-/* The argv of `sh -c SCRIPT`, with @MARK@ standing for MARK. */
-static char **
-sh_argv (const char *script)
-{
-  g_autoptr(GString) text = g_string_new (script);
-  const char *argv[] = { "sh", "-c", NULL, NULL };
-
-  g_string_replace (text, "@MARK@", MARK, 0);
-  argv[2] = text->str;
-  return g_strdupv ((char **) argv);
-}
-
-static SpindleWorker *
-spawn_command (SpindleWorkerSet            *set,
-               char                       **argv,
-               const SpindleCommandOptions *options)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker;
-
-  worker = spindle_worker_set_spawn_command (set, NULL, (const char * const *) argv, options, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (worker);
-  g_strfreev (argv);
-  return worker;
-}
-
-static gboolean
-report_has_step (SpindleWorker         *worker,
-                 const char            *needle,
-                 SpindleCleanupOutcome  outcome)
-{
-  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
-
-  g_assert_nonnull (report);
-  for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
-    {
-      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
-
-      if (strstr (step->label, needle) != NULL && step->outcome == outcome)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static void
-assert_report_has (SpindleWorker *worker,
-                   const char    *needle)
-{
-  if (!report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK))
-    {
-      g_autofree char *text = spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
-
-      g_error ("no step “%s” in the report:\n%s", needle, text);
-    }
-}
-
 static const char *
 result_string (SpindleWorker *worker,
                const char    *key)
@@ -247,7 +187,7 @@ stubborn_tree_argv (PidFile *file)
       "wait",
       file->path);
 
-  return sh_argv (script);
+  return spindle_test_sh_argv (script, MARK);
 }
 
 /* Exit statuses and output *************************************************/
@@ -258,7 +198,7 @@ test_exit_zero (void)
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *worker;
 
-  worker = spawn_command (set, sh_argv ("echo first; echo to-stderr >&2; echo last-out"), NULL);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("echo first; echo to-stderr >&2; echo last-out", MARK), NULL);
   g_assert_cmpstr (spindle_worker_get_kind (worker), ==, "command");
   spindle_test_wait_terminal (worker);
 
@@ -268,8 +208,8 @@ test_exit_zero (void)
   g_assert_cmpint (result_int (worker, "pid"), >, 0);
   g_assert_cmpstr (result_string (worker, "stdout"), ==, "first\nlast-out");
   g_assert_cmpstr (result_string (worker, "stderr"), ==, "to-stderr");
-  assert_report_has (worker, "(sh) exited with status 0, reaped");
-  assert_report_has (worker, "Reap the process helper");
+  spindle_test_assert_report_has (worker, "(sh) exited with status 0, reaped");
+  spindle_test_assert_report_has (worker, "Reap the process helper");
   g_assert_true (g_str_has_suffix (spindle_worker_get_phase (worker), "exited with status 0"));
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
@@ -281,7 +221,7 @@ test_exit_three (void)
   SpindleWorker *worker;
   const GError *error;
 
-  worker = spawn_command (set, sh_argv ("echo something went wrong >&2; exit 3"), NULL);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("echo something went wrong >&2; exit 3", MARK), NULL);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
@@ -289,7 +229,7 @@ test_exit_three (void)
   g_assert_error (error, G_SPAWN_EXIT_ERROR, 3);
   g_assert_nonnull (strstr (error->message, "exited with status 3"));
   g_assert_nonnull (strstr (error->message, "something went wrong"));
-  assert_report_has (worker, "(sh) exited with status 3, reaped");
+  spindle_test_assert_report_has (worker, "(sh) exited with status 3, reaped");
 }
 
 static void
@@ -299,7 +239,7 @@ test_crash (void)
   SpindleWorker *worker;
   const GError *error;
 
-  worker = spawn_command (set, sh_argv ("echo about to crash >&2; kill -SEGV $$"), NULL);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("echo about to crash >&2; kill -SEGV $$", MARK), NULL);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
@@ -307,7 +247,7 @@ test_crash (void)
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "SIGSEGV"));
   g_assert_nonnull (strstr (error->message, "about to crash"));
-  assert_report_has (worker, "(sh) was killed by SIGSEGV, reaped");
+  spindle_test_assert_report_has (worker, "(sh) was killed by SIGSEGV, reaped");
   g_assert_nonnull (strstr (spindle_worker_get_phase (worker), "SIGSEGV"));
 }
 
@@ -325,7 +265,7 @@ test_exec_fails (void)
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
   g_assert_error (spindle_worker_get_error (worker), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  assert_report_has (worker, "Reap the process helper");
+  spindle_test_assert_report_has (worker, "Reap the process helper");
 }
 
 /* Only the tail is kept, and only the last lines are shown. */
@@ -337,10 +277,10 @@ test_output_bounded (void)
   SpindleWorker *worker;
   const char *out;
 
-  worker = spawn_command (set,
-                          sh_argv ("i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done; "
-                                   "echo err-tail >&2"),
-                          &options);
+  worker = spindle_test_spawn_command (set,
+                                       spindle_test_sh_argv ("i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done; "
+                                                             "echo err-tail >&2", MARK),
+                                       &options);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -359,7 +299,7 @@ test_cwd_and_env (void)
   SpindleCommandOptions options = { .cwd = "/", .envp = envp };
   SpindleWorker *worker;
 
-  worker = spawn_command (set, sh_argv ("echo \"$(pwd) $SPINDLE_TEST_VALUE\""), &options);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("echo \"$(pwd) $SPINDLE_TEST_VALUE\"", MARK), &options);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -375,14 +315,14 @@ test_stop (void)
   const char *argv[] = { "sleep", MARK, NULL };
   SpindleWorker *worker;
 
-  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
   wait_phase (worker, "running");
   spindle_worker_request_stop (worker);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
   g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
-  assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
+  spindle_test_assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
@@ -400,7 +340,7 @@ test_stop_signal (void)
   /* the stop must come after the trap is set */
   pid_file_init (&file, 1);
   script = g_strdup_printf ("trap 'echo got-int; exit 0' INT; echo $$ > %s; sleep @MARK@ & wait", file.path);
-  worker = spawn_command (set, sh_argv (script), &options);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv (script, MARK), &options);
   spindle_test_wait_until (pid_file_full_cond, &file, SPINDLE_TEST_GUARD_MS);
   pid_file_clear (&file);
   spindle_worker_request_stop (worker);
@@ -431,7 +371,7 @@ test_force_kills_tree (void)
   PidFile file;
 
   pid_file_init (&file, 4);
-  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
   pids = pid_file_read (&file);
   g_assert_cmpuint (g_strv_length (pids), ==, 4);
@@ -450,14 +390,14 @@ test_force_kills_tree (void)
       g_autofree char *needle = g_strdup_printf (" %s (", pids[i]);
 
       g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
-      assert_report_has (worker, needle);
+      spindle_test_assert_report_has (worker, needle);
     }
   {
     g_autofree char *escapee = g_strdup_printf ("Descendant %s (sleep) was killed by SIGKILL, reaped", pids[3]);
 
-    assert_report_has (worker, escapee);
+    spindle_test_assert_report_has (worker, escapee);
   }
-  assert_report_has (worker, "Command ");
+  spindle_test_assert_report_has (worker, "Command ");
   g_assert_cmpuint (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
                                                   SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
@@ -473,13 +413,13 @@ test_force_at_once (void)
   const char *argv[] = { "sleep", MARK, NULL };
   SpindleWorker *worker;
 
-  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
   wait_phase (worker, "running");
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-  assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+  spindle_test_assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
@@ -491,12 +431,12 @@ test_leftovers_reaped (void)
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleWorker *worker;
 
-  worker = spawn_command (set, sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0"), NULL);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0", MARK), NULL);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
-  assert_report_has (worker, "(sh) exited with status 0, reaped");
-  assert_report_has (worker, "Descendant ");
+  spindle_test_assert_report_has (worker, "(sh) exited with status 0, reaped");
+  spindle_test_assert_report_has (worker, "Descendant ");
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 }
 
@@ -527,7 +467,7 @@ test_shutdown_escalates (void)
 
   spindle_worker_set_set_stop_grace (set, 200 * 1000);
   pid_file_init (&file, 4);
-  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
   pids = pid_file_read (&file);
 
@@ -740,10 +680,10 @@ test_run_command_force (void)
   {
     g_autofree char *escapee = g_strdup_printf ("Descendant %s (sleep) was killed by SIGKILL, reaped", pids[3]);
 
-    assert_report_has (worker, escapee);
+    spindle_test_assert_report_has (worker, escapee);
   }
-  assert_report_has (worker, "Reap the process helper");
-  assert_report_has (worker, "Remove the pid file");
+  spindle_test_assert_report_has (worker, "Reap the process helper");
+  spindle_test_assert_report_has (worker, "Remove the pid file");
   g_assert_false (g_file_test (body.file.path, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
@@ -799,7 +739,7 @@ test_process_info (void)
   g_assert_null (spindle_process_info_get_for_worker (thread));
 
   pid_file_init (&file, 4);
-  worker = spawn_command (set, stubborn_tree_argv (&file), NULL);
+  worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   info = spindle_process_info_get_for_worker (worker);
   g_assert_nonnull (info);
   g_signal_connect (info, "notify::pid", G_CALLBACK (count_notify), &n_pid_notifies);
@@ -842,7 +782,7 @@ test_spawn_kill_cycles (void)
   for (guint i = 0; i < cycles; i++)
     {
       const char *argv[] = { "sleep", MARK, NULL };
-      SpindleWorker *worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+      SpindleWorker *worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
 
       /* every other cycle kills before the command is known to run */
       if (i % 2 == 0)
@@ -878,7 +818,7 @@ test_helper_links_libc_only (void)
   SpindleWorker *worker;
   int ppid = 0;
 
-  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
   wait_phase (worker, "running");
   info = spindle_process_info_get_for_worker (worker);
   spindle_process_info_update (info);
@@ -920,7 +860,7 @@ test_force_kills_forking_escapee (void)
   SpindleWorker *worker;
   gint64 start;
 
-  worker = spawn_command (set, sh_argv ("setsid sh -c 'while :; do sleep @MARK@ & done' & wait"), NULL);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("setsid sh -c 'while :; do sleep @MARK@ & done' & wait", MARK), NULL);
   spindle_test_wait_until_full (many_marked_cond, GUINT_TO_POINTER (20), SPINDLE_TEST_GUARD_MS,
                                 "the escapee's sleeps");
 
@@ -933,7 +873,7 @@ test_force_kills_forking_escapee (void)
   report = spindle_worker_get_cleanup_report (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   g_assert_cmpuint (spindle_cleanup_report_count (report, SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
-  assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+  spindle_test_assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
@@ -992,7 +932,7 @@ test_running_not_coalesced (void)
   g_assert_nonnull (events);
   for (guint attempt = 0; attempt < 20 && !checked; attempt++)
     {
-      SpindleWorker *worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+      SpindleWorker *worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
       gint64 deadline;
 
       spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
@@ -1123,7 +1063,7 @@ order_while_stalled (gboolean force)
   SpindleWorker *worker;
   Stall stall;
 
-  worker = spawn_command (set, g_strdupv ((char **) argv), NULL);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
   wait_phase (worker, "running");
   if (!stall_thread (spindle_worker_get_tid (worker), &stall))
     {
@@ -1144,13 +1084,13 @@ order_while_stalled (gboolean force)
   if (force)
     {
       g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-      assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+      spindle_test_assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
     }
   else
     {
       g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
       g_assert_cmpint (result_int (worker, "signal"), ==, SIGTERM);
-      assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
+      spindle_test_assert_report_has (worker, "(sleep) was killed by SIGTERM, reaped");
     }
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
