@@ -1062,7 +1062,7 @@ test_systemd_absent (void)
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
   spindle_test_assert_report_has (worker, "Process group only (the systemd user manager refused the scope: "
-                                              "org.freedesktop.DBus.Error.");
+                                          "org.freedesktop.DBus.Error.");
   assert_no_failed_step (worker);
   g_rmdir (dir);
   forced_clear (&forced);
