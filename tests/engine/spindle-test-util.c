@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "spindle-test-util.h"
 
@@ -518,6 +520,66 @@ spindle_test_count_children (void)
     }
 
   return n;
+}
+
+/* The session of a process, or 0 when there is no such process. */
+pid_t
+spindle_test_process_session (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *paren;
+  int ppid, pgrp, session;
+  char state;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
+      (paren = strrchr (contents, ')')) == NULL ||
+      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    return 0;
+  return session;
+}
+
+/* A file in a directory of its own that a test's command writes its pids
+ * to, one a line; @wanted is how many make it full. */
+void
+spindle_test_pid_file_init (SpindleTestPidFile *file,
+                            guint               wanted)
+{
+  g_autoptr(GError) error = NULL;
+
+  file->dir = g_dir_make_tmp ("spindle-process-XXXXXX", &error);
+  g_assert_no_error (error);
+  file->path = g_build_filename (file->dir, "pids", NULL);
+  file->wanted = wanted;
+}
+
+void
+spindle_test_pid_file_clear (SpindleTestPidFile *file)
+{
+  g_unlink (file->path);
+  g_rmdir (file->dir);
+  g_free (file->path);
+  g_free (file->dir);
+}
+
+char **
+spindle_test_pid_file_read (SpindleTestPidFile *file)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
+    return g_new0 (char *, 1);
+  return g_strsplit (g_strstrip (contents), "\n", -1);
+}
+
+/* Whether the file holds @wanted pids (a condition to wait on). */
+gboolean
+spindle_test_pid_file_full (gpointer data)
+{
+  SpindleTestPidFile *file = data;
+  g_auto(GStrv) lines = spindle_test_pid_file_read (file);
+
+  return g_strv_length (lines) >= file->wanted && lines[0][0] != '\0';
 }
 
 /* The argv of `sh -c SCRIPT`, with @MARK@ in it standing for @mark. */

@@ -61,6 +61,20 @@ char         spindle_test_process_state      (pid_t                 pid);
 GArray      *spindle_test_marked_pids        (const char           *mark);
 guint        spindle_test_count_marked       (const char           *mark);
 guint        spindle_test_count_children     (void);
+pid_t        spindle_test_process_session    (pid_t                 pid);
+
+typedef struct
+{
+  char  *dir;
+  char  *path;
+  guint  wanted;
+} SpindleTestPidFile;
+
+void         spindle_test_pid_file_init      (SpindleTestPidFile   *file,
+                                              guint                 wanted);
+void         spindle_test_pid_file_clear     (SpindleTestPidFile   *file);
+char       **spindle_test_pid_file_read      (SpindleTestPidFile   *file);
+gboolean     spindle_test_pid_file_full      (gpointer              data);
 char       **spindle_test_sh_argv            (const char           *script,
                                               const char           *mark);
 SpindleWorker *spindle_test_spawn_command    (SpindleWorkerSet     *set,

@@ -132,22 +132,6 @@ stopping_cond (gpointer data)
   return phase != NULL && strstr (phase, "stopping") != NULL;
 }
 
-static pid_t
-process_session (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-  int ppid, pgrp, session;
-  char state;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      (paren = strrchr (contents, ')')) == NULL ||
-      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
-    return 0;
-  return session;
-}
-
 /* The "0::" path of a process, or NULL when it is gone. */
 static char *
 process_cgroup (pid_t pid)
@@ -185,41 +169,7 @@ count_own_cgroups (void)
 
 /* The stubborn tree ************************************************************/
 
-/* Its pids, one a line, in a file, and the file's directory. */
-typedef struct
-{
-  char *dir;
-  char *path;
-} PidFile;
-
-static void
-pid_file_init (PidFile *file)
-{
-  g_autoptr(GError) error = NULL;
-
-  file->dir = g_dir_make_tmp ("spindle-cgroup-XXXXXX", &error);
-  g_assert_no_error (error);
-  file->path = g_build_filename (file->dir, "pids", NULL);
-}
-
-static void
-pid_file_clear (PidFile *file)
-{
-  g_unlink (file->path);
-  g_rmdir (file->dir);
-  g_free (file->path);
-  g_free (file->dir);
-}
-
-static char **
-pid_file_read (PidFile *file)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
-    return g_new0 (char *, 1);
-  return g_strsplit (g_strstrip (contents), "\n", -1);
-}
+typedef SpindleTestPidFile PidFile;
 
 #define TREE_FORKS 12
 
@@ -250,10 +200,10 @@ static gboolean
 tree_ready_cond (gpointer data)
 {
   PidFile *file = data;
-  g_auto(GStrv) pids = pid_file_read (file);
+  g_auto(GStrv) pids = spindle_test_pid_file_read (file);
 
   return g_strv_length (pids) >= 3 &&
-         process_session (atoi (pids[2])) == atoi (pids[2]) &&
+         spindle_test_process_session (atoi (pids[2])) == atoi (pids[2]) &&
          spindle_test_count_marked (MARK) >= 2 * TREE_FORKS + 10;
 }
 
@@ -267,7 +217,7 @@ typedef struct
 static void
 tree_start (Tree *tree)
 {
-  pid_file_init (&tree->file);
+  spindle_test_pid_file_init (&tree->file, 0);
 }
 
 static char **
@@ -280,7 +230,7 @@ static void
 tree_wait (Tree *tree)
 {
   spindle_test_wait_until_full (tree_ready_cond, &tree->file, SPINDLE_TEST_GUARD_MS, "the stubborn tree");
-  tree->pids = pid_file_read (&tree->file);
+  tree->pids = spindle_test_pid_file_read (&tree->file);
   tree->marked = spindle_test_marked_pids (MARK);
 }
 
@@ -309,7 +259,7 @@ tree_clear (Tree *tree)
 {
   g_strfreev (tree->pids);
   g_clear_pointer (&tree->marked, g_array_unref);
-  pid_file_clear (&tree->file);
+  spindle_test_pid_file_clear (&tree->file);
 }
 
 /* Kills @worker once its stop (which the tree ignores) was sent, as a

@@ -81,70 +81,7 @@ no_marked_cond (gpointer data)
   return spindle_test_count_marked (MARK) == 0;
 }
 
-/* A file the command writes its pids to, one a line. */
-typedef struct
-{
-  char  *dir;
-  char  *path;
-  guint  wanted;
-} PidFile;
-
-static void
-pid_file_init (PidFile *file,
-               guint    wanted)
-{
-  g_autoptr(GError) error = NULL;
-
-  file->dir = g_dir_make_tmp ("spindle-process-XXXXXX", &error);
-  g_assert_no_error (error);
-  file->path = g_build_filename (file->dir, "pids", NULL);
-  file->wanted = wanted;
-}
-
-static void
-pid_file_clear (PidFile *file)
-{
-  g_unlink (file->path);
-  g_rmdir (file->dir);
-  g_free (file->path);
-  g_free (file->dir);
-}
-
-static char **
-pid_file_read (PidFile *file)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
-    return g_new0 (char *, 1);
-  return g_strsplit (g_strstrip (contents), "\n", -1);
-}
-
-static gboolean
-pid_file_full_cond (gpointer data)
-{
-  PidFile *file = data;
-  g_auto(GStrv) lines = pid_file_read (file);
-
-  return g_strv_length (lines) >= file->wanted && lines[0][0] != '\0';
-}
-
-/* The session of a process, or 0 when there is no such process. */
-static pid_t
-process_session (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-  int ppid, pgrp, session;
-  char state;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      (paren = strrchr (contents, ')')) == NULL ||
-      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
-    return 0;
-  return session;
-}
+typedef SpindleTestPidFile PidFile;
 
 static gboolean
 is_sleep (pid_t pid)
@@ -165,11 +102,11 @@ tree_ready_cond (gpointer data)
   g_auto(GStrv) pids = NULL;
   pid_t escapee;
 
-  if (!pid_file_full_cond (file))
+  if (!spindle_test_pid_file_full (file))
     return FALSE;
-  pids = pid_file_read (file);
+  pids = spindle_test_pid_file_read (file);
   escapee = atoi (pids[3]);
-  return is_sleep (atoi (pids[2])) && is_sleep (escapee) && process_session (escapee) == escapee;
+  return is_sleep (atoi (pids[2])) && is_sleep (escapee) && spindle_test_process_session (escapee) == escapee;
 }
 
 /* A tree that ignores SIGTERM: the command, a child shell, its sleep and
@@ -338,11 +275,11 @@ test_stop_signal (void)
   PidFile file;
 
   /* the stop must come after the trap is set */
-  pid_file_init (&file, 1);
+  spindle_test_pid_file_init (&file, 1);
   script = g_strdup_printf ("trap 'echo got-int; exit 0' INT; echo $$ > %s; sleep @MARK@ & wait", file.path);
   worker = spindle_test_spawn_command (set, spindle_test_sh_argv (script, MARK), &options);
-  spindle_test_wait_until (pid_file_full_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pid_file_clear (&file);
+  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
+  spindle_test_pid_file_clear (&file);
   spindle_worker_request_stop (worker);
   spindle_test_wait_terminal (worker);
 
@@ -370,10 +307,10 @@ test_force_kills_tree (void)
   SpindleWorker *worker;
   PidFile file;
 
-  pid_file_init (&file, 4);
+  spindle_test_pid_file_init (&file, 4);
   worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&file);
+  pids = spindle_test_pid_file_read (&file);
   g_assert_cmpuint (g_strv_length (pids), ==, 4);
 
   spindle_worker_request_stop (worker);
@@ -402,7 +339,7 @@ test_force_kills_tree (void)
                                                   SPINDLE_CLEANUP_OUTCOME_FAILED), ==, 0);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
-  pid_file_clear (&file);
+  spindle_test_pid_file_clear (&file);
 }
 
 /* Force without a stop first, while the command runs. */
@@ -466,10 +403,10 @@ test_shutdown_escalates (void)
   PidFile file;
 
   spindle_worker_set_set_stop_grace (set, 200 * 1000);
-  pid_file_init (&file, 4);
+  spindle_test_pid_file_init (&file, 4);
   worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&file);
+  pids = spindle_test_pid_file_read (&file);
 
   spindle_worker_set_shutdown_async (set, NULL, shutdown_cb, &done);
   spindle_test_wait_flag (&done);
@@ -480,7 +417,7 @@ test_shutdown_escalates (void)
     g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
-  pid_file_clear (&file);
+  spindle_test_pid_file_clear (&file);
 }
 
 /* The host dies ****************************************************************/
@@ -503,7 +440,7 @@ test_host_gone (void)
   int status;
 
   g_assert_nonnull (reaper);
-  pid_file_init (&file, 4);
+  spindle_test_pid_file_init (&file, 4);
   {
     g_auto(GStrv) command = stubborn_tree_argv (&file);
     const char *args[] = { reaper, "--", command[0], command[1], command[2], NULL };
@@ -524,7 +461,7 @@ test_host_gone (void)
   close (report_pipe[1]);
 
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&file);
+  pids = spindle_test_pid_file_read (&file);
   assert_alive (pids);
 
   /* the host is gone */
@@ -563,7 +500,7 @@ test_host_gone (void)
     g_assert_nonnull (strstr (report->str, escapee));
   }
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
-  pid_file_clear (&file);
+  spindle_test_pid_file_clear (&file);
 }
 
 /* A command within a body ******************************************************/
@@ -664,12 +601,12 @@ test_run_command_force (void)
   SpindleWorker *worker;
   StubbornBody body;
 
-  pid_file_init (&body.file, 4);
+  spindle_test_pid_file_init (&body.file, 4);
   body.argv = stubborn_tree_argv (&body.file);
   worker = spindle_worker_set_spawn (set, "stubborn in a body", stubborn_in_body, &body, NULL, &error);
   g_assert_no_error (error);
   spindle_test_wait_until (tree_ready_cond, &body.file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&body.file);
+  pids = spindle_test_pid_file_read (&body.file);
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
@@ -688,7 +625,7 @@ test_run_command_force (void)
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   g_strfreev (body.argv);
-  pid_file_clear (&body.file);
+  spindle_test_pid_file_clear (&body.file);
 }
 
 /* Process figures ***************************************************************/
@@ -738,13 +675,13 @@ test_process_info (void)
   g_assert_no_error (error);
   g_assert_null (spindle_process_info_get_for_worker (thread));
 
-  pid_file_init (&file, 4);
+  spindle_test_pid_file_init (&file, 4);
   worker = spindle_test_spawn_command (set, stubborn_tree_argv (&file), NULL);
   info = spindle_process_info_get_for_worker (worker);
   g_assert_nonnull (info);
   g_signal_connect (info, "notify::pid", G_CALLBACK (count_notify), &n_pid_notifies);
   spindle_test_wait_until (tree_ready_cond, &file, SPINDLE_TEST_GUARD_MS);
-  pids = pid_file_read (&file);
+  pids = spindle_test_pid_file_read (&file);
 
   spindle_process_info_update (info);
   g_assert_cmpint (spindle_process_info_get_pid (info), ==, atoi (pids[0]));
@@ -767,7 +704,7 @@ test_process_info (void)
   g_assert_cmpuint (g_strv_length ((char **) spindle_process_info_get_tree (info)), ==, 0);
   g_assert_cmpuint (spindle_process_info_get_memory (info), ==, 0);
   g_assert_cmpint (spindle_process_info_get_cpu_time (info), ==, cpu);
-  pid_file_clear (&file);
+  spindle_test_pid_file_clear (&file);
 }
 
 /* Many cycles ******************************************************************/
