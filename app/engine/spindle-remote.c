@@ -207,13 +207,13 @@ attach_cancelled (SpindleRemote *self)
 /* Finishes a call made for the attach or the subscription. FALSE when
  * there is nothing more to do: the call was cancelled (the remote may be
  * gone: @self is not touched) or the attach was. Otherwise the reply, or
- * NULL and the error. @in_flight, if given, is the call's own flag of
- * @self, cleared once the remote is known to live. */
+ * NULL and the error. For the Subscribe call (@subscription), the flag
+ * that one is in flight is cleared once the remote is known to live. */
 static gboolean
 finish_call (GObject        *source,
              GAsyncResult   *result,
              SpindleRemote  *self,
-             gboolean       *in_flight,
+             gboolean        subscription,
              GVariant      **reply,
              GError        **error)
 {
@@ -223,8 +223,8 @@ finish_call (GObject        *source,
       g_clear_error (error);
       return FALSE;
     }
-  if (in_flight != NULL)
-    *in_flight = FALSE;
+  if (subscription)
+    self->subscribing = FALSE;
   if (attach_cancelled (self))
     {
       g_clear_error (error);
@@ -259,7 +259,7 @@ on_subscribed (GObject      *source,
   GError *error = NULL;
   SpindleRemote *self = user_data;
 
-  if (!finish_call (source, result, self, &self->subscribing, &reply, &error))
+  if (!finish_call (source, result, self, TRUE, &reply, &error))
     return;
   if (reply == NULL)
     {
@@ -427,7 +427,7 @@ on_owner (GObject      *source,
   GError *error = NULL;
   SpindleRemote *self = user_data;
 
-  if (!finish_call (source, result, self, NULL, &reply, &error))
+  if (!finish_call (source, result, self, FALSE, &reply, &error))
     return;
   if (reply == NULL)
     {
