@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "spindle-run-dialog.h"
+#include "spindle-test-util.h"
 #include "spindle-ui-test-util.h"
 
 /* Process workers from the application's side: `spindle --run -- COMMAND`,
@@ -31,118 +32,28 @@ static char mark[32];
 
 /* Processes ******************************************************************/
 
-static guint
-count_marked (void)
-{
-  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (proc);
-  while ((name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%s/cmdline", name);
-      g_autofree char *contents = NULL;
-      gsize len;
-
-      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &contents, &len, NULL))
-        continue;
-      for (gsize i = 0; i < len; i += strlen (contents + i) + 1)
-        if (g_str_equal (contents + i, MARK))
-          n++;
-    }
-
-  return n;
-}
-
-/* 'R', 'S', 'Z'… or 0 when there is no such process. */
-static char
-process_state (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return 0;
-  paren = strrchr (contents, ')');
-  return paren != NULL ? paren[2] : '?';
-}
-
-static pid_t
-process_session (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  const char *paren;
-  int ppid, pgrp, session;
-  char state;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL) ||
-      (paren = strrchr (contents, ')')) == NULL ||
-      sscanf (paren + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
-    return 0;
-  return session;
-}
-
-/* A file the command writes its pids to, one a line. */
-typedef struct
-{
-  char *dir;
-  char *path;
-} PidFile;
-
-static void
-pid_file_init (PidFile *file)
-{
-  g_autoptr(GError) error = NULL;
-
-  file->dir = g_dir_make_tmp ("spindle-run-XXXXXX", &error);
-  g_assert_no_error (error);
-  file->path = g_build_filename (file->dir, "pids", NULL);
-}
-
-static void
-pid_file_clear (PidFile *file)
-{
-  g_unlink (file->path);
-  g_rmdir (file->dir);
-  g_free (file->path);
-  g_free (file->dir);
-}
-
-static char **
-pid_file_read (PidFile *file)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents (file->path, &contents, NULL, NULL))
-    return g_new0 (char *, 1);
-  return g_strsplit (g_strstrip (contents), "\n", -1);
-}
-
 /* Four pids written, every one alive, the last one in a session of its own. */
 static gboolean
-tree_ready (PidFile *file)
+tree_ready (SpindleTestPidFile *file)
 {
-  g_auto(GStrv) pids = pid_file_read (file);
+  g_auto(GStrv) pids = spindle_test_pid_file_read (file);
   pid_t escapee;
 
-  if (g_strv_length (pids) < 4 || pids[0][0] == '\0')
+  if (!spindle_test_pid_file_full (file))
     return FALSE;
   for (guint i = 0; i < 4; i++)
-    if (process_state (atoi (pids[i])) == 0)
+    if (spindle_test_process_state (atoi (pids[i])) == 0)
       return FALSE;
   escapee = atoi (pids[3]);
-  return process_session (escapee) == escapee;
+  return spindle_test_process_session (escapee) == escapee;
 }
 
 /* The command, a child shell, its sleep and a setsid() sleep that left the
  * group; with @stubborn, all of them but the sleeps ignore SIGTERM.
  */
 static char *
-tree_script (PidFile  *file,
-             gboolean  stubborn)
+tree_script (SpindleTestPidFile *file,
+             gboolean            stubborn)
 {
   return g_strdup_printf ("%2$s"
                           "echo $$ >> %1$s; "
@@ -230,9 +141,9 @@ assert_signal_leaves_nothing (int      signo,
   g_autofree char *err = NULL;
   g_auto(GStrv) pids = NULL;
   Spindle spindle;
-  PidFile file;
+  SpindleTestPidFile file;
 
-  pid_file_init (&file);
+  spindle_test_pid_file_init (&file, 4);
   script = tree_script (&file, stubborn);
   {
     const char *args[] = { "--run", "--", "sh", "-c", script, NULL };
@@ -240,7 +151,7 @@ assert_signal_leaves_nothing (int      signo,
     spindle_start (&spindle, args);
   }
   spindle_ui_test_wait (tree_ready, &file);
-  pids = pid_file_read (&file);
+  pids = spindle_test_pid_file_read (&file);
 
   g_assert_cmpint (kill (spindle.pid, signo), ==, 0);
   err = spindle_wait (&spindle);
@@ -250,9 +161,9 @@ assert_signal_leaves_nothing (int      signo,
   g_assert_nonnull (strstr (err, "stopping 1 worker, then quitting"));
   /* gone when Spindle exits, not some time after */
   for (guint i = 0; pids[i] != NULL; i++)
-    g_assert_cmpint (process_state (atoi (pids[i])), ==, 0);
-  g_assert_cmpuint (count_marked (), ==, 0);
-  pid_file_clear (&file);
+    g_assert_cmpint (spindle_test_process_state (atoi (pids[i])), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  spindle_test_pid_file_clear (&file);
 }
 
 static void
@@ -274,9 +185,9 @@ test_second_signal_forces (void)
   g_autofree char *script = NULL;
   g_autofree char *err = NULL;
   Spindle spindle;
-  PidFile file;
+  SpindleTestPidFile file;
 
-  pid_file_init (&file);
+  spindle_test_pid_file_init (&file, 4);
   script = tree_script (&file, TRUE);
   {
     const char *args[] = { "--run", "--", "sh", "-c", script, NULL };
@@ -292,8 +203,8 @@ test_second_signal_forces (void)
   g_assert_true (WIFEXITED (spindle.status));
   g_assert_cmpint (WEXITSTATUS (spindle.status), ==, 0);
   g_assert_nonnull (strstr (err, " again: cancelling every worker now"));
-  g_assert_cmpuint (count_marked (), ==, 0);
-  pid_file_clear (&file);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  spindle_test_pid_file_clear (&file);
 }
 
 /* --run in the application **************************************************/
@@ -315,12 +226,12 @@ on_run_activate (SpindleApplication *app,
   /* in the list like any other worker, and running its program */
   spindle_ui_test_wait_row_shows (window, worker, name);
   spindle_ui_test_wait_phase (worker, "running");
-  g_assert_cmpuint (count_marked (), ==, 2);    /* the reaper helper and sleep */
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 2);    /* the reaper helper and sleep */
 
   spindle_worker_force_cancel (worker);
   spindle_ui_test_wait_terminal (worker);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -404,7 +315,7 @@ has_one_worker (SpindleWorkerSet *set)
 static gboolean
 has_one_marked (gpointer unused)
 {
-  return count_marked () == 1;
+  return spindle_test_count_marked (MARK) == 1;
 }
 
 /* The dialog reads the command line as a shell would, says inline what
@@ -455,7 +366,7 @@ test_run_dialog (SpindleUiFixture *fixture)
   g_assert_cmpint (signo, ==, SIGINT);
   g_assert_true (g_variant_lookup (spindle_worker_get_result (worker), "stdout", "&s", &out));
   g_assert_cmpstr (out, ==, dir);
-  g_assert_cmpuint (count_marked (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_rmdir (dir);
 }
 
@@ -547,7 +458,7 @@ assert_tree_gone (SpindleUiFixture   *fixture,
   g_test_message ("the report:\n%s", report);
   g_assert_cmpint (spindle_worker_get_state (tree.worker), ==, state);
   for (guint i = 0; i < tree.sleeps->len; i++)
-    g_assert_cmpint (process_state (g_array_index (tree.sleeps, pid_t, i)), ==, 0);
+    g_assert_cmpint (spindle_test_process_state (g_array_index (tree.sleeps, pid_t, i)), ==, 0);
   for (guint i = 0; steps[i] != NULL; i++)
     g_assert_nonnull (strstr (report, steps[i]));
   g_assert_null (strstr (report, "could not be reaped"));
