@@ -14,12 +14,19 @@
 #include <unistd.h>
 
 #include "spindle-process-private.h"
+#include "spindle-process-tree-private.h"
 
 /* What a process worker's processes look like now: its command's pid, and
  * the CPU time and memory of its whole tree, read from /proc when the
  * owner of the main context asks (spindle_process_info_update()), never
  * from the worker's thread. The worker's thread only publishes the pid,
  * through an atomic in a block both sides hold.
+ *
+ * The tree is walked from the reaper helper (the command's parent), so
+ * that the orphans it adopted, setsid() escapees among them, count with
+ * the command's own descendants; each walk also brings the worker's rows
+ * of processes up to date (spindle-process-tree.c), and the worker's end
+ * brings them to theirs, whether anyone asks or not.
  */
 
 struct _SpindleProcessShared
@@ -73,6 +80,10 @@ struct _SpindleProcessInfo
   GObject               parent_instance;
 
   SpindleProcessShared *shared;
+  SpindleWorker        *worker;      /* weak */
+  SpindleProcessTree   *rows;
+  int                   helper_pid;  /* the command's parent, once seen; 0 once the worker is over */
+  guint64               helper_start;
   int                   pid;
   char                 *name;
   gint64                cpu_time;    /* µs, the whole tree */
@@ -100,67 +111,49 @@ info_quark (void)
   return g_quark_from_static_string ("spindle-process-info");
 }
 
-/* One process's figures, from /proc/PID/stat. */
-typedef struct
+/* The helper that runs the command, while it does: the command's parent
+ * the first time both are seen, and a child of this process that started
+ * then (its pid is never another's before this process reaps it, at the
+ * worker's end).
+ */
+static int
+find_helper (SpindleProcessInfo        *self,
+             const SpindleProcessEntry *command)
 {
-  char    name[64];
-  gint64  cpu_usec;
-  guint64 rss_bytes;
-} Sample;
+  SpindleProcessEntry helper;
 
-static gboolean
-read_sample (pid_t   pid,
-             Sample *sample)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *open_paren, *close_paren;
-  unsigned long utime = 0, stime = 0;
-  long rss = 0;
+  if (self->worker == NULL || spindle_worker_is_terminal (self->worker))
+    self->helper_pid = 0;
+  else if (self->helper_pid == 0 && command != NULL &&
+           _spindle_process_entry_read (command->ppid, &helper) && helper.ppid == getpid ())
+    {
+      self->helper_pid = command->ppid;
+      self->helper_start = helper.start_ticks;
+    }
+  else if (self->helper_pid > 0 &&
+           (!_spindle_process_entry_read (self->helper_pid, &helper) ||
+            helper.start_ticks != self->helper_start))
+    self->helper_pid = 0;
 
-  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
-      (open_paren = strchr (stat, '(')) == NULL || (close_paren = strrchr (stat, ')')) == NULL)
-    return FALSE;
-
-  g_strlcpy (sample->name, open_paren + 1, MIN (sizeof sample->name, (gsize) (close_paren - open_paren)));
-  /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
-   * utime stime cutime cstime priority nice threads itrealvalue starttime
-   * vsize rss */
-  if (sscanf (close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu "
-              "%*d %*d %*d %*d %*d %*d %*u %*u %ld", &utime, &stime, &rss) != 3)
-    return FALSE;
-
-  sample->cpu_usec = (gint64) (utime + stime) * G_USEC_PER_SEC / sysconf (_SC_CLK_TCK);
-  sample->rss_bytes = (guint64) MAX (rss, 0) * (guint64) sysconf (_SC_PAGESIZE);
-  return TRUE;
+  return self->helper_pid;
 }
 
-static void
-walk_tree (pid_t   pid,
-           GArray *pids)
+/* The command's tree first, then what else the helper holds. */
+static GArray *
+walk_processes (SpindleProcessInfo *self,
+                pid_t               pid)
 {
-  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
-  const char *tid;
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (SpindleProcessEntry));
+  SpindleProcessEntry command;
+  gboolean have_command = pid > 0 && _spindle_process_entry_read (pid, &command);
+  int helper = find_helper (self, have_command ? &command : NULL);
 
-  g_array_append_val (pids, pid);
-  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
-    {
-      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_path, tid);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) fields = NULL;
+  if (helper > 0)
+    _spindle_process_tree_walk (helper, FALSE, pid, entries);
+  else if (have_command)
+    _spindle_process_tree_walk (pid, TRUE, 0, entries);
 
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      fields = g_strsplit_set (g_strstrip (contents), " ", -1);
-      for (guint i = 0; fields[i] != NULL; i++)
-        {
-          pid_t child = (pid_t) g_ascii_strtoll (fields[i], NULL, 10);
-
-          if (child > 0)
-            walk_tree (child, pids);
-        }
-    }
+  return entries;
 }
 
 static void
@@ -210,42 +203,35 @@ set_figures (SpindleProcessInfo *self,
     }
 }
 
-/* The figures of the tree under @pid; a tree that is gone keeps its last
- * CPU time (what it used), and no longer its memory or processes.
+/* The figures of the tree under the helper; a tree that is gone keeps its
+ * last CPU time (what it used), and no longer its memory or processes.
  */
 static void
 sample_tree (SpindleProcessInfo *self,
              pid_t               pid)
 {
-  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_autoptr(GArray) entries = walk_processes (self, pid);
   g_autoptr(GStrvBuilder) tree = g_strv_builder_new ();
   g_auto(GStrv) lines = NULL;
   gint64 cpu = 0;
   guint64 memory = 0;
-  Sample sample;
 
-  if (pid > 0)
-    walk_tree (pid, pids);
-
-  for (guint i = 0; i < pids->len; i++)
+  for (guint i = 0; i < entries->len; i++)
     {
-      pid_t one = g_array_index (pids, pid_t, i);
+      const SpindleProcessEntry *entry = &g_array_index (entries, SpindleProcessEntry, i);
+      g_autofree char *line = g_strdup_printf ("%d %s", entry->pid, entry->name);
 
-      if (!read_sample (one, &sample))
-        continue;
-      if (i == 0)
-        set_name (self, sample.name);
-      cpu += sample.cpu_usec;
-      memory += sample.rss_bytes;
-      {
-        g_autofree char *line = g_strdup_printf ("%d %s", one, sample.name);
-
-        g_strv_builder_add (tree, line);
-      }
+      if (entry->pid == pid)
+        set_name (self, entry->name);
+      cpu += entry->cpu_ns / 1000;
+      memory += entry->rss_bytes;
+      g_strv_builder_add (tree, line);
     }
 
   lines = g_strv_builder_end (tree);
-  set_figures (self, pids->len > 0 ? cpu : self->cpu_time, memory, lines);
+  set_figures (self, entries->len > 0 ? cpu : self->cpu_time, memory, lines);
+  if (self->rows != NULL)
+    _spindle_process_tree_sync (self->rows, (const SpindleProcessEntry *) entries->data, entries->len);
 }
 
 static void
@@ -253,6 +239,10 @@ spindle_process_info_finalize (GObject *object)
 {
   SpindleProcessInfo *self = SPINDLE_PROCESS_INFO (object);
 
+  if (self->worker != NULL)
+    g_signal_handlers_disconnect_by_data (self->worker, self);
+  g_clear_weak_pointer (&self->worker);
+  g_clear_pointer (&self->rows, _spindle_process_tree_free);
   g_clear_pointer (&self->shared, _spindle_process_shared_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->tree, g_strfreev);
@@ -315,7 +305,8 @@ spindle_process_info_class_init (SpindleProcessInfoClass *klass)
   /**
    * SpindleProcessInfo:cpu-time:
    *
-   * CPU time used by the command and its live descendants, in µs.
+   * CPU time used by the command and its live descendants (the orphans
+   * its helper adopted too), in µs.
    */
   properties[PROP_CPU_TIME] = g_param_spec_int64 ("cpu-time", NULL, NULL, 0, G_MAXINT64, 0, flags);
   /**
@@ -341,6 +332,19 @@ spindle_process_info_init (SpindleProcessInfo *self)
   self->tree = g_new0 (char *, 1);
 }
 
+/* Each change of the worker's state is a moment to look: at its end, the
+ * rows of processes the helper reaped end, and take the report's words.
+ */
+static void
+on_worker_state (SpindleWorker      *worker,
+                 GParamSpec         *pspec,
+                 SpindleProcessInfo *self)
+{
+  spindle_process_info_update (self);
+  if (spindle_worker_is_terminal (worker))
+    _spindle_process_tree_end (self->rows);
+}
+
 void
 _spindle_process_info_attach (SpindleWorker        *worker,
                               SpindleProcessShared *shared)
@@ -348,6 +352,9 @@ _spindle_process_info_attach (SpindleWorker        *worker,
   SpindleProcessInfo *self = g_object_new (SPINDLE_TYPE_PROCESS_INFO, NULL);
 
   self->shared = _spindle_process_shared_ref (shared);
+  g_set_weak_pointer (&self->worker, worker);
+  self->rows = _spindle_process_tree_new (worker);
+  g_signal_connect (worker, "notify::state", G_CALLBACK (on_worker_state), self);
   g_object_set_qdata_full (G_OBJECT (worker), info_quark (), self, g_object_unref);
 }
 
@@ -377,6 +384,12 @@ spindle_process_info_get_for_worker (SpindleWorker *worker)
  * tree, from /proc now, notifying what changed. Call it on the set's main
  * context, as often as the figures are shown (a walk of the tree costs
  * about 20 µs a process).
+ *
+ * The worker's rows of processes follow (see
+ * spindle_worker_is_tree_process()): a row appears under the worker, or
+ * under its parent process's row, for each process first seen, and a row
+ * whose process is gone turns %SPINDLE_WORKER_STATE_FINISHED. The
+ * worker's end brings its rows to theirs without a call.
  */
 void
 spindle_process_info_update (SpindleProcessInfo *info)

@@ -59,6 +59,7 @@ struct _SpindleWorker
   SpindleEscalation     escalation;
   guint                 unresponsive : 1;
   guint                 holding_sample : 1;
+  guint                 tree_process : 1;  /* a process of a process worker's tree, no job (spindle-process-tree.c) */
   guint32               held_sample;     /* 1 << prop id: sampled, not yet announced */
 };
 

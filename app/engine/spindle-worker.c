@@ -134,7 +134,8 @@ abandon_children (SpindleWorker *self,
     {
       g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
 
-      if (spindle_worker_state_is_terminal (child->state))
+      /* a process of a process worker's tree has no job to abandon */
+      if (spindle_worker_state_is_terminal (child->state) || child->tree_process)
         continue;
       if (all || g_atomic_int_get (&child->job->abandoned))
         abandon (child);
@@ -314,7 +315,9 @@ void
 _spindle_worker_request_stop (SpindleWorker     *self,
                               SpindleStopReason  reason)
 {
-  if (_spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
+  /* a process of a process worker's tree: only the worker's requests
+   * reach it, through the worker's helper */
+  if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
     return;
 
   if (self->state != SPINDLE_WORKER_STATE_STARTING &&
@@ -333,7 +336,7 @@ void
 _spindle_worker_force_cancel (SpindleWorker     *self,
                               SpindleStopReason  reason)
 {
-  if (_spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
+  if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
     return;
 
   if (self->state != SPINDLE_WORKER_STATE_STARTING &&

@@ -91,6 +91,8 @@ SPINDLE_AVAILABLE_IN_ALL
 const char           *spindle_worker_get_syscall        (SpindleWorker *worker);
 SPINDLE_AVAILABLE_IN_ALL
 gboolean              spindle_worker_get_in_compute     (SpindleWorker *worker);
+SPINDLE_AVAILABLE_IN_ALL
+gboolean              spindle_worker_is_tree_process    (SpindleWorker *worker);
 
 /**
  * SpindleHistoryKind:
