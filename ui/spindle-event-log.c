@@ -17,12 +17,25 @@
 
 #define LOG_KEY "spindle-event-log"
 
+/* A line logged before anyone asked for the model: kept plain, and made a
+ * SpindleLogEntry only when the log is shown. Ten thousand workers log
+ * three lines each as they start, and almost none is ever looked at.
+ */
+typedef struct
+{
+  gint64          real_time;    /* g_get_real_time () */
+  gint64          since;
+  SpindleLogKind  kind;
+  char           *text;
+} Record;
+
 struct _SpindleEventLog
 {
   GObject     parent_instance;
 
-  GListStore        *entries;     /* SpindleLogEntry */
-  GListStore        *steps;       /* SpindleCleanupStepItem: live, before the report arrives */
+  GArray            *records;     /* (nullable) Record, until the model is asked for */
+  GListStore        *entries;     /* (nullable) SpindleLogEntry, from then on */
+  GListStore        *steps;       /* (nullable) SpindleCleanupStepItem: live, before the report arrives */
   SpindleEscalation  escalating;  /* an automatic step logged, its request not yet seen */
 };
 
@@ -35,11 +48,20 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void install_hooks (void);
+
+static void
+record_clear (Record *record)
+{
+  g_clear_pointer (&record->text, g_free);
+}
+
 static void
 spindle_event_log_finalize (GObject *object)
 {
   SpindleEventLog *self = SPINDLE_EVENT_LOG (object);
 
+  g_clear_pointer (&self->records, g_array_unref);
   g_clear_object (&self->entries);
   g_clear_object (&self->steps);
 
@@ -56,17 +78,19 @@ spindle_event_log_class_init (SpindleEventLogClass *klass)
   signals[STEPS_CHANGED] =
     g_signal_new ("steps-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  install_hooks ();
 }
 
 static void
 spindle_event_log_init (SpindleEventLog *self)
 {
-  self->entries = g_list_store_new (SPINDLE_TYPE_LOG_ENTRY);
-  self->steps = g_list_store_new (SPINDLE_TYPE_CLEANUP_STEP_ITEM);
+  self->records = g_array_sized_new (FALSE, FALSE, sizeof (Record), 4);
+  g_array_set_clear_func (self->records, (GDestroyNotify) record_clear);
 }
 
-/* Loaded once: g_date_time_new_now_local () looks the zone up again for
- * every entry, and thousands of workers starting log thousands of them.
+/* Loaded once: looking the zone up again for every entry costs, and
+ * thousands of workers starting log thousands of them.
  */
 static GTimeZone *
 local_zone (void)
@@ -79,6 +103,38 @@ local_zone (void)
   return (GTimeZone *) zone;
 }
 
+static SpindleLogEntry *
+entry_new (const Record *record)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (record->real_time / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, local_zone ());
+  g_autoptr(GDateTime) time = g_date_time_add (local, record->real_time % G_USEC_PER_SEC);
+
+  return spindle_log_entry_new (time, record->since, record->kind, record->text);
+}
+
+static void
+append_entry (SpindleEventLog *self,
+              const Record    *record)
+{
+  g_autoptr(SpindleLogEntry) entry = entry_new (record);
+
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->entries)) >= SPINDLE_EVENT_LOG_MAX_ENTRIES)
+    g_list_store_remove (self->entries, 0);
+
+  g_list_store_append (self->entries, entry);
+}
+
+static void
+append_record (SpindleEventLog *self,
+               Record          *record)
+{
+  if (self->records->len >= SPINDLE_EVENT_LOG_MAX_ENTRIES)
+    g_array_remove_index (self->records, 0);
+
+  g_array_append_val (self->records, *record);
+}
+
 void
 spindle_event_log_add (SpindleEventLog *self,
                        SpindleWorker   *worker,
@@ -86,23 +142,33 @@ spindle_event_log_add (SpindleEventLog *self,
                        const char      *format,
                        ...)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now (local_zone ());
   gint64 started_at = spindle_worker_get_started_at (worker);
-  gint64 since = started_at > 0 ? g_get_monotonic_time () - started_at : 0;
-  g_autoptr(SpindleLogEntry) entry = NULL;
-  g_autofree char *text = NULL;
+  Record record = { g_get_real_time (), 0, kind, NULL };
   va_list args;
 
+  record.since = started_at > 0 ? MAX (g_get_monotonic_time () - started_at, 0) : 0;
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  record.text = g_strdup_vprintf (format, args);
   va_end (args);
 
-  entry = spindle_log_entry_new (now, since, kind, text);
+  if (self->entries != NULL)
+    {
+      append_entry (self, &record);
+      record_clear (&record);
+    }
+  else
+    {
+      append_record (self, &record);
+    }
+}
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->entries)) >= SPINDLE_EVENT_LOG_MAX_ENTRIES)
-    g_list_store_remove (self->entries, 0);
+static GListStore *
+ensure_steps (SpindleEventLog *self)
+{
+  if (self->steps == NULL)
+    self->steps = g_list_store_new (SPINDLE_TYPE_CLEANUP_STEP_ITEM);
 
-  g_list_store_append (self->entries, entry);
+  return self->steps;
 }
 
 static void
@@ -214,7 +280,7 @@ static void
 on_cleanup_started (SpindleWorker   *worker,
                     SpindleEventLog *self)
 {
-  g_list_store_remove_all (self->steps);
+  g_list_store_remove_all (ensure_steps (self));
   spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, _("cleanup started"));
   g_signal_emit (self, signals[STEPS_CHANGED], 0);
 }
@@ -230,7 +296,7 @@ on_cleanup_step (SpindleWorker         *worker,
   SpindleCleanupStep step = { (char *) label, outcome, (char *) message, -1 };
   g_autoptr(SpindleCleanupStepItem) item = spindle_cleanup_step_item_new (&step);
 
-  g_list_store_append (self->steps, item);
+  g_list_store_append (ensure_steps (self), item);
 
   if (outcome == SPINDLE_CLEANUP_OUTCOME_OK)
     spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_CLEANUP, "✓ %s", label);
@@ -279,20 +345,75 @@ on_waiting_for (SpindleWorker   *worker,
     spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_WAIT, _("waiting for %s"), waiting_for);
 }
 
+/* One handler per worker for its properties: one connection costs an
+ * allocation or three, and ten thousand workers each with ten cost a
+ * launch a fifth of its main thread.
+ */
 static void
-spindle_event_log_attach (SpindleEventLog *self,
-                          SpindleWorker   *worker)
+on_notify (SpindleWorker   *worker,
+           GParamSpec      *pspec,
+           SpindleEventLog *self)
 {
-  g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
-  g_signal_connect (worker, "notify::tid", G_CALLBACK (on_tid), self);
-  g_signal_connect (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self);
-  g_signal_connect (worker, "notify::waiting-for", G_CALLBACK (on_waiting_for), self);
-  g_signal_connect (worker, "stop-requested", G_CALLBACK (on_stop_requested), self);
-  g_signal_connect (worker, "cancel-requested", G_CALLBACK (on_cancel_requested), self);
-  g_signal_connect (worker, "escalated", G_CALLBACK (on_escalated), self);
-  g_signal_connect (worker, "cleanup-started", G_CALLBACK (on_cleanup_started), self);
-  g_signal_connect (worker, "cleanup-step", G_CALLBACK (on_cleanup_step), self);
-  g_signal_connect (worker, "cleanup-finished", G_CALLBACK (on_cleanup_finished), self);
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state"))
+    on_state (worker, pspec, self);
+  else if (g_str_equal (name, "tid"))
+    on_tid (worker, pspec, self);
+  else if (g_str_equal (name, "unresponsive"))
+    on_unresponsive (worker, pspec, self);
+  else if (g_str_equal (name, "waiting-for"))
+    on_waiting_for (worker, pspec, self);
+}
+
+/* The worker's own signals reach every log through emission hooks, one
+ * for all workers, instead of six connections per worker. A hook runs
+ * before the handlers connected to the worker, as the log's handlers,
+ * connected first, used to.
+ */
+static gboolean
+on_signal (GSignalInvocationHint *hint,
+           guint                  n_values,
+           const GValue          *values,
+           gpointer               data)
+{
+  SpindleWorker *worker = g_value_get_object (&values[0]);
+  SpindleEventLog *self = g_object_get_data (G_OBJECT (worker), LOG_KEY);
+  const char *name = data;
+
+  if (self == NULL)
+    return TRUE;
+
+  if (g_str_equal (name, "stop-requested"))
+    on_stop_requested (worker, g_value_get_enum (&values[1]), self);
+  else if (g_str_equal (name, "cancel-requested"))
+    on_cancel_requested (worker, g_value_get_enum (&values[1]), self);
+  else if (g_str_equal (name, "escalated"))
+    on_escalated (worker, g_value_get_enum (&values[1]), self);
+  else if (g_str_equal (name, "cleanup-started"))
+    on_cleanup_started (worker, self);
+  else if (g_str_equal (name, "cleanup-step"))
+    on_cleanup_step (worker, g_value_get_string (&values[1]), g_value_get_enum (&values[2]),
+                     g_value_get_string (&values[3]), self);
+  else if (g_str_equal (name, "cleanup-finished"))
+    on_cleanup_finished (worker, g_value_get_boxed (&values[1]), self);
+
+  return TRUE;
+}
+
+/* Once, from class_init: the hooks stay for the life of the process. */
+static void
+install_hooks (void)
+{
+  static const char * const names[] = {
+    "stop-requested", "cancel-requested", "escalated",
+    "cleanup-started", "cleanup-step", "cleanup-finished",
+  };
+  GType type = SPINDLE_TYPE_WORKER;
+
+  g_type_class_ref (type);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_signal_add_emission_hook (g_signal_lookup (names[i], type), 0, on_signal, (gpointer) names[i], NULL);
 }
 
 SpindleEventLog *
@@ -315,7 +436,7 @@ spindle_event_log_ensure (SpindleWorker *worker)
 
   self = g_object_new (SPINDLE_TYPE_EVENT_LOG, NULL);
   g_object_set_data_full (G_OBJECT (worker), LOG_KEY, self, g_object_unref);
-  spindle_event_log_attach (self, worker);
+  g_signal_connect (worker, "notify", G_CALLBACK (on_notify), self);
 
   state = spindle_worker_get_state (worker);
   if (state == SPINDLE_WORKER_STATE_STARTING)
@@ -326,10 +447,23 @@ spindle_event_log_ensure (SpindleWorker *worker)
   return self;
 }
 
+/* The entries are made when first asked for, from what was logged until then. */
 GListModel *
 spindle_event_log_get_model (SpindleEventLog *self)
 {
   g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), NULL);
+
+  if (self->entries == NULL)
+    {
+      g_autoptr(GPtrArray) entries = g_ptr_array_new_full (self->records->len, g_object_unref);
+
+      for (guint i = 0; i < self->records->len; i++)
+        g_ptr_array_add (entries, entry_new (&g_array_index (self->records, Record, i)));
+
+      self->entries = g_list_store_new (SPINDLE_TYPE_LOG_ENTRY);
+      g_list_store_splice (self->entries, 0, 0, entries->pdata, entries->len);
+      g_clear_pointer (&self->records, g_array_unref);
+    }
 
   return G_LIST_MODEL (self->entries);
 }
@@ -340,5 +474,5 @@ spindle_event_log_get_steps (SpindleEventLog *self)
 {
   g_return_val_if_fail (SPINDLE_IS_EVENT_LOG (self), NULL);
 
-  return G_LIST_MODEL (self->steps);
+  return G_LIST_MODEL (ensure_steps (self));
 }

@@ -12,6 +12,7 @@
 
 #include <gdk/x11/gdkx.h>
 
+#include "spindle-event-log.h"
 #include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 #include "spindle-window-private.h"
@@ -745,6 +746,83 @@ test_row_buttons_draw_text (Fixture *fixture)
     }
 }
 
+/* The event log *************************************************************/
+
+/* The position of the first entry at or after @from whose text starts
+ * with @prefix, skipping what the worker said it waits for.
+ */
+static guint
+find_entry (GListModel *model,
+            guint       from,
+            const char *prefix)
+{
+  for (guint i = from; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SpindleLogEntry) entry = g_list_model_get_item (model, i);
+
+      if (g_str_has_prefix (spindle_log_entry_get_text (entry), prefix))
+        return i;
+    }
+
+  g_error ("no log entry “%s…” after entry %u", prefix, from);
+}
+
+static void
+assert_times_ordered (GListModel *model,
+                      gint64      before,
+                      gint64      after)
+{
+  gint64 last = before;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(SpindleLogEntry) entry = g_list_model_get_item (model, i);
+      gint64 time = g_date_time_to_unix (spindle_log_entry_get_time (entry)) * G_USEC_PER_SEC +
+                    g_date_time_get_microsecond (spindle_log_entry_get_time (entry));
+
+      g_assert_cmpint (time, >=, last);
+      g_assert_cmpint (time, <=, after);
+      last = time;
+    }
+}
+
+/* The window keeps a log of every worker from the moment it is listed, for
+ * one connection per worker: the worker's own signals reach every log
+ * through emission hooks, and what was logged before the log is first
+ * shown becomes its entries then, in order, with the times it happened.
+ * Once shown, the log grows live.
+ */
+static void
+test_event_log_one_connection (Fixture *fixture)
+{
+  gint64 before = g_get_real_time ();
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleEventLog *log;
+  GListModel *model;
+  guint at;
+
+  spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
+  log = spindle_event_log_peek (sleeper);
+  g_assert_nonnull (log);
+
+  model = spindle_event_log_get_model (log);
+  at = find_entry (model, 0, "added, starting");
+  at = find_entry (model, at + 1, "thread started, TID");
+  at = find_entry (model, at + 1, "state → running");
+
+  spindle_worker_request_stop (sleeper);
+  spindle_ui_test_wait_terminal (sleeper);
+  g_assert_true (spindle_event_log_get_model (log) == model);
+  at = find_entry (model, at + 1, "state → stopping");
+  at = find_entry (model, at + 1, "stop requested by the user");
+  at = find_entry (model, at + 1, "cleanup started");
+  at = find_entry (model, at + 1, "cleanup finished");
+  find_entry (model, at + 1, "state → stopped");
+  assert_times_ordered (model, before, g_get_real_time ());
+
+  g_assert_cmpuint (g_signal_handlers_disconnect_by_data (sleeper, log), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -765,6 +843,7 @@ main (int   argc,
   ADD ("show-finished-is-keep-finished", test_show_finished_is_keep_finished);
   ADD ("no-match-page", test_no_match_page);
   ADD ("clear-finished-undo", test_clear_finished_undo);
+  ADD ("event-log-one-connection", test_event_log_one_connection);
 
 #undef ADD
 
