@@ -31,9 +31,9 @@
  *
  * One is started for every process worker, so its start-up is on the
  * path of every spawn: it links the C library only (GLib alone doubled
- * the cost of its exec here). On a kill it walks the tree once, not once
- * per child that dies; it walks again only on a timer, for what was
- * forked while it walked.
+ * the cost of its exec here). On a kill it walks the tree (where no
+ * cgroup holds it) once, not once per child that dies; it walks again
+ * only on a timer, for what was forked while it walked.
  *
  * Containment. A process group and the subreaper catch every descendant
  * while the reaper lives, but a setsid() escapee outlives a reaper that
@@ -48,10 +48,11 @@
  *   group    the process group and the subreaper alone, started with
  *            posix_spawn(), which copies no page tables.
  * The command enters its cgroup before it execs, so nothing it runs is
- * ever outside it. A kill then writes cgroup.kill as well as walking the
- * tree, and the end waits for the cgroup to empty (cgroup.events) and
- * removes it (a scope is the manager's to remove). The report says which
- * containment was used and why not a better one:
+ * ever outside it. A kill then writes cgroup.kill instead of walking the
+ * tree (it walks only if something outlives that), and the end waits for
+ * the cgroup to empty (cgroup.events) and removes it (a scope is the
+ * manager's to remove). The report says which containment was used and
+ * why not a better one:
  *              contained cgroup PATH
  *              contained scope UNIT PATH
  *              contained group WHY
@@ -133,7 +134,8 @@ typedef struct
   bool        killing;
   long long   grace_deadline;  /* leftovers get SIGKILL then */
   long long   kill_deadline;
-  long long   next_sweep;      /* while killing: the next walk */
+  long long   next_sweep;      /* while killing: the next sweep */
+  unsigned    n_sweeps;
   int         sigfd;
   KnownTable  known;
   char        control[256];    /* a partial order line */
@@ -271,8 +273,9 @@ known_remove (KnownTable *table,
 /* The report *****************************************************************/
 
 /* Records wait in a buffer until the reaper is about to wait itself (or
- * exits): a kill that reaps five processes wakes the host once, not five
- * times, and no record is held back while the reaper sleeps.
+ * exits): a command's end reaches the host before the reaper sleeps. A
+ * kill's records wait for its end, so the host, which can do nothing with
+ * part of a kill's report, wakes once for all of it.
  */
 static char   report_buf[16384];
 static size_t report_len;
@@ -397,11 +400,12 @@ report_end (const char *what,
 
 /* The tree *******************************************************************/
 
-/* Appends the pids a children file lists; a process may have thousands,
- * so the file is read whole, however long. */
+/* Appends the pids a file lists (a task's children, a cgroup's
+ * cgroup.procs); there may be thousands, so the file is read whole,
+ * however long. */
 static void
-add_children_of_task (const char *path,
-                      PidList    *pids)
+add_listed_pids (const char *path,
+                 PidList    *pids)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC);
   size_t len = 0, size = 4096;
@@ -455,7 +459,7 @@ add_children (pid_t    pid,
       if (entry->d_name[0] == '.')
         continue;
       snprintf (path, sizeof path, "%s/%s/children", dir_path, entry->d_name);
-      add_children_of_task (path, pids);
+      add_listed_pids (path, pids);
     }
 
   closedir (tasks);
@@ -505,21 +509,58 @@ signal_group (Reaper *self,
     kill (-self->main_pid, signo);
 }
 
-/* The group is stopped first (the whole cgroup frozen, where there is
- * one), so that none of it forks, exits or reaps a child of its own while
- * the walk names everyone: a process that dies of the SIGKILL and is
- * reaped by its own dying parent is still named. Then the group and
- * everything walked get SIGKILL, and the cgroup's cgroup.kill reaches
- * whatever the walk missed.
+/* Without a cgroup, the group is stopped first, so that none of it forks,
+ * exits or reaps a child of its own while the walk names everyone: a
+ * process that dies of the SIGKILL and is reaped by its own dying parent
+ * is still named. Then the group and everything walked get SIGKILL.
+ */
+static void
+kill_walked (Reaper *self)
+{
+  signal_group (self, SIGSTOP);
+  signal_descendants (self, SIGKILL);
+  signal_group (self, SIGKILL);
+}
+
+/* In a cgroup no walk is needed: cgroup.kill reaches every process in it
+ * at once, forks racing with it included. The cgroup is frozen first and
+ * its members named from cgroup.procs, one read, for those a dying parent
+ * may still reap (a parent woken in wait() reaps a dead child before it
+ * sees its own SIGKILL); whatever is forked after that read is frozen at
+ * birth, cannot be reaped by its frozen parent, and comes to the reaper
+ * as a zombie, which is named before it is reaped.
+ */
+static void
+kill_contained (Reaper *self)
+{
+  char path[sizeof self->contain.path + 32];
+  PidList pids = { 0 };
+
+  cgroup_freeze (&self->contain);
+  snprintf (path, sizeof path, "%s/cgroup.procs", self->contain.path);
+  add_listed_pids (path, &pids);
+  for (size_t i = 0; i < pids.len; i++)
+    if (known_lookup (&self->known, pids.pids[i]) == NULL)
+      read_comm (pids.pids[i], known_add (&self->known, pids.pids[i])->comm);
+  free (pids.pids);
+  cgroup_kill (&self->contain);
+}
+
+/* The first sweep of a contained command is the cgroup's alone; a later
+ * one (something outlived it: moved out of the cgroup, say) walks too.
  */
 static void
 kill_sweep (Reaper *self)
 {
-  cgroup_freeze (&self->contain);
-  signal_group (self, SIGSTOP);
-  signal_descendants (self, SIGKILL);
-  cgroup_kill (&self->contain);
-  signal_group (self, SIGKILL);
+  if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0)
+    kill_contained (self);
+  else
+    {
+      cgroup_freeze (&self->contain);
+      kill_walked (self);
+      cgroup_kill (&self->contain);
+    }
+  self->n_sweeps++;
   self->next_sweep = reaper_now_ms () + KILL_SWEEP_MS;
 }
 
@@ -1124,7 +1165,8 @@ wait_for_events (Reaper *self,
     { self->pidfd, POLLIN, 0 },
   };
 
-  flush_report ();
+  if (!self->killing)
+    flush_report ();
   if (poll (pfd, N_ELEMENTS (pfd), poll_timeout (self)) < 0 && errno != EINTR)
     start_killing (self);
 

@@ -411,6 +411,70 @@ test_cgroup_kill_reaches_intruder (void)
   forced_clear (&forced);
 }
 
+#define N_WAITERS 40
+
+/* Every waiting shell wrote its pid and its sleep runs. */
+static gboolean
+waiters_ready_cond (gpointer data)
+{
+  return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_WAITERS;
+}
+
+/* Shells that each wait for a sleep of their own, killed together in the
+ * cgroup, which the kill does not walk: a shell woken in wait() reaps a
+ * sleep that died first before its own SIGKILL acts, and so the report
+ * can name that sleep only as the reaper named it before the kill (from
+ * the cgroup's list); the rest come to the reaper as zombies, named
+ * before they are reaped. Every process is in the report either way.
+ */
+static void
+test_cgroup_kill_names_every_process (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GArray) sleeps = NULL;
+  g_auto(GStrv) shells = NULL;
+  g_autofree char *script = NULL;
+  SpindleWorker *worker;
+  PidFile file;
+  Forced forced;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  spindle_test_pid_file_init (&file, N_WAITERS);
+  script = g_strdup_printf ("trap '' TERM; i=0; while [ $i -lt %d ]; do "
+                            "sh -c 'echo $$ >> %s; sleep @MARK@; :' & i=$((i+1)); done; wait",
+                            N_WAITERS, file.path);
+  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
+  spindle_test_wait_until_full (waiters_ready_cond, &file, SPINDLE_TEST_GUARD_MS, "the waiting shells");
+  shells = spindle_test_pid_file_read (&file);
+  sleeps = spindle_test_marked_pids (MARK);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  for (guint i = 0; shells[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s (sh)", shells[i]);
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+  for (guint i = 0; i < sleeps->len; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %d (sleep)", g_array_index (sleeps, pid_t, i));
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+  assert_report_lacks (worker, "could not be reaped");
+  assert_no_failed_step (worker);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+}
+
 /* Every process of the tree is dead: gone, or a zombie that its new
  * parent (not this test) has yet to reap. */
 static gboolean
@@ -1084,6 +1148,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/process-cgroup/cgroup-force-kills-tree", test_cgroup_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-reaches-intruder", test_cgroup_kill_reaches_intruder);
+  g_test_add_func ("/engine/process-cgroup/cgroup-kill-names-every-process", test_cgroup_kill_names_every_process);
   g_test_add_func ("/engine/process-cgroup/cgroup-removed-after-exit", test_cgroup_removed_after_exit);
   g_test_add_func ("/engine/process-cgroup/cgroup-exec-fails", test_cgroup_exec_fails);
   g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
