@@ -739,7 +739,9 @@ test_spawn_kill_cycles (void)
 }
 
 /* The helper runs once per process worker: it links the C library only,
- * whose exec costs a fraction of GLib's. It is the command's parent. */
+ * whose exec costs a fraction of GLib's, and statically, so that no
+ * shared library is loaded at all (but for a sanitizer's runtime, which
+ * must be shared, with the C library then). It is the command's parent. */
 static void
 test_helper_links_libc_only (void)
 {
@@ -771,8 +773,9 @@ test_helper_links_libc_only (void)
 
   maps_path = g_strdup_printf ("/proc/%d/maps", ppid);
   g_assert_true (g_file_get_contents (maps_path, &maps, NULL, NULL));
-  g_assert_nonnull (strstr (maps, "libc.so"));
   g_assert_null (strstr (maps, "libglib-2.0"));
+  if (strstr (maps, "libasan") == NULL && strstr (maps, "libubsan") == NULL)
+    g_assert_null (strstr (maps, ".so"));
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
