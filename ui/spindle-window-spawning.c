@@ -118,9 +118,12 @@ spawn_batch (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
+  /* one notify::n-live for the batch, instead of one per worker */
+  g_object_freeze_notify (G_OBJECT (self->set));
   g_object_set (self->set, "background-start", TRUE, NULL);
   spawned = spawn_until (self, now + batch_usec (self, now), &error);
   g_object_set (self->set, "background-start", FALSE, NULL);
+  g_object_thaw_notify (G_OBJECT (self->set));
 
   if (!spawned)
     {
