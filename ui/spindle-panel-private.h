@@ -89,6 +89,7 @@ struct _SpindlePanel
   guint                 host_ticks : 1;
   guint                 rows_dirty : 1;
   guint                 states_dirty : 1;
+  guint                 children_dirty : 1;
   guint                 updating : 1;
 };
 

@@ -135,6 +135,9 @@ on_worker_changed (SpindlePanel  *self,
 {
   if (state_changed)
     self->states_dirty = TRUE;
+  /* workers joined the set or a worker's children */
+  if (worker == NULL)
+    self->children_dirty = TRUE;
   queue_update (self);
 }
 
@@ -175,6 +178,73 @@ on_set_items_changed (SpindlePanel *self,
   self->rows_dirty = TRUE;
 }
 
+static guint
+find_selection_position (SpindlePanel  *self,
+                         SpindleWorker *worker)
+{
+  GListModel *model = G_LIST_MODEL (self->selection);
+  guint n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (model, i);
+      g_autoptr(SpindleWorker) item = gtk_tree_list_row_get_item (row);
+
+      if (item == worker)
+        return i;
+    }
+
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* The row of the top-level worker at @position, made without children,
+ * is made again with them; the selection stays on it.
+ */
+static void
+remake_row (SpindlePanel  *self,
+            guint          position,
+            SpindleWorker *worker)
+{
+  g_autoptr(SpindleWorker) selected = _spindle_panel_dup_selected (self);
+
+  g_list_store_splice (self->rows, position, 1, (gpointer *) &worker, 1);
+
+  if (selected == worker)
+    gtk_single_selection_set_selected (self->selection, find_selection_position (self, worker));
+}
+
+/* Top-level workers whose rows were made before their first child: see
+ * create_children_model (). Only when some worker has children (the
+ * monitor counts them with the top-level ones), so ten thousand workers
+ * without any cost no walk; rows are level with the set by now.
+ */
+static void
+remake_parents (SpindlePanel *self)
+{
+  GListModel *set = G_LIST_MODEL (self->set);
+  guint n = g_list_model_get_n_items (set);
+
+  if (!self->children_dirty)
+    return;
+
+  self->children_dirty = FALSE;
+  if (spindle_worker_monitor_get_n_total (self->monitor) <= n)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (set, i);
+      g_autoptr(GtkTreeListRow) row = NULL;
+
+      if (g_list_model_get_n_items (spindle_worker_get_children (worker)) == 0)
+        continue;
+
+      row = gtk_tree_list_model_get_child_row (self->tree, i);
+      if (row != NULL && !gtk_tree_list_row_is_expandable (row))
+        remake_row (self, i, worker);
+    }
+}
+
 static void
 notify_host (SpindlePanel *self)
 {
@@ -194,6 +264,7 @@ update_now (SpindlePanel *self)
   sync_rows (self);
   self->rows_direct = 0;
   spindle_worker_monitor_flush (self->monitor);
+  remake_parents (self);
 
   /* The filter and sort models do not watch states: tell them, but only
    * when a state changed; a sort by name or TID ignores it anyway.
@@ -408,11 +479,22 @@ spindle_panel_size_allocate (GtkWidget *widget,
 
 /* The set ***********************************************************************/
 
+/* A row with a children model costs the tree list model a node, a
+ * connection and a walk on every change, and ten thousand workers rarely
+ * have a child: a top-level worker without children gets none, and its row
+ * is made again once it has one (see remake_parents ()). Children keep
+ * theirs: they are few, and their rows are not the panel's to remake.
+ */
 static GListModel *
 create_children_model (gpointer item,
                        gpointer user_data)
 {
-  return g_object_ref (spindle_worker_get_children (item));
+  GListModel *children = spindle_worker_get_children (item);
+
+  if (spindle_worker_get_parent (item) == NULL && g_list_model_get_n_items (children) == 0)
+    return NULL;
+
+  return g_object_ref (children);
 }
 
 static void
@@ -470,6 +552,7 @@ detach_set (SpindlePanel *self)
   g_clear_object (&self->rows);
   self->rows_dirty = FALSE;
   self->states_dirty = FALSE;
+  self->children_dirty = FALSE;
   self->rows_direct = 0;
   g_clear_object (&self->set);
 }

@@ -823,6 +823,127 @@ test_event_log_one_connection (Fixture *fixture)
   g_assert_cmpuint (g_signal_handlers_disconnect_by_data (sleeper, log), ==, 1);
 }
 
+/* Rows of parents ***********************************************************/
+
+static GVariant *
+nap (SpindleJob  *job,
+     gpointer     user_data,
+     GError     **error)
+{
+  while (spindle_job_sleep (job, 10 * G_USEC_PER_SEC))
+    ;
+
+  return NULL;
+}
+
+/* Naps until *@user_data is set, then starts a child and naps on. */
+static GVariant *
+late_parent (SpindleJob  *job,
+             gpointer     user_data,
+             GError     **error)
+{
+  gint *go = user_data;
+
+  while (!g_atomic_int_get (go))
+    if (!spindle_job_sleep (job, 5000))
+      return NULL;
+
+  if (spindle_job_spawn_child (job, "late child", nap, NULL, NULL, error) == NULL)
+    return NULL;
+
+  return nap (job, NULL, error);
+}
+
+/* The row of @worker in the list, or NULL. */
+static GtkTreeListRow *
+dup_row (SpindleWindow *window,
+         SpindleWorker *worker)
+{
+  GListModel *rows = G_LIST_MODEL (get_selection (window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (rows, i);
+      g_autoptr(SpindleWorker) item = gtk_tree_list_row_get_item (row);
+
+      if (item == worker)
+        return g_steal_pointer (&row);
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  SpindleWindow *window;
+  SpindleWorker *parent;
+} ChildWait;
+
+/* The parent's first child is listed, under it. */
+static gboolean
+child_listed (ChildWait *wait)
+{
+  GListModel *children = spindle_worker_get_children (wait->parent);
+  g_autoptr(SpindleWorker) child = NULL;
+  g_autoptr(GtkTreeListRow) row = NULL;
+  g_autoptr(GtkTreeListRow) parent_row = NULL;
+  g_autoptr(SpindleWorker) parent = NULL;
+
+  if (g_list_model_get_n_items (children) == 0)
+    return FALSE;
+
+  child = g_list_model_get_item (children, 0);
+  if ((row = dup_row (wait->window, child)) == NULL)
+    return FALSE;
+
+  parent_row = gtk_tree_list_row_get_parent (row);
+  g_assert_nonnull (parent_row);
+  parent = gtk_tree_list_row_get_item (parent_row);
+  g_assert_true (parent == wait->parent);
+  g_assert_cmpuint (gtk_tree_list_row_get_depth (row), ==, 1);
+
+  return TRUE;
+}
+
+/* A top-level worker without children gets a row without a child model
+ * (ten thousand of them cost the list's tree less); when its first child
+ * comes, its row is made again, the child listed under it, and the
+ * selection stays on it.
+ */
+static void
+test_first_child_remakes_row (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  ChildWait wait = { fixture->window, NULL };
+  g_autoptr(GtkTreeListRow) row = NULL;
+  g_autoptr(SpindleWorker) selected = NULL;
+  gint go = FALSE;
+
+  wait.parent = spindle_worker_set_spawn (fixture->set, "late parent", late_parent, &go, NULL, &error);
+  g_assert_no_error (error);
+  spindle_ui_test_wait_state (wait.parent, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_settle (fixture->window);
+
+  row = dup_row (fixture->window, wait.parent);
+  g_assert_nonnull (row);
+  g_assert_false (gtk_tree_list_row_is_expandable (row));
+  g_clear_object (&row);
+  spindle_ui_test_select (fixture->window, wait.parent);
+
+  g_atomic_int_set (&go, TRUE);
+  spindle_ui_test_wait (child_listed, &wait);
+
+  row = dup_row (fixture->window, wait.parent);
+  g_assert_true (gtk_tree_list_row_is_expandable (row));
+  g_assert_true (gtk_tree_list_row_get_expanded (row));
+  selected = selected_worker (fixture->window);
+  g_assert_true (selected == wait.parent);
+
+  /* the body reads @go until it ends */
+  spindle_worker_set_cancel_all (fixture->set);
+  spindle_ui_test_wait_terminal (wait.parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -844,6 +965,7 @@ main (int   argc,
   ADD ("no-match-page", test_no_match_page);
   ADD ("clear-finished-undo", test_clear_finished_undo);
   ADD ("event-log-one-connection", test_event_log_one_connection);
+  ADD ("first-child-remakes-row", test_first_child_remakes_row);
 
 #undef ADD
 
