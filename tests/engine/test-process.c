@@ -243,6 +243,43 @@ test_cwd_and_env (void)
   g_assert_cmpstr (result_string (worker, "stdout"), ==, "/ from-the-host");
 }
 
+/* The host ignores SIGUSR1 and blocks SIGUSR2 (the worker's thread
+ * inherits the mask): the helper, started with every signal blocked and
+ * the host's ignored ones still ignored, gives its command neither, in
+ * either containment.
+ */
+static void
+test_signals_at_default (void)
+{
+  const char *containments[] = { "cgroup", "group" };
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, old_action;
+  sigset_t usr2, old_mask;
+
+  sigemptyset (&usr2);
+  sigaddset (&usr2, SIGUSR2);
+  sigaction (SIGUSR1, &ignore, &old_action);
+  pthread_sigmask (SIG_BLOCK, &usr2, &old_mask);
+
+  for (guint i = 0; i < G_N_ELEMENTS (containments); i++)
+    {
+      g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+      g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "SPINDLE_PROCESS_CONTAINMENT", containments[i], TRUE);
+      SpindleCommandOptions options = { .envp = (const char * const *) envp };
+      SpindleWorker *worker;
+
+      worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("grep -E '^Sig(Blk|Ign):' /proc/self/status # @MARK@",
+                                                                      MARK), &options);
+      spindle_test_wait_terminal (worker);
+
+      g_test_message ("%s: %s", containments[i], result_string (worker, "stdout"));
+      g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+      g_assert_cmpstr (result_string (worker, "stdout"), ==, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000");
+    }
+
+  pthread_sigmask (SIG_SETMASK, &old_mask, NULL);
+  sigaction (SIGUSR1, &old_action, NULL);
+}
+
 /* Stop and force ************************************************************/
 
 static void
@@ -1072,6 +1109,7 @@ main (int    argc,
   g_test_add_func ("/engine/process/exec-fails", test_exec_fails);
   g_test_add_func ("/engine/process/output-bounded", test_output_bounded);
   g_test_add_func ("/engine/process/cwd-and-env", test_cwd_and_env);
+  g_test_add_func ("/engine/process/signals-at-default", test_signals_at_default);
   g_test_add_func ("/engine/process/stop", test_stop);
   g_test_add_func ("/engine/process/stop-signal", test_stop_signal);
   g_test_add_func ("/engine/process/force-kills-tree", test_force_kills_tree);
