@@ -70,6 +70,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void update_countdown (SpindleWorkerDetails *self);
+static void update_process   (SpindleWorkerDetails *self);
 
 /* Template callbacks ********************************************************/
 
@@ -103,13 +104,52 @@ pill_classes (gpointer           this,
   return spindle_format_pill_classes (state, unresponsive);
 }
 
+/* A process of a process worker's tree (spindle_worker_is_tree_process ())
+ * has a worker row but is no worker: the pane says whose it is, and offers
+ * none of a worker's actions, stop reason, progress, deadline or cleanup.
+ */
+static gboolean
+is_tree_process (SpindleWorker *worker)
+{
+  return worker != NULL && spindle_worker_is_tree_process (worker);
+}
+
+static gboolean
+is_worker (gpointer       this,
+           SpindleWorker *worker)
+{
+  return !is_tree_process (worker);
+}
+
+/* The process worker whose tree the process is in. */
+static SpindleWorker *
+process_worker_of (SpindleWorker *process)
+{
+  SpindleWorker *worker = process;
+
+  while (worker != NULL && spindle_worker_is_tree_process (worker))
+    worker = spindle_worker_get_parent (worker);
+
+  return worker;
+}
+
 static char *
-kind_text (gpointer    this,
-           const char *kind)
+tid_key_text (gpointer       this,
+              SpindleWorker *worker)
+{
+  return g_strdup (is_tree_process (worker) ? _("Process ID") : _("Thread ID"));
+}
+
+static char *
+kind_text (gpointer       this,
+           const char    *kind,
+           SpindleWorker *worker)
 {
   const char *title = spindle_format_kind_title (kind);
   const SpindleCatalogEntry *entry = kind ? spindle_catalog_lookup (kind) : NULL;
 
+  if (is_tree_process (worker))
+    return g_strdup (_("A process of a process worker"));
   if (entry != NULL)
     return g_strdup_printf ("%s — %s", title, _(entry->description));
 
@@ -395,7 +435,7 @@ static void
 update_actions (SpindleWorkerDetails *self)
 {
   SpindleWorkerState state = self->worker ? spindle_worker_get_state (self->worker) : SPINDLE_WORKER_STATE_FINISHED;
-  gboolean act = self->worker != NULL && self->actionable;
+  gboolean act = self->worker != NULL && self->actionable && !is_tree_process (self->worker);
   gboolean unresponsive = act && can_abandon (self, state, spindle_worker_get_unresponsive (self->worker));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "details.stop", act && spindle_format_can_stop (state));
@@ -471,6 +511,9 @@ on_notify (SpindleWorker        *worker,
       pspec->name == g_intern_static_string ("state"))
     update_countdown (self);
 
+  if (pspec->name == g_intern_static_string ("name") && is_tree_process (worker))
+    update_process (self);
+
   if (pspec->name == g_intern_static_string ("state"))
     update_cleanup (self);
   else if (pspec->name == g_intern_static_string ("cleanup-report"))
@@ -489,6 +532,23 @@ on_steps_changed (SpindleEventLog      *log,
 
 /* Process workers ***********************************************************/
 
+/* What a row of a process is, and where its actions are. */
+static void
+describe_tree_process (SpindleWorkerDetails *self)
+{
+  SpindleWorker *worker = process_worker_of (self->worker);
+  g_autofree char *text = NULL;
+
+  /* Translators: the side pane of a process under a process worker:
+   * its pid, its program, and the process worker's name */
+  text = g_strdup_printf (_("Process %d (%s) of the process worker “%s”. It is not a worker of its own: "
+                            "Stop and Force-Cancel act on the process worker, whose helper ends "
+                            "every process of its tree, and its report names each one."),
+                          spindle_worker_get_tid (self->worker), spindle_worker_get_name (self->worker),
+                          worker != NULL ? spindle_worker_get_name (worker) : "?");
+  gtk_label_set_text (self->process_label, text);
+}
+
 /* "Process 4242 (sh) · CPU 0.12 s · 3.4 MB" and its tree, a line each. */
 static void
 update_process (SpindleWorkerDetails *self)
@@ -499,7 +559,13 @@ update_process (SpindleWorkerDetails *self)
   g_autofree char *name = NULL;
   g_autoptr(GString) text = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->process_label), self->process != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->process_label),
+                          self->process != NULL || is_tree_process (self->worker));
+  if (is_tree_process (self->worker))
+    {
+      describe_tree_process (self);
+      return;
+    }
   if (self->process == NULL)
     return;
 
@@ -747,6 +813,8 @@ spindle_worker_details_class_init (SpindleWorkerDetailsClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, pill_text);
   gtk_widget_class_bind_template_callback (widget_class, pill_classes);
   gtk_widget_class_bind_template_callback (widget_class, kind_text);
+  gtk_widget_class_bind_template_callback (widget_class, is_worker);
+  gtk_widget_class_bind_template_callback (widget_class, tid_key_text);
   gtk_widget_class_bind_template_callback (widget_class, diagnosis_text);
   gtk_widget_class_bind_template_callback (widget_class, can_abandon);
   gtk_widget_class_bind_template_callback (widget_class, id_text);

@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "spindle-clock.h"
 #include "spindle-event-log.h"
 #include "spindle-worker-monitor.h"
 
@@ -36,6 +37,14 @@ struct _SpindleWorkerMonitor
    * at a time, so ten thousand workers cost seconds.
    */
   GHashTable       *watched;
+
+  /* the process workers among them (unowned: watched holds them), whose
+   * trees are walked on each tick of the clock while one of them or a
+   * process of its tree lives: a set without any costs no tick
+   */
+  GHashTable       *processes;
+  guint             n_process_rows;  /* watched rows of processes, listed */
+  gulong            tick_id;
   guint             recount_pending : 1;
 };
 
@@ -93,7 +102,9 @@ add_counts (SpindleWorkerMonitor *self,
     self->n_unresponsive += sign;
 }
 
-/* Counts a worker and its children once, when it joins. */
+/* Counts a worker and its children once, when it joins. The rows of a
+ * process worker's processes are no workers: they count in nothing.
+ */
 static void
 count_worker (SpindleWorkerMonitor *self,
               SpindleWorker        *worker)
@@ -102,7 +113,7 @@ count_worker (SpindleWorkerMonitor *self,
   guint n = g_list_model_get_n_items (children);
   guint value;
 
-  if (g_hash_table_contains (self->counted, worker))
+  if (g_hash_table_contains (self->counted, worker) || spindle_worker_is_tree_process (worker))
     return;
 
   value = counted_as (worker);
@@ -123,6 +134,111 @@ disconnect_worker (SpindleWorkerMonitor *self,
 {
   g_signal_handlers_disconnect_by_data (worker, self);
   g_signal_handlers_disconnect_by_data (spindle_worker_get_children (worker), self);
+  g_hash_table_remove (self->processes, worker);
+}
+
+/* Process workers ***********************************************************/
+
+static gboolean
+has_live_process (SpindleWorker *worker)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+
+      if (spindle_worker_is_tree_process (child) &&
+          (!spindle_worker_is_terminal (child) || has_live_process (child)))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void on_tick (SpindleClock         *clock,
+                     gint64                now,
+                     SpindleWorkerMonitor *self);
+
+static void
+follow_clock (SpindleWorkerMonitor *self)
+{
+  spindle_clock_follow (spindle_clock_get_default (), &self->tick_id,
+                        g_hash_table_size (self->processes) > 0,
+                        G_CALLBACK (on_tick), self);
+}
+
+/* The trees are walked, and their rows kept, at the refresh interval
+ * while the window shows; a worker whose processes are all over is let
+ * go (the engine ended its rows with it).
+ */
+static void
+on_tick (SpindleClock         *clock,
+         gint64                now,
+         SpindleWorkerMonitor *self)
+{
+  GHashTableIter iter;
+  gpointer worker;
+
+  g_hash_table_iter_init (&iter, self->processes);
+  while (g_hash_table_iter_next (&iter, &worker, NULL))
+    {
+      if (spindle_worker_is_terminal (worker) && !has_live_process (worker))
+        g_hash_table_iter_remove (&iter);
+      else
+        spindle_process_info_update (spindle_process_info_get_for_worker (worker));
+    }
+
+  follow_clock (self);
+}
+
+/* A process worker joins the set before its process info is attached:
+ * it is taken on here when it joins and at each change of its state.
+ */
+static void
+watch_processes (SpindleWorkerMonitor *self,
+                 SpindleWorker        *worker)
+{
+  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
+
+  if (info == NULL || spindle_worker_is_terminal (worker) ||
+      !g_hash_table_add (self->processes, worker))
+    return;
+
+  spindle_process_info_update (info);
+  follow_clock (self);
+}
+
+static gboolean
+model_contains (GListModel *model,
+                gpointer    item)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GObject) other = g_list_model_get_item (model, i);
+
+      if (other == item)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* A worker is in the set while it is counted; a row of a process is,
+ * while it is in its parent's children and its parent is.
+ */
+static gboolean
+is_listed (SpindleWorkerMonitor *self,
+           SpindleWorker        *worker)
+{
+  SpindleWorker *parent;
+
+  if (!spindle_worker_is_tree_process (worker))
+    return g_hash_table_contains (self->counted, worker);
+
+  parent = spindle_worker_get_parent (worker);
+  return parent != NULL && model_contains (spindle_worker_get_children (parent), worker) &&
+         is_listed (self, parent);
 }
 
 /* A worker that left the set (and is not counted again) is let go. */
@@ -134,8 +250,10 @@ forget_removed (SpindleWorkerMonitor *self)
 
   g_hash_table_iter_init (&iter, self->watched);
   while (g_hash_table_iter_next (&iter, &worker, NULL))
-    if (!g_hash_table_contains (self->counted, worker))
+    if (!is_listed (self, worker))
       {
+        if (spindle_worker_is_tree_process (worker))
+          self->n_process_rows--;
         disconnect_worker (self, worker);
         g_hash_table_iter_remove (&iter);
       }
@@ -220,6 +338,7 @@ on_state (SpindleWorker        *worker,
           SpindleWorkerMonitor *self)
 {
   recount_worker (self, worker);
+  watch_processes (self, worker);
   queue_changed (self);
   g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, TRUE);
 
@@ -256,8 +375,11 @@ watch_worker (SpindleWorkerMonitor *self,
 
   if (!g_hash_table_add (self->watched, g_object_ref (worker)))
     return;
+  if (spindle_worker_is_tree_process (worker))
+    self->n_process_rows++;
 
   spindle_event_log_ensure (worker);
+  watch_processes (self, worker);
   g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
   g_signal_connect (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self);
 
@@ -302,11 +424,13 @@ spindle_worker_monitor_dispose (GObject *object)
   gpointer worker;
 
   g_clear_handle_id (&self->changed_id, g_source_remove);
+  g_clear_signal_handler (&self->tick_id, spindle_clock_get_default ());
 
   g_hash_table_iter_init (&iter, self->watched);
   while (g_hash_table_iter_next (&iter, &worker, NULL))
     disconnect_worker (self, worker);
   g_hash_table_remove_all (self->watched);
+  self->n_process_rows = 0;
   if (self->set != NULL)
     g_signal_handlers_disconnect_by_data (self->set, self);
   g_clear_object (&self->set);
@@ -322,6 +446,7 @@ spindle_worker_monitor_finalize (GObject *object)
 
   g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_pointer (&self->processes, g_hash_table_unref);
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->finalize (object);
 }
@@ -403,6 +528,7 @@ spindle_worker_monitor_init (SpindleWorkerMonitor *self)
   /* unowned keys: a worker counted is in the set, which holds it */
   self->counted = g_hash_table_new (NULL, NULL);
   self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->processes = g_hash_table_new (NULL, NULL);
 }
 
 SpindleWorkerMonitor *
@@ -452,6 +578,19 @@ spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
   g_return_val_if_fail (state < SPINDLE_WORKER_N_STATES, 0);
 
   return self->counts[state];
+}
+
+/* The rows of processes of process workers' trees listed under their
+ * workers (spindle_worker_is_tree_process ()): rows, not workers, so in
+ * none of the counts above. 0 for a set without process workers, so that
+ * a view need not look at its rows to tell its workers from them.
+ */
+guint
+spindle_worker_monitor_get_n_process_rows (SpindleWorkerMonitor *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+
+  return self->n_process_rows;
 }
 
 /* Emits a pending "changed" now (tests, and before a snapshot). */

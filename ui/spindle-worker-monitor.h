@@ -21,7 +21,9 @@ G_DECLARE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, SPINDLE, WOR
  * event log, keeps the counts for the title (as they change, not by
  * counting them all again), says at once which worker changed
  * ("worker-changed"), and turns any number of state changes into one
- * coalesced "changed" per main-loop iteration.
+ * coalesced "changed" per main-loop iteration. It walks the process
+ * workers' trees on each tick of the clock, so that their processes are
+ * rows under them, which it watches but counts as no workers.
  */
 SpindleWorkerMonitor *spindle_worker_monitor_new          (SpindleWorkerSet     *set);
 guint                 spindle_worker_monitor_get_n_total  (SpindleWorkerMonitor *self);
@@ -29,6 +31,7 @@ guint                 spindle_worker_monitor_get_n_live   (SpindleWorkerMonitor 
 guint                 spindle_worker_monitor_get_n_unresponsive (SpindleWorkerMonitor *self);
 guint                 spindle_worker_monitor_get_n_in_state (SpindleWorkerMonitor *self,
                                                            SpindleWorkerState    state);
+guint                 spindle_worker_monitor_get_n_process_rows (SpindleWorkerMonitor *self);
 void                  spindle_worker_monitor_flush        (SpindleWorkerMonitor *self);
 
 G_END_DECLS
