@@ -15,7 +15,8 @@
 #include "spindle-window-private.h"
 
 /* Workers asked for in bulk (10,000 from the command line) start in
- * batches from a low-priority idle, so that the window maps and draws
+ * batches from idles (the first before the window's first frame: see
+ * FIRST_BATCH_USEC), so that the window maps and draws
  * meanwhile and says how far it got ("started 4,000 of 10,000"). The
  * workers are made on the set's own thread, which only the main loop is,
  * but their threads are created by the set's starter threads (its
@@ -33,13 +34,36 @@
 #define MAX_BATCH_USEC  (400 * 1000)
 #define SPAWN_PRIORITY  G_PRIORITY_DEFAULT_IDLE
 
+/* The first batch comes before the window's first frame (GDK maps and
+ * draws a new window before an idle runs, even one of a high priority),
+ * and is longer: the starter threads create threads from their queue while
+ * the main thread makes the list's first rows and draws them, a few
+ * hundred milliseconds; a first batch of 30 ms, after a frame of an empty
+ * list, left them idle for most of that. At most half of what was asked
+ * for, so that the window still shows how far it got.
+ */
+#define FIRST_BATCH_USEC (150 * 1000)
+#define FIRST_PRIORITY   G_PRIORITY_DEFAULT
+
 static gint64
 batch_usec (SpindleWindow *self,
             gint64         now)
 {
-  gint64 gap = self->spawn_last_end != 0 ? now - self->spawn_last_end : 0;
+  gint64 gap = now - self->spawn_last_end;
+
+  if (self->spawn_last_end == 0)
+    return FIRST_BATCH_USEC;
 
   return CLAMP (SPAWN_SHARE * gap, MIN_BATCH_USEC, MAX_BATCH_USEC);
+}
+
+static guint
+batch_max (SpindleWindow *self)
+{
+  if (self->spawn_last_end == 0)
+    return MAX (self->spawn_requested / 2, 1);
+
+  return G_MAXUINT;
 }
 
 typedef struct
@@ -74,15 +98,16 @@ give_up (SpindleWindow *self,
   _spindle_window_show_error (self, _("Could not start every worker"), error);
 }
 
-/* Spawns from the head of the queue until @until; FALSE with @error set
- * when a worker could not be made.
+/* Spawns from the head of the queue until @until, at most @max; FALSE
+ * with @error set when a worker could not be made.
  */
 static gboolean
 spawn_until (SpindleWindow  *self,
              gint64          until,
+             guint           max,
              GError        **error)
 {
-  while (self->spawn_queue->len > 0)
+  for (guint n = 0; n < max && self->spawn_queue->len > 0; n++)
     {
       Request *request = &g_array_index (self->spawn_queue, Request, 0);
 
@@ -108,6 +133,7 @@ spawn_batch (gpointer data)
 {
   SpindleWindow *self = data;
   gint64 now = g_get_monotonic_time ();
+  gboolean first = self->spawn_last_end == 0;
   g_autoptr(GError) error = NULL;
   gboolean spawned;
 
@@ -121,7 +147,7 @@ spawn_batch (gpointer data)
   /* one notify::n-live for the batch, instead of one per worker */
   g_object_freeze_notify (G_OBJECT (self->set));
   g_object_set (self->set, "background-start", TRUE, NULL);
-  spawned = spawn_until (self, now + batch_usec (self, now), &error);
+  spawned = spawn_until (self, now + batch_usec (self, now), batch_max (self), &error);
   g_object_set (self->set, "background-start", FALSE, NULL);
   g_object_thaw_notify (G_OBJECT (self->set));
 
@@ -131,11 +157,20 @@ spawn_batch (gpointer data)
       return G_SOURCE_REMOVE;
     }
 
-  if (self->spawn_queue->len > 0)
-    return G_SOURCE_CONTINUE;
+  if (self->spawn_queue->len == 0)
+    {
+      finish_spawning (self);
+      return G_SOURCE_REMOVE;
+    }
 
-  finish_spawning (self);
-  return G_SOURCE_REMOVE;
+  /* the next batches wait for frames */
+  if (first)
+    {
+      self->spawn_id = g_idle_add_full (SPAWN_PRIORITY, spawn_batch, self, NULL);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
 }
 
 /**
@@ -166,7 +201,7 @@ spindle_window_start_workers (SpindleWindow *self,
   g_array_append_val (self->spawn_queue, request);
   self->spawn_requested += count;
   if (self->spawn_id == 0)
-    self->spawn_id = g_idle_add_full (SPAWN_PRIORITY, spawn_batch, self, NULL);
+    self->spawn_id = g_idle_add_full (FIRST_PRIORITY, spawn_batch, self, NULL);
   _spindle_panel_set_batching (self->panel, TRUE);
   spindle_window_flush (self);
 }

@@ -203,6 +203,8 @@ typedef struct
   char          *first_wrong;
   guint          n_direct;
   guint          n_live_notifies;
+  guint          n_first_paint;
+  gboolean       painted;
 } BulkCheck;
 
 /* Connected after the window: a row already there went in directly. */
@@ -241,6 +243,10 @@ on_bulk_paint (GdkFrameClock *clock,
   guint started = said ? (guint) strtoul (said + strlen ("started "), NULL, 10) : 0;
   g_autofree char *expected = g_strdup_printf ("%u running · 0 stopping · 0 finished · started %u of %u",
                                                started, started, N_BULK);
+
+  if (!check->painted)
+    check->n_first_paint = n_set;
+  check->painted = TRUE;
 
   if (n_set == 0 || n_set == N_BULK)
     return;
@@ -295,9 +301,61 @@ test_start_workers_in_batches (Fixture *fixture)
   g_assert_cmpuint (check.n_direct, ==, 0);
   g_assert_cmpuint (check.n_live_notifies, >, 0);
   g_assert_cmpuint (check.n_live_notifies, <, N_BULK / 10);
+  /* the first batch: at most half, so that a frame says how far it got */
+  g_assert_cmpuint (check.n_first_paint, <=, N_BULK / 2);
   g_assert_cmpuint (spindle_window_get_n_starting (fixture->window, &requested), ==, 0);
   g_assert_cmpuint (requested, ==, 0);
   g_assert_cmpstr (gtk_label_get_label (fixture->window->subtitle_label), ==, done);
+}
+
+typedef struct
+{
+  SpindleWindow *window;
+  guint          n_rows;
+  gboolean       painted;
+} FirstPaint;
+
+static void
+on_first_paint (GdkFrameClock *clock,
+                FirstPaint    *paint)
+{
+  if (!paint->painted)
+    paint->n_rows = g_list_model_get_n_items (G_LIST_MODEL (paint->window->filter_model));
+  paint->painted = TRUE;
+}
+
+static gboolean
+has_painted (FirstPaint *paint)
+{
+  return paint->painted;
+}
+
+/* A window opened with workers to start, as the command line does, makes
+ * its first batch before its first frame: the set's starter threads then
+ * create threads while the window makes and draws its first rows, instead
+ * of after a frame of an empty list.
+ */
+static void
+test_first_batch_before_first_frame (Fixture *fixture)
+{
+  FirstPaint paint = { NULL };
+  GdkFrameClock *clock;
+  gulong handler;
+
+  paint.window = spindle_window_new (GTK_APPLICATION (fixture->app), fixture->set);
+  gtk_window_present (GTK_WINDOW (paint.window));
+  clock = gtk_widget_get_frame_clock (GTK_WIDGET (paint.window));
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "before-paint", G_CALLBACK (on_first_paint), &paint);
+  spindle_window_start_workers (paint.window, "sleeper", N_BULK);
+
+  spindle_ui_test_wait (has_painted, &paint);
+  g_signal_handler_disconnect (clock, handler);
+  g_assert_cmpuint (paint.n_rows, >, 0);
+  g_assert_cmpuint (paint.n_rows, <=, N_BULK / 2);
+
+  spindle_ui_test_wait (all_started, paint.window);
+  gtk_window_destroy (GTK_WINDOW (paint.window));
 }
 
 typedef struct
@@ -542,6 +600,7 @@ main (int   argc,
   ADD ("counts-before-redraw", test_counts_before_redraw);
   ADD ("counts-of-row-just-shown", test_counts_of_row_just_shown);
   ADD ("start-workers-in-batches", test_start_workers_in_batches);
+  ADD ("first-batch-before-first-frame", test_first_batch_before_first_frame);
   ADD ("one-watch-per-worker", test_one_watch_per_worker);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
   ADD ("elapsed-width-fixed", test_elapsed_width_fixed);
