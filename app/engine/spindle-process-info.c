@@ -332,17 +332,20 @@ spindle_process_info_init (SpindleProcessInfo *self)
   self->tree = g_new0 (char *, 1);
 }
 
-/* Each change of the worker's state is a moment to look: at its end, the
- * rows of processes the helper reaped end, and take the report's words.
+/* At the worker's end, the rows of the processes its helper reaped end
+ * and take the report's words, if anyone followed them: a worker whose
+ * tree nobody walked costs nothing more at its end.
  */
 static void
 on_worker_state (SpindleWorker      *worker,
                  GParamSpec         *pspec,
                  SpindleProcessInfo *self)
 {
+  if (!spindle_worker_is_terminal (worker) || !_spindle_process_tree_is_followed (self->rows))
+    return;
+
   spindle_process_info_update (self);
-  if (spindle_worker_is_terminal (worker))
-    _spindle_process_tree_end (self->rows);
+  _spindle_process_tree_end (self->rows);
 }
 
 void
@@ -388,8 +391,10 @@ spindle_process_info_get_for_worker (SpindleWorker *worker)
  * The worker's rows of processes follow (see
  * spindle_worker_is_tree_process()): a row appears under the worker, or
  * under its parent process's row, for each process first seen, and a row
- * whose process is gone turns %SPINDLE_WORKER_STATE_FINISHED. The
- * worker's end brings its rows to theirs without a call.
+ * whose process is gone turns %SPINDLE_WORKER_STATE_FINISHED. Once
+ * rows were made, the worker's end brings them to theirs without a
+ * call: each takes the words of the cleanup report's step for its pid,
+ * and a process the report names that no update saw gets a row.
  */
 void
 spindle_process_info_update (SpindleProcessInfo *info)

@@ -39,6 +39,7 @@ void                _spindle_process_tree_free   (SpindleProcessTree        *tre
 void                _spindle_process_tree_sync   (SpindleProcessTree        *tree,
                                                   const SpindleProcessEntry *entries,
                                                   guint                      n_entries);
+gboolean            _spindle_process_tree_is_followed (SpindleProcessTree   *tree);
 void                _spindle_process_tree_end    (SpindleProcessTree        *tree);
 
 G_END_DECLS

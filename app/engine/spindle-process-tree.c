@@ -62,6 +62,7 @@ struct _SpindleProcessTree
   SpindleWorker *worker;       /* weak: the process worker */
   GPtrArray     *rows;         /* Row, oldest first */
   GHashTable    *live;         /* pid → Row of a process that exists */
+  gboolean       followed;     /* walked while the worker lived */
   gboolean       ended;
 };
 
@@ -397,6 +398,8 @@ _spindle_process_tree_sync (SpindleProcessTree        *self,
 
   if (self->worker == NULL)
     return;
+  if (!spindle_worker_is_terminal (self->worker))
+    self->followed = TRUE;
 
   for (guint i = 0; i < n_entries; i++)
     {
@@ -486,6 +489,16 @@ take_step (SpindleProcessTree       *self,
     }
   if (row != NULL && row->gone_at != 0)
     set_string (row->row, &row->row->phase, step->label, SPINDLE_WORKER_PROP_PHASE);
+}
+
+/* Whether anyone walked the tree while the worker lived: a worker whose
+ * rows nobody looks at (a program that runs commands by the hundred a
+ * second) gets none at its end either.
+ */
+gboolean
+_spindle_process_tree_is_followed (SpindleProcessTree *self)
+{
+  return self->followed;
 }
 
 /* Once the worker is over (its helper reaped every process it could, and
