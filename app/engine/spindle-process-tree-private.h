@@ -22,6 +22,7 @@ typedef struct
   gint64   started_at;   /* monotonic µs */
   gint64   cpu_ns;
   guint64  rss_bytes;
+  int      n_threads;
 } SpindleProcessEntry;
 
 /* The rows of a process worker's processes (spindle-process-tree.c). */

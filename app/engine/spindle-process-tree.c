@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -128,8 +129,8 @@ _spindle_process_entry_read (int                  pid,
    * utime stime cutime cstime priority nice threads itrealvalue starttime
    * vsize rss */
   if (sscanf (close_paren + 2, "%c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu "
-              "%*d %*d %*d %*d %*d %*d %llu %*u %ld",
-              &entry->state, &entry->ppid, &utime, &stime, &start, &rss) != 6)
+              "%*d %*d %*d %*d %d %*d %llu %*u %ld",
+              &entry->state, &entry->ppid, &utime, &stime, &entry->n_threads, &start, &rss) != 7)
     return FALSE;
 
   entry->pid = pid;
@@ -141,32 +142,52 @@ _spindle_process_entry_read (int                  pid,
   return TRUE;
 }
 
-/* The children of @pid, from each of its threads' children file. */
-static GArray *
-list_children (int pid)
+static void
+add_children_of_task (int     pid,
+                      int     tid,
+                      GArray *children)
 {
-  g_autofree char *task_path = g_strdup_printf ("/proc/%d/task", pid);
-  g_autoptr(GDir) tasks = g_dir_open (task_path, 0, NULL);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/task/%d/children", pid, tid);
+  g_autofree char *contents = NULL;
+  char *end;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return;
+
+  for (const char *p = contents; *p != '\0'; p = end)
+    {
+      int child = (int) g_ascii_strtoll (p, &end, 10);
+
+      if (end == p)
+        break;
+      if (child > 0)
+        g_array_append_val (children, child);
+    }
+}
+
+/* The children of @pid, from each of its threads' children file: a
+ * process of one thread (@n_threads; 0 when not known) has one, and its
+ * task directory need not be listed.
+ */
+static GArray *
+list_children (int pid,
+               int n_threads)
+{
+  g_autofree char *task_path = NULL;
+  g_autoptr(GDir) tasks = NULL;
   GArray *children = g_array_new (FALSE, FALSE, sizeof (int));
   const char *tid;
 
-  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+  if (n_threads == 1)
     {
-      g_autofree char *path = g_strdup_printf ("%s/%s/children", task_path, tid);
-      g_autofree char *contents = NULL;
-      g_auto(GStrv) fields = NULL;
-
-      if (!g_file_get_contents (path, &contents, NULL, NULL))
-        continue;
-      fields = g_strsplit_set (g_strstrip (contents), " ", -1);
-      for (guint i = 0; fields[i] != NULL; i++)
-        {
-          int child = (int) g_ascii_strtoll (fields[i], NULL, 10);
-
-          if (child > 0)
-            g_array_append_val (children, child);
-        }
+      add_children_of_task (pid, pid, children);
+      return children;
     }
+
+  task_path = g_strdup_printf ("/proc/%d/task", pid);
+  tasks = g_dir_open (task_path, 0, NULL);
+  while (tasks != NULL && (tid = g_dir_read_name (tasks)) != NULL)
+    add_children_of_task (pid, atoi (tid), children);
 
   return children;
 }
@@ -182,7 +203,7 @@ walk (int     pid,
     return;
 
   g_array_append_val (entries, entry);
-  children = list_children (pid);
+  children = list_children (pid, entry.n_threads);
   for (guint i = 0; i < children->len; i++)
     walk (g_array_index (children, int, i), entries);
 }
@@ -205,7 +226,7 @@ _spindle_process_tree_walk (int       root,
       return;
     }
 
-  children = list_children (root);
+  children = list_children (root, 0);
   if (first > 0)
     for (guint i = 0; i < children->len; i++)
       if (g_array_index (children, int, i) == first)
