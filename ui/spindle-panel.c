@@ -214,9 +214,11 @@ remake_row (SpindlePanel  *self,
 }
 
 /* Top-level workers whose rows were made before their first child: see
- * create_children_model (). Only when some worker has children (the
- * monitor counts them with the top-level ones), so ten thousand workers
- * without any cost no walk; rows are level with the set by now.
+ * create_children_model (). Only after the set or some worker's children
+ * changed (a walk over ten thousand workers costs 2–6 ms here, a few times
+ * in a launch, where their child models cost fifty), and not by the
+ * monitor's counts: a process worker's processes are children that count
+ * as no workers. Rows are level with the set by now.
  */
 static void
 remake_parents (SpindlePanel *self)
@@ -228,9 +230,6 @@ remake_parents (SpindlePanel *self)
     return;
 
   self->children_dirty = FALSE;
-  if (spindle_worker_monitor_get_n_total (self->monitor) <= n)
-    return;
-
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (set, i);
