@@ -899,6 +899,7 @@ static pid_t
 launch_in_group (Launch *launch)
 {
   pid_t pid;
+  int error;
 
   if (pipe2 (launch->err, O_CLOEXEC) < 0)
     return -1;
@@ -909,8 +910,10 @@ launch_in_group (Launch *launch)
   if (pid > 0)
     return launch_go (launch, pid);
 
+  error = errno;
   close_fd (&launch->err[0]);
   close_fd (&launch->err[1]);
+  errno = error;
   return -1;
 }
 
