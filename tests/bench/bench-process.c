@@ -202,6 +202,26 @@ count_reaped_steps (SpindleWorker *worker)
   return n;
 }
 
+/* How the helper contained the command: the report's first step says. */
+static const char *
+containment_of (SpindleWorker *worker)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  for (guint i = 0; report != NULL && i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const char *label = spindle_cleanup_report_get_step (report, i)->label;
+
+      if (g_str_has_prefix (label, "Contained in cgroup"))
+        return "a cgroup of its own";
+      if (g_str_has_prefix (label, "Contained in systemd scope"))
+        return "a systemd scope";
+      if (g_str_has_prefix (label, "Process group only"))
+        return "its process group only";
+    }
+  return "unknown";
+}
+
 static gboolean
 phase_running_cond (gpointer data)
 {
@@ -308,6 +328,7 @@ bench_force_kill (SpindleWorkerSet      *set,
   g_autoptr(GArray) samples = samples_new ();
   guint left = 0, unreported = 0;
   g_autofree char *note = NULL;
+  const char *containment = "unknown";
   Row *row;
 
   for (int i = 0; i < trials; i++)
@@ -324,6 +345,7 @@ bench_force_kill (SpindleWorkerSet      *set,
       left += count_marked (NULL);
       /* the shell, its child shell and three sleeps */
       unreported += count_reaped_steps (worker) < 5;
+      containment = containment_of (worker);
       spindle_worker_set_clear_finished (set);
     }
 
@@ -337,10 +359,13 @@ bench_force_kill (SpindleWorkerSet      *set,
     }
   row_goal (row, "p50 ≤ 2 ms, p99 ≤ 50 ms, 0 left",
             percentile (samples, 50) <= 2 && percentile (samples, 99) <= 50 && left == 0 && unreported == 0);
-  note = g_strdup_printf ("%d trials; Spindle left %u processes, %u trials reported fewer than 5 reaped; "
+  note = g_strdup_printf ("%d trials, the command contained in %s (%s=%s); Spindle left %u processes, "
+                          "%u trials reported fewer than 5 reaped; "
                           "terminate() (which only sends SIGTERM, so its child must not ignore it) left "
                           "%.1f grandchildren running per trial",
-                          trials, left, unreported, ref->ok ? ref->left_per_trial : NAN);
+                          trials, containment, "SPINDLE_PROCESS_CONTAINMENT",
+                          g_getenv ("SPINDLE_PROCESS_CONTAINMENT") != NULL ? g_getenv ("SPINDLE_PROCESS_CONTAINMENT") : "auto",
+                          left, unreported, ref->ok ? ref->left_per_trial : NAN);
   row_note (row, note);
 }
 
