@@ -133,6 +133,109 @@ test_cells_keep_width (Fixture *fixture)
     g_assert_cmpint (cell_width (fixture, brief, steady_columns[i]), ==, widths[i]);
 }
 
+/* What a row draws ************************************************************/
+
+typedef struct
+{
+  guint borders;
+  guint opacities;
+  guint texts;
+} NodeCounts;
+
+static void
+count_nodes (GskRenderNode *node,
+             NodeCounts    *counts)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        count_nodes (gsk_container_node_get_child (node, i), counts);
+      break;
+    case GSK_TRANSFORM_NODE:
+      count_nodes (gsk_transform_node_get_child (node), counts);
+      break;
+    case GSK_CLIP_NODE:
+      count_nodes (gsk_clip_node_get_child (node), counts);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      count_nodes (gsk_rounded_clip_node_get_child (node), counts);
+      break;
+    case GSK_OPACITY_NODE:
+      counts->opacities++;
+      count_nodes (gsk_opacity_node_get_child (node), counts);
+      break;
+    case GSK_BORDER_NODE:
+      counts->borders++;
+      break;
+    case GSK_TEXT_NODE:
+      counts->texts++;
+      break;
+    default:
+      break;
+    }
+}
+
+static GtkWidget *
+find_css_class (GtkWidget  *widget,
+                const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_css_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* Every row on screen is drawn again on each frame of a scroll, in
+ * software under the cairo renderer. A row draws no border (the theme's
+ * transparent one between cells is drawn as a gradient mesh) and no
+ * opacity group (an offscreen surface each): the kind and the empty
+ * cleanup are dimmed by their colour, as much as the theme's dim-label.
+ */
+static void
+test_rows_draw_cheaply (Fixture *fixture)
+{
+  SpindleWorker *worker = spawn_named (fixture, "drawn");
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkWidget *row, *kind, *cleanup;
+  NodeCounts counts = { 0, };
+  GdkRGBA fg, color;
+
+  spindle_ui_test_wait_row_shows (fixture->window, worker, "—");
+  row = spindle_ui_test_wait_row (fixture->window, worker);
+  spindle_ui_test_wait_widget_drawn (row);
+
+  paintable = gtk_widget_paintable_new (row);
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (row), gtk_widget_get_height (row));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  g_assert_nonnull (node);
+  count_nodes (node, &counts);
+  g_test_message ("%u texts, %u borders, %u opacity groups", counts.texts, counts.borders, counts.opacities);
+  g_assert_cmpuint (counts.texts, >=, 8);
+  g_assert_cmpuint (counts.borders, ==, 0);
+  g_assert_cmpuint (counts.opacities, ==, 0);
+
+  kind = find_css_class (row, "worker-kind");
+  cleanup = find_css_class (row, "cleanup-none");
+  g_assert_nonnull (kind);
+  g_assert_nonnull (cleanup);
+  gtk_style_context_get_color (gtk_widget_get_style_context (gtk_widget_get_parent (kind)), &fg);
+  gtk_style_context_get_color (gtk_widget_get_style_context (kind), &color);
+  g_assert_cmpfloat_with_epsilon (color.alpha, fg.alpha * 0.55, 0.01);
+  gtk_style_context_get_color (gtk_widget_get_style_context (cleanup), &color);
+  g_assert_cmpfloat_with_epsilon (color.alpha, fg.alpha * 0.55, 0.01);
+}
+
 static void
 assert_header_tooltips (GtkColumnView *view)
 {
@@ -269,6 +372,7 @@ main (int   argc,
 
   ADD ("column-widths-hold", test_column_widths_hold);
   ADD ("cells-keep-width", test_cells_keep_width);
+  ADD ("rows-draw-cheaply", test_rows_draw_cheaply);
   ADD ("header-tooltips", test_header_tooltips);
   ADD ("narrow-window", test_narrow_window);
   ADD ("column-chooser", test_column_chooser);
