@@ -511,7 +511,9 @@ on_notify (SpindleWorker        *worker,
       pspec->name == g_intern_static_string ("state"))
     update_countdown (self);
 
-  if (pspec->name == g_intern_static_string ("name") && is_tree_process (worker))
+  if ((pspec->name == g_intern_static_string ("name") ||
+       pspec->name == g_intern_static_string ("kernel-state") ||
+       pspec->name == g_intern_static_string ("wait-channel")) && is_tree_process (worker))
     update_process (self);
 
   if (pspec->name == g_intern_static_string ("state"))
@@ -546,6 +548,20 @@ describe_tree_process (SpindleWorkerDetails *self)
                             "every process of its tree, and its report names each one."),
                           spindle_worker_get_tid (self->worker), spindle_worker_get_name (self->worker),
                           worker != NULL ? spindle_worker_get_name (worker) : "?");
+
+  /* the kernel view's diagnosis is a thread's, read from this process's
+   * tasks: for another process it says nothing true, so the process's
+   * state is said here */
+  if (spindle_worker_get_kernel_state (self->worker) != NULL)
+    {
+      g_autofree char *kernel = spindle_format_kernel_long (spindle_worker_get_kernel_state (self->worker),
+                                                            spindle_worker_get_wait_channel (self->worker),
+                                                            spindle_worker_get_syscall (self->worker));
+      g_autofree char *joined = g_strdup_printf ("%s\n%s", text, kernel);
+
+      g_free (g_steal_pointer (&text));
+      text = g_steal_pointer (&joined);
+    }
   gtk_label_set_text (self->process_label, text);
 }
 

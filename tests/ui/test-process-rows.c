@@ -125,6 +125,21 @@ check_row_buttons (Fixture       *fixture,
   g_assert_cmpint (spindle_test_process_state (spindle_worker_get_tid (process)), ==, 'S');
 }
 
+/* The window with a process's pane, for a person to look at. */
+static void
+save_screenshot (Fixture *fixture)
+{
+  const char *dir = g_getenv ("SPINDLE_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+
+  if (dir == NULL)
+    return;
+
+  spindle_ui_test_wait_drawn (fixture->window);
+  path = g_build_filename (dir, "process-rows.png", NULL);
+  spindle_ui_test_save_png (GTK_WIDGET (fixture->window), path);
+}
+
 static void
 check_details (Fixture       *fixture,
                SpindleWorker *process,
@@ -148,6 +163,7 @@ check_details (Fixture       *fixture,
   g_assert_nonnull (stop);
   g_assert_false (gtk_widget_is_visible (stop));
   g_assert_false (gtk_widget_is_sensitive (stop));
+  save_screenshot (fixture);
 
   /* the process worker's own pane keeps its actions */
   spindle_ui_test_select (fixture->window, worker);
