@@ -40,10 +40,12 @@
  * the main thread makes the list's first rows and draws them, a few
  * hundred milliseconds; a first batch of 30 ms, after a frame of an empty
  * list, left them idle for most of that. At most half of what was asked
- * for, so that the window still shows how far it got.
+ * for, so that the window still shows how far it got; a few workers (up to
+ * SMALL_REQUEST) all start at once, as one batch of 30 ms started them.
  */
 #define FIRST_BATCH_USEC (150 * 1000)
 #define FIRST_PRIORITY   G_PRIORITY_DEFAULT
+#define SMALL_REQUEST    100
 
 static gint64
 batch_usec (SpindleWindow *self,
@@ -60,8 +62,8 @@ batch_usec (SpindleWindow *self,
 static guint
 batch_max (SpindleWindow *self)
 {
-  if (self->spawn_last_end == 0)
-    return MAX (self->spawn_requested / 2, 1);
+  if (self->spawn_last_end == 0 && self->spawn_requested > SMALL_REQUEST)
+    return self->spawn_requested / 2;
 
   return G_MAXUINT;
 }

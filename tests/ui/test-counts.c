@@ -358,6 +358,24 @@ test_first_batch_before_first_frame (Fixture *fixture)
   gtk_window_destroy (GTK_WINDOW (paint.window));
 }
 
+static gboolean
+set_has_workers (SpindleWorkerSet *set)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (set)) > 0;
+}
+
+/* A few workers asked for at once start in one batch, as the command
+ * line's --workers sleeper=2 expects: halving the first batch is for
+ * thousands.
+ */
+static void
+test_few_workers_start_at_once (Fixture *fixture)
+{
+  spindle_window_start_workers (fixture->window, "sleeper", 3);
+  spindle_ui_test_wait (set_has_workers, fixture->set);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->set)), ==, 3);
+}
+
 typedef struct
 {
   SpindleWorker *worker;
@@ -601,6 +619,7 @@ main (int   argc,
   ADD ("counts-of-row-just-shown", test_counts_of_row_just_shown);
   ADD ("start-workers-in-batches", test_start_workers_in_batches);
   ADD ("first-batch-before-first-frame", test_first_batch_before_first_frame);
+  ADD ("few-workers-start-at-once", test_few_workers_start_at_once);
   ADD ("one-watch-per-worker", test_one_watch_per_worker);
   ADD ("cells-right-when-shown", test_cells_right_when_shown);
   ADD ("elapsed-width-fixed", test_elapsed_width_fixed);
