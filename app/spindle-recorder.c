@@ -310,7 +310,9 @@ track_worker (SpindleRecorder *self,
   guint64 id = spindle_worker_get_id (worker);
   GListModel *children;
 
-  if (!is_recording (self) || g_hash_table_contains (self->seen, &id))
+  /* a process worker's processes are rows, not workers: its report names them */
+  if (!is_recording (self) || spindle_worker_is_tree_process (worker) ||
+      g_hash_table_contains (self->seen, &id))
     return;
   g_hash_table_add (self->seen, g_memdup2 (&id, sizeof id));
 

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "spindle-export-private.h"
+#include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
 /* The owner thread's side of an exported set: a tick on the set's
@@ -175,6 +176,9 @@ walk_workers (SpindleExportedSet *set,
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
       guint64 id = _spindle_export_id (set->number, spindle_worker_get_id (worker));
 
+      if (worker->tree_process)
+        continue;
+
       if (g_hash_table_contains (set->forgotten, &id))
         {
           guint64 *key = g_new (guint64, 1);
@@ -267,6 +271,18 @@ collect (GPtrArray          *touched,
           entry->fresh = FALSE;
         }
     }
+}
+
+/* A process worker's processes are rows of the list, not workers of the
+ * program, and a row may be freed while a tick is pending: neither is
+ * sent (see spindle-process-tree.c).
+ */
+void
+_spindle_worker_set_export_changed (SpindleWorkerSet *set,
+                                    SpindleWorker    *worker)
+{
+  if (!worker->tree_process)
+    g_hash_table_add (set->export_changed, worker);
 }
 
 SpindleExportDelta *

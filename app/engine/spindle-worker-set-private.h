@@ -39,6 +39,9 @@ struct _SpindleWorkerSet
   struct _SpindleRemote *remote; /* a mirror of another program's set; see spindle-remote.c */
 };
 
+void    _spindle_worker_set_export_changed (SpindleWorkerSet *set,
+                                            SpindleWorker    *worker);
+
 /* A worker changed: an exported set's next tick sends it (spindle-export.c).
  * A hash insert while a client subscribes, nothing otherwise.
  */
@@ -47,7 +50,7 @@ _spindle_worker_set_mark_changed (SpindleWorkerSet *set,
                                   SpindleWorker    *worker)
 {
   if (set != NULL && G_UNLIKELY (set->export_changed != NULL))
-    g_hash_table_add (set->export_changed, worker);
+    _spindle_worker_set_export_changed (set, worker);
 }
 
 void    _spindle_worker_set_worker_ended        (SpindleWorkerSet *set,

@@ -1367,6 +1367,58 @@ test_mirror_not_exported (void)
   end_set (set);
 }
 
+/* A process worker's processes are rows of the list, not workers of the
+ * program: neither the snapshot nor an update sends one.
+ */
+static gboolean
+has_process_rows (gpointer data)
+{
+  SpindleWorker *worker = data;
+  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
+
+  spindle_process_info_update (info);
+  return spindle_process_info_get_pid (info) > 0 &&
+         g_list_model_get_n_items (spindle_worker_get_children (worker)) > 0;
+}
+
+static void
+test_process_rows_not_exported (void)
+{
+  SpindleWorkerSet *set = exported_set_new (SPINDLE_EXPORT_FLAGS_NONE);
+  g_autofree char *mark = g_strdup_printf ("7411.%d", (int) getpid ());
+  g_autoptr(Client) client = client_new (spindle_worker_set_get_export_name (set));
+  g_autoptr(GVariant) snapshot = NULL;
+  SpindleWorker *worker;
+  guint64 seq;
+
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("sleep @MARK@ & wait", mark), NULL);
+  snapshot = client_subscribe (client, 50, &seq);
+  /* the rows come, and change, while the client is subscribed */
+  spindle_test_wait_until (has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  wait_updated_state (client, spindle_worker_get_id (worker), spindle_worker_state_to_string (spindle_worker_get_state (worker)));
+
+  g_assert_cmpuint (g_variant_n_children (snapshot), ==, 1);
+  for (guint i = 0; i < client->updates->len; i++)
+    {
+      g_autoptr(GVariant) changed = NULL;
+
+      g_variant_get (g_ptr_array_index (client->updates, i), "(tu@aa{sv}at)", NULL, NULL, &changed, NULL);
+      for (guint j = 0; j < g_variant_n_children (changed); j++)
+        {
+          g_autoptr(GVariant) dict = g_variant_get_child_value (changed, j);
+          guint64 id;
+
+          g_assert_true (g_variant_lookup (dict, "id", "t", &id));
+          g_assert_cmpuint (id, ==, spindle_worker_get_id (worker));
+        }
+    }
+  g_assert_cmpuint (spindle_test_count_marked (mark), ==, 0);
+
+  end_set (set);
+}
+
 /* The Python example: Python bodies exported with control, one stopped
  * through the bus and reported stopped with its cleanup step.
  */
@@ -1432,6 +1484,7 @@ main (int   argc,
   g_test_add_func ("/engine/export/retention", test_retention);
   g_test_add_func ("/engine/export/environment", test_environment);
   g_test_add_func ("/engine/export/mirror-not-exported", test_mirror_not_exported);
+  g_test_add_func ("/engine/export/process-rows-not-exported", test_process_rows_not_exported);
   g_test_add_func ("/engine/export/owner-context-not-running", test_idle_owner);
   g_test_add_func ("/engine/export/two-sets", test_two_sets);
   g_test_add_func ("/engine/export/python-example", test_python_example);

@@ -5,6 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#include <string.h>
+#include <unistd.h>
+
 #include "spindle-recorder.h"
 #include "spindle-recording.h"
 #include "spindle-test-util.h"
@@ -236,6 +239,48 @@ test_bounded (void)
   g_assert_true (spindle_recording_get_truncated (recording));
 }
 
+/* A process worker's processes are rows of the list, not workers: the
+ * recording has the process worker alone, whose report names them.
+ */
+static gboolean
+has_process_rows (gpointer data)
+{
+  SpindleWorker *worker = data;
+  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
+
+  spindle_process_info_update (info);
+  return spindle_process_info_get_pid (info) > 0 &&
+         g_list_model_get_n_items (spindle_worker_get_children (worker)) > 0;
+}
+
+static void
+test_process_rows_not_recorded (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(SpindleRecorder) recorder = spindle_recorder_new (set, memory, 0);
+  g_autofree char *mark = g_strdup_printf ("7412.%d", (int) getpid ());
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  SpindleWorker *worker;
+  guint spawns = 0;
+
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("sleep @MARK@ & wait", mark), NULL);
+  spindle_test_wait_until (has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  g_assert_true (spindle_recorder_close (recorder, NULL));
+
+  bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (memory));
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    spawns += strstr (lines[i], "\"ev\":\"spawn\"") != NULL;
+  g_assert_cmpuint (spawns, ==, 1);
+  g_assert_cmpuint (spindle_test_count_marked (mark), ==, 0);
+}
+
 /* Damaged and hostile files: each one an error, none a crash. */
 static void
 test_rejects_damaged (void)
@@ -457,6 +502,7 @@ main (int   argc,
   g_test_add_func ("/recording/replays-same-states", test_replays_same_states);
   g_test_add_func ("/recording/requests-and-steps", test_records_requests_and_steps);
   g_test_add_func ("/recording/bounded", test_bounded);
+  g_test_add_func ("/recording/process-rows-not-recorded", test_process_rows_not_recorded);
   g_test_add_func ("/recording/rejects-damaged", test_rejects_damaged);
   g_test_add_func ("/recording/cut-short-loads-incomplete", test_cut_short_loads_incomplete);
   g_test_add_func ("/recording/fuzz", test_fuzz);
