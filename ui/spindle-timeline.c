@@ -53,6 +53,8 @@ struct _SpindleTimeline
   gint64         span;
   gulong         tick_id;
   guint          show_markers : 1;
+  guint          palette_valid : 1;
+  Palette        palette;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleTimeline, spindle_timeline, GTK_TYPE_WIDGET)
@@ -80,8 +82,8 @@ lookup_color (GtkStyleContext *context,
 }
 
 static void
-palette_init (Palette   *palette,
-              GtkWidget *widget)
+palette_lookup (Palette   *palette,
+                GtkWidget *widget)
 {
   GtkStyleContext *context = gtk_widget_get_style_context (widget);
 
@@ -90,6 +92,23 @@ palette_init (Palette   *palette,
 
   lookup_color (context, "spindle_marker_escalated", "#e01b24", &palette->escalated);
   lookup_color (context, "spindle_marker_cleanup", "#241f31", &palette->cleanup);
+}
+
+/* Looked up once, then again only when the widget's style changes (a new
+ * theme, dark or light, changes it): a lookup resolves the colour's
+ * expression through the style providers, a dozen of them for each row on
+ * screen on every frame of a scroll.
+ */
+static const Palette *
+get_palette (SpindleTimeline *self)
+{
+  if (!self->palette_valid)
+    {
+      palette_lookup (&self->palette, GTK_WIDGET (self));
+      self->palette_valid = TRUE;
+    }
+
+  return &self->palette;
 }
 
 /* A live worker the kernel saw on a CPU shows solid; asleep, faint. */
@@ -246,7 +265,7 @@ spindle_timeline_snapshot (GtkWidget   *widget,
 {
   SpindleTimeline *self = SPINDLE_TIMELINE (widget);
   SpindleHistoryEntry entries[SPINDLE_HISTORY_CAPACITY];
-  Palette palette;
+  const Palette *palette;
   Frame frame;
   guint n_entries;
 
@@ -261,7 +280,7 @@ spindle_timeline_snapshot (GtkWidget   *widget,
     return;
 
   n_entries = spindle_worker_get_history (self->worker, entries, G_N_ELEMENTS (entries));
-  palette_init (&palette, widget);
+  palette = get_palette (self);
 
   /* The last tick's "now", shared by every row; a state entered since
    * shows at once, at the right edge.
@@ -274,10 +293,10 @@ spindle_timeline_snapshot (GtkWidget   *widget,
    * tick, and under the cairo renderer filling rounded shapes was a fifth
    * of the window's scrolling time.
    */
-  snapshot_segments (snapshot, &frame, &palette, entries, n_entries);
+  snapshot_segments (snapshot, &frame, palette, entries, n_entries);
 
   if (self->show_markers)
-    snapshot_markers (snapshot, &frame, &palette, entries, n_entries);
+    snapshot_markers (snapshot, &frame, palette, entries, n_entries);
 }
 
 /* Tooltip *******************************************************************/
@@ -391,6 +410,16 @@ on_state (SpindleWorker   *worker,
 
 /* GObject *******************************************************************/
 
+static void
+spindle_timeline_css_changed (GtkWidget         *widget,
+                              GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (spindle_timeline_parent_class)->css_changed (widget, change);
+
+  SPINDLE_TIMELINE (widget)->palette_valid = FALSE;
+  gtk_widget_queue_draw (widget);
+}
+
 /* Scrolled back into view: time went on while it was not drawn. */
 static void
 spindle_timeline_map (GtkWidget *widget)
@@ -487,6 +516,7 @@ spindle_timeline_class_init (SpindleTimelineClass *klass)
   widget_class->map = spindle_timeline_map;
   widget_class->unmap = spindle_timeline_unmap;
   widget_class->snapshot = spindle_timeline_snapshot;
+  widget_class->css_changed = spindle_timeline_css_changed;
   widget_class->query_tooltip = spindle_timeline_query_tooltip;
 
   properties[PROP_WORKER] =

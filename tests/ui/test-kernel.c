@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -129,6 +130,60 @@ count_drawn_rects (GtkWidget *timeline)
   node = gtk_snapshot_to_node (snapshot);
 
   return node != NULL ? count_nodes (node, GSK_COLOR_NODE) : 0;
+}
+
+/* The named colours looked up, counted on their way to GTK's lookup. */
+static guint n_color_lookups;
+
+typedef gboolean (*LookupColorFunc) (GtkStyleContext *, const char *, GdkRGBA *);
+
+gboolean
+gtk_style_context_lookup_color (GtkStyleContext *context,
+                                const char      *color_name,
+                                GdkRGBA         *color)
+{
+  static LookupColorFunc real;
+
+  if (real == NULL)
+    real = (LookupColorFunc) dlsym (RTLD_NEXT, "gtk_style_context_lookup_color");
+  n_color_lookups++;
+
+  return real (context, color_name, color);
+}
+
+static gboolean
+first_color (GskRenderNode *node,
+             GdkRGBA       *color)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+    case GSK_COLOR_NODE:
+      *color = *gsk_color_node_get_color (node);
+      return TRUE;
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        if (first_color (gsk_container_node_get_child (node, i), color))
+          return TRUE;
+      return FALSE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The colour of the first bar the timeline draws itself. */
+static GdkRGBA
+first_bar_color (GtkWidget *timeline)
+{
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GdkRGBA color = { 0, };
+
+  GTK_WIDGET_GET_CLASS (timeline)->snapshot (timeline, snapshot);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  g_assert_true (first_color (node, &color));
+
+  return color;
 }
 
 /* Other threads *************************************************************/
@@ -532,6 +587,47 @@ test_timeline_draws (Fixture *fixture)
   g_assert_cmpuint (with_marks, >=, without_marks + 4);
 }
 
+typedef struct
+{
+  GtkWidget *timeline;
+  GdkRGBA    before;
+} ColorWait;
+
+static gboolean
+bar_color_changed (ColorWait *wait)
+{
+  GdkRGBA now = first_bar_color (wait->timeline);
+
+  return !gdk_rgba_equal (&now, &wait->before);
+}
+
+/* A timeline looks its colours up once, not on each of its draws (a row on
+ * screen is drawn on every frame of a scroll), and again once its style
+ * changes: the dark theme's bars are drawn in the dark theme's colours.
+ */
+static void
+test_timeline_colors_cached (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  GtkSettings *settings = gtk_settings_get_default ();
+  ColorWait wait;
+
+  spindle_ui_test_settle (fixture->window);
+  wait.timeline = find_row_timeline (fixture, sleeper);
+  g_assert_nonnull (wait.timeline);
+  wait.before = first_bar_color (wait.timeline);
+
+  n_color_lookups = 0;
+  for (guint i = 0; i < 10; i++)
+    first_bar_color (wait.timeline);
+  g_assert_cmpuint (n_color_lookups, ==, 0);
+
+  g_object_set (settings, "gtk-application-prefer-dark-theme", TRUE, NULL);
+  spindle_ui_test_wait (bar_color_changed, &wait);
+  g_object_set (settings, "gtk-application-prefer-dark-theme", FALSE, NULL);
+  spindle_ui_test_wait_drawn (fixture->window);
+}
+
 /* Why is it still running? **************************************************/
 
 static gboolean
@@ -697,6 +793,7 @@ main (int   argc,
   ADD ("samples-only-while-mapped", test_samples_only_while_mapped);
   ADD ("cpu-and-kernel-columns", test_cpu_and_kernel_columns);
   ADD ("timeline-draws", test_timeline_draws);
+  ADD ("timeline-colors-cached", test_timeline_colors_cached);
   ADD ("cond-waiter-diagnosis", test_cond_waiter_diagnosis);
   ADD ("selected-follows-its-wait", test_selected_follows_its_wait);
   ADD ("process-status", test_process_status);
