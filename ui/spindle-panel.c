@@ -45,10 +45,35 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Shown rows that are workers: a process worker's processes, rows of
+ * the list when it is expanded, are none (the monitor counts them apart).
+ */
+static guint
+count_shown_workers (SpindlePanel *self)
+{
+  GListModel *model = G_LIST_MODEL (self->filter_model);
+  guint n = g_list_model_get_n_items (model);
+  guint shown = n;
+
+  if (self->monitor == NULL || spindle_worker_monitor_get_n_process_rows (self->monitor) == 0)
+    return shown;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (model, i);
+      g_autoptr(SpindleWorker) worker = gtk_tree_list_row_get_item (row);
+
+      if (spindle_worker_is_tree_process (worker))
+        shown--;
+    }
+
+  return shown;
+}
+
 static void
 update_shown (SpindlePanel *self)
 {
-  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  guint shown = count_shown_workers (self);
   guint total = self->monitor ? spindle_worker_monitor_get_n_total (self->monitor) : 0;
   g_autofree char *text = NULL;
 
