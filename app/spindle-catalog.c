@@ -22,9 +22,11 @@
 
 typedef struct
 {
-  SpindleJobFunc func;
-  gint64         deadline_usec;
-  guint          n_children;    /* threads it starts besides its own */
+  SpindleJobFunc      func;
+  gint64              deadline_usec;
+  guint               n_children;    /* threads it starts besides its own */
+  const char * const *command;       /* a process worker's, instead of func */
+  const SpindleCommandOptions *command_options;
 } Body;
 
 /* Pure computation for compute regions: no locks, no allocation. */
@@ -554,19 +556,15 @@ failure_body (SpindleJob  *job,
 /* A shell with two sleeps: one ignores SIGTERM, one escaped with setsid().
  * A stop ends the shell; the reaper helper then kills and reaps what it
  * left, and the report names every process. A force-cancel kills all.
+ * A process worker: its processes are rows under it in the list.
  */
-static GVariant *
-process_tree_body (SpindleJob  *job,
-                   gpointer     data,
-                   GError     **error)
-{
-  static const char * const argv[] = {
-    "sh", "-c", "sh -c 'trap \"\" TERM; exec sleep 3600' & setsid sleep 3600 & wait", NULL
-  };
-  SpindleCommandOptions options = { .leftover_grace_usec = 300 * 1000 };
+static const char * const process_tree_argv[] = {
+  "sh", "-c", "sh -c 'trap \"\" TERM; exec sleep 3600' & setsid sleep 3600 & wait", NULL
+};
 
-  return spindle_job_run_command (job, argv, &options, error);
-}
+static const SpindleCommandOptions process_tree_options = {
+  .leftover_grace_usec = 300 * 1000,
+};
 
 /* The catalogue ************************************************************/
 
@@ -616,7 +614,7 @@ static const Body bodies[] = {
   { deadline_body, 10 * G_USEC_PER_SEC },
   { result_body },
   { failure_body },
-  { process_tree_body },
+  { NULL, 0, 0, process_tree_argv, &process_tree_options },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (entries) == G_N_ELEMENTS (bodies));
@@ -711,6 +709,9 @@ spindle_catalog_spawn (SpindleWorkerSet  *set,
   options.kind = entries[index].kind;
   options.deadline_usec = bodies[index].deadline_usec;
 
+  if (bodies[index].command != NULL)
+    return spindle_worker_set_spawn_command_full (set, &options, name, bodies[index].command,
+                                                  bodies[index].command_options, error);
   return spindle_worker_set_spawn_full (set, &options, name, bodies[index].func, NULL, NULL, error);
 }
 

@@ -851,13 +851,44 @@ spindle_worker_set_spawn_command (SpindleWorkerSet            *set,
                                   const SpindleCommandOptions *command_options,
                                   GError                     **error)
 {
-  g_autofree char *name = NULL;
+  return spindle_worker_set_spawn_command_full (set, options, NULL, argv, command_options, error);
+}
+
+/**
+ * spindle_worker_set_spawn_command_full:
+ * @set: a #SpindleWorkerSet
+ * @options: (nullable): as for spindle_worker_set_spawn_full(); the kind
+ *   defaults to "command"
+ * @name: (nullable): the worker's name; %NULL: the command line
+ * @argv: (array zero-terminated=1): the program (looked up in PATH) and its
+ *   arguments
+ * @command_options: (nullable): working directory, environment, stop signal,
+ *   output kept
+ * @error: return location for a #GError
+ *
+ * As spindle_worker_set_spawn_command(), with the worker named @name
+ * rather than after its command line.
+ *
+ * Returns: (transfer none) (nullable): the worker, owned by the set
+ *
+ * Since: 0.2
+ */
+SpindleWorker *
+spindle_worker_set_spawn_command_full (SpindleWorkerSet            *set,
+                                       const SpindleSpawnOptions   *options,
+                                       const char                  *name,
+                                       const char * const          *argv,
+                                       const SpindleCommandOptions *command_options,
+                                       GError                     **error)
+{
+  g_autofree char *line = NULL;
 
   g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
   g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  name = command_name (argv);
+  if (name == NULL)
+    name = line = command_name (argv);
   return _spindle_process_spawn (set, options, "command", name, argv, command_options, error);
 }
 

@@ -77,6 +77,13 @@ SpindleWorker *spindle_worker_set_spawn_command (SpindleWorkerSet            *se
                                                  const SpindleCommandOptions *command_options,
                                                  GError                     **error);
 SPINDLE_AVAILABLE_IN_ALL
+SpindleWorker *spindle_worker_set_spawn_command_full (SpindleWorkerSet            *set,
+                                                      const SpindleSpawnOptions   *options,
+                                                      const char                  *name,
+                                                      const char * const          *argv,
+                                                      const SpindleCommandOptions *command_options,
+                                                      GError                     **error);
+SPINDLE_AVAILABLE_IN_ALL
 GVariant      *spindle_job_run_command          (SpindleJob                  *job,
                                                  const char * const          *argv,
                                                  const SpindleCommandOptions *command_options,

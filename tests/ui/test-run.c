@@ -435,6 +435,37 @@ tree_up (Tree *tree)
   return tree->sleeps->len == 2;
 }
 
+/* The rows under @worker of processes in @pids, and whether each is over. */
+static guint
+count_rows_of (SpindleWorker *worker,
+               GArray        *pids,
+               gboolean       finished)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(SpindleWorker) row = g_list_model_get_item (children, i);
+
+      n += count_rows_of (row, pids, finished);
+      if (!spindle_worker_is_tree_process (row) ||
+          spindle_worker_is_terminal (row) != finished)
+        continue;
+      for (guint j = 0; j < pids->len; j++)
+        n += spindle_worker_get_tid (row) == g_array_index (pids, pid_t, j);
+    }
+
+  return n;
+}
+
+/* The window walks a process worker's tree: the sleeps are rows under it. */
+static gboolean
+sleeps_listed (Tree *tree)
+{
+  return count_rows_of (tree->worker, tree->sleeps, FALSE) == tree->sleeps->len;
+}
+
 /* The demo's process tree is not reached by a stop of its command alone:
  * what the command leaves is killed and reaped, each process in the report.
  */
@@ -448,6 +479,7 @@ assert_tree_gone (SpindleUiFixture   *fixture,
   g_autofree char *report = NULL;
 
   spindle_ui_test_wait (tree_up, &tree);
+  spindle_ui_test_wait (sleeps_listed, &tree);
   if (force)
     spindle_worker_force_cancel (tree.worker);
   else
@@ -462,6 +494,8 @@ assert_tree_gone (SpindleUiFixture   *fixture,
   for (guint i = 0; steps[i] != NULL; i++)
     g_assert_nonnull (strstr (report, steps[i]));
   g_assert_null (strstr (report, "could not be reaped"));
+  /* the rows end with their processes */
+  g_assert_cmpuint (count_rows_of (tree.worker, tree.sleeps, TRUE), ==, 2);
   g_array_unref (tree.sleeps);
 }
 
