@@ -226,6 +226,9 @@ spindle_format_kind_title (const char *kind)
     return _("child worker");
   if (g_strcmp0 (kind, "command") == 0)
     return _("command");
+  /* one process of a process worker's tree, a row under it */
+  if (g_strcmp0 (kind, "process") == 0)
+    return _("process");
   if (kind == NULL || g_str_equal (kind, "custom"))
     return _("custom job");
 

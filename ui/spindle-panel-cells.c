@@ -268,18 +268,36 @@ process_status (gpointer          this,
   return spindle_format_process_status (cpu_percent, resident, n_threads, n_cpus, load_average);
 }
 
+/* A process of a process worker's tree is a row with nothing of its own
+ * to stop: its worker's buttons reach it.
+ */
+static gboolean
+is_process_row (SpindleWorker *worker)
+{
+  return worker != NULL && spindle_worker_is_tree_process (worker);
+}
+
 static gboolean
 can_stop (gpointer           this,
-          SpindleWorkerState state)
+          SpindleWorkerState state,
+          SpindleWorker     *worker)
 {
-  return spindle_format_can_stop (state);
+  return spindle_format_can_stop (state) && !is_process_row (worker);
 }
 
 static gboolean
 can_cancel (gpointer           this,
-            SpindleWorkerState state)
+            SpindleWorkerState state,
+            SpindleWorker     *worker)
 {
-  return spindle_format_can_cancel (state);
+  return spindle_format_can_cancel (state) && !is_process_row (worker);
+}
+
+static const char *
+process_row_tooltip (void)
+{
+  return _("A process of a process worker: Stop and Force-Cancel act on the process worker, "
+           "whose helper ends every process of its tree");
 }
 
 /* A request reaches no worker of a program that has exited. */
@@ -458,6 +476,8 @@ on_row_stop_query_tooltip (GtkWidget   *widget,
   if (worker == NULL)
     return FALSE;
 
+  if (is_process_row (worker))
+    return show_tooltip (widget, tooltip, g_strdup (process_row_tooltip ()));
   return show_tooltip (widget, tooltip, stop_tooltip (NULL, spindle_worker_get_name (worker)));
 }
 
@@ -474,6 +494,8 @@ on_row_cancel_query_tooltip (GtkWidget   *widget,
   if (worker == NULL)
     return FALSE;
 
+  if (is_process_row (worker))
+    return show_tooltip (widget, tooltip, g_strdup (process_row_tooltip ()));
   return show_tooltip (widget, tooltip, cancel_tooltip (NULL, spindle_worker_get_name (worker)));
 }
 

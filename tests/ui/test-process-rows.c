@@ -93,9 +93,8 @@ assert_counts (Fixture *fixture)
   g_assert_cmpstr (gtk_label_get_label (fixture->window->shown_label), ==, "1 worker");
 }
 
-/* A row of a process offers no action of its own: where the buttons are
- * sensitive (the cells follow the state alone), a click still does
- * nothing to the process.
+/* A row of a process offers no action of its own: its buttons are
+ * insensitive and say why, and the process is untouched.
  */
 static void
 check_row_buttons (Fixture       *fixture,
@@ -103,18 +102,17 @@ check_row_buttons (Fixture       *fixture,
 {
   GtkWidget *stop = spindle_ui_test_find_row_button (fixture->window, process, "row-stop");
   GtkWidget *cancel = spindle_ui_test_find_row_button (fixture->window, process, "row-cancel");
+  g_autofree char *stop_tip = NULL;
+  g_autofree char *cancel_tip = NULL;
 
   g_assert_nonnull (stop);
   g_assert_nonnull (cancel);
-  if (gtk_widget_get_sensitive (stop) || gtk_widget_get_sensitive (cancel))
-    {
-      g_test_incomplete ("a process row's Stop and Force-Cancel stay sensitive until the cells' "
-                         "can_stop/can_cancel closures look at spindle_worker_is_tree_process()");
-      if (gtk_widget_get_sensitive (stop))
-        spindle_ui_test_activate (stop);
-      if (gtk_widget_get_sensitive (cancel))
-        spindle_ui_test_activate (cancel);
-    }
+  g_assert_false (gtk_widget_get_sensitive (stop));
+  g_assert_false (gtk_widget_get_sensitive (cancel));
+  stop_tip = _spindle_window_query_tooltip (stop);
+  cancel_tip = _spindle_window_query_tooltip (cancel);
+  g_assert_true (g_str_has_prefix (stop_tip, "A process of a process worker"));
+  g_assert_cmpstr (cancel_tip, ==, stop_tip);
 
   g_assert_cmpint (spindle_worker_get_state (process), ==, SPINDLE_WORKER_STATE_RUNNING);
   g_assert_cmpint (spindle_test_process_state (spindle_worker_get_tid (process)), ==, 'S');
