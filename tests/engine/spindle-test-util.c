@@ -539,6 +539,51 @@ spindle_test_process_session (pid_t pid)
   return session;
 }
 
+/* Whether @pid is a sleep (its name, after its exec). */
+gboolean
+spindle_test_is_sleep (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
+  g_autofree char *comm = NULL;
+
+  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
+}
+
+/* The row of process @pid under @worker, at any depth, or NULL. */
+SpindleWorker *
+spindle_test_find_process_row (SpindleWorker *worker,
+                               pid_t          pid)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+      SpindleWorker *found;
+
+      if (spindle_worker_get_tid (child) == pid)
+        return child;  /* held by the store */
+      if ((found = spindle_test_find_process_row (child, pid)) != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+/* A condition: the command worker @data has its pid and rows of its
+ * processes, walking its tree once more.
+ */
+gboolean
+spindle_test_has_process_rows (gpointer data)
+{
+  SpindleWorker *worker = data;
+  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
+
+  spindle_process_info_update (info);
+  return spindle_process_info_get_pid (info) > 0 &&
+         g_list_model_get_n_items (spindle_worker_get_children (worker)) > 0;
+}
+
 /* A file in a directory of its own that a test's command writes its pids
  * to, one a line; @wanted is how many make it full. */
 void

@@ -1370,17 +1370,6 @@ test_mirror_not_exported (void)
 /* A process worker's processes are rows of the list, not workers of the
  * program: neither the snapshot nor an update sends one.
  */
-static gboolean
-has_process_rows (gpointer data)
-{
-  SpindleWorker *worker = data;
-  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
-
-  spindle_process_info_update (info);
-  return spindle_process_info_get_pid (info) > 0 &&
-         g_list_model_get_n_items (spindle_worker_get_children (worker)) > 0;
-}
-
 static void
 test_process_rows_not_exported (void)
 {
@@ -1394,7 +1383,7 @@ test_process_rows_not_exported (void)
   worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("sleep @MARK@ & wait", mark), NULL);
   snapshot = client_subscribe (client, 50, &seq);
   /* the rows come, and change, while the client is subscribed */
-  spindle_test_wait_until (has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (spindle_test_has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
   wait_updated_state (client, spindle_worker_get_id (worker), spindle_worker_state_to_string (spindle_worker_get_state (worker)));

@@ -33,15 +33,6 @@ static char mark[32];
 
 typedef SpindleTestPidFile PidFile;
 
-static gboolean
-is_sleep (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
-  g_autofree char *comm = NULL;
-
-  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
-}
-
 static pid_t
 parent_of (pid_t pid)
 {
@@ -65,26 +56,6 @@ only_child (SpindleWorker *worker)
   g_assert_cmpuint (g_list_model_get_n_items (children), ==, 1);
   child = g_list_model_get_item (children, 0);
   return child;  /* held by the store */
-}
-
-static SpindleWorker *
-find_row (SpindleWorker *worker,
-          pid_t          pid)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-      SpindleWorker *found;
-
-      if (spindle_worker_get_tid (child) == pid)
-        return child;
-      if ((found = find_row (child, pid)) != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static void
@@ -147,7 +118,7 @@ nested_ready (gpointer data)
   if (!spindle_test_pid_file_full (file))
     return FALSE;
   pids = spindle_test_pid_file_read (file);
-  return is_sleep (atoi (pids[2])) && spindle_test_process_state (atoi (pids[2])) == 'S';
+  return spindle_test_is_sleep (atoi (pids[2])) && spindle_test_process_state (atoi (pids[2])) == 'S';
 }
 
 static SpindleWorker *
@@ -220,7 +191,7 @@ test_rows_are_not_workers (void)
   worker = spawn_nested_tree (set, &file);
   pids = spindle_test_pid_file_read (&file);
   spindle_process_info_update (spindle_process_info_get_for_worker (worker));
-  grandchild = find_row (worker, atoi (pids[2]));
+  grandchild = spindle_test_find_process_row (worker, atoi (pids[2]));
   g_assert_nonnull (grandchild);
 
   spindle_worker_request_stop (grandchild);
@@ -291,7 +262,7 @@ test_rows_agree_with_report (void)
       if ((g_str_has_prefix (label, "Command ") && sscanf (label, "Command %d", &pid) == 1) ||
           (g_str_has_prefix (label, "Descendant ") && sscanf (label, "Descendant %d", &pid) == 1))
         {
-          g_assert_nonnull (find_row (worker, pid));
+          g_assert_nonnull (spindle_test_find_process_row (worker, pid));
           n_named++;
         }
     }
@@ -313,7 +284,7 @@ sleep_listed (gpointer data)
   if (!spindle_test_pid_file_full (file))
     return FALSE;
   pids = spindle_test_pid_file_read (file);
-  return is_sleep (atoi (pids[1]));
+  return spindle_test_is_sleep (atoi (pids[1]));
 }
 
 static void
@@ -345,12 +316,12 @@ test_unseen_process_gets_row (void)
   file.wanted = 2;
   spindle_test_wait_until (sleep_listed, &file, SPINDLE_TEST_GUARD_MS);
   pids = spindle_test_pid_file_read (&file);
-  g_assert_null (find_row (worker, atoi (pids[1])));
+  g_assert_null (spindle_test_find_process_row (worker, atoi (pids[1])));
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
-  unseen = find_row (worker, atoi (pids[1]));
+  unseen = spindle_test_find_process_row (worker, atoi (pids[1]));
   g_assert_nonnull (unseen);
   g_assert_true (spindle_worker_is_tree_process (unseen));
   g_assert_cmpint (spindle_worker_get_state (unseen), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -374,7 +345,7 @@ gone_cond (gpointer data)
 static gboolean
 is_sleep_cond (gpointer data)
 {
-  return is_sleep (GPOINTER_TO_INT (data));
+  return spindle_test_is_sleep (GPOINTER_TO_INT (data));
 }
 
 static void
@@ -397,7 +368,7 @@ test_row_ends_with_process (void)
   info = spindle_process_info_get_for_worker (worker);
   wait_info_pid (worker);
   command = only_child (worker);
-  sleeper = find_row (worker, pid);
+  sleeper = spindle_test_find_process_row (worker, pid);
   g_assert_nonnull (sleeper);
   g_assert_true (spindle_worker_get_parent (sleeper) == command);
 
@@ -435,7 +406,8 @@ adopted_cond (gpointer data)
 {
   Adopted *adopted = data;
 
-  return is_sleep (adopted->escapee) && spindle_test_process_session (adopted->escapee) == adopted->escapee &&
+  return spindle_test_is_sleep (adopted->escapee) &&
+         spindle_test_process_session (adopted->escapee) == adopted->escapee &&
          parent_of (adopted->escapee) == adopted->helper;
 }
 
@@ -463,7 +435,7 @@ test_adopted_orphan (void)
 
   info = spindle_process_info_get_for_worker (worker);
   wait_info_pid (worker);
-  escapee = find_row (worker, adopted.escapee);
+  escapee = spindle_test_find_process_row (worker, adopted.escapee);
   g_assert_nonnull (escapee);
   g_assert_true (spindle_worker_get_parent (escapee) == worker);
   g_assert_cmpint (spindle_worker_get_state (escapee), ==, SPINDLE_WORKER_STATE_RUNNING);

@@ -83,15 +83,6 @@ no_marked_cond (gpointer data)
 
 typedef SpindleTestPidFile PidFile;
 
-static gboolean
-is_sleep (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
-  g_autofree char *comm = NULL;
-
-  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
-}
-
 /* The stubborn tree is in place: both sleeps run, and the last one has
  * left the command's session.
  */
@@ -106,7 +97,8 @@ tree_ready_cond (gpointer data)
     return FALSE;
   pids = spindle_test_pid_file_read (file);
   escapee = atoi (pids[3]);
-  return is_sleep (atoi (pids[2])) && is_sleep (escapee) && spindle_test_process_session (escapee) == escapee;
+  return spindle_test_is_sleep (atoi (pids[2])) && spindle_test_is_sleep (escapee) &&
+         spindle_test_process_session (escapee) == escapee;
 }
 
 /* A tree that ignores SIGTERM: the command, a child shell, its sleep and

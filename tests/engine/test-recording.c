@@ -242,17 +242,6 @@ test_bounded (void)
 /* A process worker's processes are rows of the list, not workers: the
  * recording has the process worker alone, whose report names them.
  */
-static gboolean
-has_process_rows (gpointer data)
-{
-  SpindleWorker *worker = data;
-  SpindleProcessInfo *info = spindle_process_info_get_for_worker (worker);
-
-  spindle_process_info_update (info);
-  return spindle_process_info_get_pid (info) > 0 &&
-         g_list_model_get_n_items (spindle_worker_get_children (worker)) > 0;
-}
-
 static void
 test_process_rows_not_recorded (void)
 {
@@ -267,7 +256,7 @@ test_process_rows_not_recorded (void)
   guint spawns = 0;
 
   worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("sleep @MARK@ & wait", mark), NULL);
-  spindle_test_wait_until (has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (spindle_test_has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
   g_assert_true (spindle_recorder_close (recorder, NULL));

@@ -27,26 +27,6 @@ static char mark[32];
 
 #define MARK ((const char *) mark)
 
-static SpindleWorker *
-find_process (SpindleWorker *worker,
-              pid_t          pid)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-      SpindleWorker *found;
-
-      if (spindle_worker_get_tid (child) == pid)
-        return child;
-      if ((found = find_process (child, pid)) != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 typedef struct
 {
   SpindleWorker *worker;
@@ -57,7 +37,7 @@ typedef struct
 static gboolean
 has_process_row (Lookup *lookup)
 {
-  return find_process (lookup->worker, lookup->pid) != NULL;
+  return spindle_test_find_process_row (lookup->worker, lookup->pid) != NULL;
 }
 
 static SpindleWorker *
@@ -67,7 +47,7 @@ wait_process_row (SpindleWorker *worker,
   Lookup lookup = { worker, pid };
 
   spindle_ui_test_wait (has_process_row, &lookup);
-  return find_process (worker, pid);
+  return spindle_test_find_process_row (worker, pid);
 }
 
 static gboolean

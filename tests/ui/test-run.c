@@ -406,15 +406,6 @@ typedef struct
   GArray        *sleeps;    /* pids of the tree's sleeps */
 } Tree;
 
-static gboolean
-is_sleep (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/comm", pid);
-  g_autofree char *comm = NULL;
-
-  return g_file_get_contents (path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "sleep");
-}
-
 /* Both sleeps run under the command, whose pid the phase names. */
 static gboolean
 tree_up (Tree *tree)
@@ -429,7 +420,7 @@ tree_up (Tree *tree)
   walk_children (main_pid, pids);
   g_array_set_size (tree->sleeps, 0);
   for (guint i = 0; i < pids->len; i++)
-    if (is_sleep (g_array_index (pids, pid_t, i)))
+    if (spindle_test_is_sleep (g_array_index (pids, pid_t, i)))
       g_array_append_val (tree->sleeps, g_array_index (pids, pid_t, i));
 
   return tree->sleeps->len == 2;
