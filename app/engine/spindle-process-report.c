@@ -235,8 +235,29 @@ containment_dir (const char *line,
   return NULL;
 }
 
+/* Removes the cgroups below @dir, deepest first: the command may have made
+ * cgroups in its own, and a cgroup with children refuses rmdir(). */
+static void
+remove_subtree (const char *dir,
+                guint       depth)
+{
+  g_autoptr(GDir) children = depth < 16 ? g_dir_open (dir, 0, NULL) : NULL;
+  const char *name;
+
+  while (children != NULL && (name = g_dir_read_name (children)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          remove_subtree (path, depth + 1);
+          rmdir (path);
+        }
+    }
+}
+
 /* Waits, bounded, for cgroup.events to say "populated 0" (its change is
- * POLLPRI), and removes the cgroup. */
+ * POLLPRI), and removes the cgroup with the cgroups below it. */
 static gboolean
 remove_when_empty (const char *dir)
 {
@@ -258,6 +279,8 @@ remove_when_empty (const char *dir)
     }
   if (fd >= 0)
     close (fd);
+  if (empty)
+    remove_subtree (dir, 0);
   return empty && rmdir (dir) == 0;
 }
 

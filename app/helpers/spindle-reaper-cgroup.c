@@ -18,8 +18,10 @@
  * one), the reaper's own cgroup in /proc/self/cgroup's "0::" line.
  */
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
@@ -361,6 +363,32 @@ cgroup_wait_empty (Containment *self,
  * removes only what it made. An empty cgroup whose last processes are
  * still being released can refuse rmdir() a moment (EBUSY).
  */
+#define MAX_SUBTREE_DEPTH 16
+
+/* The cgroups the command made in its own (it may: the cgroup is its to
+ * use), deepest first: a cgroup with children refuses rmdir(). Their
+ * processes are gone with the whole tree's (cgroup.kill reaches them).
+ */
+static void
+remove_subtree (const char *dir,
+                int         depth)
+{
+  char path[PATH_MAX];
+  struct dirent *entry;
+  DIR *children;
+
+  if (depth >= MAX_SUBTREE_DEPTH || (children = opendir (dir)) == NULL)
+    return;
+  while ((entry = readdir (children)) != NULL)
+    if (entry->d_type == DT_DIR && entry->d_name[0] != '.' &&
+        snprintf (path, sizeof path, "%s/%s", dir, entry->d_name) < (int) sizeof path)
+      {
+        remove_subtree (path, depth + 1);
+        rmdir (path);
+      }
+  closedir (children);
+}
+
 bool
 cgroup_remove (Containment *self,
                long long    deadline_ms)
@@ -368,14 +396,17 @@ cgroup_remove (Containment *self,
   if (self->kind != CONTAIN_CGROUP)
     return cgroup_wait_empty (self, deadline_ms);
 
+  remove_subtree (self->path, 0);
   while (rmdir (self->path) < 0)
     {
       if (errno != EBUSY || !cgroup_wait_empty (self, deadline_ms))
         return false;
       if (reaper_now_ms () >= deadline_ms)
         return false;
-      /* empty but still busy: let the release run */
+      /* empty but still busy (itself or a cgroup below, released a
+       * moment after its last process): let the release run */
       sched_yield ();
+      remove_subtree (self->path, 0);
     }
   return true;
 }

@@ -63,6 +63,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -520,21 +521,47 @@ kill_walked (Reaper *self)
 
 /* In a cgroup no walk is needed: cgroup.kill reaches every process in it
  * at once, forks racing with it included. The cgroup is frozen first and
- * its members named from cgroup.procs, one read, for those a dying parent
- * may still reap (a parent woken in wait() reaps a dead child before it
- * sees its own SIGKILL); whatever is forked after that read is frozen at
- * birth, cannot be reaped by its frozen parent, and comes to the reaper
- * as a zombie, which is named before it is reaped.
+ * its members named from cgroup.procs, its own and its sub-cgroups', for
+ * those a dying parent may still reap (a parent woken in wait() reaps a
+ * dead child before it sees its own SIGKILL); whatever is forked after
+ * that read is frozen at birth, cannot be reaped by its frozen parent, and
+ * comes to the reaper as a zombie, which is named before it is reaped.
  */
+#define MAX_CGROUP_DEPTH 16
+
+/* The members of the cgroup at @dir and of the cgroups below it: the
+ * command may make cgroups of its own in its cgroup (it is delegated), and
+ * cgroup.procs lists a cgroup's own members only.
+ */
+static void
+add_cgroup_members (const char *dir,
+                    int         depth,
+                    PidList    *pids)
+{
+  char path[PATH_MAX];
+  struct dirent *entry;
+  DIR *children;
+
+  if (snprintf (path, sizeof path, "%s/cgroup.procs", dir) >= (int) sizeof path)
+    return;
+  add_listed_pids (path, pids);
+
+  if (depth >= MAX_CGROUP_DEPTH || (children = opendir (dir)) == NULL)
+    return;
+  while ((entry = readdir (children)) != NULL)
+    if (entry->d_type == DT_DIR && entry->d_name[0] != '.' &&
+        snprintf (path, sizeof path, "%s/%s", dir, entry->d_name) < (int) sizeof path)
+      add_cgroup_members (path, depth + 1, pids);
+  closedir (children);
+}
+
 static void
 kill_contained (Reaper *self)
 {
-  char path[sizeof self->contain.path + 32];
   PidList pids = { 0 };
 
   cgroup_freeze (&self->contain);
-  snprintf (path, sizeof path, "%s/cgroup.procs", self->contain.path);
-  add_listed_pids (path, &pids);
+  add_cgroup_members (self->contain.path, 0, &pids);
   for (size_t i = 0; i < pids.len; i++)
     if (known_lookup (&self->known, pids.pids[i]) == NULL)
       read_comm (pids.pids[i], known_add (&self->known, pids.pids[i])->comm);

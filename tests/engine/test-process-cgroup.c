@@ -412,12 +412,19 @@ test_cgroup_kill_reaches_intruder (void)
 }
 
 #define N_WAITERS 40
+#define N_MOVED   5
 
 /* Every waiting shell wrote its pid and its sleep runs. */
 static gboolean
 waiters_ready_cond (gpointer data)
 {
   return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_WAITERS;
+}
+
+static gboolean
+moved_ready_cond (gpointer data)
+{
+  return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_MOVED;
 }
 
 /* Shells that each wait for a sleep of their own, killed together in the
@@ -475,6 +482,93 @@ test_cgroup_kill_names_every_process (void)
   forced_clear (&forced);
 }
 
+/* A process moved into @dir/@name, a cgroup made for it. */
+static void
+move_to_sub_cgroup (const char *dir,
+                    const char *name,
+                    pid_t       pid)
+{
+  g_autofree char *sub = g_build_filename (dir, name, NULL);
+  g_autofree char *procs = g_build_filename (sub, "cgroup.procs", NULL);
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_mkdir (sub, 0755) == 0 || errno == EEXIST);
+  g_file_set_contents_full (procs, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
+  g_assert_no_error (error);
+}
+
+/* The command's cgroup is its to use: processes it moves into cgroups it
+ * makes below are named like the rest, and those cgroups are removed with
+ * its own.
+ */
+static void
+test_cgroup_kill_names_sub_cgroups (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GArray) sleeps = NULL;
+  g_auto(GStrv) shells = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *dir = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  PidFile file;
+  Forced forced;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  spindle_test_pid_file_init (&file, N_MOVED);
+  script = g_strdup_printf ("trap '' TERM; i=0; while [ $i -lt %d ]; do "
+                            "sh -c 'echo $$ >> %s; sleep @MARK@; :' & i=$((i+1)); done; wait",
+                            N_MOVED, file.path);
+  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
+  spindle_test_wait_until_full (moved_ready_cond, &file, SPINDLE_TEST_GUARD_MS, "the waiting shells");
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_test_wait_until (spindle_test_has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
+  dir = contained_dir (spindle_process_info_get_pid (info));
+
+  shells = spindle_test_pid_file_read (&file);
+  sleeps = spindle_test_marked_pids (MARK);
+  for (guint i = 0; shells[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("shell-%u", i);
+
+      move_to_sub_cgroup (dir, name, atoi (shells[i]));
+    }
+  for (guint i = 0; i < sleeps->len; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("shell-%u/sleep-%u", i % N_MOVED, i);
+
+      move_to_sub_cgroup (dir, name, g_array_index (sleeps, pid_t, i));
+    }
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  for (guint i = 0; shells[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s (sh)", shells[i]);
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+  for (guint i = 0; i < sleeps->len; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %d (sleep)", g_array_index (sleeps, pid_t, i));
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+  spindle_test_assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+}
+
 /* Every process of the tree is dead: gone, or a zombie that its new
  * parent (not this test) has yet to reap. */
 static gboolean
@@ -506,7 +600,8 @@ parent_of (pid_t pid)
 
 /* The helper itself SIGKILLed: no subreaper and no walk are left, but the
  * host still knows the cgroup and ends everything in it, the setsid()
- * escapee and its forking tree included.
+ * escapee and its forking tree included, and removes it with the cgroup
+ * the escapee was moved into.
  */
 static void
 test_cgroup_helper_killed (void)
@@ -528,6 +623,8 @@ test_cgroup_helper_killed (void)
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
   dir = contained_dir (tree_escapee (&tree));
+  /* in a cgroup the command made in its own, which goes too */
+  move_to_sub_cgroup (dir, "escapee", tree_escapee (&tree));
   info = spindle_process_info_get_for_worker (worker);
   spindle_process_info_update (info);
   helper = parent_of (spindle_process_info_get_pid (info));
@@ -1149,6 +1246,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-force-kills-tree", test_cgroup_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-reaches-intruder", test_cgroup_kill_reaches_intruder);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-names-every-process", test_cgroup_kill_names_every_process);
+  g_test_add_func ("/engine/process-cgroup/cgroup-kill-names-sub-cgroups", test_cgroup_kill_names_sub_cgroups);
   g_test_add_func ("/engine/process-cgroup/cgroup-removed-after-exit", test_cgroup_removed_after_exit);
   g_test_add_func ("/engine/process-cgroup/cgroup-exec-fails", test_cgroup_exec_fails);
   g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
