@@ -432,14 +432,20 @@ spawn_helper (SpindleProcess *self,
   HelperExec exec = { args, self->envp != NULL ? self->envp : environ, ends->fds, 0 };
   g_autofree guint8 *stack = g_malloc (HELPER_STACK_SIZE);
   sigset_t all, old;
+  int cancel_state;
   pid_t pid;
 
+  /* the child runs on this thread's control block: a cancellation
+   * pending here must not act in the child's open(), as it would if this
+   * were called with cancellation enabled */
+  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, &cancel_state);
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &old);
   pid = clone (helper_child, stack + HELPER_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &exec);
   if (pid < 0)
     exec.error = errno;
   pthread_sigmask (SIG_SETMASK, &old, NULL);
+  pthread_setcancelstate (cancel_state, NULL);
 
   if (pid > 0 && exec.error != 0)
     while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
