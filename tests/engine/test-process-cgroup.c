@@ -421,6 +421,26 @@ waiters_ready_cond (gpointer data)
   return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_WAITERS;
 }
 
+/* The report names every shell and every sleep. */
+static void
+assert_report_names (SpindleWorker *worker,
+                     char         **shells,
+                     GArray        *sleeps)
+{
+  for (guint i = 0; shells[i] != NULL; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %s (sh)", shells[i]);
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+  for (guint i = 0; i < sleeps->len; i++)
+    {
+      g_autofree char *needle = g_strdup_printf (" %d (sleep)", g_array_index (sleeps, pid_t, i));
+
+      spindle_test_assert_report_has (worker, needle);
+    }
+}
+
 static gboolean
 moved_ready_cond (gpointer data)
 {
@@ -462,18 +482,7 @@ test_cgroup_kill_names_every_process (void)
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
-  for (guint i = 0; shells[i] != NULL; i++)
-    {
-      g_autofree char *needle = g_strdup_printf (" %s (sh)", shells[i]);
-
-      spindle_test_assert_report_has (worker, needle);
-    }
-  for (guint i = 0; i < sleeps->len; i++)
-    {
-      g_autofree char *needle = g_strdup_printf (" %d (sleep)", g_array_index (sleeps, pid_t, i));
-
-      spindle_test_assert_report_has (worker, needle);
-    }
+  assert_report_names (worker, shells, sleeps);
   assert_report_lacks (worker, "could not be reaped");
   assert_no_failed_step (worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
@@ -548,18 +557,7 @@ test_cgroup_kill_names_sub_cgroups (void)
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
-  for (guint i = 0; shells[i] != NULL; i++)
-    {
-      g_autofree char *needle = g_strdup_printf (" %s (sh)", shells[i]);
-
-      spindle_test_assert_report_has (worker, needle);
-    }
-  for (guint i = 0; i < sleeps->len; i++)
-    {
-      g_autofree char *needle = g_strdup_printf (" %d (sleep)", g_array_index (sleeps, pid_t, i));
-
-      spindle_test_assert_report_has (worker, needle);
-    }
+  assert_report_names (worker, shells, sleeps);
   spindle_test_assert_report_has (worker, "emptied and removed");
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
