@@ -418,7 +418,30 @@ test_cgroup_kill_reaches_intruder (void)
 static gboolean
 waiters_ready_cond (gpointer data)
 {
-  return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_WAITERS;
+  SpindleTestPidFile *file = data;
+
+  return spindle_test_pid_file_full (file) && spindle_test_count_marked (MARK) >= file->wanted;
+}
+
+/* A command of @n shells that each wait for a sleep of their own, all
+ * of them running; the command ignores SIGTERM.
+ */
+static SpindleWorker *
+spawn_waiting_shells (SpindleWorkerSet *set,
+                      Forced           *forced,
+                      PidFile          *file,
+                      guint             n)
+{
+  g_autofree char *script = NULL;
+  SpindleWorker *worker;
+
+  spindle_test_pid_file_init (file, n);
+  script = g_strdup_printf ("trap '' TERM; i=0; while [ $i -lt %u ]; do "
+                            "sh -c 'echo $$ >> %s; sleep @MARK@; :' & i=$((i+1)); done; wait",
+                            n, file->path);
+  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), forced);
+  spindle_test_wait_until_full (waiters_ready_cond, file, SPINDLE_TEST_GUARD_MS, "the waiting shells");
+  return worker;
 }
 
 /* The report names every shell and every sleep. */
@@ -441,12 +464,6 @@ assert_report_names (SpindleWorker *worker,
     }
 }
 
-static gboolean
-moved_ready_cond (gpointer data)
-{
-  return spindle_test_pid_file_full (data) && spindle_test_count_marked (MARK) >= N_MOVED;
-}
-
 /* Shells that each wait for a sleep of their own, killed together in the
  * cgroup, which the kill does not walk: a shell woken in wait() reaps a
  * sleep that died first before its own SIGKILL acts, and so the report
@@ -460,7 +477,6 @@ test_cgroup_kill_names_every_process (void)
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autoptr(GArray) sleeps = NULL;
   g_auto(GStrv) shells = NULL;
-  g_autofree char *script = NULL;
   SpindleWorker *worker;
   PidFile file;
   Forced forced;
@@ -470,12 +486,7 @@ test_cgroup_kill_names_every_process (void)
 
   set = spindle_test_set_new ();
   forced_init (&forced, "cgroup");
-  spindle_test_pid_file_init (&file, N_WAITERS);
-  script = g_strdup_printf ("trap '' TERM; i=0; while [ $i -lt %d ]; do "
-                            "sh -c 'echo $$ >> %s; sleep @MARK@; :' & i=$((i+1)); done; wait",
-                            N_WAITERS, file.path);
-  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
-  spindle_test_wait_until_full (waiters_ready_cond, &file, SPINDLE_TEST_GUARD_MS, "the waiting shells");
+  worker = spawn_waiting_shells (set, &forced, &file, N_WAITERS);
   shells = spindle_test_pid_file_read (&file);
   sleeps = spindle_test_marked_pids (MARK);
 
@@ -517,7 +528,6 @@ test_cgroup_kill_names_sub_cgroups (void)
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autoptr(GArray) sleeps = NULL;
   g_auto(GStrv) shells = NULL;
-  g_autofree char *script = NULL;
   g_autofree char *dir = NULL;
   SpindleProcessInfo *info;
   SpindleWorker *worker;
@@ -529,12 +539,7 @@ test_cgroup_kill_names_sub_cgroups (void)
 
   set = spindle_test_set_new ();
   forced_init (&forced, "cgroup");
-  spindle_test_pid_file_init (&file, N_MOVED);
-  script = g_strdup_printf ("trap '' TERM; i=0; while [ $i -lt %d ]; do "
-                            "sh -c 'echo $$ >> %s; sleep @MARK@; :' & i=$((i+1)); done; wait",
-                            N_MOVED, file.path);
-  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
-  spindle_test_wait_until_full (moved_ready_cond, &file, SPINDLE_TEST_GUARD_MS, "the waiting shells");
+  worker = spawn_waiting_shells (set, &forced, &file, N_MOVED);
   info = spindle_process_info_get_for_worker (worker);
   spindle_test_wait_until (spindle_test_has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
   dir = contained_dir (spindle_process_info_get_pid (info));
