@@ -239,20 +239,6 @@ _spindle_process_tree_walk (int       root,
 /* Rows ***********************************************************************/
 
 static void
-set_string (SpindleWorker  *row,
-            char          **field,
-            const char     *value,
-            guint           prop_id)
-{
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  _spindle_worker_notify (row, prop_id);
-}
-
-static void
 row_free (gpointer data)
 {
   Row *row = data;
@@ -315,7 +301,7 @@ update_row (Row                       *row,
 
   g_object_freeze_notify (G_OBJECT (worker));
   /* a process that calls exec takes its program's name */
-  set_string (worker, &worker->name, entry->name, SPINDLE_WORKER_PROP_NAME);
+  _spindle_worker_set_string (worker, &worker->name, entry->name, SPINDLE_WORKER_PROP_NAME);
 
   if (worker->sampled_at == 0 || now - worker->sampled_at >= MIN_SAMPLE_GAP)
     {
@@ -509,7 +495,7 @@ take_step (SpindleProcessTree       *self,
       row = add_row (self, &entry, now, TRUE);
     }
   if (row != NULL && row->gone_at != 0)
-    set_string (row->row, &row->row->phase, step->label, SPINDLE_WORKER_PROP_PHASE);
+    _spindle_worker_set_string (row->row, &row->row->phase, step->label, SPINDLE_WORKER_PROP_PHASE);
 }
 
 /* Whether anyone walked the tree while the worker lived: a worker whose

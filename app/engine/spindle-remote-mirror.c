@@ -67,12 +67,7 @@ set_string (SpindleWorker  *worker,
 {
   if (value != NULL && value[0] == '\0')
     value = NULL;
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  _spindle_worker_notify (worker, prop_id);
+  _spindle_worker_set_string (worker, field, value, prop_id);
 }
 
 #define SET_SCALAR(worker, field, value, prop) \

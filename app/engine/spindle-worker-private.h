@@ -124,6 +124,12 @@ typedef struct
 SpindleWorker *_spindle_worker_new          (const SpindleWorkerSetup *setup);
 void           _spindle_worker_notify       (SpindleWorker     *worker,
                                              guint              prop_id);
+gboolean       _spindle_worker_replace_string (char            **field,
+                                               const char       *value);
+void           _spindle_worker_set_string   (SpindleWorker     *worker,
+                                             char             **field,
+                                             const char        *value,
+                                             guint              prop_id);
 void           _spindle_worker_emit_escalated (SpindleWorker   *worker,
                                              SpindleEscalation  escalation);
 void           _spindle_worker_fail_start   (SpindleWorker     *worker,

@@ -118,12 +118,8 @@ set_string (SpindleWorker  *self,
             const char     *value,
             guint           prop_id)
 {
-  if (g_strcmp0 (*field, value) == 0)
-    return;
-
-  g_free (*field);
-  *field = g_strdup (value);
-  notify_sampled (self, prop_id);
+  if (_spindle_worker_replace_string (field, value))
+    notify_sampled (self, prop_id);
 }
 
 static void

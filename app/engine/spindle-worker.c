@@ -41,6 +41,30 @@ _spindle_worker_notify (SpindleWorker *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
 }
 
+/* Sets a string field to a copy of @value; whether it changed. */
+gboolean
+_spindle_worker_replace_string (char       **field,
+                                const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/* Sets a string property's field, notifying if it changed. */
+void
+_spindle_worker_set_string (SpindleWorker  *self,
+                            char          **field,
+                            const char     *value,
+                            guint           prop_id)
+{
+  if (_spindle_worker_replace_string (field, value))
+    _spindle_worker_notify (self, prop_id);
+}
+
 void
 _spindle_worker_emit_escalated (SpindleWorker     *self,
                                 SpindleEscalation  escalation)
