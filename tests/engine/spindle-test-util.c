@@ -539,6 +539,25 @@ spindle_test_process_session (pid_t pid)
   return session;
 }
 
+static void
+skip_no_reaper (void)
+{
+  g_test_skip ("SPINDLE_REAPER does not name the reaper helper of the build tree");
+}
+
+/* Without the build tree's reaper helper, a process test program has one
+ * case, @path, which says so and skips: TRUE then.
+ */
+gboolean
+spindle_test_skip_without_reaper (const char *path)
+{
+  if (g_getenv (SPINDLE_REAPER_ENV) != NULL)
+    return FALSE;
+
+  g_test_add_func (path, skip_no_reaper);
+  return TRUE;
+}
+
 /* Whether @pid is a sleep (its name, after its exec). */
 gboolean
 spindle_test_is_sleep (pid_t pid)

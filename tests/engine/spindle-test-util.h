@@ -62,6 +62,7 @@ GArray      *spindle_test_marked_pids        (const char           *mark);
 guint        spindle_test_count_marked       (const char           *mark);
 guint        spindle_test_count_children     (void);
 pid_t        spindle_test_process_session    (pid_t                 pid);
+gboolean     spindle_test_skip_without_reaper (const char          *path);
 gboolean     spindle_test_is_sleep           (pid_t                 pid);
 SpindleWorker *spindle_test_find_process_row (SpindleWorker        *worker,
                                               pid_t                 pid);

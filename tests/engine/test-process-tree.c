@@ -470,12 +470,6 @@ test_thread_worker_has_none (void)
   g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (worker)), ==, 0);
 }
 
-static void
-test_no_reaper (void)
-{
-  g_test_skip ("SPINDLE_REAPER does not name the reaper helper of the build tree");
-}
-
 int
 main (int    argc,
       char **argv)
@@ -483,11 +477,8 @@ main (int    argc,
   spindle_test_init (&argc, &argv);
   g_snprintf (mark, sizeof mark, "7322.%d", (int) getpid ());
 
-  if (g_getenv ("SPINDLE_REAPER") == NULL)
-    {
-      g_test_add_func ("/engine/process-tree/no-reaper", test_no_reaper);
-      return g_test_run ();
-    }
+  if (spindle_test_skip_without_reaper ("/engine/process-tree/no-reaper"))
+    return g_test_run ();
 
   g_test_add_func ("/engine/process-tree/rows-follow-tree", test_rows_follow_tree);
   g_test_add_func ("/engine/process-tree/rows-are-not-workers", test_rows_are_not_workers);

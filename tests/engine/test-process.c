@@ -1076,12 +1076,6 @@ test_kill_order_direct (void)
   order_while_stalled (TRUE);
 }
 
-static void
-test_no_reaper (void)
-{
-  g_test_skip ("SPINDLE_REAPER does not name the reaper helper of the build tree");
-}
-
 int
 main (int    argc,
       char **argv)
@@ -1089,11 +1083,8 @@ main (int    argc,
   spindle_test_init (&argc, &argv);
   g_snprintf (mark, sizeof mark, "7321.%d", (int) getpid ());
 
-  if (g_getenv (SPINDLE_REAPER_ENV) == NULL)
-    {
-      g_test_add_func ("/engine/process/no-reaper", test_no_reaper);
-      return g_test_run ();
-    }
+  if (spindle_test_skip_without_reaper ("/engine/process/no-reaper"))
+    return g_test_run ();
 
   g_test_add_func ("/engine/process/exit-zero", test_exit_zero);
   g_test_add_func ("/engine/process/exit-three", test_exit_three);

@@ -204,12 +204,6 @@ test_process_rows (Fixture *fixture)
   spindle_test_pid_file_clear (&file);
 }
 
-static void
-test_no_reaper (void)
-{
-  g_test_skip ("SPINDLE_REAPER does not name the reaper helper of the build tree");
-}
-
 int
 main (int    argc,
       char **argv)
@@ -217,11 +211,8 @@ main (int    argc,
   spindle_ui_test_init (&argc, &argv);
   g_snprintf (mark, sizeof mark, "7323.%d", (int) getpid ());
 
-  if (g_getenv ("SPINDLE_REAPER") == NULL)
-    {
-      g_test_add_func ("/ui/process-rows/no-reaper", test_no_reaper);
-      return g_test_run ();
-    }
+  if (spindle_test_skip_without_reaper ("/ui/process-rows/no-reaper"))
+    return g_test_run ();
 
   spindle_ui_test_add ("/ui/process-rows/expand-count-act", test_process_rows);
 
