@@ -350,6 +350,32 @@ test_cgroup_force_kills_tree (void)
   forced_clear (&forced);
 }
 
+/* @pid moved into the cgroup at @dir. */
+static void
+join_cgroup (const char *dir,
+             pid_t       pid)
+{
+  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+  int fd = open (procs, O_WRONLY | O_CLOEXEC);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
+  close (fd);
+}
+
+/* @pid moved into @dir/@name, a cgroup made for it. */
+static void
+move_to_sub_cgroup (const char *dir,
+                    const char *name,
+                    pid_t       pid)
+{
+  g_autofree char *sub = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_mkdir (sub, 0755) == 0 || errno == EEXIST);
+  join_cgroup (sub, pid);
+}
+
 /* A process that is in the cgroup without descending from the command
  * through the reaper (moved in from outside, as a descendant that a walk
  * of the tree would not find): no walk reaches it, cgroup.kill does.
@@ -360,8 +386,6 @@ test_cgroup_kill_reaches_intruder (void)
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
-  g_autofree char *procs = NULL;
-  g_autofree char *text = NULL;
   const char *argv[] = { "sleep", MARK, NULL };
   const char *intruder_argv[] = { "sleep", "7419", NULL };
   struct pollfd pfd = { -1, POLLIN, 0 };
@@ -369,7 +393,7 @@ test_cgroup_kill_reaches_intruder (void)
   SpindleWorker *worker;
   GPid intruder;
   Forced forced;
-  int status = 0, fd;
+  int status = 0;
 
   if (skip_without_cgroup ())
     return;
@@ -386,12 +410,7 @@ test_cgroup_kill_reaches_intruder (void)
   g_spawn_async (NULL, (char **) intruder_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                  NULL, NULL, &intruder, &error);
   g_assert_no_error (error);
-  procs = g_build_filename (dir, "cgroup.procs", NULL);
-  text = g_strdup_printf ("%d", (int) intruder);
-  fd = open (procs, O_WRONLY | O_CLOEXEC);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
-  close (fd);
+  join_cgroup (dir, intruder);
 
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
@@ -500,22 +519,6 @@ test_cgroup_kill_names_every_process (void)
 
   spindle_test_pid_file_clear (&file);
   forced_clear (&forced);
-}
-
-/* A process moved into @dir/@name, a cgroup made for it. */
-static void
-move_to_sub_cgroup (const char *dir,
-                    const char *name,
-                    pid_t       pid)
-{
-  g_autofree char *sub = g_build_filename (dir, name, NULL);
-  g_autofree char *procs = g_build_filename (sub, "cgroup.procs", NULL);
-  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_mkdir (sub, 0755) == 0 || errno == EEXIST);
-  g_file_set_contents_full (procs, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, &error);
-  g_assert_no_error (error);
 }
 
 /* The command's cgroup is its to use: processes it moves into cgroups it
