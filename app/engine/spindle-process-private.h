@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <unistd.h>
+
 #include "spindle-job.h"
 #include "spindle-process.h"
 
@@ -21,7 +23,7 @@ typedef struct _SpindleProcess SpindleProcess;
 typedef struct _SpindleProcessShared SpindleProcessShared;
 
 /* The order channel to the helper, shared by the worker's thread and the
- * thread that asks for a stop or a kill (spindle-process.c).
+ * thread that asks for a stop or a kill (spindle-process-orders.c).
  */
 typedef struct _SpindleProcessOrders SpindleProcessOrders;
 
@@ -77,6 +79,32 @@ SpindleWorker *_spindle_process_spawn   (SpindleWorkerSet            *set,
                                         const SpindleCommandOptions *command_options,
                                         GError                     **error);
 
+static inline void
+_spindle_process_close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/* spindle-process-orders.c */
+SpindleProcessOrders *_spindle_process_orders_new             (int                   stop_signal);
+SpindleProcessOrders *_spindle_process_orders_ref             (SpindleProcessOrders *self);
+void                  _spindle_process_orders_unref           (gpointer              data);
+void                  _spindle_process_orders_set_fd          (SpindleProcessOrders *self,
+                                                               int                   fd);
+void                  _spindle_process_orders_close           (SpindleProcessOrders *self);
+void                  _spindle_process_orders_send_stop       (SpindleProcessOrders *self);
+gboolean              _spindle_process_orders_stop_was_sent   (SpindleProcessOrders *self);
+void                  _spindle_process_orders_send_kill       (SpindleProcessOrders *self);
+void                  _spindle_process_orders_follow_requests (SpindleProcessOrders *self,
+                                                               SpindleWorker        *worker);
+
+/* spindle-process-launch.c */
+gboolean  _spindle_process_launch        (SpindleProcess  *self,
+                                          GError         **error);
+
+/* spindle-process-report.c */
 void      _spindle_process_take_report   (SpindleProcess  *self,
                                           const char      *data,
                                           gsize            len);

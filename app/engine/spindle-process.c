@@ -47,171 +47,10 @@
  * for spindle_job_run_command(); each order goes once.
  */
 
-extern char **environ;
-
 #define DEFAULT_OUTPUT_LIMIT (64 * 1024)
 #define DEFAULT_GRACE_USEC   G_USEC_PER_SEC
 /* The helper gives up on a kill after 5 s; it then still has to report. */
 #define HELPER_BOUND_MSEC    7000
-
-static void
-close_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (*fd);
-  *fd = -1;
-}
-
-/* The order channel *********************************************************/
-
-struct _SpindleProcessOrders
-{
-  gatomicrefcount ref_count;
-  GMutex          lock;           /* guards what follows */
-  int             fd;             /* the host's end; -1 before the launch and once closed */
-  int             stop_signal;
-  gboolean        stop_sent;
-  gboolean        kill_sent;
-};
-
-static SpindleProcessOrders *
-orders_new (int stop_signal)
-{
-  SpindleProcessOrders *self = g_new0 (SpindleProcessOrders, 1);
-
-  g_atomic_ref_count_init (&self->ref_count);
-  g_mutex_init (&self->lock);
-  self->fd = -1;
-  self->stop_signal = stop_signal;
-  return self;
-}
-
-static SpindleProcessOrders *
-orders_ref (SpindleProcessOrders *self)
-{
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-static void
-orders_unref (gpointer data)
-{
-  SpindleProcessOrders *self = data;
-
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  close_fd (&self->fd);
-  g_mutex_clear (&self->lock);
-  g_free (self);
-}
-
-static void
-orders_set_fd (SpindleProcessOrders *self,
-               int                   fd)
-{
-  g_mutex_lock (&self->lock);
-  self->fd = fd;
-  g_mutex_unlock (&self->lock);
-}
-
-/* The end of file on the channel is itself the order to kill everything. */
-static void
-orders_close (SpindleProcessOrders *self)
-{
-  g_mutex_lock (&self->lock);
-  close_fd (&self->fd);
-  g_mutex_unlock (&self->lock);
-}
-
-/* With the lock held. A helper that is gone cannot be told anything:
- * MSG_NOSIGNAL keeps the host from SIGPIPE. It never blocks the thread
- * that asks: an order is a few bytes, the channel holds far more.
- */
-static gboolean
-orders_write (SpindleProcessOrders *self,
-              const char           *line)
-{
-  if (self->fd < 0)
-    return FALSE;
-  if (send (self->fd, line, strlen (line), MSG_NOSIGNAL | MSG_DONTWAIT) >= 0)
-    return TRUE;
-
-  g_debug ("Could not send “%s” to the process helper: %s", line, g_strerror (errno));
-  return FALSE;
-}
-
-/* From any thread, with cancellation disabled (send() is a cancellation
- * point, and the lock must not be left held by an unwinding body).
- */
-static void
-orders_send_stop (SpindleProcessOrders *self)
-{
-  g_mutex_lock (&self->lock);
-  if (!self->stop_sent)
-    {
-      char line[32];
-
-      g_snprintf (line, sizeof line, "stop %d\n", self->stop_signal);
-      self->stop_sent = orders_write (self, line);
-    }
-  g_mutex_unlock (&self->lock);
-}
-
-static gboolean
-orders_stop_was_sent (SpindleProcessOrders *self)
-{
-  gboolean sent;
-
-  g_mutex_lock (&self->lock);
-  sent = self->stop_sent;
-  g_mutex_unlock (&self->lock);
-
-  return sent;
-}
-
-static void
-orders_send_kill (SpindleProcessOrders *self)
-{
-  g_mutex_lock (&self->lock);
-  if (!self->kill_sent)
-    self->kill_sent = orders_write (self, "kill\n");
-  g_mutex_unlock (&self->lock);
-}
-
-/* On the set's main context, as the request is made. */
-static void
-on_stop_requested (SpindleWorker     *worker,
-                   SpindleStopReason  reason,
-                   gpointer           data)
-{
-  orders_send_stop (data);
-}
-
-static void
-on_cancel_requested (SpindleWorker     *worker,
-                     SpindleStopReason  reason,
-                     gpointer           data)
-{
-  orders_send_kill (data);
-}
-
-static void
-orders_closure_unref (gpointer  data,
-                      GClosure *closure)
-{
-  orders_unref (data);
-}
-
-static void
-orders_follow_requests (SpindleProcessOrders *self,
-                        SpindleWorker        *worker)
-{
-  g_signal_connect_data (worker, "stop-requested", G_CALLBACK (on_stop_requested),
-                         orders_ref (self), orders_closure_unref, 0);
-  g_signal_connect_data (worker, "cancel-requested", G_CALLBACK (on_cancel_requested),
-                         orders_ref (self), orders_closure_unref, 0);
-}
 
 /* Set-up and tear-down *****************************************************/
 
@@ -221,12 +60,12 @@ spindle_process_free (gpointer data)
   SpindleProcess *self = data;
 
   g_clear_pointer (&self->shared, _spindle_process_shared_unref);
-  g_clear_pointer (&self->orders, orders_unref);
-  close_fd (&self->report_fd);
-  close_fd (&self->out_fd);
-  close_fd (&self->err_fd);
-  close_fd (&self->epfd);
-  close_fd (&self->helper_pidfd);
+  g_clear_pointer (&self->orders, _spindle_process_orders_unref);
+  _spindle_process_close_fd (&self->report_fd);
+  _spindle_process_close_fd (&self->out_fd);
+  _spindle_process_close_fd (&self->err_fd);
+  _spindle_process_close_fd (&self->epfd);
+  _spindle_process_close_fd (&self->helper_pidfd);
   g_strfreev (self->argv);
   g_strfreev (self->envp);
   g_free (self->cwd);
@@ -257,7 +96,7 @@ spindle_process_new (const char * const          *argv,
   self->grace_usec = options->leftover_grace_usec > 0 ? options->leftover_grace_usec : DEFAULT_GRACE_USEC;
   self->helper_pid = -1;
   self->helper_pidfd = self->report_fd = -1;
-  self->orders = orders_new (self->stop_signal);
+  self->orders = _spindle_process_orders_new (self->stop_signal);
   self->out_fd = self->err_fd = self->epfd = -1;
   self->report_line = g_string_new (NULL);
   self->records = g_ptr_array_new_with_free_func (g_free);
@@ -266,222 +105,6 @@ spindle_process_new (const char * const          *argv,
   self->err = g_byte_array_new ();
 
   return self;
-}
-
-/* Launching the helper ******************************************************/
-
-static const char *
-helper_path (void)
-{
-  const char *path = g_getenv (SPINDLE_REAPER_ENV);
-
-  return path != NULL && path[0] != '\0' ? path : SPINDLE_REAPER_PATH;
-}
-
-static char **
-helper_argv (SpindleProcess *self)
-{
-  GPtrArray *args = g_ptr_array_new ();
-
-  g_ptr_array_add (args, g_strdup (helper_path ()));
-  g_ptr_array_add (args, g_strdup ("--grace-ms"));
-  g_ptr_array_add (args, g_strdup_printf ("%" G_GINT64_FORMAT, MAX (self->grace_usec / 1000, 1)));
-  if (self->cwd != NULL)
-    {
-      g_ptr_array_add (args, g_strdup ("--cwd"));
-      g_ptr_array_add (args, g_strdup (self->cwd));
-    }
-  g_ptr_array_add (args, g_strdup ("--"));
-  for (guint i = 0; self->argv[i] != NULL; i++)
-    g_ptr_array_add (args, g_strdup (self->argv[i]));
-  g_ptr_array_add (args, NULL);
-
-  return (char **) g_ptr_array_free (args, FALSE);
-}
-
-/* The helper's ends of its descriptors 1 to 4, moved above 9 so that no
- * dup2() of the file actions overwrites a source still to be used.
- */
-typedef struct
-{
-  int fds[4];
-} HelperEnds;
-
-static void
-helper_ends_close (HelperEnds *ends)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (ends->fds); i++)
-    close_fd (&ends->fds[i]);
-}
-
-static gboolean
-lift (int *fd)
-{
-  int high = fcntl (*fd, F_DUPFD_CLOEXEC, 10);
-
-  if (high < 0)
-    return FALSE;
-  close (*fd);
-  *fd = high;
-  return TRUE;
-}
-
-/* Every descriptor is made close-on-exec, so that no other spawn of the
- * host inherits an end (which would keep the helper from seeing EOF).
- */
-static gboolean
-make_channels (SpindleProcess  *self,
-               HelperEnds      *ends)
-{
-  int out[2], err[2], report[2], control[2];
-
-  if (pipe2 (out, O_CLOEXEC | O_NONBLOCK) < 0)
-    return FALSE;
-  self->out_fd = out[0], ends->fds[0] = out[1];
-  if (pipe2 (err, O_CLOEXEC | O_NONBLOCK) < 0)
-    return FALSE;
-  self->err_fd = err[0], ends->fds[1] = err[1];
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, control) < 0)
-    return FALSE;
-  orders_set_fd (self->orders, control[0]), ends->fds[2] = control[1];
-  if (pipe2 (report, O_CLOEXEC | O_NONBLOCK) < 0)
-    return FALSE;
-  self->report_fd = report[0], ends->fds[3] = report[1];
-
-  /* the helper's ends block: it polls them itself */
-  for (guint i = 0; i < G_N_ELEMENTS (ends->fds); i++)
-    if (fcntl (ends->fds[i], F_SETFL, 0) < 0 || !lift (&ends->fds[i]))
-      return FALSE;
-
-  return TRUE;
-}
-
-static gboolean
-watch_channels (SpindleProcess *self)
-{
-  int fds[] = { self->report_fd, self->out_fd, self->err_fd };
-
-  self->epfd = epoll_create1 (EPOLL_CLOEXEC);
-  if (self->epfd < 0)
-    return FALSE;
-
-  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    {
-      struct epoll_event event = { .events = EPOLLIN, .data.fd = fds[i] };
-
-      if (epoll_ctl (self->epfd, EPOLL_CTL_ADD, fds[i], &event) < 0)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* What the helper's process does between clone() and its exec: system
- * calls only, on a stack of its own, in the host's memory (CLONE_VM)
- * while the spawning thread waits (CLONE_VFORK), as posix_spawn() does.
- */
-typedef struct
-{
-  char      **argv;
-  char      **envp;
-  const int  *fds;                 /* the helper's ends, to be 1 to 4 */
-  int         error;               /* why the exec failed */
-} HelperExec;
-
-#define HELPER_STACK_SIZE (64 * 1024)
-
-/* Every signal stays blocked, as it was in the thread that cloned: no
- * handler of the host can run in this process, which shares the host's
- * memory. The helper sets its own mask and dispositions once it runs.
- * Only /dev/null's descriptor is open without close-on-exec: it becomes
- * 0, or is replaced by one of 1 to 4, or the helper closes it.
- */
-static int __attribute__ ((no_sanitize_address))
-helper_child (gpointer data)
-{
-  HelperExec *exec = data;
-  int fd = open ("/dev/null", O_RDONLY);
-
-  if (fd < 0 || (fd != 0 && dup2 (fd, 0) < 0))
-    goto failed;
-  for (int i = 0; i < 4; i++)
-    if (dup2 (exec->fds[i], i + 1) < 0)
-      goto failed;
-  if (setpgid (0, 0) < 0)
-    goto failed;
-  execve (exec->argv[0], exec->argv, exec->envp);
-
-failed:
-  exec->error = errno;
-  _exit (127);
-}
-
-/* Started as posix_spawn() would (vfork()+exec(): safe in a threaded
- * host), but without its reset of each of the 64 signals' disposition,
- * some 120 system calls at 1.5 µs each in a virtual machine here, on the
- * path of every process worker: the helper resets what it inherited
- * ignored and sets its own mask. It gets a group of its own, so that a
- * Ctrl+C meant for the host does not reach the command behind the
- * host's back. Returns 0, or an errno.
- */
-static int
-spawn_helper (SpindleProcess *self,
-              HelperEnds     *ends)
-{
-  g_auto(GStrv) args = helper_argv (self);
-  HelperExec exec = { args, self->envp != NULL ? self->envp : environ, ends->fds, 0 };
-  g_autofree guint8 *stack = g_malloc (HELPER_STACK_SIZE);
-  sigset_t all, old;
-  int cancel_state;
-  pid_t pid;
-
-  /* the child runs on this thread's control block: a cancellation
-   * pending here must not act in the child's open(), as it would if this
-   * were called with cancellation enabled */
-  pthread_setcancelstate (PTHREAD_CANCEL_DISABLE, &cancel_state);
-  sigfillset (&all);
-  pthread_sigmask (SIG_SETMASK, &all, &old);
-  pid = clone (helper_child, stack + HELPER_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD, &exec);
-  if (pid < 0)
-    exec.error = errno;
-  pthread_sigmask (SIG_SETMASK, &old, NULL);
-  pthread_setcancelstate (cancel_state, NULL);
-
-  if (pid > 0 && exec.error != 0)
-    while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
-      ;
-  if (exec.error != 0)
-    return exec.error;
-
-  self->helper_pid = pid;
-  return 0;
-}
-
-static gboolean
-launch (SpindleProcess  *self,
-        GError         **error)
-{
-  HelperEnds ends = { { -1, -1, -1, -1 } };
-  int rc = 0;
-
-  if (!make_channels (self, &ends) || !watch_channels (self))
-    rc = errno;
-  else
-    rc = spawn_helper (self, &ends);
-
-  helper_ends_close (&ends);
-
-  if (rc != 0)
-    {
-      self->helper_pid = -1;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (rc),
-                   _("Could not start the process helper “%s”: %s"), helper_path (), g_strerror (rc));
-      return FALSE;
-    }
-
-  /* without a pidfd (Linux < 5.3) the helper is reaped unbounded */
-  self->helper_pidfd = (int) syscall (SYS_pidfd_open, self->helper_pid, 0);
-  return TRUE;
 }
 
 /* Output *******************************************************************/
@@ -535,7 +158,7 @@ close_channel (SpindleProcess *self,
                int            *fd)
 {
   epoll_ctl (self->epfd, EPOLL_CTL_DEL, *fd, NULL);
-  close_fd (fd);
+  _spindle_process_close_fd (fd);
 }
 
 static int *
@@ -620,7 +243,7 @@ reap_helper_step (gpointer   data,
   gboolean in_time;
   int status = 0;
 
-  orders_close (self->orders);
+  _spindle_process_orders_close (self->orders);
   in_time = helper_exited_within (self, HELPER_BOUND_MSEC);
   if (!in_time)
     kill (self->helper_pid, SIGKILL);
@@ -628,7 +251,7 @@ reap_helper_step (gpointer   data,
   while (waitpid (self->helper_pid, &status, 0) < 0 && errno == EINTR)
     ;
   self->helper_pid = -1;
-  close_fd (&self->helper_pidfd);
+  _spindle_process_close_fd (&self->helper_pidfd);
 
   if (!in_time)
     {
@@ -693,7 +316,7 @@ on_force_cancel (gpointer data)
   SpindleProcess *self = data;
 
   _spindle_job_forget_unwound_frames ();
-  orders_send_kill (self->orders);
+  _spindle_process_orders_send_kill (self->orders);
   collect_report (self);
   _spindle_process_record_report (self);
 }
@@ -724,7 +347,7 @@ wait_for_output (SpindleProcess  *self,
 
   /* most often the thread that asked has sent it already */
   old_state = _spindle_job_block_cancel ();
-  orders_send_stop (self->orders);
+  _spindle_process_orders_send_stop (self->orders);
   _spindle_job_restore_cancel (old_state);
   self->stop_sent = TRUE;
   return TRUE;
@@ -782,7 +405,7 @@ run_process (SpindleJob      *job,
   self->job = job;
 
   spindle_job_hold_cancel (job);
-  ok = launch (self, error);
+  ok = _spindle_process_launch (self, error);
   if (ok)
     reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"), reap_helper_step, self, destroy);
   else if (destroy != NULL)
@@ -798,7 +421,7 @@ run_process (SpindleJob      *job,
   spindle_job_hold_cancel (job);
   /* the command may have ended of a stop sent by the thread that asked
    * before this one saw the request */
-  if (orders_stop_was_sent (self->orders))
+  if (_spindle_process_orders_stop_was_sent (self->orders))
     self->stop_sent = TRUE;
   _spindle_process_record_report (self);
   if (ok)
@@ -923,16 +546,16 @@ _spindle_process_spawn (SpindleWorkerSet            *set,
   process = spindle_process_new (argv, command_options);
   shared = process->shared = _spindle_process_shared_new ();
   _spindle_process_shared_ref (shared);
-  orders = orders_ref (process->orders);
+  orders = _spindle_process_orders_ref (process->orders);
   worker = spindle_worker_set_spawn_full (set, &spawn_options, name, command_body,
                                           process, spindle_process_free, error);
   if (worker != NULL)
     {
       _spindle_process_info_attach (worker, shared);
-      orders_follow_requests (orders, worker);
+      _spindle_process_orders_follow_requests (orders, worker);
     }
   _spindle_process_shared_unref (shared);
-  orders_unref (orders);
+  _spindle_process_orders_unref (orders);
 
   return worker;
 }
