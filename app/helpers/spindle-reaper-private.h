@@ -75,5 +75,93 @@ bool  systemd_start_scope    (const char  *unit,
                               long long    deadline_ms,
                               char        *why);
 
+#define CONTROL_FD 3
+#define REPORT_FD  4
+
+/* How long a kill may take before what is left is reported unreaped. */
+#define KILL_BOUND_MS 5000
+/* How often a kill walks the tree again, for processes forked meanwhile. */
+#define KILL_SWEEP_MS 10
+/* How long the cgroup may take to empty once the reaper has no child:
+ * what is in it then was not the reaper's to reap. */
+#define EMPTY_BOUND_MS 1000
+/* How long the systemd user manager may take to start a scope. */
+#define SCOPE_BOUND_MS 5000
+
+/* /proc/PID/comm holds at most 15 bytes and a newline. */
+#define COMM_SIZE 32
+
+#define N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
+
+/* Every descendant signalled, by pid: an open-addressing table with
+ * linear probing, so that a fork bomb's thousands stay cheap to look up.
+ */
+typedef struct
+{
+  pid_t pid;                   /* 0: free */
+  char  comm[COMM_SIZE];
+} Known;
+
+typedef struct
+{
+  Known  *slots;
+  size_t  size;                /* a power of two */
+  size_t  len;
+} KnownTable;
+
+typedef struct
+{
+  pid_t  *pids;
+  size_t  len;
+  size_t  size;
+} PidList;
+
+typedef struct
+{
+  pid_t       main_pid;
+  int         pidfd;
+  bool        main_done;
+  int         stop_signal;     /* sent to leftovers once the command ended */
+  bool        swept;           /* leftovers were sent stop_signal */
+  bool        killing;
+  long long   grace_deadline;  /* leftovers get SIGKILL then */
+  long long   kill_deadline;
+  long long   next_sweep;      /* while killing: the next sweep */
+  unsigned    n_sweeps;
+  int         sigfd;
+  KnownTable  known;
+  char        control[256];    /* a partial order line */
+  size_t      control_len;
+  Containment contain;
+} Reaper;
+
+/* spindle-reaper-lists.c */
+void   *xrealloc               (void        *data,
+                                size_t       size);
+void    pid_list_add           (PidList     *list,
+                                pid_t        pid);
+Known  *known_lookup           (const KnownTable *table,
+                                pid_t             pid);
+Known  *known_add              (KnownTable  *table,
+                                pid_t        pid);
+void    known_remove           (KnownTable  *table,
+                                pid_t        pid);
+
 /* spindle-reaper.c */
-long long reaper_now_ms      (void);
+long long reaper_now_ms        (void);
+void    report                 (const char  *format,
+                                ...) __attribute__ ((format (printf, 1, 2)));
+ssize_t read_file              (const char  *path,
+                                char        *buf,
+                                size_t       size);
+
+/* spindle-reaper-start.c */
+void    setup_descriptors      (void);
+void    reset_ignored          (void);
+int     setup_signals          (void);
+pid_t   start_command          (Reaper      *self,
+                                char       **argv,
+                                const char  *cwd,
+                                char        *why);
+void    report_containment     (Reaper      *self,
+                                const char  *why);
