@@ -7,7 +7,10 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,7 +21,31 @@
  * "kill" lines, each sent once, from the worker's thread or from the
  * thread that asks (see spindle-process.c). Its end of file is itself the
  * order to kill everything.
+ *
+ * Where the helper keeps the command in a cgroup of its own, the kill
+ * does not wait for the helper to be scheduled (a millisecond and more
+ * on a busy machine): the thread that asks writes the cgroup's
+ * cgroup.kill itself, then sends the order, and the helper reaps and
+ * reports as before. It never signals a pid or a group: the helper, not
+ * the host, is the command's parent, and a pid it reaped may be another
+ * process's by then. The cgroup is held by a descriptor opened when the
+ * helper's report named it, while the helper (whose pid is in the
+ * cgroup's name) was not yet reaped: a cgroup removed since refuses the
+ * write, and another of the same name is never reached.
+ *
+ * As the helper does, the host freezes the cgroup and names its members
+ * before the kill: a parent woken in wait() reaps a child that died
+ * first before its own SIGKILL acts, and the helper never sees that
+ * child. What the host named and the helper's report does not mention is
+ * reported as reaped by its own parent (spindle-process-report.c).
  */
+
+/* The host names and kills at most this many processes itself, on the
+ * thread that asks (a person's click on the main thread): a fork bomb's
+ * thousands are the helper's to name, after the order. */
+#define MAX_HOST_NAMED    256
+/* The helper's bound on the cgroups a command makes in its own. */
+#define MAX_CGROUP_DEPTH  16
 
 struct _SpindleProcessOrders
 {
@@ -28,6 +55,9 @@ struct _SpindleProcessOrders
   int             stop_signal;
   gboolean        stop_sent;
   gboolean        kill_sent;
+  int             cgroup_fd;      /* the command's cgroup (O_PATH), or -1 */
+  int             cgroup_kill_fd; /* its cgroup.kill, or -1 */
+  GArray         *named;          /* SpindleProcessNamed, of the host's own kill */
 };
 
 SpindleProcessOrders *
@@ -37,7 +67,7 @@ _spindle_process_orders_new (int stop_signal)
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
-  self->fd = -1;
+  self->fd = self->cgroup_fd = self->cgroup_kill_fd = -1;
   self->stop_signal = stop_signal;
   return self;
 }
@@ -58,6 +88,9 @@ _spindle_process_orders_unref (gpointer data)
     return;
 
   _spindle_process_close_fd (&self->fd);
+  _spindle_process_close_fd (&self->cgroup_fd);
+  _spindle_process_close_fd (&self->cgroup_kill_fd);
+  g_clear_pointer (&self->named, g_array_unref);
   g_mutex_clear (&self->lock);
   g_free (self);
 }
@@ -71,13 +104,197 @@ _spindle_process_orders_set_fd (SpindleProcessOrders *self,
   g_mutex_unlock (&self->lock);
 }
 
-/* The end of file on the channel is itself the order to kill everything. */
+/* The end of file on the channel is itself the order to kill everything.
+ * The cgroup goes too: the helper is about to be reaped, and with it the
+ * pid that makes the cgroup's name the command's alone.
+ */
 void
 _spindle_process_orders_close (SpindleProcessOrders *self)
 {
   g_mutex_lock (&self->lock);
   _spindle_process_close_fd (&self->fd);
+  _spindle_process_close_fd (&self->cgroup_fd);
+  _spindle_process_close_fd (&self->cgroup_kill_fd);
   g_mutex_unlock (&self->lock);
+}
+
+/* On the worker's thread, as the helper's report names the cgroup @dir,
+ * before the helper is reaped. Without cgroup.kill (Linux < 5.14), or
+ * once the channel is closed, the kill stays the helper's alone.
+ */
+void
+_spindle_process_orders_set_cgroup (SpindleProcessOrders *self,
+                                    const char           *dir)
+{
+  g_mutex_lock (&self->lock);
+  if (self->fd >= 0 && self->cgroup_fd < 0)
+    {
+      self->cgroup_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (self->cgroup_fd >= 0)
+        self->cgroup_kill_fd = openat (self->cgroup_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+      if (self->cgroup_kill_fd < 0)
+        _spindle_process_close_fd (&self->cgroup_fd);
+    }
+  g_mutex_unlock (&self->lock);
+}
+
+/* The host's own kill ************************************************************/
+
+static void
+write_one (int         dir_fd,
+           const char *name)
+{
+  int fd = openat (dir_fd, name, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return;
+  if (write (fd, "1", 1) < 0)
+    g_debug ("Could not write %s of a process worker's cgroup: %s", name, g_strerror (errno));
+  close (fd);
+}
+
+/* Reads a small file at @dir_fd whole, into @buf of @size; its length or -1. */
+static gssize
+read_at (int         dir_fd,
+         const char *name,
+         char       *buf,
+         gsize       size)
+{
+  int fd = openat (dir_fd, name, O_RDONLY | O_CLOEXEC);
+  gsize len = 0;
+  gssize n;
+
+  if (fd < 0)
+    return -1;
+  while (len + 1 < size && ((n = read (fd, buf + len, size - 1 - len)) > 0 || (n < 0 && errno == EINTR)))
+    len += MAX (n, 0);
+  close (fd);
+  buf[len] = '\0';
+  return (gssize) len;
+}
+
+/* A name that the report can carry as the last field of its line, as the
+ * helper reads it. */
+static void
+read_comm (int               proc_fd,
+           SpindleProcessNamed *named)
+{
+  char path[32];
+  gssize len;
+
+  g_snprintf (path, sizeof path, "%d/comm", (int) named->pid);
+  len = read_at (proc_fd, path, named->comm, sizeof named->comm);
+  while (len > 0 && (named->comm[len - 1] == '\n' || named->comm[len - 1] == ' '))
+    named->comm[--len] = '\0';
+  if (len <= 0)
+    {
+      strcpy (named->comm, "?");
+      return;
+    }
+  for (char *p = named->comm; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~')
+      *p = '?';
+}
+
+/* The pids in @dir_fd's cgroup.procs and in those of the cgroups below it
+ * (the command's cgroup is its to use); FALSE once there are more than
+ * the host names. */
+static gboolean
+add_members (int     dir_fd,
+             guint   depth,
+             GArray *pids)
+{
+  g_autofree char *text = g_malloc (MAX_HOST_NAMED * 12 + 2);
+  gssize len = read_at (dir_fd, "cgroup.procs", text, MAX_HOST_NAMED * 12 + 2);
+  gboolean ok = len >= 0 && len < MAX_HOST_NAMED * 12 + 1;
+  struct dirent *entry;
+  DIR *children;
+  int fd;
+
+  for (char *p = text, *end; ok && len > 0 && *p != '\0'; p = end)
+    {
+      pid_t pid = (pid_t) strtol (p, &end, 10);
+
+      if (end == p)
+        break;
+      if (pid > 0)
+        g_array_append_val (pids, pid);
+      ok = pids->len <= MAX_HOST_NAMED;
+    }
+
+  if (!ok || depth >= MAX_CGROUP_DEPTH ||
+      (fd = openat (dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return ok;
+  if ((children = fdopendir (fd)) == NULL)
+    {
+      close (fd);
+      return FALSE;
+    }
+  while (ok && (entry = readdir (children)) != NULL)
+    if (entry->d_type == DT_DIR && entry->d_name[0] != '.')
+      {
+        int child_fd = openat (dirfd (children), entry->d_name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+        ok = child_fd >= 0 && add_members (child_fd, depth + 1, pids);
+        if (child_fd >= 0)
+          close (child_fd);
+      }
+  closedir (children);
+  return ok;
+}
+
+/* With the lock held. Frozen, the cgroup's members fork nothing and reap
+ * nothing while they are named; cgroup.kill then reaches every one of
+ * them. FALSE, without a kill, where there are more than the host names
+ * (or it could not list them): the helper's order then does it all.
+ */
+static gboolean
+kill_cgroup (SpindleProcessOrders *self)
+{
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  int proc_fd;
+
+  if (self->cgroup_kill_fd < 0 || self->named != NULL)
+    return FALSE;
+
+  write_one (self->cgroup_fd, "cgroup.freeze");
+  if (!add_members (self->cgroup_fd, 0, pids) ||
+      (proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+    return FALSE;
+
+  self->named = g_array_sized_new (FALSE, TRUE, sizeof (SpindleProcessNamed), pids->len);
+  g_array_set_size (self->named, pids->len);
+  for (guint i = 0; i < pids->len; i++)
+    {
+      SpindleProcessNamed *named = &g_array_index (self->named, SpindleProcessNamed, i);
+
+      named->pid = g_array_index (pids, pid_t, i);
+      read_comm (proc_fd, named);
+    }
+  close (proc_fd);
+
+  if (write (self->cgroup_kill_fd, "1", 1) == 1)
+    return TRUE;
+
+  /* removed meanwhile (ENODEV, ENOENT): the helper is at its end already */
+  g_debug ("Could not write a process worker's cgroup.kill: %s", g_strerror (errno));
+  g_clear_pointer (&self->named, g_array_unref);
+  return FALSE;
+}
+
+/* What the host named before its own kill, or NULL: for the report, once
+ * the helper's report has come whole.
+ */
+GArray *
+_spindle_process_orders_steal_named (SpindleProcessOrders *self)
+{
+  GArray *named;
+
+  g_mutex_lock (&self->lock);
+  named = g_steal_pointer (&self->named);
+  g_mutex_unlock (&self->lock);
+
+  return named;
 }
 
 /* With the lock held. A helper that is gone cannot be told anything:
@@ -126,12 +343,17 @@ _spindle_process_orders_stop_was_sent (SpindleProcessOrders *self)
   return sent;
 }
 
+/* The host's own kill first, where it can: the helper must still be told,
+ * to reap and report. */
 void
 _spindle_process_orders_send_kill (SpindleProcessOrders *self)
 {
   g_mutex_lock (&self->lock);
-  if (!self->kill_sent)
-    self->kill_sent = orders_write (self, "kill\n");
+  if (!self->kill_sent && self->fd >= 0)
+    {
+      kill_cgroup (self);
+      self->kill_sent = orders_write (self, "kill\n");
+    }
   g_mutex_unlock (&self->lock);
 }
 

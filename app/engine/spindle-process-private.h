@@ -27,6 +27,13 @@ typedef struct _SpindleProcessShared SpindleProcessShared;
  */
 typedef struct _SpindleProcessOrders SpindleProcessOrders;
 
+/* A process the host named before its own kill of the command's cgroup. */
+typedef struct
+{
+  pid_t pid;
+  char  comm[32];
+} SpindleProcessNamed;
+
 SpindleProcessShared *_spindle_process_shared_new     (void);
 SpindleProcessShared *_spindle_process_shared_ref     (SpindleProcessShared *shared);
 void                  _spindle_process_shared_unref   (SpindleProcessShared *shared);
@@ -97,6 +104,9 @@ void                  _spindle_process_orders_close           (SpindleProcessOrd
 void                  _spindle_process_orders_send_stop       (SpindleProcessOrders *self);
 gboolean              _spindle_process_orders_stop_was_sent   (SpindleProcessOrders *self);
 void                  _spindle_process_orders_send_kill       (SpindleProcessOrders *self);
+void                  _spindle_process_orders_set_cgroup      (SpindleProcessOrders *self,
+                                                               const char           *dir);
+GArray               *_spindle_process_orders_steal_named     (SpindleProcessOrders *self);
 void                  _spindle_process_orders_follow_requests (SpindleProcessOrders *self,
                                                                SpindleWorker        *worker);
 

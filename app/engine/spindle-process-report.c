@@ -47,10 +47,33 @@ parse_main (SpindleProcess *self,
   self->main_comm = g_strdup (line + end);
 }
 
+/* The cgroup a "contained" record names, or NULL; @scope: whether a
+ * systemd scope, which is the manager's to remove. */
+static const char *
+containment_dir (const char *line,
+                 gboolean   *scope)
+{
+  const char *space;
+
+  *scope = g_str_has_prefix (line, "contained scope ");
+  if (g_str_has_prefix (line, "contained cgroup "))
+    return line + 17;
+  if (*scope && (space = strchr (line + 16, ' ')) != NULL)
+    return space + 1;
+  return NULL;
+}
+
 static void
 take_record (SpindleProcess *self,
              const char     *line)
 {
+  gboolean scope;
+  const char *dir = containment_dir (line, &scope);
+
+  /* the host's own kill needs it, and the helper is not reaped yet */
+  if (dir != NULL)
+    _spindle_process_orders_set_cgroup (self->orders, dir);
+
   if (g_str_has_prefix (line, "started "))
     {
       self->main_pid = (pid_t) g_ascii_strtoll (line + 8, NULL, 10);
@@ -219,22 +242,6 @@ record_line (SpindleProcess *self,
     }
 }
 
-/* The cgroup a "contained" record names, or NULL; @scope: whether a
- * systemd scope, which is the manager's to remove. */
-static const char *
-containment_dir (const char *line,
-                 gboolean   *scope)
-{
-  const char *space;
-
-  *scope = g_str_has_prefix (line, "contained scope ");
-  if (g_str_has_prefix (line, "contained cgroup "))
-    return line + 17;
-  if (*scope && (space = strchr (line + 16, ' ')) != NULL)
-    return space + 1;
-  return NULL;
-}
-
 /* Removes the cgroups below @dir, deepest first: the command may have made
  * cgroups in its own, and a cgroup with children refuses rmdir(). */
 static void
@@ -312,11 +319,64 @@ kill_left_cgroup (SpindleProcess *self,
   record_step (self, label, failure);
 }
 
+/* The pid a record of a process's end names, or 0. */
+static pid_t
+record_pid (const char *line)
+{
+  static const char * const kinds[] = { "main ", "reaped ", "gone ", "unreaped " };
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    if (g_str_has_prefix (line, kinds[i]))
+      return (pid_t) g_ascii_strtoll (line + strlen (kinds[i]), NULL, 10);
+  return 0;
+}
+
+/* A process the host named before its own kill and the helper never
+ * mentions ended under its own parent, in the cgroup, which reaped it: it
+ * is reported as the helper reports what it named and did not reap,
+ * before the cgroup's removal. Without the helper's whole report (the
+ * helper was killed) nothing is known of their end.
+ */
+static void
+add_host_named (SpindleProcess *self)
+{
+  g_autoptr(GArray) named = _spindle_process_orders_steal_named (self->orders);
+  g_autoptr(GHashTable) mentioned = NULL;
+  guint at = 0;
+
+  if (named == NULL || !self->report_done)
+    return;
+
+  mentioned = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < self->records->len; i++)
+    {
+      const char *line = g_ptr_array_index (self->records, i);
+      pid_t pid = record_pid (line);
+
+      if (pid > 0)
+        g_hash_table_add (mentioned, GINT_TO_POINTER (pid));
+      if (pid > 0 || !g_str_has_prefix (line, "cgroup-"))
+        at = i + 1;
+    }
+
+  for (guint i = 0; i < named->len; i++)
+    {
+      const SpindleProcessNamed *one = &g_array_index (named, SpindleProcessNamed, i);
+
+      if (g_hash_table_contains (mentioned, GINT_TO_POINTER (one->pid)))
+        continue;
+      g_hash_table_add (mentioned, GINT_TO_POINTER (one->pid));
+      g_ptr_array_insert (self->records, at++, g_strdup_printf ("gone %d %s", (int) one->pid, one->comm));
+    }
+}
+
 void
 _spindle_process_record_report (SpindleProcess *self)
 {
   g_autofree char *contained = NULL;
   gboolean scope = FALSE;
+
+  add_host_named (self);
 
   for (guint i = 0; i < self->records->len; i++)
     {

@@ -122,6 +122,29 @@ spindle_test_wait_until_full (SpindleTestCondFunc  cond,
     g_source_remove (guard_id);
 }
 
+/* As spindle_test_wait_until(), but FALSE rather than a failure when
+ * @cond is still false after @timeout_ms: for a test that must undo
+ * something (let a stopped process go on) before it fails.
+ */
+gboolean
+spindle_test_poll_until (SpindleTestCondFunc  cond,
+                         gpointer             data,
+                         guint                timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+  guint tick_id;
+  gboolean met;
+
+  g_assert_true (spindle_test_is_main_thread ());
+
+  tick_id = g_timeout_add (5, tick_cb, NULL);
+  while (!(met = cond (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick_id);
+
+  return met;
+}
+
 static gboolean
 state_is_terminal (SpindleWorkerState state)
 {

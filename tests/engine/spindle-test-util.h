@@ -43,6 +43,9 @@ void         spindle_test_wait_until_full    (SpindleTestCondFunc   cond,
 #define spindle_test_wait_until(cond, data, timeout_ms) \
   spindle_test_wait_until_full ((cond), (data), (timeout_ms), G_STRLOC ": " #cond)
 
+gboolean     spindle_test_poll_until         (SpindleTestCondFunc   cond,
+                                              gpointer              data,
+                                              guint                 timeout_ms);
 void         spindle_test_wait_terminal      (SpindleWorker        *worker);
 void         spindle_test_wait_state         (SpindleWorker        *worker,
                                               SpindleWorkerState    state);

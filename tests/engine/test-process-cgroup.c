@@ -649,6 +649,128 @@ test_cgroup_helper_killed (void)
   forced_clear (&forced);
 }
 
+#define N_STOPPED 8
+
+/* What the host's own kill must end while the helper cannot run. */
+typedef struct
+{
+  pid_t    command;
+  char   **shells;
+  GArray  *sleeps;
+  int      intruder_pidfd;
+} Stopped;
+
+static gboolean
+dead_or_zombie (pid_t pid)
+{
+  char state = spindle_test_process_state (pid);
+
+  return state == 0 || state == 'Z';
+}
+
+static gboolean
+stopped_all_dead_cond (gpointer data)
+{
+  Stopped *stopped = data;
+  struct pollfd pfd = { stopped->intruder_pidfd, POLLIN, 0 };
+
+  if (poll (&pfd, 1, 0) != 1 || !dead_or_zombie (stopped->command))
+    return FALSE;
+  for (guint i = 0; stopped->shells[i] != NULL; i++)
+    if (!dead_or_zombie (atoi (stopped->shells[i])))
+      return FALSE;
+  for (guint i = 0; i < stopped->sleeps->len; i++)
+    if (!dead_or_zombie (g_array_index (stopped->sleeps, pid_t, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+helper_stopped_cond (gpointer data)
+{
+  return spindle_test_process_state (GPOINTER_TO_INT (data)) == 'T';
+}
+
+/* A force request kills the cgroup's processes from the host itself: with
+ * the helper stopped (SIGSTOP), every process of the command dies, and so
+ * does one the test moved into the cgroup. Once the helper runs again it
+ * reaps and reports as ever: every shell and sleep is named, and so is
+ * the intruder, which its own parent (this test) reaped, so that only the
+ * host, which named it before its kill, can have named it.
+ */
+static void
+test_cgroup_host_kills_helper_stopped (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *intruder_step = NULL;
+  const char *intruder_argv[] = { "sleep", "7419", NULL };
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  Stopped stopped = { 0 };
+  gboolean dead;
+  GPid intruder;
+  PidFile file;
+  Forced forced;
+  pid_t helper;
+  int status = 0;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  worker = spawn_waiting_shells (set, &forced, &file, N_STOPPED);
+  /* the host has read the report's "contained" by then */
+  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  stopped.command = spindle_process_info_get_pid (info);
+  g_assert_cmpint (stopped.command, >, 0);
+  dir = contained_dir (stopped.command);
+  helper = parent_of (stopped.command);
+  g_assert_cmpint (helper, !=, getpid ());
+  stopped.shells = spindle_test_pid_file_read (&file);
+  stopped.sleeps = spindle_test_marked_pids (MARK);
+
+  g_spawn_async (NULL, (char **) intruder_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                 NULL, NULL, &intruder, &error);
+  g_assert_no_error (error);
+  stopped.intruder_pidfd = (int) syscall (SYS_pidfd_open, intruder, 0);
+  g_assert_cmpint (stopped.intruder_pidfd, >=, 0);
+  join_cgroup (dir, intruder);
+
+  g_assert_cmpint (kill (helper, SIGSTOP), ==, 0);
+  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (helper), SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (worker);
+  dead = spindle_test_poll_until (stopped_all_dead_cond, &stopped, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpint (kill (helper, SIGCONT), ==, 0);
+  g_assert_true (dead);
+
+  g_assert_cmpint (waitpid (intruder, &status, 0), ==, intruder);
+  g_assert_true (WIFSIGNALED (status));
+  g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
+  close (stopped.intruder_pidfd);
+
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  assert_report_names (worker, stopped.shells, stopped.sleeps);
+  intruder_step = g_strdup_printf ("Descendant %d (sleep) ended, reaped by its own parent", intruder);
+  spindle_test_assert_report_has (worker, intruder_step);
+  assert_report_lacks (worker, "could not be reaped");
+  spindle_test_assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
+
+  g_strfreev (stopped.shells);
+  g_array_unref (stopped.sleeps);
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+}
+
 /* Where a seccomp filter refuses clone3() (as container runtimes' default
  * profiles did), CLONE_INTO_CGROUP is not there: the reaper forks the
  * command paused, moves it into the cgroup and only then lets it exec.
@@ -1258,6 +1380,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-cycles", test_cgroup_cycles);
   g_test_add_func ("/engine/process-cgroup/cgroup-host-gone", test_cgroup_host_gone);
   g_test_add_func ("/engine/process-cgroup/cgroup-helper-killed", test_cgroup_helper_killed);
+  g_test_add_func ("/engine/process-cgroup/cgroup-host-kills-helper-stopped", test_cgroup_host_kills_helper_stopped);
   g_test_add_func ("/engine/process-cgroup/cgroup-without-clone3", test_cgroup_without_clone3);
   g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
