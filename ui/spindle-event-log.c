@@ -48,7 +48,26 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void install_hooks (void);
+/* The worker's properties the log follows, looked up once. */
+static GParamSpec *state_pspec;
+static GParamSpec *tid_pspec;
+static GParamSpec *unresponsive_pspec;
+static GParamSpec *waiting_for_pspec;
+
+typedef struct
+{
+  gulong                    id;
+  SpindleEventLogNotifyFunc func;
+  gpointer                  user_data;
+} NotifyHook;
+
+/* Who hears of the followed workers' changes of state and of the
+ * unresponsive flag (see spindle_event_log_add_notify_hook ()); the main
+ * thread's, as the workers' notifies are.
+ */
+static GArray *notify_hooks;
+
+static void init_once (void);
 
 static void
 record_clear (Record *record)
@@ -78,8 +97,6 @@ spindle_event_log_class_init (SpindleEventLogClass *klass)
   signals[STEPS_CHANGED] =
     g_signal_new ("steps-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-
-  install_hooks ();
 }
 
 static void
@@ -135,21 +152,21 @@ append_record (SpindleEventLog *self,
   g_array_append_val (self->records, *record);
 }
 
-void
-spindle_event_log_add (SpindleEventLog *self,
-                       SpindleWorker   *worker,
-                       SpindleLogKind   kind,
-                       const char      *format,
-                       ...)
+/* Takes @text. @at is a g_get_monotonic_time () reading, and @real_time
+ * the wall clock then.
+ */
+static void
+add_text (SpindleEventLog *self,
+          SpindleWorker   *worker,
+          gint64           at,
+          gint64           real_time,
+          SpindleLogKind   kind,
+          char            *text)
 {
   gint64 started_at = spindle_worker_get_started_at (worker);
-  Record record = { g_get_real_time (), 0, kind, NULL };
-  va_list args;
+  Record record = { real_time, 0, kind, text };
 
-  record.since = started_at > 0 ? MAX (g_get_monotonic_time () - started_at, 0) : 0;
-  va_start (args, format);
-  record.text = g_strdup_vprintf (format, args);
-  va_end (args);
+  record.since = started_at > 0 ? MAX (at - started_at, 0) : 0;
 
   if (self->entries != NULL)
     {
@@ -162,6 +179,39 @@ spindle_event_log_add (SpindleEventLog *self,
     }
 }
 
+/* A line written late, for what the worker's history says happened at
+ * @at, keeps its time. The monotonic clock is read first: a pause between
+ * the two readings can only move the line later, never before what the
+ * history says came first, nor after what is logged from now on.
+ */
+static void
+add_text_at (SpindleEventLog *self,
+             SpindleWorker   *worker,
+             gint64           at,
+             char            *text)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  add_text (self, worker, at, g_get_real_time () - (now - at), SPINDLE_LOG_KIND_LIFE, text);
+}
+
+void
+spindle_event_log_add (SpindleEventLog *self,
+                       SpindleWorker   *worker,
+                       SpindleLogKind   kind,
+                       const char      *format,
+                       ...)
+{
+  va_list args;
+  char *text;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  add_text (self, worker, g_get_monotonic_time (), g_get_real_time (), kind, text);
+}
+
 static GListStore *
 ensure_steps (SpindleEventLog *self)
 {
@@ -171,21 +221,35 @@ ensure_steps (SpindleEventLog *self)
   return self->steps;
 }
 
-static void
-on_state (SpindleWorker   *worker,
-          GParamSpec      *pspec,
-          SpindleEventLog *self)
+static SpindleEventLog *
+peek_log (SpindleWorker *worker)
 {
-  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("state → %s"),
-                         spindle_format_state_label (spindle_worker_get_state (worker)));
+  return g_object_get_data (G_OBJECT (worker), LOG_KEY);
+}
+
+/* The start (a thread, then RUNNING) is what nearly every worker's log
+ * ever says: the worker's history tells it when the log is made, and it
+ * makes no log.
+ */
+static void
+on_state (SpindleWorker *worker)
+{
+  SpindleWorkerState state = spindle_worker_get_state (worker);
+
+  if (state == SPINDLE_WORKER_STATE_RUNNING && peek_log (worker) == NULL)
+    return;
+
+  spindle_event_log_add (spindle_event_log_ensure (worker), worker, SPINDLE_LOG_KIND_LIFE,
+                         _("state → %s"), spindle_format_state_label (state));
 }
 
 static void
-on_tid (SpindleWorker   *worker,
-        GParamSpec      *pspec,
-        SpindleEventLog *self)
+on_tid (SpindleWorker *worker)
 {
-  spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("thread started, TID %d"), spindle_worker_get_tid (worker));
+  SpindleEventLog *self = peek_log (worker);
+
+  if (self != NULL)
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("thread started, TID %d"), spindle_worker_get_tid (worker));
 }
 
 /* "stop requested by the user"; a request the set makes on its own after a
@@ -325,45 +389,70 @@ on_cleanup_finished (SpindleWorker        *worker,
 }
 
 static void
-on_unresponsive (SpindleWorker   *worker,
-                 GParamSpec      *pspec,
-                 SpindleEventLog *self)
+on_unresponsive (SpindleWorker *worker)
 {
+  SpindleEventLog *self;
+
+  if (!spindle_worker_get_unresponsive (worker))
+    return;
+
   /* the escalation said why already */
-  if (spindle_worker_get_unresponsive (worker) && !take_escalation (self, SPINDLE_ESCALATION_UNRESPONSIVE))
+  self = spindle_event_log_ensure (worker);
+  if (!take_escalation (self, SPINDLE_ESCALATION_UNRESPONSIVE))
     spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_ESCALATION, _("marked unresponsive"));
 }
 
 static void
-on_waiting_for (SpindleWorker   *worker,
-                GParamSpec      *pspec,
-                SpindleEventLog *self)
+on_waiting_for (SpindleWorker *worker)
 {
   const char *waiting_for = spindle_worker_get_waiting_for (worker);
 
   if (waiting_for != NULL && *waiting_for != '\0')
-    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_WAIT, _("waiting for %s"), waiting_for);
+    spindle_event_log_add (spindle_event_log_ensure (worker), worker, SPINDLE_LOG_KIND_WAIT,
+                           _("waiting for %s"), waiting_for);
 }
 
-/* One handler per worker for its properties: one connection costs an
- * allocation or three, and ten thousand workers each with ten cost a
- * launch a fifth of its main thread.
+static void
+run_notify_hooks (SpindleWorker *worker,
+                  GParamSpec    *pspec)
+{
+  for (guint i = 0; i < notify_hooks->len; i++)
+    {
+      NotifyHook *hook = &g_array_index (notify_hooks, NotifyHook, i);
+
+      hook->func (worker, pspec, hook->user_data);
+    }
+}
+
+/* The one handler a followed worker has, for all its properties: one
+ * connection costs an allocation or three, and ten thousand workers made
+ * in one launch each with four cost it a tenth of its main thread. The
+ * log writes first, then the hooks hear of it.
  */
 static void
-on_notify (SpindleWorker   *worker,
-           GParamSpec      *pspec,
-           SpindleEventLog *self)
+on_notify (SpindleWorker *worker,
+           GParamSpec    *pspec,
+           gpointer       data)
 {
-  const char *name = g_param_spec_get_name (pspec);
+  if (pspec == state_pspec)
+    on_state (worker);
+  else if (pspec == tid_pspec)
+    on_tid (worker);
+  else if (pspec == unresponsive_pspec)
+    on_unresponsive (worker);
+  else if (pspec == waiting_for_pspec)
+    on_waiting_for (worker);
 
-  if (g_str_equal (name, "state"))
-    on_state (worker, pspec, self);
-  else if (g_str_equal (name, "tid"))
-    on_tid (worker, pspec, self);
-  else if (g_str_equal (name, "unresponsive"))
-    on_unresponsive (worker, pspec, self);
-  else if (g_str_equal (name, "waiting-for"))
-    on_waiting_for (worker, pspec, self);
+  if (pspec == state_pspec || pspec == unresponsive_pspec)
+    run_notify_hooks (worker, pspec);
+}
+
+static gboolean
+is_followed (SpindleWorker *worker)
+{
+  return g_signal_handler_find (worker, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_FUNC,
+                                g_signal_lookup ("notify", G_TYPE_OBJECT), 0,
+                                NULL, on_notify, NULL) != 0;
 }
 
 /* The worker's own signals reach every log through emission hooks, one
@@ -378,9 +467,12 @@ on_signal (GSignalInvocationHint *hint,
            gpointer               data)
 {
   SpindleWorker *worker = g_value_get_object (&values[0]);
-  SpindleEventLog *self = g_object_get_data (G_OBJECT (worker), LOG_KEY);
+  SpindleEventLog *self = peek_log (worker);
   const char *name = data;
 
+  /* a followed worker's log is made by the first thing it has to say */
+  if (self == NULL && is_followed (worker))
+    self = spindle_event_log_ensure (worker);
   if (self == NULL)
     return TRUE;
 
@@ -401,7 +493,7 @@ on_signal (GSignalInvocationHint *hint,
   return TRUE;
 }
 
-/* Once, from class_init: the hooks stay for the life of the process. */
+/* Once: the hooks stay for the life of the process. */
 static void
 install_hooks (void)
 {
@@ -411,9 +503,79 @@ install_hooks (void)
   };
   GType type = SPINDLE_TYPE_WORKER;
 
-  g_type_class_ref (type);
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     g_signal_add_emission_hook (g_signal_lookup (names[i], type), 0, on_signal, (gpointer) names[i], NULL);
+}
+
+static void
+init_once (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      GObjectClass *worker_class = g_type_class_ref (SPINDLE_TYPE_WORKER);
+
+      state_pspec = g_object_class_find_property (worker_class, "state");
+      tid_pspec = g_object_class_find_property (worker_class, "tid");
+      unresponsive_pspec = g_object_class_find_property (worker_class, "unresponsive");
+      waiting_for_pspec = g_object_class_find_property (worker_class, "waiting-for");
+      notify_hooks = g_array_new (FALSE, FALSE, sizeof (NotifyHook));
+      install_hooks ();
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* What the history of a worker followed since it was added says of its
+ * start, for a log made after it: the lines on_state () and on_tid ()
+ * left to it, with the times they happened. A history cut short (it
+ * keeps its last SPINDLE_HISTORY_CAPACITY changes) still shows the
+ * worker RUNNING.
+ */
+static void
+tell_start (SpindleEventLog *self,
+            SpindleWorker   *worker)
+{
+  SpindleHistoryEntry history[SPINDLE_HISTORY_CAPACITY];
+  guint n = spindle_worker_get_history (worker, history, G_N_ELEMENTS (history));
+  const char *running = spindle_format_state_label (SPINDLE_WORKER_STATE_RUNNING);
+  gint64 running_at = 0;
+  int tid = spindle_worker_get_tid (worker);
+
+  for (guint i = 0; i < n && running_at == 0; i++)
+    {
+      if (history[i].state == SPINDLE_WORKER_STATE_RUNNING)
+        running_at = history[i].time;
+      else if (history[i].state != SPINDLE_WORKER_STATE_STARTING)
+        break;
+    }
+
+  add_text_at (self, worker, spindle_worker_get_started_at (worker),
+               g_strdup_printf (_("added, %s"), spindle_format_state_label (SPINDLE_WORKER_STATE_STARTING)));
+  if (running_at == 0)
+    return;
+  if (tid > 0)
+    add_text_at (self, worker, running_at, g_strdup_printf (_("thread started, TID %d"), tid));
+  add_text_at (self, worker, running_at, g_strdup_printf (_("state → %s"), running));
+}
+
+static SpindleEventLog *
+make_log (SpindleWorker *worker,
+          gboolean       followed)
+{
+  SpindleEventLog *self = g_object_new (SPINDLE_TYPE_EVENT_LOG, NULL);
+  SpindleWorkerState state = spindle_worker_get_state (worker);
+
+  g_object_set_data_full (G_OBJECT (worker), LOG_KEY, self, g_object_unref);
+
+  if (followed)
+    tell_start (self, worker);
+  else if (state == SPINDLE_WORKER_STATE_STARTING)
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("added, %s"), spindle_format_state_label (state));
+  else
+    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("watched from now on, %s"), spindle_format_state_label (state));
+
+  return self;
 }
 
 SpindleEventLog *
@@ -421,30 +583,79 @@ spindle_event_log_peek (SpindleWorker *worker)
 {
   g_return_val_if_fail (SPINDLE_IS_WORKER (worker), NULL);
 
-  return g_object_get_data (G_OBJECT (worker), LOG_KEY);
+  return peek_log (worker);
 }
 
-/* Returns the worker's log (transfer none), creating it on first use. */
+/* Returns the worker's log (transfer none), creating it on first use;
+ * a worker not followed yet is followed from now on.
+ */
 SpindleEventLog *
 spindle_event_log_ensure (SpindleWorker *worker)
 {
-  SpindleEventLog *self = spindle_event_log_peek (worker);
-  SpindleWorkerState state;
+  SpindleEventLog *self;
 
-  if (self != NULL)
+  g_return_val_if_fail (SPINDLE_IS_WORKER (worker), NULL);
+
+  if ((self = peek_log (worker)) != NULL)
     return self;
 
-  self = g_object_new (SPINDLE_TYPE_EVENT_LOG, NULL);
-  g_object_set_data_full (G_OBJECT (worker), LOG_KEY, self, g_object_unref);
-  g_signal_connect (worker, "notify", G_CALLBACK (on_notify), self);
+  init_once ();
+  if (is_followed (worker))
+    return make_log (worker, TRUE);
 
-  state = spindle_worker_get_state (worker);
-  if (state == SPINDLE_WORKER_STATE_STARTING)
-    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("added, %s"), spindle_format_state_label (state));
-  else
-    spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("watched from now on, %s"), spindle_format_state_label (state));
+  g_signal_connect (worker, "notify", G_CALLBACK (on_notify), NULL);
+  return make_log (worker, FALSE);
+}
 
-  return self;
+/* Follows @worker from now on, with one handler, for its log and for the
+ * notify hooks. A worker added (STARTING) gets no log yet: all but a few
+ * of ten thousand only start and run, which their history tells, and
+ * their log is made when they have more to say, or when it is asked for.
+ * A worker already past its start is logged "watched from now on".
+ */
+void
+spindle_event_log_follow (SpindleWorker *worker)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER (worker));
+
+  init_once ();
+  if (is_followed (worker))
+    return;
+
+  g_signal_connect (worker, "notify", G_CALLBACK (on_notify), NULL);
+  if (spindle_worker_get_state (worker) != SPINDLE_WORKER_STATE_STARTING)
+    make_log (worker, FALSE);
+}
+
+/* GLib gives a notify no emission hooks (G_SIGNAL_NO_HOOKS): these stand
+ * in for them, for the followed workers' changes of "state" and
+ * "unresponsive", so that a view that counts them needs no handler of its
+ * own on each worker. Main thread only.
+ */
+gulong
+spindle_event_log_add_notify_hook (SpindleEventLogNotifyFunc func,
+                                   gpointer                  user_data)
+{
+  static gulong last_id;
+  NotifyHook hook = { ++last_id, func, user_data };
+
+  g_return_val_if_fail (func != NULL, 0);
+
+  init_once ();
+  g_array_append_val (notify_hooks, hook);
+
+  return hook.id;
+}
+
+void
+spindle_event_log_remove_notify_hook (gulong id)
+{
+  for (guint i = 0; notify_hooks != NULL && i < notify_hooks->len; i++)
+    if (g_array_index (notify_hooks, NotifyHook, i).id == id)
+      {
+        g_array_remove_index (notify_hooks, i);
+        return;
+      }
 }
 
 /* The entries are made when first asked for, from what was logged until then. */

@@ -9,43 +9,65 @@
 
 #include "config.h"
 
-#include <string.h>
+#include <gtk/gtk.h>
 
 #include "spindle-clock.h"
 #include "spindle-event-log.h"
 #include "spindle-worker-monitor.h"
+
+/* A worker costs the monitor no handler of its own, and a change costs
+ * what changed, not a walk over ten thousand workers:
+ *
+ *  - its state and unresponsive flag come through the one handler its
+ *    event log follows it with (spindle_event_log_add_notify_hook ());
+ *  - the children of every worker come through one emission hook on
+ *    GListModel::items-changed, for all of them;
+ *  - each model it watches (the set, and the children of a worker once it
+ *    has any) has a mirror here, the workers it held when last seen, so
+ *    that a removal names the workers that left: they and theirs are
+ *    uncounted and let go, and nothing else is looked at.
+ */
 
 struct _SpindleWorkerMonitor
 {
   GObject           parent_instance;
 
   SpindleWorkerSet *set;
+  GThread          *owner;
   guint             changed_id;
   guint             counts[SPINDLE_WORKER_N_STATES];
   guint             n_total;
   guint             n_unresponsive;
 
-  /* worker → what it is counted as (see counted_as ()); a worker not in
-   * it, removed or not yet seen, changes no count
-   */
-  GHashTable       *counted;
-
-  /* worker, owned → TRUE: the workers whose signals this monitor is
-   * connected to. Plain connections, cut in dispose: a connection bound to
-   * this object's life (g_signal_connect_object) adds a weak reference to
-   * it, and GLib 2.74 keeps those in one array that grows by one element
-   * at a time, so ten thousand workers cost seconds.
+  /* worker, unowned (its model's mirror holds it) → what it is counted
+   * as (see counted_as ()), or PROCESS_ROW
    */
   GHashTable       *watched;
 
-  /* the process workers among them (unowned: watched holds them), whose
-   * trees are walked on each tick of the clock while one of them or a
-   * process of its tree lives: a set without any costs no tick
+  /* GListModel (the set, or a watched worker's children), unowned → a
+   * GPtrArray of its workers, a reference each: made when it first has
+   * workers, so that a childless worker costs none
+   */
+  GHashTable       *mirrors;
+
+  /* the process workers among them (unowned), whose trees are walked on
+   * each tick of the clock while one of them or a process of its tree
+   * lives: a set without any costs no tick
    */
   GHashTable       *processes;
-  guint             n_process_rows;  /* watched rows of processes, listed */
+  guint             n_process_rows;  /* watched rows of processes */
+  GPtrArray        *new_parents;     /* top-level workers given their first child */
   gulong            tick_id;
-  guint             recount_pending : 1;
+  gulong            notify_hook_id;
+  gulong            children_hook_id;
+  guint64           n_visits;
+
+  /* a view's rows (GtkTreeListRow) that are rows of processes, while
+   * there are any: a byte per row, 1 for a process's
+   */
+  GListModel       *view;            /* unowned: only compared */
+  GArray           *view_census;     /* guint8, or NULL: not followed now */
+  guint             n_view_processes;
 };
 
 G_DEFINE_FINAL_TYPE (SpindleWorkerMonitor, spindle_worker_monitor, G_TYPE_OBJECT)
@@ -66,17 +88,19 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void watch_model (SpindleWorkerMonitor *self,
-                         GListModel           *model,
-                         guint                 position,
-                         guint                 n_items,
-                         gboolean              count);
+static void mirror_change (SpindleWorkerMonitor *self,
+                           GListModel           *model,
+                           GPtrArray            *mirror,
+                           guint                 position,
+                           guint                 removed,
+                           guint                 added);
 
 /* What a worker adds to the counts, packed in a pointer: its state, and
  * whether it is live and unresponsive. Stored + 1, so that a state of 0
- * is told apart from "not counted".
+ * is told apart from "not counted". A row of a process counts in nothing.
  */
 #define UNRESPONSIVE_BIT 0x100
+#define PROCESS_ROW      0x1000
 
 static guint
 counted_as (SpindleWorker *worker)
@@ -95,46 +119,17 @@ add_counts (SpindleWorkerMonitor *self,
             guint                 value,
             int                   sign)
 {
+  if (value == PROCESS_ROW)
+    {
+      self->n_process_rows += sign;
+      return;
+    }
+
   value--;
   self->counts[value & 0xff] += sign;
   self->n_total += sign;
   if (value & UNRESPONSIVE_BIT)
     self->n_unresponsive += sign;
-}
-
-/* Counts a worker and its children once, when it joins. The rows of a
- * process worker's processes are no workers: they count in nothing.
- */
-static void
-count_worker (SpindleWorkerMonitor *self,
-              SpindleWorker        *worker)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-  guint n = g_list_model_get_n_items (children);
-  guint value;
-
-  if (g_hash_table_contains (self->counted, worker) || spindle_worker_is_tree_process (worker))
-    return;
-
-  value = counted_as (worker);
-  g_hash_table_insert (self->counted, worker, GUINT_TO_POINTER (value));
-  add_counts (self, value, +1);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-
-      count_worker (self, child);
-    }
-}
-
-static void
-disconnect_worker (SpindleWorkerMonitor *self,
-                   SpindleWorker        *worker)
-{
-  g_signal_handlers_disconnect_by_data (worker, self);
-  g_signal_handlers_disconnect_by_data (spindle_worker_get_children (worker), self);
-  g_hash_table_remove (self->processes, worker);
 }
 
 /* Process workers ***********************************************************/
@@ -209,77 +204,106 @@ watch_processes (SpindleWorkerMonitor *self,
   follow_clock (self);
 }
 
-static gboolean
-model_contains (GListModel *model,
-                gpointer    item)
-{
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(GObject) other = g_list_model_get_item (model, i);
+/* Joining and leaving *******************************************************/
 
-      if (other == item)
-        return TRUE;
+static GPtrArray *
+ensure_mirror (SpindleWorkerMonitor *self,
+               GListModel           *model)
+{
+  GPtrArray *mirror = g_hash_table_lookup (self->mirrors, model);
+
+  if (mirror == NULL)
+    {
+      mirror = g_ptr_array_new ();
+      g_hash_table_insert (self->mirrors, model, mirror);
     }
 
-  return FALSE;
+  return mirror;
 }
 
-/* A worker is in the set while it is counted; a row of a process is,
- * while it is in its parent's children and its parent is.
+/* Counts a worker, follows it, and takes on its children: once, when it
+ * joins the set or its parent's children.
  */
-static gboolean
-is_listed (SpindleWorkerMonitor *self,
-           SpindleWorker        *worker)
+static void
+watch_worker (SpindleWorkerMonitor *self,
+              SpindleWorker        *worker)
 {
-  SpindleWorker *parent;
+  GListModel *children = spindle_worker_get_children (worker);
+  guint value, n;
 
-  if (!spindle_worker_is_tree_process (worker))
-    return g_hash_table_contains (self->counted, worker);
+  self->n_visits++;
+  if (g_hash_table_contains (self->watched, worker))
+    return;
 
-  parent = spindle_worker_get_parent (worker);
-  return parent != NULL && model_contains (spindle_worker_get_children (parent), worker) &&
-         is_listed (self, parent);
+  value = spindle_worker_is_tree_process (worker) ? PROCESS_ROW : counted_as (worker);
+  g_hash_table_insert (self->watched, worker, GUINT_TO_POINTER (value));
+  add_counts (self, value, +1);
+
+  spindle_event_log_follow (worker);
+  watch_processes (self, worker);
+
+  if ((n = g_list_model_get_n_items (children)) > 0)
+    mirror_change (self, children, ensure_mirror (self, children), 0, 0, n);
 }
 
-/* A worker that left the set (and is not counted again) is let go. */
+/* A worker that left its model, with its children: uncounted, let go. */
 static void
-forget_removed (SpindleWorkerMonitor *self)
+forget_worker (SpindleWorkerMonitor *self,
+               SpindleWorker        *worker)
 {
-  GHashTableIter iter;
-  gpointer worker;
+  GListModel *children = spindle_worker_get_children (worker);
+  gpointer value;
+  GPtrArray *mirror;
 
-  g_hash_table_iter_init (&iter, self->watched);
-  while (g_hash_table_iter_next (&iter, &worker, NULL))
-    if (!is_listed (self, worker))
-      {
-        if (spindle_worker_is_tree_process (worker))
-          self->n_process_rows--;
-        disconnect_worker (self, worker);
-        g_hash_table_iter_remove (&iter);
-      }
-}
+  self->n_visits++;
+  if (!g_hash_table_steal_extended (self->watched, worker, NULL, &value))
+    return;
 
-/* Only after a removal: items-changed does not say which workers left. */
-static void
-recount (SpindleWorkerMonitor *self)
-{
-  GListModel *model = G_LIST_MODEL (self->set);
-  guint n = g_list_model_get_n_items (model);
+  add_counts (self, GPOINTER_TO_UINT (value), -1);
+  g_hash_table_remove (self->processes, worker);
+  g_ptr_array_remove (self->new_parents, worker);
 
-  memset (self->counts, 0, sizeof self->counts);
-  self->n_total = 0;
-  self->n_unresponsive = 0;
-  self->recount_pending = FALSE;
-  g_hash_table_remove_all (self->counted);
-
-  for (guint i = 0; i < n; i++)
+  if (g_hash_table_steal_extended (self->mirrors, children, NULL, (gpointer *) &mirror))
     {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+      for (guint i = 0; i < mirror->len; i++)
+        forget_worker (self, g_ptr_array_index (mirror, i));
+      g_ptr_array_set_free_func (mirror, g_object_unref);
+      g_ptr_array_unref (mirror);
+    }
+}
 
-      count_worker (self, worker);
+/* Brings @mirror level with @model after its items-changed: the workers
+ * that left are forgotten, those that came are watched.
+ */
+static void
+mirror_change (SpindleWorkerMonitor *self,
+               GListModel           *model,
+               GPtrArray            *mirror,
+               guint                 position,
+               guint                 removed,
+               guint                 added)
+{
+  g_autoptr(GPtrArray) gone = NULL;
+
+  g_return_if_fail (position + removed <= mirror->len);
+
+  if (removed > 0)
+    {
+      gone = g_ptr_array_new_full (removed, g_object_unref);
+      for (guint i = 0; i < removed; i++)
+        g_ptr_array_add (gone, g_ptr_array_index (mirror, position + i));
+      g_ptr_array_remove_range (mirror, position, removed);
+      for (guint i = 0; i < removed; i++)
+        forget_worker (self, g_ptr_array_index (gone, i));
     }
 
-  forget_removed (self);
+  for (guint i = 0; i < added; i++)
+    {
+      SpindleWorker *worker = g_list_model_get_item (model, position + i);
+
+      g_ptr_array_insert (mirror, position + i, worker);
+      watch_worker (self, worker);
+    }
 }
 
 static gboolean
@@ -288,8 +312,6 @@ emit_changed (gpointer data)
   SpindleWorkerMonitor *self = data;
 
   self->changed_id = 0;
-  if (self->recount_pending)
-    recount (self);
   g_signal_emit (self, signals[CHANGED], 0);
 
   return G_SOURCE_REMOVE;
@@ -302,106 +324,179 @@ queue_changed (SpindleWorkerMonitor *self)
     self->changed_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_changed, self, NULL);
 }
 
-/* A worker's state or unresponsive flag changed: move it between counts. */
 static void
+on_set_items_changed (GListModel           *model,
+                      guint                 position,
+                      guint                 removed,
+                      guint                 added,
+                      SpindleWorkerMonitor *self)
+{
+  mirror_change (self, model, ensure_mirror (self, model), position, removed, added);
+  queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
+}
+
+/* The watched worker whose children @model is, if it is: told by the
+ * worker that came at @position.
+ */
+static SpindleWorker *
+find_parent (SpindleWorkerMonitor *self,
+             GListModel           *model,
+             guint                 position)
+{
+  g_autoptr(GObject) item = NULL;
+  SpindleWorker *parent;
+
+  if (g_list_model_get_item_type (model) != SPINDLE_TYPE_WORKER ||
+      (item = g_list_model_get_item (model, position)) == NULL ||
+      (parent = spindle_worker_get_parent (SPINDLE_WORKER (item))) == NULL ||
+      spindle_worker_get_children (parent) != model ||
+      !g_hash_table_contains (self->watched, parent))
+    return NULL;
+
+  return parent;
+}
+
+/* Every list model's items-changed, in this thread: the children of the
+ * watched workers are told apart by their mirror, or, the first time
+ * they have any, by their parent. Anything else costs a lookup.
+ */
+static gboolean
+on_any_items_changed (GSignalInvocationHint *hint,
+                      guint                  n_values,
+                      const GValue          *values,
+                      gpointer               data)
+{
+  SpindleWorkerMonitor *self = data;
+  GListModel *model = g_value_peek_pointer (&values[0]);
+  guint position = g_value_get_uint (&values[1]);
+  guint removed = g_value_get_uint (&values[2]);
+  guint added = g_value_get_uint (&values[3]);
+  SpindleWorker *parent = NULL;
+  GPtrArray *mirror;
+
+  if (g_thread_self () != self->owner || model == G_LIST_MODEL (self->set))
+    return TRUE;
+
+  if ((mirror = g_hash_table_lookup (self->mirrors, model)) == NULL)
+    {
+      if (added == 0 || (parent = find_parent (self, model, position)) == NULL)
+        return TRUE;
+      mirror = ensure_mirror (self, model);
+      /* its row, made without children, is to be made again */
+      if (spindle_worker_get_parent (parent) == NULL)
+        g_ptr_array_add (self->new_parents, parent);
+    }
+
+  mirror_change (self, model, mirror, position, removed, added);
+  queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
+
+  return TRUE;
+}
+
+/* State changes *************************************************************/
+
+/* A worker's state or unresponsive flag changed: move it between counts. */
+static gboolean
 recount_worker (SpindleWorkerMonitor *self,
                 SpindleWorker        *worker)
 {
   gpointer old_value;
   guint value;
 
-  if (!g_hash_table_lookup_extended (self->counted, worker, NULL, &old_value))
-    return;
+  if (!g_hash_table_lookup_extended (self->watched, worker, NULL, &old_value))
+    return FALSE;
+  if (GPOINTER_TO_UINT (old_value) == PROCESS_ROW)
+    return TRUE;
 
   value = counted_as (worker);
   if (value == GPOINTER_TO_UINT (old_value))
-    return;
+    return TRUE;
 
   add_counts (self, GPOINTER_TO_UINT (old_value), -1);
   add_counts (self, value, +1);
-  g_hash_table_insert (self->counted, worker, GUINT_TO_POINTER (value));
+  g_hash_table_insert (self->watched, worker, GUINT_TO_POINTER (value));
+
+  return TRUE;
 }
 
 static void
-on_unresponsive (SpindleWorker        *worker,
-                 GParamSpec           *pspec,
-                 SpindleWorkerMonitor *self)
+on_worker_notify (SpindleWorker *worker,
+                  GParamSpec    *pspec,
+                  gpointer       data)
 {
-  recount_worker (self, worker);
-  queue_changed (self);
-  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, FALSE);
-}
+  SpindleWorkerMonitor *self = data;
+  gboolean state_changed = g_str_equal (g_param_spec_get_name (pspec), "state");
 
-static void
-on_state (SpindleWorker        *worker,
-          GParamSpec           *pspec,
-          SpindleWorkerMonitor *self)
-{
-  recount_worker (self, worker);
-  watch_processes (self, worker);
-  queue_changed (self);
-  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, TRUE);
+  if (!recount_worker (self, worker))
+    return;
 
-  if (spindle_worker_is_terminal (worker))
+  if (state_changed)
+    watch_processes (self, worker);
+  queue_changed (self);
+  g_signal_emit (self, signals[WORKER_CHANGED], 0, worker, state_changed);
+
+  if (state_changed && spindle_worker_is_terminal (worker))
     g_signal_emit (self, signals[WORKER_ENDED], 0, worker);
 }
 
-static void
-on_items_changed (GListModel           *model,
-                  guint                 position,
-                  guint                 removed,
-                  guint                 added,
-                  SpindleWorkerMonitor *self)
+/* A view's rows *************************************************************/
+
+static gboolean
+is_process_row (gpointer item)
 {
-  watch_model (self, model, position, added, !self->recount_pending);
-  if (removed > 0)
-    self->recount_pending = TRUE;
-  queue_changed (self);
-  g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
+  g_autoptr(SpindleWorker) worker = NULL;
+
+  if (GTK_IS_TREE_LIST_ROW (item))
+    worker = gtk_tree_list_row_get_item (item);
+  else if (SPINDLE_IS_WORKER (item))
+    worker = g_object_ref (item);
+
+  return worker != NULL && spindle_worker_is_tree_process (worker);
 }
 
 static void
-watch_worker (SpindleWorkerMonitor *self,
-              SpindleWorker        *worker,
-              gboolean              count)
+census_insert (SpindleWorkerMonitor *self,
+               guint                 position,
+               guint                 added)
 {
-  GListModel *children;
+  g_autofree guint8 *flags = g_new (guint8, MAX (added, 1));
 
-  /* counted before the check: a worker removed and added back may be
-   * watched still, but must count again
-   */
-  if (count)
-    count_worker (self, worker);
-
-  if (!g_hash_table_add (self->watched, g_object_ref (worker)))
-    return;
-  if (spindle_worker_is_tree_process (worker))
-    self->n_process_rows++;
-
-  spindle_event_log_ensure (worker);
-  watch_processes (self, worker);
-  g_signal_connect (worker, "notify::state", G_CALLBACK (on_state), self);
-  g_signal_connect (worker, "notify::unresponsive", G_CALLBACK (on_unresponsive), self);
-
-  children = spindle_worker_get_children (worker);
-  g_signal_connect (children, "items-changed", G_CALLBACK (on_items_changed), self);
-  watch_model (self, children, 0, g_list_model_get_n_items (children), FALSE);
-}
-
-static void
-watch_model (SpindleWorkerMonitor *self,
-             GListModel           *model,
-             guint                 position,
-             guint                 n_items,
-             gboolean              count)
-{
-  for (guint i = position; i < position + n_items; i++)
+  for (guint i = 0; i < added; i++)
     {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
+      g_autoptr(GObject) item = g_list_model_get_item (self->view, position + i);
 
-      watch_worker (self, worker, count);
+      self->n_visits++;
+      flags[i] = is_process_row (item);
+      self->n_view_processes += flags[i];
     }
+
+  g_array_insert_vals (self->view_census, position, flags, added);
 }
+
+static void
+drop_census (SpindleWorkerMonitor *self)
+{
+  g_clear_pointer (&self->view_census, g_array_unref);
+  self->n_view_processes = 0;
+  self->view = NULL;
+}
+
+/* Once, when the view has rows of processes to tell apart: from then on
+ * only its changes are looked at.
+ */
+static void
+take_census (SpindleWorkerMonitor *self,
+             GListModel           *view)
+{
+  drop_census (self);
+  self->view = view;
+  self->view_census = g_array_new (FALSE, TRUE, sizeof (guint8));
+  census_insert (self, 0, g_list_model_get_n_items (view));
+}
+
+/* GObject *******************************************************************/
 
 static void
 spindle_worker_monitor_constructed (GObject *object)
@@ -411,30 +506,42 @@ spindle_worker_monitor_constructed (GObject *object)
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->constructed (object);
 
-  g_signal_connect (model, "items-changed", G_CALLBACK (on_items_changed), self);
-  watch_model (self, model, 0, g_list_model_get_n_items (model), TRUE);
+  self->notify_hook_id = spindle_event_log_add_notify_hook (on_worker_notify, self);
+  self->children_hook_id = g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL),
+                                                       0, on_any_items_changed, self, NULL);
+  g_signal_connect (model, "items-changed", G_CALLBACK (on_set_items_changed), self);
+  on_set_items_changed (model, 0, 0, g_list_model_get_n_items (model), self);
 }
 
 static void
 spindle_worker_monitor_dispose (GObject *object)
 {
   SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
-
   GHashTableIter iter;
-  gpointer worker;
+  gpointer mirror;
 
   g_clear_handle_id (&self->changed_id, g_source_remove);
   g_clear_signal_handler (&self->tick_id, spindle_clock_get_default ());
+  if (self->notify_hook_id != 0)
+    spindle_event_log_remove_notify_hook (self->notify_hook_id);
+  self->notify_hook_id = 0;
+  if (self->children_hook_id != 0)
+    g_signal_remove_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), self->children_hook_id);
+  self->children_hook_id = 0;
 
-  g_hash_table_iter_init (&iter, self->watched);
-  while (g_hash_table_iter_next (&iter, &worker, NULL))
-    disconnect_worker (self, worker);
+  g_hash_table_iter_init (&iter, self->mirrors);
+  while (g_hash_table_iter_next (&iter, NULL, &mirror))
+    g_ptr_array_set_free_func (mirror, g_object_unref);
+  g_hash_table_remove_all (self->mirrors);
   g_hash_table_remove_all (self->watched);
+  g_hash_table_remove_all (self->processes);
+  g_ptr_array_set_size (self->new_parents, 0);
+  drop_census (self);
   self->n_process_rows = 0;
+
   if (self->set != NULL)
     g_signal_handlers_disconnect_by_data (self->set, self);
   g_clear_object (&self->set);
-  g_hash_table_remove_all (self->counted);
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->dispose (object);
 }
@@ -444,9 +551,10 @@ spindle_worker_monitor_finalize (GObject *object)
 {
   SpindleWorkerMonitor *self = SPINDLE_WORKER_MONITOR (object);
 
-  g_clear_pointer (&self->counted, g_hash_table_unref);
   g_clear_pointer (&self->watched, g_hash_table_unref);
+  g_clear_pointer (&self->mirrors, g_hash_table_unref);
   g_clear_pointer (&self->processes, g_hash_table_unref);
+  g_clear_pointer (&self->new_parents, g_ptr_array_unref);
 
   G_OBJECT_CLASS (spindle_worker_monitor_parent_class)->finalize (object);
 }
@@ -525,10 +633,11 @@ spindle_worker_monitor_class_init (SpindleWorkerMonitorClass *klass)
 static void
 spindle_worker_monitor_init (SpindleWorkerMonitor *self)
 {
-  /* unowned keys: a worker counted is in the set, which holds it */
-  self->counted = g_hash_table_new (NULL, NULL);
-  self->watched = g_hash_table_new_full (NULL, NULL, g_object_unref, NULL);
+  self->owner = g_thread_self ();
+  self->watched = g_hash_table_new (NULL, NULL);
+  self->mirrors = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->processes = g_hash_table_new (NULL, NULL);
+  self->new_parents = g_ptr_array_new ();
 }
 
 SpindleWorkerMonitor *
@@ -604,4 +713,88 @@ spindle_worker_monitor_flush (SpindleWorkerMonitor *self)
       g_clear_handle_id (&self->changed_id, g_source_remove);
       emit_changed (self);
     }
+}
+
+/* The top-level workers that had their first child since the last call,
+ * each once in the monitor's life (transfer full): a view that made their
+ * rows without children makes them again. The rows of a process worker's
+ * processes come and go under it without this.
+ */
+GPtrArray *
+spindle_worker_monitor_take_new_parents (SpindleWorkerMonitor *self)
+{
+  GPtrArray *parents;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), NULL);
+
+  parents = g_ptr_array_new_full (self->new_parents->len, g_object_unref);
+  for (guint i = 0; i < self->new_parents->len; i++)
+    g_ptr_array_add (parents, g_object_ref (g_ptr_array_index (self->new_parents, i)));
+  g_ptr_array_set_size (self->new_parents, 0);
+
+  return parents;
+}
+
+/* A view's list of rows (GtkTreeListRow over the set's workers, after its
+ * filter) changed: @view's items-changed, passed on by its owner before
+ * it asks spindle_worker_monitor_count_shown_workers (). Only the rows
+ * that came are looked at, and only while rows of processes are watched.
+ */
+void
+spindle_worker_monitor_view_changed (SpindleWorkerMonitor *self,
+                                     GListModel           *view,
+                                     guint                 position,
+                                     guint                 removed,
+                                     guint                 added)
+{
+  g_return_if_fail (SPINDLE_IS_WORKER_MONITOR (self));
+
+  if (self->view_census == NULL || view != self->view)
+    return;
+
+  if (position + removed > self->view_census->len)
+    {
+      drop_census (self);
+      return;
+    }
+
+  for (guint i = position; i < position + removed; i++)
+    self->n_view_processes -= self->view_census->data[i];
+  g_array_remove_range (self->view_census, position, removed);
+  census_insert (self, position, added);
+}
+
+/* The rows of @view that are workers: all of them, but for the rows of
+ * processes, which are told apart by one walk when they first appear and
+ * by the view's changes after (see spindle_worker_monitor_view_changed ()).
+ */
+guint
+spindle_worker_monitor_count_shown_workers (SpindleWorkerMonitor *self,
+                                            GListModel           *view)
+{
+  guint n;
+
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+  g_return_val_if_fail (G_IS_LIST_MODEL (view), 0);
+
+  n = g_list_model_get_n_items (view);
+  if (self->n_process_rows == 0)
+    {
+      drop_census (self);
+      return n;
+    }
+
+  if (self->view_census == NULL || view != self->view || self->view_census->len != n)
+    take_census (self, view);
+
+  return n - self->n_view_processes;
+}
+
+/* For tests: how many times the monitor looked at a worker or a row. */
+guint64
+_spindle_worker_monitor_get_n_visits (SpindleWorkerMonitor *self)
+{
+  g_return_val_if_fail (SPINDLE_IS_WORKER_MONITOR (self), 0);
+
+  return self->n_visits;
 }

@@ -1,0 +1,376 @@
+/* test-monitor.c
+ *
+ * Copyright 2026 The Spindle authors
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+/* What the window's worker monitor costs: a worker made costs it no
+ * handler of its own (the one handler its event log follows it with
+ * serves both), and a change of a process worker's rows costs what
+ * changed, with thousands of workers beside it.
+ */
+
+#include "config.h"
+
+#include <time.h>
+
+#include "spindle-event-log.h"
+#include "spindle-panel-private.h"
+#include "spindle-test-util.h"
+#include "spindle-worker-monitor.h"
+#include "spindle-worker-private.h"
+#include "spindle-worker-set-private.h"
+
+#define N_SPAWNS 10000
+#define N_BESIDE 2000
+#define N_CHURNS 20
+
+/* Handlers on @instance for the signals of @type, whatever their data or
+ * detail: found one by one, blocked while counted.
+ */
+static guint
+count_signal_handlers (gpointer instance,
+                       GType    type)
+{
+  g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gulong));
+  g_autofree guint *ids = NULL;
+  guint n_ids;
+
+  ids = g_signal_list_ids (type, &n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      gulong id;
+
+      while ((id = g_signal_handler_find (instance, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_UNBLOCKED,
+                                          ids[i], 0, NULL, NULL, NULL)) != 0)
+        {
+          g_signal_handler_block (instance, id);
+          g_array_append_val (found, id);
+        }
+    }
+
+  for (guint i = 0; i < found->len; i++)
+    g_signal_handler_unblock (instance, g_array_index (found, gulong, i));
+
+  return found->len;
+}
+
+static guint
+n_handlers (gpointer instance)
+{
+  guint n = 0;
+
+  for (GType type = G_TYPE_FROM_INSTANCE (instance); type != 0; type = g_type_parent (type))
+    {
+      g_autofree GType *ifaces = NULL;
+      guint n_ifaces;
+
+      n += count_signal_handlers (instance, type);
+      ifaces = g_type_interfaces (type, &n_ifaces);
+      for (guint i = 0; i < n_ifaces; i++)
+        n += count_signal_handlers (instance, ifaces[i]);
+    }
+
+  return n;
+}
+
+static GVariant *
+nap (SpindleJob  *job,
+     gpointer     user_data,
+     GError     **error)
+{
+  while (spindle_job_sleep (job, 10 * G_USEC_PER_SEC))
+    ;
+
+  return NULL;
+}
+
+static GVariant *
+parent_body (SpindleJob  *job,
+             gpointer     user_data,
+             GError     **error)
+{
+  if (spindle_job_spawn_child (job, "child", nap, NULL, NULL, error) == NULL)
+    return NULL;
+
+  return nap (job, NULL, error);
+}
+
+static SpindleWorker *
+spawn (SpindleWorkerSet *set,
+       const char       *name,
+       SpindleJobFunc    func)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *worker = spindle_worker_set_spawn (set, name, func, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return worker;
+}
+
+static gboolean
+has_running_child (gpointer data)
+{
+  GListModel *children = spindle_worker_get_children (data);
+  g_autoptr(SpindleWorker) child = NULL;
+
+  if (g_list_model_get_n_items (children) == 0)
+    return FALSE;
+
+  child = g_list_model_get_item (children, 0);
+  return spindle_worker_get_state (child) == SPINDLE_WORKER_STATE_RUNNING;
+}
+
+static void
+assert_one_handler (SpindleWorker *worker)
+{
+  g_assert_cmpuint (n_handlers (worker), ==, 1);
+  g_assert_cmpuint (n_handlers (spindle_worker_get_children (worker)), ==, 0);
+}
+
+/* A worker, a child too, has one handler, its log's, and its children
+ * none; the monitor still counts their states as they change, their
+ * children as they come, and the workers that leave.
+ */
+static void
+test_one_handler_per_worker (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleWorkerMonitor) monitor = spindle_worker_monitor_new (set);
+  SpindleWorker *sleeper = spawn (set, "sleeper", nap);
+  g_autoptr(SpindleWorker) gone = g_object_ref (spawn (set, "gone", nap));
+  SpindleWorker *parent = spawn (set, "parent", parent_body);
+  g_autoptr(SpindleWorker) child = NULL;
+
+  spindle_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_test_wait_state (gone, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_test_wait_until (has_running_child, parent, SPINDLE_TEST_GUARD_MS);
+  child = g_list_model_get_item (spindle_worker_get_children (parent), 0);
+  spindle_worker_monitor_flush (monitor);
+
+  assert_one_handler (sleeper);
+  assert_one_handler (parent);
+  assert_one_handler (child);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_total (monitor), ==, 4);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_in_state (monitor, SPINDLE_WORKER_STATE_RUNNING), ==, 4);
+
+  spindle_worker_request_stop (child);
+  spindle_test_wait_terminal (child);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_in_state (monitor, SPINDLE_WORKER_STATE_RUNNING), ==, 3);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_in_state (monitor, SPINDLE_WORKER_STATE_STOPPED), ==, 1);
+
+  spindle_worker_request_stop (gone);
+  spindle_test_wait_terminal (gone);
+  spindle_worker_set_remove (set, gone);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_total (monitor), ==, 3);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_live (monitor), ==, 2);
+
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_live (monitor), ==, 0);
+}
+
+/* A set whose workers' threads are made by its starter threads, as the
+ * window's batches are, on small stacks.
+ */
+static SpindleWorkerSet *
+background_set_new (void)
+{
+  SpindleWorkerSet *set = spindle_test_set_new ();
+
+  g_object_set (set, "background-start", TRUE, NULL);
+  spindle_worker_set_set_stack_size (set, 64 * 1024);
+
+  return set;
+}
+
+static void
+end_set (SpindleWorkerSet *set)
+{
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
+static gboolean
+all_running (gpointer data)
+{
+  SpindleWorkerMonitor *monitor = data;
+
+  return spindle_worker_monitor_get_n_in_state (monitor, SPINDLE_WORKER_STATE_RUNNING) ==
+         spindle_worker_monitor_get_n_total (monitor);
+}
+
+static gint64
+thread_cpu_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+/* The main thread's time to make @n workers, in ns each. */
+static double
+time_spawns (SpindleWorkerSet *set,
+             guint             n)
+{
+  gint64 begin = thread_cpu_ns ();
+
+  for (guint i = 0; i < n; i++)
+    spawn (set, "sleeper", nap);
+
+  return (thread_cpu_ns () - begin) / (double) n;
+}
+
+/* Workers made with the window's monitor attached (their logs with it)
+ * cost one handler each, and no log; the time each costs the main
+ * thread, with and without the monitor, is reported (ten thousand with
+ * -m perf, two thousand otherwise).
+ */
+static void
+test_spawn_cost (void)
+{
+  g_autoptr(SpindleWorkerSet) bare = background_set_new ();
+  g_autoptr(SpindleWorkerSet) set = background_set_new ();
+  g_autoptr(SpindleWorkerMonitor) monitor = spindle_worker_monitor_new (set);
+  guint n = g_test_perf () ? N_SPAWNS : N_SPAWNS / 5;
+  double bare_ns, watched_ns;
+
+  bare_ns = time_spawns (bare, n);
+  end_set (bare);
+  watched_ns = time_spawns (set, n);
+  g_test_message ("%u spawns: %.1f µs each on the main thread, %.1f µs with the monitor "
+                  "(%.1f µs for the monitor)",
+                  n, bare_ns / 1000, watched_ns / 1000, (watched_ns - bare_ns) / 1000);
+
+  spindle_test_wait_until (all_running, monitor, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_total (monitor), ==, n);
+  for (guint i = 0; i < n; i += n / 100)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (G_LIST_MODEL (set), i);
+
+      assert_one_handler (worker);
+      g_assert_null (spindle_event_log_peek (worker));
+    }
+
+  end_set (set);
+}
+
+/* Process rows ***************************************************************/
+
+/* A row of a process under @parent, as spindle-process-tree.c makes one. */
+static SpindleWorker *
+add_process_row (SpindleWorker *parent,
+                 int            pid)
+{
+  SpindleWorker *row = g_object_new (SPINDLE_TYPE_WORKER, NULL);
+
+  row->tree_process = TRUE;
+  row->set = parent->set;
+  row->id = ++parent->set->last_id;
+  row->name = g_strdup ("sleep");
+  row->kind = g_strdup ("process");
+  row->tid = pid;
+  row->context = g_main_context_ref (parent->set->context);
+  row->owner = parent->set->owner;
+  row->state = SPINDLE_WORKER_STATE_RUNNING;
+  row->started_at = g_get_monotonic_time ();
+  g_set_weak_pointer (&row->parent, parent);
+  g_list_store_append (parent->children, row);
+  g_object_unref (row);
+
+  return row;
+}
+
+static void
+remove_first_row (SpindleWorker *parent)
+{
+  g_list_store_remove (parent->children, 0);
+}
+
+static gboolean
+is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+static void
+assert_shown (SpindlePanel *panel,
+              const char   *text)
+{
+  _spindle_panel_flush (panel);
+  g_assert_cmpstr (gtk_label_get_label (panel->shown_label), ==, text);
+}
+
+/* While a process worker's rows come and go under it, each change costs
+ * the monitor and the panel what changed: a row watched or let go, a row
+ * told apart in the list, not a look at the thousands of workers beside
+ * it. The list's "N workers" still counts the workers alone.
+ */
+static void
+test_process_row_change_visits (void)
+{
+  g_autoptr(SpindleWorkerSet) set = background_set_new ();
+  g_autofree char *expected = g_strdup_printf ("%u workers", N_BESIDE + 1);
+  SpindleWorker *worker;
+  SpindlePanel *panel;
+  GtkWidget *window;
+  guint64 before;
+
+  for (guint i = 0; i < N_BESIDE; i++)
+    spawn (set, "sleeper", nap);
+  worker = spawn (set, "process worker", nap);
+
+  panel = SPINDLE_PANEL (spindle_panel_new (set));
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (panel));
+  gtk_window_present (GTK_WINDOW (window));
+  spindle_test_wait_until (is_mapped, panel, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (all_running, panel->monitor, SPINDLE_TEST_GUARD_MS);
+
+  /* its first row makes its row again, expanded: the rows are listed */
+  add_process_row (worker, 1000);
+  assert_shown (panel, expected);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (panel->filter_model)), ==, N_BESIDE + 2);
+
+  before = _spindle_worker_monitor_get_n_visits (panel->monitor);
+  for (guint i = 0; i < N_CHURNS; i++)
+    {
+      add_process_row (worker, 1001 + i);
+      assert_shown (panel, expected);
+      remove_first_row (worker);
+      assert_shown (panel, expected);
+    }
+  g_test_message ("%u rows that came and went beside %u workers: %" G_GUINT64_FORMAT " visits",
+                  N_CHURNS, N_BESIDE, _spindle_worker_monitor_get_n_visits (panel->monitor) - before);
+  g_assert_cmpuint (_spindle_worker_monitor_get_n_visits (panel->monitor) - before, <=, 4 * N_CHURNS);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_process_rows (panel->monitor), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  end_set (set);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gboolean tap = FALSE;
+
+  for (int i = 1; i < argc; i++)
+    tap |= g_str_equal (argv[i], "--tap");
+
+  spindle_test_init (&argc, &argv);
+  if (!gtk_init_check ())
+    {
+      g_print ("1..0 # SKIP no display: run the UI tests under build-aux/test\n");
+      return tap ? 0 : 77;
+    }
+
+  g_test_add_func ("/ui/monitor/one-handler-per-worker", test_one_handler_per_worker);
+  g_test_add_func ("/ui/monitor/spawn-cost", test_spawn_cost);
+  g_test_add_func ("/ui/monitor/process-row-change-visits", test_process_row_change_visits);
+
+  return g_test_run ();
+}
