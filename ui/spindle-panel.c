@@ -46,28 +46,18 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Shown rows that are workers: a process worker's processes, rows of
- * the list when it is expanded, are none (the monitor counts them apart).
+ * the list when it is expanded, are none (the monitor counts them apart,
+ * and tells them from workers in the rows that change).
  */
 static guint
 count_shown_workers (SpindlePanel *self)
 {
   GListModel *model = G_LIST_MODEL (self->filter_model);
-  guint n = g_list_model_get_n_items (model);
-  guint shown = n;
 
-  if (self->monitor == NULL || spindle_worker_monitor_get_n_process_rows (self->monitor) == 0)
-    return shown;
+  if (self->monitor == NULL)
+    return g_list_model_get_n_items (model);
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GtkTreeListRow) row = g_list_model_get_item (model, i);
-      g_autoptr(SpindleWorker) worker = gtk_tree_list_row_get_item (row);
-
-      if (spindle_worker_is_tree_process (worker))
-        shown--;
-    }
-
-  return shown;
+  return spindle_worker_monitor_count_shown_workers (self->monitor, model);
 }
 
 static void
@@ -152,6 +142,7 @@ sync_rows (SpindlePanel *self)
 
 /* The monitor watches every worker, children included, and has counted
  * the change already: one handler for the whole set, not one per worker.
+ * With no worker, workers joined or left the set or a worker's children.
  */
 static void
 on_worker_changed (SpindlePanel  *self,
@@ -160,9 +151,6 @@ on_worker_changed (SpindlePanel  *self,
 {
   if (state_changed)
     self->states_dirty = TRUE;
-  /* workers joined the set or a worker's children */
-  if (worker == NULL)
-    self->children_dirty = TRUE;
   queue_update (self);
 }
 
@@ -239,33 +227,28 @@ remake_row (SpindlePanel  *self,
 }
 
 /* Top-level workers whose rows were made before their first child: see
- * create_children_model (). Only after the set or some worker's children
- * changed (a walk over ten thousand workers costs 2–6 ms here, a few times
- * in a launch, where their child models cost fifty), and not by the
- * monitor's counts: a process worker's processes are children that count
- * as no workers. Rows are level with the set by now.
+ * create_children_model (). The monitor names them, each once, so that a
+ * change costs what changed: a process worker's processes that come and
+ * go under it, with ten thousand workers beside it, cost no walk over
+ * them. Rows are level with the set by now.
  */
 static void
 remake_parents (SpindlePanel *self)
 {
-  GListModel *set = G_LIST_MODEL (self->set);
-  guint n = g_list_model_get_n_items (set);
+  g_autoptr(GPtrArray) parents = spindle_worker_monitor_take_new_parents (self->monitor);
 
-  if (!self->children_dirty)
-    return;
-
-  self->children_dirty = FALSE;
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < parents->len; i++)
     {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (set, i);
+      SpindleWorker *worker = g_ptr_array_index (parents, i);
       g_autoptr(GtkTreeListRow) row = NULL;
+      guint position;
 
-      if (g_list_model_get_n_items (spindle_worker_get_children (worker)) == 0)
+      if (!g_list_store_find (self->rows, worker, &position))
         continue;
 
-      row = gtk_tree_list_model_get_child_row (self->tree, i);
+      row = gtk_tree_list_model_get_child_row (self->tree, position);
       if (row != NULL && !gtk_tree_list_row_is_expandable (row))
-        remake_row (self, i, worker);
+        remake_row (self, position, worker);
     }
 }
 
@@ -314,10 +297,17 @@ on_monitor_changed (SpindlePanel *self)
 }
 
 static void
-on_filter_items_changed (SpindlePanel *self)
+on_filter_items_changed (SpindlePanel *self,
+                         guint         position,
+                         guint         removed,
+                         guint         added,
+                         GListModel   *model)
 {
-  if (self->monitor != NULL)
-    update_shown (self);
+  if (self->monitor == NULL)
+    return;
+
+  spindle_worker_monitor_view_changed (self->monitor, model, position, removed, added);
+  update_shown (self);
 }
 
 /* Keep finished workers, or not *********************************************/
@@ -576,7 +566,6 @@ detach_set (SpindlePanel *self)
   g_clear_object (&self->rows);
   self->rows_dirty = FALSE;
   self->states_dirty = FALSE;
-  self->children_dirty = FALSE;
   self->rows_direct = 0;
   g_clear_object (&self->set);
 }
