@@ -24,28 +24,40 @@
  *
  * Where the helper keeps the command in a cgroup of its own, the kill
  * does not wait for the helper to be scheduled (a millisecond and more
- * on a busy machine): the thread that asks writes the cgroup's
- * cgroup.kill itself, then sends the order, and the helper reaps and
- * reports as before. It never signals a pid or a group: the helper, not
- * the host, is the command's parent, and a pid it reaped may be another
- * process's by then. The cgroup is held by a descriptor opened when the
+ * on a busy machine): the thread that sends the order writes the
+ * cgroup's cgroup.kill itself, and the helper reaps and reports as
+ * before. The host never signals a pid or a group: the helper, not the
+ * host, is the command's parent, and a pid it reaped may be another
+ * process's by then. The cgroup is held by descriptors opened when the
  * helper's report named it, while the helper (whose pid is in the
  * cgroup's name) was not yet reaped: a cgroup removed since refuses the
  * write, and another of the same name is never reached.
  *
  * As the helper does, the host freezes the cgroup and names its members
- * before the kill: a parent woken in wait() reaps a child that died
+ * before its kill: a parent woken in wait() reaps a child that died
  * first before its own SIGKILL acts, and the helper never sees that
  * child. What the host named and the helper's report does not mention is
  * reported as reaped by its own parent (spindle-process-report.c).
+ *
+ * No lock is held across the kill or the naming: the thread that kills
+ * may be preempted by the processes it wakes, and the other thread (the
+ * worker's, which collects the report) must not wait for it.
  */
 
 /* The host names and kills at most this many processes itself, on the
  * thread that asks (a person's click on the main thread): a fork bomb's
  * thousands are the helper's to name, after the order. */
 #define MAX_HOST_NAMED    256
-/* The helper's bound on the cgroups a command makes in its own. */
+/* The helper's bound on the depth of the cgroups a command makes in its own. */
 #define MAX_CGROUP_DEPTH  16
+
+/* The command's cgroup, shared by the orders and a kill under way. */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  int             dir_fd;         /* O_PATH */
+  int             kill_fd;        /* its cgroup.kill */
+} Cgroup;
 
 struct _SpindleProcessOrders
 {
@@ -55,10 +67,39 @@ struct _SpindleProcessOrders
   int             stop_signal;
   gboolean        stop_sent;
   gboolean        kill_sent;
-  int             cgroup_fd;      /* the command's cgroup (O_PATH), or -1 */
-  int             cgroup_kill_fd; /* its cgroup.kill, or -1 */
-  GArray         *named;          /* SpindleProcessNamed, of the host's own kill */
+  Cgroup         *cgroup;         /* once the report named it, until the channel closes */
+  gint            kill_taken;     /* atomic: a thread has sent (or tried) the kill */
+  GArray         *named;          /* atomic: SpindleProcessNamed of the host's own kill */
 };
+
+static void
+cgroup_unref (Cgroup *cgroup)
+{
+  if (!g_atomic_ref_count_dec (&cgroup->ref_count))
+    return;
+
+  _spindle_process_close_fd (&cgroup->dir_fd);
+  _spindle_process_close_fd (&cgroup->kill_fd);
+  g_free (cgroup);
+}
+
+/* NULL where the cgroup has no cgroup.kill (Linux < 5.14) or is gone. */
+static Cgroup *
+cgroup_open (const char *dir)
+{
+  Cgroup *cgroup = g_new0 (Cgroup, 1);
+
+  g_atomic_ref_count_init (&cgroup->ref_count);
+  cgroup->kill_fd = -1;
+  cgroup->dir_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cgroup->dir_fd >= 0)
+    cgroup->kill_fd = openat (cgroup->dir_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
+  if (cgroup->kill_fd >= 0)
+    return cgroup;
+
+  cgroup_unref (cgroup);
+  return NULL;
+}
 
 SpindleProcessOrders *
 _spindle_process_orders_new (int stop_signal)
@@ -67,7 +108,7 @@ _spindle_process_orders_new (int stop_signal)
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
-  self->fd = self->cgroup_fd = self->cgroup_kill_fd = -1;
+  self->fd = -1;
   self->stop_signal = stop_signal;
   return self;
 }
@@ -88,8 +129,7 @@ _spindle_process_orders_unref (gpointer data)
     return;
 
   _spindle_process_close_fd (&self->fd);
-  _spindle_process_close_fd (&self->cgroup_fd);
-  _spindle_process_close_fd (&self->cgroup_kill_fd);
+  g_clear_pointer (&self->cgroup, cgroup_unref);
   g_clear_pointer (&self->named, g_array_unref);
   g_mutex_clear (&self->lock);
   g_free (self);
@@ -105,37 +145,42 @@ _spindle_process_orders_set_fd (SpindleProcessOrders *self,
 }
 
 /* The end of file on the channel is itself the order to kill everything.
- * The cgroup goes too: the helper is about to be reaped, and with it the
- * pid that makes the cgroup's name the command's alone.
+ * The cgroup is let go too: the helper is about to be reaped.
  */
 void
 _spindle_process_orders_close (SpindleProcessOrders *self)
 {
+  Cgroup *cgroup;
+
   g_mutex_lock (&self->lock);
   _spindle_process_close_fd (&self->fd);
-  _spindle_process_close_fd (&self->cgroup_fd);
-  _spindle_process_close_fd (&self->cgroup_kill_fd);
+  cgroup = g_steal_pointer (&self->cgroup);
   g_mutex_unlock (&self->lock);
+
+  if (cgroup != NULL)
+    cgroup_unref (cgroup);
 }
 
 /* On the worker's thread, as the helper's report names the cgroup @dir,
- * before the helper is reaped. Without cgroup.kill (Linux < 5.14), or
- * once the channel is closed, the kill stays the helper's alone.
+ * before the helper is reaped: the helper's pid in its name makes it the
+ * command's. Once the channel is closed, the kill is the helper's alone.
  */
 void
 _spindle_process_orders_set_cgroup (SpindleProcessOrders *self,
                                     const char           *dir)
 {
+  Cgroup *cgroup = cgroup_open (dir);
+
+  if (cgroup == NULL)
+    return;
+
   g_mutex_lock (&self->lock);
-  if (self->fd >= 0 && self->cgroup_fd < 0)
-    {
-      self->cgroup_fd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (self->cgroup_fd >= 0)
-        self->cgroup_kill_fd = openat (self->cgroup_fd, "cgroup.kill", O_WRONLY | O_CLOEXEC);
-      if (self->cgroup_kill_fd < 0)
-        _spindle_process_close_fd (&self->cgroup_fd);
-    }
+  if (self->fd >= 0 && self->cgroup == NULL)
+    self->cgroup = g_steal_pointer (&cgroup);
   g_mutex_unlock (&self->lock);
+
+  if (cgroup != NULL)
+    cgroup_unref (cgroup);
 }
 
 /* The host's own kill ************************************************************/
@@ -174,9 +219,11 @@ read_at (int         dir_fd,
 }
 
 /* A name that the report can carry as the last field of its line, as the
- * helper reads it. */
-static void
-read_comm (int               proc_fd,
+ * helper reads it; FALSE if the process is gone (before any kill: it is
+ * none of the kill's).
+ */
+static gboolean
+read_comm (int                  proc_fd,
            SpindleProcessNamed *named)
 {
   char path[32];
@@ -186,32 +233,30 @@ read_comm (int               proc_fd,
   len = read_at (proc_fd, path, named->comm, sizeof named->comm);
   while (len > 0 && (named->comm[len - 1] == '\n' || named->comm[len - 1] == ' '))
     named->comm[--len] = '\0';
-  if (len <= 0)
-    {
-      strcpy (named->comm, "?");
-      return;
-    }
   for (char *p = named->comm; *p != '\0'; p++)
     if (*p <= ' ' || *p > '~')
       *p = '?';
+  return len > 0;
 }
+
+#define PROCS_SIZE (MAX_HOST_NAMED * 12 + 2)
 
 /* The pids in @dir_fd's cgroup.procs and in those of the cgroups below it
  * (the command's cgroup is its to use); FALSE once there are more than
- * the host names. */
+ * the host names, or where they could not be listed. */
 static gboolean
 add_members (int     dir_fd,
              guint   depth,
              GArray *pids)
 {
-  g_autofree char *text = g_malloc (MAX_HOST_NAMED * 12 + 2);
-  gssize len = read_at (dir_fd, "cgroup.procs", text, MAX_HOST_NAMED * 12 + 2);
-  gboolean ok = len >= 0 && len < MAX_HOST_NAMED * 12 + 1;
+  g_autofree char *text = g_malloc (PROCS_SIZE);
+  gssize len = read_at (dir_fd, "cgroup.procs", text, PROCS_SIZE);
+  gboolean ok = len >= 0 && len < PROCS_SIZE - 1;
   struct dirent *entry;
   DIR *children;
   int fd;
 
-  for (char *p = text, *end; ok && len > 0 && *p != '\0'; p = end)
+  for (char *p = text, *end; ok && *p != '\0'; p = end)
     {
       pid_t pid = (pid_t) strtol (p, &end, 10);
 
@@ -243,58 +288,58 @@ add_members (int     dir_fd,
   return ok;
 }
 
-/* With the lock held. Frozen, the cgroup's members fork nothing and reap
- * nothing while they are named; cgroup.kill then reaches every one of
- * them. FALSE, without a kill, where there are more than the host names
- * (or it could not list them): the helper's order then does it all.
+/* Each of @pids that is still there, named. */
+static GArray *
+name_members (GArray *pids)
+{
+  GArray *named = g_array_sized_new (FALSE, TRUE, sizeof (SpindleProcessNamed), pids->len);
+  int proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  for (guint i = 0; proc_fd >= 0 && i < pids->len; i++)
+    {
+      SpindleProcessNamed one = { g_array_index (pids, pid_t, i), "" };
+
+      if (read_comm (proc_fd, &one))
+        g_array_append_val (named, one);
+    }
+  if (proc_fd >= 0)
+    close (proc_fd);
+  return named;
+}
+
+/* Frozen, the cgroup's members fork nothing and reap nothing while they
+ * are named; the names are published before cgroup.kill reaches them. A
+ * cgroup removed meanwhile (the helper is at its end) refuses the write.
+ * Where there are more than the host names, or they could not be listed,
+ * the helper's order does it all.
  */
-static gboolean
-kill_cgroup (SpindleProcessOrders *self)
+static void
+kill_cgroup (SpindleProcessOrders *self,
+             Cgroup               *cgroup)
 {
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
-  int proc_fd;
+  GArray *named;
 
-  if (self->cgroup_kill_fd < 0 || self->named != NULL)
-    return FALSE;
+  write_one (cgroup->dir_fd, "cgroup.freeze");
+  if (!add_members (cgroup->dir_fd, 0, pids))
+    return;
 
-  write_one (self->cgroup_fd, "cgroup.freeze");
-  if (!add_members (self->cgroup_fd, 0, pids) ||
-      (proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-    return FALSE;
+  named = name_members (pids);
+  named = g_atomic_pointer_exchange (&self->named, named);
+  g_clear_pointer (&named, g_array_unref);
 
-  self->named = g_array_sized_new (FALSE, TRUE, sizeof (SpindleProcessNamed), pids->len);
-  g_array_set_size (self->named, pids->len);
-  for (guint i = 0; i < pids->len; i++)
-    {
-      SpindleProcessNamed *named = &g_array_index (self->named, SpindleProcessNamed, i);
-
-      named->pid = g_array_index (pids, pid_t, i);
-      read_comm (proc_fd, named);
-    }
-  close (proc_fd);
-
-  if (write (self->cgroup_kill_fd, "1", 1) == 1)
-    return TRUE;
-
-  /* removed meanwhile (ENODEV, ENOENT): the helper is at its end already */
-  g_debug ("Could not write a process worker's cgroup.kill: %s", g_strerror (errno));
-  g_clear_pointer (&self->named, g_array_unref);
-  return FALSE;
+  if (write (cgroup->kill_fd, "1", 1) != 1)
+    g_debug ("Could not write a process worker's cgroup.kill: %s", g_strerror (errno));
 }
 
 /* What the host named before its own kill, or NULL: for the report, once
- * the helper's report has come whole.
+ * the helper's report has come whole. Lock-free: the thread that killed
+ * may be preempted still.
  */
 GArray *
 _spindle_process_orders_steal_named (SpindleProcessOrders *self)
 {
-  GArray *named;
-
-  g_mutex_lock (&self->lock);
-  named = g_steal_pointer (&self->named);
-  g_mutex_unlock (&self->lock);
-
-  return named;
+  return g_atomic_pointer_exchange (&self->named, NULL);
 }
 
 /* With the lock held. A helper that is gone cannot be told anything:
@@ -343,18 +388,36 @@ _spindle_process_orders_stop_was_sent (SpindleProcessOrders *self)
   return sent;
 }
 
-/* The host's own kill first, where it can: the helper must still be told,
- * to reap and report. */
+/* The order goes first, so that the helper is on its way while the host
+ * kills; once a thread has taken the kill on, another returns at once,
+ * without the lock (the first may hold it, preempted).
+ */
 void
 _spindle_process_orders_send_kill (SpindleProcessOrders *self)
 {
+  Cgroup *cgroup = NULL;
+
+  if (g_atomic_int_get (&self->kill_taken))
+    return;
+
   g_mutex_lock (&self->lock);
   if (!self->kill_sent && self->fd >= 0)
     {
-      kill_cgroup (self);
+      g_atomic_int_set (&self->kill_taken, TRUE);
       self->kill_sent = orders_write (self, "kill\n");
+      if (self->cgroup != NULL)
+        {
+          cgroup = self->cgroup;
+          g_atomic_ref_count_inc (&cgroup->ref_count);
+        }
     }
   g_mutex_unlock (&self->lock);
+
+  if (cgroup != NULL)
+    {
+      kill_cgroup (self, cgroup);
+      cgroup_unref (cgroup);
+    }
 }
 
 /* On the set's main context, as the request is made. */
