@@ -291,14 +291,16 @@ show_running (SpindleProcess *self)
 }
 
 /* Collects the report after the kill order, bounded by the helper's own
- * bound; cancellation is off here.
+ * bound; cancellation is off here. It ends at "done": the helper's end of
+ * file comes with its exit, which the reaping of the helper waits for
+ * anyway, and the report is recorded meanwhile.
  */
 static void
 collect_report (SpindleProcess *self)
 {
   gint64 deadline = g_get_monotonic_time () + HELPER_BOUND_MSEC * (gint64) 1000;
 
-  while (self->report_fd >= 0)
+  while (self->report_fd >= 0 && !self->report_done)
     {
       gint64 left = deadline - g_get_monotonic_time ();
 
@@ -308,7 +310,10 @@ collect_report (SpindleProcess *self)
 }
 
 /* Runs while a force-cancel unwinds the body: the kill, and the report of
- * it, step by step, before the cleanup stack runs.
+ * it, step by step, before the cleanup stack runs. The helper is reaped
+ * here too, as on a return: the report's steps then go to the main
+ * context together with the end, rather than waking it before the wait
+ * for the helper's exit. The step may free @self.
  */
 static void
 on_force_cancel (gpointer data)
@@ -319,6 +324,7 @@ on_force_cancel (gpointer data)
   _spindle_process_orders_send_kill (self->orders);
   collect_report (self);
   _spindle_process_record_report (self);
+  spindle_job_pop_cleanup (self->job, self->reap_id, TRUE);
 }
 
 /* After a stop the engine's waits return at once, so the rest of the
@@ -353,11 +359,12 @@ wait_for_output (SpindleProcess  *self,
   return TRUE;
 }
 
+/* Until the helper's "done" (see collect_report ()). */
 static gboolean
 follow (SpindleProcess  *self,
         GError         **error)
 {
-  while (self->report_fd >= 0)
+  while (self->report_fd >= 0 && !self->report_done)
     {
       if (!wait_for_output (self, error))
         return FALSE;
@@ -368,7 +375,8 @@ follow (SpindleProcess  *self,
       show_running (self);
     }
 
-  /* the helper is gone, and with it every writer: take what is left */
+  /* the command is gone, and with it every writer but the helper: take
+   * what is left */
   drain (self);
   return TRUE;
 }
@@ -407,7 +415,8 @@ run_process (SpindleJob      *job,
   spindle_job_hold_cancel (job);
   ok = _spindle_process_launch (self, error);
   if (ok)
-    reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"), reap_helper_step, self, destroy);
+    reap_id = self->reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"),
+                                                             reap_helper_step, self, destroy);
   else if (destroy != NULL)
     destroy (self);
   spindle_job_release_cancel (job);
