@@ -45,9 +45,15 @@
  * process's, from the link count of /proc/self/task, less the workers'
  * threads the engine counts) changed, at most every RELIST_GAP ticks, or
  * every RELIST_EVERY ticks, since a thread may end as another starts:
- * workers starting or ending by the thousand cost no listing, and while
- * they start (the count is off by the threads being made, and the
- * starter threads come and go) one listing in RELIST_GAP ticks at most. A
+ * workers starting or ending by the thousand cost no listing. While
+ * threads are being made or end (either count moved since the last tick:
+ * a launch, whose starter threads come and go and whose count is off by
+ * the threads being made), a listing would find threads that have not
+ * run yet, which no worker has claimed, and would be taken again for
+ * them: it waits until the counts hold still for a tick, RELIST_BUSY
+ * ticks at most (10 s at the default refresh). The workers' rows need
+ * none of it: a worker's TID comes from its own thread, and its kernel
+ * state from its own files, read the moment its row is watched. A
  * worker's thread is known by the id its job holds as soon as it runs,
  * before its start reaches the set: it is never taken for another thread.
  * In between, only the few known other threads are read, and their files
@@ -58,6 +64,7 @@
 
 #define RELIST_EVERY 60
 #define RELIST_GAP   4
+#define RELIST_BUSY  20
 
 struct _SpindleSampler
 {
@@ -75,6 +82,8 @@ struct _SpindleSampler
   guint64           listed_at;      /* n_ticks at the last listing */
   guint             full_every;
   int               listed_others;  /* threads less workers' threads at the last listing */
+  guint             last_n_threads;      /* the counts at the last tick */
+  guint             last_n_job_threads;
   gboolean          relist_soon;    /* an other thread took a name: perhaps a worker's */
 
   double            process_cpu;
@@ -541,6 +550,29 @@ sample_process (SpindleSampler *self,
   set_uint (self, &self->n_threads, n_threads, PROP_N_THREADS);
 }
 
+/* Whether this tick lists the process's threads again: see the top of
+ * the file.
+ */
+static gboolean
+wants_listing (SpindleSampler *self,
+               guint           n_threads,
+               guint           n_job_threads)
+{
+  guint64 since = self->n_ticks - self->listed_at;
+  gboolean busy = n_threads != self->last_n_threads || n_job_threads != self->last_n_job_threads;
+
+  if (n_threads == 0 || self->n_listings == 0 || since >= RELIST_EVERY)
+    return TRUE;
+
+  if (!self->relist_soon && (int) (n_threads - n_job_threads) == self->listed_others)
+    return FALSE;
+
+  if (busy)
+    return since >= RELIST_BUSY;
+
+  return self->relist_soon || since >= RELIST_GAP;
+}
+
 /**
  * spindle_sampler_tick:
  *
@@ -563,9 +595,9 @@ spindle_sampler_tick (SpindleSampler *self)
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = n_threads == 0 || self->relist_soon || self->n_ticks % RELIST_EVERY == 0 ||
-           ((int) (n_threads - n_job_threads) != self->listed_others &&
-            self->n_ticks - self->listed_at >= RELIST_GAP);
+  relist = wants_listing (self, n_threads, n_job_threads);
+  self->last_n_threads = n_threads;
+  self->last_n_job_threads = n_job_threads;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (full || relist)

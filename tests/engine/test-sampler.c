@@ -658,6 +658,122 @@ test_listing_not_every_tick (void)
   sample_until (sampler, is_gone, &wait);
 }
 
+#define N_STARTS     2000
+#define N_BATCH      100
+/* as RELIST_BUSY in spindle-sampler.c */
+#define BUSY_TICKS   20
+
+typedef struct
+{
+  SpindleSampler   *sampler;
+  SpindleWorkerSet *set;
+  guint             n_ticks;
+} Launch;
+
+/* A tick of the view's clock, after the events it would have seen. */
+static void
+launch_tick (Launch *launch)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  spindle_sampler_tick (launch->sampler);
+  launch->n_ticks++;
+}
+
+static gboolean
+all_run (gpointer data)
+{
+  Launch *launch = data;
+  GListModel *workers = G_LIST_MODEL (launch->set);
+
+  launch_tick (launch);
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (workers, i);
+
+      if (spindle_worker_get_state (worker) != SPINDLE_WORKER_STATE_RUNNING)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+launch_finds_other (gpointer data)
+{
+  NameWait *wait = data;
+
+  spindle_sampler_tick (wait->sampler);
+  return find_other (wait->sampler, wait->tid) != NULL;
+}
+
+/* While thousands of workers start, their threads made by the set's
+ * starter threads (which come and go), a tick lists /proc/self/task at
+ * most once in BUSY_TICKS, not on every one: a listing costs tens of ms
+ * at ten thousand threads. A worker's row is right the moment it is
+ * watched all the same (its TID is its own, its kernel state read then),
+ * and once the threads are made, the next ticks find a thread that is no
+ * worker's, started in the middle of it.
+ */
+static void
+test_no_listing_while_threads_start (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  g_autoptr(SpindleWorker) last = NULL;
+  Launch launch = { sampler, set, 0 };
+  NameWait wait = { sampler, 0 };
+  Renamable other = { .tid = 0 };
+  GThread *thread = NULL;
+  guint64 before, listings;
+  char kernel_state;
+
+  g_object_set (set, "background-start", TRUE, NULL);
+  spindle_worker_set_set_stack_size (set, 64 * 1024);
+  g_mutex_init (&other.mutex);
+  g_cond_init (&other.cond);
+  spindle_sampler_tick (sampler);
+  before = _spindle_sampler_get_n_listings (sampler);
+
+  for (guint i = 0; i < N_STARTS / N_BATCH; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      for (guint j = 0; j < N_BATCH; j++)
+        {
+          spindle_catalog_spawn (set, "sleeper", &error);
+          g_assert_no_error (error);
+        }
+      if (i == N_STARTS / N_BATCH / 2)
+        thread = g_thread_new ("test-other", renamable_thread, &other);
+      launch_tick (&launch);
+    }
+  spindle_test_wait_until (all_run, &launch, SPINDLE_TEST_GUARD_MS);
+
+  listings = _spindle_sampler_get_n_listings (sampler) - before;
+  g_test_message ("%u workers started over %u ticks: %" G_GUINT64_FORMAT " listings",
+                  N_STARTS, launch.n_ticks, listings);
+  g_assert_cmpuint (listings, <=, launch.n_ticks / BUSY_TICKS + 1);
+
+  last = g_list_model_get_item (G_LIST_MODEL (set), N_STARTS - 1);
+  spindle_sampler_watch (sampler, last);
+  g_assert_cmpint (spindle_worker_get_tid (last), ==, g_atomic_int_get (&last->job->tid));
+  kernel_state = spindle_test_kernel_state (spindle_worker_get_tid (last));
+  g_assert_nonnull (spindle_worker_get_kernel_state (last));
+  g_assert_cmpint (spindle_worker_get_kernel_state (last)[0], ==, kernel_state);
+
+  wait.tid = g_atomic_int_get (&other.tid);
+  spindle_test_wait_until (launch_finds_other, &wait, SPINDLE_TEST_GUARD_MS);
+  g_assert_null (find_other (sampler, spindle_worker_get_tid (last)));
+
+  poke (&other, FALSE, TRUE);
+  g_thread_join (thread);
+  g_mutex_clear (&other.mutex);
+  g_cond_clear (&other.cond);
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
 static void
 test_process_figures (void)
 {
@@ -736,6 +852,7 @@ main (int   argc,
   g_test_add_func ("/engine/sampler/other-threads", test_other_threads);
   g_test_add_func ("/engine/sampler/other-threads-read-once-asleep", test_other_threads_read_once_asleep);
   g_test_add_func ("/engine/sampler/listing-not-every-tick", test_listing_not_every_tick);
+  g_test_add_func ("/engine/sampler/no-listing-while-threads-start", test_no_listing_while_threads_start);
   g_test_add_func ("/engine/sampler/process-figures", test_process_figures);
   g_test_add_func ("/engine/history/bounded", test_history_bounded);
 
