@@ -66,8 +66,8 @@ struct _SpindleProcessOrders
   int             fd;             /* the host's end; -1 before the launch and once closed */
   int             stop_signal;
   gboolean        stop_sent;
-  gboolean        kill_sent;
   Cgroup         *cgroup;         /* once the report named it, until the channel closes */
+  gint            stop_taken;     /* atomic: a thread has sent (or tried) the stop */
   gint            kill_taken;     /* atomic: a thread has sent (or tried) the kill */
   GArray         *named;          /* atomic: SpindleProcessNamed of the host's own kill */
 };
@@ -360,16 +360,22 @@ orders_write (SpindleProcessOrders *self,
 }
 
 /* From any thread, with cancellation disabled (send() is a cancellation
- * point, and the lock must not be left held by an unwinding body).
+ * point, and the lock must not be left held by an unwinding body). Once a
+ * thread has taken the stop on, another returns at once, without the
+ * lock: the helper the first one woke may have preempted it, lock held.
  */
 void
 _spindle_process_orders_send_stop (SpindleProcessOrders *self)
 {
+  if (g_atomic_int_get (&self->stop_taken))
+    return;
+
   g_mutex_lock (&self->lock);
-  if (!self->stop_sent)
+  if (!g_atomic_int_get (&self->stop_taken) && self->fd >= 0)
     {
       char line[32];
 
+      g_atomic_int_set (&self->stop_taken, TRUE);
       g_snprintf (line, sizeof line, "stop %d\n", self->stop_signal);
       self->stop_sent = orders_write (self, line);
     }
@@ -401,10 +407,10 @@ _spindle_process_orders_send_kill (SpindleProcessOrders *self)
     return;
 
   g_mutex_lock (&self->lock);
-  if (!self->kill_sent && self->fd >= 0)
+  if (!g_atomic_int_get (&self->kill_taken) && self->fd >= 0)
     {
       g_atomic_int_set (&self->kill_taken, TRUE);
-      self->kill_sent = orders_write (self, "kill\n");
+      orders_write (self, "kill\n");
       if (self->cgroup != NULL)
         {
           cgroup = self->cgroup;

@@ -331,42 +331,70 @@ record_pid (const char *line)
   return 0;
 }
 
+/* The pids that the records mention, each to its line's index + 1; @at:
+ * where the lines before the cgroup's removal end. */
+static GHashTable *
+mentioned_pids (GPtrArray *records,
+                guint     *at)
+{
+  GHashTable *mentioned = g_hash_table_new (NULL, NULL);
+
+  *at = 0;
+  for (guint i = 0; i < records->len; i++)
+    {
+      const char *line = g_ptr_array_index (records, i);
+      pid_t pid = record_pid (line);
+
+      if (pid > 0)
+        g_hash_table_insert (mentioned, GINT_TO_POINTER (pid), GUINT_TO_POINTER (i + 1));
+      if (pid > 0 || !g_str_has_prefix (line, "cgroup-"))
+        *at = i + 1;
+    }
+  return mentioned;
+}
+
 /* A process the host named before its own kill and the helper never
  * mentions ended under its own parent, in the cgroup, which reaped it: it
  * is reported as the helper reports what it named and did not reap,
- * before the cgroup's removal. Without the helper's whole report (the
- * helper was killed) nothing is known of their end.
+ * before the cgroup's removal. One that the helper could no longer name
+ * ("gone PID ?": its parent had reaped it already) takes the host's name.
+ * Without the helper's whole report (the helper was killed) nothing is
+ * known of their end.
  */
 static void
 add_host_named (SpindleProcess *self)
 {
   g_autoptr(GArray) named = _spindle_process_orders_steal_named (self->orders);
   g_autoptr(GHashTable) mentioned = NULL;
-  guint at = 0;
+  g_autoptr(GPtrArray) unseen = NULL;
+  guint at;
 
   if (named == NULL || !self->report_done)
     return;
 
-  mentioned = g_hash_table_new (NULL, NULL);
-  for (guint i = 0; i < self->records->len; i++)
-    {
-      const char *line = g_ptr_array_index (self->records, i);
-      pid_t pid = record_pid (line);
-
-      if (pid > 0)
-        g_hash_table_add (mentioned, GINT_TO_POINTER (pid));
-      if (pid > 0 || !g_str_has_prefix (line, "cgroup-"))
-        at = i + 1;
-    }
-
+  mentioned = mentioned_pids (self->records, &at);
+  unseen = g_ptr_array_new ();
   for (guint i = 0; i < named->len; i++)
     {
-      const SpindleProcessNamed *one = &g_array_index (named, SpindleProcessNamed, i);
+      SpindleProcessNamed *one = &g_array_index (named, SpindleProcessNamed, i);
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (mentioned, GINT_TO_POINTER (one->pid)));
+      g_autofree char *nameless = g_strdup_printf ("gone %d ?", (int) one->pid);
+      char **line = index > 0 ? (char **) &g_ptr_array_index (self->records, index - 1) : NULL;
 
-      if (g_hash_table_contains (mentioned, GINT_TO_POINTER (one->pid)))
-        continue;
-      g_hash_table_add (mentioned, GINT_TO_POINTER (one->pid));
-      g_ptr_array_insert (self->records, at++, g_strdup_printf ("gone %d %s", (int) one->pid, one->comm));
+      if (line == NULL)
+        g_ptr_array_add (unseen, one);
+      else if (g_str_equal (*line, nameless))
+        {
+          g_free (*line);
+          *line = g_strdup_printf ("gone %d %s", (int) one->pid, one->comm);
+        }
+    }
+
+  for (guint i = 0; i < unseen->len; i++)
+    {
+      SpindleProcessNamed *one = g_ptr_array_index (unseen, i);
+
+      g_ptr_array_insert (self->records, at + i, g_strdup_printf ("gone %d %s", (int) one->pid, one->comm));
     }
 }
 
