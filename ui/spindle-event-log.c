@@ -180,19 +180,16 @@ add_text (SpindleEventLog *self,
 }
 
 /* A line written late, for what the worker's history says happened at
- * @at, keeps its time. The monotonic clock is read first: a pause between
- * the two readings can only move the line later, never before what the
- * history says came first, nor after what is logged from now on.
+ * @at: @offset turns it into wall-clock time (see tell_start ()).
  */
 static void
 add_text_at (SpindleEventLog *self,
              SpindleWorker   *worker,
              gint64           at,
+             gint64           offset,
              char            *text)
 {
-  gint64 now = g_get_monotonic_time ();
-
-  add_text (self, worker, at, g_get_real_time () - (now - at), SPINDLE_LOG_KIND_LIFE, text);
+  add_text (self, worker, at, at + offset, SPINDLE_LOG_KIND_LIFE, text);
 }
 
 void
@@ -541,6 +538,13 @@ tell_start (SpindleEventLog *self,
   const char *running = spindle_format_state_label (SPINDLE_WORKER_STATE_RUNNING);
   gint64 running_at = 0;
   int tid = spindle_worker_get_tid (worker);
+  /* one offset for all the lines, so that lines of one moment keep their
+   * order; the monotonic clock read first, so that a pause between the
+   * two readings can only move them later, never after what is logged
+   * from now on
+   */
+  gint64 now = g_get_monotonic_time ();
+  gint64 offset = g_get_real_time () - now;
 
   for (guint i = 0; i < n && running_at == 0; i++)
     {
@@ -550,13 +554,13 @@ tell_start (SpindleEventLog *self,
         break;
     }
 
-  add_text_at (self, worker, spindle_worker_get_started_at (worker),
+  add_text_at (self, worker, spindle_worker_get_started_at (worker), offset,
                g_strdup_printf (_("added, %s"), spindle_format_state_label (SPINDLE_WORKER_STATE_STARTING)));
   if (running_at == 0)
     return;
   if (tid > 0)
-    add_text_at (self, worker, running_at, g_strdup_printf (_("thread started, TID %d"), tid));
-  add_text_at (self, worker, running_at, g_strdup_printf (_("state → %s"), running));
+    add_text_at (self, worker, running_at, offset, g_strdup_printf (_("thread started, TID %d"), tid));
+  add_text_at (self, worker, running_at, offset, g_strdup_printf (_("state → %s"), running));
 }
 
 static SpindleEventLog *
