@@ -210,8 +210,26 @@ find_selection_position (SpindlePanel  *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* Where @worker's row is in the list now: where the selection was, as a
+ * rule (the row made again has the worker's place), else looked for.
+ */
+static guint
+selection_position (SpindlePanel  *self,
+                    SpindleWorker *worker,
+                    guint          was_at)
+{
+  g_autoptr(GtkTreeListRow) row = g_list_model_get_item (G_LIST_MODEL (self->selection), was_at);
+  g_autoptr(SpindleWorker) item = row ? gtk_tree_list_row_get_item (row) : NULL;
+
+  return item == worker ? was_at : find_selection_position (self, worker);
+}
+
 /* The row of the top-level worker at @position, made without children,
- * is made again with them; the selection stays on it.
+ * is made again with them, and the selection never leaves it: the new
+ * row is a new item, which the selection does not know, so it lets go of
+ * the worker until it is selected again, and the side pane and
+ * "selected-worker" would show nothing (or the row beside it) in
+ * between. The selection's notifies wait until it is back on the worker.
  */
 static void
 remake_row (SpindlePanel  *self,
@@ -219,11 +237,13 @@ remake_row (SpindlePanel  *self,
             SpindleWorker *worker)
 {
   g_autoptr(SpindleWorker) selected = _spindle_panel_dup_selected (self);
+  guint selected_at = gtk_single_selection_get_selected (self->selection);
 
+  g_object_freeze_notify (G_OBJECT (self->selection));
   g_list_store_splice (self->rows, position, 1, (gpointer *) &worker, 1);
-
   if (selected == worker)
-    gtk_single_selection_set_selected (self->selection, find_selection_position (self, worker));
+    gtk_single_selection_set_selected (self->selection, selection_position (self, worker, selected_at));
+  g_object_thaw_notify (G_OBJECT (self->selection));
 }
 
 /* Top-level workers whose rows were made before their first child: see

@@ -977,6 +977,77 @@ test_first_child_remakes_row (Fixture *fixture)
   spindle_ui_test_wait_terminal (wait.parent);
 }
 
+static void
+unref_nullable (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+/* What the side pane and the panel's "selected-worker" showed. */
+static void
+record_selected (GObject    *object,
+                 GParamSpec *pspec,
+                 GPtrArray  *seen)
+{
+  SpindleWorker *worker = NULL;
+
+  g_object_get (object, pspec->name, &worker, NULL);
+  g_ptr_array_add (seen, worker);
+}
+
+static gboolean
+focus_in_row (SpindleWindow *window,
+              SpindleWorker *worker)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+  GtkWidget *row = spindle_ui_test_find_row (window, worker);
+
+  return focus != NULL && row != NULL && (focus == row || gtk_widget_is_ancestor (focus, row));
+}
+
+/* When a selected top-level worker's row is made again for its first
+ * child, the selection never leaves the worker: the side pane and the
+ * panel's "selected-worker" show no other worker (none, nor the row
+ * beside it) on the way, and keyboard focus stays on its row.
+ */
+static void
+test_first_child_keeps_selection (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (unref_nullable);
+  ChildWait wait = { fixture->window, NULL };
+  SpindlePanel *panel = fixture->window->panel;
+  gint go = FALSE;
+
+  spindle_ui_test_spawn (fixture, "sleeper");
+  wait.parent = spindle_worker_set_spawn (fixture->set, "late parent", late_parent, &go, NULL, &error);
+  g_assert_no_error (error);
+  spindle_ui_test_spawn (fixture, "sleeper");
+  spindle_ui_test_wait_state (wait.parent, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_settle (fixture->window);
+  spindle_ui_test_select (fixture->window, wait.parent);
+  gtk_widget_grab_focus (spindle_ui_test_wait_row (fixture->window, wait.parent));
+  spindle_ui_test_settle (fixture->window);
+  g_assert_true (focus_in_row (fixture->window, wait.parent));
+
+  g_signal_connect (panel, "notify::selected-worker", G_CALLBACK (record_selected), seen);
+  g_signal_connect (panel->details, "notify::worker", G_CALLBACK (record_selected), seen);
+  g_atomic_int_set (&go, TRUE);
+  spindle_ui_test_wait (child_listed, &wait);
+  spindle_ui_test_settle (fixture->window);
+  g_signal_handlers_disconnect_by_data (panel, seen);
+  g_signal_handlers_disconnect_by_data (panel->details, seen);
+
+  for (guint i = 0; i < seen->len; i++)
+    g_assert_true (g_ptr_array_index (seen, i) == wait.parent);
+  g_assert_true (spindle_panel_get_selected_worker (panel) == wait.parent);
+  g_assert_true (focus_in_row (fixture->window, wait.parent));
+
+  spindle_worker_set_cancel_all (fixture->set);
+  spindle_ui_test_wait_terminal (wait.parent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1000,6 +1071,7 @@ main (int   argc,
   ADD ("event-log-made-when-asked", test_event_log_made_when_asked);
   ADD ("event-log-made-by-request", test_event_log_made_by_request);
   ADD ("first-child-remakes-row", test_first_child_remakes_row);
+  ADD ("first-child-keeps-selection", test_first_child_keeps_selection);
 
 #undef ADD
 
