@@ -46,11 +46,11 @@ list_item_get_worker (GtkListItem *list_item)
 }
 
 static GtkWidget *
-new_inscription (float                        xalign,
-                 guint                        min_chars,
-                 guint                        nat_chars,
-                 GtkInscriptionOverflow       overflow,
-                 const char                  *css_class)
+new_inscription (float                   xalign,
+                 guint                   min_chars,
+                 guint                   nat_chars,
+                 GtkInscriptionOverflow  overflow,
+                 const char             *css_class)
 {
   GtkWidget *inscription = gtk_inscription_new (NULL);
 
