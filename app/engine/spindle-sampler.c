@@ -50,8 +50,9 @@
  * a launch, whose starter threads come and go and whose count is off by
  * the threads being made), a listing would find threads that have not
  * run yet, which no worker has claimed, and would be taken again for
- * them: it waits until the counts hold still for a tick, RELIST_BUSY
- * ticks at most (10 s at the default refresh). The workers' rows need
+ * them: it waits until the counts hold still for RELIST_QUIET_USEC (two
+ * ticks at the default refresh), RELIST_BUSY ticks at most (10 s at the
+ * default refresh). The workers' rows need
  * none of it: a worker's TID comes from its own thread, and its kernel
  * state from its own files, read the moment its row is watched. A
  * worker's thread is known by the id its job holds as soon as it runs,
@@ -65,6 +66,7 @@
 #define RELIST_EVERY 60
 #define RELIST_GAP   4
 #define RELIST_BUSY  20
+#define RELIST_QUIET_USEC (G_USEC_PER_SEC)
 
 struct _SpindleSampler
 {
@@ -84,6 +86,7 @@ struct _SpindleSampler
   int               listed_others;  /* threads less workers' threads at the last listing */
   guint             last_n_threads;      /* the counts at the last tick */
   guint             last_n_job_threads;
+  gint64            moved_at;            /* when a tick last saw them move */
   gboolean          relist_soon;    /* an other thread took a name: perhaps a worker's */
 
   double            process_cpu;
@@ -555,11 +558,16 @@ sample_process (SpindleSampler *self,
  */
 static gboolean
 wants_listing (SpindleSampler *self,
+               gint64          now,
                guint           n_threads,
                guint           n_job_threads)
 {
   guint64 since = self->n_ticks - self->listed_at;
-  gboolean busy = n_threads != self->last_n_threads || n_job_threads != self->last_n_job_threads;
+  gboolean busy;
+
+  if (n_threads != self->last_n_threads || n_job_threads != self->last_n_job_threads)
+    self->moved_at = now;
+  busy = now - self->moved_at < RELIST_QUIET_USEC;
 
   if (n_threads == 0 || self->n_listings == 0 || since >= RELIST_EVERY)
     return TRUE;
@@ -595,7 +603,7 @@ spindle_sampler_tick (SpindleSampler *self)
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = wants_listing (self, n_threads, n_job_threads);
+  relist = wants_listing (self, now, n_threads, n_job_threads);
   self->last_n_threads = n_threads;
   self->last_n_job_threads = n_job_threads;
 
