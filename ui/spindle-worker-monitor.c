@@ -239,11 +239,12 @@ watch_worker (SpindleWorkerMonitor *self,
   g_hash_table_insert (self->watched, worker, GUINT_TO_POINTER (value));
   add_counts (self, value, +1);
 
-  spindle_event_log_follow (worker);
-  watch_processes (self, worker);
-
+  /* its children's mirror first: a walk of its tree may add to them */
   if ((n = g_list_model_get_n_items (children)) > 0)
     mirror_change (self, children, ensure_mirror (self, children), 0, 0, n);
+
+  spindle_event_log_follow (worker);
+  watch_processes (self, worker);
 }
 
 /* A worker that left its model, with its children: uncounted, let go. */
@@ -284,6 +285,7 @@ mirror_change (SpindleWorkerMonitor *self,
                guint                 added)
 {
   g_autoptr(GPtrArray) gone = NULL;
+  g_autoptr(GPtrArray) came = NULL;
 
   g_return_if_fail (position + removed <= mirror->len);
 
@@ -297,13 +299,20 @@ mirror_change (SpindleWorkerMonitor *self,
         forget_worker (self, g_ptr_array_index (gone, i));
     }
 
+  if (added == 0)
+    return;
+
+  /* level first, then watched: watching may change the model again */
+  came = g_ptr_array_new_full (added, g_object_unref);
   for (guint i = 0; i < added; i++)
     {
       SpindleWorker *worker = g_list_model_get_item (model, position + i);
 
       g_ptr_array_insert (mirror, position + i, worker);
-      watch_worker (self, worker);
+      g_ptr_array_add (came, g_object_ref (worker));
     }
+  for (guint i = 0; i < added; i++)
+    watch_worker (self, g_ptr_array_index (came, i));
 }
 
 static gboolean
