@@ -30,9 +30,9 @@
  * scrolling, and every notify of a worker on screen, went through the
  * same expressions. Built here, a cell is its widgets plus one small
  * struct (spindle-cell-binding.c) and one notify handler on its worker:
- * that first update's main-thread CPU went from 290–320 ms to 185–220 ms
- * (three runs each, alternated, on a 2-core machine), and a rebind is a
- * handler connected and a few texts compared.
+ * that first update's main-thread CPU went from 304 ms to 201 ms (medians
+ * of six runs each, alternated, on a loaded 2-core machine), and a rebind
+ * is a handler connected and a few texts compared.
  * The panel's remaining template callbacks (the sorters', the status
  * bar's) are at the end.
  */
