@@ -83,6 +83,8 @@ void      _spindle_window_show_error         (SpindleWindow  *self,
 void      _spindle_window_sample             (SpindleWindow  *self);
 
 void      _spindle_window_init_spawning      (SpindleWindow  *self);
+void      _spindle_window_add_started        (SpindleWindow  *self,
+                                              guint           n_started);
 void      _spindle_window_dispose_spawning   (SpindleWindow  *self);
 
 void      _spindle_window_update_shutdown    (SpindleWindow  *self);

@@ -39,9 +39,9 @@
  * and is longer: the starter threads create threads from their queue while
  * the main thread makes the list's first rows and draws them, a few
  * hundred milliseconds; a first batch of 30 ms, after a frame of an empty
- * list, left them idle for most of that. At most half of what was asked
- * for, so that the window still shows how far it got; a few workers (up to
- * SMALL_REQUEST) all start at once, as one batch of 30 ms started them.
+ * list, left them idle for most of that. At most half of what is left to
+ * start, so that the window still shows how far it got; a few workers (up
+ * to SMALL_REQUEST) all start at once, as one batch of 30 ms started them.
  */
 #define FIRST_BATCH_USEC (150 * 1000)
 #define FIRST_PRIORITY   G_PRIORITY_DEFAULT
@@ -62,8 +62,11 @@ batch_usec (SpindleWindow *self,
 static guint
 batch_max (SpindleWindow *self)
 {
-  if (self->spawn_last_end == 0 && self->spawn_requested > SMALL_REQUEST)
-    return self->spawn_requested / 2;
+  /* what is left: some may have started before the window */
+  guint left = self->spawn_requested - self->spawn_started;
+
+  if (self->spawn_last_end == 0 && left > SMALL_REQUEST)
+    return left / 2;
 
   return G_MAXUINT;
 }
@@ -205,6 +208,30 @@ spindle_window_start_workers (SpindleWindow *self,
   if (self->spawn_id == 0)
     self->spawn_id = g_idle_add_full (FIRST_PRIORITY, spawn_batch, self, NULL);
   _spindle_panel_set_batching (self->panel, TRUE);
+  spindle_window_flush (self);
+}
+
+/**
+ * _spindle_window_add_started:
+ * @n_started: workers of the same request that started before the window
+ *
+ * Counts @n_started workers that were started before the window existed
+ * (the command line's, see spindle-application.c) among those asked for
+ * in bulk and started, so that the title says how far the whole request
+ * got ("started 6,000 of 10,000"). Nothing to count once none is left to
+ * start.
+ */
+void
+_spindle_window_add_started (SpindleWindow *self,
+                             guint          n_started)
+{
+  g_return_if_fail (SPINDLE_IS_WINDOW (self));
+
+  if (self->spawn_queue->len == 0)
+    return;
+
+  self->spawn_requested += n_started;
+  self->spawn_started += n_started;
   spindle_window_flush (self);
 }
 
