@@ -21,6 +21,7 @@
 #include "spindle-remote.h"
 #include "spindle-replay-window.h"
 #include "spindle-window.h"
+#include "spindle-window-private.h"
 
 #define MIN_REFRESH_MS 100
 #define MAX_REFRESH_MS 10000
@@ -29,6 +30,7 @@ typedef struct
 {
   char  *kind;
   guint  count;
+  guint  started;   /* before the window: see start_early () */
 } WorkerRequest;
 
 struct _SpindleApplication
@@ -875,28 +877,6 @@ load_style (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
-static void
-spawn_requested (SpindleApplication *self,
-                 SpindleWindow      *window)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (self->demo && !spindle_window_load_demo (window, &error))
-    g_warning ("Could not start the demo set: %s", error->message);
-  g_clear_error (&error);
-
-  /* in batches, while the window draws and counts them */
-  for (guint i = 0; i < self->requests->len; i++)
-    {
-      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
-
-      spindle_window_start_workers (window, request->kind, request->count);
-    }
-
-  self->demo = FALSE;
-  g_array_set_size (self->requests, 0);
-}
-
 /* --run's command, as a process worker of the set the window shows. */
 static void
 run_requested (SpindleApplication *self)
@@ -911,7 +891,7 @@ run_requested (SpindleApplication *self)
     g_printerr (_("%s: could not run “%s”: %s\n"), g_get_prgname (), argv[0], error->message);
 }
 
-/* --record: from the first window on, until Spindle quits. */
+/* --record: from the first worker on, until Spindle quits. */
 static void
 record_requested (SpindleApplication *self)
 {
@@ -923,6 +903,127 @@ record_requested (SpindleApplication *self)
   self->recorder = spindle_recorder_new_for_path (self->set, path, 0, &error);
   if (self->recorder == NULL)
     g_printerr (_("%s: cannot record to “%s”: %s\n"), g_get_prgname (), path, error->message);
+}
+
+/* Early start ***************************************************************/
+
+/* The workers of the command line start before GTK does. Its start-up
+ * (gtk_init, opening the display, the style, the window) takes the main
+ * thread a few hundred milliseconds, in which the set's starter threads
+ * (its "background-start") can create the first workers' threads instead
+ * of waiting for the window's batches: creating a thread costs ~100 µs
+ * here, a second for ten thousand. Making a worker costs the main thread
+ * tens of microseconds, so only a share, for EARLY_USEC, is made before
+ * GTK starts; the window makes the rest in its batches (see
+ * spindle-window-spawning.c), counting these among those started.
+ *
+ * Not before GApplication registers, though: without a session bus (as
+ * under xvfb-run), GDBus runs dbus-launch and waits for it, which took
+ * half a second while thousands of threads started, more than the whole
+ * of GTK's start-up.
+ */
+#define EARLY_USEC (100 * 1000)
+
+/* Before the first worker: the set, with the settings applied. */
+static void
+ensure_set (SpindleApplication *self)
+{
+  if (self->set != NULL)
+    return;
+
+  self->set = spindle_worker_set_new ();
+  self->settings = g_settings_new (APPLICATION_ID);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
+                           self, G_CONNECT_SWAPPED);
+  apply_settings (self);
+}
+
+/* From the first worker on, so that a signal during start-up shuts the
+ * workers down instead of killing the process under them.
+ */
+static void
+watch_signals (SpindleApplication *self)
+{
+  if (self->sigterm_id != 0)
+    return;
+
+  self->sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, self);
+  self->sigint_id = g_unix_signal_add (SIGINT, on_sigint, self);
+}
+
+/* Stops at the first worker that cannot be made: the window's batch makes
+ * the same one again and says why.
+ */
+static void
+start_requests_until (SpindleApplication *self,
+                      gint64              until)
+{
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
+
+      for (; request->started < request->count; request->started++)
+        if (g_get_monotonic_time () >= until ||
+            spindle_catalog_spawn (self->set, request->kind, NULL) == NULL)
+          return;
+    }
+}
+
+static void
+start_demo (SpindleApplication *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_entries;
+
+  spindle_catalog_get_entries (&n_entries);
+  if (spindle_catalog_spawn_demo (self->set, &error) < n_entries)
+    g_warning ("Could not start the demo set: %s", error->message);
+  self->demo = FALSE;
+}
+
+static void
+start_early (SpindleApplication *self)
+{
+  if (!self->demo && self->requests->len == 0)
+    return;
+
+  ensure_set (self);
+  watch_signals (self);
+  record_requested (self);
+
+  /* one notify::n-live, instead of one per worker */
+  g_object_freeze_notify (G_OBJECT (self->set));
+
+  /* first, as the list has shown it */
+  if (self->demo)
+    start_demo (self);
+
+  g_object_set (self->set, "background-start", TRUE, NULL);
+  start_requests_until (self, g_get_monotonic_time () + EARLY_USEC);
+  g_object_set (self->set, "background-start", FALSE, NULL);
+
+  g_object_thaw_notify (G_OBJECT (self->set));
+}
+
+/* What start_early () left, in batches, while the window draws and counts
+ * them.
+ */
+static void
+spawn_requested (SpindleApplication *self,
+                 SpindleWindow      *window)
+{
+  guint started = 0;
+
+  for (guint i = 0; i < self->requests->len; i++)
+    {
+      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
+
+      spindle_window_start_workers (window, request->kind, request->count - request->started);
+      started += request->started;
+    }
+  _spindle_window_add_started (window, started);
+
+  g_array_set_size (self->requests, 0);
 }
 
 static void
@@ -964,6 +1065,9 @@ spindle_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
+  /* the command line's workers, while GTK starts */
+  start_early (self);
+
   G_APPLICATION_CLASS (spindle_application_parent_class)->startup (app);
 
   load_style ();
@@ -971,14 +1075,9 @@ spindle_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
-  self->set = spindle_worker_set_new ();
-  self->settings = g_settings_new (APPLICATION_ID);
-  g_signal_connect_object (self->settings, "changed", G_CALLBACK (on_settings_changed),
-                           self, G_CONNECT_SWAPPED);
-  apply_settings (self);
-
-  self->sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, self);
-  self->sigint_id = g_unix_signal_add (SIGINT, on_sigint, self);
+  /* already there when the command line started workers */
+  ensure_set (self);
+  watch_signals (self);
 }
 
 static void
