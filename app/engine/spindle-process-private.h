@@ -54,7 +54,6 @@ struct _SpindleProcess
 
   pid_t        helper_pid;
   int          helper_pidfd;
-  guint        reap_id;            /* the step that reaps the helper */
   SpindleProcessOrders *orders;    /* holds the host's end of the order channel */
   int          report_fd;
   int          out_fd;

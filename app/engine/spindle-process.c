@@ -311,9 +311,8 @@ collect_report (SpindleProcess *self)
 
 /* Runs while a force-cancel unwinds the body: the kill, and the report of
  * it, step by step, before the cleanup stack runs. The helper is reaped
- * here too, as on a return: the report's steps then go to the main
- * context together with the end, rather than waking it before the wait
- * for the helper's exit. The step may free @self.
+ * by the stack's step: the main context takes the report's steps while
+ * the helper exits.
  */
 static void
 on_force_cancel (gpointer data)
@@ -324,7 +323,6 @@ on_force_cancel (gpointer data)
   _spindle_process_orders_send_kill (self->orders);
   collect_report (self);
   _spindle_process_record_report (self);
-  spindle_job_pop_cleanup (self->job, self->reap_id, TRUE);
 }
 
 /* After a stop the engine's waits return at once, so the rest of the
@@ -415,8 +413,7 @@ run_process (SpindleJob      *job,
   spindle_job_hold_cancel (job);
   ok = _spindle_process_launch (self, error);
   if (ok)
-    reap_id = self->reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"),
-                                                             reap_helper_step, self, destroy);
+    reap_id = spindle_job_push_cleanup_full (job, _("Reap the process helper"), reap_helper_step, self, destroy);
   else if (destroy != NULL)
     destroy (self);
   spindle_job_release_cancel (job);
