@@ -46,15 +46,17 @@
  * threads the engine counts) changed, at most every RELIST_GAP ticks, or
  * every RELIST_EVERY ticks, since a thread may end as another starts:
  * workers starting or ending by the thousand cost no listing. While
- * threads are being made or end (either count moved since the last tick:
- * a launch, whose starter threads come and go and whose count is off by
+ * threads are being made or end (either count moved at a tick in the last
+ * RELIST_QUIET_USEC: a launch, whose starter threads come and go and whose count is off by
  * the threads being made), a listing would find threads that have not
  * run yet, which no worker has claimed, and would be taken again for
  * them: it waits until the counts hold still for RELIST_QUIET_USEC (two
  * ticks at the default refresh), RELIST_BUSY ticks at most (10 s at the
- * default refresh). The workers' rows need
- * none of it: a worker's TID comes from its own thread, and its kernel
- * state from its own files, read the moment its row is watched. A
+ * default refresh); meanwhile an other thread that renames itself, nearly
+ * always a worker's that a listing found before it ran, under its
+ * creator's name, leaves the list until the next listing. The workers'
+ * rows need none of it: a worker's TID comes from its own thread, and its
+ * kernel state from its own files, read the moment its row is watched. A
  * worker's thread is known by the id its job holds as soon as it runs,
  * before its start reaches the set: it is never taken for another thread.
  * In between, only the few known other threads are read, and their files
@@ -314,7 +316,14 @@ other_unchanged (SpindleThreadInfo *info,
   return read_at != NULL && *read_at == cpu_time && state != NULL && state[0] != 'R';
 }
 
-static gboolean
+typedef enum
+{
+  OTHER_GONE,
+  OTHER_READ,
+  OTHER_RENAMED,
+} OtherRead;
+
+static OtherRead
 sample_other (SpindleSampler *self,
               int             tid,
               gint64          now)
@@ -323,7 +332,7 @@ sample_other (SpindleSampler *self,
   SpindleThreadInfo *info;
   char comm[64], stat[512];
   gint64 cpu_time = 0;
-  gboolean clock_read;
+  gboolean clock_read, renamed = FALSE;
   guint position;
 
   /* the clock first: a run after it moves it for the next tick */
@@ -333,13 +342,13 @@ sample_other (SpindleSampler *self,
     {
       _spindle_thread_info_update (info, spindle_thread_info_get_name (info),
                                    spindle_thread_info_get_kernel_state (info)[0], cpu_time, now);
-      return TRUE;
+      return OTHER_READ;
     }
 
   self->n_other_reads++;
   if (!_spindle_task_read_file (tid, "comm", comm, sizeof comm) ||
       !_spindle_task_read_file (tid, "stat", stat, sizeof stat))
-    return FALSE;
+    return OTHER_GONE;
 
   if (info == NULL)
     {
@@ -349,12 +358,12 @@ sample_other (SpindleSampler *self,
   /* A worker's thread listed before it ran is renamed as it begins: the
    * next listing knows it for a worker's. */
   else if (g_strcmp0 (spindle_thread_info_get_name (info), g_strchomp (comm)) != 0)
-    self->relist_soon = TRUE;
+    self->relist_soon = renamed = TRUE;
 
   _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
   g_object_set_qdata_full (G_OBJECT (info), read_at_cpu_quark (),
                            clock_read ? g_memdup2 (&cpu_time, sizeof cpu_time) : NULL, g_free);
-  return TRUE;
+  return renamed ? OTHER_RENAMED : OTHER_READ;
 }
 
 static void
@@ -370,16 +379,23 @@ forget_gone_others (SpindleSampler *self,
     }
 }
 
-/* Only the other threads already known: a gone one is dropped. */
+/* Only the other threads already known: a gone one is dropped. So is one
+ * renamed while threads are being made, which is nearly always a worker's
+ * that a listing found before it ran, under its creator's name: it waits
+ * for the next listing (see wants_listing ()), which finds it again if it
+ * is no worker's.
+ */
 static void
 resample_others (SpindleSampler *self,
-                 gint64          now)
+                 gint64          now,
+                 gboolean        busy)
 {
   for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
     {
       g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
+      OtherRead read = sample_other (self, spindle_thread_info_get_tid (info), now);
 
-      if (!sample_other (self, spindle_thread_info_get_tid (info), now))
+      if (read == OTHER_GONE || (read == OTHER_RENAMED && busy))
         g_list_store_remove (self->others, i - 1);
     }
 }
@@ -560,14 +576,15 @@ static gboolean
 wants_listing (SpindleSampler *self,
                gint64          now,
                guint           n_threads,
-               guint           n_job_threads)
+               guint           n_job_threads,
+               gboolean       *busy_out)
 {
   guint64 since = self->n_ticks - self->listed_at;
   gboolean busy;
 
   if (n_threads != self->last_n_threads || n_job_threads != self->last_n_job_threads)
     self->moved_at = now;
-  busy = now - self->moved_at < RELIST_QUIET_USEC;
+  *busy_out = busy = now - self->moved_at < RELIST_QUIET_USEC;
 
   if (n_threads == 0 || self->n_listings == 0 || since >= RELIST_EVERY)
     return TRUE;
@@ -592,7 +609,7 @@ void
 spindle_sampler_tick (SpindleSampler *self)
 {
   gint64 now = g_get_monotonic_time ();
-  gboolean full, relist;
+  gboolean full, relist, busy;
   guint n_threads, n_job_threads;
 
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
@@ -603,7 +620,7 @@ spindle_sampler_tick (SpindleSampler *self)
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = wants_listing (self, now, n_threads, n_job_threads);
+  relist = wants_listing (self, now, n_threads, n_job_threads, &busy);
   self->last_n_threads = n_threads;
   self->last_n_job_threads = n_job_threads;
 
@@ -628,7 +645,7 @@ spindle_sampler_tick (SpindleSampler *self)
   if (!full)
     sample_watched (self, now);
   if (!relist)
-    resample_others (self, now);
+    resample_others (self, now, busy);
   sample_process (self, now, n_threads);
   self->last_tick = now;
   self->n_ticks++;
