@@ -46,19 +46,20 @@
  * threads the engine counts) changed, at most every RELIST_GAP ticks, or
  * every RELIST_EVERY ticks, since a thread may end as another starts:
  * workers starting or ending by the thousand cost no listing. While
- * threads are being made or end (either count moved at a tick in the last
- * RELIST_QUIET_USEC: a launch, whose starter threads come and go and whose count is off by
- * the threads being made), a listing would find threads that have not
- * run yet, which no worker has claimed, and would be taken again for
- * them: it waits until the counts hold still for RELIST_QUIET_USEC (two
- * ticks at the default refresh), RELIST_BUSY ticks at most (10 s at the
- * default refresh); meanwhile an other thread that renames itself, nearly
- * always a worker's that a listing found before it ran, under its
- * creator's name, leaves the list until the next listing. The workers'
- * rows need none of it: a worker's TID comes from its own thread, and its
- * kernel state from its own files, read the moment its row is watched. A
- * worker's thread is known by the id its job holds as soon as it runs,
- * before its start reaches the set: it is never taken for another thread.
+ * threads are being made or end (either count moved at a tick in the
+ * last RELIST_QUIET_USEC: a launch, whose starter threads come and go and
+ * whose count is off by the threads being made), a listing would find
+ * threads that have not run yet, which no worker has claimed, and would
+ * be taken again for them: it waits until the counts hold still for
+ * RELIST_QUIET_USEC (two ticks at the default refresh), RELIST_BUSY ticks
+ * at most (10 s at the default refresh). An other thread that renames
+ * itself, nearly always a worker's that a listing found before it ran,
+ * under its creator's name, leaves the list until the next listing. The
+ * workers' rows need none of it: a worker's TID comes from its own
+ * thread, and its kernel state from its own files, read the moment its
+ * row is watched. A worker's thread is known by the id its job holds as
+ * soon as it runs, before its start reaches the set: it is never taken
+ * for another thread.
  * In between, only the few known other threads are read, and their files
  * only once they ran. The process's figures come from its CPU clock and
  * /proc/self/statm, the system's (load, CPUs) from libgtop: the kernel
@@ -380,22 +381,39 @@ forget_gone_others (SpindleSampler *self,
 }
 
 /* Only the other threads already known: a gone one is dropped. So is one
- * renamed while threads are being made, which is nearly always a worker's
- * that a listing found before it ran, under its creator's name: it waits
- * for the next listing (see wants_listing ()), which finds it again if it
- * is no worker's.
+ * that renamed itself, which is nearly always a worker's that a listing
+ * found before it ran, under its creator's name: it waits for the next
+ * listing, which is asked for (see wants_listing ()) and finds it again
+ * if it is no worker's.
  */
 static void
 resample_others (SpindleSampler *self,
-                 gint64          now,
-                 gboolean        busy)
+                 gint64          now)
 {
   for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
     {
       g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
-      OtherRead read = sample_other (self, spindle_thread_info_get_tid (info), now);
 
-      if (read == OTHER_GONE || (read == OTHER_RENAMED && busy))
+      if (sample_other (self, spindle_thread_info_get_tid (info), now) != OTHER_READ)
+        g_list_store_remove (self->others, i - 1);
+    }
+}
+
+/* A worker's thread that ran its first steps while the others' files
+ * were read: named already, its id not yet in its job when the workers'
+ * ids were taken. Its id is there now.
+ */
+static void
+forget_late_workers (SpindleSampler *self)
+{
+  g_autoptr(GHashTable) worker_tids = g_hash_table_new (NULL, NULL);
+
+  sample_workers (self, G_LIST_MODEL (self->set), 0, FALSE, worker_tids);
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
+    {
+      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
+
+      if (g_hash_table_contains (worker_tids, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
         g_list_store_remove (self->others, i - 1);
     }
 }
@@ -576,15 +594,14 @@ static gboolean
 wants_listing (SpindleSampler *self,
                gint64          now,
                guint           n_threads,
-               guint           n_job_threads,
-               gboolean       *busy_out)
+               guint           n_job_threads)
 {
   guint64 since = self->n_ticks - self->listed_at;
   gboolean busy;
 
   if (n_threads != self->last_n_threads || n_job_threads != self->last_n_job_threads)
     self->moved_at = now;
-  *busy_out = busy = now - self->moved_at < RELIST_QUIET_USEC;
+  busy = now - self->moved_at < RELIST_QUIET_USEC;
 
   if (n_threads == 0 || self->n_listings == 0 || since >= RELIST_EVERY)
     return TRUE;
@@ -609,7 +626,7 @@ void
 spindle_sampler_tick (SpindleSampler *self)
 {
   gint64 now = g_get_monotonic_time ();
-  gboolean full, relist, busy;
+  gboolean full, relist;
   guint n_threads, n_job_threads;
 
   g_return_if_fail (SPINDLE_IS_SAMPLER (self));
@@ -620,7 +637,7 @@ spindle_sampler_tick (SpindleSampler *self)
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
   n_threads = read_n_threads ();
-  relist = wants_listing (self, now, n_threads, n_job_threads, &busy);
+  relist = wants_listing (self, now, n_threads, n_job_threads);
   self->last_n_threads = n_threads;
   self->last_n_job_threads = n_job_threads;
 
@@ -640,12 +657,13 @@ spindle_sampler_tick (SpindleSampler *self)
           self->n_listings++;
           n_threads = sample_others (self, now, listed, worker_tids);
           self->listed_others = (int) (n_threads - n_job_threads);
+          forget_late_workers (self);
         }
     }
   if (!full)
     sample_watched (self, now);
   if (!relist)
-    resample_others (self, now, busy);
+    resample_others (self, now);
   sample_process (self, now, n_threads);
   self->last_tick = now;
   self->n_ticks++;
