@@ -415,28 +415,16 @@ assert_domain (const char *path)
 }
 
 /* In a host program, a template without a domain is translated in the
- * host's: the panel's own text would stay in English. The panel, its side
- * pane and every cell name the library's domain.
+ * host's: the panel's own text would stay in English. The panel and its
+ * side pane name the library's domain (the list's cells are built in C,
+ * whose strings gettext looks up in the library's domain).
  */
 static void
 test_translation_domain (void)
 {
-  g_auto(GStrv) cells = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_type_ensure (SPINDLE_TYPE_PANEL);
   assert_domain (UI_RESOURCES "spindle-panel.ui");
   assert_domain (UI_RESOURCES "spindle-worker-details.ui");
-
-  cells = g_resources_enumerate_children (UI_RESOURCES "cells/", G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_strv_length (cells), >, 0);
-  for (guint i = 0; cells[i] != NULL; i++)
-    {
-      g_autofree char *path = g_strconcat (UI_RESOURCES "cells/", cells[i], NULL);
-
-      assert_domain (path);
-    }
 }
 
 int
