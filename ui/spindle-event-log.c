@@ -526,8 +526,8 @@ init_once (void)
 /* What the history of a worker followed since it was added says of its
  * start, for a log made after it: the lines on_state () and on_tid ()
  * left to it, with the times they happened. A history cut short (it
- * keeps its last SPINDLE_HISTORY_CAPACITY changes) still shows the
- * worker RUNNING.
+ * keeps its last SPINDLE_HISTORY_CAPACITY changes) no longer holds the
+ * start: the log says it watches from now on.
  */
 static void
 tell_start (SpindleEventLog *self,
@@ -546,13 +546,25 @@ tell_start (SpindleEventLog *self,
   gint64 now = g_get_monotonic_time ();
   gint64 offset = g_get_real_time () - now;
 
-  for (guint i = 0; i < n && running_at == 0; i++)
+  /* a history cut short, or one that began after the start (a remote
+   * worker's): nothing of the start is known, and no time is made up
+   */
+  if (n == 0 || history[0].kind != SPINDLE_HISTORY_STATE ||
+      history[0].state != SPINDLE_WORKER_STATE_STARTING)
     {
-      if (history[i].state == SPINDLE_WORKER_STATE_RUNNING)
-        running_at = history[i].time;
-      else if (history[i].state != SPINDLE_WORKER_STATE_STARTING)
-        break;
+      spindle_event_log_add (self, worker, SPINDLE_LOG_KIND_LIFE, _("watched from now on, %s"),
+                             spindle_format_state_label (spindle_worker_get_state (worker)));
+      return;
     }
+
+  /* the state's own change, not a kernel sample taken while it ran */
+  for (guint i = 1; i < n; i++)
+    if (history[i].kind == SPINDLE_HISTORY_STATE)
+      {
+        if (history[i].state == SPINDLE_WORKER_STATE_RUNNING)
+          running_at = history[i].time;
+        break;
+      }
 
   add_text_at (self, worker, spindle_worker_get_started_at (worker), offset,
                g_strdup_printf (_("added, %s"), spindle_format_state_label (SPINDLE_WORKER_STATE_STARTING)));
@@ -612,10 +624,11 @@ spindle_event_log_ensure (SpindleWorker *worker)
 }
 
 /* Follows @worker from now on, with one handler, for its log and for the
- * notify hooks. A worker added (STARTING) gets no log yet: all but a few
- * of ten thousand only start and run, which their history tells, and
- * their log is made when they have more to say, or when it is asked for.
- * A worker already past its start is logged "watched from now on".
+ * notify hooks. It gets no log yet, whatever its state: all but a few of
+ * ten thousand only start and run, which their history tells, and their
+ * log is made when they have more to say, or when it is asked for. A
+ * window opened on workers started before it (the command line's start
+ * before GTK's) would otherwise make ten thousand logs at once.
  */
 void
 spindle_event_log_follow (SpindleWorker *worker)
@@ -627,8 +640,6 @@ spindle_event_log_follow (SpindleWorker *worker)
     return;
 
   g_signal_connect (worker, "notify", G_CALLBACK (on_notify), NULL);
-  if (spindle_worker_get_state (worker) != SPINDLE_WORKER_STATE_STARTING)
-    make_log (worker, FALSE);
 }
 
 /* GLib gives a notify no emission hooks (G_SIGNAL_NO_HOOKS): these stand

@@ -12,6 +12,7 @@
 
 #include <gdk/x11/gdkx.h>
 
+#include "spindle-catalog.h"
 #include "spindle-event-log.h"
 #include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
@@ -824,6 +825,35 @@ test_event_log_made_when_asked (Fixture *fixture)
   assert_times_ordered (model, before, g_get_real_time ());
 }
 
+/* Workers already running when a window first follows them (the command
+ * line's start before GTK's) get no log at once, and a log made later
+ * tells their start from their history, not "watched from now on".
+ */
+static void
+test_event_log_follow_running_makes_none (Fixture *fixture)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_worker_set_new ();
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *sleeper = spindle_catalog_spawn (set, "sleeper", &error);
+  SpindleEventLog *log;
+  GListModel *model;
+  guint at;
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_event_log_follow (sleeper);
+  g_assert_null (spindle_event_log_peek (sleeper));
+
+  log = spindle_event_log_ensure (sleeper);
+  model = spindle_event_log_get_model (log);
+  at = find_entry (model, 0, "added, starting");
+  at = find_entry (model, at + 1, "thread started, TID");
+  find_entry (model, at + 1, "state → running");
+
+  spindle_worker_request_stop (sleeper);
+  spindle_ui_test_wait_terminal (sleeper);
+}
+
 /* A worker that has more to say than its start gets its log then, with
  * its start told first.
  */
@@ -1069,6 +1099,7 @@ main (int   argc,
   ADD ("no-match-page", test_no_match_page);
   ADD ("clear-finished-undo", test_clear_finished_undo);
   ADD ("event-log-made-when-asked", test_event_log_made_when_asked);
+  ADD ("event-log-follow-running-makes-none", test_event_log_follow_running_makes_none);
   ADD ("event-log-made-by-request", test_event_log_made_by_request);
   ADD ("first-child-remakes-row", test_first_child_remakes_row);
   ADD ("first-child-keeps-selection", test_first_child_keeps_selection);
