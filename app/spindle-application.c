@@ -1064,11 +1064,20 @@ spindle_application_startup (GApplication *app)
   SpindleApplication *self = SPINDLE_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  gboolean display_named = g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL;
 
-  /* the command line's workers, while GTK starts */
-  start_early (self);
+  /* The command line's workers, while GTK starts; but GTK's start-up
+   * exits the process when it finds no display, and then nothing may have
+   * started (threads, a command, a recording half made): without a
+   * display named in the environment, they start once GTK has.
+   */
+  if (display_named)
+    start_early (self);
 
   G_APPLICATION_CLASS (spindle_application_parent_class)->startup (app);
+
+  if (!display_named)
+    start_early (self);
 
   load_style ();
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);

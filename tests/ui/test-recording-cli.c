@@ -10,6 +10,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <glib/gstdio.h>
+
 #include "spindle-recording.h"
 #include "spindle-ui-test-util.h"
 
@@ -69,7 +71,7 @@ run (const char * const  *args,
      char               **err)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(GStrv) envp = g_environ_unsetenv (g_get_environ (), "DISPLAY");
+  g_auto(GStrv) envp = g_environ_unsetenv (g_environ_unsetenv (g_get_environ (), "DISPLAY"), "WAYLAND_DISPLAY");
   g_autoptr(GError) error = NULL;
   int status = 0;
 
@@ -193,6 +195,23 @@ test_bad_recordings_refused (void)
     }
 }
 
+/* Without a display GTK's start-up ends the process: the command line's
+ * workers and its recording start only after it, so nothing is left
+ * half made (they start before it only when a display is named).
+ */
+static void
+test_no_display_records_nothing (void)
+{
+  g_autofree char *path = temp_path ("never.json");
+  g_autofree char *dir = g_path_get_dirname (path);
+  const char *args[] = { "--record", path, "--workers", "sleeper=3", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run (args, &err), !=, 0);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +220,7 @@ main (int   argc,
 
   g_test_add_func ("/recording-cli/record-then-export", test_record_then_replay_and_export);
   g_test_add_func ("/recording-cli/bad-recordings-refused", test_bad_recordings_refused);
+  g_test_add_func ("/recording-cli/no-display-records-nothing", test_no_display_records_nothing);
 
   return g_test_run ();
 }
