@@ -888,17 +888,6 @@ test_event_log_made_by_request (Fixture *fixture)
 
 /* Rows of parents ***********************************************************/
 
-static GVariant *
-nap (SpindleJob  *job,
-     gpointer     user_data,
-     GError     **error)
-{
-  while (spindle_job_sleep (job, 10 * G_USEC_PER_SEC))
-    ;
-
-  return NULL;
-}
-
 /* Naps until *@user_data is set, then starts a child and naps on. */
 static GVariant *
 late_parent (SpindleJob  *job,
@@ -911,10 +900,10 @@ late_parent (SpindleJob  *job,
     if (!spindle_job_sleep (job, 5000))
       return NULL;
 
-  if (spindle_job_spawn_child (job, "late child", nap, NULL, NULL, error) == NULL)
+  if (spindle_job_spawn_child (job, "late child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
     return NULL;
 
-  return nap (job, NULL, error);
+  return spindle_ui_test_sleep_until_stopped (job, NULL, error);
 }
 
 /* The row of @worker in the list, or NULL. */

@@ -18,6 +18,7 @@
 #include "spindle-event-log.h"
 #include "spindle-panel-private.h"
 #include "spindle-test-util.h"
+#include "spindle-ui-test-util.h"
 #include "spindle-worker-monitor.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
@@ -76,25 +77,14 @@ n_handlers (gpointer instance)
 }
 
 static GVariant *
-nap (SpindleJob  *job,
-     gpointer     user_data,
-     GError     **error)
-{
-  while (spindle_job_sleep (job, 10 * G_USEC_PER_SEC))
-    ;
-
-  return NULL;
-}
-
-static GVariant *
 parent_body (SpindleJob  *job,
              gpointer     user_data,
              GError     **error)
 {
-  if (spindle_job_spawn_child (job, "child", nap, NULL, NULL, error) == NULL)
+  if (spindle_job_spawn_child (job, "child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
     return NULL;
 
-  return nap (job, NULL, error);
+  return spindle_ui_test_sleep_until_stopped (job, NULL, error);
 }
 
 static SpindleWorker *
@@ -138,8 +128,8 @@ test_one_handler_per_worker (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleWorkerMonitor) monitor = spindle_worker_monitor_new (set);
-  SpindleWorker *sleeper = spawn (set, "sleeper", nap);
-  g_autoptr(SpindleWorker) gone = g_object_ref (spawn (set, "gone", nap));
+  SpindleWorker *sleeper = spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
+  g_autoptr(SpindleWorker) gone = g_object_ref (spawn (set, "gone", spindle_ui_test_sleep_until_stopped));
   SpindleWorker *parent = spawn (set, "parent", parent_body);
   g_autoptr(SpindleWorker) child = NULL;
 
@@ -218,7 +208,7 @@ time_spawns (SpindleWorkerSet *set,
   gint64 begin = thread_cpu_ns ();
 
   for (guint i = 0; i < n; i++)
-    spawn (set, "sleeper", nap);
+    spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
 
   return (thread_cpu_ns () - begin) / (double) n;
 }
@@ -320,8 +310,8 @@ test_process_row_change_visits (void)
   gint64 began;
 
   for (guint i = 0; i < N_BESIDE; i++)
-    spawn (set, "sleeper", nap);
-  worker = spawn (set, "process worker", nap);
+    spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
+  worker = spawn (set, "process worker", spindle_ui_test_sleep_until_stopped);
 
   panel = SPINDLE_PANEL (spindle_panel_new (set));
   window = gtk_window_new ();
