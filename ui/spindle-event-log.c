@@ -63,9 +63,13 @@ typedef struct
 
 /* Who hears of the followed workers' changes of state and of the
  * unresponsive flag (see spindle_event_log_add_notify_hook ()); the main
- * thread's, as the workers' notifies are.
+ * thread's, as the workers' notifies are. A hook removed while the hooks
+ * run (by itself or by another) is only marked, its func cleared, and
+ * taken out once the outermost run is over: the run's indices hold.
  */
-static GArray *notify_hooks;
+static GArray   *notify_hooks;
+static guint     notify_depth;    /* runs of the hooks under way */
+static gboolean  notify_marked;   /* a hook was removed during one */
 
 static void init_once (void);
 
@@ -410,15 +414,36 @@ on_waiting_for (SpindleWorker *worker)
 }
 
 static void
+sweep_notify_hooks (void)
+{
+  for (guint i = notify_hooks->len; i > 0; i--)
+    if (g_array_index (notify_hooks, NotifyHook, i - 1).func == NULL)
+      g_array_remove_index (notify_hooks, i - 1);
+
+  notify_marked = FALSE;
+}
+
+/* A hook added by a hook hears of the next change, not of this one. The
+ * hook is copied before it is called: one added meanwhile may move the
+ * array.
+ */
+static void
 run_notify_hooks (SpindleWorker *worker,
                   GParamSpec    *pspec)
 {
-  for (guint i = 0; i < notify_hooks->len; i++)
-    {
-      NotifyHook *hook = &g_array_index (notify_hooks, NotifyHook, i);
+  guint n = notify_hooks->len;
 
-      hook->func (worker, pspec, hook->user_data);
+  notify_depth++;
+  for (guint i = 0; i < n; i++)
+    {
+      NotifyHook hook = g_array_index (notify_hooks, NotifyHook, i);
+
+      if (hook.func != NULL)
+        hook.func (worker, pspec, hook.user_data);
     }
+
+  if (--notify_depth == 0 && notify_marked)
+    sweep_notify_hooks ();
 }
 
 /* The one handler a followed worker has, for all its properties: one
@@ -662,15 +687,30 @@ spindle_event_log_add_notify_hook (SpindleEventLogNotifyFunc func,
   return hook.id;
 }
 
+/* From a hook too, even itself: see run_notify_hooks (). */
 void
 spindle_event_log_remove_notify_hook (gulong id)
 {
+  g_return_if_fail (id != 0);
+
   for (guint i = 0; notify_hooks != NULL && i < notify_hooks->len; i++)
-    if (g_array_index (notify_hooks, NotifyHook, i).id == id)
-      {
-        g_array_remove_index (notify_hooks, i);
-        return;
-      }
+    {
+      NotifyHook *hook = &g_array_index (notify_hooks, NotifyHook, i);
+
+      if (hook->id != id)
+        continue;
+
+      if (notify_depth == 0)
+        {
+          g_array_remove_index (notify_hooks, i);
+          return;
+        }
+
+      /* a marked hook keeps no id: it cannot be removed twice */
+      *hook = (NotifyHook) { 0 };
+      notify_marked = TRUE;
+      return;
+    }
 }
 
 /* The entries are made when first asked for, from what was logged until then. */
