@@ -11,8 +11,8 @@
 #include "spindle-event-log.h"
 #include "spindle-ui-test-util.h"
 
-/* The event log apart from any window: its notify hooks. Each test has a
- * set of its own.
+/* The event log apart from any window: its notify hooks, and what a log
+ * made late says of a worker's start. Each test has a set of its own.
  */
 
 static SpindleWorker *
@@ -151,6 +151,95 @@ test_hook_removes_later (void)
   stop_all (set, worker);
 }
 
+/* A start told from a history cut short *************************************/
+
+/* Spins while *@data is set, naps while not, until stopped. */
+static GVariant *
+spin_or_nap (SpindleJob  *job,
+             gpointer     data,
+             GError     **error)
+{
+  gint *spin = data;
+
+  while (!spindle_job_should_stop (job))
+    if (!g_atomic_int_get (spin))
+      spindle_job_sleep (job, 10 * 1000);
+
+  return NULL;
+}
+
+typedef struct
+{
+  SpindleSampler *sampler;
+  SpindleWorker  *worker;
+  char            kernel_state;
+} KernelWait;
+
+static gboolean
+sampled_as (KernelWait *wait)
+{
+  const char *state;
+
+  spindle_sampler_tick (wait->sampler);
+  state = spindle_worker_get_kernel_state (wait->worker);
+
+  return state != NULL && state[0] == wait->kernel_state;
+}
+
+static gboolean
+history_holds_start (SpindleWorker *worker)
+{
+  SpindleHistoryEntry history[SPINDLE_HISTORY_CAPACITY];
+  guint n = spindle_worker_get_history (worker, history, G_N_ELEMENTS (history));
+
+  g_assert_cmpuint (n, >, 0);
+  return history[0].kind == SPINDLE_HISTORY_STATE && history[0].state == SPINDLE_WORKER_STATE_STARTING;
+}
+
+/* The worker's history keeps its latest SPINDLE_HISTORY_CAPACITY changes:
+ * a worker whose kernel state the sampler saw change that often has lost
+ * its start from it. A log made then for a worker followed from its
+ * start makes up no start time: it says it watches from now on.
+ */
+static void
+test_history_cut_short (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_worker_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SpindleLogEntry) first = NULL;
+  KernelWait wait = { sampler, NULL, 0 };
+  gint spin = FALSE;
+  GListModel *model;
+  guint n_changes = 0;
+
+  wait.worker = spindle_worker_set_spawn (set, "spin or nap", spin_or_nap, &spin, NULL, &error);
+  g_assert_no_error (error);
+  spindle_event_log_follow (wait.worker);
+  spindle_ui_test_wait_state (wait.worker, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_sampler_watch (sampler, wait.worker);
+  g_assert_true (history_holds_start (wait.worker));
+
+  while (history_holds_start (wait.worker))
+    {
+      g_atomic_int_set (&spin, !spin);
+      wait.kernel_state = spin ? 'R' : 'S';
+      spindle_ui_test_wait (sampled_as, &wait);
+      n_changes++;
+    }
+  g_test_message ("the start left the history after %u changes of kernel state", n_changes);
+  g_assert_cmpuint (n_changes, >=, SPINDLE_HISTORY_CAPACITY - 2);
+  g_assert_null (spindle_event_log_peek (wait.worker));
+
+  model = spindle_event_log_get_model (spindle_event_log_ensure (wait.worker));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+  first = g_list_model_get_item (model, 0);
+  g_assert_cmpstr (spindle_log_entry_get_text (first), ==, "watched from now on, running");
+
+  spindle_sampler_unwatch (sampler, wait.worker);
+  stop_all (set, wait.worker);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -160,6 +249,7 @@ main (int   argc,
   g_test_add_func ("/ui/event-log/hook-removes-another", test_hook_removes_another);
   g_test_add_func ("/ui/event-log/hook-removes-itself", test_hook_removes_itself);
   g_test_add_func ("/ui/event-log/hook-removes-later", test_hook_removes_later);
+  g_test_add_func ("/ui/event-log/history-cut-short", test_history_cut_short);
 
   return g_test_run ();
 }
