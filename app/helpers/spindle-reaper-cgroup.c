@@ -9,9 +9,8 @@
  * in it whatever it does (setsid(), double forks, a fork bomb), and one
  * write to its cgroup.kill (Linux 5.14) sends SIGKILL to every process in
  * it at once, with no walk of the tree to race. The command is placed in
- * it before it execs: clone3() with CLONE_INTO_CGROUP (Linux 5.7), or,
- * where a seccomp filter refuses clone3(), a child that waits to be moved
- * before it execs.
+ * it before it execs: it writes itself to the cgroup's cgroup.procs (see
+ * launch_clone ()).
  *
  * The v2 hierarchy is found in /proc/self/mountinfo (it is
  * /sys/fs/cgroup on a unified layout, /sys/fs/cgroup/unified on a hybrid
@@ -22,12 +21,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,11 +212,10 @@ bool
 cgroup_open (Containment *self,
              char        *why)
 {
-  self->dir_fd = open (self->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   self->events_fd = open_in (self, "cgroup.events", O_RDONLY);
   self->kill_fd = open_in (self, "cgroup.kill", O_WRONLY);
 
-  if (self->dir_fd < 0 || self->events_fd < 0)
+  if (self->events_fd < 0)
     {
       set_why (why, errno, "cannot open the cgroup %.1024s", self->path);
       return false;
@@ -263,6 +259,14 @@ cgroup_create (Containment *self,
       cgroup_discard (self);
       return false;
     }
+
+  self->procs_fd = open_in (self, "cgroup.procs", O_WRONLY);
+  if (self->procs_fd < 0)
+    {
+      set_why (why, errno, "cannot open %.1024s/cgroup.procs", self->path);
+      cgroup_discard (self);
+      return false;
+    }
   return true;
 }
 
@@ -273,35 +277,13 @@ cgroup_move (Containment *self,
              pid_t        pid,
              char        *why)
 {
-  int fd = open_in (self, "cgroup.procs", O_WRONLY);
   char text[32];
   int len = snprintf (text, sizeof text, "%d", (int) pid);
-  bool moved = fd >= 0 && write (fd, text, len) == len;
-  int error = errno;
 
-  if (fd >= 0)
-    close (fd);
-  if (!moved)
-    set_why (why, error, "cannot move a process into %.1024s", self->path);
-  return moved;
-}
-
-/* fork() into the cgroup: 0 in the child, the child's pid in the reaper,
- * -1 with errno set (ENOSYS where a seccomp filter refuses clone3). Raw
- * clone3() skips glibc's fork handlers: the reaper has one thread and the
- * child only execs.
- */
-pid_t
-cgroup_clone_into (Containment *self)
-{
-  struct clone_args args;
-
-  memset (&args, 0, sizeof args);
-  args.flags = CLONE_INTO_CGROUP;
-  args.exit_signal = SIGCHLD;
-  args.cgroup = (uint64_t) self->dir_fd;
-
-  return (pid_t) syscall (SYS_clone3, &args, sizeof args);
+  if (write (self->procs_fd, text, len) == len)
+    return true;
+  set_why (why, errno, "cannot move a process into %.1024s", self->path);
+  return false;
 }
 
 /* Killing and removing ******************************************************/
@@ -414,7 +396,7 @@ cgroup_remove (Containment *self,
 void
 cgroup_close (Containment *self)
 {
-  int *fds[] = { &self->dir_fd, &self->events_fd, &self->kill_fd };
+  int *fds[] = { &self->procs_fd, &self->events_fd, &self->kill_fd };
 
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)

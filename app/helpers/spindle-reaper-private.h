@@ -33,7 +33,7 @@ typedef struct
   ContainKind kind;
   char        path[4096];      /* the cgroup's directory */
   char        unit[128];       /* CONTAIN_SCOPE: the scope's name */
-  int         dir_fd;          /* O_PATH, for clone3 (CLONE_INTO_CGROUP) */
+  int         procs_fd;        /* CONTAIN_CGROUP: cgroup.procs, to enter it */
   int         events_fd;       /* cgroup.events, polled for POLLPRI */
   int         kill_fd;         /* cgroup.kill, or -1 (Linux < 5.14) */
 } Containment;
@@ -57,7 +57,6 @@ bool  cgroup_open            (Containment *self,
 bool  cgroup_move            (Containment *self,
                               pid_t        pid,
                               char        *why);
-pid_t cgroup_clone_into      (Containment *self);
 void  cgroup_freeze          (Containment *self);
 void  cgroup_kill            (Containment *self);
 bool  cgroup_is_populated    (Containment *self);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,20 +50,33 @@ reset_ignored (void)
       signal (signo, SIG_DFL);
 }
 
-/* The command is forked: posix_spawn() cannot place it in a cgroup,
- * which must hold it before it execs, and glibc's posix_spawn() leaves
- * its two internal signals ignored in the child, which the exec keeps,
- * after a sigaction() for each signal. The reaper is small and static:
- * its page tables are few to copy. The exec's error comes back through a
- * close-on-exec pipe, as posix_spawn() does it.
+/* The command is started as posix_spawn() starts one, in the reaper's
+ * memory (CLONE_VM) while the reaper waits for its exec (CLONE_VFORK):
+ * a fork() would copy the reaper's page tables and then fault in a copy
+ * of every page either process writes before the exec, a cost that
+ * dominated the start here. posix_spawn() itself cannot be used: it
+ * cannot place the command in a cgroup, which must hold it before it
+ * execs, and glibc's leaves its two internal signals ignored in the
+ * child, which the exec keeps, after a sigaction() for each signal.
+ * The command enters its cgroup itself, by writing "0" to the cgroup's
+ * cgroup.procs before it execs (clone3()'s CLONE_INTO_CGROUP would need
+ * a fork, or a stack switch in assembly, and is refused by some seccomp
+ * filters). A child for a systemd scope is forked, paused until the
+ * manager has placed it; its exec's error comes back through a
+ * close-on-exec pipe.
  */
 typedef struct
 {
   char       **argv;
   const char  *cwd;
-  int          go[2];          /* a paused child execs on a byte here */
-  int          err[2];         /* the exec's errno; end of file: it ran */
+  int          procs_fd;       /* cloned: the cgroup.procs to enter, or -1 */
+  int          error;          /* cloned: why its exec failed, or 0 */
+  int          move_error;     /* cloned: why it could not enter the cgroup */
+  int          go[2];          /* forked: a paused child execs on a byte here */
+  int          err[2];         /* forked: the exec's errno; end of file: it ran */
 } Launch;
+
+#define LAUNCH_INIT(argv, cwd) { (argv), (cwd), -1, 0, 0, { -1, -1 }, { -1, -1 } }
 
 static void
 close_fd (int *fd)
@@ -72,21 +86,95 @@ close_fd (int *fd)
   *fd = -1;
 }
 
-/* In the child: only system calls, until the exec; no signal blocked,
- * as for posix_spawn(), and every disposition at its default already. */
-static void __attribute__ ((noreturn))
-child_exec (Launch *launch)
+/* No signal blocked, as for posix_spawn(), and every disposition at its
+ * default already: no handler can run in a child that shares the
+ * reaper's memory. */
+static void
+unblock_signals (void)
 {
   sigset_t none;
+
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+/* In the cloned child, on the reaper's memory: system calls only (no
+ * allocation, no lock), until the exec; what went wrong is written to
+ * @launch, which the reaper reads once the child has gone. errno is the
+ * reaper's own (the child runs on its thread's control block), which
+ * waits meanwhile. */
+static int __attribute__ ((no_sanitize_address))
+child_cloned (void *data)
+{
+  Launch *launch = data;
+
+  setpgid (0, 0);
+  if (launch->procs_fd >= 0 && write (launch->procs_fd, "0", 1) != 1)
+    {
+      launch->move_error = errno != 0 ? errno : EIO;
+      _exit (127);
+    }
+
+  unblock_signals ();
+  if (launch->cwd == NULL || chdir (launch->cwd) == 0)
+    execvp (launch->argv[0], launch->argv);
+  launch->error = errno;
+  _exit (127);
+}
+
+/* The child's stack is a part of the reaper's own, below the caller's
+ * frame: pages touched already, nothing to map or unmap. Its size is
+ * posix_spawn()'s: 32 KiB, and room for execvp() to copy the argument
+ * vector (for a script, which it runs with /bin/sh). */
+static size_t
+child_stack_size (char **argv)
+{
+  size_t argc = 0;
+
+  while (argv[argc] != NULL)
+    argc++;
+  return 32 * 1024 + (argc + 3) * sizeof (char *);
+}
+
+/* Starts the command, in @procs_fd's cgroup unless that is -1. Returns
+ * its pid, or -1 with errno set: with launch->error set if the exec
+ * failed, else if the child could not be made or enter the cgroup (it
+ * is reaped).
+ */
+static pid_t
+launch_clone (Launch *launch,
+              int     procs_fd)
+{
+  char stack[child_stack_size (launch->argv)] __attribute__ ((aligned (16)));
+  pid_t pid;
+
+  launch->procs_fd = procs_fd;
+  launch->error = 0;
+  launch->move_error = 0;
+  pid = clone (child_cloned, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, launch);
+  if (pid < 0)
+    return -1;
+  if (launch->error == 0 && launch->move_error == 0)
+    return pid;
+
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  errno = launch->error != 0 ? launch->error : launch->move_error;
+  return -1;
+}
+
+/* In the forked child: only system calls, until the exec. */
+static void __attribute__ ((noreturn))
+child_paused (Launch *launch)
+{
   int error;
   char go;
 
   setpgid (0, 0);
-  if (launch->go[0] >= 0 && read (launch->go[0], &go, 1) != 1)
+  if (read (launch->go[0], &go, 1) != 1)
     _exit (127);
 
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
+  unblock_signals ();
   if (launch->cwd == NULL || chdir (launch->cwd) == 0)
     execvp (launch->argv[0], launch->argv);
 
@@ -95,35 +183,37 @@ child_exec (Launch *launch)
   _exit (127);
 }
 
-/* Forks the command into @contain (clone3, CLONE_INTO_CGROUP) or, when
- * @contain is NULL or clone3() is refused, paused until launch_go().
- */
+/* Forks the command paused until launch_go(), for the manager to place.
+ * Returns its pid, or -1 with errno set (and no pipe left open). */
 static pid_t
-launch_fork (Launch      *launch,
-             Containment *contain)
+launch_paused (Launch *launch)
 {
   pid_t pid = -1;
+  int error;
 
-  if (launch->err[0] < 0 && pipe2 (launch->err, O_CLOEXEC) < 0)
-    return -1;
-
-  if (contain != NULL)
-    pid = cgroup_clone_into (contain);
-  if (pid < 0 && (contain == NULL || errno == ENOSYS || errno == EPERM))
-    {
-      if (pipe2 (launch->go, O_CLOEXEC) < 0)
-        return -1;
-      pid = fork ();
-    }
+  if (pipe2 (launch->err, O_CLOEXEC) == 0 && pipe2 (launch->go, O_CLOEXEC) == 0)
+    pid = fork ();
   if (pid == 0)
-    child_exec (launch);
+    child_paused (launch);
+  if (pid > 0)
+    {
+      close_fd (&launch->go[0]);
+      return pid;
+    }
 
-  close_fd (&launch->go[0]);
-  return pid;
+  error = errno;
+  for (size_t i = 0; i < 2; i++)
+    {
+      close_fd (&launch->go[i]);
+      close_fd (&launch->err[i]);
+    }
+  errno = error;
+  return -1;
 }
 
 /* Lets a paused child exec, and waits for the exec. Returns @pid, or -1
- * with errno set if the command could not start (the child is reaped).
+ * with errno set (and launch->error) if the command could not start
+ * (the child is reaped).
  */
 static pid_t
 launch_go (Launch *launch,
@@ -132,8 +222,7 @@ launch_go (Launch *launch,
   int error = 0;
   ssize_t n;
 
-  if (launch->go[1] >= 0)
-    (void) !write (launch->go[1], "g", 1);
+  (void) !write (launch->go[1], "g", 1);
   close_fd (&launch->go[1]);
   close_fd (&launch->err[1]);
 
@@ -146,31 +235,7 @@ launch_go (Launch *launch,
 
   while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
     ;
-  errno = error;
-  return -1;
-}
-
-/* The group's way: forked into a group of its own and let exec at once.
- * Returns its pid, or -1 with errno set if it could not start.
- */
-static pid_t
-launch_in_group (Launch *launch)
-{
-  pid_t pid;
-  int error;
-
-  if (pipe2 (launch->err, O_CLOEXEC) < 0)
-    return -1;
-
-  pid = fork ();
-  if (pid == 0)
-    child_exec (launch);
-  if (pid > 0)
-    return launch_go (launch, pid);
-
-  error = errno;
-  close_fd (&launch->err[0]);
-  close_fd (&launch->err[1]);
+  launch->error = error;
   errno = error;
   return -1;
 }
@@ -222,7 +287,7 @@ try_scope (Reaper *self,
   Containment *contain = &self->contain;
   char reason[WHY_SIZE] = "";
 
-  if (*pid < 0 && (*pid = launch_fork (launch, NULL)) < 0)
+  if (*pid < 0 && (*pid = launch_paused (launch)) < 0)
     return false;
 
   snprintf (contain->unit, sizeof contain->unit, "spindle-%d-%d.scope", (int) getppid (), (int) getpid ());
@@ -261,13 +326,20 @@ try_cgroup (Reaper *self,
       return false;
     }
 
-  if (*pid < 0)
-    *pid = launch_fork (launch, contain);
-  if (*pid >= 0 && (launch->go[1] < 0 || cgroup_move (contain, *pid, reason)))
-    return true;
+  /* a child paused for a scope that could not be had is moved in */
+  if (*pid >= 0)
+    {
+      if (cgroup_move (contain, *pid, reason))
+        return true;
+    }
+  else
+    {
+      *pid = launch_clone (launch, contain->procs_fd);
+      if (*pid >= 0 || launch->error != 0)
+        return true;
+      snprintf (reason, sizeof reason, "cannot start a process in %.1024s: %s", contain->path, strerror (errno));
+    }
 
-  if (*pid < 0)
-    snprintf (reason, sizeof reason, "cannot start a process in %.1024s: %s", contain->path, strerror (errno));
   add_why (why, reason);
   cgroup_discard (contain);
   return false;
@@ -300,31 +372,27 @@ start_command (Reaper      *self,
                const char  *cwd,
                char        *why)
 {
-  Launch launch = { argv, cwd, { -1, -1 }, { -1, -1 } };
+  Launch launch = LAUNCH_INIT (argv, cwd);
   Mode mode = containment_mode ();
-  bool contained = false;
   pid_t pid = -1;
 
   if (mode == MODE_GROUP)
     add_why (why, "forced by " CONTAINMENT_ENV "=group");
   else if (mode == MODE_SYSTEMD || (mode == MODE_AUTO && systemd_available ()))
-    contained = try_scope (self, &launch, &pid, why);
+    try_scope (self, &launch, &pid, why);
   else if (mode == MODE_AUTO)
     add_why (why, "no systemd user manager");
 
-  if (!contained && (mode == MODE_AUTO || mode == MODE_CGROUP))
-    contained = try_cgroup (self, &launch, &pid, why);
+  if (self->contain.kind == CONTAIN_GROUP && (mode == MODE_AUTO || mode == MODE_CGROUP))
+    try_cgroup (self, &launch, &pid, why);
 
-  if (pid >= 0)
+  if (pid >= 0 && launch.go[1] >= 0)
     return launch_go (&launch, pid);
+  if (pid >= 0 || launch.error != 0)
+    return pid;
 
-  /* nothing forked: the group's way */
-  for (size_t i = 0; i < 2; i++)
-    {
-      close_fd (&launch.go[i]);
-      close_fd (&launch.err[i]);
-    }
-  return launch_in_group (&launch);
+  /* nothing started: the group's way */
+  return launch_clone (&launch, -1);
 }
 
 /* Signals arrive through a signalfd: SIGCHLD for reaping; SIGHUP (the
