@@ -233,13 +233,44 @@ thread_id (SpindleWorker *worker)
   return g_atomic_int_get (&worker->job->tid);
 }
 
-/* Every worker of @model and below; @tids collects their thread ids. */
+/* What a listing takes of the workers, in the one walk of them: their
+ * thread ids, and the workers whose thread had not run yet, the only ones
+ * that can turn out to own a listed thread (see forget_late_workers ()).
+ */
+typedef struct
+{
+  GHashTable *tids;
+  GPtrArray  *unstarted;   /* SpindleWorker, owned */
+} WorkerIds;
+
+static void
+worker_ids_clear (WorkerIds *ids)
+{
+  g_clear_pointer (&ids->tids, g_hash_table_unref);
+  g_clear_pointer (&ids->unstarted, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WorkerIds, worker_ids_clear)
+
+static void
+worker_ids_add (WorkerIds     *ids,
+                SpindleWorker *worker)
+{
+  int tid = thread_id (worker);
+
+  if (tid > 0)
+    g_hash_table_add (ids->tids, GINT_TO_POINTER (tid));
+  else
+    g_ptr_array_add (ids->unstarted, g_object_ref (worker));
+}
+
+/* Every worker of @model and below; @ids (if any) collects their thread ids. */
 static void
 sample_workers (SpindleSampler *self,
                 GListModel     *model,
                 gint64          now,
                 gboolean        sample,
-                GHashTable     *tids)
+                WorkerIds      *ids)
 {
   guint n = g_list_model_get_n_items (model);
 
@@ -247,14 +278,14 @@ sample_workers (SpindleSampler *self,
     {
       g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
 
-      if (tids != NULL && thread_id (worker) > 0)
-        g_hash_table_add (tids, GINT_TO_POINTER (thread_id (worker)));
+      if (ids != NULL)
+        worker_ids_add (ids, worker);
       if (worker->tid <= 0)
         continue;
 
       if (sample && is_sampled (worker))
         sample_worker (self, worker, now);
-      sample_workers (self, spindle_worker_get_children (worker), now, sample, tids);
+      sample_workers (self, spindle_worker_get_children (worker), now, sample, ids);
     }
 }
 
@@ -401,19 +432,34 @@ resample_others (SpindleSampler *self,
 
 /* A worker's thread that ran its first steps while the others' files
  * were read: named already, its id not yet in its job when the workers'
- * ids were taken. Its id is there now.
+ * ids were taken. Its id is there now. Only a worker whose thread had no
+ * id at the listing's walk can be one, since the others hold none of the
+ * ids the walk took: the walk kept those workers, and no second walk of
+ * ten thousand is needed (the others' files were read on this thread, so
+ * the set's workers are the ones walked).
  */
 static void
-forget_late_workers (SpindleSampler *self)
+forget_late_workers (SpindleSampler *self,
+                     GPtrArray      *unstarted)
 {
-  g_autoptr(GHashTable) worker_tids = g_hash_table_new (NULL, NULL);
+  g_autoptr(GHashTable) late = NULL;
 
-  sample_workers (self, G_LIST_MODEL (self->set), 0, FALSE, worker_tids);
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
+  for (guint i = 0; i < unstarted->len; i++)
+    {
+      int tid = thread_id (g_ptr_array_index (unstarted, i));
+
+      if (tid <= 0)
+        continue;
+      if (late == NULL)
+        late = g_hash_table_new (NULL, NULL);
+      g_hash_table_add (late, GINT_TO_POINTER (tid));
+    }
+
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); late != NULL && i > 0; i--)
     {
       g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
 
-      if (g_hash_table_contains (worker_tids, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
+      if (g_hash_table_contains (late, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
         g_list_store_remove (self->others, i - 1);
     }
 }
@@ -644,10 +690,12 @@ spindle_sampler_tick (SpindleSampler *self)
   g_object_freeze_notify (G_OBJECT (self));
   if (full || relist)
     {
-      g_autoptr(GHashTable) worker_tids = relist ? g_hash_table_new (NULL, NULL) : NULL;
+      g_auto(WorkerIds) ids = { NULL, NULL };
       g_autoptr(GArray) listed = relist ? list_threads () : NULL;
 
-      sample_workers (self, G_LIST_MODEL (self->set), now, full, worker_tids);
+      if (relist)
+        ids = (WorkerIds) { g_hash_table_new (NULL, NULL), g_ptr_array_new_with_free_func (g_object_unref) };
+      sample_workers (self, G_LIST_MODEL (self->set), now, full, relist ? &ids : NULL);
       if (relist && listed->len == 0)
         n_threads = 0;
       else if (relist)
@@ -655,9 +703,9 @@ spindle_sampler_tick (SpindleSampler *self)
           self->relist_soon = FALSE;
           self->listed_at = self->n_ticks;
           self->n_listings++;
-          n_threads = sample_others (self, now, listed, worker_tids);
+          n_threads = sample_others (self, now, listed, ids.tids);
           self->listed_others = (int) (n_threads - n_job_threads);
-          forget_late_workers (self);
+          forget_late_workers (self, ids.unstarted);
         }
     }
   if (!full)

@@ -658,6 +658,60 @@ test_listing_not_every_tick (void)
   sample_until (sampler, is_gone, &wait);
 }
 
+/* A worker whose thread runs its first steps while a listing reads the
+ * others' files, played with a worker already running: its ids are taken
+ * from it before the tick, as if its thread had not run yet, and handed
+ * back to its job while the others are read, as the thread's start would
+ * (the list changes on the tick's thread, in the middle of that read).
+ */
+typedef struct
+{
+  SpindleWorker *worker;
+  int            tid;
+} LateStart;
+
+static void
+on_others_changed (GListModel *others,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   LateStart  *late)
+{
+  if (added > 0)
+    g_atomic_int_set (&late->worker->job->tid, late->tid);
+}
+
+/* The worker's thread, listed under its name as any other thread, is no
+ * other thread once its id is in its job: the listing lets it go before
+ * the tick is over. So do the listings that follow.
+ */
+static void
+test_late_worker_not_other (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleSampler) sampler = spindle_sampler_new (set);
+  GListModel *others = spindle_sampler_get_other_threads (sampler);
+  LateStart late = { spawn (set, "sleeper"), 0 };
+  gulong handler;
+
+  late.tid = spindle_worker_get_tid (late.worker);
+  late.worker->tid = 0;
+  g_atomic_int_set (&late.worker->job->tid, 0);
+  handler = g_signal_connect (others, "items-changed", G_CALLBACK (on_others_changed), &late);
+
+  /* a new sampler's first tick lists */
+  spindle_sampler_tick (sampler);
+  g_signal_handler_disconnect (others, handler);
+  g_assert_cmpuint (_spindle_sampler_get_n_listings (sampler), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&late.worker->job->tid), ==, late.tid);
+  g_assert_null (find_other (sampler, late.tid));
+  g_assert_nonnull (find_other (sampler, getpid ()));
+
+  late.worker->tid = late.tid;
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
 #define N_STARTS     2000
 #define N_BATCH      100
 /* as RELIST_BUSY in spindle-sampler.c */
@@ -852,6 +906,7 @@ main (int   argc,
   g_test_add_func ("/engine/sampler/other-threads", test_other_threads);
   g_test_add_func ("/engine/sampler/other-threads-read-once-asleep", test_other_threads_read_once_asleep);
   g_test_add_func ("/engine/sampler/listing-not-every-tick", test_listing_not_every_tick);
+  g_test_add_func ("/engine/sampler/late-worker-not-other", test_late_worker_not_other);
   g_test_add_func ("/engine/sampler/no-listing-while-threads-start", test_no_listing_while_threads_start);
   g_test_add_func ("/engine/sampler/process-figures", test_process_figures);
   g_test_add_func ("/engine/history/bounded", test_history_bounded);
