@@ -771,6 +771,79 @@ test_cgroup_host_kills_helper_stopped (void)
   forced_clear (&forced);
 }
 
+/* More than the host names itself (256, spindle-process-orders.c): the
+ * command, its shells and their sleeps */
+#define N_MANY_WAITERS 130
+
+static gboolean
+cgroup_frozen_cond (gpointer data)
+{
+  g_autofree char *path = g_build_filename (data, "cgroup.events", NULL);
+  g_autofree char *events = NULL;
+
+  return g_file_get_contents (path, &events, NULL, NULL) && strstr (events, "frozen 1") != NULL;
+}
+
+/* A cgroup of more processes than the host names: a force request
+ * freezes it from the host at once, so that nothing in it forks or reaps
+ * while the helper cannot run (stopped here), and leaves the naming and
+ * the kill to the helper, which names any number: a kill before them
+ * would let a shell reap its sleep unnamed. Once the helper runs, every
+ * process is named and gone.
+ */
+static void
+test_cgroup_kill_many_left_to_helper (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GArray) sleeps = NULL;
+  g_auto(GStrv) shells = NULL;
+  g_autofree char *dir = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  PidFile file;
+  Forced forced;
+  pid_t helper;
+
+  if (skip_without_cgroup ())
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  worker = spawn_waiting_shells (set, &forced, &file, N_MANY_WAITERS);
+  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  dir = contained_dir (spindle_process_info_get_pid (info));
+  helper = parent_of (spindle_process_info_get_pid (info));
+  shells = spindle_test_pid_file_read (&file);
+  sleeps = spindle_test_marked_pids (MARK);
+  g_assert_cmpuint (g_strv_length (shells) + sleeps->len, >, 256);
+
+  g_assert_cmpint (kill (helper, SIGSTOP), ==, 0);
+  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (helper), SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (worker);
+  if (!spindle_test_poll_until (cgroup_frozen_cond, dir, SPINDLE_TEST_GUARD_MS))
+    {
+      kill (helper, SIGCONT);
+      g_error ("the cgroup of %u processes was not frozen", g_strv_length (shells) + sleeps->len);
+    }
+  for (guint i = 0; i < sleeps->len; i++)
+    g_assert_false (dead_or_zombie (g_array_index (sleeps, pid_t, i)));
+  g_assert_cmpint (kill (helper, SIGCONT), ==, 0);
+
+  spindle_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  assert_report_names (worker, shells, sleeps);
+  assert_report_lacks (worker, "could not be reaped");
+  spindle_test_assert_report_has (worker, "emptied and removed");
+  assert_no_failed_step (worker);
+  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+}
+
 /* Where a seccomp filter refuses clone3() (as container runtimes' default
  * profiles did), CLONE_INTO_CGROUP is not there: the reaper forks the
  * command paused, moves it into the cgroup and only then lets it exec.
@@ -1381,6 +1454,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-host-gone", test_cgroup_host_gone);
   g_test_add_func ("/engine/process-cgroup/cgroup-helper-killed", test_cgroup_helper_killed);
   g_test_add_func ("/engine/process-cgroup/cgroup-host-kills-helper-stopped", test_cgroup_host_kills_helper_stopped);
+  g_test_add_func ("/engine/process-cgroup/cgroup-kill-many-left-to-helper", test_cgroup_kill_many_left_to_helper);
   g_test_add_func ("/engine/process-cgroup/cgroup-without-clone3", test_cgroup_without_clone3);
   g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
