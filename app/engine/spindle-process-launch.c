@@ -12,6 +12,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -36,9 +37,74 @@ helper_path (void)
   return path != NULL && path[0] != '\0' ? path : SPINDLE_REAPER_PATH;
 }
 
+/* Where the cgroup v2 hierarchy is mounted and the cgroup it shows as its
+ * root, from a line of /proc/self/mountinfo:
+ * "ID PARENT MAJOR:MINOR ROOT POINT OPTIONS [TAGS…] - cgroup2 SOURCE OPTIONS",
+ * blanks and backslashes escaped as \ooo (which g_strcompress() undoes).
+ */
+static gboolean
+parse_cgroup_mount (const char  *line,
+                    char       **point,
+                    char       **root)
+{
+  const char *dash = strstr (line, " - ");
+  g_autofree char *head = NULL;
+  g_auto(GStrv) fields = NULL;
+
+  if (dash == NULL || !g_str_has_prefix (dash, " - cgroup2 "))
+    return FALSE;
+
+  head = g_strndup (line, dash - line);
+  fields = g_strsplit (head, " ", 6);
+  if (g_strv_length (fields) < 5)
+    return FALSE;
+
+  *root = g_strcompress (fields[3]);
+  *point = g_strcompress (fields[4]);
+  return TRUE;
+}
+
+/* Read once for every helper, which need not read it: the kernel writes
+ * out every mount for each read of the file, and mounts do not move
+ * under a running host. point is "" where there is none, NULL if the
+ * file could not be read (the helper looks itself).
+ */
+typedef struct
+{
+  char *point;
+  char *root;
+} CgroupMount;
+
+static const CgroupMount *
+cgroup_mount (void)
+{
+  static CgroupMount mount;
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents ("/proc/self/mountinfo", &text, NULL, NULL))
+        {
+          g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+          for (guint i = 0; lines[i] != NULL && mount.point == NULL; i++)
+            parse_cgroup_mount (lines[i], &mount.point, &mount.root);
+          if (mount.point == NULL)
+            mount.point = g_strdup ("");
+        }
+      g_once_init_leave (&done, 1);
+    }
+
+  return &mount;
+}
+
 static char **
 helper_argv (SpindleProcess *self)
 {
+  const CgroupMount *mount = cgroup_mount ();
+
   GPtrArray *args = g_ptr_array_new ();
 
   g_ptr_array_add (args, g_strdup (helper_path ()));
@@ -48,6 +114,16 @@ helper_argv (SpindleProcess *self)
     {
       g_ptr_array_add (args, g_strdup ("--cwd"));
       g_ptr_array_add (args, g_strdup (self->cwd));
+    }
+  if (mount->point != NULL)
+    {
+      g_ptr_array_add (args, g_strdup ("--cgroup-mount"));
+      g_ptr_array_add (args, g_strdup (mount->point));
+    }
+  if (mount->root != NULL)
+    {
+      g_ptr_array_add (args, g_strdup ("--cgroup-root"));
+      g_ptr_array_add (args, g_strdup (mount->root));
     }
   g_ptr_array_add (args, g_strdup ("--"));
   for (guint i = 0; self->argv[i] != NULL; i++)

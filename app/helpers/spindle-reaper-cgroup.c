@@ -14,7 +14,10 @@
  *
  * The v2 hierarchy is found in /proc/self/mountinfo (it is
  * /sys/fs/cgroup on a unified layout, /sys/fs/cgroup/unified on a hybrid
- * one), the reaper's own cgroup in /proc/self/cgroup's "0::" line.
+ * one), unless the host, which found it once, names it (--cgroup-mount
+ * and --cgroup-root): the kernel writes out every mount for each read.
+ * The reaper's own cgroup is in /proc/self/cgroup's "0::" line, read
+ * each time: the host may have been moved since.
  */
 
 #include <dirent.h>
@@ -74,65 +77,75 @@ unescape_octal (char *text)
 }
 
 /* The v2 mount: its mount point and the cgroup it shows as its root (not
- * "/" when a container mounted only its own part of the tree). */
-static bool
-find_mount (char   *point,
-            char   *root,
-            size_t  size)
+ * "/" when a container mounted only its own part of the tree). Found
+ * once, unless the host named it: point NULL until then, "" if there is
+ * none. */
+static struct
 {
-  FILE *mountinfo = fopen ("/proc/self/mountinfo", "re");
-  char *line = NULL;
-  size_t line_size = 0;
-  bool found = false;
+  const char *point;
+  const char *root;
+  char        found_point[4096];
+  char        found_root[4096];
+} hierarchy;
 
-  if (mountinfo == NULL)
+void
+cgroup_set_mount (const char *point,
+                  const char *root)
+{
+  hierarchy.point = point;
+  hierarchy.root = root[0] != '\0' ? root : "/";
+}
+
+/* "ID PARENT MAJOR:MINOR ROOT POINT OPTIONS [TAGS…] - TYPE SOURCE OPTIONS" */
+static bool
+take_mount (char *line,
+            void *data)
+{
+  char *dash = strstr (line, " - ");
+  char *fields[5], *rest = NULL;
+
+  if (dash == NULL || strncmp (dash, " - cgroup2 ", 11) != 0)
     return false;
 
-  while (!found && getline (&line, &line_size, mountinfo) > 0)
-    {
-      char mount_root[4096], mount_point[4096];
-      const char *dash = strstr (line, " - ");
+  *dash = '\0';
+  for (size_t i = 0; i < N_ELEMENTS (fields); i++)
+    if ((fields[i] = strtok_r (i == 0 ? line : NULL, " ", &rest)) == NULL)
+      return false;
 
-      if (dash == NULL || strncmp (dash, " - cgroup2 ", 11) != 0)
-        continue;
-      if (sscanf (line, "%*s %*s %*s %4095s %4095s", mount_root, mount_point) != 2)
-        continue;
-      unescape_octal (mount_root);
-      unescape_octal (mount_point);
-      found = snprintf (point, size, "%s", mount_point) < (int) size &&
-              snprintf (root, size, "%s", mount_root) < (int) size;
-    }
-
-  free (line);
-  fclose (mountinfo);
-  return found;
+  unescape_octal (fields[3]);
+  unescape_octal (fields[4]);
+  return snprintf (hierarchy.found_point, sizeof hierarchy.found_point, "%s", fields[4]) < (int) sizeof hierarchy.found_point &&
+         snprintf (hierarchy.found_root, sizeof hierarchy.found_root, "%s", fields[3]) < (int) sizeof hierarchy.found_root;
 }
+
+static bool
+find_mount (void)
+{
+  if (hierarchy.point == NULL)
+    {
+      bool found = for_each_line ("/proc/self/mountinfo", take_mount, NULL);
+
+      hierarchy.point = found ? hierarchy.found_point : "";
+      hierarchy.root = found ? hierarchy.found_root : "/";
+    }
+  return hierarchy.point[0] != '\0';
+}
+
+typedef struct
+{
+  char   *path;
+  size_t  size;
+} PathFind;
 
 /* The "0::" line of /proc/PID/cgroup: the process's v2 cgroup. */
 static bool
-find_path (const char *cgroup_file,
-           char       *path,
-           size_t      size)
+take_path (char *line,
+           void *data)
 {
-  FILE *file = fopen (cgroup_file, "re");
-  char *line = NULL;
-  size_t line_size = 0;
-  bool found = false;
+  PathFind *find = data;
 
-  if (file == NULL)
-    return false;
-
-  while (!found && getline (&line, &line_size, file) > 0)
-    {
-      if (strncmp (line, "0::", 3) != 0)
-        continue;
-      line[strcspn (line, "\n")] = '\0';
-      found = snprintf (path, size, "%s", line + 3) < (int) size;
-    }
-
-  free (line);
-  fclose (file);
-  return found;
+  return strncmp (line, "0::", 3) == 0 &&
+         snprintf (find->path, find->size, "%s", line + 3) < (int) find->size;
 }
 
 static bool
@@ -141,30 +154,31 @@ dir_of (const char *cgroup_file,
         size_t      size,
         char       *why)
 {
-  char point[4096], root[4096], path[4096];
+  char path[4096];
+  PathFind find = { path, sizeof path };
   const char *rest;
   size_t root_len;
 
-  if (!find_mount (point, root, sizeof point))
+  if (!find_mount ())
     {
       snprintf (why, WHY_SIZE, "no cgroup v2 hierarchy is mounted");
       return false;
     }
-  if (!find_path (cgroup_file, path, sizeof path))
+  if (!for_each_line (cgroup_file, take_path, &find))
     {
       snprintf (why, WHY_SIZE, "%.64s names no cgroup v2", cgroup_file);
       return false;
     }
 
   /* the path is relative to the mount's root */
-  root_len = strcmp (root, "/") == 0 ? 0 : strlen (root);
-  if (strncmp (path, root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
+  root_len = strcmp (hierarchy.root, "/") == 0 ? 0 : strlen (hierarchy.root);
+  if (strncmp (path, hierarchy.root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
     {
       snprintf (why, WHY_SIZE, "the cgroup %.1024s is outside the mounted hierarchy", path);
       return false;
     }
   rest = path + root_len;
-  if (snprintf (dir, size, "%s%s", point, strcmp (rest, "/") == 0 ? "" : rest) >= (int) size)
+  if (snprintf (dir, size, "%s%s", hierarchy.point, strcmp (rest, "/") == 0 ? "" : rest) >= (int) size)
     {
       snprintf (why, WHY_SIZE, "the cgroup's path is too long");
       return false;
@@ -378,7 +392,7 @@ cgroup_remove (Containment *self,
   if (self->kind != CONTAIN_CGROUP)
     return cgroup_wait_empty (self, deadline_ms);
 
-  remove_subtree (self->path, 0);
+  /* the command seldom makes cgroups: the walk is only for a refusal */
   while (rmdir (self->path) < 0)
     {
       if (errno != EBUSY || !cgroup_wait_empty (self, deadline_ms))

@@ -41,6 +41,8 @@ typedef struct
 #define CONTAINMENT_INIT { CONTAIN_GROUP, "", "", -1, -1, -1 }
 
 /* spindle-reaper-cgroup.c */
+void  cgroup_set_mount       (const char  *point,
+                              const char  *root);
 bool  cgroup_own_dir         (char        *dir,
                               size_t       size,
                               char        *why);
@@ -153,6 +155,11 @@ void    report                 (const char  *format,
 ssize_t read_file              (const char  *path,
                                 char        *buf,
                                 size_t       size);
+typedef bool (*LineFunc)       (char        *line,
+                                void        *data);
+bool    for_each_line          (const char  *path,
+                                LineFunc     take,
+                                void        *data);
 
 /* spindle-reaper-start.c */
 void    setup_descriptors      (void);

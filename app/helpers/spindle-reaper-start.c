@@ -34,16 +34,24 @@
  * here, and this runs once for every process worker. Unknown: all of
  * them are reset.
  */
+static bool
+take_sig_ign (char *line,
+              void *data)
+{
+  unsigned long long *mask = data;
+
+  if (strncmp (line, "SigIgn:", 7) != 0)
+    return false;
+  *mask = strtoull (line + 7, NULL, 16);
+  return true;
+}
+
 void
 reset_ignored (void)
 {
-  char status[8192];
-  const char *line;
   unsigned long long mask = ~0ULL;
 
-  if (read_file ("/proc/self/status", status, sizeof status) > 0 &&
-      (line = strstr (status, "\nSigIgn:")) != NULL)
-    mask = strtoull (line + 8, NULL, 16);
+  for_each_line ("/proc/self/status", take_sig_ign, &mask);
 
   for (int signo = 1; signo <= 64 && signo < NSIG; signo++)
     if (mask & (1ULL << (signo - 1)))

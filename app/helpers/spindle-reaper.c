@@ -8,7 +8,13 @@
 /* The helper that supervises one process worker, so that a kill leaves
  * nothing behind and says so.
  *
- *   spindle-reaper [--grace-ms N] [--cwd DIR] -- PROGRAM [ARGS…]
+ *   spindle-reaper [--grace-ms N] [--cwd DIR]
+ *                  [--cgroup-mount DIR [--cgroup-root PATH]] -- PROGRAM [ARGS…]
+ *
+ * --cgroup-mount names where the cgroup v2 hierarchy is mounted ("": none)
+ * and --cgroup-root the cgroup it shows as its root ("/" unless given), as
+ * the host found them in /proc/self/mountinfo, which the reaper then
+ * need not read.
  *
  * Descriptors, set up by the host:
  *   0, 1, 2  the command's stdin, stdout and stderr (passed on as they are)
@@ -118,26 +124,35 @@ flush_report (void)
   report_len = 0;
 }
 
+/* Formatted straight into the buffer: no line-sized copy on the stack. */
 void
 report (const char *format,
         ...)
 {
-  char line[sizeof ((Containment *) NULL)->path + 256];
-  va_list args;
-  size_t len;
-  int n;
+  for (;;)
+    {
+      size_t room = sizeof report_buf - report_len;
+      va_list args;
+      int n;
 
-  va_start (args, format);
-  n = vsnprintf (line, sizeof line, format, args);
-  va_end (args);
-  if (n < 0)
-    return;
+      va_start (args, format);
+      n = vsnprintf (report_buf + report_len, room, format, args);
+      va_end (args);
+      if (n < 0)
+        return;
+      if ((size_t) n < room)
+        {
+          report_len += n;
+          return;
+        }
+      if (report_len == 0)
+        break;
+      flush_report ();
+    }
 
-  len = (size_t) n < sizeof line ? (size_t) n : sizeof line - 1;
-  if (report_len + len > sizeof report_buf)
-    flush_report ();
-  memcpy (report_buf + report_len, line, len);
-  report_len += len;
+  /* longer than the whole buffer (no record is): cut, a line still */
+  report_buf[sizeof report_buf - 1] = '\n';
+  report_len = sizeof report_buf;
 }
 
 /* Reads a small /proc file whole; returns its length, or -1. */
@@ -166,6 +181,61 @@ read_file (const char *path,
   close (fd);
   buf[len] = '\0';
   return (ssize_t) len;
+}
+
+/* Calls @take with each line of the file at @path, its newline cut, until
+ * @take returns true; returns whether it did. The file is read through a
+ * buffer of a page on the stack: no allocation, however long the file
+ * (/proc/self/mountinfo is long in a container). A line longer than the
+ * buffer names nothing the reaper could use: it is skipped.
+ */
+bool
+for_each_line (const char  *path,
+               LineFunc     take,
+               void        *data)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  char buf[4096];
+  size_t len = 0;
+  bool skipping = false, taken = false;
+
+  if (fd < 0)
+    return false;
+
+  while (!taken)
+    {
+      ssize_t n = read (fd, buf + len, sizeof buf - 1 - len);
+      char *line = buf, *newline;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+
+      len += n;
+      while (!taken && (newline = memchr (line, '\n', buf + len - line)) != NULL)
+        {
+          *newline = '\0';
+          taken = !skipping && take (line, data);
+          skipping = false;
+          line = newline + 1;
+        }
+      len -= line - buf;
+      memmove (buf, line, len);
+      if (len == sizeof buf - 1)
+        {
+          skipping = true;
+          len = 0;
+        }
+    }
+
+  if (!taken && !skipping && len > 0)
+    {
+      buf[len] = '\0';
+      taken = take (buf, data);
+    }
+  close (fd);
+  return taken;
 }
 
 /* A name the report can carry as the last field of a line. */
@@ -562,6 +632,23 @@ release_containment (Reaper  *self,
 
 /* Orders *********************************************************************/
 
+/* "stop SIGNO": whether @order is one, and its signal. */
+static bool
+parse_stop (const char *order,
+            int        *signo)
+{
+  char *end;
+  long number;
+
+  if (strncmp (order, "stop ", 5) != 0)
+    return false;
+  number = strtol (order + 5, &end, 10);
+  if (end == order + 5 || number <= 0 || number >= NSIG)
+    return false;
+  *signo = (int) number;
+  return true;
+}
+
 static void
 obey (Reaper     *self,
       const char *order)
@@ -570,7 +657,7 @@ obey (Reaper     *self,
 
   if (strcmp (order, "kill") == 0)
     start_killing (self);
-  else if (sscanf (order, "stop %d", &signo) == 1 && signo > 0 && signo < NSIG)
+  else if (parse_stop (order, &signo))
     {
       self->stop_signal = signo;
       if (self->main_done)
@@ -728,7 +815,7 @@ main (int    argc,
   Reaper self = { .pidfd = -1, .stop_signal = SIGTERM, .contain = CONTAINMENT_INIT };
   char why[WHY_SIZE] = "";
   PidList reported = { 0 };
-  const char *cwd = NULL;
+  const char *cwd = NULL, *cgroup_mount = NULL, *cgroup_root = "/";
   long long grace_ms = 1000;
   bool left;
   int i;
@@ -739,14 +826,21 @@ main (int    argc,
         cwd = argv[++i];
       else if (strcmp (argv[i], "--grace-ms") == 0 && i + 1 < argc)
         grace_ms = strtoll (argv[++i], NULL, 10);
+      else if (strcmp (argv[i], "--cgroup-mount") == 0 && i + 1 < argc)
+        cgroup_mount = argv[++i];
+      else if (strcmp (argv[i], "--cgroup-root") == 0 && i + 1 < argc)
+        cgroup_root = argv[++i];
       else
         break;
     }
   if (i + 1 >= argc || strcmp (argv[i], "--") != 0)
     {
-      fprintf (stderr, "usage: spindle-reaper [--grace-ms N] [--cwd DIR] -- PROGRAM [ARGS…]\n");
+      fprintf (stderr, "usage: spindle-reaper [--grace-ms N] [--cwd DIR] "
+                       "[--cgroup-mount DIR [--cgroup-root PATH]] -- PROGRAM [ARGS…]\n");
       return 2;
     }
+  if (cgroup_mount != NULL)
+    cgroup_set_mount (cgroup_mount, cgroup_root);
 
   setup_descriptors ();
   reset_ignored ();
