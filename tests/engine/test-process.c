@@ -197,6 +197,128 @@ test_exec_fails (void)
   spindle_test_assert_report_has (worker, "Reap the process helper");
 }
 
+/* The reaper starts the command on a stack of its own, in its memory: a
+ * script without "#!", which execvp() runs with /bin/sh after copying the
+ * whole argument vector onto that stack, gets room for all of it.
+ */
+#define SCRIPT_ARGS 20000
+
+static void
+test_script_many_arguments (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_auto(GStrv) argv = g_new0 (char *, SCRIPT_ARGS + 2);
+  SpindleWorker *worker;
+  int fd;
+
+  fd = g_file_open_tmp ("spindle-script-XXXXXX", &path, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, "test $# -eq " G_STRINGIFY (SCRIPT_ARGS) " || exit 3\n", -1, &error));
+  g_assert_no_errno (g_chmod (path, 0700));
+
+  argv[0] = g_strdup (path);
+  for (guint i = 1; i <= SCRIPT_ARGS; i++)
+    argv[i] = g_strdup ("x");
+
+  worker = spindle_test_spawn_command (set, g_steal_pointer (&argv), NULL);
+  spindle_test_wait_terminal (worker);
+  g_unlink (path);
+
+  g_assert_no_error (spindle_worker_get_error (worker));
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+}
+
+/* The reaper run directly on `true` with @extra arguments, its cgroup
+ * forced: its "contained" record, the pids in its names cut out. */
+static char *
+reaper_containment (const char *const *extra)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) reaper = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) report = g_string_new (NULL);
+  g_autoptr(GRegex) names = g_regex_new ("spindle-[0-9]+-[0-9]+", 0, 0, NULL);
+  g_auto(GStrv) lines = NULL;
+  int control[2], records[2];
+  char buf[4096];
+  ssize_t n;
+
+  g_assert_no_errno (pipe2 (control, O_CLOEXEC));
+  g_assert_no_errno (pipe2 (records, O_CLOEXEC));
+  g_subprocess_launcher_take_fd (launcher, control[0], 3);
+  g_subprocess_launcher_take_fd (launcher, records[1], 4);
+  g_subprocess_launcher_setenv (launcher, "SPINDLE_PROCESS_CONTAINMENT", "cgroup", TRUE);
+
+  g_ptr_array_add (args, (char *) g_getenv ("SPINDLE_REAPER"));
+  for (guint i = 0; extra[i] != NULL; i++)
+    g_ptr_array_add (args, (char *) extra[i]);
+  g_ptr_array_add (args, (char *) "--");
+  g_ptr_array_add (args, (char *) "true");
+  g_ptr_array_add (args, NULL);
+  reaper = g_subprocess_launcher_spawnv (launcher, (const char *const *) args->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);
+
+  while ((n = read (records[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    g_string_append_len (report, buf, MAX (n, 0));
+  close (records[0]);
+  close (control[1]);
+  g_assert_true (g_subprocess_wait (reaper, NULL, &error));
+  g_assert_no_error (error);
+
+  lines = g_strsplit (report->str, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "contained "))
+      return g_regex_replace_literal (names, lines[i], -1, 0, "spindle-N-N", 0, NULL);
+
+  g_error ("no containment in the reaper's report: %s", report->str);
+}
+
+/* The host names the cgroup v2 mount it found to the reaper, which finds
+ * it alone where it is not named: the two agree, and a mount named as
+ * none is none. */
+static void
+test_reaper_cgroup_mount (void)
+{
+  const char *none[] = { NULL };
+  const char *absent[] = { "--cgroup-mount", "", NULL };
+  g_autofree char *found = reaper_containment (none);
+  g_autofree char *named = NULL;
+  g_autofree char *unmounted = reaper_containment (absent);
+  g_autofree char *point = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *mountinfo = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL));
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && point == NULL; i++)
+    if (strstr (lines[i], " - cgroup2 ") != NULL)
+      {
+        g_auto(GStrv) fields = g_strsplit (lines[i], " ", 6);
+
+        root = g_strcompress (fields[3]);
+        point = g_strcompress (fields[4]);
+      }
+
+  if (point != NULL)
+    {
+      const char *given[] = { "--cgroup-mount", point, "--cgroup-root", root, NULL };
+
+      named = reaper_containment (given);
+      g_assert_cmpstr (found, ==, named);
+    }
+  else
+    g_assert_nonnull (strstr (found, "no cgroup v2 hierarchy is mounted"));
+
+  g_assert_true (g_str_has_prefix (unmounted, "contained group "));
+  g_assert_nonnull (strstr (unmounted, "no cgroup v2 hierarchy is mounted"));
+}
+
 /* Only the tail is kept, and only the last lines are shown. */
 static void
 test_output_bounded (void)
@@ -1109,6 +1231,8 @@ main (int    argc,
   g_test_add_func ("/engine/process/running-not-coalesced", test_running_not_coalesced);
   g_test_add_func ("/engine/process/stop-order-direct", test_stop_order_direct);
   g_test_add_func ("/engine/process/kill-order-direct", test_kill_order_direct);
+  g_test_add_func ("/engine/process/script-many-arguments", test_script_many_arguments);
+  g_test_add_func ("/engine/process/reaper-cgroup-mount", test_reaper_cgroup_mount);
 
   return g_test_run ();
 }
