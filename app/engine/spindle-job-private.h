@@ -88,6 +88,7 @@ struct _SpindleJob
   GPtrArray        *children;      /* SpindleJob, owned until this job ends */
   GPtrArray        *held_locks;    /* SpindleLock, in the order taken */
   pthread_t         thread;
+  gpointer          stack;         /* the thread's, if the starter's: see _spindle_starter_take_stack () */
   gboolean          thread_live;   /* created, and neither joined nor detached */
   gboolean          disowned;      /* no worker will ever join it: detach at start */
   gboolean          ending;        /* the body is over: no new children or steps */

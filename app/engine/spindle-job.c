@@ -16,6 +16,7 @@
 #include "spindle-cleanup-report-private.h"
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
+#include "spindle-starter-private.h"
 
 #ifdef __SANITIZE_ADDRESS__
 # include <sanitizer/asan_interface.h>
@@ -394,6 +395,17 @@ job_thread_main (gpointer data)
   return NULL;
 }
 
+/* pthread_detach (), or its like for a thread on a stack of the starter's. */
+static void
+let_go (pthread_t thread,
+        gpointer  stack)
+{
+  if (stack != NULL)
+    _spindle_starter_let_go (thread, stack);
+  else
+    pthread_detach (thread);
+}
+
 /* With the lock held. A force-cancel that came while no thread existed
  * (a start left to a starter thread, or a child its parent was still
  * creating) found none to cancel: it acts as the body begins.
@@ -406,7 +418,7 @@ settle_new_thread (SpindleJob *self)
       /* its worker went away before it started: end it as a disowned one */
       if (!self->foreign)
         pthread_cancel (self->thread);
-      pthread_detach (self->thread);
+      let_go (self->thread, g_steal_pointer (&self->stack));
     }
   else if (!self->foreign && (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0)
     pthread_cancel (self->thread);
@@ -417,11 +429,15 @@ _spindle_job_start (SpindleJob  *self,
                     GError     **error)
 {
   gsize stack_size = self->stack_size;
+  gpointer stack = _spindle_starter_take_stack (stack_size);
   pthread_attr_t attr;
   int rc;
 
   pthread_attr_init (&attr);
-  rc = pthread_attr_setstacksize (&attr, stack_size);
+  if (stack != NULL)
+    rc = pthread_attr_setstack (&attr, stack, stack_size);
+  else
+    rc = pthread_attr_setstacksize (&attr, stack_size);
 
   if (rc == 0)
     {
@@ -432,6 +448,7 @@ _spindle_job_start (SpindleJob  *self,
       self->thread_live = rc == 0 && !self->disowned;
       if (rc == 0)
         {
+          self->stack = g_steal_pointer (&stack);
           g_atomic_int_inc ((gint *) &n_job_threads);
           settle_new_thread (self);
         }
@@ -442,6 +459,8 @@ _spindle_job_start (SpindleJob  *self,
     }
 
   pthread_attr_destroy (&attr);
+  if (stack != NULL)
+    _spindle_starter_give_stack (stack);
 
   if (rc != 0)
     {
@@ -601,13 +620,15 @@ _spindle_job_force_cancel (SpindleJob *self)
 
 static gboolean
 take_thread (SpindleJob *self,
-             pthread_t  *thread)
+             pthread_t  *thread,
+             gpointer   *stack)
 {
   gboolean live;
 
   g_mutex_lock (&self->lock);
   live = self->thread_live;
   *thread = self->thread;
+  *stack = live ? g_steal_pointer (&self->stack) : NULL;
   self->thread_live = FALSE;
   g_mutex_unlock (&self->lock);
 
@@ -619,18 +640,24 @@ void
 _spindle_job_join (SpindleJob *self)
 {
   pthread_t thread;
+  gpointer stack;
 
-  if (take_thread (self, &thread))
-    pthread_join (thread, NULL);
+  if (!take_thread (self, &thread, &stack))
+    return;
+
+  pthread_join (thread, NULL);
+  if (stack != NULL)
+    _spindle_starter_give_stack (stack);
 }
 
 void
 _spindle_job_detach (SpindleJob *self)
 {
   pthread_t thread;
+  gpointer stack;
 
-  if (take_thread (self, &thread))
-    pthread_detach (thread);
+  if (take_thread (self, &thread, &stack))
+    let_go (thread, stack);
 }
 
 /* No worker will ever handle this job's end (its set or its parent's

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <pthread.h>
+
 #include "spindle-job-private.h"
 
 G_BEGIN_DECLS
@@ -25,6 +27,11 @@ void            _spindle_starter_push  (SpindleStarter *starter,
                                         SpindleJob     *job);
 void            _spindle_starter_close (SpindleStarter *starter);
 void            _spindle_starter_unref (SpindleStarter *starter);
+
+gpointer        _spindle_starter_take_stack (gsize      size);
+void            _spindle_starter_give_stack (gpointer   stack);
+void            _spindle_starter_let_go     (pthread_t  thread,
+                                             gpointer   stack);
 
 /* for tests */
 void            _spindle_starter_set_pause    (SpindleStarter      *starter,
