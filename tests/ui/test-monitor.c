@@ -8,12 +8,22 @@
 /* What the window's worker monitor costs: a worker made costs it no
  * handler of its own (the one handler its event log follows it with
  * serves both), and a change of a process worker's rows costs what
- * changed, with thousands of workers beside it.
+ * changed, with thousands of workers beside it. And what it counts when
+ * a walk of a process worker's tree changes the lists it is walking.
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "spindle-event-log.h"
 #include "spindle-panel-private.h"
@@ -346,6 +356,212 @@ test_process_row_change_visits (void)
   end_set (set);
 }
 
+/* Walks that change what is walked *****************************************/
+
+static char mark[32];
+
+/* A process worker whose tree grew since it was last walked: its
+ * command's row is listed, while a process the command left to the
+ * reaper helper, a row beside the command's once walked, is not yet.
+ */
+typedef struct
+{
+  SpindleTestPidFile  file;
+  char               *fifo;
+  SpindleWorker      *worker;
+} GrownTree;
+
+/* The command's row, from a walk of a tree of the command alone. */
+static gboolean
+walked_command (gpointer data)
+{
+  GrownTree *tree = data;
+  SpindleProcessInfo *info = spindle_process_info_get_for_worker (tree->worker);
+
+  if (info == NULL)
+    return FALSE;
+
+  spindle_process_info_update (info);
+  return g_list_model_get_n_items (spindle_worker_get_children (tree->worker)) == 1;
+}
+
+/* The command, blocked on opening the fifo, is let go. */
+static gboolean
+wrote_fifo (gpointer data)
+{
+  GrownTree *tree = data;
+  int fd = open (tree->fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_assert_cmpint (errno, ==, ENXIO);
+      return FALSE;
+    }
+
+  g_assert_cmpint (write (fd, "\n", 1), ==, 1);
+  close (fd);
+  return TRUE;
+}
+
+/* From /proc/PID/stat: "pid (name) state ppid …", the name any text. */
+static int
+parent_pid (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *end;
+  int ppid;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (end = strrchr (stat, ')')) == NULL ||
+      sscanf (end + 1, " %*c %d", &ppid) != 1)
+    return 0;
+
+  return ppid;
+}
+
+/* The process the command left has the command's parent, the helper,
+ * and the command, become a sleep, has no child left, not even a zombie.
+ */
+static gboolean
+orphan_adopted (gpointer data)
+{
+  GrownTree *tree = data;
+  g_auto(GStrv) pids = NULL;
+  int helper;
+
+  if (!spindle_test_pid_file_full (&tree->file))
+    return FALSE;
+
+  pids = spindle_test_pid_file_read (&tree->file);
+  helper = parent_pid (pids[0]);
+  return helper > 0 && parent_pid (pids[1]) == helper && spindle_test_is_sleep (atoi (pids[0]));
+}
+
+static void
+grown_tree_start (GrownTree        *tree,
+                  SpindleWorkerSet *set)
+{
+  g_autofree char *script = NULL;
+
+  spindle_test_pid_file_init (&tree->file, 2);
+  tree->fifo = g_build_filename (tree->file.dir, "go", NULL);
+  g_assert_cmpint (mkfifo (tree->fifo, 0600), ==, 0);
+  script = g_strdup_printf ("echo $$ >> %1$s; read go < %2$s; "
+                            "(sleep @MARK@ & echo $! >> %1$s); "
+                            "exec sleep @MARK@",
+                            tree->file.path, tree->fifo);
+  tree->worker = spindle_test_spawn_command (set, spindle_test_sh_argv (script, mark), NULL);
+
+  spindle_test_wait_until (walked_command, tree, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (wrote_fifo, tree, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (orphan_adopted, tree, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (tree->worker)), ==, 1);
+}
+
+static void
+grown_tree_end (GrownTree *tree)
+{
+  spindle_worker_force_cancel (tree->worker);
+  spindle_test_wait_terminal (tree->worker);
+  g_assert_cmpuint (spindle_test_count_marked (mark), ==, 0);
+
+  g_unlink (tree->fifo);
+  g_free (tree->fifo);
+  spindle_test_pid_file_clear (&tree->file);
+}
+
+static void
+assert_counted (SpindleWorkerMonitor *monitor,
+                guint                 n_workers,
+                guint                 n_rows)
+{
+  g_assert_cmpuint (spindle_worker_monitor_get_n_total (monitor), ==, n_workers);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_process_rows (monitor), ==, n_rows);
+}
+
+/* A monitor made now walks the tree when it takes the worker on, and the
+ * walk adds the orphan's row after the command's: the monitor, which
+ * mirrors the children it found before it walks, counts both rows and
+ * lets both go with their worker. (Walked first, the row added would
+ * reach an empty mirror at position 1.)
+ */
+static void
+test_walk_adds_child_row (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleWorkerMonitor) monitor = NULL;
+  GrownTree tree;
+
+  grown_tree_start (&tree, set);
+  monitor = spindle_worker_monitor_new (set);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (tree.worker)), ==, 2);
+  assert_counted (monitor, 1, 2);
+
+  grown_tree_end (&tree);
+  g_assert_true (spindle_worker_set_remove (set, tree.worker));
+  assert_counted (monitor, 0, 0);
+}
+
+typedef struct
+{
+  SpindleWorkerSet *set;
+  SpindleWorker    *finished;
+  SpindleWorker    *joined;
+} SetChange;
+
+/* A program's handler of the process worker's children, run by the walk
+ * that adds the orphan's row: a worker leaves the set, another joins it.
+ */
+static void
+change_set (GListModel *children,
+            guint       position,
+            guint       removed,
+            guint       added,
+            SetChange  *change)
+{
+  if (added == 0 || change->joined != NULL)
+    return;
+
+  g_assert_true (spindle_worker_set_remove (change->set, change->finished));
+  change->joined = spawn (change->set, "joined", spindle_ui_test_sleep_until_stopped);
+}
+
+/* The monitor, made over a finished worker, the process worker and a
+ * sleeper, is taking the set's workers on when the walk of the process
+ * worker's tree runs a handler that changes the set: it counts the
+ * workers the set holds after, the rows of the tree, and nothing else.
+ * (The set's mirror is level before any worker is taken on: workers
+ * taken from the set one by one would meet a mirror short of the
+ * sleeper, then a set that moved under them.)
+ */
+static void
+test_set_changes_during_walk (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleWorkerMonitor) monitor = NULL;
+  SetChange change = { set, NULL, NULL };
+  gint result = 0;
+  GrownTree tree;
+
+  change.finished = spindle_test_spawn (set, "finished", spindle_test_int_body, &result);
+  spindle_test_wait_terminal (change.finished);
+  grown_tree_start (&tree, set);
+  spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
+  g_signal_connect (spindle_worker_get_children (tree.worker), "items-changed",
+                    G_CALLBACK (change_set), &change);
+
+  monitor = spindle_worker_monitor_new (set);
+  g_assert_nonnull (change.joined);
+  assert_counted (monitor, 3, 2);
+  spindle_test_wait_until (all_running, monitor, SPINDLE_TEST_GUARD_MS);
+
+  g_signal_handlers_disconnect_by_data (spindle_worker_get_children (tree.worker), &change);
+  grown_tree_end (&tree);
+  end_set (set);
+  g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, 3);
+  assert_counted (monitor, 0, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -365,6 +581,13 @@ main (int   argc,
   g_test_add_func ("/ui/monitor/one-handler-per-worker", test_one_handler_per_worker);
   g_test_add_func ("/ui/monitor/spawn-cost", test_spawn_cost);
   g_test_add_func ("/ui/monitor/process-row-change-visits", test_process_row_change_visits);
+
+  g_snprintf (mark, sizeof mark, "7331.%d", (int) getpid ());
+  if (!spindle_test_skip_without_reaper ("/ui/monitor/no-reaper"))
+    {
+      g_test_add_func ("/ui/monitor/walk-adds-child-row", test_walk_adds_child_row);
+      g_test_add_func ("/ui/monitor/set-changes-during-walk", test_set_changes_during_walk);
+    }
 
   return g_test_run ();
 }
