@@ -348,6 +348,28 @@ spindle_ui_test_find (GtkWidget  *root,
   return NULL;
 }
 
+/* Depth first: the first of @root and its descendants that @match accepts. */
+GtkWidget *
+spindle_ui_test_find_match (GtkWidget          *root,
+                            SpindleUiTestMatch  match,
+                            gconstpointer       data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = spindle_ui_test_find_match (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
 GtkWidget *
 spindle_ui_test_find_action_button (GtkWidget  *root,
                                     const char *action_name)
@@ -674,4 +696,18 @@ spindle_ui_test_sleep_until_stopped (SpindleJob  *job,
     ;
 
   return NULL;
+}
+
+/* A body that starts a child sleeping until stopped, then sleeps until
+ * stopped itself.
+ */
+GVariant *
+spindle_ui_test_parent_until_stopped (SpindleJob  *job,
+                                      gpointer     data,
+                                      GError     **error)
+{
+  if (spindle_job_spawn_child (job, "child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
+    return NULL;
+
+  return spindle_ui_test_sleep_until_stopped (job, data, error);
 }

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 #define SPINDLE_UI_TEST_GUARD_MS 30000
 
 typedef gboolean (*SpindleUiTestCond) (gpointer data);
+typedef gboolean (*SpindleUiTestMatch) (GtkWidget     *widget,
+                                        gconstpointer  data);
 
 typedef struct
 {
@@ -59,6 +61,9 @@ GtkWidget     *spindle_ui_test_find            (GtkWidget           *root,
                                                 GType                type,
                                                 const char          *name,
                                                 const char          *label);
+GtkWidget     *spindle_ui_test_find_match      (GtkWidget           *root,
+                                                SpindleUiTestMatch   match,
+                                                gconstpointer        data);
 GtkWidget     *spindle_ui_test_find_action_button (GtkWidget        *root,
                                                    const char       *action_name);
 GtkWidget     *spindle_ui_test_find_row        (SpindleWindow       *window,
@@ -95,6 +100,9 @@ gboolean       spindle_ui_test_is_unresponsive (SpindleWorker       *worker);
 GVariant      *spindle_ui_test_sleep_until_stopped (SpindleJob      *job,
                                                     gpointer         data,
                                                     GError         **error);
+GVariant      *spindle_ui_test_parent_until_stopped (SpindleJob     *job,
+                                                     gpointer        data,
+                                                     GError        **error);
 void           spindle_ui_test_save_png        (GtkWidget           *widget,
                                                 const char          *path);
 

@@ -35,12 +35,7 @@ typedef struct
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, "workers", NULL);
-
-  if (view == NULL)
-    view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-
-  return gtk_column_view_get_model (GTK_COLUMN_VIEW (view));
+  return gtk_column_view_get_model (spindle_ui_test_get_view (window));
 }
 
 static SpindleWorker *
@@ -189,25 +184,19 @@ cell_text (GtkWidget *cell)
   return gtk_label_get_label (GTK_LABEL (cell));
 }
 
+static gboolean
+is_label_with_class (GtkWidget     *widget,
+                     gconstpointer  css_class)
+{
+  return (GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget)) && gtk_widget_has_css_class (widget, css_class);
+}
+
 /* The label or inscription with @css_class under @root. */
 static GtkWidget *
 find_label_with_class (GtkWidget  *root,
                        const char *css_class)
 {
-  if ((GTK_IS_LABEL (root) || GTK_IS_INSCRIPTION (root)) && gtk_widget_has_css_class (root, css_class))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_with_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spindle_ui_test_find_match (root, is_label_with_class, css_class);
 }
 
 typedef struct
@@ -378,31 +367,26 @@ test_abandon_action (Fixture *fixture)
 
 /* The row menu **************************************************************/
 
+/* A menu's item: a widget with a "text" that is no label or entry. */
+static gboolean
+is_menu_item (GtkWidget     *widget,
+              gconstpointer  fragment)
+{
+  g_autofree char *text = NULL;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (widget), "text") == NULL ||
+      GTK_IS_LABEL (widget) || GTK_IS_EDITABLE (widget))
+    return FALSE;
+
+  g_object_get (widget, "text", &text, NULL);
+  return text != NULL && strstr (text, fragment) != NULL;
+}
+
 static GtkWidget *
 find_menu_item (GtkWidget  *root,
                 const char *fragment)
 {
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (root), "text") != NULL && GTK_IS_WIDGET (root) &&
-      !GTK_IS_LABEL (root) && !GTK_IS_EDITABLE (root))
-    {
-      g_autofree char *text = NULL;
-
-      g_object_get (root, "text", &text, NULL);
-      if (text != NULL && strstr (text, fragment) != NULL)
-        return root;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_menu_item (child, fragment);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spindle_ui_test_find_match (root, is_menu_item, fragment);
 }
 
 static GtkWidget *
@@ -787,6 +771,30 @@ assert_times_ordered (GListModel *model,
     }
 }
 
+/* The start, told first and in order: the position of its last entry. */
+static guint
+find_start (GListModel *model)
+{
+  guint at = find_entry (model, 0, "added, starting");
+
+  g_assert_cmpuint (at, ==, 0);
+  at = find_entry (model, at + 1, "thread started, TID");
+  return find_entry (model, at + 1, "state → running");
+}
+
+/* A sleeper, running and listed, that has no log yet. */
+static SpindleWorker *
+spawn_sleeper_without_log (Fixture *fixture)
+{
+  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+
+  spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_settle (fixture->window);
+  g_assert_null (spindle_event_log_peek (sleeper));
+
+  return sleeper;
+}
+
 /* The window keeps a log of every worker from the moment it is listed.
  * A worker that only started has none yet (ten thousand of them would
  * cost a launch an object, an array and three lines each): its log is
@@ -798,21 +806,13 @@ static void
 test_event_log_made_when_asked (Fixture *fixture)
 {
   gint64 before = g_get_real_time ();
-  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
-  SpindleEventLog *log;
-  GListModel *model;
+  SpindleWorker *sleeper = spawn_sleeper_without_log (fixture);
+  SpindleEventLog *log = spindle_event_log_ensure (sleeper);
+  GListModel *model = spindle_event_log_get_model (log);
   guint at;
 
-  spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
-  spindle_ui_test_settle (fixture->window);
-  g_assert_null (spindle_event_log_peek (sleeper));
-
-  log = spindle_event_log_ensure (sleeper);
-  model = spindle_event_log_get_model (log);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
-  at = find_entry (model, 0, "added, starting");
-  at = find_entry (model, at + 1, "thread started, TID");
-  at = find_entry (model, at + 1, "state → running");
+  at = find_start (model);
 
   spindle_worker_request_stop (sleeper);
   spindle_ui_test_wait_terminal (sleeper);
@@ -836,8 +836,6 @@ test_event_log_follow_running_makes_none (Fixture *fixture)
   g_autoptr(GError) error = NULL;
   SpindleWorker *sleeper = spindle_catalog_spawn (set, "sleeper", &error);
   SpindleEventLog *log;
-  GListModel *model;
-  guint at;
 
   g_assert_no_error (error);
   spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
@@ -845,10 +843,7 @@ test_event_log_follow_running_makes_none (Fixture *fixture)
   g_assert_null (spindle_event_log_peek (sleeper));
 
   log = spindle_event_log_ensure (sleeper);
-  model = spindle_event_log_get_model (log);
-  at = find_entry (model, 0, "added, starting");
-  at = find_entry (model, at + 1, "thread started, TID");
-  find_entry (model, at + 1, "state → running");
+  find_start (spindle_event_log_get_model (log));
 
   spindle_worker_request_stop (sleeper);
   spindle_ui_test_wait_terminal (sleeper);
@@ -861,14 +856,10 @@ static void
 test_event_log_made_by_request (Fixture *fixture)
 {
   gint64 before = g_get_real_time ();
-  SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
+  SpindleWorker *sleeper = spawn_sleeper_without_log (fixture);
   SpindleEventLog *log;
   GListModel *model;
   guint at;
-
-  spindle_ui_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
-  spindle_ui_test_settle (fixture->window);
-  g_assert_null (spindle_event_log_peek (sleeper));
 
   spindle_worker_request_stop (sleeper);
   log = spindle_event_log_peek (sleeper);
@@ -876,10 +867,7 @@ test_event_log_made_by_request (Fixture *fixture)
   spindle_ui_test_wait_terminal (sleeper);
 
   model = spindle_event_log_get_model (log);
-  at = find_entry (model, 0, "added, starting");
-  g_assert_cmpuint (at, ==, 0);
-  at = find_entry (model, at + 1, "thread started, TID");
-  at = find_entry (model, at + 1, "state → running");
+  at = find_start (model);
   at = find_entry (model, at + 1, "state → stopping");
   at = find_entry (model, at + 1, "stop requested by the user");
   find_entry (model, at + 1, "state → stopped");
@@ -900,10 +888,31 @@ late_parent (SpindleJob  *job,
     if (!spindle_job_sleep (job, 5000))
       return NULL;
 
-  if (spindle_job_spawn_child (job, "late child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
-    return NULL;
+  return spindle_ui_test_parent_until_stopped (job, NULL, error);
+}
 
-  return spindle_ui_test_sleep_until_stopped (job, NULL, error);
+/* A late parent, running and listed without children. */
+static SpindleWorker *
+spawn_late_parent (Fixture *fixture,
+                   gint    *go)
+{
+  g_autoptr(GError) error = NULL;
+  SpindleWorker *parent = spindle_worker_set_spawn (fixture->set, "late parent", late_parent, go, NULL, &error);
+
+  g_assert_no_error (error);
+  spindle_ui_test_wait_state (parent, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_ui_test_settle (fixture->window);
+
+  return parent;
+}
+
+/* Before its test returns: its body reads the test's @go until it ends. */
+static void
+end_late_parent (Fixture       *fixture,
+                 SpindleWorker *parent)
+{
+  spindle_worker_set_cancel_all (fixture->set);
+  spindle_ui_test_wait_terminal (parent);
 }
 
 /* The row of @worker in the list, or NULL. */
@@ -965,17 +974,12 @@ child_listed (ChildWait *wait)
 static void
 test_first_child_remakes_row (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
   ChildWait wait = { fixture->window, NULL };
   g_autoptr(GtkTreeListRow) row = NULL;
   g_autoptr(SpindleWorker) selected = NULL;
   gint go = FALSE;
 
-  wait.parent = spindle_worker_set_spawn (fixture->set, "late parent", late_parent, &go, NULL, &error);
-  g_assert_no_error (error);
-  spindle_ui_test_wait_state (wait.parent, SPINDLE_WORKER_STATE_RUNNING);
-  spindle_ui_test_settle (fixture->window);
-
+  wait.parent = spawn_late_parent (fixture, &go);
   row = dup_row (fixture->window, wait.parent);
   g_assert_nonnull (row);
   g_assert_false (gtk_tree_list_row_is_expandable (row));
@@ -991,9 +995,7 @@ test_first_child_remakes_row (Fixture *fixture)
   selected = selected_worker (fixture->window);
   g_assert_true (selected == wait.parent);
 
-  /* the body reads @go until it ends */
-  spindle_worker_set_cancel_all (fixture->set);
-  spindle_ui_test_wait_terminal (wait.parent);
+  end_late_parent (fixture, wait.parent);
 }
 
 static void
@@ -1033,17 +1035,14 @@ focus_in_row (SpindleWindow *window,
 static void
 test_first_child_keeps_selection (Fixture *fixture)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (unref_nullable);
   ChildWait wait = { fixture->window, NULL };
   SpindlePanel *panel = fixture->window->panel;
   gint go = FALSE;
 
   spindle_ui_test_spawn (fixture, "sleeper");
-  wait.parent = spindle_worker_set_spawn (fixture->set, "late parent", late_parent, &go, NULL, &error);
-  g_assert_no_error (error);
+  wait.parent = spawn_late_parent (fixture, &go);
   spindle_ui_test_spawn (fixture, "sleeper");
-  spindle_ui_test_wait_state (wait.parent, SPINDLE_WORKER_STATE_RUNNING);
   spindle_ui_test_settle (fixture->window);
   spindle_ui_test_select (fixture->window, wait.parent);
   gtk_widget_grab_focus (spindle_ui_test_wait_row (fixture->window, wait.parent));
@@ -1063,8 +1062,7 @@ test_first_child_keeps_selection (Fixture *fixture)
   g_assert_true (spindle_panel_get_selected_worker (panel) == wait.parent);
   g_assert_true (focus_in_row (fixture->window, wait.parent));
 
-  spindle_worker_set_cancel_all (fixture->set);
-  spindle_ui_test_wait_terminal (wait.parent);
+  end_late_parent (fixture, wait.parent);
 }
 
 int

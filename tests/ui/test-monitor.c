@@ -86,29 +86,6 @@ n_handlers (gpointer instance)
   return n;
 }
 
-static GVariant *
-parent_body (SpindleJob  *job,
-             gpointer     user_data,
-             GError     **error)
-{
-  if (spindle_job_spawn_child (job, "child", spindle_ui_test_sleep_until_stopped, NULL, NULL, error) == NULL)
-    return NULL;
-
-  return spindle_ui_test_sleep_until_stopped (job, NULL, error);
-}
-
-static SpindleWorker *
-spawn (SpindleWorkerSet *set,
-       const char       *name,
-       SpindleJobFunc    func)
-{
-  g_autoptr(GError) error = NULL;
-  SpindleWorker *worker = spindle_worker_set_spawn (set, name, func, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return worker;
-}
-
 static gboolean
 has_running_child (gpointer data)
 {
@@ -138,9 +115,9 @@ test_one_handler_per_worker (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleWorkerMonitor) monitor = spindle_worker_monitor_new (set);
-  SpindleWorker *sleeper = spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
-  g_autoptr(SpindleWorker) gone = g_object_ref (spawn (set, "gone", spindle_ui_test_sleep_until_stopped));
-  SpindleWorker *parent = spawn (set, "parent", parent_body);
+  SpindleWorker *sleeper = spindle_test_spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped, NULL);
+  g_autoptr(SpindleWorker) gone = g_object_ref (spindle_test_spawn (set, "gone", spindle_ui_test_sleep_until_stopped, NULL));
+  SpindleWorker *parent = spindle_test_spawn (set, "parent", spindle_ui_test_parent_until_stopped, NULL);
   g_autoptr(SpindleWorker) child = NULL;
 
   spindle_test_wait_state (sleeper, SPINDLE_WORKER_STATE_RUNNING);
@@ -218,7 +195,7 @@ time_spawns (SpindleWorkerSet *set,
   gint64 begin = thread_cpu_ns ();
 
   for (guint i = 0; i < n; i++)
-    spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
+    spindle_test_spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped, NULL);
 
   return (thread_cpu_ns () - begin) / (double) n;
 }
@@ -320,8 +297,8 @@ test_process_row_change_visits (void)
   gint64 began;
 
   for (guint i = 0; i < N_BESIDE; i++)
-    spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
-  worker = spawn (set, "process worker", spindle_ui_test_sleep_until_stopped);
+    spindle_test_spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped, NULL);
+  worker = spindle_test_spawn (set, "process worker", spindle_ui_test_sleep_until_stopped, NULL);
 
   panel = SPINDLE_PANEL (spindle_panel_new (set));
   window = gtk_window_new ();
@@ -523,7 +500,7 @@ change_set (GListModel *children,
     return;
 
   g_assert_true (spindle_worker_set_remove (change->set, change->finished));
-  change->joined = spawn (change->set, "joined", spindle_ui_test_sleep_until_stopped);
+  change->joined = spindle_test_spawn (change->set, "joined", spindle_ui_test_sleep_until_stopped, NULL);
 }
 
 /* The monitor, made over a finished worker, the process worker and a
@@ -546,7 +523,7 @@ test_set_changes_during_walk (void)
   change.finished = spindle_test_spawn (set, "finished", spindle_test_int_body, &result);
   spindle_test_wait_terminal (change.finished);
   grown_tree_start (&tree, set);
-  spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped);
+  spindle_test_spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped, NULL);
   g_signal_connect (spindle_worker_get_children (tree.worker), "items-changed",
                     G_CALLBACK (change_set), &change);
 
