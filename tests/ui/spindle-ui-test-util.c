@@ -18,13 +18,27 @@ void
 spindle_ui_test_init (int    *argc,
                       char ***argv)
 {
+  spindle_ui_test_init_full (argc, argv, NULL);
+}
+
+/* With @test_init, NULL for g_test_init (): spindle_test_init () for a
+ * test that waits through the engine tests' helpers.
+ */
+void
+spindle_ui_test_init_full (int                     *argc,
+                           char                  ***argv,
+                           SpindleUiTestInitFunc    test_init)
+{
   gboolean tap = FALSE;
 
   /* g_test_init() takes --tap away: look for it first. */
   for (int i = 1; i < *argc; i++)
     tap |= g_str_equal ((*argv)[i], "--tap");
 
-  g_test_init (argc, argv, NULL);
+  if (test_init != NULL)
+    test_init (argc, argv);
+  else
+    g_test_init (argc, argv, NULL);
 
   /* A TAP runner reads a plan of no case as "skipped" only from a program
    * that exits 0; the exit-code protocol wants 77.
@@ -485,9 +499,11 @@ spindle_ui_test_row_has_text (SpindleWindow *window,
 
 typedef struct
 {
-  SpindleWindow *window;
-  SpindleWorker *worker;
-  const char    *text;
+  SpindleWindow      *window;
+  SpindleWorker      *worker;
+  const char         *text;
+  SpindleUiTestMatch  match;
+  gconstpointer       data;
 } RowWait;
 
 static gboolean
@@ -500,6 +516,14 @@ static gboolean
 row_shows (RowWait *wait)
 {
   return spindle_ui_test_row_has_text (wait->window, wait->worker, wait->text);
+}
+
+static gboolean
+row_matches (RowWait *wait)
+{
+  GtkWidget *row = spindle_ui_test_find_row (wait->window, wait->worker);
+
+  return row != NULL && wait->match (row, wait->data);
 }
 
 /* The row of @worker, once the list shows it. */
@@ -522,6 +546,19 @@ spindle_ui_test_wait_row_shows (SpindleWindow *window,
   RowWait wait = { window, worker, text };
 
   spindle_ui_test_wait (row_shows, &wait);
+}
+
+/* Until the worker's row is on screen and @match accepts it. */
+void
+spindle_ui_test_wait_row_matches (SpindleWindow      *window,
+                                  SpindleWorker      *worker,
+                                  SpindleUiTestMatch  match,
+                                  gconstpointer       data)
+{
+  RowWait wait = { window, worker, NULL, match, data };
+  g_autofree char *what = g_strdup_printf ("the row of %s to match", spindle_worker_get_name (worker));
+
+  spindle_ui_test_wait_full ((SpindleUiTestCond) row_matches, &wait, what);
 }
 
 static GtkSelectionModel *

@@ -33,9 +33,14 @@ typedef struct
 } SpindleUiFixture;
 
 typedef void (*SpindleUiTestFunc) (SpindleUiFixture *fixture);
+typedef void (*SpindleUiTestInitFunc) (int    *argc,
+                                       char ***argv);
 
 void           spindle_ui_test_init            (int                 *argc,
                                                 char              ***argv);
+void           spindle_ui_test_init_full       (int                 *argc,
+                                                char              ***argv,
+                                                SpindleUiTestInitFunc test_init);
 void           spindle_ui_test_add             (const char          *path,
                                                 SpindleUiTestFunc    func);
 
@@ -81,6 +86,10 @@ GtkWidget     *spindle_ui_test_wait_row        (SpindleWindow       *window,
 void           spindle_ui_test_wait_row_shows  (SpindleWindow       *window,
                                                  SpindleWorker       *worker,
                                                  const char          *text);
+void           spindle_ui_test_wait_row_matches (SpindleWindow      *window,
+                                                 SpindleWorker      *worker,
+                                                 SpindleUiTestMatch  match,
+                                                 gconstpointer       data);
 guint          spindle_ui_test_n_rows          (SpindleWindow       *window);
 void           spindle_ui_test_select          (SpindleWindow       *window,
                                                 SpindleWorker       *worker);

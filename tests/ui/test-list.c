@@ -25,13 +25,6 @@
 
 typedef SpindleUiFixture Fixture;
 
-typedef struct
-{
-  SpindleWindow *window;
-  SpindleWorker *worker;
-  const char    *text;
-} RowWait;
-
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {
@@ -423,12 +416,22 @@ press_menu_item (Fixture    *fixture,
   spindle_ui_test_wait (row_menu_hidden, fixture);
 }
 
+/* A right click selects the row and opens its menu. */
+static void
+right_click_row (Fixture       *fixture,
+                 SpindleWorker *worker)
+{
+  GtkWidget *row = spindle_ui_test_wait_row (fixture->window, worker);
+  SelectWait wait = { fixture->window, worker };
+
+  click_until (find_label_with_class (row, "worker-name"), 3, (SpindleUiTestCond) row_menu_shown, fixture);
+  g_assert_true (is_selected (&wait));
+}
+
 static void
 test_row_menu_right_click (Fixture *fixture)
 {
   SpindleWorker *waiter, *sleeper;
-  SelectWait wait;
-  GtkWidget *row;
 
   SKIP_WITHOUT_CLICKS ();
 
@@ -436,20 +439,13 @@ test_row_menu_right_click (Fixture *fixture)
   sleeper = spindle_ui_test_spawn (fixture, "sleeper");
   spindle_ui_test_settle (fixture->window);
 
-  /* a right click selects the row and opens its menu */
-  row = spindle_ui_test_wait_row (fixture->window, waiter);
-  click_until (find_label_with_class (row, "worker-name"), 3, (SpindleUiTestCond) row_menu_shown, fixture);
-  wait = (SelectWait) { fixture->window, waiter };
-  g_assert_true (is_selected (&wait));
+  right_click_row (fixture, waiter);
   g_assert_false (gtk_widget_is_sensitive (find_menu_item (find_row_menu (fixture), "Force-Cancel")));
   press_menu_item (fixture, "left running and leaked");
   spindle_ui_test_wait_terminal (waiter);
   g_assert_cmpint (spindle_worker_get_state (waiter), ==, SPINDLE_WORKER_STATE_ABANDONED);
 
-  row = spindle_ui_test_wait_row (fixture->window, sleeper);
-  click_until (find_label_with_class (row, "worker-name"), 3, (SpindleUiTestCond) row_menu_shown, fixture);
-  wait = (SelectWait) { fixture->window, sleeper };
-  g_assert_true (is_selected (&wait));
+  right_click_row (fixture, sleeper);
   g_assert_false (gtk_widget_is_sensitive (find_menu_item (find_row_menu (fixture), "Abandon")));
   press_menu_item (fixture, "Stop");
   spindle_ui_test_wait_terminal (sleeper);
@@ -542,12 +538,12 @@ find_kernel_label (GtkWidget *row)
 }
 
 static gboolean
-kernel_cell_reads (RowWait *wait)
+kernel_cell_reads (GtkWidget     *row,
+                   gconstpointer  text)
 {
-  GtkWidget *row = spindle_ui_test_find_row (wait->window, wait->worker);
-  GtkWidget *label = row ? find_kernel_label (row) : NULL;
+  GtkWidget *label = find_kernel_label (row);
 
-  return label != NULL && g_strcmp0 (cell_text (label), wait->text) == 0;
+  return label != NULL && g_strcmp0 (cell_text (label), text) == 0;
 }
 
 static void
@@ -555,9 +551,7 @@ wait_kernel_cell (Fixture       *fixture,
                   SpindleWorker *worker,
                   const char    *text)
 {
-  RowWait wait = { fixture->window, worker, text };
-
-  spindle_ui_test_wait (kernel_cell_reads, &wait);
+  spindle_ui_test_wait_row_matches (fixture->window, worker, kernel_cell_reads, text);
 }
 
 static void

@@ -543,17 +543,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  gboolean tap = FALSE;
-
-  for (int i = 1; i < argc; i++)
-    tap |= g_str_equal (argv[i], "--tap");
-
-  spindle_test_init (&argc, &argv);
-  if (!gtk_init_check ())
-    {
-      g_print ("1..0 # SKIP no display: run the UI tests under build-aux/test\n");
-      return tap ? 0 : 77;
-    }
+  spindle_ui_test_init_full (&argc, &argv, spindle_test_init);
 
   g_test_add_func ("/ui/monitor/one-handler-per-worker", test_one_handler_per_worker);
   g_test_add_func ("/ui/monitor/spawn-cost", test_spawn_cost);
