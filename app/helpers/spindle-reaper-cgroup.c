@@ -10,7 +10,7 @@
  * write to its cgroup.kill (Linux 5.14) sends SIGKILL to every process in
  * it at once, with no walk of the tree to race. The command is placed in
  * it before it execs: it writes itself to the cgroup's cgroup.procs (see
- * launch_clone ()).
+ * launch_clone () in spindle-reaper-start.c).
  *
  * The v2 hierarchy is found in /proc/self/mountinfo (it is
  * /sys/fs/cgroup on a unified layout, /sys/fs/cgroup/unified on a hybrid
