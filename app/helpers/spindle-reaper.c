@@ -605,19 +605,27 @@ release_containment (Reaper  *self,
 {
   Containment *contain = &self->contain;
   long long deadline;
+  bool removed;
 
   if (contain->kind == CONTAIN_GROUP)
     return;
 
-  deadline = reaper_now_ms () + EMPTY_BOUND_MS;
-  if (!cgroup_wait_empty (contain, deadline))
+  /* the common end, empty and removed at once, reads no clock (see
+   * timers_due ()); a deadline of 0 gives up at the first refusal */
+  removed = !cgroup_is_populated (contain) && cgroup_remove (contain, 0);
+  if (!removed)
     {
-      cgroup_kill (contain);
+      deadline = reaper_now_ms () + EMPTY_BOUND_MS;
       if (!cgroup_wait_empty (contain, deadline))
-        report_cgroup_survivors (contain, reported);
+        {
+          cgroup_kill (contain);
+          if (!cgroup_wait_empty (contain, deadline))
+            report_cgroup_survivors (contain, reported);
+        }
+      removed = cgroup_remove (contain, deadline);
     }
 
-  if (cgroup_remove (contain, deadline))
+  if (removed)
     report ("%s %s\n", contain->kind == CONTAIN_CGROUP ? "cgroup-removed" : "cgroup-emptied", contain->path);
   else
     {
@@ -739,8 +747,7 @@ handle_main_done (Reaper    *self,
 static int
 poll_timeout (Reaper *self)
 {
-  long long now = reaper_now_ms ();
-  long long deadline;
+  long long deadline, now;
 
   if (self->killing)
     deadline = self->next_sweep < self->kill_deadline ? self->next_sweep : self->kill_deadline;
@@ -749,6 +756,7 @@ poll_timeout (Reaper *self)
   else
     return -1;
 
+  now = reaper_now_ms ();
   return deadline > now ? (int) (deadline - now) : 0;
 }
 
@@ -776,6 +784,29 @@ wait_for_events (Reaper *self,
     }
 }
 
+/* The timers of a kill or a grace: false once the kill's bound ran out.
+ * Only they read the clock: a worker stopped with nothing left behind
+ * never does, and its first read faults in the vDSO's two pages, as
+ * dear here as a dozen system calls.
+ */
+static bool
+timers_due (Reaper *self)
+{
+  long long now;
+
+  if (!self->killing && !self->swept)
+    return true;
+
+  now = reaper_now_ms ();
+  if (self->killing && now >= self->kill_deadline)
+    return false;
+  if (self->killing && now >= self->next_sweep)
+    kill_sweep (self);
+  if (self->swept && now >= self->grace_deadline)
+    start_killing (self);
+  return true;
+}
+
 /* Returns whether children are left: the kill's bound ran out. A wake-up
  * (a child ended, an order came) reaps and goes back to waiting; only the
  * timers walk the tree again.
@@ -789,20 +820,13 @@ run (Reaper    *self,
   for (;;)
     {
       bool has_children = reap_ended (self);
-      long long now;
 
       if (self->main_done)
         handle_main_done (self, grace_ms, has_children);
       if (!has_children)
         return false;
-
-      now = reaper_now_ms ();
-      if (self->killing && now >= self->kill_deadline)
+      if (!timers_due (self))
         return true;
-      if (self->killing && now >= self->next_sweep)
-        kill_sweep (self);
-      if (self->swept && now >= self->grace_deadline)
-        start_killing (self);
 
       wait_for_events (self, &host_here);
     }
