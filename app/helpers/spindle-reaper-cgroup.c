@@ -133,19 +133,39 @@ find_mount (void)
 
 typedef struct
 {
-  char   *path;
+  char   *dir;
   size_t  size;
-} PathFind;
+  char   *why;
+  bool    found;
+} DirFind;
 
-/* The "0::" line of /proc/PID/cgroup: the process's v2 cgroup. */
+/* The "0::" line of /proc/PID/cgroup, the process's v2 cgroup, made the
+ * directory it is under the mount point, straight from the line. */
 static bool
-take_path (char *line,
-           void *data)
+take_dir (char *line,
+          void *data)
 {
-  PathFind *find = data;
+  DirFind *find = data;
+  const char *path = line + 3, *rest;
+  size_t root_len;
 
-  return strncmp (line, "0::", 3) == 0 &&
-         snprintf (find->path, find->size, "%s", line + 3) < (int) find->size;
+  if (strncmp (line, "0::", 3) != 0)
+    return false;
+
+  /* the path is relative to the mount's root */
+  root_len = strcmp (hierarchy.root, "/") == 0 ? 0 : strlen (hierarchy.root);
+  if (strncmp (path, hierarchy.root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
+    {
+      snprintf (find->why, WHY_SIZE, "the cgroup %.1024s is outside the mounted hierarchy", path);
+      return true;
+    }
+
+  rest = path + root_len;
+  if (snprintf (find->dir, find->size, "%s%s", hierarchy.point, strcmp (rest, "/") == 0 ? "" : rest) >= (int) find->size)
+    snprintf (find->why, WHY_SIZE, "the cgroup's path is too long");
+  else
+    find->found = true;
+  return true;
 }
 
 static bool
@@ -154,36 +174,19 @@ dir_of (const char *cgroup_file,
         size_t      size,
         char       *why)
 {
-  char path[4096];
-  PathFind find = { path, sizeof path };
-  const char *rest;
-  size_t root_len;
+  DirFind find = { dir, size, why, false };
 
   if (!find_mount ())
     {
       snprintf (why, WHY_SIZE, "no cgroup v2 hierarchy is mounted");
       return false;
     }
-  if (!for_each_line (cgroup_file, take_path, &find))
+  if (!for_each_line (cgroup_file, take_dir, &find))
     {
       snprintf (why, WHY_SIZE, "%.64s names no cgroup v2", cgroup_file);
       return false;
     }
-
-  /* the path is relative to the mount's root */
-  root_len = strcmp (hierarchy.root, "/") == 0 ? 0 : strlen (hierarchy.root);
-  if (strncmp (path, hierarchy.root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
-    {
-      snprintf (why, WHY_SIZE, "the cgroup %.1024s is outside the mounted hierarchy", path);
-      return false;
-    }
-  rest = path + root_len;
-  if (snprintf (dir, size, "%s%s", hierarchy.point, strcmp (rest, "/") == 0 ? "" : rest) >= (int) size)
-    {
-      snprintf (why, WHY_SIZE, "the cgroup's path is too long");
-      return false;
-    }
-  return true;
+  return find.found;
 }
 
 bool
