@@ -50,6 +50,13 @@ struct _SpindleWorkerMonitor
    */
   GHashTable       *mirrors;
 
+  /* workers that left a model while the workers that came in a change
+   * were being watched (n_taking_on > 0), unowned: only compared (see
+   * mirror_change ())
+   */
+  GHashTable       *left;
+  guint             n_taking_on;
+
   /* the process workers among them (unowned), whose trees are walked on
    * each tick of the clock while one of them or a process of its tree
    * lives: a set without any costs no tick
@@ -257,6 +264,8 @@ forget_worker (SpindleWorkerMonitor *self,
   GPtrArray *mirror;
 
   self->n_visits++;
+  if (self->n_taking_on > 0)
+    g_hash_table_add (self->left, worker);
   if (!g_hash_table_steal_extended (self->watched, worker, NULL, &value))
     return;
 
@@ -273,8 +282,21 @@ forget_worker (SpindleWorkerMonitor *self,
     }
 }
 
+static gboolean
+has_left (SpindleWorkerMonitor *self,
+          SpindleWorker        *worker)
+{
+  return g_hash_table_size (self->left) > 0 && g_hash_table_contains (self->left, worker);
+}
+
 /* Brings @mirror level with @model after its items-changed: the workers
  * that left are forgotten, those that came are watched.
+ *
+ * Watching one (a walk of a process worker's tree) can run handlers that
+ * change the models again, this one too: a worker that came and left
+ * again before its turn is not watched, or it would be counted with no
+ * mirror holding it. self->left names the workers that left since the
+ * outermost change began watching, less those that came back since.
  */
 static void
 mirror_change (SpindleWorkerMonitor *self,
@@ -310,9 +332,16 @@ mirror_change (SpindleWorkerMonitor *self,
 
       g_ptr_array_insert (mirror, position + i, worker);
       g_ptr_array_add (came, g_object_ref (worker));
+      if (g_hash_table_size (self->left) > 0)
+        g_hash_table_remove (self->left, worker);
     }
+
+  self->n_taking_on++;
   for (guint i = 0; i < added; i++)
-    watch_worker (self, g_ptr_array_index (came, i));
+    if (!has_left (self, g_ptr_array_index (came, i)))
+      watch_worker (self, g_ptr_array_index (came, i));
+  if (--self->n_taking_on == 0 && g_hash_table_size (self->left) > 0)
+    g_hash_table_remove_all (self->left);
 }
 
 static gboolean
@@ -562,6 +591,7 @@ spindle_worker_monitor_finalize (GObject *object)
 
   g_clear_pointer (&self->watched, g_hash_table_unref);
   g_clear_pointer (&self->mirrors, g_hash_table_unref);
+  g_clear_pointer (&self->left, g_hash_table_unref);
   g_clear_pointer (&self->processes, g_hash_table_unref);
   g_clear_pointer (&self->new_parents, g_ptr_array_unref);
 
@@ -646,6 +676,7 @@ spindle_worker_monitor_init (SpindleWorkerMonitor *self)
   self->watched = g_hash_table_new (NULL, NULL);
   self->mirrors = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   self->processes = g_hash_table_new (NULL, NULL);
+  self->left = g_hash_table_new (NULL, NULL);
   self->new_parents = g_ptr_array_new ();
 }
 

@@ -503,32 +503,46 @@ change_set (GListModel *children,
   change->joined = spindle_test_spawn (change->set, "joined", spindle_ui_test_sleep_until_stopped, NULL);
 }
 
-/* The monitor, made over a finished worker, the process worker and a
- * sleeper, is taking the set's workers on when the walk of the process
- * worker's tree runs a handler that changes the set: it counts the
- * workers the set holds after, the rows of the tree, and nothing else.
+static SpindleWorker *
+spawn_finished (SpindleWorkerSet *set)
+{
+  static gint result;
+  SpindleWorker *worker = spindle_test_spawn (set, "finished", spindle_test_int_body, &result);
+
+  spindle_test_wait_terminal (worker);
+  return worker;
+}
+
+/* The monitor, made over the process worker, a sleeper and a finished
+ * worker before them or between them, is taking the set's workers on
+ * when the walk of the process worker's tree runs a handler that
+ * changes the set: it counts the workers the set holds after, the rows
+ * of the tree, and nothing else, and none once the set is cleared.
  * (The set's mirror is level before any worker is taken on: workers
  * taken from the set one by one would meet a mirror short of the
- * sleeper, then a set that moved under them.)
+ * sleeper, then a set that moved under them. A worker that left before
+ * its turn came is not taken on.)
  */
 static void
-test_set_changes_during_walk (void)
+assert_set_change_during_walk (gboolean finished_later)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   g_autoptr(SpindleWorkerMonitor) monitor = NULL;
   SetChange change = { set, NULL, NULL };
-  gint result = 0;
   GrownTree tree;
 
-  change.finished = spindle_test_spawn (set, "finished", spindle_test_int_body, &result);
-  spindle_test_wait_terminal (change.finished);
+  if (!finished_later)
+    change.finished = spawn_finished (set);
   grown_tree_start (&tree, set);
+  if (finished_later)
+    change.finished = spawn_finished (set);
   spindle_test_spawn (set, "sleeper", spindle_ui_test_sleep_until_stopped, NULL);
   g_signal_connect (spindle_worker_get_children (tree.worker), "items-changed",
                     G_CALLBACK (change_set), &change);
 
   monitor = spindle_worker_monitor_new (set);
   g_assert_nonnull (change.joined);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 3);
   assert_counted (monitor, 3, 2);
   spindle_test_wait_until (all_running, monitor, SPINDLE_TEST_GUARD_MS);
 
@@ -537,6 +551,20 @@ test_set_changes_during_walk (void)
   end_set (set);
   g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, 3);
   assert_counted (monitor, 0, 0);
+  g_assert_cmpuint (spindle_worker_monitor_get_n_live (monitor), ==, 0);
+}
+
+static void
+test_set_changes_during_walk (void)
+{
+  assert_set_change_during_walk (FALSE);
+}
+
+/* The worker that leaves was still to be taken on: it is not counted. */
+static void
+test_walk_removes_later_worker (void)
+{
+  assert_set_change_during_walk (TRUE);
 }
 
 int
@@ -554,6 +582,7 @@ main (int   argc,
     {
       g_test_add_func ("/ui/monitor/walk-adds-child-row", test_walk_adds_child_row);
       g_test_add_func ("/ui/monitor/set-changes-during-walk", test_set_changes_during_walk);
+      g_test_add_func ("/ui/monitor/walk-removes-later-worker", test_walk_removes_later_worker);
     }
 
   return g_test_run ();
