@@ -179,14 +179,24 @@ on_tick (SpindleClock         *clock,
          gint64                now,
          SpindleWorkerMonitor *self)
 {
+  g_autoptr(GPtrArray) workers = g_ptr_array_new_full (g_hash_table_size (self->processes), g_object_unref);
   GHashTableIter iter;
   gpointer worker;
 
+  /* a walk can run handlers that change the set, and so the table: the
+   * workers are walked from a copy while the table still has them, a
+   * reference each, so that one let go during its own walk stays */
   g_hash_table_iter_init (&iter, self->processes);
   while (g_hash_table_iter_next (&iter, &worker, NULL))
+    g_ptr_array_add (workers, g_object_ref (worker));
+
+  for (guint i = 0; i < workers->len; i++)
     {
+      worker = g_ptr_array_index (workers, i);
+      if (!g_hash_table_contains (self->processes, worker))
+        continue;
       if (spindle_worker_is_terminal (worker) && !has_live_process (worker))
-        g_hash_table_iter_remove (&iter);
+        g_hash_table_remove (self->processes, worker);
       else
         spindle_process_info_update (spindle_process_info_get_for_worker (worker));
     }

@@ -25,6 +25,7 @@
 
 #include <glib/gstdio.h>
 
+#include "spindle-clock.h"
 #include "spindle-event-log.h"
 #include "spindle-panel-private.h"
 #include "spindle-test-util.h"
@@ -567,6 +568,75 @@ test_walk_removes_later_worker (void)
   assert_set_change_during_walk (TRUE);
 }
 
+typedef struct
+{
+  SpindleWorkerSet *set;
+  SpindleWorker    *ended;
+  gboolean          removed;
+} TickChange;
+
+/* A program's handler of the process worker's children, run by the
+ * tick's walk that adds the orphan's row: another process worker, over,
+ * leaves the set.
+ */
+static void
+remove_ended (GListModel *children,
+              guint       position,
+              guint       removed,
+              guint       added,
+              TickChange *change)
+{
+  if (added == 0 || change->removed)
+    return;
+
+  g_assert_true (spindle_worker_set_remove (change->set, change->ended));
+  change->removed = TRUE;
+}
+
+static void
+emit_tick (void)
+{
+  g_signal_emit_by_name (spindle_clock_get_default (), "tick", g_get_monotonic_time ());
+}
+
+/* A process worker that is over, but still has a row of a live process
+ * (added here: its own rows ended with it), is walked on each tick with
+ * the one whose tree grew. The tick's walk of that tree runs a handler
+ * that removes the first from the set: the monitor's ticks go on over
+ * the workers it still has, whichever it had walked, and count what the
+ * set holds.
+ */
+static void
+test_tick_walk_removes_worker (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(SpindleWorkerMonitor) monitor = spindle_worker_monitor_new (set);
+  TickChange change = { set, NULL, FALSE };
+  GrownTree tree;
+
+  g_assert_false (spindle_clock_is_running (spindle_clock_get_default ()));
+  change.ended = spindle_test_spawn_command (set, spindle_test_sh_argv ("exec sleep @MARK@", mark), NULL);
+  spindle_test_wait_state (change.ended, SPINDLE_WORKER_STATE_RUNNING);
+  grown_tree_start (&tree, set);
+  spindle_worker_force_cancel (change.ended);
+  spindle_test_wait_terminal (change.ended);
+  add_process_row (change.ended, 1);
+  g_signal_connect (spindle_worker_get_children (tree.worker), "items-changed",
+                    G_CALLBACK (remove_ended), &change);
+
+  emit_tick ();
+  g_assert_true (change.removed);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (tree.worker)), ==, 2);
+  assert_counted (monitor, 1, 2);
+  emit_tick ();
+
+  g_signal_handlers_disconnect_by_data (spindle_worker_get_children (tree.worker), &change);
+  grown_tree_end (&tree);
+  g_assert_true (spindle_worker_set_remove (set, tree.worker));
+  assert_counted (monitor, 0, 0);
+  emit_tick ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -583,6 +653,7 @@ main (int   argc,
       g_test_add_func ("/ui/monitor/walk-adds-child-row", test_walk_adds_child_row);
       g_test_add_func ("/ui/monitor/set-changes-during-walk", test_set_changes_during_walk);
       g_test_add_func ("/ui/monitor/walk-removes-later-worker", test_walk_removes_later_worker);
+      g_test_add_func ("/ui/monitor/tick-walk-removes-worker", test_tick_walk_removes_worker);
     }
 
   return g_test_run ();
