@@ -272,6 +272,12 @@ _spindle_starter_get_n_paused (SpindleStarter *self)
 #define STACK_TOP_PAGES    2
 #define STACK_CACHE        64
 
+#ifdef __SANITIZE_ADDRESS__
+# define UNDER_ASAN TRUE
+#else
+# define UNDER_ASAN FALSE
+#endif
+
 typedef struct
 {
   pthread_t  thread;
@@ -348,12 +354,9 @@ reap_let_go (void)
 gpointer
 _spindle_starter_take_stack (gsize size)
 {
-#ifdef __SANITIZE_ADDRESS__
-  return NULL;
-#else
   char *stack = NULL;
 
-  if (size != STACK_POOLED_SIZE)
+  if (size != STACK_POOLED_SIZE || UNDER_ASAN)
     return NULL;
 
   g_mutex_lock (&stack_lock);
@@ -364,7 +367,6 @@ _spindle_starter_take_stack (gsize size)
   g_mutex_unlock (&stack_lock);
 
   return stack != NULL ? stack : map_stack ();
-#endif
 }
 
 /* A stack from _spindle_starter_take_stack () whose thread was joined, or
