@@ -938,11 +938,14 @@ record_requested (SpindleApplication *self)
  * few milliseconds: each 2 MiB page is mapped once, not 512 times.
  *
  * The blocks are taken from the heap itself, so that later allocations
- * are carved from them: glibc's mmap threshold is raised to where its own
- * dynamic one ends up anyway (and the trim threshold with it), then the
- * blocks are made, populated, and freed behind a small fence chunk that
- * keeps them from joining the heap's top, whence free() would hand them
- * back to the system. The fence goes with the application.
+ * are carved from them: glibc's mmap threshold is set to the ceiling its
+ * own dynamic one may rise to (32 MiB), and the trim threshold to twice
+ * that, as that adjustment would; then the blocks are made, populated, and
+ * freed behind a small fence chunk that keeps them from joining the heap's
+ * top, whence free() would hand them back to the system. The fence goes
+ * with the application. Measured with 10,000 workers: the main thread's
+ * CPU to the populated list 712–817 ms against 866–955 ms without, the
+ * resident size 2–5 MB larger.
  */
 #define HEAP_BASE        (8 * 1024 * 1024)
 #define HEAP_PER_WORKER  (9 * 512)
