@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 #include <glib-unix.h>
-#include <malloc.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -932,28 +931,22 @@ record_requested (SpindleApplication *self)
 /* The heap the launch grows into, populated in advance. With 10,000
  * workers the main thread's heap grows by ~57 MB before the list is
  * populated (the workers, their jobs, the list's models and rows), ~14,000
- * pages. On a virtual machine where the first touch of a page cost 20 µs,
- * that was a quarter of the main thread's launch. The same memory in huge
- * pages (transparent, asked for by madvise) and populated at once costs a
- * few milliseconds: each 2 MiB page is mapped once, not 512 times.
+ * pages. On a virtual machine where a page fault cost ~20 µs, that was a
+ * quarter of the main thread's launch; populated by madvise
+ * (MADV_POPULATE_WRITE), one call a block, a page costs ~1 µs and its first
+ * touch ~12 µs more (the hypervisor maps it then). Huge pages cost less
+ * still to map, but their zeroing up front, on the main thread, made the
+ * launch and the idle window measure worse.
  *
- * The blocks are taken from the heap itself, so that later allocations
- * are carved from them: glibc's mmap threshold is set to the ceiling its
- * own dynamic one may rise to (32 MiB), and the trim threshold to twice
- * that, as that adjustment would; then the blocks are made, populated, and
- * freed behind a small fence chunk that keeps them from joining the heap's
- * top, whence free() would hand them back to the system. The fence goes
- * with the application. Measured with 10,000 workers: the main thread's
- * CPU to the populated list 712–817 ms against 866–955 ms without, the
- * resident size 2–5 MB larger.
+ * The blocks are taken from the heap itself (each below glibc's mmap
+ * threshold) and populated; all but the last are freed, and the last, kept
+ * as a fence, keeps them from joining the heap's top, where free() would
+ * hand them back to the system at once: later allocations are carved from
+ * them. The fence goes with the application.
  */
+#define HEAP_BLOCK       (120 * 1024)
 #define HEAP_BASE        (8 * 1024 * 1024)
 #define HEAP_PER_WORKER  (9 * 512)
-#define HEAP_BLOCK       (24 * 1024 * 1024)
-#define HEAP_FENCE       (64 * 1024)
-#define HUGE_PAGE        (2 * 1024 * 1024)
-#define MMAP_THRESHOLD   (32 * 1024 * 1024)
-#define TRIM_THRESHOLD   (2 * MMAP_THRESHOLD)
 
 static gsize
 requested_workers (SpindleApplication *self)
@@ -966,64 +959,39 @@ requested_workers (SpindleApplication *self)
   return n;
 }
 
-static guintptr
-round_up (guintptr value,
-          gsize    alignment)
-{
-  return (value + alignment - 1) & ~(guintptr) (alignment - 1);
-}
-
-static guintptr
-round_down (guintptr value,
-            gsize    alignment)
-{
-  return value & ~(guintptr) (alignment - 1);
-}
-
-/* Without them (before Linux 5.14, or without huge pages), the pages fault
- * in as they are used.
- */
 static void
-populate_block (char  *block,
-                gsize  size)
+populate_block (char *block)
 {
   gsize page = sysconf (_SC_PAGESIZE);
-  guintptr start = round_up ((guintptr) block, HUGE_PAGE);
-  guintptr end = round_down ((guintptr) block + size, HUGE_PAGE);
+  char *start = (char *) (((guintptr) block + page - 1) & ~(guintptr) (page - 1));
+  char *end = (char *) (((guintptr) block + HEAP_BLOCK) & ~(guintptr) (page - 1));
 
+  /* without it (before Linux 5.14), the pages fault in as they are used */
   if (end > start)
-    madvise ((void *) start, end - start, MADV_HUGEPAGE);
-
-  start = round_up ((guintptr) block, page);
-  end = round_down ((guintptr) block + size, page);
-  madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
+    madvise (start, end - start, MADV_POPULATE_WRITE);
 }
 
 static void
 reserve_heap (SpindleApplication *self,
               gsize               n_workers)
 {
-  gsize size = HEAP_BASE + n_workers * HEAP_PER_WORKER;
-  gsize n_blocks = (size + HEAP_BLOCK - 1) / HEAP_BLOCK;
-  gsize block_size = round_up (size / n_blocks, HUGE_PAGE);
+  gsize n_blocks = (HEAP_BASE + n_workers * HEAP_PER_WORKER) / HEAP_BLOCK;
   g_autofree char **blocks = NULL;
 
   if (self->heap_fence != NULL || n_workers == 0)
     return;
 
-  mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-  mallopt (M_TRIM_THRESHOLD, TRIM_THRESHOLD);
-
   blocks = g_new (char *, n_blocks);
   for (gsize i = 0; i < n_blocks; i++)
-    blocks[i] = g_malloc (block_size);
-  self->heap_fence = g_malloc (HEAP_FENCE);
+    {
+      blocks[i] = g_malloc (HEAP_BLOCK);
+      populate_block (blocks[i]);
+    }
 
-  /* once all are made: making one writes the heading of the next */
-  for (gsize i = 0; i < n_blocks; i++)
-    populate_block (blocks[i], block_size);
-
-  for (gsize i = n_blocks; i > 0; i--)
+  /* the last block taken from the top: a small chunk could come from
+   * anywhere free */
+  self->heap_fence = blocks[n_blocks - 1];
+  for (gsize i = n_blocks - 1; i > 0; i--)
     g_free (blocks[i - 1]);
 }
 
