@@ -7,16 +7,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <poll.h>
-#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,7 +25,9 @@
 /* The containment of process workers (app/helpers/spindle-reaper.c):
  * a cgroup of the command's own, made by the reaper or, through a mock
  * systemd user manager on this test's session bus, by "systemd"; and the
- * process group alone, forced, as on a machine without a writable cgroup.
+ * process group alone, forced, as on a machine without a writable cgroup;
+ * and the fallbacks: a scope refused (the paused command moved into a
+ * cgroup of the reaper's), a cgroup that refuses the command (the group).
  * SPINDLE_PROCESS_CONTAINMENT in the command's environment (which the
  * reaper shares) forces each.
  *
@@ -350,18 +350,32 @@ test_cgroup_force_kills_tree (void)
   forced_clear (&forced);
 }
 
+/* @text written whole to @dir's @file, or FALSE with errno set. */
+static gboolean
+cgroup_write (const char *dir,
+              const char *file,
+              const char *text)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean written = fd >= 0 && write (fd, text, strlen (text)) == (gssize) strlen (text);
+  int error = errno;
+
+  if (fd >= 0)
+    close (fd);
+  errno = error;
+  return written;
+}
+
 /* @pid moved into the cgroup at @dir. */
 static void
 join_cgroup (const char *dir,
              pid_t       pid)
 {
-  g_autofree char *procs = g_build_filename (dir, "cgroup.procs", NULL);
   g_autofree char *text = g_strdup_printf ("%d", (int) pid);
-  int fd = open (procs, O_WRONLY | O_CLOEXEC);
 
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_cmpint (write (fd, text, strlen (text)), ==, (gssize) strlen (text));
-  close (fd);
+  if (!cgroup_write (dir, "cgroup.procs", text))
+    g_error ("cannot move %d into %s: %s", (int) pid, dir, g_strerror (errno));
 }
 
 /* @pid moved into @dir/@name, a cgroup made for it. */
@@ -844,65 +858,227 @@ test_cgroup_kill_many_left_to_helper (void)
   forced_clear (&forced);
 }
 
-/* Where a seccomp filter refuses clone3() (as container runtimes' default
- * profiles did), CLONE_INTO_CGROUP is not there: the reaper forks the
- * command paused, moves it into the cgroup and only then lets it exec.
- * The filter is this test's own, in a subprocess, inherited by the
- * reaper; glibc's threads fall back to clone() by themselves.
+/* A directory to give the reaper as XDG_RUNTIME_DIR, its systemd/private
+ * a socket that nothing listens on: a user manager seems to run there,
+ * and the call for a scope fails at once.
  */
-static void
-refuse_clone3 (void)
+static char *
+dead_manager_make (void)
 {
-  struct sock_filter filter[] = {
-    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
-    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1),
-    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
-    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-  };
-  struct sock_fprog program = { G_N_ELEMENTS (filter), filter };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *systemd_dir = NULL;
+  g_autofree char *socket_path = NULL;
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char *dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
+  int fd;
 
-  g_assert_no_errno (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
-  g_assert_no_errno (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program));
-  g_assert_cmpint (syscall (SYS_clone3, NULL, 0), ==, -1);
-  g_assert_cmpint (errno, ==, ENOSYS);
+  g_assert_no_error (error);
+  systemd_dir = g_build_filename (dir, "systemd", NULL);
+  socket_path = g_build_filename (systemd_dir, "private", NULL);
+  g_assert_no_errno (g_mkdir (systemd_dir, 0700));
+  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
+  memcpy (addr.sun_path, socket_path, strlen (socket_path));
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_no_errno (bind (fd, (struct sockaddr *) &addr, sizeof addr));
+  close (fd);
+  return dir;
 }
 
 static void
-test_cgroup_without_clone3 (void)
+dead_manager_free (char *dir)
+{
+  g_autofree char *systemd_dir = g_build_filename (dir, "systemd", NULL);
+  g_autofree char *socket_path = g_build_filename (systemd_dir, "private", NULL);
+
+  g_assert_no_errno (g_unlink (socket_path));
+  g_assert_no_errno (g_rmdir (systemd_dir));
+  g_assert_no_errno (g_rmdir (dir));
+  g_free (dir);
+}
+
+/* The fallback of a scope refused: the reaper forked the command paused
+ * for the manager to place, so it makes a cgroup of its own, moves the
+ * paused command into it and only then lets it exec. The command and its
+ * descendants are in that cgroup, not a scope, and its kill ends them all.
+ */
+static void
+test_scope_refused_moves_paused_child (void)
 {
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *command_dir = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *step = NULL;
   SpindleWorker *worker;
   Forced forced;
   Tree tree = { 0 };
+  char *runtime;
 
   if (skip_without_cgroup ())
     return;
-  if (!g_test_subprocess ())
-    {
-      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-      g_test_trap_assert_passed ();
-      return;
-    }
 
-  refuse_clone3 ();
+  runtime = dead_manager_make ();
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  forced_init (&forced, "auto");
+  forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
+
+  /* the command and the escapee in the reaper's cgroup, not a scope */
   dir = contained_dir (tree_escapee (&tree));
-  g_assert_cmpstr (dir, !=, own_cgroup);
+  command_dir = contained_dir (atoi (tree.pids[0]));
+  g_assert_cmpstr (command_dir, ==, dir);
+  name = g_path_get_basename (dir);
+  prefix = g_strdup_printf ("spindle-%d-", (int) getpid ());
+  g_assert_true (g_str_has_prefix (name, prefix) && !g_str_has_suffix (name, ".scope"));
 
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
-  spindle_test_assert_report_has (worker, "Contained in cgroup ");
-  spindle_test_assert_report_has (worker, "emptied and removed");
+
+  step = g_strdup_printf ("Contained in cgroup %s", dir);
+  spindle_test_assert_report_has (worker, step);
+  g_free (step);
+  step = g_strdup_printf ("Cgroup %s emptied and removed", dir);
+  spindle_test_assert_report_has (worker, step);
+  assert_report_lacks (worker, "Process group only");
   assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
 
   tree_clear (&tree);
   forced_clear (&forced);
+  dead_manager_free (runtime);
+}
+
+/* A cgroup that refuses the command: the test's subprocess joins a
+ * cgroup made a thread root (a child of it threaded), where a domain
+ * cgroup that the reaper makes is invalid, and a process written to its
+ * cgroup.procs is refused (EOPNOTSUPP).
+ */
+typedef struct
+{
+  const char *containment;
+  gboolean    scope_refused;   /* a user manager's socket that refuses */
+  const char *reason;          /* the report's, for the cgroup refused */
+} EntryRefused;
+
+/* forced to the cgroup: the command, cloned, writes itself in */
+static const EntryRefused entry_refused_cloned = { "cgroup", FALSE, "cannot start a process in " };
+/* "auto" with a scope refused: the paused command is moved in */
+static const EntryRefused entry_refused_paused = { "auto", TRUE, "cannot move a process into " };
+
+static char *
+thread_root_path (pid_t test_pid)
+{
+  g_autofree char *name = g_strdup_printf ("spindle-thread-root-%d", (int) test_pid);
+
+  return g_build_filename (own_cgroup, name, NULL);
+}
+
+/* The thread root, or FALSE with the test skipped (none made). */
+static gboolean
+thread_root_make (const char *root)
+{
+  g_autofree char *threads = g_build_filename (root, "threads", NULL);
+  g_autofree char *why = NULL;
+
+  g_assert_no_errno (g_mkdir (root, 0755));
+  g_assert_no_errno (g_mkdir (threads, 0755));
+  if (cgroup_write (threads, "cgroup.type", "threaded"))
+    return TRUE;
+
+  why = g_strdup_printf ("cannot make %s threaded: %s", threads, g_strerror (errno));
+  g_rmdir (threads);
+  g_rmdir (root);
+  g_test_skip (why);
+  return FALSE;
+}
+
+/* In the subprocess, in the thread root: the command starts in the group
+ * alone, which still holds the tree for the kill, and the report says why.
+ */
+static void
+entry_refused_run (const EntryRefused *data)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *root = thread_root_path (getppid ());
+  g_autofree char *own = NULL;
+  g_autofree char *escapee = NULL;
+  g_autofree char *refused = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  SpindleWorker *worker;
+  Forced forced;
+  Tree tree = { 0 };
+  char *runtime = NULL;
+
+  join_cgroup (root, getpid ());
+  set = spindle_test_set_new ();
+  forced_init (&forced, data->containment);
+  if (data->scope_refused)
+    {
+      runtime = dead_manager_make ();
+      forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
+    }
+  tree_start (&tree);
+  worker = spawn_forced (set, tree_argv (&tree), &forced);
+  tree_wait (&tree);
+
+  own = process_cgroup (getpid ());
+  escapee = process_cgroup (tree_escapee (&tree));
+  g_assert_cmpstr (escapee, ==, own);
+
+  force_kill (worker, &tree);
+  tree_assert_gone (&tree, 0);
+
+  refused = g_strdup_printf ("%s%s/spindle-%d-", data->reason, root, (int) getpid ());
+  spindle_test_assert_report_has (worker, "Process group only (");
+  spindle_test_assert_report_has (worker, refused);
+  spindle_test_assert_report_has (worker, ": Operation not supported)");
+  if (data->scope_refused)
+    spindle_test_assert_report_has (worker, "Process group only (cannot connect to the systemd user manager's socket ");
+  assert_report_lacks (worker, "Contained in ");
+  assert_report_lacks (worker, "Cgroup ");
+  assert_no_failed_step (worker);
+
+  /* the refused cgroup is gone */
+  dir = g_dir_open (root, 0, NULL);
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_false (g_str_has_prefix (name, "spindle-"));
+
+  tree_clear (&tree);
+  forced_clear (&forced);
+  g_clear_pointer (&runtime, dead_manager_free);
+}
+
+static void
+test_cgroup_entry_refused (gconstpointer data)
+{
+  g_autofree char *root = NULL;
+  g_autofree char *threads = NULL;
+  int removed;
+
+  if (skip_without_cgroup ())
+    return;
+  if (g_test_subprocess ())
+    {
+      entry_refused_run (data);
+      return;
+    }
+
+  root = thread_root_path (getpid ());
+  if (!thread_root_make (root))
+    return;
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+
+  threads = g_build_filename (root, "threads", NULL);
+  removed = g_rmdir (threads) == 0 && g_rmdir (root) == 0;
+  g_test_trap_assert_passed ();
+  g_assert_true (removed);
 }
 
 /* A command that ends by itself, with leftovers: the cgroup goes too. */
@@ -1455,7 +1631,11 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-helper-killed", test_cgroup_helper_killed);
   g_test_add_func ("/engine/process-cgroup/cgroup-host-kills-helper-stopped", test_cgroup_host_kills_helper_stopped);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-many-left-to-helper", test_cgroup_kill_many_left_to_helper);
-  g_test_add_func ("/engine/process-cgroup/cgroup-without-clone3", test_cgroup_without_clone3);
+  g_test_add_func ("/engine/process-cgroup/scope-refused-moves-paused-child", test_scope_refused_moves_paused_child);
+  g_test_add_data_func ("/engine/process-cgroup/cgroup-entry-refused-cloned", &entry_refused_cloned,
+                        test_cgroup_entry_refused);
+  g_test_add_data_func ("/engine/process-cgroup/cgroup-entry-refused-paused", &entry_refused_paused,
+                        test_cgroup_entry_refused);
   g_test_add_func ("/engine/process-cgroup/group-force-kills-tree", test_group_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/unknown-containment-is-auto", test_unknown_containment_is_auto);
   g_test_add_data_func ("/engine/process-cgroup/systemd-scope-bus", GINT_TO_POINTER (FALSE), test_systemd_scope);
