@@ -353,6 +353,8 @@ job_unwind_cb (gpointer data)
 {
   _spindle_job_forget_unwound_frames ();
   job_finish (data, NULL, NULL, TRUE);
+  /* the thread ends: others let go that ended give their stacks back */
+  _spindle_starter_reap ();
 }
 
 static gpointer
@@ -391,6 +393,10 @@ job_thread_main (gpointer data)
       job_finish (self, result, error, FALSE);
     }
   pthread_cleanup_pop (0);
+
+  /* with no lock of the job's held: others let go that ended give their
+   * stacks back (see _spindle_starter_reap ()) */
+  _spindle_starter_reap ();
 
   return NULL;
 }

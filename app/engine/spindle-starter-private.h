@@ -32,6 +32,7 @@ gpointer        _spindle_starter_take_stack (gsize      size);
 void            _spindle_starter_give_stack (gpointer   stack);
 void            _spindle_starter_let_go     (pthread_t  thread,
                                              gpointer   stack);
+void            _spindle_starter_reap       (void);
 
 /* for tests */
 void            _spindle_starter_set_pause    (SpindleStarter      *starter,

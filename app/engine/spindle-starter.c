@@ -263,14 +263,19 @@ _spindle_starter_get_n_paused (SpindleStarter *self)
  * Each stack has a guard page below it, as glibc's do.
  *
  * A stack comes back once its thread was joined: at once, or, for a thread
- * let go (where glibc's would be detached), when a later take finds it
- * ended (pthread_tryjoin_np()). Up to STACK_CACHE stacks are kept for
- * reuse, as glibc keeps its own; the others are unmapped. Only the default
- * size is made here; under AddressSanitizer, which watches stacks, none.
+ * let go (where glibc's would be detached), once it has ended and is found
+ * so (pthread_tryjoin_np()). Every take, give and let-go, and the end of
+ * every job's thread, looks at up to REAP_BATCH threads let go, from where
+ * the last look stopped: the stacks of ended threads come back as others
+ * end, without waiting for a spawn, and no call holds stack_lock over
+ * thousands of them. Up to STACK_CACHE stacks are kept for reuse, as glibc
+ * keeps its own; the others are unmapped. Only the default size is made
+ * here; under AddressSanitizer, which watches stacks, none.
  */
 #define STACK_POOLED_SIZE  SPINDLE_DEFAULT_STACK_SIZE
 #define STACK_TOP_PAGES    2
 #define STACK_CACHE        64
+#define REAP_BATCH         16
 
 #ifdef __SANITIZE_ADDRESS__
 # define UNDER_ASAN TRUE
@@ -288,6 +293,8 @@ static GMutex   stack_lock;
 static char    *cached_stacks[STACK_CACHE];  /* with stack_lock */
 static guint    n_cached_stacks;
 static GArray  *let_go;                      /* LetGo, with stack_lock */
+static guint    reap_cursor;                 /* with stack_lock */
+static gint     n_let_go;                    /* let_go->len, atomic */
 
 static gsize
 page_size (void)
@@ -328,23 +335,31 @@ cache_stack (char *stack)
     munmap (stack - page_size (), page_size () + STACK_POOLED_SIZE);
 }
 
-/* With stack_lock held: the threads let go that ended give their stacks
- * back.
+/* With stack_lock held: of the next @n threads let go, those that ended
+ * are joined and give their stacks back. pthread_tryjoin_np() never
+ * blocks and is no cancellation point; on the calling thread itself it
+ * fails (the thread has not ended).
  */
 static void
-reap_let_go (void)
+reap_some (guint n)
 {
-  for (guint i = 0; let_go != NULL && i < let_go->len; )
+  for (guint seen = 0; let_go != NULL && let_go->len > 0 && seen < n; seen++)
     {
-      LetGo *entry = &g_array_index (let_go, LetGo, i);
+      LetGo *entry;
+
+      if (reap_cursor >= let_go->len)
+        reap_cursor = 0;
+      entry = &g_array_index (let_go, LetGo, reap_cursor);
 
       if (pthread_tryjoin_np (entry->thread, NULL) == 0)
         {
           cache_stack (entry->stack);
-          g_array_remove_index_fast (let_go, i);
+          /* the last entry moves here: look at it next */
+          g_array_remove_index_fast (let_go, reap_cursor);
+          g_atomic_int_set (&n_let_go, let_go->len);
         }
       else
-        i++;
+        reap_cursor++;
     }
 }
 
@@ -360,8 +375,7 @@ _spindle_starter_take_stack (gsize size)
     return NULL;
 
   g_mutex_lock (&stack_lock);
-  if (n_cached_stacks == 0)
-    reap_let_go ();
+  reap_some (REAP_BATCH);
   if (n_cached_stacks > 0)
     stack = cached_stacks[--n_cached_stacks];
   g_mutex_unlock (&stack_lock);
@@ -377,6 +391,7 @@ _spindle_starter_give_stack (gpointer stack)
 {
   g_mutex_lock (&stack_lock);
   cache_stack (stack);
+  reap_some (REAP_BATCH);
   g_mutex_unlock (&stack_lock);
 }
 
@@ -393,5 +408,23 @@ _spindle_starter_let_go (pthread_t thread,
   if (let_go == NULL)
     let_go = g_array_new (FALSE, FALSE, sizeof (LetGo));
   g_array_append_val (let_go, entry);
+  g_atomic_int_set (&n_let_go, let_go->len);
+  reap_some (REAP_BATCH);
+  g_mutex_unlock (&stack_lock);
+}
+
+/* At the end of a job's thread, with no lock of the job's held: the stacks
+ * of other threads let go that ended come back, as threads end rather than
+ * at the next spawn. Safe from any thread, with cancellation disabled or
+ * not (it takes no cancellation point).
+ */
+void
+_spindle_starter_reap (void)
+{
+  if (g_atomic_int_get (&n_let_go) == 0)
+    return;
+
+  g_mutex_lock (&stack_lock);
+  reap_some (REAP_BATCH);
   g_mutex_unlock (&stack_lock);
 }
