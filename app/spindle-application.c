@@ -939,14 +939,24 @@ record_requested (SpindleApplication *self)
  * launch and the idle window measure worse.
  *
  * The blocks are taken from the heap itself (each below glibc's mmap
- * threshold) and populated; all but the last are freed, and the last, kept
- * as a fence, keeps them from joining the heap's top, where free() would
- * hand them back to the system at once: later allocations are carved from
- * them. The fence goes with the application.
+ * threshold) and populated; all but one are freed, and the one kept as a
+ * fence keeps them from joining the heap's top, where free() would hand
+ * them back to the system at once: later allocations are carved from
+ * them. The fence is the block at the highest address, not merely the
+ * last taken: a block may come from a free chunk lower down, and one
+ * below another block would fence nothing. With every other block below
+ * it, none borders the top once freed. The fence goes with the
+ * application.
+ *
+ * Only for HEAP_MIN_WORKERS workers or more (with fewer, the base alone
+ * would stay resident for nothing), up to HEAP_MAX in all, and only as
+ * far as the memory is granted: a block refused ends the reserve quietly.
  */
-#define HEAP_BLOCK       (120 * 1024)
-#define HEAP_BASE        (8 * 1024 * 1024)
-#define HEAP_PER_WORKER  (9 * 512)
+#define HEAP_BLOCK        (120 * 1024)
+#define HEAP_BASE         (8 * 1024 * 1024)
+#define HEAP_PER_WORKER   (9 * 512)
+#define HEAP_MAX          (64 * 1024 * 1024)
+#define HEAP_MIN_WORKERS  1000
 
 static gsize
 requested_workers (SpindleApplication *self)
@@ -975,24 +985,36 @@ static void
 reserve_heap (SpindleApplication *self,
               gsize               n_workers)
 {
-  gsize n_blocks = (HEAP_BASE + n_workers * HEAP_PER_WORKER) / HEAP_BLOCK;
+  gsize size, n_blocks, n_taken = 0, highest = 0;
   g_autofree char **blocks = NULL;
 
-  if (self->heap_fence != NULL || n_workers == 0)
+  if (self->heap_fence != NULL || n_workers < HEAP_MIN_WORKERS)
     return;
 
-  blocks = g_new (char *, n_blocks);
-  for (gsize i = 0; i < n_blocks; i++)
+  size = n_workers < (HEAP_MAX - HEAP_BASE) / HEAP_PER_WORKER
+         ? HEAP_BASE + n_workers * HEAP_PER_WORKER : HEAP_MAX;
+  n_blocks = size / HEAP_BLOCK;
+  blocks = g_try_new (char *, n_blocks);
+  if (blocks == NULL)
+    return;
+
+  for (; n_taken < n_blocks; n_taken++)
     {
-      blocks[i] = g_malloc (HEAP_BLOCK);
-      populate_block (blocks[i]);
+      blocks[n_taken] = g_try_malloc (HEAP_BLOCK);
+      if (blocks[n_taken] == NULL)
+        break;
+      populate_block (blocks[n_taken]);
+      if ((guintptr) blocks[n_taken] > (guintptr) blocks[highest])
+        highest = n_taken;
     }
 
-  /* the last block taken from the top: a small chunk could come from
-   * anywhere free */
-  self->heap_fence = blocks[n_blocks - 1];
-  for (gsize i = n_blocks - 1; i > 0; i--)
-    g_free (blocks[i - 1]);
+  if (n_taken == 0)
+    return;
+
+  self->heap_fence = blocks[highest];
+  for (gsize i = n_taken; i > 0; i--)
+    if (i - 1 != highest)
+      g_free (blocks[i - 1]);
 }
 
 /* Before the first worker: the set, with the settings applied. */
