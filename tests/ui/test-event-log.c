@@ -70,84 +70,54 @@ add_hooks (Hook  *hooks,
     hooks[i].id = spindle_event_log_add_notify_hook (on_hook, &hooks[i]);
 }
 
-static void
-assert_calls (const Hook *hooks,
-              guint       a,
-              guint       b,
-              guint       c)
+/* Which hook removes which at its first call, and the calls each of the
+ * three has had after one notification and after two.
+ */
+typedef struct
 {
-  g_assert_cmpuint (hooks[0].n_calls, ==, a);
-  g_assert_cmpuint (hooks[1].n_calls, ==, b);
-  g_assert_cmpuint (hooks[2].n_calls, ==, c);
-}
+  guint remover;
+  guint removed;
+  guint first[3];
+  guint second[3];
+} Removal;
 
 /* A hook that removes one before it, as a view that goes away while the
- * hooks run: the hook after it is still called, once.
- */
-static void
-test_hook_removes_another (void)
-{
-  g_autoptr(SpindleWorkerSet) set = spindle_worker_set_new ();
-  SpindleWorker *worker = spawn_sleeper (set);
-  Hook hooks[3] = { { 0 } };
-
-  spindle_event_log_follow (worker);
-  add_hooks (hooks, G_N_ELEMENTS (hooks));
-  hooks[1].remove = hooks[0].id;
-
-  notify_state (worker);
-  assert_calls (hooks, 1, 1, 1);
-  notify_state (worker);
-  assert_calls (hooks, 1, 2, 2);
-
-  spindle_event_log_remove_notify_hook (hooks[1].id);
-  spindle_event_log_remove_notify_hook (hooks[2].id);
-  stop_all (set, worker);
-}
-
+ * hooks run: the hook after it is still called, once. */
+static const Removal removes_another = { 1, 0, { 1, 1, 1 }, { 1, 2, 2 } };
 /* A hook that removes itself: the others are called once each, then and
- * on the next change, and it is not called again.
- */
+ * on the next change, and it is not called again. */
+static const Removal removes_itself = { 1, 1, { 1, 1, 1 }, { 2, 1, 2 } };
+/* A hook that removes one after it: that one is not called. */
+static const Removal removes_later = { 0, 2, { 1, 1, 0 }, { 2, 2, 0 } };
+
 static void
-test_hook_removes_itself (void)
+assert_calls (const Hook  *hooks,
+              const guint *calls)
 {
-  g_autoptr(SpindleWorkerSet) set = spindle_worker_set_new ();
-  SpindleWorker *worker = spawn_sleeper (set);
-  Hook hooks[3] = { { 0 } };
-
-  spindle_event_log_follow (worker);
-  add_hooks (hooks, G_N_ELEMENTS (hooks));
-  hooks[1].remove = hooks[1].id;
-
-  notify_state (worker);
-  assert_calls (hooks, 1, 1, 1);
-  notify_state (worker);
-  assert_calls (hooks, 2, 1, 2);
-
-  spindle_event_log_remove_notify_hook (hooks[0].id);
-  spindle_event_log_remove_notify_hook (hooks[2].id);
-  stop_all (set, worker);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (hooks[i].n_calls, ==, calls[i]);
 }
 
-/* A hook that removes one after it: that one is not called. */
 static void
-test_hook_removes_later (void)
+test_hook_removes (gconstpointer data)
 {
+  const Removal *removal = data;
   g_autoptr(SpindleWorkerSet) set = spindle_worker_set_new ();
   SpindleWorker *worker = spawn_sleeper (set);
   Hook hooks[3] = { { 0 } };
 
   spindle_event_log_follow (worker);
   add_hooks (hooks, G_N_ELEMENTS (hooks));
-  hooks[0].remove = hooks[2].id;
+  hooks[removal->remover].remove = hooks[removal->removed].id;
 
   notify_state (worker);
-  assert_calls (hooks, 1, 1, 0);
+  assert_calls (hooks, removal->first);
   notify_state (worker);
-  assert_calls (hooks, 2, 2, 0);
+  assert_calls (hooks, removal->second);
 
-  spindle_event_log_remove_notify_hook (hooks[0].id);
-  spindle_event_log_remove_notify_hook (hooks[1].id);
+  for (guint i = 0; i < G_N_ELEMENTS (hooks); i++)
+    if (i != removal->removed)
+      spindle_event_log_remove_notify_hook (hooks[i].id);
   stop_all (set, worker);
 }
 
@@ -246,9 +216,9 @@ main (int   argc,
 {
   spindle_ui_test_init (&argc, &argv);
 
-  g_test_add_func ("/ui/event-log/hook-removes-another", test_hook_removes_another);
-  g_test_add_func ("/ui/event-log/hook-removes-itself", test_hook_removes_itself);
-  g_test_add_func ("/ui/event-log/hook-removes-later", test_hook_removes_later);
+  g_test_add_data_func ("/ui/event-log/hook-removes-another", &removes_another, test_hook_removes);
+  g_test_add_data_func ("/ui/event-log/hook-removes-itself", &removes_itself, test_hook_removes);
+  g_test_add_data_func ("/ui/event-log/hook-removes-later", &removes_later, test_hook_removes);
   g_test_add_func ("/ui/event-log/history-cut-short", test_history_cut_short);
 
   return g_test_run ();
