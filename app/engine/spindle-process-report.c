@@ -48,8 +48,9 @@ parse_main (SpindleProcess *self,
 }
 
 /* The cgroup a "contained" record names, or NULL; @scope: whether a
- * systemd scope, which is the manager's to remove. */
-static const char *
+ * systemd scope, which is the manager's to remove. A cgroup's record may
+ * end in a tab and why a scope was refused (a reason holds no tab). */
+static char *
 containment_dir (const char *line,
                  gboolean   *scope)
 {
@@ -57,9 +58,13 @@ containment_dir (const char *line,
 
   *scope = g_str_has_prefix (line, "contained scope ");
   if (g_str_has_prefix (line, "contained cgroup "))
-    return line + 17;
+    {
+      const char *tab = strrchr (line + 17, '\t');
+
+      return tab != NULL ? g_strndup (line + 17, tab - (line + 17)) : g_strdup (line + 17);
+    }
   if (*scope && (space = strchr (line + 16, ' ')) != NULL)
-    return space + 1;
+    return g_strdup (space + 1);
   return NULL;
 }
 
@@ -68,7 +73,7 @@ take_record (SpindleProcess *self,
              const char     *line)
 {
   gboolean scope;
-  const char *dir = containment_dir (line, &scope);
+  g_autofree char *dir = containment_dir (line, &scope);
 
   /* the host's own kill needs it, and the helper is not reaped yet */
   if (dir != NULL)
@@ -174,11 +179,20 @@ record_containment (SpindleProcess *self,
   g_autofree char *label = NULL;
   g_autofree char *failure = NULL;
   char unit[128] = "";
+  gboolean scope;
   gsize n = 0;
   int end = 0;
 
   if (g_str_has_prefix (line, "contained cgroup "))
-    label = g_strdup_printf (_("Contained in cgroup %s"), line + 17);
+    {
+      g_autofree char *dir = containment_dir (line, &scope);
+      const char *refused = line + 17 + strlen (dir);
+
+      if (*refused == '\t')
+        label = g_strdup_printf (_("Contained in cgroup %s (a systemd scope was refused: %s)"), dir, refused + 1);
+      else
+        label = g_strdup_printf (_("Contained in cgroup %s"), dir);
+    }
   else if (sscanf (line, "contained scope %127s %n", unit, &end) == 1 && end > 0)
     label = g_strdup_printf (_("Contained in systemd scope %s (cgroup %s)"), unit, line + end);
   else if (g_str_has_prefix (line, "contained group "))
@@ -410,12 +424,12 @@ _spindle_process_record_report (SpindleProcess *self)
     {
       const char *line = g_ptr_array_index (self->records, i);
       gboolean line_scope = FALSE;
-      const char *dir = containment_dir (line, &line_scope);
+      g_autofree char *dir = containment_dir (line, &line_scope);
 
       record_line (self, line);
       if (dir != NULL && contained == NULL)
         {
-          contained = g_strdup (dir);
+          contained = g_steal_pointer (&dir);
           scope = line_scope;
         }
     }

@@ -170,4 +170,4 @@ pid_t   start_command          (Reaper      *self,
                                 const char  *cwd,
                                 char        *why);
 void    report_containment     (Reaper      *self,
-                                const char  *why);
+                                char        *why);

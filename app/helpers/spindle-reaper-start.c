@@ -353,17 +353,33 @@ try_cgroup (Reaper *self,
   return false;
 }
 
-void
-report_containment (Reaper     *self,
-                    const char *why)
+/* A reason is one field of one line: a manager's message may hold a tab
+ * or a newline. */
+static void
+flatten_why (char *why)
 {
+  for (char *c = why; *c != '\0'; c++)
+    if (*c == '\n' || *c == '\t' || *c == '\r')
+      *c = ' ';
+}
+
+/* @why: why not a better containment; for the cgroup, why the scope tried
+ * first was refused (empty where none was tried). */
+void
+report_containment (Reaper *self,
+                    char   *why)
+{
+  flatten_why (why);
   switch (self->contain.kind)
     {
     case CONTAIN_SCOPE:
       report ("contained scope %s %s\n", self->contain.unit, self->contain.path);
       break;
     case CONTAIN_CGROUP:
-      report ("contained cgroup %s\n", self->contain.path);
+      if (why[0] != '\0')
+        report ("contained cgroup %s\t%s\n", self->contain.path, why);
+      else
+        report ("contained cgroup %s\n", self->contain.path);
       break;
     case CONTAIN_GROUP:
       report ("contained group %s\n", why);
@@ -382,17 +398,20 @@ start_command (Reaper      *self,
 {
   Launch launch = LAUNCH_INIT (argv, cwd);
   Mode mode = containment_mode ();
+  bool scope_refused = false;
   pid_t pid = -1;
 
   if (mode == MODE_GROUP)
     add_why (why, "forced by " CONTAINMENT_ENV "=group");
   else if (mode == MODE_SYSTEMD || (mode == MODE_AUTO && systemd_available ()))
-    try_scope (self, &launch, &pid, why);
+    scope_refused = !try_scope (self, &launch, &pid, why);
   else if (mode == MODE_AUTO)
     add_why (why, "no systemd user manager");
 
-  if (self->contain.kind == CONTAIN_GROUP && (mode == MODE_AUTO || mode == MODE_CGROUP))
-    try_cgroup (self, &launch, &pid, why);
+  /* the cgroup's report keeps only a refused scope's reason */
+  if (self->contain.kind == CONTAIN_GROUP && (mode == MODE_AUTO || mode == MODE_CGROUP) &&
+      try_cgroup (self, &launch, &pid, why) && !scope_refused)
+    why[0] = '\0';
 
   if (pid >= 0 && launch.go[1] >= 0)
     return launch_go (&launch, pid);

@@ -58,7 +58,7 @@
  * the cgroup to empty (cgroup.events) and removes it (a scope is the
  * manager's to remove). The report says which containment was used and
  * why not a better one:
- *              contained cgroup PATH
+ *              contained cgroup PATH[\tWHY]   (WHY: a systemd scope refused)
  *              contained scope UNIT PATH
  *              contained group WHY
  *              cgroup-removed PATH    (emptied and removed)

@@ -938,7 +938,11 @@ test_scope_refused_moves_paused_child (void)
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
 
-  step = g_strdup_printf ("Contained in cgroup %s", dir);
+  /* and says why not the scope: the manager's socket that nothing answers */
+  step = g_strdup_printf ("Contained in cgroup %s (a systemd scope was refused: ", dir);
+  spindle_test_assert_report_has (worker, step);
+  g_free (step);
+  step = g_strdup_printf ("%s/systemd/private", runtime);
   spindle_test_assert_report_has (worker, step);
   g_free (step);
   step = g_strdup_printf ("Cgroup %s emptied and removed", dir);
