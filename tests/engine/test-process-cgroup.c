@@ -477,6 +477,73 @@ spawn_waiting_shells (SpindleWorkerSet *set,
   return worker;
 }
 
+static pid_t
+parent_of (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  int ppid = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_cmpint (sscanf (strrchr (contents, ')') + 2, "%*c %d", &ppid), ==, 1);
+  return ppid;
+}
+
+/* A command of waiting shells in a cgroup of its own, running, and what
+ * a test needs of it. */
+typedef struct
+{
+  SpindleWorkerSet  *set;
+  SpindleWorker     *worker;
+  Forced             forced;
+  PidFile            file;
+  char             **shells;
+  GArray            *sleeps;
+  pid_t              command;
+  pid_t              helper;       /* the command's parent, the reaper */
+  char              *dir;          /* the command's cgroup */
+} Waiting;
+
+/* Starts @n waiting shells forced into a cgroup; FALSE (the test
+ * skipped, nothing started) without a cgroup to use. */
+static gboolean
+waiting_start (Waiting *self,
+               guint    n)
+{
+  SpindleProcessInfo *info;
+
+  memset (self, 0, sizeof *self);
+  if (skip_without_cgroup ())
+    return FALSE;
+
+  self->set = spindle_test_set_new ();
+  forced_init (&self->forced, "cgroup");
+  self->worker = spawn_waiting_shells (self->set, &self->forced, &self->file, n);
+  /* the host has read the report's "contained" by then */
+  spindle_test_wait_until (running_cond, self->worker, SPINDLE_TEST_GUARD_MS);
+  info = spindle_process_info_get_for_worker (self->worker);
+  spindle_process_info_update (info);
+  self->command = spindle_process_info_get_pid (info);
+  g_assert_cmpint (self->command, >, 0);
+  self->dir = contained_dir (self->command);
+  self->helper = parent_of (self->command);
+  g_assert_cmpint (self->helper, !=, getpid ());
+  self->shells = spindle_test_pid_file_read (&self->file);
+  self->sleeps = spindle_test_marked_pids (MARK);
+  return TRUE;
+}
+
+static void
+waiting_clear (Waiting *self)
+{
+  g_strfreev (self->shells);
+  g_clear_pointer (&self->sleeps, g_array_unref);
+  g_free (self->dir);
+  spindle_test_pid_file_clear (&self->file);
+  forced_clear (&self->forced);
+  g_clear_object (&self->set);
+}
+
 /* The report names every shell and every sleep. */
 static void
 assert_report_names (SpindleWorker *worker,
@@ -507,32 +574,20 @@ assert_report_names (SpindleWorker *worker,
 static void
 test_cgroup_kill_names_every_process (void)
 {
-  g_autoptr(SpindleWorkerSet) set = NULL;
-  g_autoptr(GArray) sleeps = NULL;
-  g_auto(GStrv) shells = NULL;
-  SpindleWorker *worker;
-  PidFile file;
-  Forced forced;
+  Waiting waiting;
 
-  if (skip_without_cgroup ())
+  if (!waiting_start (&waiting, N_WAITERS))
     return;
 
-  set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
-  worker = spawn_waiting_shells (set, &forced, &file, N_WAITERS);
-  shells = spindle_test_pid_file_read (&file);
-  sleeps = spindle_test_marked_pids (MARK);
+  spindle_worker_force_cancel (waiting.worker);
+  spindle_test_wait_terminal (waiting.worker);
 
-  spindle_worker_force_cancel (worker);
-  spindle_test_wait_terminal (worker);
-
-  assert_report_names (worker, shells, sleeps);
-  assert_report_lacks (worker, "could not be reaped");
-  assert_no_failed_step (worker);
+  assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
+  assert_report_lacks (waiting.worker, "could not be reaped");
+  assert_no_failed_step (waiting.worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
-  spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
+  waiting_clear (&waiting);
 }
 
 /* The command's cgroup is its to use: processes it moves into cgroups it
@@ -542,51 +597,34 @@ test_cgroup_kill_names_every_process (void)
 static void
 test_cgroup_kill_names_sub_cgroups (void)
 {
-  g_autoptr(SpindleWorkerSet) set = NULL;
-  g_autoptr(GArray) sleeps = NULL;
-  g_auto(GStrv) shells = NULL;
-  g_autofree char *dir = NULL;
-  SpindleProcessInfo *info;
-  SpindleWorker *worker;
-  PidFile file;
-  Forced forced;
+  Waiting waiting;
 
-  if (skip_without_cgroup ())
+  if (!waiting_start (&waiting, N_MOVED))
     return;
 
-  set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
-  worker = spawn_waiting_shells (set, &forced, &file, N_MOVED);
-  info = spindle_process_info_get_for_worker (worker);
-  spindle_test_wait_until (spindle_test_has_process_rows, worker, SPINDLE_TEST_GUARD_MS);
-  dir = contained_dir (spindle_process_info_get_pid (info));
-
-  shells = spindle_test_pid_file_read (&file);
-  sleeps = spindle_test_marked_pids (MARK);
-  for (guint i = 0; shells[i] != NULL; i++)
+  for (guint i = 0; waiting.shells[i] != NULL; i++)
     {
       g_autofree char *name = g_strdup_printf ("shell-%u", i);
 
-      move_to_sub_cgroup (dir, name, atoi (shells[i]));
+      move_to_sub_cgroup (waiting.dir, name, atoi (waiting.shells[i]));
     }
-  for (guint i = 0; i < sleeps->len; i++)
+  for (guint i = 0; i < waiting.sleeps->len; i++)
     {
       g_autofree char *name = g_strdup_printf ("shell-%u/sleep-%u", i % N_MOVED, i);
 
-      move_to_sub_cgroup (dir, name, g_array_index (sleeps, pid_t, i));
+      move_to_sub_cgroup (waiting.dir, name, g_array_index (waiting.sleeps, pid_t, i));
     }
 
-  spindle_worker_force_cancel (worker);
-  spindle_test_wait_terminal (worker);
+  spindle_worker_force_cancel (waiting.worker);
+  spindle_test_wait_terminal (waiting.worker);
 
-  assert_report_names (worker, shells, sleeps);
-  spindle_test_assert_report_has (worker, "emptied and removed");
-  assert_no_failed_step (worker);
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
+  spindle_test_assert_report_has (waiting.worker, "emptied and removed");
+  assert_no_failed_step (waiting.worker);
+  g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
-  spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
+  waiting_clear (&waiting);
 }
 
 /* Every process of the tree is dead: gone, or a zombie that its new
@@ -604,18 +642,6 @@ tree_dead_cond (gpointer data)
         return FALSE;
     }
   return spindle_test_count_marked (MARK) == 0;
-}
-
-static pid_t
-parent_of (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  int ppid = 0;
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_cmpint (sscanf (strrchr (contents, ')') + 2, "%*c %d", &ppid), ==, 1);
-  return ppid;
 }
 
 /* The helper itself SIGKILLed: no subreaper and no walk are left, but the
@@ -715,51 +741,33 @@ helper_stopped_cond (gpointer data)
 static void
 test_cgroup_host_kills_helper_stopped (void)
 {
-  g_autoptr(SpindleWorkerSet) set = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *intruder_step = NULL;
   const char *intruder_argv[] = { "sleep", "7419", NULL };
-  SpindleProcessInfo *info;
-  SpindleWorker *worker;
-  Stopped stopped = { 0 };
+  Stopped stopped;
   gboolean dead;
   GPid intruder;
-  PidFile file;
-  Forced forced;
-  pid_t helper;
+  Waiting waiting;
   int status = 0;
 
-  if (skip_without_cgroup ())
+  if (!waiting_start (&waiting, N_STOPPED))
     return;
 
-  set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
-  worker = spawn_waiting_shells (set, &forced, &file, N_STOPPED);
-  /* the host has read the report's "contained" by then */
-  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
-  info = spindle_process_info_get_for_worker (worker);
-  spindle_process_info_update (info);
-  stopped.command = spindle_process_info_get_pid (info);
-  g_assert_cmpint (stopped.command, >, 0);
-  dir = contained_dir (stopped.command);
-  helper = parent_of (stopped.command);
-  g_assert_cmpint (helper, !=, getpid ());
-  stopped.shells = spindle_test_pid_file_read (&file);
-  stopped.sleeps = spindle_test_marked_pids (MARK);
+  stopped = (Stopped) { .command = waiting.command, .shells = waiting.shells,
+                        .sleeps = waiting.sleeps, .intruder_pidfd = -1 };
 
   g_spawn_async (NULL, (char **) intruder_argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                  NULL, NULL, &intruder, &error);
   g_assert_no_error (error);
   stopped.intruder_pidfd = (int) syscall (SYS_pidfd_open, intruder, 0);
   g_assert_cmpint (stopped.intruder_pidfd, >=, 0);
-  join_cgroup (dir, intruder);
+  join_cgroup (waiting.dir, intruder);
 
-  g_assert_cmpint (kill (helper, SIGSTOP), ==, 0);
-  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (helper), SPINDLE_TEST_GUARD_MS);
-  spindle_worker_force_cancel (worker);
+  g_assert_cmpint (kill (waiting.helper, SIGSTOP), ==, 0);
+  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (waiting.helper), SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (waiting.worker);
   dead = spindle_test_poll_until (stopped_all_dead_cond, &stopped, SPINDLE_TEST_GUARD_MS);
-  g_assert_cmpint (kill (helper, SIGCONT), ==, 0);
+  g_assert_cmpint (kill (waiting.helper, SIGCONT), ==, 0);
   g_assert_true (dead);
 
   g_assert_cmpint (waitpid (intruder, &status, 0), ==, intruder);
@@ -767,22 +775,19 @@ test_cgroup_host_kills_helper_stopped (void)
   g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
   close (stopped.intruder_pidfd);
 
-  spindle_test_wait_terminal (worker);
-  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-  assert_report_names (worker, stopped.shells, stopped.sleeps);
+  spindle_test_wait_terminal (waiting.worker);
+  g_assert_cmpint (spindle_worker_get_state (waiting.worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
   intruder_step = g_strdup_printf ("Descendant %d (sleep) ended, reaped by its own parent", intruder);
-  spindle_test_assert_report_has (worker, intruder_step);
-  assert_report_lacks (worker, "could not be reaped");
-  spindle_test_assert_report_has (worker, "emptied and removed");
-  assert_no_failed_step (worker);
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  spindle_test_assert_report_has (waiting.worker, intruder_step);
+  assert_report_lacks (waiting.worker, "could not be reaped");
+  spindle_test_assert_report_has (waiting.worker, "emptied and removed");
+  assert_no_failed_step (waiting.worker);
+  g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 
-  g_strfreev (stopped.shells);
-  g_array_unref (stopped.sleeps);
-  spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
+  waiting_clear (&waiting);
 }
 
 /* More than the host names itself (256, spindle-process-orders.c): the
@@ -808,54 +813,35 @@ cgroup_frozen_cond (gpointer data)
 static void
 test_cgroup_kill_many_left_to_helper (void)
 {
-  g_autoptr(SpindleWorkerSet) set = NULL;
-  g_autoptr(GArray) sleeps = NULL;
-  g_auto(GStrv) shells = NULL;
-  g_autofree char *dir = NULL;
-  SpindleProcessInfo *info;
-  SpindleWorker *worker;
-  PidFile file;
-  Forced forced;
-  pid_t helper;
+  Waiting waiting;
 
-  if (skip_without_cgroup ())
+  if (!waiting_start (&waiting, N_MANY_WAITERS))
     return;
 
-  set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
-  worker = spawn_waiting_shells (set, &forced, &file, N_MANY_WAITERS);
-  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
-  info = spindle_process_info_get_for_worker (worker);
-  spindle_process_info_update (info);
-  dir = contained_dir (spindle_process_info_get_pid (info));
-  helper = parent_of (spindle_process_info_get_pid (info));
-  shells = spindle_test_pid_file_read (&file);
-  sleeps = spindle_test_marked_pids (MARK);
-  g_assert_cmpuint (g_strv_length (shells) + sleeps->len, >, 256);
+  g_assert_cmpuint (g_strv_length (waiting.shells) + waiting.sleeps->len, >, 256);
 
-  g_assert_cmpint (kill (helper, SIGSTOP), ==, 0);
-  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (helper), SPINDLE_TEST_GUARD_MS);
-  spindle_worker_force_cancel (worker);
-  if (!spindle_test_poll_until (cgroup_frozen_cond, dir, SPINDLE_TEST_GUARD_MS))
+  g_assert_cmpint (kill (waiting.helper, SIGSTOP), ==, 0);
+  spindle_test_wait_until (helper_stopped_cond, GINT_TO_POINTER (waiting.helper), SPINDLE_TEST_GUARD_MS);
+  spindle_worker_force_cancel (waiting.worker);
+  if (!spindle_test_poll_until (cgroup_frozen_cond, waiting.dir, SPINDLE_TEST_GUARD_MS))
     {
-      kill (helper, SIGCONT);
-      g_error ("the cgroup of %u processes was not frozen", g_strv_length (shells) + sleeps->len);
+      kill (waiting.helper, SIGCONT);
+      g_error ("the cgroup of %u processes was not frozen", g_strv_length (waiting.shells) + waiting.sleeps->len);
     }
-  for (guint i = 0; i < sleeps->len; i++)
-    g_assert_false (dead_or_zombie (g_array_index (sleeps, pid_t, i)));
-  g_assert_cmpint (kill (helper, SIGCONT), ==, 0);
+  for (guint i = 0; i < waiting.sleeps->len; i++)
+    g_assert_false (dead_or_zombie (g_array_index (waiting.sleeps, pid_t, i)));
+  g_assert_cmpint (kill (waiting.helper, SIGCONT), ==, 0);
 
-  spindle_test_wait_terminal (worker);
-  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
-  assert_report_names (worker, shells, sleeps);
-  assert_report_lacks (worker, "could not be reaped");
-  spindle_test_assert_report_has (worker, "emptied and removed");
-  assert_no_failed_step (worker);
-  g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  spindle_test_wait_terminal (waiting.worker);
+  g_assert_cmpint (spindle_worker_get_state (waiting.worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
+  assert_report_lacks (waiting.worker, "could not be reaped");
+  spindle_test_assert_report_has (waiting.worker, "emptied and removed");
+  assert_no_failed_step (waiting.worker);
+  g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
-  spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
+  waiting_clear (&waiting);
 }
 
 /* A directory to give the reaper as XDG_RUNTIME_DIR, its systemd/private
@@ -939,10 +925,9 @@ test_scope_refused_moves_paused_child (void)
   tree_assert_gone (&tree, 0);
 
   /* and says why not the scope: the manager's socket that nothing answers */
-  step = g_strdup_printf ("Contained in cgroup %s (a systemd scope was refused: ", dir);
-  spindle_test_assert_report_has (worker, step);
-  g_free (step);
-  step = g_strdup_printf ("%s/systemd/private", runtime);
+  step = g_strdup_printf ("Contained in cgroup %s (a systemd scope was refused: "
+                          "cannot connect to the systemd user manager's socket %s/systemd/private",
+                          dir, runtime);
   spindle_test_assert_report_has (worker, step);
   g_free (step);
   step = g_strdup_printf ("Cgroup %s emptied and removed", dir);
