@@ -22,6 +22,16 @@ from gi.repository import GLib, Spindle  # noqa: E402
 
 SECOND = 1000 * 1000  # the engine counts µs
 
+# Bodies run in their own threads, beside the main loop's handlers: print()
+# writes a line's text and its newline apart, so lines from two threads
+# could interleave without this lock.
+print_lock = threading.Lock()
+
+
+def say(text):
+    with print_lock:
+        print(text, flush=True)
+
 
 def waiter(job, started):
     """Waits for work until asked to stop: a stop wakes job.sleep() at once."""
@@ -45,7 +55,7 @@ def spinner(job, started):
             while True:
                 n += 1
     finally:
-        print('spinner: finally ran, lock held: %s' % lock.locked())
+        say('spinner: finally ran, lock held: %s' % lock.locked())
 
 
 def main():
@@ -55,10 +65,10 @@ def main():
     started = {'waiter': threading.Event(), 'spinner': threading.Event()}
 
     def on_cleanup_finished(worker, report):
-        print('%s cleaned up:\n%s' % (worker.get_name(), report.to_string()))
+        say('%s cleaned up:\n%s' % (worker.get_name(), report.to_string()))
 
     def on_finished(worker):
-        print('%s: %s' % (worker.get_name(), worker.get_state().value_nick))
+        say('%s: %s' % (worker.get_name(), worker.get_state().value_nick))
         ended.append(worker)
         if len(ended) == 2:
             loop.quit()
