@@ -10,30 +10,21 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <signal.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "spindle-application.h"
 #include "spindle-attach-dialog.h"
 #include "spindle-catalog.h"
 #include "spindle-clock.h"
+#include "spindle-early-start.h"
 #include "spindle-preferences-window.h"
 #include "spindle-recorder.h"
 #include "spindle-recording.h"
 #include "spindle-remote.h"
 #include "spindle-replay-window.h"
 #include "spindle-window.h"
-#include "spindle-window-private.h"
 
 #define MIN_REFRESH_MS 100
 #define MAX_REFRESH_MS 10000
-
-typedef struct
-{
-  char  *kind;
-  guint  count;
-  guint  started;   /* before the window: see start_early () */
-} WorkerRequest;
 
 struct _SpindleApplication
 {
@@ -43,7 +34,7 @@ struct _SpindleApplication
   GSettings        *settings;
 
   /* from the command line, used by the first activation */
-  GArray           *requests;
+  GArray           *requests;      /* of SpindleWorkerRequest */
   guint             refresh_ms;
   gboolean          demo;
   char            **run_argv;      /* --run's command, or NULL */
@@ -60,7 +51,7 @@ struct _SpindleApplication
   guint             sigint_id;
   gboolean          signalled;
 
-  gpointer          heap_fence;    /* see reserve_heap () */
+  gpointer          heap_fence;    /* see spindle_early_start_reserve_heap () */
 };
 
 G_DEFINE_FINAL_TYPE (SpindleApplication, spindle_application, GTK_TYPE_APPLICATION)
@@ -97,14 +88,6 @@ arguments_clear (Arguments *args)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Arguments, arguments_clear)
-
-static void
-clear_request (gpointer data)
-{
-  WorkerRequest *request = data;
-
-  g_clear_pointer (&request->kind, g_free);
-}
 
 static char *
 dup_known_kinds (void)
@@ -185,9 +168,9 @@ check_utf8 (const char  *option,
 }
 
 static gboolean
-parse_worker_request (const char     *arg,
-                      WorkerRequest  *request,
-                      GError        **error)
+parse_worker_request (const char            *arg,
+                      SpindleWorkerRequest  *request,
+                      GError               **error)
 {
   g_autofree char *kind = NULL;
   const char *equals;
@@ -288,7 +271,7 @@ check_budget (SpindleApplication  *self,
 
   for (guint i = 0; i < self->requests->len; i++)
     {
-      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
+      SpindleWorkerRequest *request = &g_array_index (self->requests, SpindleWorkerRequest, i);
 
       threads += (guint64) request->count * spindle_catalog_get_thread_cost (request->kind);
     }
@@ -377,7 +360,7 @@ apply_arguments (SpindleApplication  *self,
 
   for (guint i = 0; args->workers != NULL && args->workers[i] != NULL; i++)
     {
-      WorkerRequest request = { 0 };
+      SpindleWorkerRequest request = { 0 };
 
       if (!parse_worker_request (args->workers[i], &request, error))
         return FALSE;
@@ -911,112 +894,6 @@ record_requested (SpindleApplication *self)
 
 /* Early start ***************************************************************/
 
-/* The workers of the command line start before GTK does. Its start-up
- * (gtk_init, opening the display, the style, the window) takes the main
- * thread a few hundred milliseconds, in which the set's starter threads
- * (its "background-start") can create the first workers' threads instead
- * of waiting for the window's batches: creating a thread costs ~100 µs
- * here, a second for ten thousand. Making a worker costs the main thread
- * tens of microseconds, so only a share, for EARLY_USEC, is made before
- * GTK starts; the window makes the rest in its batches (see
- * spindle-window-spawning.c), counting these among those started.
- *
- * Not before GApplication registers, though: without a session bus (as
- * under xvfb-run), GDBus runs dbus-launch and waits for it, which took
- * half a second while thousands of threads started, more than the whole
- * of GTK's start-up.
- */
-#define EARLY_USEC (100 * 1000)
-
-/* The heap the launch grows into, populated in advance. With 10,000
- * workers the main thread's heap grows by ~57 MB before the list is
- * populated (the workers, their jobs, the list's models and rows), ~14,000
- * pages. On a virtual machine where a page fault cost ~20 µs, that was a
- * quarter of the main thread's launch; populated by madvise
- * (MADV_POPULATE_WRITE), one call a block, a page costs ~1 µs and its first
- * touch ~12 µs more (the hypervisor maps it then). Huge pages cost less
- * still to map, but their zeroing up front, on the main thread, made the
- * launch and the idle window measure worse.
- *
- * The blocks are taken from the heap itself (each below glibc's mmap
- * threshold) and populated; all but one are freed, and the one kept as a
- * fence keeps them from joining the heap's top, where free() would hand
- * them back to the system at once: later allocations are carved from
- * them. The fence is the block at the highest address, not merely the
- * last taken: a block may come from a free chunk lower down, and one
- * below another block would fence nothing. With every other block below
- * it, none borders the top once freed. The fence goes with the
- * application.
- *
- * Only for HEAP_MIN_WORKERS workers or more (with fewer, the base alone
- * would stay resident for nothing), up to HEAP_MAX in all, and only as
- * far as the memory is granted: a block refused ends the reserve quietly.
- */
-#define HEAP_BLOCK        (120 * 1024)
-#define HEAP_BASE         (8 * 1024 * 1024)
-#define HEAP_PER_WORKER   (9 * 512)
-#define HEAP_MAX          (64 * 1024 * 1024)
-#define HEAP_MIN_WORKERS  1000
-
-static gsize
-requested_workers (SpindleApplication *self)
-{
-  gsize n = 0;
-
-  for (guint i = 0; i < self->requests->len; i++)
-    n += g_array_index (self->requests, WorkerRequest, i).count;
-
-  return n;
-}
-
-static void
-populate_block (char *block)
-{
-  gsize page = sysconf (_SC_PAGESIZE);
-  char *start = (char *) (((guintptr) block + page - 1) & ~(guintptr) (page - 1));
-  char *end = (char *) (((guintptr) block + HEAP_BLOCK) & ~(guintptr) (page - 1));
-
-  /* without it (before Linux 5.14), the pages fault in as they are used */
-  if (end > start)
-    madvise (start, end - start, MADV_POPULATE_WRITE);
-}
-
-static void
-reserve_heap (SpindleApplication *self,
-              gsize               n_workers)
-{
-  gsize size, n_blocks, n_taken = 0, highest = 0;
-  g_autofree char **blocks = NULL;
-
-  if (self->heap_fence != NULL || n_workers < HEAP_MIN_WORKERS)
-    return;
-
-  size = n_workers < (HEAP_MAX - HEAP_BASE) / HEAP_PER_WORKER
-         ? HEAP_BASE + n_workers * HEAP_PER_WORKER : HEAP_MAX;
-  n_blocks = size / HEAP_BLOCK;
-  blocks = g_try_new (char *, n_blocks);
-  if (blocks == NULL)
-    return;
-
-  for (; n_taken < n_blocks; n_taken++)
-    {
-      blocks[n_taken] = g_try_malloc (HEAP_BLOCK);
-      if (blocks[n_taken] == NULL)
-        break;
-      populate_block (blocks[n_taken]);
-      if ((guintptr) blocks[n_taken] > (guintptr) blocks[highest])
-        highest = n_taken;
-    }
-
-  if (n_taken == 0)
-    return;
-
-  self->heap_fence = blocks[highest];
-  for (gsize i = n_taken; i > 0; i--)
-    if (i - 1 != highest)
-      g_free (blocks[i - 1]);
-}
-
 /* Before the first worker: the set, with the settings applied. */
 static void
 ensure_set (SpindleApplication *self)
@@ -1044,24 +921,6 @@ watch_signals (SpindleApplication *self)
   self->sigint_id = g_unix_signal_add (SIGINT, on_sigint, self);
 }
 
-/* Stops at the first worker that cannot be made: the window's batch makes
- * the same one again and says why.
- */
-static void
-start_requests_until (SpindleApplication *self,
-                      gint64              until)
-{
-  for (guint i = 0; i < self->requests->len; i++)
-    {
-      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
-
-      for (; request->started < request->count; request->started++)
-        if (g_get_monotonic_time () >= until ||
-            spindle_catalog_spawn (self->set, request->kind, NULL) == NULL)
-          return;
-    }
-}
-
 static void
 start_demo (SpindleApplication *self)
 {
@@ -1074,13 +933,20 @@ start_demo (SpindleApplication *self)
   self->demo = FALSE;
 }
 
+/* The command line's workers, a share of them started before GTK (see
+ * spindle-early-start.c). Not before GApplication registers, though:
+ * without a session bus (as under xvfb-run), GDBus runs dbus-launch and
+ * waits for it, which took half a second while thousands of threads
+ * started, more than the whole of GTK's start-up.
+ */
 static void
 start_early (SpindleApplication *self)
 {
   if (!self->demo && self->requests->len == 0)
     return;
 
-  reserve_heap (self, requested_workers (self));
+  if (self->heap_fence == NULL)
+    self->heap_fence = spindle_early_start_reserve_heap (spindle_early_start_count (self->requests));
   ensure_set (self);
   watch_signals (self);
   record_requested (self);
@@ -1092,32 +958,9 @@ start_early (SpindleApplication *self)
   if (self->demo)
     start_demo (self);
 
-  g_object_set (self->set, "background-start", TRUE, NULL);
-  start_requests_until (self, g_get_monotonic_time () + EARLY_USEC);
-  g_object_set (self->set, "background-start", FALSE, NULL);
+  spindle_early_start_spawn (self->requests, self->set);
 
   g_object_thaw_notify (G_OBJECT (self->set));
-}
-
-/* What start_early () left, in batches, while the window draws and counts
- * them.
- */
-static void
-spawn_requested (SpindleApplication *self,
-                 SpindleWindow      *window)
-{
-  guint started = 0;
-
-  for (guint i = 0; i < self->requests->len; i++)
-    {
-      WorkerRequest *request = &g_array_index (self->requests, WorkerRequest, i);
-
-      spindle_window_start_workers (window, request->kind, request->count - request->started);
-      started += request->started;
-    }
-  _spindle_window_add_started (window, started);
-
-  g_array_set_size (self->requests, 0);
 }
 
 static void
@@ -1148,7 +991,7 @@ spindle_application_activate (GApplication *app)
     window = GTK_WINDOW (spindle_window_new (GTK_APPLICATION (app), self->set));
 
   gtk_window_present (window);
-  spawn_requested (self, SPINDLE_WINDOW (window));
+  spindle_early_start_hand_over (self->requests, SPINDLE_WINDOW (window));
   run_requested (self);
 }
 
@@ -1235,8 +1078,7 @@ spindle_application_class_init (SpindleApplicationClass *klass)
 static void
 spindle_application_init (SpindleApplication *self)
 {
-  self->requests = g_array_new (FALSE, TRUE, sizeof (WorkerRequest));
-  g_array_set_clear_func (self->requests, clear_request);
+  self->requests = spindle_early_start_new_requests ();
 }
 
 SpindleApplication *
