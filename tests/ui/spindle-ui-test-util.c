@@ -321,22 +321,29 @@ spindle_ui_test_activate (GtkWidget *button)
   g_object_unref (button);
 }
 
-static gboolean
-widget_matches (GtkWidget  *widget,
-                GType       type,
-                const char *name,
-                const char *label)
+typedef struct
 {
-  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return FALSE;
-  if (name != NULL && g_strcmp0 (gtk_widget_get_name (widget), name) != 0)
-    return FALSE;
-  if (label != NULL && GTK_IS_LABEL (widget))
-    return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), label) == 0;
-  if (label != NULL && GTK_IS_BUTTON (widget))
-    return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+  GType       type;
+  const char *name;
+  const char *label;
+} WidgetQuery;
 
-  return label == NULL;
+static gboolean
+widget_matches (GtkWidget     *widget,
+                gconstpointer  data)
+{
+  const WidgetQuery *query = data;
+
+  if (!G_TYPE_CHECK_INSTANCE_TYPE (widget, query->type))
+    return FALSE;
+  if (query->name != NULL && g_strcmp0 (gtk_widget_get_name (widget), query->name) != 0)
+    return FALSE;
+  if (query->label != NULL && GTK_IS_LABEL (widget))
+    return g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), query->label) == 0;
+  if (query->label != NULL && GTK_IS_BUTTON (widget))
+    return g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), query->label) == 0;
+
+  return query->label == NULL;
 }
 
 /* Depth first: the first descendant of @type with the widget name and label given. */
@@ -346,20 +353,9 @@ spindle_ui_test_find (GtkWidget  *root,
                       const char *name,
                       const char *label)
 {
-  if (widget_matches (root, type, name, label))
-    return root;
+  WidgetQuery query = { type, name, label };
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = spindle_ui_test_find (child, type, name, label);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spindle_ui_test_find_match (root, widget_matches, &query);
 }
 
 /* Depth first: the first of @root and its descendants that @match accepts. */
@@ -384,46 +380,52 @@ spindle_ui_test_find_match (GtkWidget          *root,
   return NULL;
 }
 
+static gboolean
+has_action (GtkWidget     *widget,
+            gconstpointer  action_name)
+{
+  return GTK_IS_ACTIONABLE (widget) &&
+         g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action_name) == 0;
+}
+
 GtkWidget *
 spindle_ui_test_find_action_button (GtkWidget  *root,
                                     const char *action_name)
 {
-  if (GTK_IS_ACTIONABLE (root) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = spindle_ui_test_find_action_button (child, action_name);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
+  return spindle_ui_test_find_match (root, has_action, action_name);
 }
 
-static GtkWidget *
-find_elapsed_label (GtkWidget     *root,
-                    SpindleWorker *worker)
+static gboolean
+has_css_class (GtkWidget     *widget,
+               gconstpointer  css_class)
 {
-  if (SPINDLE_IS_ELAPSED_LABEL (root) &&
-      spindle_elapsed_label_get_worker (SPINDLE_ELAPSED_LABEL (root)) == worker)
-    return root;
+  return gtk_widget_has_css_class (widget, css_class);
+}
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_elapsed_label (child, worker);
+/* Depth first: the first of @root and its descendants with that style class. */
+GtkWidget *
+spindle_ui_test_find_css_class (GtkWidget  *root,
+                                const char *css_class)
+{
+  return spindle_ui_test_find_match (root, has_css_class, css_class);
+}
 
-      if (found != NULL)
-        return found;
-    }
+/* The list row @widget is in (its CSS name is "row"), or NULL. */
+GtkWidget *
+spindle_ui_test_row_of (GtkWidget *widget)
+{
+  while (widget != NULL && g_strcmp0 (gtk_widget_get_css_name (widget), "row") != 0)
+    widget = gtk_widget_get_parent (widget);
 
-  return NULL;
+  return widget;
+}
+
+static gboolean
+is_elapsed_of (GtkWidget     *widget,
+               gconstpointer  worker)
+{
+  return SPINDLE_IS_ELAPSED_LABEL (widget) &&
+         spindle_elapsed_label_get_worker (SPINDLE_ELAPSED_LABEL (widget)) == worker;
 }
 
 /* The column view's row widget showing @worker, found through its elapsed
@@ -433,13 +435,10 @@ GtkWidget *
 spindle_ui_test_find_row (SpindleWindow *window,
                           SpindleWorker *worker)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GtkWidget *widget = find_elapsed_label (view, worker);
+  GtkWidget *view = GTK_WIDGET (spindle_ui_test_get_view (window));
+  GtkWidget *row = spindle_ui_test_row_of (spindle_ui_test_find_match (view, is_elapsed_of, worker));
 
-  while (widget != NULL && g_strcmp0 (gtk_widget_get_css_name (widget), "row") != 0)
-    widget = gtk_widget_get_parent (widget);
-
-  return widget != NULL && gtk_widget_get_mapped (widget) ? widget : NULL;
+  return row != NULL && gtk_widget_get_mapped (row) ? row : NULL;
 }
 
 GtkWidget *
@@ -452,20 +451,46 @@ spindle_ui_test_find_row_button (SpindleWindow *window,
   return row ? spindle_ui_test_find (row, GTK_TYPE_BUTTON, button_name, NULL) : NULL;
 }
 
+/* A label's text, or an inscription's (cells whose text changes on every
+ * tick draw it without a relayout); NULL for any other widget, or an
+ * inscription with no text.
+ */
+const char *
+spindle_ui_test_text_of (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return gtk_label_get_label (GTK_LABEL (widget));
+  if (GTK_IS_INSCRIPTION (widget))
+    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+
+  return NULL;
+}
+
 static void
 collect_labels (GtkWidget *widget,
                 GString   *text)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_get_visible (widget))
-    g_string_append_printf (text, "%s|", gtk_label_get_label (GTK_LABEL (widget)));
-  /* cells whose text changes on every tick draw it without a relayout */
-  else if (GTK_IS_INSCRIPTION (widget) && gtk_widget_get_visible (widget))
-    g_string_append_printf (text, "%s|", gtk_inscription_get_text (GTK_INSCRIPTION (widget)) ?: "");
+  if ((GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget)) && gtk_widget_get_visible (widget))
+    g_string_append_printf (text, "%s|", spindle_ui_test_text_of (widget) ?: "");
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     collect_labels (child, text);
+}
+
+/* Every visible label (and inscription) in @widget, "sleeper 1|Sleeper|1234|"
+ * for a row; "" for NULL.
+ */
+static char *
+widget_text (GtkWidget *widget)
+{
+  GString *text = g_string_new (NULL);
+
+  if (widget != NULL)
+    collect_labels (widget, text);
+
+  return g_string_free (text, FALSE);
 }
 
 /* Every label (and inscription) of the worker's row,
@@ -475,13 +500,19 @@ char *
 spindle_ui_test_row_text (SpindleWindow *window,
                           SpindleWorker *worker)
 {
-  GtkWidget *row = spindle_ui_test_find_row (window, worker);
-  GString *text = g_string_new (NULL);
+  return widget_text (spindle_ui_test_find_row (window, worker));
+}
 
-  if (row != NULL)
-    collect_labels (row, text);
+/* Whether one whole visible label in @widget (a row, say) reads @text. */
+gboolean
+spindle_ui_test_widget_has_text (GtkWidget  *widget,
+                                 const char *text)
+{
+  g_autofree char *shown = widget_text (widget);
+  g_autofree char *needle = g_strdup_printf ("|%s|", text);
+  g_autofree char *haystack = g_strdup_printf ("|%s", shown);
 
-  return g_string_free (text, FALSE);
+  return strstr (haystack, needle) != NULL;
 }
 
 /* Whether one whole label of the worker's row reads @text. */
@@ -490,11 +521,7 @@ spindle_ui_test_row_has_text (SpindleWindow *window,
                               SpindleWorker *worker,
                               const char    *text)
 {
-  g_autofree char *row = spindle_ui_test_row_text (window, worker);
-  g_autofree char *needle = g_strdup_printf ("|%s|", text);
-  g_autofree char *haystack = g_strdup_printf ("|%s", row);
-
-  return strstr (haystack, needle) != NULL;
+  return spindle_ui_test_widget_has_text (spindle_ui_test_find_row (window, worker), text);
 }
 
 typedef struct
@@ -564,9 +591,7 @@ spindle_ui_test_wait_row_matches (SpindleWindow      *window,
 static GtkSelectionModel *
 get_selection (SpindleWindow *window)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-
-  return gtk_column_view_get_model (GTK_COLUMN_VIEW (view));
+  return gtk_column_view_get_model (spindle_ui_test_get_view (window));
 }
 
 guint

@@ -71,6 +71,12 @@ GtkWidget     *spindle_ui_test_find_match      (GtkWidget           *root,
                                                 gconstpointer        data);
 GtkWidget     *spindle_ui_test_find_action_button (GtkWidget        *root,
                                                    const char       *action_name);
+GtkWidget     *spindle_ui_test_find_css_class  (GtkWidget           *root,
+                                                const char          *css_class);
+GtkWidget     *spindle_ui_test_row_of          (GtkWidget           *widget);
+const char    *spindle_ui_test_text_of         (GtkWidget           *widget);
+gboolean       spindle_ui_test_widget_has_text (GtkWidget           *widget,
+                                                const char          *text);
 GtkWidget     *spindle_ui_test_find_row        (SpindleWindow       *window,
                                                 SpindleWorker       *worker);
 GtkWidget     *spindle_ui_test_find_row_button (SpindleWindow       *window,
