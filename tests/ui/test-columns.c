@@ -176,24 +176,6 @@ count_nodes (GskRenderNode *node,
     }
 }
 
-static GtkWidget *
-find_css_class (GtkWidget  *widget,
-                const char *css_class)
-{
-  if (gtk_widget_has_css_class (widget, css_class))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_css_class (child, css_class);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* Every row on screen is drawn again on each frame of a scroll, in
  * software under the cairo renderer. A row draws no border (the theme's
  * transparent one between cells is drawn as a gradient mesh) and no
@@ -225,8 +207,8 @@ test_rows_draw_cheaply (Fixture *fixture)
   g_assert_cmpuint (counts.borders, ==, 0);
   g_assert_cmpuint (counts.opacities, ==, 0);
 
-  kind = find_css_class (row, "worker-kind");
-  cleanup = find_css_class (row, "cleanup-none");
+  kind = spindle_ui_test_find_css_class (row, "worker-kind");
+  cleanup = spindle_ui_test_find_css_class (row, "cleanup-none");
   g_assert_nonnull (kind);
   g_assert_nonnull (cleanup);
   gtk_style_context_get_color (gtk_widget_get_style_context (gtk_widget_get_parent (kind)), &fg);

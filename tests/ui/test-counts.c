@@ -388,44 +388,19 @@ is_older_than (AgeWait *wait)
   return spindle_worker_get_elapsed (wait->worker, g_get_monotonic_time ()) > wait->usec;
 }
 
+/* The inscription that shows the elapsed time in @row. */
 static GtkWidget *
-find_by_class (GtkWidget  *root,
-               const char *css_class)
+find_elapsed_text (GtkWidget *row)
 {
-  if (gtk_widget_has_css_class (root, css_class))
-    return root;
+  GtkWidget *elapsed, *text;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_class (child, css_class);
+  g_assert_nonnull (row);
+  elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
+  g_assert_nonnull (elapsed);
+  text = spindle_ui_test_find (elapsed, GTK_TYPE_INSCRIPTION, NULL, NULL);
+  g_assert_nonnull (text);
 
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-/* A cell's text, whether a label or an inscription shows it. */
-static const char *
-cell_text (GtkWidget *cell)
-{
-  if (GTK_IS_INSCRIPTION (cell))
-    return gtk_inscription_get_text (GTK_INSCRIPTION (cell));
-
-  return gtk_label_get_label (GTK_LABEL (cell));
-}
-
-typedef struct
-{
-  SpindleWindow *window;
-  SpindleWorker *worker;
-} RowOnScreen;
-
-static gboolean
-row_on_screen (RowOnScreen *wait)
-{
-  return spindle_ui_test_find_row (wait->window, wait->worker) != NULL;
+  return text;
 }
 
 /* A row that comes into view is right at once: its elapsed time counts
@@ -439,7 +414,6 @@ test_cells_right_when_shown (Fixture *fixture)
   guint interval = spindle_clock_get_interval (clock);
   SpindleWorker *sleeper, *other;
   AgeWait age;
-  RowOnScreen wait_row;
   GtkWidget *row, *elapsed, *kernel;
 
   spindle_clock_set_interval (clock, 60000);
@@ -456,22 +430,16 @@ test_cells_right_when_shown (Fixture *fixture)
   /* back on screen, and a frame drawn since: the row is a bound one, not a
    * widget the list has yet to lay out again (the search entry applies
    * its text after a delay of its own) */
-  wait_row.window = fixture->window;
-  wait_row.worker = sleeper;
-  spindle_ui_test_wait (row_on_screen, &wait_row);
+  spindle_ui_test_wait_row (fixture->window, sleeper);
   spindle_ui_test_wait_drawn (fixture->window);
   row = spindle_ui_test_find_row (fixture->window, sleeper);
-  g_assert_nonnull (row);
-  elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
-  g_assert_nonnull (elapsed);
-  elapsed = spindle_ui_test_find (elapsed, GTK_TYPE_INSCRIPTION, NULL, NULL);
-  g_assert_nonnull (elapsed);
-  g_assert_cmpstr (cell_text (elapsed), !=, "0:00.0");
+  elapsed = find_elapsed_text (row);
+  g_assert_cmpstr (spindle_ui_test_text_of (elapsed), !=, "0:00.0");
 
-  kernel = find_by_class (row, "kernel-state");
+  kernel = spindle_ui_test_find_css_class (row, "kernel-state");
   g_assert_nonnull (kernel);
   g_assert_nonnull (spindle_worker_get_kernel_state (sleeper));
-  g_assert_cmpstr (cell_text (kernel), !=, "—");
+  g_assert_cmpstr (spindle_ui_test_text_of (kernel), !=, "—");
 
   spindle_clock_set_interval (clock, interval);
 }
@@ -483,16 +451,12 @@ static void
 test_elapsed_width_fixed (Fixture *fixture)
 {
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
-  GtkWidget *row, *elapsed, *text;
+  GtkWidget *elapsed, *text;
   int before, after;
 
   spindle_ui_test_settle (fixture->window);
-  row = spindle_ui_test_find_row (fixture->window, sleeper);
-  g_assert_nonnull (row);
-  elapsed = spindle_ui_test_find (row, SPINDLE_TYPE_ELAPSED_LABEL, NULL, NULL);
-  g_assert_nonnull (elapsed);
-  text = spindle_ui_test_find (elapsed, GTK_TYPE_INSCRIPTION, NULL, NULL);
-  g_assert_nonnull (text);
+  text = find_elapsed_text (spindle_ui_test_find_row (fixture->window, sleeper));
+  elapsed = gtk_widget_get_ancestor (text, SPINDLE_TYPE_ELAPSED_LABEL);
 
   gtk_widget_measure (elapsed, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &before, NULL, NULL);
   gtk_inscription_set_text (GTK_INSCRIPTION (text), "59:59.9");

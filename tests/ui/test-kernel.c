@@ -86,15 +86,6 @@ find_list_view (GtkWidget *root)
   return spindle_ui_test_find (root, GTK_TYPE_LIST_VIEW, NULL, NULL);
 }
 
-static GtkWidget *
-row_of (GtkWidget *widget)
-{
-  while (widget != NULL && g_strcmp0 (gtk_widget_get_css_name (widget), "row") != 0)
-    widget = gtk_widget_get_parent (widget);
-
-  return widget;
-}
-
 static guint
 count_nodes (GskRenderNode *node,
              GskRenderNodeType type)
@@ -293,7 +284,7 @@ test_other_threads_read_only (Fixture *fixture)
   spindle_ui_test_wait (label_mapped, &label_wait);
   spindle_ui_test_settle (fixture->window);
 
-  row = row_of (spindle_ui_test_find (threads, GTK_TYPE_LABEL, NULL, tid_text));
+  row = spindle_ui_test_row_of (spindle_ui_test_find (threads, GTK_TYPE_LABEL, NULL, tid_text));
   g_assert_nonnull (row);
   g_assert_nonnull (spindle_ui_test_find (row, GTK_TYPE_LABEL, NULL, "unmanaged"));
   g_assert_null (spindle_ui_test_find (row, GTK_TYPE_BUTTON, NULL, NULL));
@@ -477,27 +468,11 @@ test_samples_only_while_mapped (Fixture *fixture)
 
 /* Columns and timelines *****************************************************/
 
-typedef struct
-{
-  SpindleWindow *window;
-  SpindleWorker *worker;
-} RowWait;
-
-static gboolean
-row_shown (RowWait *wait)
-{
-  return spindle_ui_test_find_row (wait->window, wait->worker) != NULL;
-}
-
 static GtkWidget *
 find_row_timeline (Fixture       *fixture,
                    SpindleWorker *worker)
 {
-  RowWait wait = { fixture->window, worker };
-
-  spindle_ui_test_wait (row_shown, &wait);
-
-  return spindle_ui_test_find (spindle_ui_test_find_row (fixture->window, worker),
+  return spindle_ui_test_find (spindle_ui_test_wait_row (fixture->window, worker),
                                SPINDLE_TYPE_TIMELINE, NULL, NULL);
 }
 
@@ -508,11 +483,12 @@ cpu_above (SpindleWorker *worker)
 }
 
 static gboolean
-row_shows_current_cpu (RowWait *wait)
+shows_current_cpu (GtkWidget     *row,
+                   gconstpointer  worker)
 {
-  g_autofree char *cpu = spindle_format_cpu_percent (spindle_worker_get_cpu_percent (wait->worker));
+  g_autofree char *cpu = spindle_format_cpu_percent (spindle_worker_get_cpu_percent ((SpindleWorker *) worker));
 
-  return spindle_ui_test_row_has_text (wait->window, wait->worker, cpu);
+  return spindle_ui_test_widget_has_text (row, cpu);
 }
 
 /* A sample can land between two checks, so the row is waited on until it
@@ -522,9 +498,7 @@ static void
 assert_row_shows_cpu (Fixture       *fixture,
                       SpindleWorker *worker)
 {
-  RowWait wait = { fixture->window, worker };
-
-  spindle_ui_test_wait (row_shows_current_cpu, &wait);
+  spindle_ui_test_wait_row_matches (fixture->window, worker, shows_current_cpu, worker);
 }
 
 static void
@@ -630,30 +604,28 @@ test_timeline_colors_cached (Fixture *fixture)
 
 /* Why is it still running? **************************************************/
 
+/* A mapped label or inscription whose text holds @needle, casefolded. */
+static gboolean
+shows_folded (GtkWidget     *widget,
+              gconstpointer  needle)
+{
+  const char *shown = spindle_ui_test_text_of (widget);
+  g_autofree char *folded = NULL;
+
+  if (!gtk_widget_get_mapped (widget) || !(GTK_IS_LABEL (widget) || GTK_IS_INSCRIPTION (widget)))
+    return FALSE;
+
+  folded = g_utf8_casefold (shown != NULL ? shown : "", -1);
+  return strstr (folded, needle) != NULL;
+}
+
 static gboolean
 label_contains (GtkWidget  *root,
                 const char *text)
 {
-  g_autofree char *folded = NULL;
   g_autofree char *needle = g_utf8_casefold (text, -1);
 
-  if (gtk_widget_get_mapped (root) && (GTK_IS_LABEL (root) || GTK_IS_INSCRIPTION (root)))
-    {
-      const char *shown = GTK_IS_LABEL (root) ? gtk_label_get_label (GTK_LABEL (root))
-                                              : gtk_inscription_get_text (GTK_INSCRIPTION (root));
-
-      folded = g_utf8_casefold (shown != NULL ? shown : "", -1);
-      if (strstr (folded, needle) != NULL)
-        return TRUE;
-    }
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (label_contains (child, text))
-      return TRUE;
-
-  return FALSE;
+  return spindle_ui_test_find_match (root, shows_folded, needle) != NULL;
 }
 
 static void

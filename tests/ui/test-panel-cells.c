@@ -158,22 +158,20 @@ count_cell_handlers (SpindleWorker      *worker,
   return count_handlers (worker, cell) + count_widget_handlers (worker, gtk_list_item_get_child (cell->list_item));
 }
 
+static gboolean
+is_inscription_with_text (GtkWidget     *widget,
+                          gconstpointer  unused)
+{
+  return GTK_IS_INSCRIPTION (widget) && spindle_ui_test_text_of (widget) != NULL;
+}
+
 /* The text of the first inscription under @widget. */
 static const char *
 first_text (GtkWidget *widget)
 {
-  if (GTK_IS_INSCRIPTION (widget))
-    return gtk_inscription_get_text (GTK_INSCRIPTION (widget));
+  GtkWidget *inscription = spindle_ui_test_find_match (widget, is_inscription_with_text, NULL);
 
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      const char *text = first_text (child);
-
-      if (text != NULL)
-        return text;
-    }
-
-  return NULL;
+  return inscription != NULL ? spindle_ui_test_text_of (inscription) : NULL;
 }
 
 /* What @cell shows is @worker's, in the cells whose text says whose it is. */

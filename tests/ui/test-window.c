@@ -16,21 +16,12 @@
 
 typedef SpindleUiFixture Fixture;
 
-typedef struct
-{
-  SpindleWindow *window;
-  SpindleWorker *worker;
-  const char    *text;
-} RowWait;
-
 static GtkWidget *
 wait_row_button (Fixture       *fixture,
                  SpindleWorker *worker,
                  const char    *name)
 {
-  spindle_ui_test_wait_row (fixture->window, worker);
-
-  return spindle_ui_test_find_row_button (fixture->window, worker, name);
+  return spindle_ui_test_find (spindle_ui_test_wait_row (fixture->window, worker), GTK_TYPE_BUTTON, name, NULL);
 }
 
 /* Row buttons ***************************************************************/
@@ -70,12 +61,13 @@ test_row_cancel_socket_reader (Fixture *fixture)
 }
 
 static gboolean
-buttons_are (RowWait *wait)
+buttons_are (GtkWidget     *row,
+             gconstpointer  expected)
 {
-  GtkWidget *stop = spindle_ui_test_find_row_button (wait->window, wait->worker, "row-stop");
-  GtkWidget *cancel = spindle_ui_test_find_row_button (wait->window, wait->worker, "row-cancel");
-  char expected_stop = wait->text[0];
-  char expected_cancel = wait->text[1];
+  GtkWidget *stop = spindle_ui_test_find (row, GTK_TYPE_BUTTON, "row-stop", NULL);
+  GtkWidget *cancel = spindle_ui_test_find (row, GTK_TYPE_BUTTON, "row-cancel", NULL);
+  char expected_stop = ((const char *) expected)[0];
+  char expected_cancel = ((const char *) expected)[1];
 
   return stop != NULL && cancel != NULL &&
          gtk_widget_get_sensitive (stop) == (expected_stop == '1') &&
@@ -88,9 +80,7 @@ wait_buttons (Fixture       *fixture,
               SpindleWorker *worker,
               const char    *expected)
 {
-  RowWait wait = { fixture->window, worker, expected };
-
-  spindle_ui_test_wait (buttons_are, &wait);
+  spindle_ui_test_wait_row_matches (fixture->window, worker, buttons_are, expected);
 }
 
 static void
@@ -432,8 +422,7 @@ static guint
 position_of (SpindleWindow *window,
              SpindleWorker *worker)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
+  GListModel *model = G_LIST_MODEL (gtk_column_view_get_model (spindle_ui_test_get_view (window)));
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -490,8 +479,7 @@ static guint
 resorts_for_a_stop (Fixture       *fixture,
                     SpindleWorker *worker)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GtkSorter *sorter = gtk_column_view_get_sorter (GTK_COLUMN_VIEW (view));
+  GtkSorter *sorter = gtk_column_view_get_sorter (spindle_ui_test_get_view (fixture->window));
   guint n = 0;
   gulong handler;
 
@@ -514,10 +502,9 @@ test_resort_only_by_state (Fixture *fixture)
   SpindleWorker *first = spindle_ui_test_spawn (fixture, "sleeper");
   SpindleWorker *second = spindle_ui_test_spawn (fixture, "sleeper");
   SpindleWorker *third = spindle_ui_test_spawn (fixture, "sleeper");
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
 
   /* in the order they came: a sort kept from an earlier test goes */
-  gtk_column_view_sort_by_column (GTK_COLUMN_VIEW (view), NULL, GTK_SORT_ASCENDING);
+  gtk_column_view_sort_by_column (spindle_ui_test_get_view (fixture->window), NULL, GTK_SORT_ASCENDING);
   g_assert_cmpuint (resorts_for_a_stop (fixture, first), ==, 0);
 
   spindle_ui_test_sort_by (fixture->window, "Name");
@@ -532,8 +519,7 @@ test_selection_survives_updates (Fixture *fixture)
 {
   SpindleWorker *first = spindle_ui_test_spawn (fixture, "sleeper");
   SpindleWorker *second = spindle_ui_test_spawn (fixture, "sleeper");
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (GTK_COLUMN_VIEW (view)));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (spindle_ui_test_get_view (fixture->window)));
   g_autoptr(GObject) selected = NULL;
   Order order = { fixture->window, second, first };
 
@@ -605,8 +591,7 @@ test_children_under_parent (Fixture *fixture)
   spindle_ui_test_wait (has_three_children, supervisor);
   spindle_ui_test_settle (fixture->window);
 
-  model = gtk_column_view_get_model (GTK_COLUMN_VIEW (spindle_ui_test_find (GTK_WIDGET (fixture->window),
-                                                                           GTK_TYPE_COLUMN_VIEW, NULL, NULL)));
+  model = gtk_column_view_get_model (spindle_ui_test_get_view (fixture->window));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 4);
 
   parent_row = g_list_model_get_item (G_LIST_MODEL (model), 0);
@@ -691,8 +676,7 @@ test_details_count_quiet_children (Fixture *fixture)
 static void
 test_cell_factories (Fixture *fixture)
 {
-  GtkWidget *view = spindle_ui_test_find (GTK_WIDGET (fixture->window), GTK_TYPE_COLUMN_VIEW, NULL, NULL);
-  GListModel *columns = gtk_column_view_get_columns (GTK_COLUMN_VIEW (view));
+  GListModel *columns = gtk_column_view_get_columns (spindle_ui_test_get_view (fixture->window));
   SpindleWorker *sleeper = spindle_ui_test_spawn (fixture, "sleeper");
 
   g_assert_cmpuint (g_list_model_get_n_items (columns), >, 0);
