@@ -171,13 +171,20 @@ launch_clone (Launch *launch,
   return -1;
 }
 
-/* In the forked child: only system calls, until the exec. */
+/* In the forked child: only system calls, until the exec. The reaper's
+ * ends of the two pipes are closed first: a reaper that dies (SIGKILLed
+ * while the manager places the child) then closes the last writer of the
+ * go-ahead, and the child exits on its end of file instead of waiting for
+ * ever, holding the report's descriptor, which the host reads to its end.
+ */
 static void __attribute__ ((noreturn))
 child_paused (Launch *launch)
 {
   int error;
   char go;
 
+  close (launch->go[1]);
+  close (launch->err[0]);
   setpgid (0, 0);
   if (read (launch->go[0], &go, 1) != 1)
     _exit (127);

@@ -1307,8 +1307,10 @@ test_unknown_containment_is_auto (void)
  * scope: StartTransientUnit makes the unit's cgroup (under the directory
  * given), moves the PIDs into it and logs the call, then JobRemoved says
  * "done"; an empty scope's cgroup is removed, as systemd collects it.
- * Given a third argument, it serves direct connections on that socket
- * too, as the manager's private socket.
+ * Given a third argument that is not empty, it serves direct connections
+ * on that socket too, as the manager's private socket. Given a fourth,
+ * "never", it logs each call and never answers it, as a manager that
+ * hangs.
  */
 static const char mock_manager[] =
   "import os, sys\n"
@@ -1323,9 +1325,14 @@ static const char mock_manager[] =
   "conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)\n"
   "scopes = {}\n"
   "jobs = [0]\n"
+  "unanswered = []\n"
   "def call(conn, sender, path, iface, method, params, inv):\n"
   "    name, mode, props, aux = params.unpack()\n"
   "    props = dict(props)\n"
+  "    if sys.argv[4:] == ['never']:\n"
+  "        unanswered.append(inv)\n"
+  "        log.write('unanswered unit=%s pids=%s\\n' % (name, ','.join(str(p) for p in props['PIDs'])))\n"
+  "        return\n"
   "    d = os.path.join(base, name)\n"
   "    try:\n"
   "        os.mkdir(d)\n"
@@ -1361,7 +1368,7 @@ static const char mock_manager[] =
   "    peer.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
   "    peers.append(peer)\n"
   "    return True\n"
-  "if len(sys.argv) > 3:\n"
+  "if len(sys.argv) > 3 and sys.argv[3]:\n"
   "    server = Gio.DBusServer.new_sync('unix:path=' + sys.argv[3], Gio.DBusServerFlags.NONE,\n"
   "                                     Gio.dbus_generate_guid(), None, None)\n"
   "    server.connect('new-connection', on_peer)\n"
@@ -1396,10 +1403,12 @@ mock_wait_log (Mock       *mock,
 }
 
 /* @private_socket: whether to serve $XDG_RUNTIME_DIR/systemd/private
- * too, with mock->dir as XDG_RUNTIME_DIR. */
+ * too, with mock->dir as XDG_RUNTIME_DIR; @answers: FALSE for a manager
+ * that never answers, which makes no cgroup (none is needed then). */
 static void
-mock_start (Mock     *mock,
-            gboolean  private_socket)
+mock_start_full (Mock     *mock,
+                 gboolean  private_socket,
+                 gboolean  answers)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *systemd_dir = NULL;
@@ -1411,10 +1420,19 @@ mock_start (Mock     *mock,
   mock->socket = g_build_filename (systemd_dir, "private", NULL);
   g_assert_cmpint (g_mkdir (systemd_dir, 0700), ==, 0);
   mock->process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
-                                    "/usr/bin/python3", "-c", mock_manager, own_cgroup, mock->log,
-                                    private_socket ? mock->socket : NULL, NULL);
+                                    "/usr/bin/python3", "-c", mock_manager,
+                                    own_cgroup != NULL ? own_cgroup : mock->dir, mock->log,
+                                    private_socket ? mock->socket : "", answers ? "answers" : "never",
+                                    NULL);
   g_assert_no_error (error);
   mock_wait_log (mock, "ready\n");
+}
+
+static void
+mock_start (Mock     *mock,
+            gboolean  private_socket)
+{
+  mock_start_full (mock, private_socket, TRUE);
 }
 
 static void
@@ -1436,11 +1454,10 @@ mock_stop (Mock *mock)
   g_free (mock->dir);
 }
 
+/* The mock alone, for a test that needs no cgroup. */
 static gboolean
-skip_without_mock (void)
+skip_without_mock_manager (void)
 {
-  if (skip_without_cgroup ())
-    return TRUE;
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     {
       g_test_skip ("no session bus for the mock systemd user manager (run under dbus-run-session)");
@@ -1452,6 +1469,12 @@ skip_without_mock (void)
       return TRUE;
     }
   return FALSE;
+}
+
+static gboolean
+skip_without_mock (void)
+{
+  return skip_without_cgroup () || skip_without_mock_manager ();
 }
 
 /* The scope: the reaper asks the manager over D-Bus for a transient scope
@@ -1545,6 +1568,101 @@ test_systemd_absent (void)
   forced_clear (&forced);
 }
 
+/* The pid of the one call that the manager left unanswered, once logged. */
+typedef struct
+{
+  const char *log;
+  pid_t       pid;
+} Unanswered;
+
+static gboolean
+unanswered_cond (gpointer data)
+{
+  Unanswered *asked = data;
+  g_autofree char *contents = NULL;
+  const char *pids;
+
+  if (!g_file_get_contents (asked->log, &contents, NULL, NULL) ||
+      (pids = strstr (contents, "unanswered unit=")) == NULL ||
+      (pids = strstr (pids, " pids=")) == NULL || strchr (pids, '\n') == NULL)
+    return FALSE;
+  asked->pid = atoi (pids + 6);
+  return asked->pid > 0;
+}
+
+static gboolean
+pidfd_ended_cond (gpointer data)
+{
+  struct pollfd pfd = { GPOINTER_TO_INT (data), POLLIN, 0 };
+
+  return poll (&pfd, 1, 0) == 1;
+}
+
+/* The helper SIGKILLed while the manager has yet to answer for the scope
+ * (this one never does): the command, forked paused for the manager to
+ * place, finds the pipe of its go-ahead closed and exits instead of
+ * waiting for ever, and with it goes the last writer of the helper's
+ * report, so the worker ends: failed, its report saying that the
+ * helper's ended early. Nothing is left, the paused command included
+ * (it carries the mark, in the helper's arguments).
+ */
+static void
+test_systemd_helper_killed_paused (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  const char *argv[] = { "sleep", MARK, NULL };
+  Unanswered asked = { NULL, 0 };
+  Mock mock = { 0 };
+  SpindleWorker *worker;
+  Forced forced;
+  gint64 killed_at;
+  gboolean ended;
+  pid_t helper;
+  int pidfd;
+
+  if (skip_without_mock_manager ())
+    return;
+
+  mock_start_full (&mock, TRUE, FALSE);
+  set = spindle_test_set_new ();
+  forced_init (&forced, "systemd");
+  forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+  worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
+  asked.log = mock.log;
+  spindle_test_wait_until_full (unanswered_cond, &asked, SPINDLE_TEST_GUARD_MS, "the call for a scope");
+
+  /* the paused command's parent is the helper, which waits for the answer */
+  helper = parent_of (asked.pid);
+  g_assert_cmpint (parent_of (helper), ==, getpid ());
+  pidfd = (int) syscall (SYS_pidfd_open, asked.pid, 0);
+  g_assert_cmpint (pidfd, >=, 0);
+
+  killed_at = g_get_monotonic_time ();
+  g_assert_no_errno (kill (helper, SIGKILL));
+  ended = spindle_test_poll_until (pidfd_ended_cond, GINT_TO_POINTER (pidfd), SPINDLE_TEST_GUARD_MS);
+  close (pidfd);
+  /* else it would wait for ever, and the worker with it */
+  if (!ended)
+    {
+      kill (asked.pid, SIGKILL);
+      g_error ("the paused command %d outlived its helper", (int) asked.pid);
+    }
+
+  spindle_test_wait_terminal (worker);
+  g_test_message ("the worker ended %.1f ms after its helper's SIGKILL",
+                  (g_get_monotonic_time () - killed_at) / 1000.0);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  g_assert_true (spindle_test_report_has_step (worker, "The process helper's report",
+                                               SPINDLE_CLEANUP_OUTCOME_FAILED));
+  assert_report_lacks (worker, "Contained in ");
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  /* the mock manager alone */
+  g_assert_cmpuint (spindle_test_count_children (), ==, 1);
+
+  forced_clear (&forced);
+  mock_stop (&mock);
+}
+
 /* Set-up ********************************************************************/
 
 /* The cgroup v2 directory of this process, found as the reaper finds its
@@ -1631,6 +1749,7 @@ main (int    argc,
   g_test_add_data_func ("/engine/process-cgroup/systemd-scope-private-socket", GINT_TO_POINTER (TRUE),
                         test_systemd_scope);
   g_test_add_func ("/engine/process-cgroup/systemd-absent", test_systemd_absent);
+  g_test_add_func ("/engine/process-cgroup/systemd-helper-killed-paused", test_systemd_helper_killed_paused);
 
   return g_test_run ();
 }
