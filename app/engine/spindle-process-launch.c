@@ -134,11 +134,13 @@ helper_argv (SpindleProcess *self)
 }
 
 /* The helper's ends of its descriptors 1 to 4, moved above 9 so that no
- * dup2() of the file actions overwrites a source still to be used.
+ * dup2() of the file actions overwrites a source still to be used, and
+ * of its stdin where the command has input (else -1: /dev/null).
  */
 typedef struct
 {
   int fds[4];
+  int stdin_fd;
 } HelperEnds;
 
 static void
@@ -146,6 +148,7 @@ helper_ends_close (HelperEnds *ends)
 {
   for (guint i = 0; i < G_N_ELEMENTS (ends->fds); i++)
     _spindle_process_close_fd (&ends->fds[i]);
+  _spindle_process_close_fd (&ends->stdin_fd);
 }
 
 static gboolean
@@ -190,6 +193,32 @@ make_channels (SpindleProcess  *self,
   return TRUE;
 }
 
+/* The command's stdin, where it has input or a stop closes it: a pipe
+ * whose read end the helper passes on as its own stdin (blocking, as a
+ * command expects it), and whose write end the host keeps, non-blocking,
+ * in the orders. Made once the epoll set is there, which it joins.
+ */
+static gboolean
+make_stdin (SpindleProcess *self,
+            HelperEnds     *ends)
+{
+  int in[2];
+
+  if (self->stdin_data == NULL && !self->stop_closes_stdin)
+    return TRUE;
+  if (pipe2 (in, O_CLOEXEC) < 0)
+    return FALSE;
+  ends->stdin_fd = in[0];
+  if (fcntl (in[1], F_SETFL, O_NONBLOCK) < 0 || !lift (&ends->stdin_fd))
+    {
+      close (in[1]);
+      return FALSE;
+    }
+  _spindle_process_orders_set_stdin (self->orders, in[1], self->stdin_data != NULL ? self->epfd : -1,
+                                     self->stop_closes_stdin);
+  return TRUE;
+}
+
 static gboolean
 watch_channels (SpindleProcess *self)
 {
@@ -219,6 +248,7 @@ typedef struct
   char      **argv;
   char      **envp;
   const int  *fds;                 /* the helper's ends, to be 1 to 4 */
+  int         stdin_fd;            /* to be 0; -1: /dev/null */
   int         error;               /* why the exec failed */
 } HelperExec;
 
@@ -228,13 +258,14 @@ typedef struct
  * handler of the host can run in this process, which shares the host's
  * memory. The helper sets its own mask and dispositions once it runs.
  * Only /dev/null's descriptor is open without close-on-exec: it becomes
- * 0, or is replaced by one of 1 to 4, or the helper closes it.
+ * 0, or is replaced by one of 1 to 4, or the helper closes it. The
+ * command's stdin, where it has one, is above 9 and becomes 0 instead.
  */
 static int __attribute__ ((no_sanitize_address))
 helper_child (gpointer data)
 {
   HelperExec *exec = data;
-  int fd = open ("/dev/null", O_RDONLY);
+  int fd = exec->stdin_fd >= 0 ? exec->stdin_fd : open ("/dev/null", O_RDONLY);
 
   if (fd < 0 || (fd != 0 && dup2 (fd, 0) < 0))
     goto failed;
@@ -263,7 +294,7 @@ spawn_helper (SpindleProcess *self,
               HelperEnds     *ends)
 {
   g_auto(GStrv) args = helper_argv (self);
-  HelperExec exec = { args, self->envp != NULL ? self->envp : environ, ends->fds, 0 };
+  HelperExec exec = { args, self->envp != NULL ? self->envp : environ, ends->fds, ends->stdin_fd, 0 };
   g_autofree guint8 *stack = g_malloc (HELPER_STACK_SIZE);
   sigset_t all, old;
   int cancel_state;
@@ -295,10 +326,10 @@ gboolean
 _spindle_process_launch (SpindleProcess  *self,
                          GError         **error)
 {
-  HelperEnds ends = { { -1, -1, -1, -1 } };
+  HelperEnds ends = { { -1, -1, -1, -1 }, -1 };
   int rc = 0;
 
-  if (!make_channels (self, &ends) || !watch_channels (self))
+  if (!make_channels (self, &ends) || !watch_channels (self) || !make_stdin (self, &ends))
     rc = errno;
   else
     rc = spawn_helper (self, &ends);
@@ -313,8 +344,16 @@ _spindle_process_launch (SpindleProcess  *self,
       return FALSE;
     }
 
-  /* without a pidfd (Linux < 5.3) the helper is reaped unbounded */
+  /* without a pidfd (Linux < 5.3) the helper is reaped unbounded; with
+   * one, its exit ends the following of its report even where something
+   * else still holds the report's pipe (spindle-process.c) */
   self->helper_pidfd = (int) syscall (SYS_pidfd_open, self->helper_pid, 0);
+  if (self->helper_pidfd >= 0)
+    {
+      struct epoll_event event = { .events = EPOLLIN, .data.fd = SPINDLE_PROCESS_HELPER_EVENT };
+
+      epoll_ctl (self->epfd, EPOLL_CTL_ADD, self->helper_pidfd, &event);
+    }
   return TRUE;
 }
 

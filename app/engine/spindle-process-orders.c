@@ -10,9 +10,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spindle-process-private.h"
@@ -42,6 +46,12 @@
  * No lock is held across the kill or the naming: the thread that kills
  * may be preempted by the processes it wakes, and the other thread (the
  * worker's, which collects the report) must not wait for it.
+ *
+ * The host's end of the command's stdin, where it has one, is here too:
+ * the worker's thread writes the input to it as the pipe drains, and a
+ * stop that closes the stdin closes it from the thread that asks. Both
+ * take the lock, so that the descriptor is never written after its close
+ * (it could be another file's by then); the write never blocks.
  */
 
 /* The host names and kills at most this many processes itself, on the
@@ -65,7 +75,11 @@ struct _SpindleProcessOrders
   GMutex          lock;           /* guards what follows */
   int             fd;             /* the host's end; -1 before the launch and once closed */
   int             stop_signal;
+  gboolean        stop_closes_stdin;
   gboolean        stop_sent;
+  int             stdin_fd;       /* the host's end of the command's stdin, non-blocking; -1 */
+  int             stdin_epfd;     /* the worker's epoll set, while stdin_fd is in it; -1 */
+  gboolean        stdin_keep_open; /* until the stop, once the input is written */
   Cgroup         *cgroup;         /* once the report named it, until the channel closes */
   gint            stop_taken;     /* atomic: a thread has sent (or tried) the stop */
   gint            kill_taken;     /* atomic: a thread has sent (or tried) the kill */
@@ -102,14 +116,16 @@ cgroup_open (const char *dir)
 }
 
 SpindleProcessOrders *
-_spindle_process_orders_new (int stop_signal)
+_spindle_process_orders_new (int      stop_signal,
+                             gboolean stop_closes_stdin)
 {
   SpindleProcessOrders *self = g_new0 (SpindleProcessOrders, 1);
 
   g_atomic_ref_count_init (&self->ref_count);
   g_mutex_init (&self->lock);
-  self->fd = -1;
+  self->fd = self->stdin_fd = self->stdin_epfd = -1;
   self->stop_signal = stop_signal;
+  self->stop_closes_stdin = stop_closes_stdin;
   return self;
 }
 
@@ -129,6 +145,7 @@ _spindle_process_orders_unref (gpointer data)
     return;
 
   _spindle_process_close_fd (&self->fd);
+  _spindle_process_close_fd (&self->stdin_fd);
   g_clear_pointer (&self->cgroup, cgroup_unref);
   g_clear_pointer (&self->named, g_array_unref);
   g_mutex_clear (&self->lock);
@@ -144,8 +161,131 @@ _spindle_process_orders_set_fd (SpindleProcessOrders *self,
   g_mutex_unlock (&self->lock);
 }
 
+/* The command's stdin ***********************************************************/
+
+/* With the lock held. Out of the epoll set before the close: the set is
+ * the worker's, and the descriptor's number may be another file's next.
+ */
+static void
+close_stdin_locked (SpindleProcessOrders *self)
+{
+  if (self->stdin_fd >= 0 && self->stdin_epfd >= 0)
+    epoll_ctl (self->stdin_epfd, EPOLL_CTL_DEL, self->stdin_fd, NULL);
+  self->stdin_epfd = -1;
+  _spindle_process_close_fd (&self->stdin_fd);
+}
+
+/* At the launch, on the worker's thread: @fd (non-blocking) is written
+ * to while @epfd finds it writable, until the input is all written (no
+ * input: @epfd is -1); it is then closed, unless @keep_open keeps it for
+ * the stop to close.
+ */
+void
+_spindle_process_orders_set_stdin (SpindleProcessOrders *self,
+                                   int                   fd,
+                                   int                   epfd,
+                                   gboolean              keep_open)
+{
+  struct epoll_event event = { .events = EPOLLOUT, .data.fd = SPINDLE_PROCESS_STDIN_EVENT };
+
+  g_mutex_lock (&self->lock);
+  self->stdin_fd = fd;
+  self->stdin_keep_open = keep_open;
+  if (epfd >= 0 && epoll_ctl (epfd, EPOLL_CTL_ADD, fd, &event) == 0)
+    self->stdin_epfd = epfd;
+  g_mutex_unlock (&self->lock);
+}
+
+/* A write to a pipe whose readers are gone raises SIGPIPE, which would
+ * end the host: it is blocked for the write, and the one the write left
+ * pending on this thread taken back.
+ */
+static gssize
+write_without_sigpipe (int           fd,
+                       const guint8 *data,
+                       gsize         len)
+{
+  struct timespec none = { 0, 0 };
+  sigset_t pipe_set, old;
+  gssize n;
+
+  sigemptyset (&pipe_set);
+  sigaddset (&pipe_set, SIGPIPE);
+  pthread_sigmask (SIG_BLOCK, &pipe_set, &old);
+  do
+    n = write (fd, data, len);
+  while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == EPIPE && !sigismember (&old, SIGPIPE))
+    {
+      int saved = errno;
+
+      while (sigtimedwait (&pipe_set, NULL, &none) < 0 && errno == EINTR)
+        ;
+      errno = saved;
+    }
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+
+  return n;
+}
+
+/* On the worker's thread, with cancellation held (write() is a
+ * cancellation point), when the stdin can take more: writes what it can
+ * of *@data and keeps the rest there. Once all is written, or the
+ * command's readers are gone, or the stdin was closed by a stop, *@data
+ * is cleared and the stdin leaves the epoll set (and is closed, unless it
+ * is kept for the stop). TRUE while some input is left.
+ */
+gboolean
+_spindle_process_orders_feed_stdin (SpindleProcessOrders  *self,
+                                    GBytes               **data)
+{
+  gboolean more = FALSE;
+
+  g_mutex_lock (&self->lock);
+  while (self->stdin_fd >= 0 && *data != NULL)
+    {
+      gsize len;
+      const guint8 *bytes = g_bytes_get_data (*data, &len);
+      gssize n = len > 0 ? write_without_sigpipe (self->stdin_fd, bytes, len) : 0;
+
+      if (n < 0 && errno == EAGAIN)
+        {
+          more = TRUE;
+          break;
+        }
+      if (n < 0)
+        g_debug ("Could not write a command's stdin: %s", g_strerror (errno));
+      if (n < 0 || (gsize) n == len)
+        g_clear_pointer (data, g_bytes_unref);
+      else
+        {
+          GBytes *rest = g_bytes_new_from_bytes (*data, n, len - n);
+
+          g_bytes_unref (*data);
+          *data = rest;
+        }
+    }
+  if (!more && self->stdin_fd >= 0)
+    {
+      if (self->stdin_keep_open)
+        {
+          if (self->stdin_epfd >= 0)
+            epoll_ctl (self->stdin_epfd, EPOLL_CTL_DEL, self->stdin_fd, NULL);
+          self->stdin_epfd = -1;
+        }
+      else
+        close_stdin_locked (self);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (!more)
+    g_clear_pointer (data, g_bytes_unref);
+  return more;
+}
+
 /* The end of file on the channel is itself the order to kill everything.
- * The cgroup is let go too: the helper is about to be reaped.
+ * The cgroup is let go too: the helper is about to be reaped. So is the
+ * stdin, which leaves the worker's epoll set before that is closed.
  */
 void
 _spindle_process_orders_close (SpindleProcessOrders *self)
@@ -154,6 +294,7 @@ _spindle_process_orders_close (SpindleProcessOrders *self)
 
   g_mutex_lock (&self->lock);
   _spindle_process_close_fd (&self->fd);
+  close_stdin_locked (self);
   cgroup = g_steal_pointer (&self->cgroup);
   g_mutex_unlock (&self->lock);
 
@@ -369,6 +510,8 @@ orders_write (SpindleProcessOrders *self,
  * point, and the lock must not be left held by an unwinding body). Once a
  * thread has taken the stop on, another returns at once, without the
  * lock: the helper the first one woke may have preempted it, lock held.
+ * A stop that closes the stdin sends no order: the command reads the end
+ * of its input (what was not written of it is dropped).
  */
 void
 _spindle_process_orders_send_stop (SpindleProcessOrders *self)
@@ -377,7 +520,13 @@ _spindle_process_orders_send_stop (SpindleProcessOrders *self)
     return;
 
   g_mutex_lock (&self->lock);
-  if (!g_atomic_int_get (&self->stop_taken) && self->fd >= 0)
+  if (!g_atomic_int_get (&self->stop_taken) && self->fd >= 0 && self->stop_closes_stdin)
+    {
+      g_atomic_int_set (&self->stop_taken, TRUE);
+      self->stop_sent = self->stdin_fd >= 0;
+      close_stdin_locked (self);
+    }
+  else if (!g_atomic_int_get (&self->stop_taken) && self->fd >= 0)
     {
       char line[32];
 

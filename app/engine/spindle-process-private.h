@@ -27,6 +27,12 @@ typedef struct _SpindleProcessShared SpindleProcessShared;
  */
 typedef struct _SpindleProcessOrders SpindleProcessOrders;
 
+/* The data of the host's end of a command's stdin in its epoll set: not a
+ * descriptor, which the thread that asks for a stop may close. */
+#define SPINDLE_PROCESS_STDIN_EVENT (-2)
+/* The same for the helper's pidfd: the helper has exited. */
+#define SPINDLE_PROCESS_HELPER_EVENT (-3)
+
 /* A process the host named before its own kill of the command's cgroup. */
 typedef struct
 {
@@ -51,6 +57,8 @@ struct _SpindleProcess
   int          stop_signal;
   gsize        output_limit;
   gint64       grace_usec;
+  GBytes      *stdin_data;         /* what is left to write to the command's stdin */
+  gboolean     stop_closes_stdin;
 
   pid_t        helper_pid;
   int          helper_pidfd;
@@ -95,7 +103,8 @@ _spindle_process_close_fd (int *fd)
 }
 
 /* spindle-process-orders.c */
-SpindleProcessOrders *_spindle_process_orders_new             (int                   stop_signal);
+SpindleProcessOrders *_spindle_process_orders_new             (int                   stop_signal,
+                                                               gboolean              stop_closes_stdin);
 SpindleProcessOrders *_spindle_process_orders_ref             (SpindleProcessOrders *self);
 void                  _spindle_process_orders_unref           (gpointer              data);
 void                  _spindle_process_orders_set_fd          (SpindleProcessOrders *self,
@@ -104,6 +113,12 @@ void                  _spindle_process_orders_close           (SpindleProcessOrd
 void                  _spindle_process_orders_send_stop       (SpindleProcessOrders *self);
 gboolean              _spindle_process_orders_stop_was_sent   (SpindleProcessOrders *self);
 void                  _spindle_process_orders_send_kill       (SpindleProcessOrders *self);
+void                  _spindle_process_orders_set_stdin       (SpindleProcessOrders *self,
+                                                               int                   fd,
+                                                               int                   epfd,
+                                                               gboolean              keep_open);
+gboolean              _spindle_process_orders_feed_stdin      (SpindleProcessOrders *self,
+                                                               GBytes              **data);
 void                  _spindle_process_orders_set_cgroup      (SpindleProcessOrders *self,
                                                                const char           *dir);
 GArray               *_spindle_process_orders_steal_named     (SpindleProcessOrders *self);

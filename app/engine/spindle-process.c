@@ -60,7 +60,11 @@ spindle_process_free (gpointer data)
   SpindleProcess *self = data;
 
   g_clear_pointer (&self->shared, _spindle_process_shared_unref);
+  /* the orders may outlive the process (the worker's requests hold them):
+   * their hold on the stdin and on the epoll set ends here */
+  _spindle_process_orders_close (self->orders);
   g_clear_pointer (&self->orders, _spindle_process_orders_unref);
+  g_clear_pointer (&self->stdin_data, g_bytes_unref);
   _spindle_process_close_fd (&self->report_fd);
   _spindle_process_close_fd (&self->out_fd);
   _spindle_process_close_fd (&self->err_fd);
@@ -94,9 +98,12 @@ spindle_process_new (const char * const          *argv,
   self->stop_signal = options->stop_signal > 0 ? options->stop_signal : SIGTERM;
   self->output_limit = options->output_limit > 0 ? options->output_limit : DEFAULT_OUTPUT_LIMIT;
   self->grace_usec = options->leftover_grace_usec > 0 ? options->leftover_grace_usec : DEFAULT_GRACE_USEC;
+  if (options->stdin_data != NULL)
+    self->stdin_data = g_bytes_ref (options->stdin_data);
+  self->stop_closes_stdin = options->stop_closes_stdin;
   self->helper_pid = -1;
   self->helper_pidfd = self->report_fd = -1;
-  self->orders = _spindle_process_orders_new (self->stop_signal);
+  self->orders = _spindle_process_orders_new (self->stop_signal, self->stop_closes_stdin);
   self->out_fd = self->err_fd = self->epfd = -1;
   self->report_line = g_string_new (NULL);
   self->records = g_ptr_array_new_with_free_func (g_free);
@@ -174,16 +181,35 @@ channel_of (SpindleProcess *self,
   return NULL;
 }
 
+/* The helper has exited: all it wrote is in the pipes, and is read. A
+ * process it left holding a pipe (one it started that outlived it) must
+ * not keep the worker waiting for an end of file that may never come.
+ */
+static void
+helper_gone (SpindleProcess *self)
+{
+  int *fds[] = { &self->out_fd, &self->err_fd, &self->report_fd };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (*fds[i] >= 0)
+      {
+        drain_one (self, *fds[i], TRUE);
+        close_channel (self, fds[i]);
+      }
+  epoll_ctl (self->epfd, EPOLL_CTL_DEL, self->helper_pidfd, NULL);
+}
+
 /* Reads the channels epoll finds ready within @timeout_msec, once each;
  * a channel whose writers are all gone is read to its end and closed at
- * once. Cancellation is off here: epoll_wait() is a cancellation point.
+ * once. The command's stdin, once it can take more of the input, gets
+ * it. Cancellation is off here: epoll_wait() is a cancellation point.
  * FALSE if the wait failed.
  */
 static gboolean
 drain_ready (SpindleProcess *self,
              int             timeout_msec)
 {
-  struct epoll_event events[3];
+  struct epoll_event events[5];
   int n;
 
   do
@@ -193,6 +219,17 @@ drain_ready (SpindleProcess *self,
   for (int i = 0; i < n; i++)
     {
       int *fd = channel_of (self, events[i].data.fd);
+
+      if (events[i].data.fd == SPINDLE_PROCESS_STDIN_EVENT)
+        {
+          _spindle_process_orders_feed_stdin (self->orders, &self->stdin_data);
+          continue;
+        }
+      if (events[i].data.fd == SPINDLE_PROCESS_HELPER_EVENT)
+        {
+          helper_gone (self);
+          continue;
+        }
       gboolean hung_up = (events[i].events & (EPOLLHUP | EPOLLERR)) != 0;
 
       if (fd != NULL && *fd >= 0 && !drain_one (self, *fd, hung_up))
@@ -470,7 +507,8 @@ command_name (const char * const *argv)
  * Runs @argv as a process worker: in its own process group under a reaper
  * helper, so that a force-cancel kills the command and every descendant
  * (setsid() escapees too) and the cleanup report lists each process
- * reaped. A stop sends the stop signal to the group. The worker FINISHES
+ * reaped. A stop sends the stop signal to the group, or closes the
+ * command's stdin where @command_options say so. The worker FINISHES
  * when the command exits with status 0 and FAILS on another status or a
  * signal, with the last lines of its stderr in the error. The result is an
  * a{sv}: pid, exit-status, signal, stdout and stderr (their last lines).
@@ -605,8 +643,10 @@ spindle_job_run_command (SpindleJob                  *job,
  * spindle_command_options_new:
  *
  * Options for bindings to fill in, every field its default. Boxed options
- * own their strings: set them with spindle_command_options_set_cwd() and
- * spindle_command_options_set_envp(). Options on a C stack own nothing.
+ * own their strings and input: set them with
+ * spindle_command_options_set_cwd(), spindle_command_options_set_envp()
+ * and spindle_command_options_set_stdin_data(). Options on a C stack own
+ * nothing.
  *
  * Returns: (transfer full): new options, free with
  *   spindle_command_options_free()
@@ -621,7 +661,7 @@ spindle_command_options_new (void)
  * spindle_command_options_copy:
  * @options: options to copy
  *
- * Copies @options with its strings.
+ * Copies @options with its strings, and a reference to its input.
  *
  * Returns: (transfer full): the copy, free with spindle_command_options_free()
  */
@@ -635,6 +675,8 @@ spindle_command_options_copy (const SpindleCommandOptions *options)
   copy = g_memdup2 (options, sizeof *options);
   copy->cwd = g_strdup (options->cwd);
   copy->envp = (const char * const *) g_strdupv ((char **) options->envp);
+  if (options->stdin_data != NULL)
+    g_bytes_ref (options->stdin_data);
   return copy;
 }
 
@@ -643,7 +685,7 @@ spindle_command_options_copy (const SpindleCommandOptions *options)
  * @options: (nullable): options made by spindle_command_options_new() or
  *   spindle_command_options_copy()
  *
- * Frees @options and its strings.
+ * Frees @options, its strings and its reference to its input.
  */
 void
 spindle_command_options_free (SpindleCommandOptions *options)
@@ -653,6 +695,7 @@ spindle_command_options_free (SpindleCommandOptions *options)
 
   g_free ((char *) options->cwd);
   g_strfreev ((char **) options->envp);
+  g_clear_pointer (&options->stdin_data, g_bytes_unref);
   g_free (options);
 }
 
@@ -691,6 +734,28 @@ spindle_command_options_set_envp (SpindleCommandOptions *options,
 
   g_strfreev ((char **) options->envp);
   options->envp = (const char * const *) g_strdupv ((char **) envp);
+}
+
+/**
+ * spindle_command_options_set_stdin_data:
+ * @options: options made by spindle_command_options_new() or
+ *   spindle_command_options_copy()
+ * @data: (nullable): written to the command's stdin; %NULL: no input
+ *
+ * Sets the input of boxed options, which hold a reference to it.
+ *
+ * Since: 0.2
+ */
+void
+spindle_command_options_set_stdin_data (SpindleCommandOptions *options,
+                                        GBytes                *data)
+{
+  g_return_if_fail (options != NULL);
+
+  if (data != NULL)
+    g_bytes_ref (data);
+  g_clear_pointer (&options->stdin_data, g_bytes_unref);
+  options->stdin_data = data;
 }
 
 G_DEFINE_BOXED_TYPE (SpindleCommandOptions, spindle_command_options,

@@ -30,9 +30,15 @@ G_BEGIN_DECLS
  * @output_limit: bytes kept of stdout and of stderr; 0: 64 KiB
  * @leftover_grace_usec: after the command ended, before its leftovers get
  *   SIGKILL; 0: 1 s
+ * @stdin_data: (nullable): written to the command's stdin, which then
+ *   ends (unless @stop_closes_stdin keeps it open); %NULL: no input
+ * @stop_closes_stdin: a stop closes the command's stdin (it reads the end
+ *   of its input) instead of sending @stop_signal; the stdin is a pipe
+ *   held open until then
  *
  * How to run a command worker's program. Zero means the default for every
- * field; the struct and its strings are copied.
+ * field; the struct and its strings are copied. Without @stdin_data and
+ * @stop_closes_stdin, the command's stdin is `/dev/null`.
  */
 typedef struct
 {
@@ -41,6 +47,8 @@ typedef struct
   int                 stop_signal;         /* sent to the group on a stop; 0: SIGTERM */
   gsize               output_limit;        /* bytes kept of stdout and of stderr; 0: 64 KiB */
   gint64              leftover_grace_usec; /* after the command ended, before its leftovers get SIGKILL; 0: 1 s */
+  GBytes             *stdin_data;          /* NULL: no input */
+  gboolean            stop_closes_stdin;   /* a stop closes stdin instead of signalling */
 } SpindleCommandOptions;
 
 #define SPINDLE_TYPE_COMMAND_OPTIONS (spindle_command_options_get_type ())
@@ -59,6 +67,9 @@ void                   spindle_command_options_set_cwd  (SpindleCommandOptions  
 SPINDLE_AVAILABLE_IN_ALL
 void                   spindle_command_options_set_envp (SpindleCommandOptions       *options,
                                                          const char * const          *envp);
+SPINDLE_AVAILABLE_IN_ALL
+void                   spindle_command_options_set_stdin_data (SpindleCommandOptions *options,
+                                                               GBytes                *data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpindleCommandOptions, spindle_command_options_free)
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -394,6 +395,149 @@ test_signals_at_default (void)
   sigaction (SIGUSR1, &old_action, NULL);
 }
 
+/* Input ********************************************************************/
+
+/* Without input, the command's stdin is /dev/null: a read ends at once. */
+static void
+test_stdin_default_null (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleWorker *worker;
+
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("cat; echo read-the-end # @MARK@", MARK), NULL);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "read-the-end");
+}
+
+/* Input larger than a pipe holds (64 KiB) reaches the command whole, in
+ * order, as it drains the pipe; then its stdin ends.
+ */
+static void
+test_stdin_data (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GString) input = g_string_new (NULL);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *length = NULL;
+  SpindleCommandOptions options = { 0 };
+  SpindleWorker *worker;
+
+  for (guint i = 0; i < 20000; i++)
+    g_string_append_printf (input, "line-%05u\n", i);
+  bytes = g_bytes_new (input->str, input->len);
+  options.stdin_data = bytes;
+  length = g_strdup_printf ("%" G_GSIZE_FORMAT, input->len);
+
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("tee /dev/stderr | wc -c # @MARK@", MARK), &options);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpint (result_int (worker, "exit-status"), ==, 0);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, length);
+  g_assert_true (g_str_has_suffix (result_string (worker, "stderr"), "line-19998\nline-19999"));
+}
+
+/* A command that ends without reading its input, larger than the pipe
+ * holds: the worker ends with it, the rest of the input dropped.
+ */
+static void
+test_stdin_unread (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autofree char *input = g_malloc0 (1024 * 1024);
+  g_autoptr(GBytes) bytes = g_bytes_new_take (g_steal_pointer (&input), 1024 * 1024);
+  SpindleCommandOptions options = { .stdin_data = bytes };
+  SpindleWorker *worker;
+
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv ("exec 0<&-; echo closed # @MARK@", MARK), &options);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "closed");
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
+}
+
+/* With stop_closes_stdin, the input is written and the stdin kept open;
+ * a stop closes it and sends no signal: the command reads the end of its
+ * input and exits 0, and the worker is STOPPED.
+ */
+static void
+test_stop_closes_stdin (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GBytes) bytes = g_bytes_new_static ("first\n", 6);
+  SpindleCommandOptions options = { .stdin_data = bytes, .stop_closes_stdin = TRUE };
+  g_autofree char *script = NULL;
+  SpindleWorker *worker;
+  PidFile file;
+
+  spindle_test_pid_file_init (&file, 1);
+  script = g_strdup_printf ("trap 'echo got-term; exit 9' TERM; "
+                            "read line; echo $line > %s; n=0; "
+                            "while read more; do n=$((n+1)); done; echo \"$line then $n, then the end\" # @MARK@",
+                            file.path);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv (script, MARK), &options);
+  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
+  spindle_test_pid_file_clear (&file);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_cmpstr (result_string (worker, "stdout"), ==, "first then 0, then the end");
+  g_assert_cmpint (result_int (worker, "exit-status"), ==, 0);
+  g_assert_cmpint (result_int (worker, "signal"), ==, 0);
+  spindle_test_assert_report_has (worker, "(sh) exited with status 0, reaped");
+}
+
+/* The pid file names a process that runs sleep by now. */
+static gboolean
+sleep_written_cond (gpointer data)
+{
+  g_auto(GStrv) pids = NULL;
+
+  if (!spindle_test_pid_file_full (data))
+    return FALSE;
+  pids = spindle_test_pid_file_read (data);
+  return spindle_test_is_sleep (atoi (pids[0]));
+}
+
+/* A command that does not end at the end of its input is still running
+ * after such a stop (no signal reached it); a force-cancel ends it.
+ */
+static void
+test_stop_closes_stdin_then_force (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleCommandOptions options = { .stop_closes_stdin = TRUE };
+  g_autofree char *script = NULL;
+  SpindleWorker *worker;
+  PidFile file;
+
+  spindle_test_pid_file_init (&file, 1);
+  script = g_strdup_printf ("cat; sleep @MARK@ & echo $! > %s; wait", file.path);
+  worker = spindle_test_spawn_command (set, spindle_test_sh_argv (script, MARK), &options);
+  wait_phase (worker, "running");
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+
+  spindle_worker_request_stop (worker);
+  /* cat read the end of its input: the sleep starts, and stays */
+  spindle_test_wait_until (sleep_written_cond, &file, SPINDLE_TEST_GUARD_MS);
+  spindle_test_pid_file_clear (&file);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPING);
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
+  spindle_test_assert_report_has (worker, "(sleep) was killed by SIGKILL, reaped");
+  spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
+}
+
 /* Stop and force ************************************************************/
 
 static void
@@ -569,6 +713,51 @@ test_shutdown_escalates (void)
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
   spindle_test_pid_file_clear (&file);
+}
+
+/* A helper that dies leaving a process that holds its report's pipe (as
+ * a command it forked paused and never ran could): the pipe never ends,
+ * but the helper's exit does end the following, and the worker FAILS,
+ * saying the helper did not tell how the command ended.
+ */
+static void
+test_helper_gone_pipe_held (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autofree char *reaper = g_strdup (g_getenv (SPINDLE_REAPER_ENV));
+  g_autofree char *dir = g_dir_make_tmp ("spindle-test-XXXXXX", NULL);
+  g_autofree char *helper = g_build_filename (dir, "dying-helper", NULL);
+  g_autofree char *script = NULL;
+  g_auto(GStrv) pids = NULL;
+  const char *argv[] = { "true", NULL };
+  SpindleWorker *worker;
+  const GError *error;
+  PidFile file;
+
+  spindle_test_pid_file_init (&file, 1);
+  script = g_strdup_printf ("#!/bin/sh\nsleep %s & echo $! > %s\nexit 0\n", MARK, file.path);
+  g_assert_true (g_file_set_contents (helper, script, -1, NULL));
+  g_assert_cmpint (chmod (helper, 0755), ==, 0);
+
+  g_setenv (SPINDLE_REAPER_ENV, helper, TRUE);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
+  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
+  g_setenv (SPINDLE_REAPER_ENV, reaper, TRUE);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
+  error = spindle_worker_get_error (worker);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "ended without telling how"));
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
+
+  /* the sleep still holds the pipe: it is this test's to end */
+  pids = spindle_test_pid_file_read (&file);
+  g_assert_cmpint (kill (atoi (pids[0]), SIGKILL), ==, 0);
+  spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+  spindle_test_pid_file_clear (&file);
+  g_unlink (helper);
+  g_rmdir (dir);
 }
 
 /* The host dies ****************************************************************/
@@ -1215,6 +1404,12 @@ main (int    argc,
   g_test_add_func ("/engine/process/output-bounded", test_output_bounded);
   g_test_add_func ("/engine/process/cwd-and-env", test_cwd_and_env);
   g_test_add_func ("/engine/process/signals-at-default", test_signals_at_default);
+  g_test_add_func ("/engine/process/stdin-default-null", test_stdin_default_null);
+  g_test_add_func ("/engine/process/stdin-data", test_stdin_data);
+  g_test_add_func ("/engine/process/stdin-unread", test_stdin_unread);
+  g_test_add_func ("/engine/process/stop-closes-stdin", test_stop_closes_stdin);
+  g_test_add_func ("/engine/process/stop-closes-stdin-then-force", test_stop_closes_stdin_then_force);
+  g_test_add_func ("/engine/process/helper-gone-pipe-held", test_helper_gone_pipe_held);
   g_test_add_func ("/engine/process/stop", test_stop);
   g_test_add_func ("/engine/process/stop-signal", test_stop_signal);
   g_test_add_func ("/engine/process/force-kills-tree", test_force_kills_tree);
