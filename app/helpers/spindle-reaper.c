@@ -562,41 +562,36 @@ report_the_rest (Reaper  *self,
 /* What is in the cgroup once the reaper has no child left did not descend
  * from the command through the reaper (moved in from outside): it gets
  * cgroup.kill too, and what is still there at the bound is reported,
- * once, with what the walk already found.
+ * once, with what the walk already found (@reported, which it joins).
+ * Returns how many processes the cgroup and those below it still hold,
+ * reported before or not.
  */
-static void
+static size_t
 report_cgroup_survivors (Containment *contain,
                          PidList     *reported)
 {
-  char path[sizeof contain->path + 32], *text = NULL, *p, *end;
-  size_t size = 0;
-  FILE *procs;
+  PidList in_it = { 0 };
+  size_t n;
 
-  snprintf (path, sizeof path, "%s/cgroup.procs", contain->path);
-  procs = fopen (path, "re");
-  if (procs == NULL)
-    return;
+  add_cgroup_members (contain->path, 0, &in_it);
+  for (size_t i = 0; i < in_it.len; i++)
+    {
+      pid_t pid = in_it.pids[i];
+      bool known = false;
+      char comm[COMM_SIZE];
 
-  while (getline (&text, &size, procs) > 0)
-    for (p = text; *p != '\0'; p = end)
-      {
-        pid_t pid = (pid_t) strtol (p, &end, 10);
-        bool known = false;
-        char comm[COMM_SIZE];
+      for (size_t j = 0; j < reported->len && !known; j++)
+        known = reported->pids[j] == pid;
+      if (known)
+        continue;
+      read_comm (pid, comm);
+      report ("unreaped %d %c %s\n", (int) pid, read_state (pid), comm);
+      pid_list_add (reported, pid);
+    }
 
-        if (end == p)
-          break;
-        for (size_t i = 0; i < reported->len && !known; i++)
-          known = reported->pids[i] == pid;
-        if (known)
-          continue;
-        read_comm (pid, comm);
-        report ("unreaped %d %c %s\n", (int) pid, read_state (pid), comm);
-        pid_list_add (reported, pid);
-      }
-
-  free (text);
-  fclose (procs);
+  n = in_it.len;
+  free (in_it.pids);
+  return n;
 }
 
 static void
@@ -617,11 +612,7 @@ release_containment (Reaper  *self,
     {
       deadline = reaper_now_ms () + EMPTY_BOUND_MS;
       if (!cgroup_wait_empty (contain, deadline))
-        {
-          cgroup_kill (contain);
-          if (!cgroup_wait_empty (contain, deadline))
-            report_cgroup_survivors (contain, reported);
-        }
+        cgroup_kill (contain);
       removed = cgroup_remove (contain, deadline);
     }
 
@@ -629,11 +620,9 @@ release_containment (Reaper  *self,
     report ("%s %s\n", contain->kind == CONTAIN_CGROUP ? "cgroup-removed" : "cgroup-emptied", contain->path);
   else
     {
-      PidList in_it = { 0 };
+      size_t left = report_cgroup_survivors (contain, reported);
 
-      report_cgroup_survivors (contain, &in_it);
-      report ("cgroup-left %zu %s\n", in_it.len, contain->path);
-      free (in_it.pids);
+      report ("cgroup-left %zu %s\n", left, contain->path);
     }
   cgroup_close (contain);
 }

@@ -1663,6 +1663,260 @@ test_systemd_helper_killed_paused (void)
   mock_stop (&mock);
 }
 
+/* A process that outlives the kill *****************************************/
+
+/* The cgroup v1 freezer holds a process whatever it is sent, SIGKILL
+ * included (the v2 freezer lets SIGKILL through): it makes a process that
+ * the kill cannot end within its bound.
+ */
+typedef struct
+{
+  char  *dir;                  /* a freezer cgroup of the test's own */
+  pid_t  pid;                  /* the frozen process */
+  int    pidfd;
+} Frozen;
+
+/* The directory of this process's v1 freezer cgroup, or NULL and why. */
+static char *
+find_freezer (char **why)
+{
+  g_autofree char *mountinfo = NULL;
+  g_autofree char *own = NULL;
+  g_auto(GStrv) lines = NULL;
+  char *dir = NULL;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &own, NULL, NULL) ||
+      !g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
+    {
+      *why = g_strdup ("cannot read this process's cgroups");
+      return NULL;
+    }
+
+  lines = g_strsplit (own, "\n", -1);
+  g_clear_pointer (&own, g_free);
+  for (guint i = 0; lines[i] != NULL && own == NULL; i++)
+    {
+      const char *controllers = strchr (lines[i], ':');
+      const char *path = controllers != NULL ? strchr (controllers + 1, ':') : NULL;
+
+      if (path != NULL && g_str_has_prefix (controllers, ":freezer:"))
+        own = g_strdup (path + 1);
+    }
+  g_strfreev (lines);
+  if (own == NULL)
+    {
+      *why = g_strdup ("no cgroup v1 freezer");
+      return NULL;
+    }
+
+  /* "ID PARENT MAJ:MIN ROOT POINT OPTIONS … - cgroup SOURCE …,freezer" */
+  lines = g_strsplit (mountinfo, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && dir == NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      const char *dash = strstr (lines[i], " - cgroup ");
+      g_auto(GStrv) options = NULL;
+
+      if (dash == NULL || g_strv_length (fields) < 5 || !g_str_equal (fields[3], "/"))
+        continue;
+      options = g_strsplit (strrchr (dash, ' ') + 1, ",", -1);
+      if (g_strv_contains ((const char * const *) options, "freezer"))
+        dir = g_build_filename (fields[4], own, NULL);
+    }
+  if (dir == NULL)
+    *why = g_strdup ("no cgroup v1 freezer mounted at its root");
+  return dir;
+}
+
+/* A freezer cgroup of the test's own, or FALSE and the test skipped. */
+static gboolean
+frozen_init (Frozen *frozen)
+{
+  g_autofree char *why = NULL;
+  g_autofree char *parent = find_freezer (&why);
+  g_autofree char *name = g_strdup_printf ("spindle-test-%d", (int) getpid ());
+  g_autofree char *state = NULL;
+
+  memset (frozen, 0, sizeof *frozen);
+  frozen->pidfd = -1;
+  if (parent != NULL)
+    {
+      frozen->dir = g_build_filename (parent, name, NULL);
+      state = g_build_filename (frozen->dir, "freezer.state", NULL);
+      if (g_mkdir (frozen->dir, 0755) < 0)
+        why = g_strdup_printf ("cannot make a freezer cgroup in %s: %s", parent, g_strerror (errno));
+      else if (!g_file_test (state, G_FILE_TEST_EXISTS))
+        why = g_strdup_printf ("%s has no freezer.state", frozen->dir);
+    }
+  if (why == NULL)
+    return TRUE;
+
+  if (frozen->dir != NULL)
+    g_rmdir (frozen->dir);
+  g_clear_pointer (&frozen->dir, g_free);
+  g_test_skip (why);
+  return FALSE;
+}
+
+static gboolean
+freezer_state_cond (gpointer data)
+{
+  Frozen *frozen = data;
+  g_autofree char *path = g_build_filename (frozen->dir, "freezer.state", NULL);
+  g_autofree char *state = NULL;
+
+  return g_file_get_contents (path, &state, NULL, NULL) && g_str_has_prefix (state, "FROZEN");
+}
+
+/* @pid frozen; FALSE if it could not be (it is thawed then). */
+static gboolean
+frozen_freeze (Frozen *frozen,
+               pid_t   pid)
+{
+  g_autofree char *text = g_strdup_printf ("%d", (int) pid);
+
+  frozen->pid = pid;
+  frozen->pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  return frozen->pidfd >= 0 && cgroup_write (frozen->dir, "cgroup.procs", text) &&
+         cgroup_write (frozen->dir, "freezer.state", "FROZEN") &&
+         spindle_test_poll_until (freezer_state_cond, frozen, SPINDLE_TEST_GUARD_MS);
+}
+
+/* Thaws the frozen process, which dies of the SIGKILL it was sent, and
+ * removes the freezer cgroup: whatever the test found, nothing is left.
+ */
+static void
+frozen_release (Frozen *frozen)
+{
+  g_autofree char *text = NULL;
+
+  cgroup_write (frozen->dir, "freezer.state", "THAWED");
+  if (frozen->pidfd >= 0)
+    {
+      if (!spindle_test_poll_until (pidfd_ended_cond, GINT_TO_POINTER (frozen->pidfd), SPINDLE_TEST_GUARD_MS))
+        g_test_message ("the frozen process %d did not end once thawed", (int) frozen->pid);
+      close (frozen->pidfd);
+      /* ours only if this test was its nearest subreaper */
+      waitpid (frozen->pid, NULL, WNOHANG);
+    }
+  if (g_rmdir (frozen->dir) < 0)
+    g_test_message ("cannot remove %s: %s", frozen->dir, g_strerror (errno));
+  g_free (frozen->dir);
+}
+
+/* How many steps of @worker's report failed with @needle in their words. */
+static guint
+count_failed_steps (SpindleWorker *worker,
+                    const char    *needle)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+  guint n = 0;
+
+  for (guint i = 0; report != NULL && i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
+
+      n += step->outcome == SPINDLE_CLEANUP_OUTCOME_FAILED && strstr (step->label, needle) != NULL;
+    }
+  return n;
+}
+
+static gboolean
+is_sleep_cond (gpointer data)
+{
+  return spindle_test_is_sleep (GPOINTER_TO_INT (data));
+}
+
+static gboolean
+terminal_cond (gpointer data)
+{
+  return spindle_worker_is_terminal (data);
+}
+
+static gboolean
+cgroup_removed_cond (gpointer data)
+{
+  return g_rmdir (data) == 0 || errno == ENOENT;
+}
+
+/* A descendant that cannot die within the kill's bound (5 s) is reported
+ * once, "could not be reaped", and the cgroup it keeps is reported left,
+ * with the one process still in it.
+ */
+static void
+test_cgroup_unkillable_reported_once (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *unreaped = NULL;
+  g_autofree char *left = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) pids = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  PidFile file;
+  Forced forced;
+  Frozen frozen;
+  gboolean frozen_ok, ended, removed;
+  guint n_unreaped = 0, n_left = 0, n_failed = 0;
+  gint64 cancelled_at;
+
+  if (skip_without_cgroup () || !frozen_init (&frozen))
+    return;
+
+  set = spindle_test_set_new ();
+  forced_init (&forced, "cgroup");
+  spindle_test_pid_file_init (&file, 1);
+  script = g_strdup_printf ("sleep @MARK@ & echo $! >> %s; wait", file.path);
+  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
+  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
+  pids = spindle_test_pid_file_read (&file);
+  spindle_test_wait_until (is_sleep_cond, GINT_TO_POINTER (atoi (pids[0])), SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  g_assert_cmpint (spindle_process_info_get_pid (info), >, 0);
+  dir = contained_dir (spindle_process_info_get_pid (info));
+
+  /* from here to the thaw, nothing aborts the test */
+  frozen_ok = frozen_freeze (&frozen, atoi (pids[0]));
+  cancelled_at = g_get_monotonic_time ();
+  if (frozen_ok)
+    spindle_worker_force_cancel (worker);
+  ended = frozen_ok && spindle_test_poll_until (terminal_cond, worker, SPINDLE_TEST_GUARD_MS);
+  if (ended)
+    {
+      g_test_message ("the worker ended %.1f s after its force-cancel",
+                      (g_get_monotonic_time () - cancelled_at) / (double) G_USEC_PER_SEC);
+      unreaped = g_strdup_printf ("Descendant %s could not be reaped", pids[0]);
+      left = g_strdup_printf ("Cgroup %s could not be removed", dir);
+      n_unreaped = count_failed_steps (worker, "could not be reaped");
+      n_left = count_failed_steps (worker, left);
+      n_failed = spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
+                                               SPINDLE_CLEANUP_OUTCOME_FAILED);
+      text = report_text (worker);
+      g_test_message ("the report:\n%s", text);
+    }
+  frozen_release (&frozen);
+  /* the cgroup the helper could not remove, empty once its process died */
+  removed = spindle_test_poll_until (cgroup_removed_cond, dir, SPINDLE_TEST_GUARD_MS);
+
+  g_assert_true (frozen_ok);
+  g_assert_true (ended);
+  g_assert_cmpuint (n_unreaped, ==, 1);
+  g_assert_cmpuint (count_failed_steps (worker, unreaped), ==, 1);
+  g_assert_cmpuint (n_left, ==, 1);
+  g_assert_cmpuint (n_failed, ==, 2);
+  g_assert_nonnull (strstr (text, ": 1 process still in it after the kill"));
+  g_assert_true (removed);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+}
+
 /* Set-up ********************************************************************/
 
 /* The cgroup v2 directory of this process, found as the reaper finds its
@@ -1750,6 +2004,7 @@ main (int    argc,
                         test_systemd_scope);
   g_test_add_func ("/engine/process-cgroup/systemd-absent", test_systemd_absent);
   g_test_add_func ("/engine/process-cgroup/systemd-helper-killed-paused", test_systemd_helper_killed_paused);
+  g_test_add_func ("/engine/process-cgroup/cgroup-unkillable-reported-once", test_cgroup_unkillable_reported_once);
 
   return g_test_run ();
 }
