@@ -16,9 +16,19 @@ struct _SpindleCleanupReport
 {
   gatomicrefcount  ref_count;
   GArray          *steps;
+  GArray          *processes;      /* StepProcess of each step, up to the last tagged; NULL: none */
   gint64           duration_usec;
   guint            n_tainted_locks;
 };
+
+/* The process a step is about, kept beside its words: nothing reads a pid
+ * back out of a label, which a translation words as it will. */
+typedef struct
+{
+  int   pid;                       /* 0: the step is about no process */
+  char *name;
+  guint n_waiting;                 /* a tag: steps of these words yet to be added */
+} StepProcess;
 
 /**
  * spindle_cleanup_step_copy:
@@ -75,6 +85,99 @@ clear_step (gpointer data)
   g_clear_pointer (&step->message, g_free);
 }
 
+static void
+clear_step_process (gpointer data)
+{
+  StepProcess *process = data;
+
+  g_clear_pointer (&process->name, g_free);
+}
+
+static void
+step_process_free (gpointer data)
+{
+  clear_step_process (data);
+  g_free (data);
+}
+
+/* The steps a process worker tagged, by their words, until they reach the
+ * report: both happen on the worker's own thread (the step is recorded in
+ * its body, and the report is made as it ends), which alone sees these. A
+ * thread that ends with some never added frees them. */
+static GPrivate pending_tags = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
+
+/* The next step added to a report on this thread with the words @label is
+ * about the process @pid, named @name. */
+void
+_spindle_cleanup_report_tag_process_step (const char *label,
+                                          int         pid,
+                                          const char *name)
+{
+  GHashTable *tags = g_private_get (&pending_tags);
+  StepProcess *tag;
+
+  g_return_if_fail (label != NULL && pid > 0);
+
+  if (tags == NULL)
+    {
+      tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, step_process_free);
+      g_private_set (&pending_tags, tags);
+    }
+
+  if ((tag = g_hash_table_lookup (tags, label)) == NULL)
+    {
+      tag = g_new0 (StepProcess, 1);
+      tag->pid = pid;
+      tag->name = g_strdup (name);
+      g_hash_table_insert (tags, g_strdup (label), tag);
+    }
+  tag->n_waiting++;
+}
+
+/* The step just added takes the tag of its words, if any. */
+static void
+take_tag (SpindleCleanupReport *self,
+          const char           *label)
+{
+  GHashTable *tags = g_private_get (&pending_tags);
+  StepProcess *tag, *process;
+
+  if (tags == NULL || label == NULL || (tag = g_hash_table_lookup (tags, label)) == NULL)
+    return;
+
+  if (self->processes == NULL)
+    {
+      self->processes = g_array_new (FALSE, TRUE, sizeof (StepProcess));
+      g_array_set_clear_func (self->processes, clear_step_process);
+    }
+  g_array_set_size (self->processes, self->steps->len);
+  process = &g_array_index (self->processes, StepProcess, self->steps->len - 1);
+  process->pid = tag->pid;
+  process->name = g_strdup (tag->name);
+
+  if (--tag->n_waiting == 0)
+    g_hash_table_remove (tags, label);
+}
+
+/* The process the step at @position is about, or 0; @name: its name then. */
+int
+_spindle_cleanup_report_get_step_process (SpindleCleanupReport  *self,
+                                          guint                  position,
+                                          const char           **name)
+{
+  const StepProcess *process;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (self->processes == NULL || position >= self->processes->len)
+    return 0;
+
+  process = &g_array_index (self->processes, StepProcess, position);
+  if (name != NULL)
+    *name = process->name;
+  return process->pid;
+}
+
 SpindleCleanupReport *
 _spindle_cleanup_report_new (void)
 {
@@ -102,6 +205,7 @@ _spindle_cleanup_report_add (SpindleCleanupReport  *self,
   };
 
   g_array_append_val (self->steps, step);
+  take_tag (self, label);
 }
 
 void
@@ -165,6 +269,7 @@ spindle_cleanup_report_unref (SpindleCleanupReport *self)
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
       g_array_unref (self->steps);
+      g_clear_pointer (&self->processes, g_array_unref);
       g_free (self);
     }
 }

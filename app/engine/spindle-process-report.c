@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spindle-cleanup-report-private.h"
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-process-private.h"
@@ -145,7 +146,8 @@ step_failed (gpointer   data,
 }
 
 /* A step that has already happened, entered in the report through the
- * cleanup stack (a step run early is part of the report).
+ * cleanup stack (a step run early is part of the report). A step about
+ * one process says which, beside its words (see record_process_step ()).
  */
 static void
 record_step (SpindleProcess *self,
@@ -166,6 +168,20 @@ record_step (SpindleProcess *self,
 
   if (id != 0)
     spindle_job_pop_cleanup (self->job, id, TRUE);
+}
+
+/* The process's rows (spindle-process-tree.c) take the words of the step
+ * for their pid, and the process a walk never met gets its row from it:
+ * the pid and the name go with the step, never read back from its words.
+ */
+static void
+record_process_step (SpindleProcess *self,
+                     const char     *label,
+                     int             pid,
+                     const char     *name)
+{
+  _spindle_cleanup_report_tag_process_step (label, pid, name);
+  record_step (self, label, NULL);
 }
 
 /* Where the helper kept the command: a cgroup of its own (which a kill
@@ -241,12 +257,12 @@ record_line (SpindleProcess *self,
       label = g_strdup_printf (g_str_equal (what, "main") ? _("Command %d (%s) %s, reaped")
                                                           : _("Descendant %d (%s) %s, reaped"),
                                pid, line + end + comm_at, ended);
-      record_step (self, label, NULL);
+      record_process_step (self, label, pid, line + end + comm_at);
     }
   else if (g_str_equal (what, "gone"))
     {
       label = g_strdup_printf (_("Descendant %d (%s) ended, reaped by its own parent"), pid, line + end);
-      record_step (self, label, NULL);
+      record_process_step (self, label, pid, line + end);
     }
   else if (g_str_equal (what, "unreaped"))
     {

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spindle-cleanup-report-private.h"
 #include "spindle-process-tree-private.h"
 #include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
@@ -433,35 +434,6 @@ _spindle_process_tree_sync (SpindleProcessTree        *self,
 
 /* The end: each row takes the report's words ************************************/
 
-/* The pid and name of "… 1234 (sleep) …" in a step of the report. */
-static gboolean
-parse_step_process (const char *label,
-                    int        *pid,
-                    char       *name,
-                    gsize       size)
-{
-  for (const char *p = label; *p != '\0'; p++)
-    {
-      const char *close;
-      char *end;
-      gint64 value;
-
-      if (!g_ascii_isdigit (*p) || (p > label && g_ascii_isdigit (p[-1])))
-        continue;
-
-      value = g_ascii_strtoll (p, &end, 10);
-      if (value <= 0 || value > G_MAXINT || !g_str_has_prefix (end, " (") ||
-          (close = strchr (end + 2, ')')) == NULL)
-        continue;
-
-      *pid = (int) value;
-      g_strlcpy (name, end + 2, MIN (size, (gsize) (close - end - 1)));
-      return TRUE;
-    }
-
-  return FALSE;
-}
-
 static Row *
 find_last_row (SpindleProcessTree *self,
                int                 pid)
@@ -477,16 +449,23 @@ find_last_row (SpindleProcessTree *self,
   return NULL;
 }
 
+/* The step at @position, if it is about one process (the report says
+ * which beside the step's words, in which a pid-like number may be
+ * anything: a cgroup's name, say). */
 static void
-take_step (SpindleProcessTree       *self,
-           const SpindleCleanupStep *step,
-           gint64                    now)
+take_step (SpindleProcessTree   *self,
+           SpindleCleanupReport *report,
+           guint                 position,
+           gint64                now)
 {
+  const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, position);
   SpindleProcessEntry entry = { 0 };
+  const char *name = NULL;
   Row *row;
 
-  if (!parse_step_process (step->label, &entry.pid, entry.name, sizeof entry.name))
+  if ((entry.pid = _spindle_cleanup_report_get_step_process (report, position, &name)) <= 0)
     return;
+  g_strlcpy (entry.name, name != NULL ? name : "", sizeof entry.name);
 
   /* one the walks never met: it lived between two of them */
   if ((row = find_last_row (self, entry.pid)) == NULL)
@@ -526,7 +505,7 @@ _spindle_process_tree_end (SpindleProcessTree *self)
     return;
 
   for (guint i = 0; i < spindle_cleanup_report_get_n_steps (report); i++)
-    take_step (self, spindle_cleanup_report_get_step (report, i), now);
+    take_step (self, report, i, now);
 }
 
 SpindleProcessTree *

@@ -1917,6 +1917,90 @@ test_cgroup_unkillable_reported_once (void)
   forced_clear (&forced);
 }
 
+/* The rows of @worker's processes, at any depth. */
+static void
+collect_rows (SpindleWorker *worker,
+              GPtrArray     *rows)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+
+      g_ptr_array_add (rows, child);
+      collect_rows (child, rows);
+    }
+}
+
+/* A watched worker whose scope was refused: the report's step for its
+ * cgroup names spindle-HOSTPID-HELPERPID, with "(a systemd scope was
+ * refused: …)" after it, and yet its rows at the end are its two
+ * processes, none made of that step.
+ */
+static void
+test_scope_refused_rows (void)
+{
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autofree char *script = NULL;
+  g_autofree char *step = NULL;
+  g_auto(GStrv) pids = NULL;
+  SpindleProcessInfo *info;
+  SpindleWorker *worker;
+  PidFile file;
+  Forced forced;
+  pid_t helper;
+  char *runtime;
+
+  if (skip_without_cgroup ())
+    return;
+
+  runtime = dead_manager_make ();
+  set = spindle_test_set_new ();
+  forced_init (&forced, "auto");
+  forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
+  spindle_test_pid_file_init (&file, 2);
+  script = g_strdup_printf ("echo $$ >> %1$s; sleep @MARK@ & echo $! >> %1$s; wait", file.path);
+  worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
+  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
+  pids = spindle_test_pid_file_read (&file);
+  spindle_test_wait_until (is_sleep_cond, GINT_TO_POINTER (atoi (pids[1])), SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
+  helper = parent_of (atoi (pids[0]));
+
+  /* watched: its rows stay at its end */
+  info = spindle_process_info_get_for_worker (worker);
+  spindle_process_info_update (info);
+  g_assert_nonnull (spindle_test_find_process_row (worker, atoi (pids[1])));
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  step = g_strdup_printf ("/spindle-%d-%d (a systemd scope was refused: ", (int) getpid (), (int) helper);
+  spindle_test_assert_report_has (worker, step);
+  collect_rows (worker, rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      SpindleWorker *row = g_ptr_array_index (rows, i);
+
+      g_test_message ("row %d (%s): %s", spindle_worker_get_tid (row), spindle_worker_get_name (row),
+                      spindle_worker_get_phase (row));
+      g_assert_cmpint (spindle_worker_get_tid (row), !=, helper);
+      g_assert_cmpint (spindle_worker_get_state (row), ==, SPINDLE_WORKER_STATE_FINISHED);
+    }
+  g_assert_cmpuint (rows->len, ==, 2);
+  g_assert_nonnull (spindle_test_find_process_row (worker, atoi (pids[0])));
+  g_assert_nonnull (spindle_test_find_process_row (worker, atoi (pids[1])));
+  assert_no_failed_step (worker);
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+
+  spindle_test_pid_file_clear (&file);
+  forced_clear (&forced);
+  dead_manager_free (runtime);
+}
+
 /* Set-up ********************************************************************/
 
 /* The cgroup v2 directory of this process, found as the reaper finds its
@@ -1993,6 +2077,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-cgroup/cgroup-host-kills-helper-stopped", test_cgroup_host_kills_helper_stopped);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-many-left-to-helper", test_cgroup_kill_many_left_to_helper);
   g_test_add_func ("/engine/process-cgroup/scope-refused-moves-paused-child", test_scope_refused_moves_paused_child);
+  g_test_add_func ("/engine/process-cgroup/scope-refused-rows", test_scope_refused_rows);
   g_test_add_data_func ("/engine/process-cgroup/cgroup-entry-refused-cloned", &entry_refused_cloned,
                         test_cgroup_entry_refused);
   g_test_add_data_func ("/engine/process-cgroup/cgroup-entry-refused-paused", &entry_refused_paused,

@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -449,6 +451,77 @@ test_adopted_orphan (void)
   spindle_test_pid_file_clear (&file);
 }
 
+/* A step about no process may hold what reads as "PID (NAME)": here the
+ * group's reason names a manager's socket that refuses, in a directory so
+ * named, with a number no pid can be. No row is made of it: the worker's
+ * one process has the one row.
+ */
+static char *
+refusing_manager_make (const char *parent)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  char *runtime = g_build_filename (parent, "2000000000 (made up)", NULL);
+  g_autofree char *systemd_dir = g_build_filename (runtime, "systemd", NULL);
+  g_autofree char *socket_path = g_build_filename (systemd_dir, "private", NULL);
+  int fd;
+
+  g_assert_no_errno (g_mkdir_with_parents (systemd_dir, 0700));
+  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
+  memcpy (addr.sun_path, socket_path, strlen (socket_path));
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_no_errno (bind (fd, (struct sockaddr *) &addr, sizeof addr));
+  close (fd);
+  return runtime;
+}
+
+static void
+test_no_row_from_step_words (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autoptr(GPtrArray) rows = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("spindle-process-XXXXXX", &error);
+  g_autofree char *runtime = NULL;
+  g_autofree char *systemd_dir = NULL;
+  g_autofree char *socket_path = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  SpindleCommandOptions options = { 0 };
+  const char *argv[] = { "sleep", MARK, NULL };
+  SpindleWorker *worker;
+  pid_t pid;
+
+  g_assert_no_error (error);
+  runtime = refusing_manager_make (dir);
+  envp = g_environ_setenv (envp, "SPINDLE_PROCESS_CONTAINMENT", "systemd", TRUE);
+  envp = g_environ_setenv (envp, "XDG_RUNTIME_DIR", runtime, TRUE);
+  options.envp = (const char * const *) envp;
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), &options);
+  wait_info_pid (worker);
+  pid = spindle_process_info_get_pid (spindle_process_info_get_for_worker (worker));
+  g_assert_nonnull (spindle_test_find_process_row (worker, pid));
+
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+
+  spindle_test_assert_report_has (worker, "/2000000000 (made up)/systemd/private");
+  collect_rows (worker, rows);
+  for (guint i = 0; i < rows->len; i++)
+    g_test_message ("row %d (%s): %s", spindle_worker_get_tid (g_ptr_array_index (rows, i)),
+                    spindle_worker_get_name (g_ptr_array_index (rows, i)),
+                    spindle_worker_get_phase (g_ptr_array_index (rows, i)));
+  g_assert_cmpuint (rows->len, ==, 1);
+  g_assert_cmpint (spindle_worker_get_tid (g_ptr_array_index (rows, 0)), ==, pid);
+  g_assert_cmpstr (spindle_worker_get_name (g_ptr_array_index (rows, 0)), ==, "sleep");
+
+  systemd_dir = g_build_filename (runtime, "systemd", NULL);
+  socket_path = g_build_filename (systemd_dir, "private", NULL);
+  g_assert_no_errno (g_unlink (socket_path));
+  g_assert_no_errno (g_rmdir (systemd_dir));
+  g_assert_no_errno (g_rmdir (runtime));
+  g_assert_no_errno (g_rmdir (dir));
+}
+
 /* A thread worker has no process info and no rows. */
 static GVariant *
 idle_body (SpindleJob  *job,
@@ -486,6 +559,7 @@ main (int    argc,
   g_test_add_func ("/engine/process-tree/unseen-process-gets-row", test_unseen_process_gets_row);
   g_test_add_func ("/engine/process-tree/row-ends-with-process", test_row_ends_with_process);
   g_test_add_func ("/engine/process-tree/adopted-orphan", test_adopted_orphan);
+  g_test_add_func ("/engine/process-tree/no-row-from-step-words", test_no_row_from_step_words);
   g_test_add_func ("/engine/process-tree/thread-worker-has-none", test_thread_worker_has_none);
 
   return g_test_run ();
