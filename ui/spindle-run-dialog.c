@@ -118,6 +118,13 @@ read_stop_signal (SpindleRunDialog *self)
   return selected < G_N_ELEMENTS (stop_signals) ? stop_signals[selected] : SIGTERM;
 }
 
+/* The choice after the signals: a stop closes the command's stdin. */
+static gboolean
+read_stop_closes_stdin (SpindleRunDialog *self)
+{
+  return gtk_drop_down_get_selected (self->signal_dropdown) == G_N_ELEMENTS (stop_signals);
+}
+
 static gboolean
 spawn (SpindleRunDialog  *self,
        char             **argv,
@@ -128,6 +135,7 @@ spawn (SpindleRunDialog  *self,
 
   options.cwd = directory;
   options.stop_signal = read_stop_signal (self);
+  options.stop_closes_stdin = read_stop_closes_stdin (self);
 
   /* the worker's thread counts against the budget as any other */
   if (spindle_thread_budget_check (spindle_worker_set_get_n_live (self->set), 1, &error) &&

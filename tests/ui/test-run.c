@@ -371,6 +371,41 @@ test_run_dialog (SpindleUiFixture *fixture)
   g_rmdir (dir);
 }
 
+/* The last stop choice closes the command's stdin and sends no signal:
+ * cat reads the end of its input, and the shell goes on to its end (the
+ * marked sleep tells that the command runs).
+ */
+static void
+test_run_dialog_stop_closes_stdin (SpindleUiFixture *fixture)
+{
+  g_autofree char *command = g_strdup_printf ("sh -c 'trap \"echo got-term\" TERM; sleep %s & cat; kill $!; echo input-ended'",
+                                              MARK);
+  GtkWindow *dialog = open_run_dialog (fixture);
+  g_autoptr(SpindleWorker) worker = NULL;
+  GtkDropDown *choice;
+  const char *out = NULL;
+  gint32 signo = -1;
+
+  set_entry (dialog, "command", command);
+  choice = GTK_DROP_DOWN (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_DROP_DOWN, "stop-signal", NULL));
+  gtk_drop_down_set_selected (choice, g_list_model_get_n_items (gtk_drop_down_get_model (choice)) - 1);
+  spindle_ui_test_activate (spindle_ui_test_find (GTK_WIDGET (dialog), GTK_TYPE_BUTTON, "run", NULL));
+  g_assert_null (spindle_ui_test_find_toplevel (SPINDLE_TYPE_RUN_DIALOG));
+
+  spindle_ui_test_wait (has_one_worker, fixture->set);
+  worker = g_list_model_get_item (G_LIST_MODEL (fixture->set), 0);
+  spindle_ui_test_wait (has_one_marked, NULL);
+
+  spindle_worker_request_stop (worker);
+  spindle_ui_test_wait_terminal (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  g_assert_true (g_variant_lookup (spindle_worker_get_result (worker), "signal", "i", &signo));
+  g_assert_cmpint (signo, ==, 0);
+  g_assert_true (g_variant_lookup (spindle_worker_get_result (worker), "stdout", "&s", &out));
+  g_assert_cmpstr (out, ==, "input-ended");
+  g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
+}
+
 /* The demo's process tree ***************************************************/
 
 static void
@@ -520,6 +555,7 @@ main (int   argc,
   g_test_add_func ("/ui/run/sigint-tree", test_sigint_tree);
   g_test_add_func ("/ui/run/second-signal-forces", test_second_signal_forces);
   spindle_ui_test_add ("/ui/run/run-dialog", test_run_dialog);
+  spindle_ui_test_add ("/ui/run/run-dialog-stop-closes-stdin", test_run_dialog_stop_closes_stdin);
   spindle_ui_test_add ("/ui/run/demo-tree-stop", test_demo_tree_stop);
   spindle_ui_test_add ("/ui/run/demo-tree-force", test_demo_tree_force);
 

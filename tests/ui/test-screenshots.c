@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "spindle-preferences-window.h"
+#include "spindle-run-dialog.h"
 #include "spindle-thread-list.h"
 #include "spindle-ui-test-util.h"
 
@@ -16,8 +17,8 @@
  * after that escalation, its timeline marked; the raw condition waiter's
  * "why is it still running?" with the process's other threads shown, in
  * light and dark; the demo set in light and dark with the ledger holder
- * selected after a force-cancel tainted its lock; the add popover,
- * preferences and the quit question.
+ * selected after a force-cancel tainted its lock; the add popover, the
+ * Run Command dialog, preferences and the quit question.
  */
 
 #define WIDTH 1400
@@ -59,6 +60,18 @@ save_secondary (Fixture *fixture)
 
   gtk_menu_button_popup (GTK_MENU_BUTTON (button));
   save_widget (fixture, popover, "spindle-add-workers.png");
+
+  /* Run Command…, its stop choice the last one (close the command's input) */
+  spindle_ui_test_activate (spindle_ui_test_find (popover, GTK_TYPE_BUTTON, "run-command", NULL));
+  window = spindle_ui_test_find_toplevel (SPINDLE_TYPE_RUN_DIALOG);
+  g_assert_nonnull (window);
+  {
+    GtkDropDown *choice = GTK_DROP_DOWN (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_DROP_DOWN, "stop-signal", NULL));
+
+    gtk_drop_down_set_selected (choice, g_list_model_get_n_items (gtk_drop_down_get_model (choice)) - 1);
+  }
+  save_widget (fixture, GTK_WIDGET (window), "spindle-run-command.png");
+  gtk_window_destroy (window);
   gtk_popover_popdown (GTK_POPOVER (popover));
 
   g_action_group_activate_action (G_ACTION_GROUP (fixture->app), "preferences", NULL);
