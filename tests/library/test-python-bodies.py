@@ -371,6 +371,66 @@ def test_gil_handoff_cannot_hang():
     assert 'finally blocks run' in child.stdout, child.stdout
 
 
+def command_options(**fields):
+    options = Spindle.CommandOptions.new()
+    for name, value in fields.items():
+        if name == 'stdin_data':
+            options.set_stdin_data(GLib.Bytes.new(value))
+        elif name == 'cwd':
+            options.set_cwd(value)
+        else:
+            setattr(options, name, value)
+    return options
+
+
+def test_command_input_from_python():
+    """A command worker from Python: its options, input included, reach
+    the command, and the result carries its output."""
+    workers = new_set()
+    options = command_options(cwd='/', stdin_data=b'one\ntwo\n')
+    worker = workers.spawn_command(None, ['sh', '-c', 'pwd; wc -l'], options)
+    wait_terminal(worker)
+    assert worker.get_state() == Spindle.WorkerState.FINISHED, worker.get_error()
+    result = worker.get_result().unpack()
+    assert result['stdout'] == '/\n2', result
+    assert result['exit-status'] == 0, result
+
+
+def test_command_stop_closes_stdin_from_python():
+    """stop_closes_stdin set from Python: a stop ends the command's input
+    and sends no signal (the shell's TERM trap would say so)."""
+    workers = new_set()
+    options = command_options(stop_closes_stdin=True)
+    worker = workers.spawn_command(None, ['sh', '-c', 'trap "echo got-term" TERM; cat; echo input-ended'], options)
+    wait_until(lambda: 'running' in (worker.get_phase() or ''), 'the command runs')
+    worker.request_stop()
+    wait_terminal(worker)
+    assert worker.get_state() == Spindle.WorkerState.STOPPED, worker.get_error()
+    result = worker.get_result().unpack()
+    assert result['stdout'] == 'input-ended', result
+    assert result['signal'] == 0, result
+
+
+def test_command_force_kills_tree_from_python():
+    """The hard kill Python bodies cannot have: a command that ignores
+    SIGTERM, with a child, is force-cancelled and every process of it is
+    reported reaped."""
+    workers = new_set()
+    worker = workers.spawn_command(None, ['sh', '-c', "trap '' TERM; sleep 600 & wait"], None)
+    info = Spindle.ProcessInfo.get_for_worker(worker)
+
+    def sleep_runs():
+        info.update()
+        return any(line.endswith(' sleep') for line in info.get_tree() or [])
+    wait_until(sleep_runs, 'the sleep runs')
+    worker.force_cancel()
+    wait_terminal(worker)
+    assert worker.get_state() == Spindle.WorkerState.CANCELLED
+    report = worker.get_cleanup_report().to_string()
+    assert '(sleep) was killed by SIGKILL, reaped' in report, report
+    assert '(sh) was killed by SIGKILL, reaped' in report, report
+
+
 TESTS = [value for name, value in sorted(globals().items()) if name.startswith('test_')]
 
 
