@@ -94,6 +94,12 @@ find_worker (SpindleWorkerSet *set,
 }
 
 static gboolean
+has_both_workers (SpindleWorkerSet *set)
+{
+  return find_worker (set, "stubborn-1") != NULL && find_worker (set, "counter-1") != NULL;
+}
+
+static gboolean
 is_gone (SpindleWorkerSet *set)
 {
   return spindle_worker_set_get_remote_gone (set);
@@ -169,11 +175,11 @@ run_body (Fixture *fixture)
   g_assert_false (gtk_widget_is_visible (spindle_ui_test_find (GTK_WIDGET (window), GTK_TYPE_LABEL,
                                                                NULL, "_Add Workers")));
 
-  /* its workers are in the list */
+  /* its workers are in the list: the program publishes its name before
+   * it starts them, so they may come after the attach */
+  spindle_ui_test_wait (has_both_workers, set);
   stubborn = find_worker (set, "stubborn-1");
   counter = find_worker (set, "counter-1");
-  g_assert_nonnull (stubborn);
-  g_assert_nonnull (counter);
   spindle_ui_test_wait_state (stubborn, SPINDLE_WORKER_STATE_RUNNING);
   spindle_ui_test_wait_row (window, stubborn);
   spindle_ui_test_wait_row_shows (window, counter, "counter-1");
