@@ -20,7 +20,11 @@ void                  _spindle_cleanup_report_add      (SpindleCleanupReport  *r
 void                  _spindle_cleanup_report_note_tainted_lock (SpindleCleanupReport *report);
 void                  _spindle_cleanup_report_set_duration (SpindleCleanupReport *report,
                                                         gint64                 duration_usec);
-void                  _spindle_cleanup_report_tag_process_step (const char            *label,
+void                  _spindle_cleanup_report_add_process_step (SpindleCleanupReport  *report,
+                                                                const char            *label,
+                                                                SpindleCleanupOutcome  outcome,
+                                                                const char            *message,
+                                                                gint64                 duration_usec,
                                                                 int                    pid,
                                                                 const char            *name);
 int                   _spindle_cleanup_report_get_step_process (SpindleCleanupReport  *report,

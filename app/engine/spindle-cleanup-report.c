@@ -16,7 +16,7 @@ struct _SpindleCleanupReport
 {
   gatomicrefcount  ref_count;
   GArray          *steps;
-  GArray          *processes;      /* StepProcess of each step, up to the last tagged; NULL: none */
+  GArray          *processes;      /* StepProcess of each step, up to the last about one; NULL: none */
   gint64           duration_usec;
   guint            n_tainted_locks;
 };
@@ -27,7 +27,6 @@ typedef struct
 {
   int   pid;                       /* 0: the step is about no process */
   char *name;
-  guint n_waiting;                 /* a tag: steps of these words yet to be added */
 } StepProcess;
 
 /**
@@ -93,72 +92,6 @@ clear_step_process (gpointer data)
   g_clear_pointer (&process->name, g_free);
 }
 
-static void
-step_process_free (gpointer data)
-{
-  clear_step_process (data);
-  g_free (data);
-}
-
-/* The steps a process worker tagged, by their words, until they reach the
- * report: both happen on the worker's own thread (the step is recorded in
- * its body, and the report is made as it ends), which alone sees these. A
- * thread that ends with some never added frees them. */
-static GPrivate pending_tags = G_PRIVATE_INIT ((GDestroyNotify) g_hash_table_unref);
-
-/* The next step added to a report on this thread with the words @label is
- * about the process @pid, named @name. */
-void
-_spindle_cleanup_report_tag_process_step (const char *label,
-                                          int         pid,
-                                          const char *name)
-{
-  GHashTable *tags = g_private_get (&pending_tags);
-  StepProcess *tag;
-
-  g_return_if_fail (label != NULL && pid > 0);
-
-  if (tags == NULL)
-    {
-      tags = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, step_process_free);
-      g_private_set (&pending_tags, tags);
-    }
-
-  if ((tag = g_hash_table_lookup (tags, label)) == NULL)
-    {
-      tag = g_new0 (StepProcess, 1);
-      tag->pid = pid;
-      tag->name = g_strdup (name);
-      g_hash_table_insert (tags, g_strdup (label), tag);
-    }
-  tag->n_waiting++;
-}
-
-/* The step just added takes the tag of its words, if any. */
-static void
-take_tag (SpindleCleanupReport *self,
-          const char           *label)
-{
-  GHashTable *tags = g_private_get (&pending_tags);
-  StepProcess *tag, *process;
-
-  if (tags == NULL || label == NULL || (tag = g_hash_table_lookup (tags, label)) == NULL)
-    return;
-
-  if (self->processes == NULL)
-    {
-      self->processes = g_array_new (FALSE, TRUE, sizeof (StepProcess));
-      g_array_set_clear_func (self->processes, clear_step_process);
-    }
-  g_array_set_size (self->processes, self->steps->len);
-  process = &g_array_index (self->processes, StepProcess, self->steps->len - 1);
-  process->pid = tag->pid;
-  process->name = g_strdup (tag->name);
-
-  if (--tag->n_waiting == 0)
-    g_hash_table_remove (tags, label);
-}
-
 /* The process the step at @position is about, or 0; @name: its name then. */
 int
 _spindle_cleanup_report_get_step_process (SpindleCleanupReport  *self,
@@ -197,15 +130,42 @@ _spindle_cleanup_report_add (SpindleCleanupReport  *self,
                              const char            *message,
                              gint64                 duration_usec)
 {
+  _spindle_cleanup_report_add_process_step (self, label, outcome, message, duration_usec, 0, NULL);
+}
+
+/* As _spindle_cleanup_report_add (), for a step about the process @pid,
+ * named @name (a @pid of 0: about none), which the job gave with the step. */
+void
+_spindle_cleanup_report_add_process_step (SpindleCleanupReport  *self,
+                                          const char            *label,
+                                          SpindleCleanupOutcome  outcome,
+                                          const char            *message,
+                                          gint64                 duration_usec,
+                                          int                    pid,
+                                          const char            *name)
+{
   SpindleCleanupStep step = {
     .label = g_strdup (label),
     .outcome = outcome,
     .message = g_strdup (message),
     .duration_usec = duration_usec,
   };
+  StepProcess *process;
 
   g_array_append_val (self->steps, step);
-  take_tag (self, label);
+
+  if (pid <= 0)
+    return;
+
+  if (self->processes == NULL)
+    {
+      self->processes = g_array_new (FALSE, TRUE, sizeof (StepProcess));
+      g_array_set_clear_func (self->processes, clear_step_process);
+    }
+  g_array_set_size (self->processes, self->steps->len);
+  process = &g_array_index (self->processes, StepProcess, self->steps->len - 1);
+  process->pid = pid;
+  process->name = g_strdup (name);
 }
 
 void

@@ -47,14 +47,17 @@ release_entry_data (SpindleCleanupEntry *entry)
     destroy (entry->user_data);
 }
 
-/* Every entry of a report is also posted as a cleanup-step event. */
-void
-_spindle_job_add_step (SpindleJob            *self,
-                       SpindleCleanupReport  *report,
-                       const char            *label,
-                       SpindleCleanupOutcome  outcome,
-                       const char            *message,
-                       gint64                 duration_usec)
+/* Every entry of a report is also posted as a cleanup-step event; the
+ * process a step is about (@pid 0: none) goes to the report alone. */
+static void
+add_process_step (SpindleJob            *self,
+                  SpindleCleanupReport  *report,
+                  const char            *label,
+                  SpindleCleanupOutcome  outcome,
+                  const char            *message,
+                  gint64                 duration_usec,
+                  int                    pid,
+                  const char            *name)
 {
   SpindleEvent *event = _spindle_event_new (SPINDLE_EVENT_CLEANUP_STEP, self);
 
@@ -64,7 +67,18 @@ _spindle_job_add_step (SpindleJob            *self,
   event->time = duration_usec;
   _spindle_job_post (self, event);
 
-  _spindle_cleanup_report_add (report, label, outcome, message, duration_usec);
+  _spindle_cleanup_report_add_process_step (report, label, outcome, message, duration_usec, pid, name);
+}
+
+void
+_spindle_job_add_step (SpindleJob            *self,
+                       SpindleCleanupReport  *report,
+                       const char            *label,
+                       SpindleCleanupOutcome  outcome,
+                       const char            *message,
+                       gint64                 duration_usec)
+{
+  add_process_step (self, report, label, outcome, message, duration_usec, 0, NULL);
 }
 
 static void
@@ -73,6 +87,26 @@ post_step (SpindleJob               *self,
            const SpindleCleanupStep *step)
 {
   _spindle_job_add_step (self, report, step->label, step->outcome, step->message, step->duration_usec);
+}
+
+static void
+clear_ran_step (gpointer data)
+{
+  SpindleRanStep *ran = data;
+
+  g_clear_pointer (&ran->step.label, g_free);
+  g_clear_pointer (&ran->step.message, g_free);
+  g_clear_pointer (&ran->process_name, g_free);
+}
+
+/* The steps a body has done, for the job's ran_early: each owns its strings. */
+GArray *
+_spindle_job_new_ran_early (void)
+{
+  GArray *ran_early = g_array_new (FALSE, TRUE, sizeof (SpindleRanStep));
+
+  g_array_set_clear_func (ran_early, clear_ran_step);
+  return ran_early;
 }
 
 /* Runs one step; the caller owns the result's strings. */
@@ -109,16 +143,15 @@ _spindle_job_run_cleanups (SpindleJob           *self,
   /* Steps the body popped and ran are part of what its cleanup did. */
   g_mutex_lock (&self->lock);
   ran_early = g_steal_pointer (&self->ran_early);
-  self->ran_early = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupStep));
+  self->ran_early = _spindle_job_new_ran_early ();
   g_mutex_unlock (&self->lock);
 
   for (guint i = 0; i < ran_early->len; i++)
     {
-      SpindleCleanupStep *step = &g_array_index (ran_early, SpindleCleanupStep, i);
+      const SpindleRanStep *ran = &g_array_index (ran_early, SpindleRanStep, i);
 
-      post_step (self, report, step);
-      g_free (step->label);
-      g_free (step->message);
+      add_process_step (self, report, ran->step.label, ran->step.outcome, ran->step.message,
+                        ran->step.duration_usec, ran->pid, ran->process_name);
     }
 
   while (job_pop_top (self, &entry))
@@ -301,17 +334,62 @@ spindle_job_pop_cleanup (SpindleJob *self,
     g_critical ("%s: no cleanup step %u on job “%s”", G_STRFUNC, cleanup_id, self->name);
   else if (run)
     {
-      SpindleCleanupStep step = run_cleanup (&entry);
+      SpindleRanStep ran = { run_cleanup (&entry), 0, NULL };
 
       release_entry_data (&entry);
       g_mutex_lock (&self->lock);
-      g_array_append_val (self->ran_early, step);
+      g_array_append_val (self->ran_early, ran);
       g_mutex_unlock (&self->lock);
     }
   else
     {
       release_entry_data (&entry);
       g_free (entry.label);
+    }
+
+  _spindle_job_restore_cancel (old_state);
+}
+
+/* A step about the process @pid, named @name, that has already happened
+ * (it reaped the process, or saw it gone): entered in the report as a step
+ * popped and run, with the process beside its words. As the stack's own
+ * entry points, from the body on its own thread and before it returned.
+ */
+void
+_spindle_job_record_process_step (SpindleJob *self,
+                                  const char *label,
+                                  int         pid,
+                                  const char *name)
+{
+  int old_state;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (label != NULL);
+  g_return_if_fail (pid > 0);
+
+  old_state = _spindle_job_block_cancel ();
+
+  if (on_own_thread (self, G_STRFUNC))
+    {
+      SpindleRanStep ran = {
+        .step = { .label = g_strdup (label), .outcome = SPINDLE_CLEANUP_OUTCOME_OK },
+        .pid = pid,
+        .process_name = g_strdup (name),
+      };
+      gboolean closed;
+
+      g_mutex_lock (&self->lock);
+      closed = self->ending;
+      if (!closed)
+        g_array_append_val (self->ran_early, ran);
+      g_mutex_unlock (&self->lock);
+
+      if (closed)
+        {
+          g_critical ("%s: job “%s” has returned and its cleanup has begun; a step "
+                      "recorded now would never be reported", G_STRFUNC, self->name);
+          clear_ran_step (&ran);
+        }
     }
 
   _spindle_job_restore_cancel (old_state);

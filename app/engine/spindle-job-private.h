@@ -39,6 +39,15 @@ typedef struct
   GDestroyNotify      destroy;
 } SpindleCleanupEntry;
 
+/* A step the body has done: popped and run, or recorded as done. The
+ * process it is about goes with it to the report, beside its words. */
+typedef struct
+{
+  SpindleCleanupStep  step;
+  int                 pid;         /* 0: about no process */
+  char               *process_name;
+} SpindleRanStep;
+
 /* The part of a worker its thread may touch. The thread and the main thread
  * share it through the atomics and the mutex below; the GObject side
  * (SpindleWorker) stays on the main thread. spindle-job.c owns the life
@@ -82,7 +91,7 @@ struct _SpindleJob
   double            progress;
   char             *waiting_for;
   GArray           *cleanups;      /* SpindleCleanupEntry, the top last */
-  GArray           *ran_early;     /* SpindleCleanupStep: popped with run */
+  GArray           *ran_early;     /* SpindleRanStep: popped with run, or recorded */
   const char       *running_step;  /* the label of the step running now */
   guint             last_cleanup_id;
   GPtrArray        *children;      /* SpindleJob, owned until this job ends */
@@ -155,6 +164,11 @@ gboolean              _spindle_job_wait_result_to_error (SpindleWaitResult resul
 
 /* spindle-job-cleanup.c */
 void                  _spindle_job_clear_cleanup_entry (SpindleCleanupEntry *entry);
+GArray               *_spindle_job_new_ran_early  (void);
+void                  _spindle_job_record_process_step (SpindleJob *job,
+                                                        const char *label,
+                                                        int         pid,
+                                                        const char *name);
 void                  _spindle_job_run_cleanups   (SpindleJob            *job,
                                                    SpindleCleanupReport  *report);
 

@@ -80,7 +80,7 @@ _spindle_job_new (SpindleDispatch *dispatch,
   self->terminal = -1;
   self->wake_fd = -1;
   self->cleanups = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupEntry));
-  self->ran_early = g_array_new (FALSE, FALSE, sizeof (SpindleCleanupStep));
+  self->ran_early = _spindle_job_new_ran_early ();
   self->children = g_ptr_array_new_with_free_func ((GDestroyNotify) _spindle_job_unref);
   self->held_locks = g_ptr_array_new ();
 
@@ -122,11 +122,6 @@ _spindle_job_unref (SpindleJob *self)
   release_user_data (self);
   for (guint i = 0; i < self->cleanups->len; i++)
     _spindle_job_clear_cleanup_entry (&g_array_index (self->cleanups, SpindleCleanupEntry, i));
-  for (guint i = 0; i < self->ran_early->len; i++)
-    {
-      g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).label);
-      g_free (g_array_index (self->ran_early, SpindleCleanupStep, i).message);
-    }
   g_array_unref (self->cleanups);
   g_array_unref (self->ran_early);
   g_ptr_array_unref (self->children);

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "spindle-cleanup-report-private.h"
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-process-private.h"
@@ -172,7 +171,8 @@ record_step (SpindleProcess *self,
 
 /* The process's rows (spindle-process-tree.c) take the words of the step
  * for their pid, and the process a walk never met gets its row from it:
- * the pid and the name go with the step, never read back from its words.
+ * the pid and the name go with the step through the job's cleanup, into
+ * the report beside its words, never read back from them.
  */
 static void
 record_process_step (SpindleProcess *self,
@@ -180,8 +180,7 @@ record_process_step (SpindleProcess *self,
                      int             pid,
                      const char     *name)
 {
-  _spindle_cleanup_report_tag_process_step (label, pid, name);
-  record_step (self, label, NULL);
+  _spindle_job_record_process_step (self->job, label, pid, name);
 }
 
 /* Where the helper kept the command: a cgroup of its own (which a kill
