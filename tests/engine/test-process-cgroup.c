@@ -11,16 +11,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
-#include "spindle-test-util.h"
+#include "spindle-test-process.h"
 
 /* The containment of process workers (app/helpers/spindle-reaper.c):
  * a cgroup of the command's own, made by the reaper or, through a mock
@@ -41,41 +39,11 @@ static char mark[32];
 #define MARK ((const char *) mark)
 
 /* The test's own cgroup v2 directory, where the reaper (its child) makes
- * the command's, or NULL and why there is none that a test could use.
+ * the command's, or NULL (spindle_test_own_cgroup() says why).
  */
-static char *own_cgroup;
-static char *no_cgroup_why;
+static const char *own_cgroup;
 
-/* Options whose environment forces @containment. */
-typedef struct
-{
-  SpindleCommandOptions  options;
-  char                 **envp;
-} Forced;
-
-static void
-forced_init (Forced     *forced,
-             const char *containment)
-{
-  memset (forced, 0, sizeof *forced);
-  forced->envp = g_environ_setenv (g_get_environ (), "SPINDLE_PROCESS_CONTAINMENT", containment, TRUE);
-  forced->options.envp = (const char * const *) forced->envp;
-}
-
-static void
-forced_setenv (Forced     *forced,
-               const char *name,
-               const char *value)
-{
-  forced->envp = g_environ_setenv (forced->envp, name, value, TRUE);
-  forced->options.envp = (const char * const *) forced->envp;
-}
-
-static void
-forced_clear (Forced *forced)
-{
-  g_strfreev (forced->envp);
-}
+typedef SpindleTestForced Forced;
 
 static SpindleWorker *
 spawn_forced (SpindleWorkerSet *set,
@@ -83,37 +51,6 @@ spawn_forced (SpindleWorkerSet *set,
               Forced           *forced)
 {
   return spindle_test_spawn_command (set, argv, &forced->options);
-}
-
-static char *
-report_text (SpindleWorker *worker)
-{
-  return spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
-}
-
-static void
-assert_report_lacks (SpindleWorker *worker,
-                     const char    *needle)
-{
-  if (spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK) ||
-      spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_FAILED))
-    {
-      g_autofree char *text = report_text (worker);
-
-      g_error ("a step “%s” in the report:\n%s", needle, text);
-    }
-}
-
-static void
-assert_no_failed_step (SpindleWorker *worker)
-{
-  if (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
-                                    SPINDLE_CLEANUP_OUTCOME_FAILED) != 0)
-    {
-      g_autofree char *text = report_text (worker);
-
-      g_error ("a step failed:\n%s", text);
-    }
 }
 
 static gboolean
@@ -130,41 +67,6 @@ stopping_cond (gpointer data)
   const char *phase = spindle_worker_get_phase (data);
 
   return phase != NULL && strstr (phase, "stopping") != NULL;
-}
-
-/* The "0::" path of a process, or NULL when it is gone. */
-static char *
-process_cgroup (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "0::"))
-      return g_strdup (lines[i] + 3);
-  return NULL;
-}
-
-/* Directories the reapers of this test made in its cgroup ("spindle-" and
- * this test's pid), and those the mock manager made ("spindle-…scope").
- */
-static guint
-count_own_cgroups (void)
-{
-  g_autofree char *prefix = g_strdup_printf ("spindle-%d-", (int) getpid ());
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-  guint n = 0;
-
-  if (own_cgroup == NULL || (dir = g_dir_open (own_cgroup, 0, NULL)) == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    n += g_str_has_prefix (name, prefix);
-  return n;
 }
 
 /* The stubborn tree ************************************************************/
@@ -281,32 +183,23 @@ force_kill (SpindleWorker *worker,
 
       spindle_test_assert_report_has (worker, needle);
     }
-  assert_report_lacks (worker, "could not be reaped");
+  spindle_test_assert_report_lacks (worker, "could not be reaped");
 }
 
 /* The cgroup the reaper made: a child of the test's own. */
 static char *
 contained_dir (pid_t pid)
 {
-  g_autofree char *path = process_cgroup (pid);
+  g_autofree char *path = spindle_test_process_cgroup (pid);
   g_autofree char *parent = NULL;
 
   g_assert_nonnull (path);
-  parent = process_cgroup (getpid ());
+  parent = spindle_test_process_cgroup (getpid ());
   g_assert_true (g_str_has_prefix (path, parent));
   return g_build_filename (own_cgroup, path + strlen (parent), NULL);
 }
 
 /* Tests that need a writable cgroup v2 ***************************************/
-
-static gboolean
-skip_without_cgroup (void)
-{
-  if (own_cgroup != NULL)
-    return FALSE;
-  g_test_skip (no_cgroup_why);
-  return TRUE;
-}
 
 /* Force-kill in the cgroup: the setsid() escapee that ignores SIGTERM and
  * its forking tree go at once, and the report says how.
@@ -321,11 +214,11 @@ test_cgroup_force_kills_tree (void)
   Forced forced;
   Tree tree = { 0 };
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
@@ -339,15 +232,15 @@ test_cgroup_force_kills_tree (void)
   tree_assert_gone (&tree, 0);
 
   spindle_test_assert_report_has (worker, "Contained in cgroup ");
-  assert_report_lacks (worker, "Process group only");
+  spindle_test_assert_report_lacks (worker, "Process group only");
   removed = g_strdup_printf ("Cgroup %s emptied and removed", dir);
   spindle_test_assert_report_has (worker, removed);
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* @text written whole to @dir's @file, or FALSE with errno set. */
@@ -409,11 +302,11 @@ test_cgroup_kill_reaches_intruder (void)
   Forced forced;
   int status = 0;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
   spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
   info = spindle_process_info_get_for_worker (worker);
@@ -438,10 +331,10 @@ test_cgroup_kill_reaches_intruder (void)
   g_assert_cmpint (WTERMSIG (status), ==, SIGKILL);
 
   spindle_test_assert_report_has (worker, "emptied and removed");
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 #define N_WAITERS 40
@@ -480,12 +373,9 @@ spawn_waiting_shells (SpindleWorkerSet *set,
 static pid_t
 parent_of (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  int ppid = 0;
+  pid_t ppid = spindle_test_parent_of (pid);
 
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  g_assert_cmpint (sscanf (strrchr (contents, ')') + 2, "%*c %d", &ppid), ==, 1);
+  g_assert_cmpint (ppid, >, 0);
   return ppid;
 }
 
@@ -513,11 +403,11 @@ waiting_start (Waiting *self,
   SpindleProcessInfo *info;
 
   memset (self, 0, sizeof *self);
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return FALSE;
 
   self->set = spindle_test_set_new ();
-  forced_init (&self->forced, "cgroup");
+  spindle_test_forced_init (&self->forced, "cgroup");
   self->worker = spawn_waiting_shells (self->set, &self->forced, &self->file, n);
   /* the host has read the report's "contained" by then */
   spindle_test_wait_until (running_cond, self->worker, SPINDLE_TEST_GUARD_MS);
@@ -540,7 +430,7 @@ waiting_clear (Waiting *self)
   g_clear_pointer (&self->sleeps, g_array_unref);
   g_free (self->dir);
   spindle_test_pid_file_clear (&self->file);
-  forced_clear (&self->forced);
+  spindle_test_forced_clear (&self->forced);
   g_clear_object (&self->set);
 }
 
@@ -583,8 +473,8 @@ test_cgroup_kill_names_every_process (void)
   spindle_test_wait_terminal (waiting.worker);
 
   assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
-  assert_report_lacks (waiting.worker, "could not be reaped");
-  assert_no_failed_step (waiting.worker);
+  spindle_test_assert_report_lacks (waiting.worker, "could not be reaped");
+  spindle_test_assert_no_failed_step (waiting.worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
   waiting_clear (&waiting);
@@ -620,7 +510,7 @@ test_cgroup_kill_names_sub_cgroups (void)
 
   assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
   spindle_test_assert_report_has (waiting.worker, "emptied and removed");
-  assert_no_failed_step (waiting.worker);
+  spindle_test_assert_no_failed_step (waiting.worker);
   g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
@@ -660,11 +550,11 @@ test_cgroup_helper_killed (void)
   Tree tree = { 0 };
   pid_t helper;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
@@ -686,7 +576,7 @@ test_cgroup_helper_killed (void)
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 #define N_STOPPED 8
@@ -780,9 +670,9 @@ test_cgroup_host_kills_helper_stopped (void)
   assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
   intruder_step = g_strdup_printf ("Descendant %d (sleep) ended, reaped by its own parent", intruder);
   spindle_test_assert_report_has (waiting.worker, intruder_step);
-  assert_report_lacks (waiting.worker, "could not be reaped");
+  spindle_test_assert_report_lacks (waiting.worker, "could not be reaped");
   spindle_test_assert_report_has (waiting.worker, "emptied and removed");
-  assert_no_failed_step (waiting.worker);
+  spindle_test_assert_no_failed_step (waiting.worker);
   g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
@@ -835,9 +725,9 @@ test_cgroup_kill_many_left_to_helper (void)
   spindle_test_wait_terminal (waiting.worker);
   g_assert_cmpint (spindle_worker_get_state (waiting.worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
   assert_report_names (waiting.worker, waiting.shells, waiting.sleeps);
-  assert_report_lacks (waiting.worker, "could not be reaped");
+  spindle_test_assert_report_lacks (waiting.worker, "could not be reaped");
   spindle_test_assert_report_has (waiting.worker, "emptied and removed");
-  assert_no_failed_step (waiting.worker);
+  spindle_test_assert_no_failed_step (waiting.worker);
   g_assert_false (g_file_test (waiting.dir, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
 
@@ -852,22 +742,10 @@ static char *
 dead_manager_make (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *systemd_dir = NULL;
-  g_autofree char *socket_path = NULL;
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
   char *dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
-  int fd;
 
   g_assert_no_error (error);
-  systemd_dir = g_build_filename (dir, "systemd", NULL);
-  socket_path = g_build_filename (systemd_dir, "private", NULL);
-  g_assert_no_errno (g_mkdir (systemd_dir, 0700));
-  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
-  memcpy (addr.sun_path, socket_path, strlen (socket_path));
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_no_errno (bind (fd, (struct sockaddr *) &addr, sizeof addr));
-  close (fd);
+  spindle_test_dead_manager_bind (dir);
   return dir;
 }
 
@@ -902,13 +780,13 @@ test_scope_refused_moves_paused_child (void)
   Tree tree = { 0 };
   char *runtime;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   runtime = dead_manager_make ();
   set = spindle_test_set_new ();
-  forced_init (&forced, "auto");
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
+  spindle_test_forced_init (&forced, "auto");
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
@@ -932,13 +810,13 @@ test_scope_refused_moves_paused_child (void)
   g_free (step);
   step = g_strdup_printf ("Cgroup %s emptied and removed", dir);
   spindle_test_assert_report_has (worker, step);
-  assert_report_lacks (worker, "Process group only");
-  assert_no_failed_step (worker);
+  spindle_test_assert_report_lacks (worker, "Process group only");
+  spindle_test_assert_no_failed_step (worker);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
   dead_manager_free (runtime);
 }
 
@@ -1006,18 +884,18 @@ entry_refused_run (const EntryRefused *data)
 
   join_cgroup (root, getpid ());
   set = spindle_test_set_new ();
-  forced_init (&forced, data->containment);
+  spindle_test_forced_init (&forced, data->containment);
   if (data->scope_refused)
     {
       runtime = dead_manager_make ();
-      forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
+      spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
     }
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
 
-  own = process_cgroup (getpid ());
-  escapee = process_cgroup (tree_escapee (&tree));
+  own = spindle_test_process_cgroup (getpid ());
+  escapee = spindle_test_process_cgroup (tree_escapee (&tree));
   g_assert_cmpstr (escapee, ==, own);
 
   force_kill (worker, &tree);
@@ -1029,9 +907,9 @@ entry_refused_run (const EntryRefused *data)
   spindle_test_assert_report_has (worker, ": Operation not supported)");
   if (data->scope_refused)
     spindle_test_assert_report_has (worker, "Process group only (cannot connect to the systemd user manager's socket ");
-  assert_report_lacks (worker, "Contained in ");
-  assert_report_lacks (worker, "Cgroup ");
-  assert_no_failed_step (worker);
+  spindle_test_assert_report_lacks (worker, "Contained in ");
+  spindle_test_assert_report_lacks (worker, "Cgroup ");
+  spindle_test_assert_no_failed_step (worker);
 
   /* the refused cgroup is gone */
   dir = g_dir_open (root, 0, NULL);
@@ -1040,7 +918,7 @@ entry_refused_run (const EntryRefused *data)
     g_assert_false (g_str_has_prefix (name, "spindle-"));
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
   g_clear_pointer (&runtime, dead_manager_free);
 }
 
@@ -1051,7 +929,7 @@ test_cgroup_entry_refused (gconstpointer data)
   g_autofree char *threads = NULL;
   int removed;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
   if (g_test_subprocess ())
     {
@@ -1078,21 +956,21 @@ test_cgroup_removed_after_exit (void)
   SpindleWorker *worker;
   Forced forced;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   worker = spawn_forced (set, spindle_test_sh_argv ("sleep @MARK@ & setsid sleep @MARK@ & exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
   spindle_test_assert_report_has (worker, "Contained in cgroup ");
   spindle_test_assert_report_has (worker, "emptied and removed");
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
-  forced_clear (&forced);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
+  spindle_test_forced_clear (&forced);
 }
 
 /* A command that could not start leaves no cgroup behind either. */
@@ -1104,19 +982,19 @@ test_cgroup_exec_fails (void)
   SpindleWorker *worker;
   Forced forced;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
   g_assert_error (spindle_worker_get_error (worker), G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* 200 spawn/kill cycles in cgroups: nothing left of any. */
@@ -1127,11 +1005,11 @@ test_cgroup_cycles (void)
   guint fds_before;
   Forced forced;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   fds_before = spindle_test_count_fds ();
   for (guint i = 0; i < 200; i++)
     {
@@ -1145,15 +1023,15 @@ test_cgroup_cycles (void)
       g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_CANCELLED);
       spindle_test_assert_report_has (worker, "Contained in cgroup ");
       spindle_test_assert_report_has (worker, "emptied and removed");
-      assert_no_failed_step (worker);
+      spindle_test_assert_no_failed_step (worker);
       spindle_worker_set_clear_finished (set);
     }
 
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
   g_assert_cmpuint (spindle_test_count_fds (), ==, fds_before);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* The host dies: the reaper, run by hand as the engine runs it, sees its
@@ -1195,10 +1073,10 @@ test_cgroup_host_gone (void)
   GPid pid;
   int status;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   tree_start (&tree);
   {
     g_auto(GStrv) command = tree_argv (&tree);
@@ -1239,7 +1117,7 @@ test_cgroup_host_gone (void)
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* Without a cgroup ********************************************************/
@@ -1257,26 +1135,26 @@ test_group_force_kills_tree (void)
   Forced forced;
   Tree tree = { 0 };
 
-  forced_init (&forced, "group");
+  spindle_test_forced_init (&forced, "group");
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
 
-  escapee_cgroup = process_cgroup (tree_escapee (&tree));
-  own = process_cgroup (getpid ());
+  escapee_cgroup = spindle_test_process_cgroup (tree_escapee (&tree));
+  own = spindle_test_process_cgroup (getpid ());
   g_assert_cmpstr (escapee_cgroup, ==, own);
 
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 0);
 
   spindle_test_assert_report_has (worker, "Process group only (forced by SPINDLE_PROCESS_CONTAINMENT=group)");
-  assert_report_lacks (worker, "Contained in ");
-  assert_report_lacks (worker, "Cgroup ");
-  assert_no_failed_step (worker);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  spindle_test_assert_report_lacks (worker, "Contained in ");
+  spindle_test_assert_report_lacks (worker, "Cgroup ");
+  spindle_test_assert_no_failed_step (worker);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   tree_clear (&tree);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* A forced cgroup where there is none falls back to the group, and says
@@ -1289,16 +1167,16 @@ test_unknown_containment_is_auto (void)
   SpindleWorker *worker;
   Forced forced;
 
-  forced_init (&forced, "no-such-containment");
+  spindle_test_forced_init (&forced, "no-such-containment");
   worker = spawn_forced (set, spindle_test_sh_argv ("exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
   if (own_cgroup != NULL || !spindle_test_report_has_step (worker, "Process group only (", SPINDLE_CLEANUP_OUTCOME_OK))
     spindle_test_assert_report_has (worker, "Contained in ");
-  assert_no_failed_step (worker);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
-  forced_clear (&forced);
+  spindle_test_assert_no_failed_step (worker);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
+  spindle_test_forced_clear (&forced);
 }
 
 /* The systemd user manager, mocked *****************************************/
@@ -1316,11 +1194,7 @@ static const char mock_manager[] =
   "import os, sys\n"
   "from gi.repository import Gio, GLib\n"
   "base, log_path = sys.argv[1], sys.argv[2]\n"
-  "XML = '''<node><interface name='org.freedesktop.systemd1.Manager'>\n"
-  "<method name='StartTransientUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>\n"
-  "<arg type='a(sv)' direction='in'/><arg type='a(sa(sv))' direction='in'/><arg type='o' direction='out'/></method>\n"
-  "<signal name='JobRemoved'><arg type='u'/><arg type='o'/><arg type='s'/><arg type='s'/></signal>\n"
-  "</interface></node>'''\n"
+  SPINDLE_TEST_MOCK_MANAGER_XML
   "log = open(log_path, 'a', buffering=1)\n"
   "conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)\n"
   "scopes = {}\n"
@@ -1348,26 +1222,13 @@ static const char mock_manager[] =
   "    via = 'bus' if conn.get_unique_name() else 'peer'\n"
   "    log.write('unit=%s mode=%s pids=%s delegate=%s via=%s\\n' % (name, mode,\n"
   "              ','.join(str(p) for p in props['PIDs']), props.get('Delegate'), via))\n"
-  "    inv.return_value(GLib.Variant('(o)', (job,)))\n"
-  "    conn.emit_signal(None, '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager',\n"
-  "                     'JobRemoved', GLib.Variant('(uoss)', (jobs[0], job, name, 'done')))\n"
-  "def collect():\n"
-  "    for d in list(scopes):\n"
-  "        with open(os.path.join(d, 'cgroup.events')) as f:\n"
-  "            if 'populated 0' in f.read():\n"
-  "                os.rmdir(d)\n"
-  "                log.write('collected=%s\\n' % scopes.pop(d))\n"
-  "    return True\n"
+  SPINDLE_TEST_MOCK_MANAGER_JOB_DONE
   "node = Gio.DBusNodeInfo.new_for_xml(XML)\n"
   "conn.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
   "def acquired(conn, name):\n"
   "    log.write('ready\\n')\n"
   "Gio.bus_own_name_on_connection(conn, 'org.freedesktop.systemd1', 0, acquired, None)\n"
-  "peers = []\n"
-  "def on_peer(server, peer):\n"
-  "    peer.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
-  "    peers.append(peer)\n"
-  "    return True\n"
+  SPINDLE_TEST_MOCK_MANAGER_PEERS
   "if len(sys.argv) > 3 and sys.argv[3]:\n"
   "    server = Gio.DBusServer.new_sync('unix:path=' + sys.argv[3], Gio.DBusServerFlags.NONE,\n"
   "                                     Gio.dbus_generate_guid(), None, None)\n"
@@ -1376,31 +1237,7 @@ static const char mock_manager[] =
   "GLib.timeout_add(5, collect)\n"
   "GLib.MainLoop().run()\n";
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *dir;           /* the reaper's XDG_RUNTIME_DIR */
-  char        *log;
-  char        *socket;
-} Mock;
-
-static gboolean
-mock_log_has_cond (gpointer data)
-{
-  const char **args = data;
-  g_autofree char *contents = NULL;
-
-  return g_file_get_contents (args[0], &contents, NULL, NULL) && strstr (contents, args[1]) != NULL;
-}
-
-static void
-mock_wait_log (Mock       *mock,
-               const char *needle)
-{
-  const char *args[] = { mock->log, needle };
-
-  spindle_test_wait_until_full (mock_log_has_cond, args, SPINDLE_TEST_GUARD_MS, needle);
-}
+typedef SpindleTestMock Mock;
 
 /* @private_socket: whether to serve $XDG_RUNTIME_DIR/systemd/private
  * too, with mock->dir as XDG_RUNTIME_DIR; @answers: FALSE for a manager
@@ -1411,21 +1248,15 @@ mock_start_full (Mock     *mock,
                  gboolean  answers)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *systemd_dir = NULL;
 
-  mock->dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
-  g_assert_no_error (error);
-  mock->log = g_build_filename (mock->dir, "log", NULL);
-  systemd_dir = g_build_filename (mock->dir, "systemd", NULL);
-  mock->socket = g_build_filename (systemd_dir, "private", NULL);
-  g_assert_cmpint (g_mkdir (systemd_dir, 0700), ==, 0);
+  spindle_test_mock_init (mock, FALSE);
   mock->process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error,
                                     "/usr/bin/python3", "-c", mock_manager,
                                     own_cgroup != NULL ? own_cgroup : mock->dir, mock->log,
                                     private_socket ? mock->socket : "", answers ? "answers" : "never",
                                     NULL);
   g_assert_no_error (error);
-  mock_wait_log (mock, "ready\n");
+  spindle_test_mock_wait_log (mock, "ready\n");
 }
 
 static void
@@ -1435,46 +1266,10 @@ mock_start (Mock     *mock,
   mock_start_full (mock, private_socket, TRUE);
 }
 
-static void
-mock_stop (Mock *mock)
-{
-  g_subprocess_force_exit (mock->process);
-  g_assert_true (g_subprocess_wait (mock->process, NULL, NULL));
-  g_clear_object (&mock->process);
-  g_unlink (mock->log);
-  g_unlink (mock->socket);
-  {
-    g_autofree char *systemd_dir = g_path_get_dirname (mock->socket);
-
-    g_rmdir (systemd_dir);
-  }
-  g_rmdir (mock->dir);
-  g_free (mock->log);
-  g_free (mock->socket);
-  g_free (mock->dir);
-}
-
-/* The mock alone, for a test that needs no cgroup. */
-static gboolean
-skip_without_mock_manager (void)
-{
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    {
-      g_test_skip ("no session bus for the mock systemd user manager (run under dbus-run-session)");
-      return TRUE;
-    }
-  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("no /usr/bin/python3 for the mock systemd user manager");
-      return TRUE;
-    }
-  return FALSE;
-}
-
 static gboolean
 skip_without_mock (void)
 {
-  return skip_without_cgroup () || skip_without_mock_manager ();
+  return spindle_test_skip_without_cgroup () || spindle_test_skip_without_mock (TRUE);
 }
 
 /* The scope: the reaper asks the manager over D-Bus for a transient scope
@@ -1501,9 +1296,9 @@ test_systemd_scope (gconstpointer data)
 
   mock_start (&mock, private_socket);
   set = spindle_test_set_new ();
-  forced_init (&forced, "systemd");
+  spindle_test_forced_init (&forced, "systemd");
   /* the mock's private socket, or none */
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
   tree_start (&tree);
   worker = spawn_forced (set, tree_argv (&tree), &forced);
   tree_wait (&tree);
@@ -1514,7 +1309,7 @@ test_systemd_scope (gconstpointer data)
   g_assert_true (g_str_has_prefix (unit, "spindle-") && g_str_has_suffix (unit, ".scope"));
   call = g_strdup_printf ("unit=%s mode=fail pids=%s delegate=True via=%s\n",
                           unit, tree.pids[0], private_socket ? "peer" : "bus");
-  mock_wait_log (&mock, call);
+  spindle_test_mock_wait_log (&mock, call);
 
   force_kill (worker, &tree);
   tree_assert_gone (&tree, 1);
@@ -1524,16 +1319,16 @@ test_systemd_scope (gconstpointer data)
   g_free (step);
   step = g_strdup_printf ("Cgroup %s emptied", dir);
   spindle_test_assert_report_has (worker, step);
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
 
   /* the manager, not the reaper, removes the scope's cgroup */
   collected = g_strdup_printf ("collected=%s\n", unit);
-  mock_wait_log (&mock, collected);
+  spindle_test_mock_wait_log (&mock, collected);
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
 
   tree_clear (&tree);
-  forced_clear (&forced);
-  mock_stop (&mock);
+  spindle_test_forced_clear (&forced);
+  spindle_test_mock_stop (&mock);
 }
 
 /* No manager on the bus: the group, and the reason. */
@@ -1555,17 +1350,17 @@ test_systemd_absent (void)
   dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
   g_assert_no_error (error);
   set = spindle_test_set_new ();
-  forced_init (&forced, "systemd");
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", dir);
+  spindle_test_forced_init (&forced, "systemd");
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", dir);
   worker = spawn_forced (set, spindle_test_sh_argv ("exit 0", MARK), &forced);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
   spindle_test_assert_report_has (worker, "Process group only (the systemd user manager refused the scope: "
                                           "org.freedesktop.DBus.Error.");
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   g_rmdir (dir);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* The pid of the one call that the manager left unanswered, once logged. */
@@ -1620,13 +1415,13 @@ test_systemd_helper_killed_paused (void)
   pid_t helper;
   int pidfd;
 
-  if (skip_without_mock_manager ())
+  if (spindle_test_skip_without_mock (TRUE))
     return;
 
   mock_start_full (&mock, TRUE, FALSE);
   set = spindle_test_set_new ();
-  forced_init (&forced, "systemd");
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+  spindle_test_forced_init (&forced, "systemd");
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
   worker = spawn_forced (set, g_strdupv ((char **) argv), &forced);
   asked.log = mock.log;
   spindle_test_wait_until_full (unanswered_cond, &asked, SPINDLE_TEST_GUARD_MS, "the call for a scope");
@@ -1654,13 +1449,13 @@ test_systemd_helper_killed_paused (void)
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
   g_assert_true (spindle_test_report_has_step (worker, "The process helper's report",
                                                SPINDLE_CLEANUP_OUTCOME_FAILED));
-  assert_report_lacks (worker, "Contained in ");
+  spindle_test_assert_report_lacks (worker, "Contained in ");
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
   /* the mock manager alone */
   g_assert_cmpuint (spindle_test_count_children (), ==, 1);
 
-  forced_clear (&forced);
-  mock_stop (&mock);
+  spindle_test_forced_clear (&forced);
+  spindle_test_mock_stop (&mock);
 }
 
 /* A process that outlives the kill *****************************************/
@@ -1822,12 +1617,6 @@ count_failed_steps (SpindleWorker *worker,
 }
 
 static gboolean
-is_sleep_cond (gpointer data)
-{
-  return spindle_test_is_sleep (GPOINTER_TO_INT (data));
-}
-
-static gboolean
 terminal_cond (gpointer data)
 {
   return spindle_worker_is_terminal (data);
@@ -1862,17 +1651,18 @@ test_cgroup_unkillable_reported_once (void)
   guint n_unreaped = 0, n_left = 0, n_failed = 0;
   gint64 cancelled_at;
 
-  if (skip_without_cgroup () || !frozen_init (&frozen))
+  if (spindle_test_skip_without_cgroup () || !frozen_init (&frozen))
     return;
 
   set = spindle_test_set_new ();
-  forced_init (&forced, "cgroup");
+  spindle_test_forced_init (&forced, "cgroup");
   spindle_test_pid_file_init (&file, 1);
   script = g_strdup_printf ("sleep @MARK@ & echo $! >> %s; wait", file.path);
   worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
   spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
   pids = spindle_test_pid_file_read (&file);
-  spindle_test_wait_until (is_sleep_cond, GINT_TO_POINTER (atoi (pids[0])), SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (spindle_test_is_sleep_cond, GINT_TO_POINTER (atoi (pids[0])),
+                           SPINDLE_TEST_GUARD_MS);
   spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
   info = spindle_process_info_get_for_worker (worker);
   spindle_process_info_update (info);
@@ -1895,7 +1685,7 @@ test_cgroup_unkillable_reported_once (void)
       n_left = count_failed_steps (worker, left);
       n_failed = spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
                                                SPINDLE_CLEANUP_OUTCOME_FAILED);
-      text = report_text (worker);
+      text = spindle_test_report_text (worker);
       g_test_message ("the report:\n%s", text);
     }
   frozen_release (&frozen);
@@ -1911,26 +1701,10 @@ test_cgroup_unkillable_reported_once (void)
   g_assert_nonnull (strstr (text, ": 1 process still in it after the kill"));
   g_assert_true (removed);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
-}
-
-/* The rows of @worker's processes, at any depth. */
-static void
-collect_rows (SpindleWorker *worker,
-              GPtrArray     *rows)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-
-      g_ptr_array_add (rows, child);
-      collect_rows (child, rows);
-    }
+  spindle_test_forced_clear (&forced);
 }
 
 /* A watched worker whose scope was refused: the report's step for its
@@ -1953,19 +1727,20 @@ test_scope_refused_rows (void)
   pid_t helper;
   char *runtime;
 
-  if (skip_without_cgroup ())
+  if (spindle_test_skip_without_cgroup ())
     return;
 
   runtime = dead_manager_make ();
   set = spindle_test_set_new ();
-  forced_init (&forced, "auto");
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
+  spindle_test_forced_init (&forced, "auto");
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", runtime);
   spindle_test_pid_file_init (&file, 2);
   script = g_strdup_printf ("echo $$ >> %1$s; sleep @MARK@ & echo $! >> %1$s; wait", file.path);
   worker = spawn_forced (set, spindle_test_sh_argv (script, MARK), &forced);
   spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
   pids = spindle_test_pid_file_read (&file);
-  spindle_test_wait_until (is_sleep_cond, GINT_TO_POINTER (atoi (pids[1])), SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_until (spindle_test_is_sleep_cond, GINT_TO_POINTER (atoi (pids[1])),
+                           SPINDLE_TEST_GUARD_MS);
   spindle_test_wait_until (running_cond, worker, SPINDLE_TEST_GUARD_MS);
   helper = parent_of (atoi (pids[0]));
 
@@ -1979,7 +1754,7 @@ test_scope_refused_rows (void)
 
   step = g_strdup_printf ("/spindle-%d-%d (a systemd scope was refused: ", (int) getpid (), (int) helper);
   spindle_test_assert_report_has (worker, step);
-  collect_rows (worker, rows);
+  spindle_test_collect_rows (worker, rows);
   for (guint i = 0; i < rows->len; i++)
     {
       SpindleWorker *row = g_ptr_array_index (rows, i);
@@ -1992,64 +1767,16 @@ test_scope_refused_rows (void)
   g_assert_cmpuint (rows->len, ==, 2);
   g_assert_nonnull (spindle_test_find_process_row (worker, atoi (pids[0])));
   g_assert_nonnull (spindle_test_find_process_row (worker, atoi (pids[1])));
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   g_assert_cmpuint (spindle_test_count_marked (MARK), ==, 0);
-  g_assert_cmpuint (count_own_cgroups (), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   spindle_test_pid_file_clear (&file);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
   dead_manager_free (runtime);
 }
 
 /* Set-up ********************************************************************/
-
-/* The cgroup v2 directory of this process, found as the reaper finds its
- * own, and whether a child with cgroup.kill can be made in it.
- */
-static char *
-find_own_cgroup (char **why)
-{
-  g_autofree char *mountinfo = NULL;
-  g_autofree char *path = process_cgroup (getpid ());
-  g_autofree char *probe = NULL;
-  g_autofree char *kill_file = NULL;
-  g_auto(GStrv) lines = NULL;
-  char *dir = NULL;
-
-  if (path == NULL || !g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
-    {
-      *why = g_strdup ("this process has no cgroup v2");
-      return NULL;
-    }
-
-  lines = g_strsplit (mountinfo, "\n", -1);
-  for (guint i = 0; lines[i] != NULL && dir == NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
-
-      if (strstr (lines[i], " - cgroup2 ") != NULL && g_strv_length (fields) > 5 &&
-          g_str_equal (fields[3], "/"))
-        dir = g_build_filename (fields[4], path, NULL);
-    }
-  if (dir == NULL)
-    {
-      *why = g_strdup ("no cgroup v2 hierarchy is mounted at its root");
-      return NULL;
-    }
-
-  probe = g_strdup_printf ("%s/spindle-probe-%d", dir, (int) getpid ());
-  kill_file = g_build_filename (probe, "cgroup.kill", NULL);
-  if (g_mkdir (probe, 0755) < 0)
-    *why = g_strdup_printf ("no writable cgroup v2: cannot make a cgroup in %s: %s", dir, g_strerror (errno));
-  else if (!g_file_test (kill_file, G_FILE_TEST_EXISTS))
-    *why = g_strdup_printf ("the cgroups in %s have no cgroup.kill (Linux < 5.14)", dir);
-  if (g_file_test (probe, G_FILE_TEST_IS_DIR))
-    g_rmdir (probe);
-
-  if (*why != NULL)
-    g_clear_pointer (&dir, g_free);
-  return dir;
-}
 
 int
 main (int    argc,
@@ -2063,7 +1790,7 @@ main (int    argc,
       g_printerr ("SPINDLE_REAPER does not name the reaper helper of the build tree\n");
       return 77;
     }
-  own_cgroup = find_own_cgroup (&no_cgroup_why);
+  own_cgroup = spindle_test_own_cgroup (NULL);
 
   g_test_add_func ("/engine/process-cgroup/cgroup-force-kills-tree", test_cgroup_force_kills_tree);
   g_test_add_func ("/engine/process-cgroup/cgroup-kill-reaches-intruder", test_cgroup_kill_reaches_intruder);

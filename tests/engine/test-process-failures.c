@@ -19,7 +19,7 @@
 
 #include <glib/gstdio.h>
 
-#include "spindle-test-util.h"
+#include "spindle-test-process.h"
 
 /* The ways a command worker fails to start, as its user sees them: the
  * reaper helper cannot make a process at all (clone() or, for a systemd
@@ -54,8 +54,7 @@ static char mark[32];
 
 static const char *reaper;          /* the build tree's helper */
 static char *no_limit_why;          /* why a helper cannot be limited here */
-static char *own_cgroup;            /* this test's writable cgroup v2, or NULL */
-static char *no_cgroup_why;
+static const char *own_cgroup;      /* this test's writable cgroup v2, or NULL */
 
 /* The limited helper ********************************************************/
 
@@ -187,108 +186,6 @@ skip_without_limit (void)
 
 /* Cgroups *******************************************************************/
 
-/* The "0::" path of a process, or NULL. */
-static char *
-process_cgroup (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/cgroup", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "0::"))
-      return g_strdup (lines[i] + 3);
-  return NULL;
-}
-
-/* This process's cgroup v2 directory, without a trailing slash, if a child
- * with cgroup.kill can be made in it (as test-process-cgroup.c finds it).
- */
-static char *
-find_own_cgroup (char **why)
-{
-  g_autofree char *mountinfo = NULL;
-  g_autofree char *path = process_cgroup (getpid ());
-  g_autofree char *probe = NULL;
-  g_autofree char *kill_file = NULL;
-  g_auto(GStrv) lines = NULL;
-  char *dir = NULL;
-
-  if (path == NULL || !g_file_get_contents ("/proc/self/mountinfo", &mountinfo, NULL, NULL))
-    {
-      *why = g_strdup ("this process has no cgroup v2");
-      return NULL;
-    }
-
-  lines = g_strsplit (mountinfo, "\n", -1);
-  for (guint i = 0; lines[i] != NULL && dir == NULL; i++)
-    {
-      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
-
-      if (strstr (lines[i], " - cgroup2 ") != NULL && g_strv_length (fields) > 5 &&
-          g_str_equal (fields[3], "/"))
-        dir = g_strconcat (fields[4], g_str_equal (path, "/") ? "" : path, NULL);
-    }
-  if (dir == NULL)
-    {
-      *why = g_strdup ("no cgroup v2 hierarchy is mounted at its root");
-      return NULL;
-    }
-
-  probe = g_strdup_printf ("%s/spindle-probe-%d", dir, (int) getpid ());
-  kill_file = g_build_filename (probe, "cgroup.kill", NULL);
-  if (g_mkdir (probe, 0755) < 0)
-    *why = g_strdup_printf ("no writable cgroup v2: cannot make a cgroup in %s: %s", dir, g_strerror (errno));
-  else if (!g_file_test (kill_file, G_FILE_TEST_EXISTS))
-    *why = g_strdup_printf ("the cgroups in %s have no cgroup.kill (Linux < 5.14)", dir);
-  if (g_file_test (probe, G_FILE_TEST_IS_DIR))
-    g_rmdir (probe);
-
-  if (*why != NULL)
-    g_clear_pointer (&dir, g_free);
-  return dir;
-}
-
-static gboolean
-skip_without_cgroup (void)
-{
-  if (own_cgroup != NULL)
-    return FALSE;
-  g_test_skip (no_cgroup_why);
-  return TRUE;
-}
-
-/* The cgroups in @dir whose names start with @prefix. */
-static guint
-count_cgroups (const char *dir,
-               const char *prefix)
-{
-  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
-  const char *name;
-  guint n = 0;
-
-  g_assert_nonnull (entries);
-  while ((name = g_dir_read_name (entries)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      n += g_str_has_prefix (name, prefix) && g_file_test (path, G_FILE_TEST_IS_DIR);
-    }
-  return n;
-}
-
-/* The reapers of this test name their cgroups "spindle-PID-…". */
-static guint
-count_own_cgroups (const char *dir)
-{
-  g_autofree char *prefix = g_strdup_printf ("spindle-%d-", (int) getpid ());
-
-  return count_cgroups (dir, prefix);
-}
-
 /* A cgroup whose directory's path is longer than any path that open()
  * takes once a file name is added (PATH_MAX with its NUL: 4096), made
  * level by level through descriptors. */
@@ -403,6 +300,8 @@ deep_clear (Deep *deep)
 
 /* The systemd user manager, mocked ******************************************/
 
+typedef SpindleTestMock Mock;
+
 /* org.freedesktop.systemd1 on the manager's private socket (a direct
  * connection, no bus needed), enough of it for a scope: StartTransientUnit
  * logs the call, places the PIDs and answers, then JobRemoved says
@@ -417,11 +316,7 @@ static const char mock_manager[] =
   "import os, sys\n"
   "from gi.repository import Gio, GLib\n"
   "socket_path, log_path, base, place = sys.argv[1:5]\n"
-  "XML = '''<node><interface name='org.freedesktop.systemd1.Manager'>\n"
-  "<method name='StartTransientUnit'><arg type='s' direction='in'/><arg type='s' direction='in'/>\n"
-  "<arg type='a(sv)' direction='in'/><arg type='a(sa(sv))' direction='in'/><arg type='o' direction='out'/></method>\n"
-  "<signal name='JobRemoved'><arg type='u'/><arg type='o'/><arg type='s'/><arg type='s'/></signal>\n"
-  "</interface></node>'''\n"
+  SPINDLE_TEST_MOCK_MANAGER_XML
   "log = open(log_path, 'a', buffering=1)\n"
   "scopes = {}\n"
   "jobs = [0]\n"
@@ -458,22 +353,9 @@ static const char mock_manager[] =
   "        return\n"
   "    jobs[0] += 1\n"
   "    job = '/org/freedesktop/systemd1/job/%d' % jobs[0]\n"
-  "    inv.return_value(GLib.Variant('(o)', (job,)))\n"
-  "    conn.emit_signal(None, '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager',\n"
-  "                     'JobRemoved', GLib.Variant('(uoss)', (jobs[0], job, name, 'done')))\n"
-  "def collect():\n"
-  "    for d in list(scopes):\n"
-  "        with open(os.path.join(d, 'cgroup.events')) as f:\n"
-  "            if 'populated 0' in f.read():\n"
-  "                os.rmdir(d)\n"
-  "                log.write('collected=%s\\n' % scopes.pop(d))\n"
-  "    return True\n"
+  SPINDLE_TEST_MOCK_MANAGER_JOB_DONE
   "node = Gio.DBusNodeInfo.new_for_xml(XML)\n"
-  "peers = []\n"
-  "def on_peer(server, peer):\n"
-  "    peer.register_object('/org/freedesktop/systemd1', node.interfaces[0], call, None, None)\n"
-  "    peers.append(peer)\n"
-  "    return True\n"
+  SPINDLE_TEST_MOCK_MANAGER_PEERS
   "server = Gio.DBusServer.new_sync('unix:path=' + socket_path, Gio.DBusServerFlags.NONE,\n"
   "                                 Gio.dbus_generate_guid(), None, None)\n"
   "server.connect('new-connection', on_peer)\n"
@@ -488,52 +370,6 @@ static const char mock_manager[] =
   "log.write('ready\\n')\n"
   "loop.run()\n";
 
-typedef struct
-{
-  GSubprocess *process;
-  char        *dir;           /* the helper's XDG_RUNTIME_DIR */
-  char        *log;
-  char        *socket;
-} Mock;
-
-static gboolean
-skip_without_mock (void)
-{
-  if (!g_file_test ("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("no /usr/bin/python3 for the mock systemd user manager");
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-log_has_cond (gpointer data)
-{
-  const char **args = data;
-  g_autofree char *contents = NULL;
-
-  return g_file_get_contents (args[0], &contents, NULL, NULL) && strstr (contents, args[1]) != NULL;
-}
-
-static void
-mock_wait_log (Mock       *mock,
-               const char *needle)
-{
-  const char *args[] = { mock->log, needle };
-
-  spindle_test_wait_until_full (log_has_cond, args, SPINDLE_TEST_GUARD_MS, needle);
-}
-
-static gboolean
-mock_log_has (Mock       *mock,
-              const char *needle)
-{
-  const char *args[] = { mock->log, needle };
-
-  return log_has_cond (args);
-}
-
 /* Scopes made in @base, or all placed in @place if not NULL. The socket
  * is open to every user: the helper may run as nobody. */
 static void
@@ -542,103 +378,19 @@ mock_start (Mock       *mock,
             const char *place)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *systemd_dir = NULL;
 
-  mock->dir = g_dir_make_tmp ("spindle-systemd-XXXXXX", &error);
-  g_assert_no_error (error);
-  mock->log = g_build_filename (mock->dir, "log", NULL);
-  systemd_dir = g_build_filename (mock->dir, "systemd", NULL);
-  mock->socket = g_build_filename (systemd_dir, "private", NULL);
-  g_assert_no_errno (g_mkdir (systemd_dir, 0755));
-  g_assert_no_errno (g_chmod (mock->dir, 0755));
+  spindle_test_mock_init (mock, TRUE);
   mock->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
                                     "/usr/bin/python3", "-c", mock_manager, mock->socket, mock->log,
                                     base, place != NULL ? place : "", NULL);
   g_assert_no_error (error);
-  mock_wait_log (mock, "ready\n");
+  spindle_test_mock_wait_log (mock, "ready\n");
   g_assert_no_errno (g_chmod (mock->socket, 0777));
-}
-
-static void
-mock_stop (Mock *mock)
-{
-  g_autofree char *systemd_dir = g_path_get_dirname (mock->socket);
-
-  g_subprocess_force_exit (mock->process);
-  g_assert_true (g_subprocess_wait (mock->process, NULL, NULL));
-  g_clear_object (&mock->process);
-  g_unlink (mock->log);
-  g_unlink (mock->socket);
-  g_rmdir (systemd_dir);
-  g_rmdir (mock->dir);
-  g_free (mock->log);
-  g_free (mock->socket);
-  g_free (mock->dir);
 }
 
 /* Workers and what they leave ***********************************************/
 
-/* Options whose environment forces @containment. */
-typedef struct
-{
-  SpindleCommandOptions  options;
-  char                 **envp;
-} Forced;
-
-static void
-forced_init (Forced     *forced,
-             const char *containment)
-{
-  memset (forced, 0, sizeof *forced);
-  forced->envp = g_environ_setenv (g_get_environ (), "SPINDLE_PROCESS_CONTAINMENT", containment, TRUE);
-  forced->options.envp = (const char * const *) forced->envp;
-}
-
-static void
-forced_setenv (Forced     *forced,
-               const char *name,
-               const char *value)
-{
-  forced->envp = g_environ_setenv (forced->envp, name, value, TRUE);
-  forced->options.envp = (const char * const *) forced->envp;
-}
-
-static void
-forced_clear (Forced *forced)
-{
-  g_strfreev (forced->envp);
-}
-
-static char *
-report_text (SpindleWorker *worker)
-{
-  return spindle_cleanup_report_to_string (spindle_worker_get_cleanup_report (worker));
-}
-
-static void
-assert_no_failed_step (SpindleWorker *worker)
-{
-  if (spindle_cleanup_report_count (spindle_worker_get_cleanup_report (worker),
-                                    SPINDLE_CLEANUP_OUTCOME_FAILED) != 0)
-    {
-      g_autofree char *text = report_text (worker);
-
-      g_error ("a step failed:\n%s", text);
-    }
-}
-
-static void
-assert_report_lacks (SpindleWorker *worker,
-                     const char    *needle)
-{
-  if (spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_OK) ||
-      spindle_test_report_has_step (worker, needle, SPINDLE_CLEANUP_OUTCOME_FAILED))
-    {
-      g_autofree char *text = report_text (worker);
-
-      g_error ("a step “%s” in the report:\n%s", needle, text);
-    }
-}
+typedef SpindleTestForced Forced;
 
 /* The worker failed with @code and @message exactly. */
 static void
@@ -647,7 +399,7 @@ assert_failed_with (SpindleWorker *worker,
                     const char    *message)
 {
   const GError *error = spindle_worker_get_error (worker);
-  g_autofree char *text = report_text (worker);
+  g_autofree char *text = spindle_test_report_text (worker);
 
   g_test_message ("%s\n%s", error != NULL ? error->message : "no error", text);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
@@ -775,18 +527,18 @@ no_process_run (const NoProcess *data)
 
   g_assert_nonnull (self_path);
   g_setenv (SPINDLE_REAPER_ENV, self_path, TRUE);
-  forced_init (&forced, data->containment);
-  forced_setenv (&forced, LIMITED_REAPER_ENV, reaper);
+  spindle_test_forced_init (&forced, data->containment);
+  spindle_test_forced_setenv (&forced, LIMITED_REAPER_ENV, reaper);
   if (data->cgroup)
     {
       cgroup = limited_cgroup_make ();
-      forced_setenv (&forced, LIMITED_CGROUP_ENV, cgroup);
+      spindle_test_forced_setenv (&forced, LIMITED_CGROUP_ENV, cgroup);
     }
   if (data->manager)
     {
       /* no scope can be made there, if one were asked for */
       mock_start (&mock, "/nonexistent/spindle-no-scopes", NULL);
-      forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+      spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
     }
   proof_init (&proof);
   set = spindle_test_set_new ();
@@ -799,23 +551,23 @@ no_process_run (const NoProcess *data)
   assert_failed_with (worker, G_IO_ERROR_WOULD_BLOCK, message);
   g_assert_false (proof_ran (&proof));
   spindle_test_assert_report_has (worker, "Reap the process helper");
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, data->manager ? 1 : 0);
 
   /* the manager was not asked for a scope for a process that is not */
   if (data->manager)
     {
-      g_assert_false (mock_log_has (&mock, "unit="));
-      mock_stop (&mock);
+      g_assert_false (spindle_test_mock_log_has (&mock, "unit="));
+      spindle_test_mock_stop (&mock);
     }
   /* the cgroup made for the command went with it */
   if (cgroup != NULL)
     {
-      g_assert_cmpuint (count_cgroups (cgroup, "spindle-"), ==, 0);
+      g_assert_cmpuint (spindle_test_count_cgroups (cgroup, "spindle-"), ==, 0);
       g_assert_no_errno (g_rmdir (cgroup));
     }
   proof_clear (&proof);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 static void
@@ -824,8 +576,8 @@ test_no_process (gconstpointer data)
   const NoProcess *no_process = data;
 
   if (skip_without_limit () ||
-      (no_process->cgroup && skip_without_cgroup ()) ||
-      (no_process->manager && skip_without_mock ()))
+      (no_process->cgroup && spindle_test_skip_without_cgroup ()) ||
+      (no_process->manager && spindle_test_skip_without_mock (FALSE)))
     return;
   if (trap_in_subprocess ())
     return;
@@ -848,7 +600,7 @@ assert_scope_refused (SpindleWorker *worker,
                       const char    *containment,
                       Deep          *deep)
 {
-  g_autofree char *text = report_text (worker);
+  g_autofree char *text = spindle_test_report_text (worker);
   g_autofree char *why = g_strdup_printf ("cannot open the cgroup %.1024s: %s", deep->path, g_strerror (ENAMETOOLONG));
   g_autofree char *group = g_strdup_printf ("Process group only (%s): ", why);
   g_autofree char *cgroup = g_strdup_printf ("Contained in cgroup %s/spindle-%d-", own_cgroup, (int) getpid ());
@@ -863,7 +615,7 @@ assert_scope_refused (SpindleWorker *worker,
       spindle_test_assert_report_has (worker, refused);
       spindle_test_assert_report_has (worker, "emptied and removed");
     }
-  assert_report_lacks (worker, "Contained in systemd scope");
+  spindle_test_assert_report_lacks (worker, "Contained in systemd scope");
 }
 
 static void
@@ -880,21 +632,21 @@ test_scope_unopenable (gconstpointer data)
   Deep deep;
   guint fds_before;
 
-  if (skip_without_cgroup () || skip_without_mock ())
+  if (spindle_test_skip_without_cgroup () || spindle_test_skip_without_mock (FALSE))
     return;
 
   deep_init (&deep);
   close (deep_open (&deep, TRUE));
   mock_start (&mock, own_cgroup, deep.path);
-  forced_init (&forced, containment);
-  forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+  spindle_test_forced_init (&forced, containment);
+  spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
   proof_init (&proof);
   set = spindle_test_set_new ();
   fds_before = spindle_test_count_fds ();
 
   worker = spindle_test_spawn_command (set, proving_argv (&proof), &forced.options);
   spindle_test_wait_terminal (worker);
-  mock_wait_log (&mock, "unit=spindle-");
+  spindle_test_mock_wait_log (&mock, "unit=spindle-");
 
   /* the command ran, and its leftover went */
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FINISHED);
@@ -904,18 +656,18 @@ test_scope_unopenable (gconstpointer data)
   g_assert_cmpstr (out, ==, "");
   spindle_test_assert_report_has (worker, "Descendant ");
   assert_scope_refused (worker, containment, &deep);
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, 1);
 
   /* nothing left in the scope's cgroup or the test's */
   g_assert_true (deep_is_empty (&deep));
   g_assert_true (deep_remove (&deep));
-  g_assert_cmpuint (count_own_cgroups (own_cgroup), ==, 0);
+  g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
-  mock_stop (&mock);
+  spindle_test_mock_stop (&mock);
   deep_clear (&deep);
   proof_clear (&proof);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* The command cannot be executed ********************************************/
@@ -970,16 +722,16 @@ test_exec_fails (gconstpointer data)
   Mock mock = { 0 };
   guint fds_before;
 
-  if ((!g_str_equal (fails->containment, "group") && skip_without_cgroup ()) ||
-      (scope && skip_without_mock ()))
+  if ((!g_str_equal (fails->containment, "group") && spindle_test_skip_without_cgroup ()) ||
+      (scope && spindle_test_skip_without_mock (FALSE)))
     return;
 
   program = unexecutable_make (fails->missing);
-  forced_init (&forced, fails->containment);
+  spindle_test_forced_init (&forced, fails->containment);
   if (scope)
     {
       mock_start (&mock, own_cgroup, NULL);
-      forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
+      spindle_test_forced_setenv (&forced, "XDG_RUNTIME_DIR", mock.dir);
     }
   set = spindle_test_set_new ();
   fds_before = spindle_test_count_fds ();
@@ -994,7 +746,7 @@ test_exec_fails (gconstpointer data)
                              g_strerror (fails->missing ? ENOENT : EACCES));
   assert_failed_with (worker, fails->missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED, message);
   spindle_test_assert_report_has (worker, "Reap the process helper");
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, scope ? 1 : 0);
 
   /* the scope held the paused command, and was emptied for the manager */
@@ -1002,17 +754,17 @@ test_exec_fails (gconstpointer data)
     {
       g_autofree char *collected = NULL;
 
-      mock_wait_log (&mock, "unit=spindle-");
+      spindle_test_mock_wait_log (&mock, "unit=spindle-");
       collected = g_strdup_printf ("collected=spindle-%d-", (int) getpid ());
-      mock_wait_log (&mock, collected);
-      mock_stop (&mock);
+      spindle_test_mock_wait_log (&mock, collected);
+      spindle_test_mock_stop (&mock);
     }
   if (!g_str_equal (fails->containment, "group"))
-    g_assert_cmpuint (count_own_cgroups (own_cgroup), ==, 0);
+    g_assert_cmpuint (spindle_test_count_own_cgroups (own_cgroup), ==, 0);
 
   if (!fails->missing)
     g_unlink (program);
-  forced_clear (&forced);
+  spindle_test_forced_clear (&forced);
 }
 
 /* The helper cannot be started ********************************************/
@@ -1043,7 +795,7 @@ helper_fails_run (gboolean missing)
                              g_strerror (missing ? ENOENT : EACCES));
   assert_failed_with (worker, missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED, message);
   g_assert_false (proof_ran (&proof));
-  assert_no_failed_step (worker);
+  spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, 0);
 
   if (!missing)
@@ -1077,7 +829,7 @@ main (int    argc,
 
   spindle_test_init (&argc, &argv);
   g_snprintf (mark, sizeof mark, "7423.%d", (int) getpid ());
-  own_cgroup = find_own_cgroup (&no_cgroup_why);
+  own_cgroup = spindle_test_own_cgroup (NULL);
 
   g_test_add_data_func ("/engine/process-failures/no-process-group", &no_process_group, test_no_process);
   g_test_add_data_func ("/engine/process-failures/no-process-cgroup", &no_process_cgroup, test_no_process);

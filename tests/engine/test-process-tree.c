@@ -19,14 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
-#include "spindle-test-util.h"
+#include "spindle-test-process.h"
 
 /* Unique to this test program: what its commands leave is found by it. */
 static char mark[32];
@@ -34,19 +32,6 @@ static char mark[32];
 #define MARK ((const char *) mark)
 
 typedef SpindleTestPidFile PidFile;
-
-static pid_t
-parent_of (pid_t pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  int ppid = 0;
-
-  if (!g_file_get_contents (path, &stat, NULL, NULL) ||
-      sscanf (strrchr (stat, ')') + 2, "%*c %d", &ppid) != 1)
-    return 0;
-  return ppid;
-}
 
 /* The only item of @model, which must hold one. */
 static SpindleWorker *
@@ -58,21 +43,6 @@ only_child (SpindleWorker *worker)
   g_assert_cmpuint (g_list_model_get_n_items (children), ==, 1);
   child = g_list_model_get_item (children, 0);
   return child;  /* held by the store */
-}
-
-static void
-collect_rows (SpindleWorker *worker,
-              GPtrArray     *rows)
-{
-  GListModel *children = spindle_worker_get_children (worker);
-
-  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
-
-      g_ptr_array_add (rows, child);
-      collect_rows (child, rows);
-    }
 }
 
 static void
@@ -239,7 +209,7 @@ test_rows_agree_with_report (void)
   spindle_worker_force_cancel (worker);
   spindle_test_wait_terminal (worker);
 
-  collect_rows (worker, rows);
+  spindle_test_collect_rows (worker, rows);
   g_assert_cmpuint (rows->len, ==, 3);
   for (guint i = 0; i < rows->len; i++)
     {
@@ -344,12 +314,6 @@ gone_cond (gpointer data)
   return spindle_test_process_state (GPOINTER_TO_INT (data)) == 0;
 }
 
-static gboolean
-is_sleep_cond (gpointer data)
-{
-  return spindle_test_is_sleep (GPOINTER_TO_INT (data));
-}
-
 static void
 test_row_ends_with_process (void)
 {
@@ -383,7 +347,7 @@ test_row_ends_with_process (void)
   g_assert_true (spindle_worker_get_parent (sleeper) == command);
 
   /* the shell went on to exec sleep: the same process, a new name */
-  spindle_test_wait_until (is_sleep_cond, GINT_TO_POINTER (spindle_worker_get_tid (command)),
+  spindle_test_wait_until (spindle_test_is_sleep_cond, GINT_TO_POINTER (spindle_worker_get_tid (command)),
                            SPINDLE_TEST_GUARD_MS);
   spindle_process_info_update (info);
   g_assert_cmpstr (spindle_worker_get_name (command), ==, "sleep");
@@ -410,7 +374,7 @@ adopted_cond (gpointer data)
 
   return spindle_test_is_sleep (adopted->escapee) &&
          spindle_test_process_session (adopted->escapee) == adopted->escapee &&
-         parent_of (adopted->escapee) == adopted->helper;
+         spindle_test_parent_of (adopted->escapee) == adopted->helper;
 }
 
 static void
@@ -431,7 +395,7 @@ test_adopted_orphan (void)
   spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
   pids = spindle_test_pid_file_read (&file);
   adopted.escapee = atoi (pids[1]);
-  adopted.helper = parent_of (atoi (pids[0]));
+  adopted.helper = spindle_test_parent_of (atoi (pids[0]));
   g_assert_cmpint (adopted.helper, >, 0);
   spindle_test_wait_until (adopted_cond, &adopted, SPINDLE_TEST_GUARD_MS);
 
@@ -459,19 +423,9 @@ test_adopted_orphan (void)
 static char *
 refusing_manager_make (const char *parent)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
   char *runtime = g_build_filename (parent, "2000000000 (made up)", NULL);
-  g_autofree char *systemd_dir = g_build_filename (runtime, "systemd", NULL);
-  g_autofree char *socket_path = g_build_filename (systemd_dir, "private", NULL);
-  int fd;
 
-  g_assert_no_errno (g_mkdir_with_parents (systemd_dir, 0700));
-  g_assert_cmpuint (strlen (socket_path), <, sizeof addr.sun_path);
-  memcpy (addr.sun_path, socket_path, strlen (socket_path));
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  g_assert_cmpint (fd, >=, 0);
-  g_assert_no_errno (bind (fd, (struct sockaddr *) &addr, sizeof addr));
-  close (fd);
+  spindle_test_dead_manager_bind (runtime);
   return runtime;
 }
 
@@ -505,7 +459,7 @@ test_no_row_from_step_words (void)
   spindle_test_wait_terminal (worker);
 
   spindle_test_assert_report_has (worker, "/2000000000 (made up)/systemd/private");
-  collect_rows (worker, rows);
+  spindle_test_collect_rows (worker, rows);
   for (guint i = 0; i < rows->len; i++)
     g_test_message ("row %d (%s): %s", spindle_worker_get_tid (g_ptr_array_index (rows, i)),
                     spindle_worker_get_name (g_ptr_array_index (rows, i)),
