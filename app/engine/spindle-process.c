@@ -181,6 +181,19 @@ channel_of (SpindleProcess *self,
   return NULL;
 }
 
+/* Everything the channels hold now, whether epoll said so or not; a
+ * channel at its end is closed, and with @close_all every channel is. */
+static void
+drain (SpindleProcess *self,
+       gboolean        close_all)
+{
+  int *fds[] = { &self->out_fd, &self->err_fd, &self->report_fd };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+    if (*fds[i] >= 0 && (!drain_one (self, *fds[i], TRUE) || close_all))
+      close_channel (self, fds[i]);
+}
+
 /* The helper has exited: all it wrote is in the pipes, and is read. A
  * process it left holding a pipe (one it started that outlived it) must
  * not keep the worker waiting for an end of file that may never come.
@@ -188,14 +201,7 @@ channel_of (SpindleProcess *self,
 static void
 helper_gone (SpindleProcess *self)
 {
-  int *fds[] = { &self->out_fd, &self->err_fd, &self->report_fd };
-
-  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    if (*fds[i] >= 0)
-      {
-        drain_one (self, *fds[i], TRUE);
-        close_channel (self, fds[i]);
-      }
+  drain (self, TRUE);
   epoll_ctl (self->epfd, EPOLL_CTL_DEL, self->helper_pidfd, NULL);
 }
 
@@ -237,17 +243,6 @@ drain_ready (SpindleProcess *self,
     }
 
   return n >= 0;
-}
-
-/* Everything the channels hold now, whether epoll said so or not. */
-static void
-drain (SpindleProcess *self)
-{
-  int *fds[] = { &self->out_fd, &self->err_fd, &self->report_fd };
-
-  for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
-    if (*fds[i] >= 0 && !drain_one (self, *fds[i], TRUE))
-      close_channel (self, fds[i]);
 }
 
 /* Reaping the helper ********************************************************/
@@ -412,7 +407,7 @@ follow (SpindleProcess  *self,
 
   /* the command is gone, and with it every writer but the helper: take
    * what is left */
-  drain (self);
+  drain (self, FALSE);
   return TRUE;
 }
 
