@@ -26,6 +26,7 @@
 #include "spindle-i18n-private.h"
 #include "spindle-job-private.h"
 #include "spindle-process-private.h"
+#include "../helpers/spindle-reaper-bounds.h"
 
 /* Command workers: a thread worker whose body starts the reaper helper
  * (app/helpers/spindle-reaper.c), which runs the command in its own process
@@ -49,8 +50,12 @@
 
 #define DEFAULT_OUTPUT_LIMIT (64 * 1024)
 #define DEFAULT_GRACE_USEC   G_USEC_PER_SEC
-/* The helper gives up on a kill after 5 s; it then still has to report. */
-#define HELPER_BOUND_MSEC    7000
+/* A helper ordered to kill reports "done" within its own worst case (a
+ * scope being placed, the kill, the cgroup's emptying); past that and a
+ * margin for a loaded machine (its reaping, its report's writes) it is
+ * taken as stuck. */
+#define HELPER_MARGIN_MSEC   3000
+#define HELPER_BOUND_MSEC    (REAPER_WORST_MS + HELPER_MARGIN_MSEC)
 
 /* Set-up and tear-down *****************************************************/
 

@@ -54,6 +54,25 @@ set_why (char       *why,
   snprintf (why + len, WHY_SIZE - len, ": %s", strerror (error));
 }
 
+/* A path as a reason shows it: whole, or its first PATH_SHOWN bytes (cut
+ * where a character starts) and "…", so that a cut path does not pass for
+ * the cgroup's own. @buf: SHOWN_PATH_SIZE bytes, used only if cut.
+ */
+const char *
+shown_path (const char *path,
+            char       *buf)
+{
+  size_t cut = PATH_SHOWN;
+
+  if (strlen (path) <= PATH_SHOWN)
+    return path;
+  while (cut > 0 && ((unsigned char) path[cut] & 0xc0) == 0x80)
+    cut--;
+  memcpy (buf, path, cut);
+  memcpy (buf + cut, "…", sizeof "…");
+  return buf;
+}
+
 /* Finding the hierarchy *******************************************************/
 
 /* mountinfo escapes blanks and backslashes as \ooo. */
@@ -156,7 +175,9 @@ take_dir (char *line,
   root_len = strcmp (hierarchy.root, "/") == 0 ? 0 : strlen (hierarchy.root);
   if (strncmp (path, hierarchy.root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
     {
-      snprintf (find->why, WHY_SIZE, "the cgroup %.1024s is outside the mounted hierarchy", path);
+      char shown[SHOWN_PATH_SIZE];
+
+      snprintf (find->why, WHY_SIZE, "the cgroup %s is outside the mounted hierarchy", shown_path (path, shown));
       return true;
     }
 
@@ -229,20 +250,22 @@ bool
 cgroup_open (Containment *self,
              char        *why)
 {
+  char shown[SHOWN_PATH_SIZE];
+
   self->events_fd = open_in (self, "cgroup.events", O_RDONLY);
   self->kill_fd = open_in (self, "cgroup.kill", O_WRONLY);
 
   if (self->events_fd < 0)
     {
-      set_why (why, errno, "cannot open the cgroup %.1024s", self->path);
+      set_why (why, errno, "cannot open the cgroup %s", shown_path (self->path, shown));
       return false;
     }
   if (self->kill_fd < 0)
     {
       if (errno == ENOENT)
-        snprintf (why, WHY_SIZE, "%.1024s has no cgroup.kill (Linux < 5.14)", self->path);
+        snprintf (why, WHY_SIZE, "%s has no cgroup.kill (Linux < 5.14)", shown_path (self->path, shown));
       else
-        set_why (why, errno, "cannot open %.1024s/cgroup.kill", self->path);
+        set_why (why, errno, "cannot open %s/cgroup.kill", shown_path (self->path, shown));
       return false;
     }
   return true;
@@ -257,6 +280,8 @@ cgroup_create (Containment *self,
                const char  *name,
                char        *why)
 {
+  char shown[SHOWN_PATH_SIZE];
+
   if (snprintf (self->path, sizeof self->path, "%s/%s", parent, name) >= (int) sizeof self->path)
     {
       snprintf (why, WHY_SIZE, "the cgroup's path is too long");
@@ -266,7 +291,7 @@ cgroup_create (Containment *self,
   if (mkdir (self->path, 0755) < 0 && (errno != EEXIST || rmdir (self->path) < 0 ||
                                        mkdir (self->path, 0755) < 0))
     {
-      set_why (why, errno, "cannot make a cgroup in %.1024s", parent);
+      set_why (why, errno, "cannot make a cgroup in %s", shown_path (parent, shown));
       return false;
     }
 
@@ -280,7 +305,7 @@ cgroup_create (Containment *self,
   self->procs_fd = open_in (self, "cgroup.procs", O_WRONLY);
   if (self->procs_fd < 0)
     {
-      set_why (why, errno, "cannot open %.1024s/cgroup.procs", self->path);
+      set_why (why, errno, "cannot open %s/cgroup.procs", shown_path (self->path, shown));
       cgroup_discard (self);
       return false;
     }
@@ -294,12 +319,12 @@ cgroup_move (Containment *self,
              pid_t        pid,
              char        *why)
 {
-  char text[32];
+  char text[32], shown[SHOWN_PATH_SIZE];
   int len = snprintf (text, sizeof text, "%d", (int) pid);
 
   if (write (self->procs_fd, text, len) == len)
     return true;
-  set_why (why, errno, "cannot move a process into %.1024s", self->path);
+  set_why (why, errno, "cannot move a process into %s", shown_path (self->path, shown));
   return false;
 }
 

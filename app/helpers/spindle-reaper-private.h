@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "spindle-reaper-bounds.h"
+
 /* What the reaper's files share: the containment of the command (a cgroup
  * of its own, made by the reaper or by systemd's user manager) and the
  * ways of starting the command into it.
@@ -20,6 +22,9 @@
 
 /* Longest reason given for a containment that could not be had. */
 #define WHY_SIZE 2048
+/* Longest part of a path a reason shows, and room for it cut and marked. */
+#define PATH_SHOWN 1024
+#define SHOWN_PATH_SIZE (PATH_SHOWN + sizeof "…")
 
 typedef enum
 {
@@ -41,6 +46,8 @@ typedef struct
 #define CONTAINMENT_INIT { CONTAIN_GROUP, "", "", -1, -1, -1 }
 
 /* spindle-reaper-cgroup.c */
+const char *shown_path       (const char  *path,
+                              char        *buf);
 void  cgroup_set_mount       (const char  *point,
                               const char  *root);
 bool  cgroup_own_dir         (char        *dir,
@@ -79,15 +86,8 @@ bool  systemd_start_scope    (const char  *unit,
 #define CONTROL_FD 3
 #define REPORT_FD  4
 
-/* How long a kill may take before what is left is reported unreaped. */
-#define KILL_BOUND_MS 5000
 /* How often a kill walks the tree again, for processes forked meanwhile. */
 #define KILL_SWEEP_MS 10
-/* How long the cgroup may take to empty once the reaper has no child:
- * what is in it then was not the reaper's to reap. */
-#define EMPTY_BOUND_MS 1000
-/* How long the systemd user manager may take to start a scope. */
-#define SCOPE_BOUND_MS 5000
 
 /* /proc/PID/comm holds at most 15 bytes and a newline. */
 #define COMM_SIZE 32

@@ -331,7 +331,7 @@ try_cgroup (Reaper *self,
             char   *why)
 {
   Containment *contain = &self->contain;
-  char parent[sizeof contain->path], name[64], reason[WHY_SIZE] = "";
+  char parent[sizeof contain->path], name[64], reason[WHY_SIZE] = "", shown[SHOWN_PATH_SIZE];
 
   snprintf (name, sizeof name, "spindle-%d-%d", (int) getppid (), (int) getpid ());
   if (!cgroup_own_dir (parent, sizeof parent, reason) ||
@@ -352,7 +352,8 @@ try_cgroup (Reaper *self,
       *pid = launch_clone (launch, contain->procs_fd);
       if (*pid >= 0 || launch->error != 0)
         return true;
-      snprintf (reason, sizeof reason, "cannot start a process in %.1024s: %s", contain->path, strerror (errno));
+      snprintf (reason, sizeof reason, "cannot start a process in %s: %s",
+                shown_path (contain->path, shown), strerror (errno));
     }
 
   add_why (why, reason);

@@ -594,14 +594,15 @@ test_no_process (gconstpointer data)
  * helper's, each with the reason.
  */
 /* The report names the lesser containment and why not the scope: the
- * cgroup's path, cut as the helper cuts it, and the error. */
+ * cgroup's path, cut as the helper cuts it (1024 bytes and a mark of
+ * the cut), and the error. */
 static void
 assert_scope_refused (SpindleWorker *worker,
                       const char    *containment,
                       Deep          *deep)
 {
   g_autofree char *text = spindle_test_report_text (worker);
-  g_autofree char *why = g_strdup_printf ("cannot open the cgroup %.1024s: %s", deep->path, g_strerror (ENAMETOOLONG));
+  g_autofree char *why = g_strdup_printf ("cannot open the cgroup %.1024s…: %s", deep->path, g_strerror (ENAMETOOLONG));
   g_autofree char *group = g_strdup_printf ("Process group only (%s): ", why);
   g_autofree char *cgroup = g_strdup_printf ("Contained in cgroup %s/spindle-%d-", own_cgroup, (int) getpid ());
   g_autofree char *refused = g_strdup_printf (" (a systemd scope was refused: %s)", why);
