@@ -871,6 +871,12 @@ main (int    argc,
       return 0;
     }
 
+  /* The command has its stdin, and no start is tried again: the reaper's
+   * copy goes, or a command that leaves its input unread would have the
+   * host's writes fill the pipe, never meet EPIPE, for as long as the
+   * reaper lives. */
+  close (STDIN_FILENO);
+
   self.pidfd = (int) syscall (SYS_pidfd_open, self.main_pid, 0);
   report ("started %d\n", (int) self.main_pid);
   report_containment (&self, why);
