@@ -128,6 +128,13 @@ _spindle_panel_sample (SpindlePanel *self)
   sync_watched (self, watched);
   spindle_sampler_set_full_every (self->sampler, sorts_by_cpu (self) ? FULL_EVERY : 0);
   spindle_sampler_tick (self->sampler);
+
+  /* The tick delivered the worker events still queued: a handler may have
+   * closed the window, and the panel with it. Callers that go on after it
+   * hold a reference.
+   */
+  if (self->set == NULL)
+    return;
   resort_sampled (self);
 }
 

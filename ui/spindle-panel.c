@@ -409,13 +409,20 @@ _spindle_panel_set_settings (SpindlePanel *self,
 void
 _spindle_panel_tick (SpindlePanel *self)
 {
+  g_autoptr(SpindlePanel) hold = NULL;
   guint live;
 
   if (self->set == NULL)
     return;
 
+  /* the sample runs the handlers of worker events, and one may close the
+   * panel's window (see _spindle_panel_sample ())
+   */
+  hold = g_object_ref (self);
   live = spindle_worker_monitor_get_n_live (self->monitor);
   _spindle_panel_sample (self);
+  if (self->set == NULL)
+    return;
 
   /* Live times all grow alike: only against ended ones can the order change. */
   if (live > 0 && live < spindle_worker_monitor_get_n_total (self->monitor))

@@ -661,24 +661,12 @@ wants_listing (SpindleSampler *self,
   return self->relist_soon || since >= RELIST_GAP;
 }
 
-/**
- * spindle_sampler_tick:
- *
- * Samples once: every live worker's CPU time and use, the watched workers'
- * kernel state, wait channel and system call (of those that ran since they
- * were last read), the other threads, and the process's figures. Call it at the refresh interval while a view is shown.
- */
-void
-spindle_sampler_tick (SpindleSampler *self)
+static void
+sample (SpindleSampler *self)
 {
   gint64 now = g_get_monotonic_time ();
   gboolean full, relist;
   guint n_threads, n_job_threads;
-
-  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
-
-  /* events queued without a wake-up reach the view at its refresh rate */
-  _spindle_worker_set_flush (self->set);
 
   full = self->full_every != 0 && self->n_ticks % self->full_every == 0;
   n_job_threads = _spindle_job_get_n_threads ();
@@ -716,6 +704,36 @@ spindle_sampler_tick (SpindleSampler *self)
   self->last_tick = now;
   self->n_ticks++;
   g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * spindle_sampler_tick:
+ *
+ * Samples once: every live worker's CPU time and use, the watched workers'
+ * kernel state, wait channel and system call (of those that ran since they
+ * were last read), the other threads, and the process's figures. Call it at the refresh interval while a view is shown.
+ */
+void
+spindle_sampler_tick (SpindleSampler *self)
+{
+  g_autoptr(SpindleSampler) hold = NULL;
+  g_autoptr(SpindleWorkerSet) set = NULL;
+
+  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
+
+  if (self->set == NULL)
+    return;
+
+  /* Events queued without a wake-up reach the view at its refresh rate.
+   * Their handlers may drop the last reference to this sampler, or to its
+   * set (a window closed as its last worker ends): the tick holds both,
+   * and a sampler disposed meanwhile has nothing left to sample.
+   */
+  hold = g_object_ref (self);
+  set = g_object_ref (self->set);
+  _spindle_worker_set_flush (set);
+  if (self->set != NULL)
+    sample (self);
 }
 
 /**

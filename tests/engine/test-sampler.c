@@ -847,6 +847,62 @@ test_process_figures (void)
   spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
 }
 
+/* A handler of an event the tick flushes drops the last reference to the
+ * sampler, as closing a window does when its last worker ends: the tick
+ * must not go on with a freed sampler (it did, under a SIGTERM with
+ * thousands of workers stopping).
+ */
+typedef struct
+{
+  SpindleSampler *sampler;
+  gint            dropped;
+} Dropping;
+
+static void
+drop_sampler (SpindleWorker *worker,
+              GParamSpec    *pspec,
+              Dropping      *dropping)
+{
+  if (dropping->sampler != NULL)
+    {
+      g_clear_object (&dropping->sampler);
+      dropping->dropped++;
+    }
+}
+
+static void
+test_tick_survives_dropped_sampler (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleTestSleeper sleeper = { 0 };
+  Dropping dropping = { spindle_sampler_new (set), 0 };
+  SpindleSampler *sampler = dropping.sampler;
+  gint64 deadline = g_get_monotonic_time () + SPINDLE_TEST_GUARD_MS * G_TIME_SPAN_MILLISECOND;
+  SpindleWorker *worker = spindle_test_spawn (set, "sleeper", spindle_test_sleeper_body, &sleeper);
+
+  g_signal_connect (worker, "notify::state", G_CALLBACK (drop_sampler), &dropping);
+
+  /* The thread has announced its start, and the main context has not run:
+   * the event waits in the queue for the tick to flush it.
+   */
+  while (!g_atomic_int_get (&sleeper.reached))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STARTING);
+
+  spindle_sampler_tick (sampler);
+
+  g_assert_cmpint (dropping.dropped, ==, 1);
+  g_assert_null (dropping.sampler);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+
+  g_signal_handlers_disconnect_by_func (worker, drop_sampler, &dropping);
+  spindle_worker_set_stop_all (set);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+}
+
 static void
 test_history_bounded (void)
 {
@@ -909,6 +965,7 @@ main (int   argc,
   g_test_add_func ("/engine/sampler/late-worker-not-other", test_late_worker_not_other);
   g_test_add_func ("/engine/sampler/no-listing-while-threads-start", test_no_listing_while_threads_start);
   g_test_add_func ("/engine/sampler/process-figures", test_process_figures);
+  g_test_add_func ("/engine/sampler/tick-survives-dropped-sampler", test_tick_survives_dropped_sampler);
   g_test_add_func ("/engine/history/bounded", test_history_bounded);
 
   return g_test_run ();

@@ -704,6 +704,60 @@ test_details_scroll_once (Fixture *fixture)
     g_assert_false (GTK_IS_SCROLLED_WINDOW (widget));
 }
 
+/* A worker event delivered by the panel's own tick closes the window, as
+ * quitting does when the last worker ends (a SIGTERM with thousands of
+ * workers stopping met it): the tick ends there, without touching the
+ * panel it has lost.
+ */
+static GVariant *
+announced_body (SpindleJob  *job,
+                gpointer     data,
+                GError     **error)
+{
+  g_atomic_int_set ((gint *) data, 1);
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+
+  return NULL;
+}
+
+static void
+close_window (SpindleWorker *worker,
+              GParamSpec    *pspec,
+              GtkWindow     *window)
+{
+  g_signal_handlers_disconnect_by_func (worker, close_window, window);
+  gtk_window_destroy (window);
+}
+
+static void
+test_tick_closes_window (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + SPINDLE_UI_TEST_GUARD_MS * G_TIME_SPAN_MILLISECOND;
+  gint reached = 0;
+  SpindleWorker *worker = spindle_worker_set_spawn (fixture->set, "announced", announced_body, &reached, NULL, &error);
+
+  g_assert_no_error (error);
+  g_signal_connect (worker, "notify::state", G_CALLBACK (close_window), fixture->window);
+
+  /* the thread has announced its start; the main context has not run, so
+   * the event waits for the tick to deliver it
+   */
+  while (!g_atomic_int_get (&reached))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STARTING);
+
+  _spindle_panel_tick (fixture->window->panel);
+
+  g_assert_true (fixture->destroyed);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_worker_set_stop_all (fixture->set);
+  spindle_ui_test_wait_terminal (worker);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -733,6 +787,7 @@ main (int   argc,
   ADD ("details-count-quiet-children", test_details_count_quiet_children);
   ADD ("cell-factories", test_cell_factories);
   ADD ("details-scroll-once", test_details_scroll_once);
+  ADD ("tick-closes-window", test_tick_closes_window);
 
 #undef ADD
 
