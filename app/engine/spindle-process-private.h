@@ -82,6 +82,8 @@ struct _SpindleProcess
   char        *main_comm;
   gboolean     report_done;
   int          exec_errno;
+  int          fork_errno;         /* no process could be made for the command */
+  gboolean     main_unexeced;      /* the command ended before its exec */
   gboolean     stop_sent;
   gboolean     running_shown;      /* the first "running" phase went out, hurried */
 };

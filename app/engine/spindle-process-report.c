@@ -29,17 +29,19 @@
 
 /* The helper's report *******************************************************/
 
+/* "main …", or "unexeced …" for a command that ended before its exec. */
 static void
 parse_main (SpindleProcess *self,
             const char     *line)
 {
-  char how[16] = "";
+  char what[16] = "", how[16] = "";
   int pid, code, end = 0;
 
-  if (sscanf (line, "main %d %15s %d %n", &pid, how, &code, &end) < 3)
+  if (sscanf (line, "%15s %d %15s %d %n", what, &pid, how, &code, &end) < 4)
     return;
 
   self->main_ended = TRUE;
+  self->main_unexeced = g_str_equal (what, "unexeced");
   _spindle_process_shared_set_pid (self->shared, 0);
   self->main_signaled = g_str_equal (how, "signaled");
   self->main_code = code;
@@ -86,11 +88,13 @@ take_record (SpindleProcess *self,
     }
   else if (g_str_has_prefix (line, "exec-failed "))
     self->exec_errno = (int) g_ascii_strtoll (line + 12, NULL, 10);
+  else if (g_str_has_prefix (line, "no-process "))
+    self->fork_errno = (int) g_ascii_strtoll (line + 11, NULL, 10);
   else if (g_str_equal (line, "done"))
     self->report_done = TRUE;
   else
     {
-      if (g_str_has_prefix (line, "main "))
+      if (g_str_has_prefix (line, "main ") || g_str_has_prefix (line, "unexeced "))
         parse_main (self, line);
       g_ptr_array_add (self->records, g_strdup (line));
     }
@@ -127,6 +131,28 @@ describe_end (const char *how,
   if (abbrev == NULL)
     return g_strdup_printf (_("was killed by signal %d"), code);
   return g_strdup_printf (_("was killed by SIG%s"), abbrev);
+}
+
+/* The end of a command that ended before it executed its program (its
+ * process made, then killed while paused for a scope, say). */
+static char *
+describe_main_end (const char *how,
+                   int         code,
+                   gboolean    unexeced)
+{
+  g_autofree char *ended = describe_end (how, code);
+
+  /* Translators: %s is how a process ended ("was killed by SIGKILL");
+   * it ended before it executed its program */
+  return unexeced ? g_strdup_printf (_("%s before its exec"), ended) : g_steal_pointer (&ended);
+}
+
+/* Why no process could be made: clone() and fork() fail with EAGAIN at a
+ * limit of processes (RLIMIT_NPROC, a cgroup's pids.max, the system's). */
+static const char *
+describe_fork_error (int error)
+{
+  return error == EAGAIN ? _("too many processes") : g_strerror (error);
 }
 
 static gboolean
@@ -246,15 +272,15 @@ record_line (SpindleProcess *self,
   if (sscanf (line, "%15s %d %n", what, &pid, &end) < 2)
     return;
 
-  if (g_str_equal (what, "main") || g_str_equal (what, "reaped"))
+  if (g_str_equal (what, "main") || g_str_equal (what, "unexeced") || g_str_equal (what, "reaped"))
     {
+      gboolean command = !g_str_equal (what, "reaped");
       int comm_at = 0;
 
       if (sscanf (line + end, "%15s %d %n", how, &code, &comm_at) < 2)
         return;
-      ended = describe_end (how, code);
-      label = g_strdup_printf (g_str_equal (what, "main") ? _("Command %d (%s) %s, reaped")
-                                                          : _("Descendant %d (%s) %s, reaped"),
+      ended = describe_main_end (how, code, g_str_equal (what, "unexeced"));
+      label = g_strdup_printf (command ? _("Command %d (%s) %s, reaped") : _("Descendant %d (%s) %s, reaped"),
                                pid, line + end + comm_at, ended);
       record_process_step (self, label, pid, line + end + comm_at);
     }
@@ -352,7 +378,7 @@ kill_left_cgroup (SpindleProcess *self,
 static pid_t
 record_pid (const char *line)
 {
-  static const char * const kinds[] = { "main ", "reaped ", "gone ", "unreaped " };
+  static const char * const kinds[] = { "main ", "unexeced ", "reaped ", "gone ", "unreaped " };
 
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     if (g_str_has_prefix (line, kinds[i]))
@@ -450,7 +476,15 @@ _spindle_process_record_report (SpindleProcess *self)
     }
   g_ptr_array_set_size (self->records, 0);
 
-  if (self->helper_pid > 0 && self->exec_errno == 0 && !self->report_done)
+  if (self->fork_errno != 0)
+    {
+      g_autofree char *label = g_strdup_printf (_("The system refused to create the command's process: %s"),
+                                                describe_fork_error (self->fork_errno));
+
+      record_step (self, label, NULL);
+    }
+
+  if (self->helper_pid > 0 && self->exec_errno == 0 && self->fork_errno == 0 && !self->report_done)
     {
       record_step (self, _("The process helper's report"),
                    _("The helper ended without its full report: processes may be left behind"));
@@ -504,7 +538,8 @@ make_result (SpindleProcess *self)
 static void
 show_end (SpindleProcess *self)
 {
-  g_autofree char *ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
+  g_autofree char *ended = describe_main_end (self->main_signaled ? "signaled" : "exited", self->main_code,
+                                              self->main_unexeced);
   g_autofree char *phase = g_strdup_printf (_("pid %d %s"), self->main_pid, ended);
 
   spindle_job_set_phase (self->job, phase);
@@ -524,6 +559,15 @@ _spindle_process_conclude (SpindleProcess  *self,
       return NULL;
     }
 
+  /* not the program's fault: g_spawn's code for a fork refused */
+  if (self->fork_errno != 0)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK,
+                   _("Could not start “%s”: the system refused to create its process: %s"),
+                   self->argv[0], describe_fork_error (self->fork_errno));
+      return NULL;
+    }
+
   if (!self->main_ended)
     {
       g_set_error (error, SPINDLE_ERROR, SPINDLE_ERROR_CLEANUP_FAILED,
@@ -535,7 +579,7 @@ _spindle_process_conclude (SpindleProcess  *self,
   if (self->stop_sent || (!self->main_signaled && self->main_code == 0))
     return make_result (self);
 
-  ended = describe_end (self->main_signaled ? "signaled" : "exited", self->main_code);
+  ended = describe_main_end (self->main_signaled ? "signaled" : "exited", self->main_code, self->main_unexeced);
   err = last_lines (self->err);
   g_set_error (error,
                self->main_signaled ? G_SPAWN_ERROR : G_SPAWN_EXIT_ERROR,

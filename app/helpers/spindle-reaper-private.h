@@ -90,6 +90,7 @@ bool  systemd_start_scope    (const char  *unit,
 #define KILL_SWEEP_MS 10
 
 /* /proc/PID/comm holds at most 15 bytes and a newline. */
+#define COMM_MAX 15
 #define COMM_SIZE 32
 
 #define N_ELEMENTS(a) (sizeof (a) / sizeof ((a)[0]))
@@ -120,6 +121,7 @@ typedef struct
 typedef struct
 {
   pid_t       main_pid;
+  const char *program;         /* the command's argv[0] */
   int         pidfd;
   bool        main_done;
   int         stop_signal;     /* sent to leftovers once the command ended */
@@ -168,6 +170,7 @@ int     setup_signals          (void);
 pid_t   start_command          (Reaper      *self,
                                 char       **argv,
                                 const char  *cwd,
-                                char        *why);
+                                char        *why,
+                                int         *exec_error);
 void    report_containment     (Reaper      *self,
                                 char        *why);

@@ -396,13 +396,16 @@ report_containment (Reaper *self,
 }
 
 /* Starts the command in the best containment there is (or the one
- * forced). Returns its pid, or -1 with errno set if it could not start.
+ * forced). Returns its pid, or -1 if it could not start: with
+ * *@exec_error the errno of its exec, or 0 and errno set where no process
+ * could be made for it (clone() or fork() refused).
  */
 pid_t
 start_command (Reaper      *self,
                char       **argv,
                const char  *cwd,
-               char        *why)
+               char        *why,
+               int         *exec_error)
 {
   Launch launch = LAUNCH_INIT (argv, cwd);
   Mode mode = containment_mode ();
@@ -422,12 +425,12 @@ start_command (Reaper      *self,
     why[0] = '\0';
 
   if (pid >= 0 && launch.go[1] >= 0)
-    return launch_go (&launch, pid);
-  if (pid >= 0 || launch.error != 0)
-    return pid;
+    pid = launch_go (&launch, pid);
+  else if (pid < 0 && launch.error == 0)
+    pid = launch_clone (&launch, -1);   /* nothing started: the group's way */
 
-  /* nothing started: the group's way */
-  return launch_clone (&launch, -1);
+  *exec_error = launch.error;
+  return pid;
 }
 
 /* Signals arrive through a signalfd: SIGCHLD for reaping; SIGHUP (the

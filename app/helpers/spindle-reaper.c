@@ -22,8 +22,12 @@
  *            end of file means the host is gone: kill everything
  *   4        the report to the host, one record per line:
  *              started PID
- *              exec-failed ERRNO
+ *              exec-failed ERRNO      (the command could not exec)
+ *              no-process ERRNO       (no process could be made for it)
  *              main PID exited CODE COMM | main PID signaled SIGNO COMM
+ *              unexeced PID exited CODE COMM | unexeced PID signaled SIGNO COMM
+ *                                     (the command ended before its exec;
+ *                                     COMM: its program's file name)
  *              reaped PID exited CODE COMM | reaped PID signaled SIGNO COMM
  *              gone PID COMM          (ended; its own parent reaped it)
  *              unreaped PID STATE COMM
@@ -240,6 +244,14 @@ for_each_line (const char  *path,
 
 /* A name the report can carry as the last field of a line. */
 static void
+clean_comm (char *comm)
+{
+  for (char *p = comm; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~')
+      *p = '?';
+}
+
+static void
 read_comm (pid_t  pid,
            char  *comm)
 {
@@ -251,14 +263,9 @@ read_comm (pid_t  pid,
   while (len > 0 && (comm[len - 1] == '\n' || comm[len - 1] == ' '))
     comm[--len] = '\0';
   if (len <= 0)
-    {
-      strcpy (comm, "?");
-      return;
-    }
-
-  for (char *p = comm; *p != '\0'; p++)
-    if (*p <= ' ' || *p > '~')
-      *p = '?';
+    strcpy (comm, "?");
+  else
+    clean_comm (comm);
 }
 
 static char
@@ -492,6 +499,41 @@ start_killing (Reaper *self)
 
 /* Reaping ********************************************************************/
 
+/* The command's process takes its program's name at its exec; until
+ * then it has the reaper's own, which a clone copies. One that ended
+ * still so named ended before its exec (killed while paused for a scope,
+ * say): it is reported under the name its exec would have given it, the
+ * file name of its program, cut as the kernel cuts it. A program named
+ * as the reaper is taken as executed: the two cannot be told apart.
+ */
+static void
+program_comm (const char *program,
+              char       *comm)
+{
+  const char *slash = strrchr (program, '/');
+
+  snprintf (comm, COMM_MAX + 1, "%s", slash != NULL ? slash + 1 : program);
+  clean_comm (comm);
+}
+
+static void
+report_main_end (Reaper          *self,
+                 const siginfo_t *info,
+                 const char      *comm)
+{
+  char own[COMM_SIZE] = "", program[COMM_SIZE];
+  bool unexeced;
+
+  prctl (PR_GET_NAME, own);
+  clean_comm (own);
+  program_comm (self->program, program);
+  unexeced = strcmp (comm, own) == 0 && strcmp (program, own) != 0 && program[0] != '\0';
+
+  report_end (unexeced ? "unexeced" : "main", info->si_pid, info->si_status, info->si_code,
+              unexeced ? program : comm);
+  self->main_done = true;
+}
+
 /* Reaps every child that has ended, naming each before it goes. Returns
  * false once the reaper has no child at all.
  */
@@ -510,10 +552,12 @@ reap_ended (Reaper *self)
       if (info.si_pid == 0)
         return true;
 
-      /* a process named by a kill's walk cannot have changed its name since */
+      /* a process named by a kill's walk cannot have changed its name
+       * since, but for the command: the walk may have met it within its
+       * exec, its new name not given yet */
       pid = info.si_pid;
       known = known_lookup (&self->known, pid);
-      if (known != NULL && self->killing)
+      if (known != NULL && self->killing && pid != self->main_pid)
         memcpy (comm, known->comm, sizeof comm);
       else
         read_comm (pid, comm);
@@ -524,10 +568,7 @@ reap_ended (Reaper *self)
 
       known_remove (&self->known, pid);
       if (pid == self->main_pid)
-        {
-          report_end ("main", pid, info.si_status, info.si_code, comm);
-          self->main_done = true;
-        }
+        report_main_end (self, &info, comm);
       else
         report_end ("reaped", pid, info.si_status, info.si_code, comm);
     }
@@ -831,7 +872,7 @@ main (int    argc,
   const char *cwd = NULL, *cgroup_mount = NULL, *cgroup_root = "/";
   long long grace_ms = 1000;
   bool left;
-  int i;
+  int i, exec_error = 0;
 
   for (i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
     {
@@ -861,10 +902,14 @@ main (int    argc,
   prctl (PR_SET_CHILD_SUBREAPER, 1);
   prctl (PR_SET_PDEATHSIG, SIGHUP);
 
-  self.main_pid = start_command (&self, argv + i + 1, cwd, why);
+  self.program = argv[i + 1];
+  self.main_pid = start_command (&self, argv + i + 1, cwd, why, &exec_error);
   if (self.main_pid < 0)
     {
-      report ("exec-failed %d\n", errno);
+      if (exec_error != 0)
+        report ("exec-failed %d\n", exec_error);
+      else
+        report ("no-process %d\n", errno);
       report ("done\n");
       flush_report ();
       cgroup_discard (&self.contain);

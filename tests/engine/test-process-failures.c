@@ -392,9 +392,10 @@ mock_start (Mock       *mock,
 
 typedef SpindleTestForced Forced;
 
-/* The worker failed with @code and @message exactly. */
+/* The worker failed with @domain, @code and @message exactly. */
 static void
 assert_failed_with (SpindleWorker *worker,
+                    GQuark         domain,
                     int            code,
                     const char    *message)
 {
@@ -403,7 +404,7 @@ assert_failed_with (SpindleWorker *worker,
 
   g_test_message ("%s\n%s", error != NULL ? error->message : "no error", text);
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
-  g_assert_error (error, G_IO_ERROR, code);
+  g_assert_error (error, domain, code);
   g_assert_cmpstr (error->message, ==, message);
 }
 
@@ -518,7 +519,6 @@ no_process_run (const NoProcess *data)
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *cgroup = NULL;
-  g_autofree char *message = NULL;
   SpindleWorker *worker;
   Forced forced;
   Proof proof;
@@ -547,9 +547,13 @@ no_process_run (const NoProcess *data)
   worker = spindle_test_spawn_command (set, proving_argv (&proof), &forced.options);
   spindle_test_wait_terminal (worker);
 
-  message = g_strdup_printf ("Could not start “sh”: %s", g_strerror (EAGAIN));
-  assert_failed_with (worker, G_IO_ERROR_WOULD_BLOCK, message);
+  /* not taken for a failed exec: said as what it is, in the error and
+   * in the report */
+  assert_failed_with (worker, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK,
+                      "Could not start “sh”: the system refused to create its process: too many processes");
   g_assert_false (proof_ran (&proof));
+  g_assert_true (spindle_test_report_has_step (worker, "The system refused to create the command's process: "
+                                                       "too many processes", SPINDLE_CLEANUP_OUTCOME_OK));
   spindle_test_assert_report_has (worker, "Reap the process helper");
   spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, data->manager ? 1 : 0);
@@ -745,7 +749,8 @@ test_exec_fails (gconstpointer data)
 
   message = g_strdup_printf ("Could not start “%s”: %s", program,
                              g_strerror (fails->missing ? ENOENT : EACCES));
-  assert_failed_with (worker, fails->missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED, message);
+  assert_failed_with (worker, G_IO_ERROR, fails->missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED,
+                      message);
   spindle_test_assert_report_has (worker, "Reap the process helper");
   spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, scope ? 1 : 0);
@@ -794,7 +799,8 @@ helper_fails_run (gboolean missing)
 
   message = g_strdup_printf ("Could not start the process helper “%s”: %s", helper,
                              g_strerror (missing ? ENOENT : EACCES));
-  assert_failed_with (worker, missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED, message);
+  assert_failed_with (worker, G_IO_ERROR, missing ? G_IO_ERROR_NOT_FOUND : G_IO_ERROR_PERMISSION_DENIED,
+                      message);
   g_assert_false (proof_ran (&proof));
   spindle_test_assert_no_failed_step (worker);
   assert_nothing_left (set, fds_before, 0);
