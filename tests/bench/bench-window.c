@@ -53,6 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-window-private.h"
 #include "spindle-application.h"
 #include "spindle.h"
 #include "spindle-window-private.h"
@@ -70,7 +71,10 @@ typedef struct
   gboolean            hold;
 
   gint64              t_main;
-  SpindleWindow      *window;
+  SpindleWindow      *window;          /* NULL for the reference list */
+  GtkWidget          *list;            /* the column view scrolled */
+  int                 reference_width; /* the reference list's size: Spindle's */
+  int                 reference_height;
   GtkAdjustment      *vadjustment;
   GdkFrameClock      *frame_clock;
 
@@ -144,10 +148,28 @@ percentile (GArray *samples,
   return g_array_index (sorted, double, CLAMP (rank, 1, sorted->len) - 1);
 }
 
+/* The size of the list's scrolled window: the area a scroll redraws. */
+static void
+get_list_size (Bench *bench,
+               int   *width,
+               int   *height)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (bench->list, GTK_TYPE_SCROLLED_WINDOW);
+
+  *width = scroller ? gtk_widget_get_width (scroller) : 0;
+  *height = scroller ? gtk_widget_get_height (scroller) : 0;
+}
+
 static void
 finish (Bench *bench)
 {
-  g_print ("RESULT workers=%u launch_ms=%.1f launch_cpu_ms=%.1f launch_process_cpu_ms=%.1f idle_cpu=%.2f scroll_p50_ms=%.2f scroll_p95_ms=%.2f "
+  int width = 0, height = 0;
+
+  if (bench->list != NULL)
+    get_list_size (bench, &width, &height);
+
+  g_print ("RESULT list_width=%d list_height=%d ", width, height);
+  g_print ("workers=%u launch_ms=%.1f launch_cpu_ms=%.1f launch_process_cpu_ms=%.1f idle_cpu=%.2f scroll_p50_ms=%.2f scroll_p95_ms=%.2f "
            "interval_p50_ms=%.2f interval_p95_ms=%.2f scroll_cpu=%.1f frames=%u idle_fps=%.1f\n",
            bench->n_workers, bench->launch_ms, bench->launch_cpu_ms, bench->launch_process_cpu_ms, bench->idle_cpu,
            percentile (bench->frame_costs, 50), percentile (bench->frame_costs, 95),
@@ -218,7 +240,7 @@ stop_scrolling (gpointer data)
   bench->scroll_cpu = 100.0 * (thread_cpu_us () - bench->cpu_start) /
                       (g_get_monotonic_time () - bench->wall_start);
   bench->scrolling = FALSE;
-  gtk_widget_remove_tick_callback (GTK_WIDGET (bench->window->column_view), bench->tick_id);
+  gtk_widget_remove_tick_callback (bench->list, bench->tick_id);
   finish (bench);
 
   return G_SOURCE_REMOVE;
@@ -233,13 +255,12 @@ start_scrolling (Bench *bench)
       return;
     }
 
-  bench->vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (bench->window->column_view));
+  bench->vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (bench->list));
   bench->direction = 1.0;
   bench->scrolling = TRUE;
   bench->cpu_start = thread_cpu_us ();
   bench->wall_start = g_get_monotonic_time ();
-  bench->tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (bench->window->column_view),
-                                                 scroll_tick, bench, NULL);
+  bench->tick_id = gtk_widget_add_tick_callback (bench->list, scroll_tick, bench, NULL);
   g_timeout_add_seconds (bench->scroll_seconds, stop_scrolling, bench);
 }
 
@@ -326,13 +347,21 @@ on_launch_paint (GdkFrameClock *clock,
 }
 
 static void
+connect_frame_clock (Bench     *bench,
+                     GtkWidget *widget,
+                     GCallback  on_launched)
+{
+  bench->frame_clock = gtk_widget_get_frame_clock (widget);
+  g_signal_connect_after (bench->frame_clock, "after-paint", on_launched, bench);
+  g_signal_connect (bench->frame_clock, "before-paint", G_CALLBACK (on_before_paint), bench);
+  g_signal_connect_after (bench->frame_clock, "after-paint", G_CALLBACK (on_after_paint), bench);
+}
+
+static void
 on_realize (GtkWidget *widget,
             Bench     *bench)
 {
-  bench->frame_clock = gtk_widget_get_frame_clock (widget);
-  g_signal_connect_after (bench->frame_clock, "after-paint", G_CALLBACK (on_launch_paint), bench);
-  g_signal_connect (bench->frame_clock, "before-paint", G_CALLBACK (on_before_paint), bench);
-  g_signal_connect_after (bench->frame_clock, "after-paint", G_CALLBACK (on_after_paint), bench);
+  connect_frame_clock (bench, widget, G_CALLBACK (on_launch_paint));
 }
 
 static void
@@ -345,6 +374,7 @@ on_activate (GApplication *app,
     return;
 
   bench->window = SPINDLE_WINDOW (window);
+  bench->list = GTK_WIDGET (bench->window->column_view);
   if (gtk_widget_get_realized (GTK_WIDGET (window)))
     on_realize (GTK_WIDGET (window), bench);
   else
@@ -374,6 +404,66 @@ run_child (Bench *bench)
     g_timeout_add_seconds (GUARD_SECONDS, on_guard, NULL);
 
   return g_application_run (G_APPLICATION (app), bench->n_workers > 0 ? 3 : 1, argv);
+}
+
+/* The reference list *******************************************************/
+
+/* GTK's bare column view (bench-window-reference.c), scrolled as Spindle's
+ * list is once its rows are laid out and have settled; nothing else of it
+ * is measured.
+ */
+static gboolean
+start_reference_scrolling (gpointer data)
+{
+  start_scrolling (data);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_reference_paint (GdkFrameClock *clock,
+                    Bench         *bench)
+{
+  GtkAdjustment *adj = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (bench->list));
+
+  if (bench->launch_ms > 0 || gtk_adjustment_get_upper (adj) <= gtk_adjustment_get_page_size (adj))
+    return;
+
+  bench->launch_ms = (g_get_monotonic_time () - bench->t_main) / 1000.0;
+  g_timeout_add (SETTLE_MS, start_reference_scrolling, bench);
+}
+
+static void
+on_reference_realize (GtkWidget *widget,
+                      Bench     *bench)
+{
+  connect_frame_clock (bench, widget, G_CALLBACK (on_reference_paint));
+}
+
+static int
+run_reference (Bench *bench)
+{
+  GtkWidget *window;
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("bench-window: no display for the reference list\n");
+      return 1;
+    }
+
+  bench->frame_costs = g_array_new (FALSE, FALSE, sizeof (double));
+  bench->frame_intervals = g_array_new (FALSE, FALSE, sizeof (double));
+  window = bench_reference_window_new (bench->n_workers, bench->reference_width, bench->reference_height,
+                                       &bench->list);
+  g_signal_connect (window, "realize", G_CALLBACK (on_reference_realize), bench);
+  g_timeout_add_seconds (GUARD_SECONDS, on_guard, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  /* finish () ends the process */
+  while (TRUE)
+    g_main_context_iteration (NULL, TRUE);
+
+  return 0;
 }
 
 /* The parent: one child per size, and the table *****************************/
@@ -499,9 +589,50 @@ measure_htop (const char *htop,
   return 100.0 * (end_ticks - start_ticks) / sysconf (_SC_CLK_TCK) / ((end - start) / (double) G_USEC_PER_SEC);
 }
 
-/* One child for @n workers; with @htop, htop is measured against it once
- * it has measured itself, before it is ended.
+/* One child, run with @argv and read back; with @htop, htop is measured
+ * against it once it has measured itself, before it is ended.
  */
+static gboolean
+run_measure (const char  **argv,
+             const char   *what,
+             const char   *htop,
+             guint         idle_seconds,
+             GHashTable  **result,
+             double       *htop_cpu)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  GPid pid;
+  int out;
+
+  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                 &pid, NULL, &out, NULL, &error))
+    {
+      g_printerr ("bench-window: %s: %s\n", what, error->message);
+      return FALSE;
+    }
+
+  line = read_result_line (out);
+  if (line != NULL && htop != NULL)
+    *htop_cpu = measure_htop (htop, pid, idle_seconds);
+
+  /* ten thousand sleepers need not stop one by one */
+  kill (pid, SIGKILL);
+  waitpid (pid, NULL, 0);
+  g_spawn_close_pid (pid);
+  close (out);
+
+  if (line == NULL)
+    {
+      g_printerr ("bench-window: %s: no result\n", what);
+      return FALSE;
+    }
+
+  *result = parse_result (line);
+  return TRUE;
+}
+
+/* Spindle with @n workers. */
 static gboolean
 run_size (const char   *self_path,
           guint         n,
@@ -513,38 +644,33 @@ run_size (const char   *self_path,
   g_autofree char *n_text = g_strdup_printf ("%u", n);
   g_autofree char *idle = g_strdup_printf ("%u", options->idle_seconds);
   g_autofree char *scroll = g_strdup_printf ("%u", options->scroll_seconds);
+  g_autofree char *what = g_strdup_printf ("%u workers", n);
   const char *argv[] = { self_path, "--child", n_text, "--idle-seconds", idle,
                          "--scroll-seconds", scroll, htop ? "--hold" : NULL, NULL };
-  g_autoptr(GError) error = NULL;
-  g_autofree char *line = NULL;
-  GPid pid;
-  int out;
 
-  if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                                 &pid, NULL, &out, NULL, &error))
-    {
-      g_printerr ("bench-window: %u workers: %s\n", n, error->message);
-      return FALSE;
-    }
+  return run_measure (argv, what, htop, options->idle_seconds, result, htop_cpu);
+}
 
-  line = read_result_line (out);
-  if (line != NULL && htop != NULL)
-    *htop_cpu = measure_htop (htop, pid, options->idle_seconds);
+/* The bare column view of @n rows, at the size of Spindle's list in @spindle. */
+static gboolean
+run_reference_size (const char   *self_path,
+                    guint         n,
+                    const Bench  *options,
+                    GHashTable   *spindle,
+                    GHashTable  **result)
+{
+  g_autofree char *n_text = g_strdup_printf ("%u", n);
+  g_autofree char *scroll = g_strdup_printf ("%u", options->scroll_seconds);
+  const char *width = g_hash_table_lookup (spindle, "list_width");
+  const char *height = g_hash_table_lookup (spindle, "list_height");
+  const char *argv[] = { self_path, "--reference", n_text, "--reference-width", width,
+                         "--reference-height", height, "--scroll-seconds", scroll, NULL };
+  double unused;
 
-  /* ten thousand sleepers need not stop one by one */
-  kill (pid, SIGKILL);
-  waitpid (pid, NULL, 0);
-  g_spawn_close_pid (pid);
-  close (out);
+  if (width == NULL || height == NULL || atoi (width) <= 0 || atoi (height) <= 0)
+    return FALSE;
 
-  if (line == NULL)
-    {
-      g_printerr ("bench-window: %u workers: no result\n", n);
-      return FALSE;
-    }
-
-  *result = parse_result (line);
-  return TRUE;
+  return run_measure (argv, "reference list", NULL, 0, result, &unused);
 }
 
 static double
@@ -603,6 +729,24 @@ print_size (guint       n,
            cpu, verdict (cpu, 30));
 }
 
+static void
+print_reference (GHashTable *result,
+                 GHashTable *reference)
+{
+  double cpu = get (result, "scroll_cpu"), reference_cpu = get (reference, "scroll_cpu");
+
+  if (reference == NULL)
+    {
+      g_print ("  bare GtkColumnView          skipped: the reference list gave no result\n");
+      return;
+    }
+
+  /* the same shape, every cell plain text: what GTK costs to scroll it here */
+  g_print ("  bare GtkColumnView, same shape: frame cost p50/p95 %.2f / %.2f ms, main thread %.1f %%;"
+           " Spindle's scrolling is %.2f× that\n",
+           get (reference, "scroll_p50_ms"), get (reference, "scroll_p95_ms"), reference_cpu, cpu / reference_cpu);
+}
+
 static int
 run_parent (const char  *self_path,
             const Bench *options)
@@ -631,6 +775,13 @@ run_parent (const char  *self_path,
 
       ok &= run_size (self_path, n, options, last ? htop : NULL, &result, &htop_cpu);
       print_size (n, result, reference);
+      if (last && result != NULL && options->scroll_seconds > 0)
+        {
+          g_autoptr(GHashTable) bare = NULL;
+
+          ok &= run_reference_size (self_path, n, options, result, &bare);
+          print_reference (result, bare);
+        }
       if (last)
         print_htop (htop, get (result, "idle_cpu"), htop_cpu);
     }
@@ -652,7 +803,8 @@ main (int    argc,
       char **argv)
 {
   Bench bench = { .idle_seconds = 10, .scroll_seconds = 6 };
-  int child = -1, n_workers = 0, idle = 10, scroll = 6;
+  int child = -1, reference = -1, reference_width = 0, reference_height = 0;
+  int n_workers = 0, idle = 10, scroll = 6;
   gboolean hold = FALSE;
   g_autofree char *self_path = NULL;
   GOptionEntry entries[] = {
@@ -660,6 +812,9 @@ main (int    argc,
     { "idle-seconds", 0, 0, G_OPTION_ARG_INT, &idle, "How long to measure the idle window", "S" },
     { "scroll-seconds", 0, 0, G_OPTION_ARG_INT, &scroll, "How long to scroll", "S" },
     { "child", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &child, NULL, NULL },
+    { "reference", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference, NULL, NULL },
+    { "reference-width", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference_width, NULL, NULL },
+    { "reference-height", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference_height, NULL, NULL },
     { "hold", 0, 0, G_OPTION_ARG_NONE, &hold, "With --child: keep the window open after measuring", NULL },
     { NULL }
   };
@@ -679,6 +834,14 @@ main (int    argc,
   bench.idle_seconds = MAX (idle, 1);
   bench.scroll_seconds = MAX (scroll, 0);
   bench.hold = hold;
+
+  if (reference > 0)
+    {
+      bench.n_workers = reference;
+      bench.reference_width = MAX (reference_width, 1);
+      bench.reference_height = MAX (reference_height, 1);
+      return run_reference (&bench);
+    }
 
   if (child >= 0)
     {
