@@ -20,4 +20,10 @@ GtkWidget *bench_reference_window_new (guint       n_rows,
                                        int         height,
                                        GtkWidget **list);
 
+/* How long from @t_main a bare program takes to make @n waiting threads of
+ * a worker's stack size, in ms, or -1 if one could not be made.
+ */
+double     bench_reference_threads    (guint       n,
+                                       gint64      t_main);
+
 G_END_DECLS

@@ -17,30 +17,34 @@
 
 #include "config.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include <gtk/gtk.h>
 
 #include "bench-window-private.h"
+#include "spindle.h"
 
 typedef struct
 {
   const char *title;
   int         width;
-  const char *text;   /* %u: the row's number */
+  const char *text;      /* before the row's number, if it has one */
+  int         number;    /* added to the row's number; -1: none */
+  const char *after;     /* after the number */
 } ReferenceColumn;
 
 /* Spindle's columns, their widths and a sleeper's text (spindle-panel.ui). */
 static const ReferenceColumn columns[] = {
-  { "Name",        170, "sleeper %u\nSleeper" },
-  { "TID",          72, "1%04u" },
-  { "State",       116, "running" },
-  { "Elapsed",      80, "0:07.6" },
-  { "CPU %",        72, "0 %%" },
-  { "Kernel",      136, "waiting in poll" },
-  { "Last Minute", 110, "" },
-  { "Cleanup",     112, "—" },
-  { "Actions",     170, "Stop    Force-Cancel" },
+  { "Name",        170, "sleeper ", 0, "\nSleeper" },
+  { "TID",          72, "", 10000, "" },
+  { "State",       116, "running", -1, "" },
+  { "Elapsed",      80, "0:07.6", -1, "" },
+  { "CPU %",        72, "0 %", -1, "" },
+  { "Kernel",      136, "waiting in poll", -1, "" },
+  { "Last Minute", 110, "", -1, "" },
+  { "Cleanup",     112, "—", -1, "" },
+  { "Actions",     170, "Stop    Force-Cancel", -1, "" },
 };
 
 static void
@@ -51,7 +55,7 @@ setup_cell (GtkSignalListItemFactory *factory,
   const ReferenceColumn *column = data;
   GtkWidget *inscription = gtk_inscription_new (NULL);
 
-  if (strchr (column->text, '\n') != NULL)
+  if (strchr (column->after, '\n') != NULL)
     gtk_inscription_set_min_lines (GTK_INSCRIPTION (inscription), 2);
   gtk_list_item_set_child (item, inscription);
 }
@@ -63,7 +67,9 @@ bind_cell (GtkSignalListItemFactory *factory,
 {
   const ReferenceColumn *column = data;
   guint row = gtk_list_item_get_position (item) + 1;
-  g_autofree char *text = g_strdup_printf (column->text, row);
+  g_autofree char *text = column->number < 0 ? g_strdup (column->text)
+                                             : g_strdup_printf ("%s%u%s", column->text, row + column->number,
+                                                                column->after);
 
   gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (item)), text);
 }
@@ -119,4 +125,66 @@ bench_reference_window_new (guint       n_rows,
 
   *list = view;
   return window;
+}
+
+/* The floor under a launch: a bare program making @n threads of a worker's
+ * stack size that each wait for the end, as a sleeper does, timed from
+ * @t_main (the process's main ()) until every one runs. The threads are
+ * left waiting: the process ends once it has measured.
+ */
+typedef struct
+{
+  GMutex lock;
+  GCond  all_running;
+  GCond  end;
+  guint  n_running;
+  guint  n;
+} Threads;
+
+static gpointer
+waiting_thread (gpointer data)
+{
+  Threads *threads = data;
+
+  g_mutex_lock (&threads->lock);
+  if (++threads->n_running == threads->n)
+    g_cond_signal (&threads->all_running);
+  while (TRUE)
+    g_cond_wait (&threads->end, &threads->lock);
+
+  return NULL;
+}
+
+double
+bench_reference_threads (guint  n,
+                         gint64 t_main)
+{
+  static Threads threads;
+  pthread_attr_t attr;
+  double ms;
+
+  g_mutex_init (&threads.lock);
+  g_cond_init (&threads.all_running);
+  g_cond_init (&threads.end);
+  threads.n = n;
+
+  pthread_attr_init (&attr);
+  pthread_attr_setstacksize (&attr, SPINDLE_DEFAULT_STACK_SIZE);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  for (guint i = 0; i < n; i++)
+    {
+      pthread_t thread;
+
+      if (pthread_create (&thread, &attr, waiting_thread, &threads) != 0)
+        return -1;
+    }
+  pthread_attr_destroy (&attr);
+
+  g_mutex_lock (&threads.lock);
+  while (threads.n_running < n)
+    g_cond_wait (&threads.all_running, &threads.lock);
+  ms = (g_get_monotonic_time () - t_main) / 1000.0;
+  g_mutex_unlock (&threads.lock);
+
+  return ms;
 }

@@ -651,6 +651,19 @@ run_size (const char   *self_path,
   return run_measure (argv, what, htop, options->idle_seconds, result, htop_cpu);
 }
 
+/* A bare program making @n threads (see bench_reference_threads ()). */
+static gboolean
+run_reference_threads (const char   *self_path,
+                       guint         n,
+                       GHashTable  **result)
+{
+  g_autofree char *n_text = g_strdup_printf ("%u", n);
+  const char *argv[] = { self_path, "--reference-threads", n_text, NULL };
+  double unused;
+
+  return run_measure (argv, "reference threads", NULL, 0, result, &unused);
+}
+
 /* The bare column view of @n rows, at the size of Spindle's list in @spindle. */
 static gboolean
 run_reference_size (const char   *self_path,
@@ -730,6 +743,19 @@ print_size (guint       n,
 }
 
 static void
+print_threads (GHashTable *result,
+               GHashTable *threads)
+{
+  double ms = get (threads, "threads_ms");
+
+  if (threads == NULL || ms <= 0)
+    g_print ("  bare threads               skipped: the reference program gave no result\n");
+  else
+    g_print ("  a bare program making as many waiting threads %6.0f ms; Spindle's launch is %.2f× that\n",
+             ms, get (result, "launch_ms") / ms);
+}
+
+static void
 print_reference (GHashTable *result,
                  GHashTable *reference)
 {
@@ -775,6 +801,13 @@ run_parent (const char  *self_path,
 
       ok &= run_size (self_path, n, options, last ? htop : NULL, &result, &htop_cpu);
       print_size (n, result, reference);
+      if (last && result != NULL)
+        {
+          g_autoptr(GHashTable) threads = NULL;
+
+          ok &= run_reference_threads (self_path, n, &threads);
+          print_threads (result, threads);
+        }
       if (last && result != NULL && options->scroll_seconds > 0)
         {
           g_autoptr(GHashTable) bare = NULL;
@@ -803,7 +836,7 @@ main (int    argc,
       char **argv)
 {
   Bench bench = { .idle_seconds = 10, .scroll_seconds = 6 };
-  int child = -1, reference = -1, reference_width = 0, reference_height = 0;
+  int child = -1, reference = -1, reference_width = 0, reference_height = 0, reference_threads = -1;
   int n_workers = 0, idle = 10, scroll = 6;
   gboolean hold = FALSE;
   g_autofree char *self_path = NULL;
@@ -815,6 +848,7 @@ main (int    argc,
     { "reference", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference, NULL, NULL },
     { "reference-width", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference_width, NULL, NULL },
     { "reference-height", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference_height, NULL, NULL },
+    { "reference-threads", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &reference_threads, NULL, NULL },
     { "hold", 0, 0, G_OPTION_ARG_NONE, &hold, "With --child: keep the window open after measuring", NULL },
     { NULL }
   };
@@ -834,6 +868,13 @@ main (int    argc,
   bench.idle_seconds = MAX (idle, 1);
   bench.scroll_seconds = MAX (scroll, 0);
   bench.hold = hold;
+
+  if (reference_threads > 0)
+    {
+      g_print ("RESULT threads_ms=%.1f\n", bench_reference_threads (reference_threads, bench.t_main));
+      fflush (stdout);
+      _exit (0);
+    }
 
   if (reference > 0)
     {
