@@ -148,12 +148,16 @@ adopt (SpindleWorkerSet *self,
   return child;
 }
 
-/* Runs on the set's context: the one place worker events become signals. */
+/* Runs on the set's context: the one place worker events become signals.
+ * A handler may drop the last reference to the set (a window closed as its
+ * last worker ends): the set is held to the end of the batch, so that a
+ * child's event after it still finds the set and the parent it held.
+ */
 static void
 dispatch_events (GQueue   *events,
                  gpointer  user_data)
 {
-  SpindleWorkerSet *self = user_data;
+  g_autoptr(SpindleWorkerSet) self = g_object_ref (user_data);
 
   for (GList *l = events->head; l != NULL; l = l->next)
     {
@@ -172,10 +176,15 @@ dispatch_events (GQueue   *events,
     }
 }
 
+/* The notify may drop the last reference to the set: it is held until the
+ * shutdowns waiting for this end are answered.
+ */
 void
-_spindle_worker_set_worker_ended (SpindleWorkerSet *self,
+_spindle_worker_set_worker_ended (SpindleWorkerSet *set,
                                   SpindleWorker    *worker)
 {
+  g_autoptr(SpindleWorkerSet) self = g_object_ref (set);
+
   g_assert (self->n_live > 0);
 
   self->n_live--;

@@ -166,9 +166,14 @@ abandon_children (SpindleWorker *self,
     }
 }
 
+/* Here and in the requests, the worker is held: a handler of its state
+ * may drop the set, which held it.
+ */
 static void
-abandon (SpindleWorker *self)
+abandon (SpindleWorker *worker)
 {
+  g_autoptr(SpindleWorker) self = g_object_ref (worker);
+
   abandon_children (self, TRUE);
 
   set_report (self, _spindle_job_abandon (self->job));
@@ -336,9 +341,11 @@ request_children (SpindleWorker *self,
 
 /* Children hear of a request before their parent does. */
 void
-_spindle_worker_request_stop (SpindleWorker     *self,
+_spindle_worker_request_stop (SpindleWorker     *worker,
                               SpindleStopReason  reason)
 {
+  g_autoptr(SpindleWorker) self = g_object_ref (worker);
+
   /* a process of a process worker's tree: only the worker's requests
    * reach it, through the worker's helper */
   if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
@@ -357,9 +364,11 @@ _spindle_worker_request_stop (SpindleWorker     *self,
 }
 
 void
-_spindle_worker_force_cancel (SpindleWorker     *self,
+_spindle_worker_force_cancel (SpindleWorker     *worker,
                               SpindleStopReason  reason)
 {
+  g_autoptr(SpindleWorker) self = g_object_ref (worker);
+
   if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
     return;
 

@@ -514,6 +514,154 @@ test_list_model (Fixture       *fixture,
   g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, 0);
 }
 
+/* Handlers that drop the set's last reference. A program that owns its set
+ * through a window lets go of it from a worker's signal when the window
+ * closes (quitting when the last worker ends): the engine code that emitted
+ * goes on after the handler, and must not touch the set or a worker that
+ * only the set held.
+ */
+typedef struct
+{
+  Fixture *fixture;
+  guint    at_n_live;     /* drop when the set's n-live becomes this */
+  guint    at_state;      /* or when the worker's state becomes this + 1 */
+  gint     dropped;
+} Dropper;
+
+static void
+drop_on_n_live (SpindleWorkerSet *set,
+                GParamSpec       *pspec,
+                Dropper          *dropper)
+{
+  if (spindle_worker_set_get_n_live (set) != dropper->at_n_live)
+    return;
+
+  g_signal_handlers_disconnect_by_func (set, drop_on_n_live, dropper);
+  g_clear_object (&dropper->fixture->set);
+  dropper->dropped++;
+}
+
+static void
+drop_on_state (SpindleWorker *worker,
+               GParamSpec    *pspec,
+               Dropper       *dropper)
+{
+  if (spindle_worker_get_state (worker) + 1 != dropper->at_state)
+    return;
+
+  g_signal_handlers_disconnect_by_func (worker, drop_on_state, dropper);
+  g_clear_object (&dropper->fixture->set);
+  dropper->dropped++;
+}
+
+static gboolean
+set_dropped (gpointer data)
+{
+  return ((Dropper *) data)->dropped > 0;
+}
+
+/* The last worker's end, delivered from the set's queue, drops the set. */
+static void
+test_end_drops_set (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, 0, 0 };
+
+  spindle_test_spawn (fixture->set, "quick", quick_body, NULL);
+  g_signal_connect (fixture->set, "notify::n-live", G_CALLBACK (drop_on_n_live), &dropper);
+
+  spindle_test_wait_until (set_dropped, &dropper, SPINDLE_TEST_GUARD_MS);
+  g_assert_null (fixture->set);
+}
+
+/* A child's worker is made and counted from its first event: the count
+ * drops the set, which held the parent the child joins.
+ */
+static GVariant *
+parent_body (SpindleJob  *job,
+             gpointer     data,
+             GError     **error)
+{
+  SpindleTestSleeper *sleeper = data;
+
+  if (spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, sleeper,
+                               spindle_test_sleeper_destroy, error) == NULL)
+    return NULL;
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+
+  return NULL;
+}
+
+static void
+test_child_drops_set (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  Dropper dropper = { fixture, 2, 0, 0 };
+
+  spindle_test_spawn (fixture->set, "parent", parent_body, &fixture->sleeper);
+  g_signal_connect (fixture->set, "notify::n-live", G_CALLBACK (drop_on_n_live), &dropper);
+
+  spindle_test_wait_until (set_dropped, &dropper, SPINDLE_TEST_GUARD_MS);
+  g_assert_null (fixture->set);
+  /* the child, disowned with its parent, still ends */
+  spindle_test_wait_count (&fixture->sleeper.destroyed, 1);
+}
+
+/* A request's own state change drops the set, and with it the worker. */
+static void
+test_stop_drops_set (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, SPINDLE_WORKER_STATE_STOPPING + 1, 0 };
+  SpindleWorker *worker = spindle_test_spawn_full (fixture->set, "sleeper", spindle_test_sleeper_body,
+                                                   &fixture->sleeper, spindle_test_sleeper_destroy);
+
+  g_signal_connect (worker, "notify::state", G_CALLBACK (drop_on_state), &dropper);
+  spindle_worker_request_stop (worker);
+
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
+  spindle_test_wait_count (&fixture->sleeper.destroyed, 1);
+}
+
+static void
+test_cancel_drops_set (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, SPINDLE_WORKER_STATE_CANCELLING + 1, 0 };
+  SpindleWorker *worker = spindle_test_spawn (fixture->set, "reader", spindle_test_reader_body,
+                                              &fixture->reader);
+
+  spindle_test_wait_flag (&fixture->reader.reached);
+  g_signal_connect (worker, "notify::state", G_CALLBACK (drop_on_state), &dropper);
+  spindle_worker_force_cancel (worker);
+
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
+}
+
+/* Abandoning the last live worker drops the set from its count. */
+static void
+test_abandon_drops_set (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, 0, 0 };
+  SpindleWorker *worker = spindle_test_spawn (fixture->set, "reader", spindle_test_reader_body,
+                                              &fixture->reader);
+
+  spindle_test_wait_flag (&fixture->reader.reached);
+  spindle_worker_request_stop (worker);
+  g_signal_connect (fixture->set, "notify::n-live", G_CALLBACK (drop_on_n_live), &dropper);
+  spindle_worker_abandon (worker);
+
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
+
+  /* the abandoned thread still reads: it ends before the fixture goes */
+  spindle_test_pipe_poke (fixture->reader.fds[1]);
+  spindle_test_wait_flag (&fixture->reader.returned);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -532,6 +680,11 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/requests-on-terminal-are-noops", test_requests_on_terminal);
   spindle_test_add ("/engine/lifecycle/thread-create-failure", test_thread_create_failure);
   spindle_test_add ("/engine/lifecycle/list-model", test_list_model);
+  spindle_test_add ("/engine/lifecycle/end-drops-set", test_end_drops_set);
+  spindle_test_add ("/engine/lifecycle/child-drops-set", test_child_drops_set);
+  spindle_test_add ("/engine/lifecycle/stop-drops-set", test_stop_drops_set);
+  spindle_test_add ("/engine/lifecycle/cancel-drops-set", test_cancel_drops_set);
+  spindle_test_add ("/engine/lifecycle/abandon-drops-set", test_abandon_drops_set);
 
   return g_test_run ();
 }
