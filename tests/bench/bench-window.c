@@ -751,8 +751,8 @@ print_threads (GHashTable *result,
   if (threads == NULL || ms <= 0)
     g_print ("  bare threads               skipped: the reference program gave no result\n");
   else
-    g_print ("  a bare program making as many waiting threads %6.0f ms; Spindle's launch is %.2f× that\n",
-             ms, get (result, "launch_ms") / ms);
+    g_print ("  a bare program making as many waiting threads %6.0f ms, %.0f ms of CPU; Spindle's launch is %.2f× that\n",
+             ms, get (threads, "threads_cpu_ms"), get (result, "launch_ms") / ms);
 }
 
 static void
@@ -871,7 +871,9 @@ main (int    argc,
 
   if (reference_threads > 0)
     {
-      g_print ("RESULT threads_ms=%.1f\n", bench_reference_threads (reference_threads, bench.t_main));
+      double ms = bench_reference_threads (reference_threads, bench.t_main);
+
+      g_print ("RESULT threads_ms=%.1f threads_cpu_ms=%.1f\n", ms, process_cpu_us () / 1000.0);
       fflush (stdout);
       _exit (0);
     }
