@@ -22,9 +22,9 @@
 #include "spindle-process-private.h"
 
 /* The order channel to a process worker's helper: "stop SIGNAL" and
- * "kill" lines, each sent once, from the worker's thread or from the
- * thread that asks (see spindle-process.c). Its end of file is itself the
- * order to kill everything.
+ * "kill" (or "kill named") lines, each sent once, from the worker's
+ * thread or from the thread that asks (see spindle-process.c). Its end of
+ * file is itself the order to kill everything.
  *
  * Where the helper keeps the command in a cgroup of its own, the kill
  * does not wait for the helper to be scheduled (a millisecond and more
@@ -41,7 +41,12 @@
  * before its kill: a parent woken in wait() reaps a child that died
  * first before its own SIGKILL acts, and the helper never sees that
  * child. What the host named and the helper's report does not mention is
- * reported as reaped by its own parent (spindle-process-report.c).
+ * reported as reaped by its own parent (spindle-process-report.c). The
+ * order follows the naming: "kill named" tells the helper that the host
+ * named them and is writing cgroup.kill, so that it writes cgroup.kill
+ * too and reaps, without naming them again (its naming, on a machine of
+ * few processors, took the processor from the processes it lets die).
+ * Where the host did not name them, "kill" leaves it all to the helper.
  *
  * No lock is held across the kill or the naming: the thread that kills
  * may be preempted by the processes it wakes, and the other thread (the
@@ -449,34 +454,31 @@ name_members (GArray *pids)
 }
 
 /* Frozen, the cgroup's members fork nothing and reap nothing while they
- * are named; the names are published before cgroup.kill reaches them. A
- * cgroup removed meanwhile (the helper is at its end) refuses the write.
- * Where there are more than the host names, or they could not be listed,
- * the helper's order (sent first) does it all, and the cgroup stays
+ * are named; the names are published before the order that lets the
+ * helper rely on them, and so before cgroup.kill reaches them. Returns
+ * FALSE where there are more than the host names, or they could not be
+ * listed: the helper's "kill" then does it all, and the cgroup stays
  * frozen: the state the helper's own kill puts it in (it freezes, names
  * and kills, and never thaws), so nothing in it forks until then. A kill
  * from here, before the helper named them, would let a shell reap a
  * child unnamed (6 runs in 10 of the test of 261 processes lost one); a
  * thaw could undo the helper's freeze between its naming and its kill.
- * A helper gone is the host's to kill (spindle-process-report.c).
  */
-static void
-kill_cgroup (SpindleProcessOrders *self,
-             Cgroup               *cgroup)
+static gboolean
+freeze_and_name (SpindleProcessOrders *self,
+                 Cgroup               *cgroup)
 {
   g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   GArray *named;
 
   write_one (cgroup->dir_fd, "cgroup.freeze");
   if (!add_members (cgroup->dir_fd, 0, pids))
-    return;
+    return FALSE;
 
   named = name_members (pids);
   named = g_atomic_pointer_exchange (&self->named, named);
   g_clear_pointer (&named, g_array_unref);
-
-  if (write (cgroup->kill_fd, "1", 1) != 1)
-    g_debug ("Could not write a process worker's cgroup.kill: %s", g_strerror (errno));
+  return TRUE;
 }
 
 /* What the host named before its own kill, or NULL: for the report, once
@@ -549,14 +551,20 @@ _spindle_process_orders_stop_was_sent (SpindleProcessOrders *self)
   return sent;
 }
 
-/* The order goes first, so that the helper is on its way while the host
- * kills; once a thread has taken the kill on, another returns at once,
- * without the lock (the first may hold it, preempted).
+/* Without a cgroup the order is the whole kill. With one, the host
+ * freezes and names first, then orders, then writes cgroup.kill: the
+ * helper, told before any process dies, never takes the command's end
+ * for its own. A cgroup removed meanwhile (the helper is at its end)
+ * refuses the write; a helper gone is the host's to kill
+ * (spindle-process-report.c). Once a thread has taken the kill on,
+ * another returns at once, without the lock (the first may hold it,
+ * preempted).
  */
 void
 _spindle_process_orders_send_kill (SpindleProcessOrders *self)
 {
   Cgroup *cgroup = NULL;
+  gboolean named;
 
   if (g_atomic_int_get (&self->kill_taken))
     return;
@@ -565,20 +573,27 @@ _spindle_process_orders_send_kill (SpindleProcessOrders *self)
   if (!g_atomic_int_get (&self->kill_taken) && self->fd >= 0)
     {
       g_atomic_int_set (&self->kill_taken, TRUE);
-      orders_write (self, "kill\n");
       if (self->cgroup != NULL)
         {
           cgroup = self->cgroup;
           g_atomic_ref_count_inc (&cgroup->ref_count);
         }
+      else
+        orders_write (self, "kill\n");
     }
   g_mutex_unlock (&self->lock);
 
-  if (cgroup != NULL)
-    {
-      kill_cgroup (self, cgroup);
-      cgroup_unref (cgroup);
-    }
+  if (cgroup == NULL)
+    return;
+
+  named = freeze_and_name (self, cgroup);
+  g_mutex_lock (&self->lock);
+  orders_write (self, named ? "kill named\n" : "kill\n");
+  g_mutex_unlock (&self->lock);
+
+  if (named && write (cgroup->kill_fd, "1", 1) != 1)
+    g_debug ("Could not write a process worker's cgroup.kill: %s", g_strerror (errno));
+  cgroup_unref (cgroup);
 }
 
 /* On the set's main context, as the request is made. */

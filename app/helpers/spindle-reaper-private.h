@@ -127,6 +127,7 @@ typedef struct
   int         stop_signal;     /* sent to leftovers once the command ended */
   bool        swept;           /* leftovers were sent stop_signal */
   bool        killing;
+  bool        host_named;      /* the host froze and named the cgroup's members */
   long long   grace_deadline;  /* leftovers get SIGKILL then */
   long long   kill_deadline;
   long long   next_sweep;      /* while killing: the next sweep */

@@ -18,7 +18,9 @@
  *
  * Descriptors, set up by the host:
  *   0, 1, 2  the command's stdin, stdout and stderr (passed on as they are)
- *   3        orders from the host, one per line: "stop SIGNO", "kill";
+ *   3        orders from the host, one per line: "stop SIGNO", "kill",
+ *            "kill named" (the host froze the command's cgroup, named
+ *            its members and is writing cgroup.kill itself);
  *            end of file means the host is gone: kill everything
  *   4        the report to the host, one record per line:
  *              started PID
@@ -470,11 +472,17 @@ kill_contained (Reaper *self)
 
 /* The first sweep of a contained command is the cgroup's alone; a later
  * one (something outlived it: moved out of the cgroup, say) walks too.
+ * Where the host has frozen the cgroup and named its members ("kill
+ * named"), the first sweep only writes cgroup.kill: naming them again
+ * would take the processor from the processes it lets die, on the path
+ * of every force-kill, and learn nothing the host's names do not give.
  */
 static void
 kill_sweep (Reaper *self)
 {
-  if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0)
+  if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0 && self->host_named)
+    cgroup_kill (&self->contain);
+  else if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0)
     kill_contained (self);
   else
     {
@@ -695,6 +703,11 @@ obey (Reaper     *self,
 
   if (strcmp (order, "kill") == 0)
     start_killing (self);
+  else if (strcmp (order, "kill named") == 0)
+    {
+      self->host_named = !self->killing;
+      start_killing (self);
+    }
   else if (parse_stop (order, &signo))
     {
       self->stop_signal = signo;
