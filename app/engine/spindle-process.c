@@ -347,19 +347,27 @@ collect_report (SpindleProcess *self)
 }
 
 /* Runs while a force-cancel unwinds the body: the kill, and the report of
- * it, step by step, before the cleanup stack runs. The helper is reaped
- * by the stack's step: the main context takes the report's steps while
- * the helper exits.
+ * it, step by step, before the cleanup stack runs. The helper exits once
+ * its report is whole, while the report is recorded; the stack's step
+ * reaps it. It is waited for here, as a command's own end waits for it
+ * before the job ends: the job's end then posts the report's steps and
+ * the end itself together, and the main context wakes once for them
+ * rather than for the steps while the helper is still exiting, then for
+ * the end.
  */
 static void
 on_force_cancel (gpointer data)
 {
   SpindleProcess *self = data;
+  gboolean whole;
 
   _spindle_job_forget_unwound_frames ();
   _spindle_process_orders_send_kill (self->orders);
   collect_report (self);
+  whole = self->report_done;
   _spindle_process_record_report (self);
+  if (whole)
+    helper_exited_within (self, HELPER_MARGIN_MSEC);
 }
 
 /* After a stop the engine's waits return at once, so the rest of the
