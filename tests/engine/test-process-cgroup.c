@@ -457,9 +457,11 @@ assert_report_names (SpindleWorker *worker,
 /* Shells that each wait for a sleep of their own, killed together in the
  * cgroup, which the kill does not walk: a shell woken in wait() reaps a
  * sleep that died first before its own SIGKILL acts, and so the report
- * can name that sleep only as the reaper named it before the kill (from
- * the cgroup's list); the rest come to the reaper as zombies, named
- * before they are reaped. Every process is in the report either way.
+ * can name that sleep only as it was named before the kill, from the
+ * cgroup's list (by the host, which orders the helper's kill after its
+ * naming; by the helper where the host did not name them); the rest come
+ * to the helper as zombies, named before they are reaped. Every process
+ * is in the report either way.
  */
 static void
 test_cgroup_kill_names_every_process (void)
