@@ -451,7 +451,10 @@ _spindle_window_get_selected_worker (SpindleWindow *self)
 void
 _spindle_window_sample (SpindleWindow *self)
 {
-  _spindle_panel_sample (self->panel);
+  /* the sample may deliver an event that closes the window */
+  g_autoptr(SpindlePanel) panel = g_object_ref (self->panel);
+
+  _spindle_panel_sample (panel);
 }
 
 /* The text a widget's tooltip would show now, or NULL (for tests). */

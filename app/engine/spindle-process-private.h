@@ -62,6 +62,7 @@ struct _SpindleProcess
 
   pid_t        helper_pid;
   int          helper_pidfd;
+  gint64       helper_deadline;    /* monotonic µs by which the helper, ordered to end, must have; 0: not ordered */
   SpindleProcessOrders *orders;    /* holds the host's end of the order channel */
   int          report_fd;
   int          out_fd;

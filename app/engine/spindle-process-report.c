@@ -487,7 +487,7 @@ _spindle_process_record_report (SpindleProcess *self)
   if (self->helper_pid > 0 && self->exec_errno == 0 && self->fork_errno == 0 && !self->report_done)
     {
       record_step (self, _("The process helper's report"),
-                   _("The helper ended without its full report: processes may be left behind"));
+                   _("The helper did not give its full report: processes may be left behind"));
       if (contained != NULL)
         kill_left_cgroup (self, contained, scope);
     }

@@ -269,6 +269,20 @@ helper_exited_within (SpindleProcess *self,
   return n > 0;
 }
 
+/* What is left of the helper's bound, which starts at the first order to
+ * end (a kill, or the end of file on the order channel).
+ */
+static int
+helper_msec_left (SpindleProcess *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->helper_deadline == 0)
+    self->helper_deadline = now + HELPER_BOUND_MSEC * (gint64) 1000;
+
+  return (int) (MAX (self->helper_deadline - now, 0) / 1000);
+}
+
 /* On every path, last: the end of file on the order channel is the order
  * to kill everything; then the helper is reaped, by its own pid.
  */
@@ -280,8 +294,11 @@ reap_helper_step (gpointer   data,
   gboolean in_time;
   int status = 0;
 
+  /* one bound from the first order to end, however many waits share it:
+   * after a kill the report's collection took its part already
+   */
   _spindle_process_orders_close (self->orders);
-  in_time = helper_exited_within (self, HELPER_BOUND_MSEC);
+  in_time = helper_exited_within (self, helper_msec_left (self));
   if (!in_time)
     kill (self->helper_pid, SIGKILL);
 
@@ -335,13 +352,11 @@ show_running (SpindleProcess *self)
 static void
 collect_report (SpindleProcess *self)
 {
-  gint64 deadline = g_get_monotonic_time () + HELPER_BOUND_MSEC * (gint64) 1000;
-
   while (self->report_fd >= 0 && !self->report_done)
     {
-      gint64 left = deadline - g_get_monotonic_time ();
+      int left = helper_msec_left (self);
 
-      if (left <= 0 || !drain_ready (self, (int) (left / 1000) + 1))
+      if (left <= 0 || !drain_ready (self, left))
         break;
     }
 }

@@ -188,6 +188,86 @@ test_unread_input_dropped (void)
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
 }
 
+/* A helper that never ends *****************************************************/
+
+/* A helper that says it started, then ignores its orders, their end of
+ * file and every signal but SIGKILL. After a force the host waits for
+ * its report and then for its exit within one bound, the helper's worst
+ * case and a margin, from the kill order; then it SIGKILLs it and says
+ * so. (The two waits each took the whole bound: 28 s instead of 14.)
+ */
+static gboolean
+marked_cond (gpointer data)
+{
+  return spindle_test_count_marked (MARK) > 0;
+}
+
+static gboolean
+no_marked_cond (gpointer data)
+{
+  return spindle_test_count_marked (MARK) == 0;
+}
+
+static gboolean
+step_failed_saying (SpindleWorker *worker,
+                    const char    *needle)
+{
+  SpindleCleanupReport *report = spindle_worker_get_cleanup_report (worker);
+
+  for (guint i = 0; report != NULL && i < spindle_cleanup_report_get_n_steps (report); i++)
+    {
+      const SpindleCleanupStep *step = spindle_cleanup_report_get_step (report, i);
+
+      if (step->outcome == SPINDLE_CLEANUP_OUTCOME_FAILED && step->message != NULL &&
+          strstr (step->message, needle) != NULL)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_stuck_helper_one_bound (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  g_autofree char *reaper = g_strdup (g_getenv (SPINDLE_REAPER_ENV));
+  g_autofree char *dir = g_dir_make_tmp ("spindle-test-XXXXXX", NULL);
+  g_autofree char *helper = g_build_filename (dir, "stuck-helper", NULL);
+  g_autofree char *script = NULL;
+  const char *argv[] = { "true", NULL };
+  SpindleWorker *worker;
+  gint64 forced, took_ms;
+
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "trap '' TERM INT HUP PIPE\n"
+                            "echo \"started $$\" >&4\n"
+                            "exec sleep %s\n", MARK);
+  g_assert_true (g_file_set_contents (helper, script, -1, NULL));
+  g_assert_cmpint (chmod (helper, 0755), ==, 0);
+
+  g_setenv (SPINDLE_REAPER_ENV, helper, TRUE);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
+  /* the worker's thread reads the variable when it starts the helper */
+  spindle_test_wait_until (marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+  g_setenv (SPINDLE_REAPER_ENV, reaper, TRUE);
+
+  forced = g_get_monotonic_time ();
+  spindle_worker_force_cancel (worker);
+  spindle_test_wait_terminal (worker);
+  took_ms = (g_get_monotonic_time () - forced) / 1000;
+
+  /* the bound is 14 s (spindle-reaper-bounds.h and spindle-process.c) */
+  g_assert_cmpint (took_ms, >=, 13 * 1000);
+  g_assert_cmpint (took_ms, <, 21 * 1000);
+  g_assert_true (step_failed_saying (worker, "did not give its full report"));
+  g_assert_true (step_failed_saying (worker, "did not end within 14000 ms and was killed"));
+
+  spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_test_count_children (), ==, 0);
+  g_unlink (helper);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -197,6 +277,7 @@ main (int    argc,
 
   g_test_add_func ("/engine/process-helper/killed-before-exec", test_killed_before_exec);
   g_test_add_func ("/engine/process-helper/unread-input-dropped", test_unread_input_dropped);
+  g_test_add_func ("/engine/process-helper/stuck-helper-one-bound", test_stuck_helper_one_bound);
 
   return g_test_run ();
 }
