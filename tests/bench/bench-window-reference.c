@@ -9,7 +9,7 @@
  * as bare as GTK makes it, with the shape of Spindle's list. The same
  * columns at the same widths, as many rows, each cell one GtkInscription
  * (GTK's cheapest text widget) holding the text Spindle shows there, the
- * name two lines high as Spindle's is. No pills, buttons, timelines,
+ * name two lines high as Spindle's is, rows and cells styled as Spindle's. No pills, buttons, timelines,
  * sorting, tree or live figures: what is left is what GTK itself costs to
  * scroll a list of this size, drawn by the same renderer on the same
  * display, measured in the same run as Spindle's list.
@@ -28,15 +28,17 @@
 typedef struct
 {
   const char *title;
-  int         width;
+  int         width;     /* fixed; 0: sized by its content, or the one that expands */
   const char *text;      /* before the row's number, if it has one */
   int         number;    /* added to the row's number; -1: none */
   const char *after;     /* after the number */
 } ReferenceColumn;
 
-/* Spindle's columns, their widths and a sleeper's text (spindle-panel.ui). */
+/* Spindle's columns, their widths and a sleeper's text (spindle-panel.ui):
+ * the name takes what is left, its kind in a smaller size below it.
+ */
 static const ReferenceColumn columns[] = {
-  { "Name",        170, "sleeper ", 0, "\nSleeper" },
+  { "Name",          0, "sleeper ", 0, "\n<small>Sleeper</small>" },
   { "TID",          72, "", 10000, "" },
   { "State",       116, "running", -1, "" },
   { "Elapsed",      80, "0:07.6", -1, "" },
@@ -71,7 +73,29 @@ bind_cell (GtkSignalListItemFactory *factory,
                                              : g_strdup_printf ("%s%u%s", column->text, row + column->number,
                                                                 column->after);
 
-  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (item)), text);
+  gtk_inscription_set_markup (GTK_INSCRIPTION (gtk_list_item_get_child (item)), text);
+}
+
+/* Spindle's rows and cells as its style sheet has them (ui/style.css): the
+ * same height and padding, and the theme's cell borders made transparent,
+ * which the cairo renderer then does not draw (drawn, they cost more than
+ * the text).
+ */
+static const char reference_css[] =
+  "columnview.reference > listview > row { min-height: 40px; }\n"
+  "columnview.reference > listview > row > cell {\n"
+  "  padding-top: 4px; padding-bottom: 4px; border-color: transparent;\n"
+  "}\n";
+
+static void
+add_style (GtkWidget *widget)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_data (provider, reference_css, -1);
+  gtk_style_context_add_provider_for_display (gtk_widget_get_display (widget), GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_widget_add_css_class (widget, "reference");
 }
 
 /* The rows need nothing of their own: the cells make their text from the
@@ -101,6 +125,7 @@ bench_reference_window_new (guint       n_rows,
   GtkWidget *view = gtk_column_view_new (selection);
   GtkWidget *scroller = gtk_scrolled_window_new ();
 
+  add_style (view);
   gtk_single_selection_set_autoselect (GTK_SINGLE_SELECTION (selection), FALSE);
   gtk_single_selection_set_can_unselect (GTK_SINGLE_SELECTION (selection), TRUE);
   gtk_selection_model_unselect_all (selection);
@@ -113,7 +138,9 @@ bench_reference_window_new (guint       n_rows,
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), (gpointer) &columns[i]);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), (gpointer) &columns[i]);
       column = gtk_column_view_column_new (columns[i].title, factory);
-      gtk_column_view_column_set_fixed_width (column, columns[i].width);
+      if (columns[i].width > 0)
+        gtk_column_view_column_set_fixed_width (column, columns[i].width);
+      gtk_column_view_column_set_expand (column, i == 0);
       gtk_column_view_append_column (GTK_COLUMN_VIEW (view), column);
     }
 
