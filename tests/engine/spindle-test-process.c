@@ -324,3 +324,30 @@ spindle_test_dead_manager_bind (const char *runtime)
   g_assert_no_errno (bind (fd, (struct sockaddr *) &addr, sizeof addr));
   close (fd);
 }
+
+SpindleWorker *
+spindle_test_spawn_under_helper (SpindleWorkerSet   *set,
+                                 const char         *script,
+                                 const char * const *argv,
+                                 SpindleTestCondFunc started,
+                                 gpointer            data)
+{
+  g_autofree char *reaper = g_strdup (g_getenv (SPINDLE_REAPER_ENV));
+  g_autofree char *dir = g_dir_make_tmp ("spindle-test-XXXXXX", NULL);
+  g_autofree char *helper = g_build_filename (dir, "helper", NULL);
+  SpindleWorker *worker;
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_set_contents (helper, script, -1, NULL));
+  g_assert_no_errno (g_chmod (helper, 0755));
+
+  g_setenv (SPINDLE_REAPER_ENV, helper, TRUE);
+  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
+  spindle_test_wait_until (started, data, SPINDLE_TEST_GUARD_MS);
+  g_setenv (SPINDLE_REAPER_ENV, reaper, TRUE);
+
+  g_assert_no_errno (g_unlink (helper));
+  g_assert_no_errno (g_rmdir (dir));
+
+  return worker;
+}

@@ -124,4 +124,14 @@ void      spindle_test_mock_stop            (SpindleTestMock   *mock);
  * closes it: a user manager seems to run there, and a call fails at once. */
 void      spindle_test_dead_manager_bind    (const char        *runtime);
 
+/* Spawns @argv in @set with the shell @script standing in for the reaper
+ * helper, and waits until @started holds: the worker's thread reads
+ * SPINDLE_REAPER only as it starts the helper. Then the real helper is
+ * named again and the script's file removed (the shell holds it open). */
+SpindleWorker *spindle_test_spawn_under_helper (SpindleWorkerSet   *set,
+                                               const char         *script,
+                                               const char * const *argv,
+                                               SpindleTestCondFunc started,
+                                               gpointer            data);
+
 G_END_DECLS

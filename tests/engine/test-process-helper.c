@@ -230,9 +230,6 @@ static void
 test_stuck_helper_one_bound (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  g_autofree char *reaper = g_strdup (g_getenv (SPINDLE_REAPER_ENV));
-  g_autofree char *dir = g_dir_make_tmp ("spindle-test-XXXXXX", NULL);
-  g_autofree char *helper = g_build_filename (dir, "stuck-helper", NULL);
   g_autofree char *script = NULL;
   const char *argv[] = { "true", NULL };
   SpindleWorker *worker;
@@ -242,14 +239,7 @@ test_stuck_helper_one_bound (void)
                             "trap '' TERM INT HUP PIPE\n"
                             "echo \"started $$\" >&4\n"
                             "exec sleep %s\n", MARK);
-  g_assert_true (g_file_set_contents (helper, script, -1, NULL));
-  g_assert_cmpint (chmod (helper, 0755), ==, 0);
-
-  g_setenv (SPINDLE_REAPER_ENV, helper, TRUE);
-  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
-  /* the worker's thread reads the variable when it starts the helper */
-  spindle_test_wait_until (marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
-  g_setenv (SPINDLE_REAPER_ENV, reaper, TRUE);
+  worker = spindle_test_spawn_under_helper (set, script, argv, marked_cond, NULL);
 
   forced = g_get_monotonic_time ();
   spindle_worker_force_cancel (worker);
@@ -264,8 +254,6 @@ test_stuck_helper_one_bound (void)
 
   spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
   g_assert_cmpuint (spindle_test_count_children (), ==, 0);
-  g_unlink (helper);
-  g_rmdir (dir);
 }
 
 int

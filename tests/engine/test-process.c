@@ -20,7 +20,7 @@
 
 #include <glib/gstdio.h>
 
-#include "spindle-test-util.h"
+#include "spindle-test-process.h"
 
 /* Command workers, run through the reaper helper of the build tree
  * (SPINDLE_REAPER). Every process a test starts carries a marker in its
@@ -726,9 +726,6 @@ static void
 test_helper_gone_pipe_held (void)
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
-  g_autofree char *reaper = g_strdup (g_getenv (SPINDLE_REAPER_ENV));
-  g_autofree char *dir = g_dir_make_tmp ("spindle-test-XXXXXX", NULL);
-  g_autofree char *helper = g_build_filename (dir, "dying-helper", NULL);
   g_autofree char *script = NULL;
   g_auto(GStrv) pids = NULL;
   const char *argv[] = { "true", NULL };
@@ -738,13 +735,7 @@ test_helper_gone_pipe_held (void)
 
   spindle_test_pid_file_init (&file, 1);
   script = g_strdup_printf ("#!/bin/sh\nsleep %s & echo $! > %s\nexit 0\n", MARK, file.path);
-  g_assert_true (g_file_set_contents (helper, script, -1, NULL));
-  g_assert_cmpint (chmod (helper, 0755), ==, 0);
-
-  g_setenv (SPINDLE_REAPER_ENV, helper, TRUE);
-  worker = spindle_test_spawn_command (set, g_strdupv ((char **) argv), NULL);
-  spindle_test_wait_until (spindle_test_pid_file_full, &file, SPINDLE_TEST_GUARD_MS);
-  g_setenv (SPINDLE_REAPER_ENV, reaper, TRUE);
+  worker = spindle_test_spawn_under_helper (set, script, argv, spindle_test_pid_file_full, &file);
   spindle_test_wait_terminal (worker);
 
   g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_FAILED);
@@ -758,8 +749,6 @@ test_helper_gone_pipe_held (void)
   g_assert_cmpint (kill (atoi (pids[0]), SIGKILL), ==, 0);
   spindle_test_wait_until (no_marked_cond, NULL, SPINDLE_TEST_GUARD_MS);
   spindle_test_pid_file_clear (&file);
-  g_unlink (helper);
-  g_rmdir (dir);
 }
 
 /* The host dies ****************************************************************/
