@@ -480,9 +480,11 @@ kill_contained (Reaper *self)
 static void
 kill_sweep (Reaper *self)
 {
-  if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0 && self->host_named)
+  bool first_contained = self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0;
+
+  if (first_contained && self->host_named)
     cgroup_kill (&self->contain);
-  else if (self->contain.kind != CONTAIN_GROUP && self->n_sweeps == 0)
+  else if (first_contained)
     kill_contained (self);
   else
     {

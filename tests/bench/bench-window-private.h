@@ -26,4 +26,11 @@ GtkWidget *bench_reference_window_new (guint       n_rows,
 double     bench_reference_threads    (guint       n,
                                        gint64      t_main);
 
+/* htop showing @pid's threads at a 0.5 s refresh for @seconds: its CPU in
+ * % of a core, or NAN if it could not run.
+ */
+double     bench_reference_htop       (const char *htop,
+                                       GPid        pid,
+                                       guint       seconds);
+
 G_END_DECLS

@@ -17,8 +17,17 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
 #include <pthread.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <gtk/gtk.h>
 
@@ -214,4 +223,87 @@ bench_reference_threads (guint  n,
   g_mutex_unlock (&threads.lock);
 
   return ms;
+}
+
+/* The reference for the idle window: htop on the same threads ***************/
+
+#define HTOP_SETTLE_MS  1000
+
+/* utime + stime of a process, in clock ticks, from /proc/PID/stat. */
+static gint64
+process_ticks (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *after_name;
+  unsigned long utime = 0, stime = 0;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
+    return -1;
+
+  /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+  if (sscanf (after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
+    return -1;
+
+  return utime + stime;
+}
+
+/* Reads and drops what htop draws until @until, so it never blocks. */
+static void
+drain_until (int    fd,
+             gint64 until)
+{
+  char buffer[65536];
+  gint64 now;
+
+  while ((now = g_get_monotonic_time ()) < until)
+    {
+      struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+      if (poll (&pfd, 1, (int) ((until - now) / 1000) + 1) > 0 && read (fd, buffer, sizeof buffer) < 0 && errno != EINTR)
+        g_usleep ((until - now) > 10000 ? 10000 : (until - now));
+    }
+}
+
+/* htop showing @pid's threads at a 0.5 s refresh for @seconds: its CPU in
+ * % of a core, or NAN if it could not run.
+ */
+double
+bench_reference_htop (const char *htop,
+                      GPid        pid,
+                      guint       seconds)
+{
+  struct winsize size = { .ws_row = 50, .ws_col = 200 };
+  g_autofree char *pid_text = g_strdup_printf ("%d", pid);
+  gint64 start_ticks, end_ticks, start, end;
+  int master;
+  pid_t child = forkpty (&master, NULL, NULL, &size);
+
+  if (child < 0)
+    return NAN;
+
+  if (child == 0)
+    {
+      /* no settings of the user's: htop's defaults, threads shown */
+      g_setenv ("HTOPRC", "/nonexistent/htoprc", TRUE);
+      g_setenv ("TERM", "xterm", TRUE);
+      execl (htop, "htop", "-d", "5", "-p", pid_text, (char *) NULL);
+      _exit (127);
+    }
+
+  drain_until (master, g_get_monotonic_time () + HTOP_SETTLE_MS * 1000);
+  start = g_get_monotonic_time ();
+  start_ticks = process_ticks (child);
+  drain_until (master, start + seconds * G_USEC_PER_SEC);
+  end_ticks = process_ticks (child);
+  end = g_get_monotonic_time ();
+
+  kill (child, SIGKILL);
+  waitpid (child, NULL, 0);
+  close (master);
+
+  if (start_ticks < 0 || end_ticks < 0)
+    return NAN;
+
+  return 100.0 * (end_ticks - start_ticks) / sysconf (_SC_CLK_TCK) / ((end - start) / (double) G_USEC_PER_SEC);
 }

@@ -30,25 +30,26 @@
  * or directly, `BUILDDIR/tests/bench/spindle-bench-window [--workers N]`
  * under any X display.
  *
- * The reference is htop 3 showing the same threads at a 0.5 s refresh
+ * The idle window's reference is htop 3 showing the same threads at a 0.5 s refresh
  * (`htop -d 5 -p PID`, in a pseudo-terminal of 200×50, its own settings
  * file left out): for the largest size the child stays up once measured,
  * htop runs against it for as long as the idle measure, and its CPU (from
  * /proc/PID/stat, after a second to settle) is printed beside Spindle's
- * main thread, as a ratio. Without htop that line says it was skipped.
+ * main thread, as a ratio (bench-window-reference.c, with the other
+ * references). Without htop that line says it was skipped. Scrolling is
+ * set beside GTK's bare column view of the same shape, and the launch
+ * beside a bare program making as many threads, each in a process of its
+ * own after the largest size.
  */
 
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
-#include <poll.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -61,7 +62,6 @@
 #define SETTLE_MS       1500
 #define GUARD_SECONDS   120
 #define SCROLL_STEP_PX  37.0
-#define HTOP_SETTLE_MS  1000
 
 typedef struct
 {
@@ -510,85 +510,6 @@ read_result_line (int fd)
   return NULL;
 }
 
-/* utime + stime of a process, in clock ticks, from /proc/PID/stat. */
-static gint64
-process_ticks (GPid pid)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *stat = NULL;
-  const char *after_name;
-  unsigned long utime = 0, stime = 0;
-
-  if (!g_file_get_contents (path, &stat, NULL, NULL) || (after_name = strrchr (stat, ')')) == NULL)
-    return -1;
-
-  /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-  if (sscanf (after_name + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2)
-    return -1;
-
-  return utime + stime;
-}
-
-/* Reads and drops what htop draws until @until, so it never blocks. */
-static void
-drain_until (int    fd,
-             gint64 until)
-{
-  char buffer[65536];
-  gint64 now;
-
-  while ((now = g_get_monotonic_time ()) < until)
-    {
-      struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-      if (poll (&pfd, 1, (int) ((until - now) / 1000) + 1) > 0 && read (fd, buffer, sizeof buffer) < 0 && errno != EINTR)
-        g_usleep ((until - now) > 10000 ? 10000 : (until - now));
-    }
-}
-
-/* htop showing @pid's threads at a 0.5 s refresh for @seconds: its CPU in
- * % of a core, or NAN if it could not run.
- */
-static double
-measure_htop (const char *htop,
-              GPid        pid,
-              guint       seconds)
-{
-  struct winsize size = { .ws_row = 50, .ws_col = 200 };
-  g_autofree char *pid_text = g_strdup_printf ("%d", pid);
-  gint64 start_ticks, end_ticks, start, end;
-  int master;
-  pid_t child = forkpty (&master, NULL, NULL, &size);
-
-  if (child < 0)
-    return NAN;
-
-  if (child == 0)
-    {
-      /* no settings of the user's: htop's defaults, threads shown */
-      g_setenv ("HTOPRC", "/nonexistent/htoprc", TRUE);
-      g_setenv ("TERM", "xterm", TRUE);
-      execl (htop, "htop", "-d", "5", "-p", pid_text, (char *) NULL);
-      _exit (127);
-    }
-
-  drain_until (master, g_get_monotonic_time () + HTOP_SETTLE_MS * 1000);
-  start = g_get_monotonic_time ();
-  start_ticks = process_ticks (child);
-  drain_until (master, start + seconds * G_USEC_PER_SEC);
-  end_ticks = process_ticks (child);
-  end = g_get_monotonic_time ();
-
-  kill (child, SIGKILL);
-  waitpid (child, NULL, 0);
-  close (master);
-
-  if (start_ticks < 0 || end_ticks < 0)
-    return NAN;
-
-  return 100.0 * (end_ticks - start_ticks) / sysconf (_SC_CLK_TCK) / ((end - start) / (double) G_USEC_PER_SEC);
-}
-
 /* One child, run with @argv and read back; with @htop, htop is measured
  * against it once it has measured itself, before it is ended.
  */
@@ -614,7 +535,7 @@ run_measure (const char  **argv,
 
   line = read_result_line (out);
   if (line != NULL && htop != NULL)
-    *htop_cpu = measure_htop (htop, pid, idle_seconds);
+    *htop_cpu = bench_reference_htop (htop, pid, idle_seconds);
 
   /* ten thousand sleepers need not stop one by one */
   kill (pid, SIGKILL);
