@@ -177,8 +177,9 @@ follow_clock (SpindleWorkerMonitor *self)
 static void
 on_tick (SpindleClock         *clock,
          gint64                now,
-         SpindleWorkerMonitor *self)
+         SpindleWorkerMonitor *monitor)
 {
+  g_autoptr(SpindleWorkerMonitor) self = g_object_ref (monitor);
   g_autoptr(GPtrArray) workers = g_ptr_array_new_full (g_hash_table_size (self->processes), g_object_unref);
   GHashTableIter iter;
   gpointer worker;
@@ -372,13 +373,20 @@ queue_changed (SpindleWorkerMonitor *self)
     self->changed_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_changed, self, NULL);
 }
 
+/* Here and in every handler the monitor has, the monitor is held: a
+ * handler of its signals, or of a model a walk changes, may drop its
+ * last reference (a window that closes), and the handler goes on with
+ * its tables and its next emission.
+ */
 static void
 on_set_items_changed (GListModel           *model,
                       guint                 position,
                       guint                 removed,
                       guint                 added,
-                      SpindleWorkerMonitor *self)
+                      SpindleWorkerMonitor *monitor)
 {
+  g_autoptr(SpindleWorkerMonitor) self = g_object_ref (monitor);
+
   mirror_change (self, model, ensure_mirror (self, model), position, removed, added);
   queue_changed (self);
   g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
@@ -415,7 +423,8 @@ on_any_items_changed (GSignalInvocationHint *hint,
                       const GValue          *values,
                       gpointer               data)
 {
-  SpindleWorkerMonitor *self = data;
+  SpindleWorkerMonitor *monitor = data;
+  g_autoptr(SpindleWorkerMonitor) self = NULL;
   GListModel *model = g_value_peek_pointer (&values[0]);
   guint position = g_value_get_uint (&values[1]);
   guint removed = g_value_get_uint (&values[2]);
@@ -423,19 +432,20 @@ on_any_items_changed (GSignalInvocationHint *hint,
   SpindleWorker *parent = NULL;
   GPtrArray *mirror;
 
-  if (g_thread_self () != self->owner || model == G_LIST_MODEL (self->set))
+  if (g_thread_self () != monitor->owner || model == G_LIST_MODEL (monitor->set))
     return TRUE;
 
-  if ((mirror = g_hash_table_lookup (self->mirrors, model)) == NULL)
+  if ((mirror = g_hash_table_lookup (monitor->mirrors, model)) == NULL)
     {
-      if (added == 0 || (parent = find_parent (self, model, position)) == NULL)
+      if (added == 0 || (parent = find_parent (monitor, model, position)) == NULL)
         return TRUE;
-      mirror = ensure_mirror (self, model);
+      mirror = ensure_mirror (monitor, model);
       /* its row, made without children, is to be made again */
       if (spindle_worker_get_parent (parent) == NULL)
-        g_ptr_array_add (self->new_parents, parent);
+        g_ptr_array_add (monitor->new_parents, parent);
     }
 
+  self = g_object_ref (monitor);
   mirror_change (self, model, mirror, position, removed, added);
   queue_changed (self);
   g_signal_emit (self, signals[WORKER_CHANGED], 0, NULL, FALSE);
@@ -474,11 +484,14 @@ on_worker_notify (SpindleWorker *worker,
                   GParamSpec    *pspec,
                   gpointer       data)
 {
-  SpindleWorkerMonitor *self = data;
+  SpindleWorkerMonitor *monitor = data;
+  g_autoptr(SpindleWorkerMonitor) self = NULL;
   gboolean state_changed = g_str_equal (g_param_spec_get_name (pspec), "state");
 
-  if (!recount_worker (self, worker))
+  if (!recount_worker (monitor, worker))
     return;
+
+  self = g_object_ref (monitor);
 
   if (state_changed)
     watch_processes (self, worker);

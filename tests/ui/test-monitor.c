@@ -149,6 +149,55 @@ test_one_handler_per_worker (void)
   g_assert_cmpuint (spindle_worker_monitor_get_n_live (monitor), ==, 0);
 }
 
+/* A window that owns the monitor and the set lets go of both from the
+ * monitor's signal, when it closes as its last worker ends: the monitor,
+ * which goes on to emit worker-ended for the same change, must outlive
+ * its emissions, and the set the change it was making.
+ */
+typedef struct
+{
+  SpindleWorkerSet     *set;
+  SpindleWorkerMonitor *monitor;
+  guint                 n_dropped;
+} Owner;
+
+static void
+drop_on_end (SpindleWorkerMonitor *monitor,
+             SpindleWorker        *worker,
+             gboolean              state_changed,
+             Owner                *owner)
+{
+  if (worker == NULL || !state_changed || !spindle_worker_is_terminal (worker))
+    return;
+
+  g_signal_handlers_disconnect_by_func (monitor, drop_on_end, owner);
+  g_clear_object (&owner->set);
+  g_clear_object (&owner->monitor);
+  owner->n_dropped++;
+}
+
+static gboolean
+owner_dropped (gpointer data)
+{
+  return ((Owner *) data)->n_dropped > 0;
+}
+
+static void
+test_handler_drops_monitor (void)
+{
+  static gint result;
+  Owner owner = { spindle_test_set_new (), NULL, 0 };
+
+  owner.monitor = spindle_worker_monitor_new (owner.set);
+  g_signal_connect (owner.monitor, "worker-changed", G_CALLBACK (drop_on_end), &owner);
+  spindle_test_spawn (owner.set, "quick", spindle_test_int_body, &result);
+
+  spindle_test_wait_until (owner_dropped, &owner, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (owner.n_dropped, ==, 1);
+  g_assert_null (owner.monitor);
+  g_assert_null (owner.set);
+}
+
 /* A set whose workers' threads are made by its starter threads, as the
  * window's batches are, on small stacks.
  */
@@ -644,6 +693,7 @@ main (int   argc,
   spindle_ui_test_init_full (&argc, &argv, spindle_test_init);
 
   g_test_add_func ("/ui/monitor/one-handler-per-worker", test_one_handler_per_worker);
+  g_test_add_func ("/ui/monitor/handler-drops-monitor", test_handler_drops_monitor);
   g_test_add_func ("/ui/monitor/spawn-cost", test_spawn_cost);
   g_test_add_func ("/ui/monitor/process-row-change-visits", test_process_row_change_visits);
 
