@@ -106,16 +106,21 @@ fill_setup (SpindleWorkerSet   *self,
   setup->cancel_grace = self->cancel_grace;
 }
 
+/* A new worker is counted in n-live before anyone sees it (a handler that
+ * sees it may end it: an abandon), and n-live is notified once it is
+ * listed, in the set or its parent's children: a handler of either signal
+ * finds every worker n-live counts listed.
+ */
 static void
-count_live (SpindleWorkerSet *self)
+notify_n_live (SpindleWorkerSet *self)
 {
-  self->n_live++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
 }
 
-/* A child's first event, posted by its parent, makes its worker. A child
- * whose parent's worker is gone (removed after it was abandoned) has no
- * one to join its thread: it is disowned, as its parent was.
+/* A child's first event, posted by its parent, makes its worker (transfer
+ * full: a handler of n-live may remove its parent, which held it). A
+ * child whose parent's worker is gone (removed after it was abandoned)
+ * has no one to join its thread: it is disowned, as its parent was.
  */
 static SpindleWorker *
 adopt (SpindleWorkerSet *self,
@@ -141,9 +146,9 @@ adopt (SpindleWorkerSet *self,
   setup.job = job;
   child = _spindle_worker_new (&setup);
 
-  count_live (self);
+  self->n_live++;
   _spindle_worker_add_child (parent, child);
-  g_object_unref (child);
+  notify_n_live (self);
 
   return child;
 }
@@ -162,17 +167,17 @@ dispatch_events (GQueue   *events,
   for (GList *l = events->head; l != NULL; l = l->next)
     {
       SpindleEvent *event = l->data;
-      SpindleWorker *worker = _spindle_job_get_worker (event->job);
+      g_autoptr(SpindleWorker) worker = NULL;
 
-      if (worker == NULL && event->kind == SPINDLE_EVENT_SPAWNED)
+      if (_spindle_job_get_worker (event->job) != NULL)
+        worker = g_object_ref (_spindle_job_get_worker (event->job));
+      else if (event->kind == SPINDLE_EVENT_SPAWNED)
         worker = adopt (self, event->job);
 
       if (worker == NULL)
         continue;
 
-      g_object_ref (worker);
       _spindle_worker_handle_event (worker, event);
-      g_object_unref (worker);
     }
 }
 
@@ -535,7 +540,7 @@ add_worker (SpindleWorkerSet *self,
  * Returns: (transfer none) (nullable): the worker, owned by the set
  */
 SpindleWorker *
-spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
+spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
                                const SpindleSpawnOptions *options,
                                const char                *name,
                                SpindleJobFunc             func,
@@ -544,16 +549,20 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
                                GError                   **error)
 {
   static const SpindleSpawnOptions defaults = { 0 };
+  g_autoptr(SpindleWorkerSet) self = NULL;
   g_autoptr(GError) local_error = NULL;
   SpindleWorkerSetup setup = { 0 };
   SpindleWorker *worker;
   SpindleJob *job;
 
-  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), NULL);
-  SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, NULL);
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), NULL);
+  SPINDLE_RETURN_VAL_IF_NOT_OWNER (set->owner, NULL);
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* a handler of the worker's listing or count may drop the set */
+  self = g_object_ref (set);
 
   /* SPINDLE_EXPORT, in a program that spawns before its context runs */
   _spindle_export_settle_environment (self);
@@ -587,7 +596,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
   setup.job = job;
   worker = _spindle_worker_new (&setup);
   _spindle_job_unref (job);
-  count_live (self);
+  self->n_live++;
 
   if (self->background_start)
     {
@@ -597,9 +606,12 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
       if (self->starter == NULL)
         self->starter = _spindle_starter_new ();
       _spindle_starter_push (self->starter, job);
+      notify_n_live (self);
       return worker;
     }
 
+  /* a worker that could not start is over before it is listed: its end
+   * notifies n-live, which never counted it listed */
   if (!_spindle_job_start (job, &local_error))
     {
       _spindle_worker_fail_start (worker, local_error);
@@ -609,6 +621,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *self,
     }
 
   add_worker (self, worker);
+  notify_n_live (self);
 
   return worker;
 }

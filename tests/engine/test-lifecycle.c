@@ -514,6 +514,104 @@ test_list_model (Fixture       *fixture,
   g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, 0);
 }
 
+/* What a handler of the set sees: the workers n-live counts are listed,
+ * whether it hears of a new worker from n-live or from items-changed. A
+ * view that shows both, or a handler that stops every worker when too
+ * many live, would otherwise meet a worker counted and not yet listed.
+ */
+typedef struct
+{
+  guint    n_checks;
+  GString *mismatches;
+} Census;
+
+/* The live workers of @workers and their children. */
+static guint
+count_listed_live (GListModel *workers)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (workers, i);
+
+      n += !spindle_worker_is_terminal (worker);
+      n += count_listed_live (spindle_worker_get_children (worker));
+    }
+
+  return n;
+}
+
+static void
+check_census (SpindleWorkerSet *set,
+              const char       *when,
+              Census           *census)
+{
+  guint n_listed_live = count_listed_live (G_LIST_MODEL (set));
+
+  census->n_checks++;
+  if (n_listed_live != spindle_worker_set_get_n_live (set))
+    g_string_append_printf (census->mismatches, "%s%s: %u live, %u listed live",
+                            census->mismatches->len ? "; " : "", when,
+                            spindle_worker_set_get_n_live (set), n_listed_live);
+}
+
+static void
+census_on_n_live (SpindleWorkerSet *set,
+                  GParamSpec       *pspec,
+                  Census           *census)
+{
+  check_census (set, "n-live", census);
+}
+
+static void
+census_on_items_changed (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Census     *census)
+{
+  check_census (SPINDLE_WORKER_SET (model), "items-changed", census);
+}
+
+static GVariant *
+parent_of_quick_body (SpindleJob  *job,
+                      gpointer     data,
+                      GError     **error)
+{
+  if (spindle_job_spawn_child (job, "child", quick_body, NULL, NULL, error) == NULL)
+    return NULL;
+
+  return NULL;
+}
+
+static void
+test_counted_are_listed (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  SpindleWorkerSet *set = fixture->set;
+  SpindleSpawnOptions too_big = { .stack_size = (gsize) 1 << 48 };
+  g_autoptr(GString) mismatches = g_string_new (NULL);
+  Census census = { 0, mismatches };
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (set, "notify::n-live", G_CALLBACK (census_on_n_live), &census);
+  g_signal_connect (set, "items-changed", G_CALLBACK (census_on_items_changed), &census);
+
+  spindle_test_spawn (set, "quick", quick_body, NULL);
+  spindle_test_spawn (set, "parent", parent_of_quick_body, NULL);
+  g_assert_null (spindle_worker_set_spawn_full (set, &too_big, "too-big-a-stack", quick_body,
+                                                NULL, NULL, &error));
+  g_assert_error (error, SPINDLE_ERROR, SPINDLE_ERROR_THREAD_CREATE);
+  g_object_set (set, "background-start", TRUE, NULL);
+  spindle_test_spawn (set, "quick in the background", quick_body, NULL);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpuint (spindle_worker_set_clear_finished (set), ==, 4);
+
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_assert_cmpuint (census.n_checks, >=, 10);
+}
+
 /* Handlers that drop the set's last reference. A program that owns its set
  * through a window lets go of it from a worker's signal when the window
  * closes (quitting when the last worker ends): the engine code that emitted
@@ -572,6 +670,40 @@ test_end_drops_set (Fixture       *fixture,
 
   spindle_test_wait_until (set_dropped, &dropper, SPINDLE_TEST_GUARD_MS);
   g_assert_null (fixture->set);
+}
+
+/* A spawn's own listing drops the set (a window that closes as it
+ * launches): the spawn goes on to count the worker on the set it held.
+ */
+static void
+drop_on_items_changed (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       Dropper    *dropper)
+{
+  g_signal_handlers_disconnect_by_func (model, drop_on_items_changed, dropper);
+  g_clear_object (&dropper->fixture->set);
+  dropper->dropped++;
+}
+
+static void
+test_spawn_drops_set (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, 0, 0 };
+  g_autoptr(GError) error = NULL;
+
+  g_signal_connect (fixture->set, "items-changed", G_CALLBACK (drop_on_items_changed), &dropper);
+  /* the worker it returns went with the set */
+  spindle_worker_set_spawn (fixture->set, "sleeper", spindle_test_sleeper_body, &fixture->sleeper,
+                            spindle_test_sleeper_destroy, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
+  /* the worker, disowned with the set, still ends */
+  spindle_test_wait_count (&fixture->sleeper.destroyed, 1);
 }
 
 /* A child's worker is made and counted from its first event: the count
@@ -680,7 +812,9 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/requests-on-terminal-are-noops", test_requests_on_terminal);
   spindle_test_add ("/engine/lifecycle/thread-create-failure", test_thread_create_failure);
   spindle_test_add ("/engine/lifecycle/list-model", test_list_model);
+  spindle_test_add ("/engine/lifecycle/counted-are-listed", test_counted_are_listed);
   spindle_test_add ("/engine/lifecycle/end-drops-set", test_end_drops_set);
+  spindle_test_add ("/engine/lifecycle/spawn-drops-set", test_spawn_drops_set);
   spindle_test_add ("/engine/lifecycle/child-drops-set", test_child_drops_set);
   spindle_test_add ("/engine/lifecycle/stop-drops-set", test_stop_drops_set);
   spindle_test_add ("/engine/lifecycle/cancel-drops-set", test_cancel_drops_set);
