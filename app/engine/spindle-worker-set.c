@@ -756,14 +756,23 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
  * Returns: how many workers that were over were removed
  */
 guint
-spindle_worker_set_clear_finished (SpindleWorkerSet *self)
+spindle_worker_set_clear_finished (SpindleWorkerSet *set)
 {
+  g_autoptr(SpindleWorkerSet) self = NULL;
   guint removed = 0;
 
-  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (self), 0);
-  SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, 0);
+  g_return_val_if_fail (SPINDLE_IS_WORKER_SET (set), 0);
+  SPINDLE_RETURN_VAL_IF_NOT_OWNER (set->owner, 0);
 
-  for (guint i = self->workers->len; i > 0; i--)
+  /* A handler of items-changed may drop the set, remove workers or clear
+   * again, or spawn. The walk, from the end, goes on from where the list
+   * ends now if it shrank under it: a removal before its place moves the
+   * workers still to walk nearer the start, none past it (a worker walked
+   * may come back within reach: it is looked at again), and a spawn adds
+   * after its place a worker that is not over.
+   */
+  self = g_object_ref (set);
+  for (guint i = self->workers->len; i > 0; i = MIN (i - 1, self->workers->len))
     {
       if (!spindle_worker_is_terminal (g_ptr_array_index (self->workers, i - 1)))
         continue;

@@ -612,6 +612,100 @@ test_counted_are_listed (Fixture       *fixture,
   g_assert_cmpuint (census.n_checks, >=, 10);
 }
 
+/* Handlers of items-changed that change the set while
+ * spindle_worker_set_clear_finished () walks it: the walk goes on over
+ * what the set holds then, and the workers that were over are all gone.
+ * One clears the set again, then spawns a worker, which stays; the other
+ * removes the first worker.
+ */
+typedef struct
+{
+  guint              n_calls;
+  guint              n_inner;      /* what the inner clear removed */
+  gboolean           remove_first; /* remove the first worker, or clear */
+  SpindleWorker     *spawned;
+} Reentry;
+
+static GVariant *
+stopped_body (SpindleJob  *job,
+              gpointer     data,
+              GError     **error)
+{
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+  return NULL;
+}
+
+static void
+change_on_items_changed (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Reentry    *reentry)
+{
+  SpindleWorkerSet *set = SPINDLE_WORKER_SET (model);
+  g_autoptr(SpindleWorker) first = NULL;
+
+  if (removed == 0 || reentry->n_calls++ > 0)
+    return;
+
+  if (reentry->remove_first)
+    {
+      first = g_list_model_get_item (model, 0);
+      g_assert_true (spindle_worker_set_remove (set, first));
+      reentry->n_inner = 1;
+      return;
+    }
+
+  reentry->n_inner = spindle_worker_set_clear_finished (set);
+  reentry->spawned = spindle_test_spawn (set, "sleeper", stopped_body, NULL);
+}
+
+static void
+assert_clear_reentered (Fixture  *fixture,
+                        gboolean  remove_first)
+{
+  SpindleWorkerSet *set = fixture->set;
+  Reentry reentry = { 0, 0, remove_first, NULL };
+  g_autoptr(SpindleWorker) item = NULL;
+  guint removed;
+
+  for (guint i = 0; i < 4; i++)
+    spindle_test_spawn (set, "quick", quick_body, NULL);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+
+  g_signal_connect (set, "items-changed", G_CALLBACK (change_on_items_changed), &reentry);
+  removed = spindle_worker_set_clear_finished (set);
+
+  g_assert_cmpuint (reentry.n_inner, >, 0);
+  g_assert_cmpuint (removed + reentry.n_inner, ==, 4);
+  g_signal_handlers_disconnect_by_data (set, &reentry);
+  if (remove_first)
+    {
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 0);
+      return;
+    }
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 1);
+  item = g_list_model_get_item (G_LIST_MODEL (set), 0);
+  g_assert_true (item == reentry.spawned);
+  spindle_worker_request_stop (reentry.spawned);
+  spindle_test_wait_terminal (reentry.spawned);
+}
+
+static void
+test_clear_reentered_by_clear (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  assert_clear_reentered (fixture, FALSE);
+}
+
+static void
+test_clear_reentered_by_remove (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  assert_clear_reentered (fixture, TRUE);
+}
+
 /* Handlers that drop the set's last reference. A program that owns its set
  * through a window lets go of it from a worker's signal when the window
  * closes (quitting when the last worker ends): the engine code that emitted
@@ -704,6 +798,23 @@ test_spawn_drops_set (Fixture       *fixture,
   g_assert_null (fixture->set);
   /* the worker, disowned with the set, still ends */
   spindle_test_wait_count (&fixture->sleeper.destroyed, 1);
+}
+
+/* Clearing drops the set from its first removal's items-changed. */
+static void
+test_clear_drops_set (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, 0, 0 };
+
+  spindle_test_spawn (fixture->set, "quick", quick_body, NULL);
+  spindle_test_spawn (fixture->set, "quick", quick_body, NULL);
+  spindle_test_wait_no_live (fixture->set, SPINDLE_TEST_GUARD_MS);
+  g_signal_connect (fixture->set, "items-changed", G_CALLBACK (drop_on_items_changed), &dropper);
+
+  g_assert_cmpuint (spindle_worker_set_clear_finished (fixture->set), ==, 2);
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
 }
 
 /* A child's worker is made and counted from its first event: the count
@@ -813,8 +924,11 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/thread-create-failure", test_thread_create_failure);
   spindle_test_add ("/engine/lifecycle/list-model", test_list_model);
   spindle_test_add ("/engine/lifecycle/counted-are-listed", test_counted_are_listed);
+  spindle_test_add ("/engine/lifecycle/clear-reentered-by-clear", test_clear_reentered_by_clear);
+  spindle_test_add ("/engine/lifecycle/clear-reentered-by-remove", test_clear_reentered_by_remove);
   spindle_test_add ("/engine/lifecycle/end-drops-set", test_end_drops_set);
   spindle_test_add ("/engine/lifecycle/spawn-drops-set", test_spawn_drops_set);
+  spindle_test_add ("/engine/lifecycle/clear-drops-set", test_clear_drops_set);
   spindle_test_add ("/engine/lifecycle/child-drops-set", test_child_drops_set);
   spindle_test_add ("/engine/lifecycle/stop-drops-set", test_stop_drops_set);
   spindle_test_add ("/engine/lifecycle/cancel-drops-set", test_cancel_drops_set);
