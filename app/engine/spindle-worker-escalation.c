@@ -67,7 +67,12 @@ _spindle_worker_arm (SpindleWorker     *self,
 
   _spindle_worker_disarm (self);
 
-  if (escalation == SPINDLE_ESCALATION_NONE)
+  /* A worker that is over, or disowned with its set, has nothing left to
+   * escalate: a request goes on to arm after its state's notify, whose
+   * handler may have abandoned the worker or dropped the set.
+   */
+  if (escalation == SPINDLE_ESCALATION_NONE ||
+      spindle_worker_state_is_terminal (self->state) || self->set == NULL)
     return;
 
   delay = MAX (0, at - g_get_monotonic_time ());

@@ -359,6 +359,130 @@ test_abandon_refused_while_running (void)
   spindle_test_reader_clear (&reader);
 }
 
+/* A request's own state change runs a handler that ends the worker's
+ * watch: it abandons the worker, or drops the set (a window closing)
+ * while something else still holds the worker. The request goes on: it
+ * must not arm an escalation on a worker that is over or disowned, which
+ * would then be marked unresponsive, or escalate again, graces later.
+ * (A user's stop of a worker without its set arms nothing anyway: a
+ * deadline's stop does.)
+ */
+typedef enum
+{
+  BY_STOP,
+  BY_DEADLINE,
+  BY_CANCEL,
+} Request;
+
+typedef struct
+{
+  SpindleWorkerSet   *set;
+  SpindleWorkerState  at_state;
+  gboolean            drop_set;   /* or abandon */
+  guint               n_acted;
+  guint               n_escalated;
+} Ender;
+
+static gboolean
+ender_acted (gpointer data)
+{
+  return ((Ender *) data)->n_acted > 0;
+}
+
+static void
+end_on_state (SpindleWorker *worker,
+              GParamSpec    *pspec,
+              Ender         *ender)
+{
+  if (spindle_worker_get_state (worker) != ender->at_state)
+    return;
+
+  ender->n_acted++;
+  if (ender->drop_set)
+    g_clear_object (&ender->set);
+  else
+    spindle_worker_abandon (worker);
+}
+
+/* the escalations after the handler ended the watch */
+static void
+count_escalated (SpindleWorker     *worker,
+                 SpindleEscalation  escalation,
+                 Ender             *ender)
+{
+  if (ender->n_acted > 0)
+    ender->n_escalated++;
+}
+
+static void
+assert_request_ended_arms_nothing (Request  request,
+                                   gboolean drop_set)
+{
+  g_autoptr(SpindleTestCleanupLog) log = spindle_test_cleanup_log_new ();
+  g_autoptr(SpindleWorker) worker = NULL;
+  SpindleWorkerState at_state = request == BY_CANCEL ? SPINDLE_WORKER_STATE_CANCELLING
+                                                     : SPINDLE_WORKER_STATE_STOPPING;
+  Ender ender = { spindle_test_set_new (), at_state, drop_set, 0, 0 };
+  Unreachable u;
+
+  unreachable_init (&u, log);
+  spindle_worker_set_set_auto_escalate (ender.set, TRUE);
+  worker = g_object_ref (spawn_with (ender.set, request == BY_DEADLINE ? DEADLINE : -1,
+                                     GRACE, GRACE, unreachable_body, &u));
+  g_signal_connect (worker, "notify::state", G_CALLBACK (end_on_state), &ender);
+  g_signal_connect (worker, "escalated", G_CALLBACK (count_escalated), &ender);
+  spindle_test_wait_flag (&u.waiting);
+
+  if (request == BY_STOP)
+    spindle_worker_request_stop (worker);
+  else if (request == BY_CANCEL)
+    spindle_worker_force_cancel (worker);
+  else
+    spindle_test_wait_until (ender_acted, &ender, SPINDLE_TEST_GUARD_MS);
+
+  g_assert_cmpuint (ender.n_acted, ==, 1);
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+  g_assert_cmpint (spindle_worker_get_escalation_at (worker), ==, 0);
+
+  /* past every grace it could have armed */
+  run_main_loop_for (3 * GRACE);
+  g_assert_cmpuint (ender.n_escalated, ==, 0);
+  g_assert_false (spindle_worker_get_unresponsive (worker));
+  g_assert_cmpint (spindle_worker_get_escalation (worker), ==, SPINDLE_ESCALATION_NONE);
+
+  /* the thread, let go, ends on its own */
+  unreachable_release (&u);
+  spindle_test_wait_until (cleanup_ran, log, SPINDLE_TEST_GUARD_MS);
+  spindle_test_wait_thread_gone (spindle_worker_get_tid (worker));
+  g_signal_handlers_disconnect_by_data (worker, &ender);
+  g_clear_object (&ender.set);
+  unreachable_clear (&u);
+}
+
+static void
+test_stop_abandoned_arms_nothing (void)
+{
+  assert_request_ended_arms_nothing (BY_STOP, FALSE);
+}
+
+static void
+test_cancel_abandoned_arms_nothing (void)
+{
+  assert_request_ended_arms_nothing (BY_CANCEL, FALSE);
+}
+
+static void
+test_deadline_disowned_arms_nothing (void)
+{
+  assert_request_ended_arms_nothing (BY_DEADLINE, TRUE);
+}
+
+static void
+test_cancel_disowned_arms_nothing (void)
+{
+  assert_request_ended_arms_nothing (BY_CANCEL, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -371,6 +495,10 @@ main (int   argc,
   g_test_add_func ("/engine/escalation/deadline-met", test_deadline_met);
   g_test_add_func ("/engine/escalation/default-deadline", test_default_deadline);
   g_test_add_func ("/engine/escalation/abandon-refused-while-running", test_abandon_refused_while_running);
+  g_test_add_func ("/engine/escalation/stop-abandoned-arms-nothing", test_stop_abandoned_arms_nothing);
+  g_test_add_func ("/engine/escalation/cancel-abandoned-arms-nothing", test_cancel_abandoned_arms_nothing);
+  g_test_add_func ("/engine/escalation/deadline-disowned-arms-nothing", test_deadline_disowned_arms_nothing);
+  g_test_add_func ("/engine/escalation/cancel-disowned-arms-nothing", test_cancel_disowned_arms_nothing);
 
   return g_test_run ();
 }
