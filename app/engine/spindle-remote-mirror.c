@@ -338,6 +338,10 @@ lookup (SpindleRemote *self,
 
 /* Parents come before their children; one whose parent is unknown (it was
  * retained no longer) shows at the top level.
+ *
+ * As for a local spawn, a live worker is counted quietly before it is
+ * listed, and n-live is notified once it is: a handler of either finds
+ * every worker n-live counts listed.
  */
 static void
 insert_worker (SpindleRemote *self,
@@ -347,22 +351,24 @@ insert_worker (SpindleRemote *self,
   SpindleWorker *worker = mirror->worker;
   SpindleWorkerSet *set = self->set;
   Mirror *parent = parent_id != 0 ? lookup (self, parent_id) : NULL;
+  gboolean live = spindle_worker_state_is_live (worker->state);
 
-  if (spindle_worker_state_is_live (worker->state))
-    {
-      set->n_live++;
-      g_object_notify (G_OBJECT (set), "n-live");
-    }
+  if (live)
+    set->n_live++;
 
   if (parent != NULL)
     {
       g_set_weak_pointer (&worker->parent, parent->worker);
       g_list_store_append (parent->worker->children, worker);
-      return;
+    }
+  else
+    {
+      g_ptr_array_add (set->workers, g_object_ref (worker));
+      g_list_model_items_changed (G_LIST_MODEL (set), set->workers->len - 1, 0, 1);
     }
 
-  g_ptr_array_add (set->workers, g_object_ref (worker));
-  g_list_model_items_changed (G_LIST_MODEL (set), set->workers->len - 1, 0, 1);
+  if (live)
+    g_object_notify (G_OBJECT (set), "n-live");
 }
 
 static void

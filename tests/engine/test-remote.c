@@ -521,6 +521,104 @@ test_update (void)
   fake_free (fake);
 }
 
+/* What a handler of the set sees: the workers n-live counts are listed,
+ * whether it hears of a mirrored worker from n-live or from items-changed
+ * (the set's, or its parent's children's), as for a local set.
+ */
+typedef struct
+{
+  SpindleWorkerSet *set;
+  guint             n_checks;
+  GString          *mismatches;
+} Census;
+
+/* The live workers of @workers and their children. */
+static guint
+count_listed_live (GListModel *workers)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      SpindleWorker *worker = item (workers, i);
+
+      n += !spindle_worker_is_terminal (worker);
+      n += count_listed_live (spindle_worker_get_children (worker));
+    }
+
+  return n;
+}
+
+static void
+check_census (Census     *census,
+              const char *when)
+{
+  guint n_listed_live = count_listed_live (G_LIST_MODEL (census->set));
+
+  census->n_checks++;
+  if (n_listed_live != spindle_worker_set_get_n_live (census->set))
+    g_string_append_printf (census->mismatches, "%s%s: %u live, %u listed live",
+                            census->mismatches->len ? "; " : "", when,
+                            spindle_worker_set_get_n_live (census->set), n_listed_live);
+}
+
+static void
+census_on_n_live (SpindleWorkerSet *set,
+                  GParamSpec       *pspec,
+                  Census           *census)
+{
+  check_census (census, "n-live");
+}
+
+static void
+census_on_items_changed (GListModel *model,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         Census     *census)
+{
+  check_census (census, G_IS_LIST_STORE (model) ? "children's items-changed" : "items-changed");
+}
+
+static void
+test_counted_are_listed (void)
+{
+  FakeProgram *fake = fake_new ();
+  g_autoptr(SpindleWorkerSet) set = NULL;
+  g_autoptr(GString) mismatches = g_string_new (NULL);
+  Census census = { NULL, 0, mismatches };
+  SpindleWorker *parent;
+
+  fill_snapshot (fake);
+  set = attach_self ();
+  census.set = set;
+  parent = item (G_LIST_MODEL (set), 0);
+  g_signal_connect (set, "notify::n-live", G_CALLBACK (census_on_n_live), &census);
+  g_signal_connect (set, "items-changed", G_CALLBACK (census_on_items_changed), &census);
+  g_signal_connect (spindle_worker_get_children (parent), "items-changed",
+                    G_CALLBACK (census_on_items_changed), &census);
+
+  /* a new worker, and a new child of the parent */
+  fake_send (fake, 11, changes (worker_dict (4, 0, "late", "running", 4250),
+                                worker_dict (5, 1, "late child", "running", 4251), NULL), NULL);
+  wait_ack (fake, 11);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (parent)), ==, 2);
+
+  /* one ends */
+  fake_send (fake, 12, changes (stopped_with_cleanup (4), NULL), NULL);
+  wait_ack (fake, 12);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 3);
+
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_assert_cmpuint (census.n_checks, >=, 5);
+
+  g_signal_handlers_disconnect_by_data (spindle_worker_get_children (parent), &census);
+  g_signal_handlers_disconnect_by_data (set, &census);
+  g_clear_object (&set);
+  fake_free (fake);
+}
+
 /* A stop through the mirror reaches the program, and its cleanup comes back. */
 static void
 test_stop (void)
@@ -876,6 +974,7 @@ main (int   argc,
   g_test_add_func ("/engine/remote/exported", test_exported);
   g_test_add_func ("/engine/remote/snapshot", test_snapshot);
   g_test_add_func ("/engine/remote/update", test_update);
+  g_test_add_func ("/engine/remote/counted-are-listed", test_counted_are_listed);
   g_test_add_func ("/engine/remote/stop", test_stop);
   g_test_add_func ("/engine/remote/refused", test_refused);
   g_test_add_func ("/engine/remote/gone", test_gone);
