@@ -519,6 +519,40 @@ add_worker (SpindleWorkerSet *self,
   g_list_model_items_changed (G_LIST_MODEL (self), self->workers->len - 1, 0, 1);
 }
 
+/* A handler of a new worker's listing or count may drop the set, or
+ * remove the worker (stop, abandon and remove it at once): the spawn holds
+ * both until it returns. A worker that only the spawn still holds then
+ * stays valid for its caller until the set's context runs again.
+ */
+static gboolean
+let_go (gpointer worker)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static SpindleWorker *
+hand_back (SpindleWorkerSet *self,
+           SpindleWorker    *worker)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref (self->context);
+  GSource *source;
+
+  g_object_unref (self);
+  if (G_OBJECT (worker)->ref_count > 1)
+    {
+      g_object_unref (worker);
+      return worker;
+    }
+
+  source = g_idle_source_new ();
+  g_source_set_callback (source, let_go, worker, g_object_unref);
+  g_source_set_static_name (source, "[spindle] spawned worker let go");
+  g_source_attach (source, context);
+  g_source_unref (source);
+
+  return worker;
+}
+
 /**
  * spindle_worker_set_spawn_full:
  * @set: a set
@@ -549,7 +583,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
                                GError                   **error)
 {
   static const SpindleSpawnOptions defaults = { 0 };
-  g_autoptr(SpindleWorkerSet) self = NULL;
+  SpindleWorkerSet *self = set;
   g_autoptr(GError) local_error = NULL;
   SpindleWorkerSetup setup = { 0 };
   SpindleWorker *worker;
@@ -560,9 +594,6 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
   g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (func != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  /* a handler of the worker's listing or count may drop the set */
-  self = g_object_ref (set);
 
   /* SPINDLE_EXPORT, in a program that spawns before its context runs */
   _spindle_export_settle_environment (self);
@@ -597,6 +628,9 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
   worker = _spindle_worker_new (&setup);
   _spindle_job_unref (job);
   self->n_live++;
+  /* held with the set until hand_back (): the worker holds its job */
+  g_object_ref (self);
+  g_object_ref (worker);
 
   if (self->background_start)
     {
@@ -607,7 +641,7 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
         self->starter = _spindle_starter_new ();
       _spindle_starter_push (self->starter, job);
       notify_n_live (self);
-      return worker;
+      return hand_back (self, worker);
     }
 
   /* a worker that could not start is over before it is listed: its end
@@ -617,13 +651,14 @@ spindle_worker_set_spawn_full (SpindleWorkerSet          *set,
       _spindle_worker_fail_start (worker, local_error);
       add_worker (self, worker);
       g_propagate_error (error, g_steal_pointer (&local_error));
+      hand_back (self, worker);
       return NULL;
     }
 
   add_worker (self, worker);
   notify_n_live (self);
 
-  return worker;
+  return hand_back (self, worker);
 }
 
 /**

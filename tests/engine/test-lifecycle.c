@@ -706,6 +706,45 @@ test_clear_reentered_by_remove (Fixture       *fixture,
   assert_clear_reentered (fixture, TRUE);
 }
 
+/* A background spawn's listing gives the worker up and removes it (a
+ * view that stops, abandons and clears what it is shown at once): the
+ * spawn goes on to queue the job of a worker only the set held.
+ */
+static void
+give_up_on_items_changed (GListModel *model,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          guint      *n_removed)
+{
+  g_autoptr(SpindleWorker) worker = NULL;
+
+  if (added != 1)
+    return;
+
+  worker = g_list_model_get_item (model, position);
+  spindle_worker_request_stop (worker);
+  spindle_worker_abandon (worker);
+  *n_removed += spindle_worker_set_remove (SPINDLE_WORKER_SET (model), worker);
+}
+
+static void
+test_background_spawn_removed (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  guint n_removed = 0;
+
+  g_object_set (fixture->set, "background-start", TRUE, NULL);
+  g_signal_connect (fixture->set, "items-changed", G_CALLBACK (give_up_on_items_changed), &n_removed);
+  spindle_test_spawn (fixture->set, "sleeper", spindle_test_sleeper_body, &fixture->sleeper);
+
+  g_assert_cmpuint (n_removed, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->set)), ==, 0);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (fixture->set), ==, 0);
+  /* it never ran */
+  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.reached), ==, 0);
+}
+
 /* Handlers that drop the set's last reference. A program that owns its set
  * through a window lets go of it from a worker's signal when the window
  * closes (quitting when the last worker ends): the engine code that emitted
@@ -926,6 +965,7 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/counted-are-listed", test_counted_are_listed);
   spindle_test_add ("/engine/lifecycle/clear-reentered-by-clear", test_clear_reentered_by_clear);
   spindle_test_add ("/engine/lifecycle/clear-reentered-by-remove", test_clear_reentered_by_remove);
+  spindle_test_add ("/engine/lifecycle/background-spawn-removed", test_background_spawn_removed);
   spindle_test_add ("/engine/lifecycle/end-drops-set", test_end_drops_set);
   spindle_test_add ("/engine/lifecycle/spawn-drops-set", test_spawn_drops_set);
   spindle_test_add ("/engine/lifecycle/clear-drops-set", test_clear_drops_set);
