@@ -395,27 +395,25 @@ add_worker (SpindleRemote *self,
   insert_worker (self, mirror, parent);
 }
 
-static void
-remove_from (GListModel *model,
-             SpindleWorker *worker)
-{
-  if (G_IS_LIST_STORE (model))
-    {
-      guint position;
-
-      if (g_list_store_find (G_LIST_STORE (model), worker, &position))
-        g_list_store_remove (G_LIST_STORE (model), position);
-      return;
-    }
-}
-
+/* A worker that leaves hands its children to its own parent, or to the
+ * top level as workers whose parent is unknown: the program may keep them
+ * (an abandoned parent's children live on) or remove them too.
+ *
+ * As a worker is counted before it is listed, it is no longer counted
+ * before it leaves the list, where its children take its place in the
+ * same change, and n-live is notified once it has: a handler of either
+ * finds every worker n-live counts listed.
+ */
 void
 _spindle_remote_remove_worker (SpindleRemote *self,
                                guint64        id)
 {
   Mirror *mirror = lookup (self, id);
   SpindleWorkerSet *set = self->set;
-  SpindleWorker *worker;
+  g_autoptr(SpindleWorker) worker = NULL;
+  g_autoptr(GPtrArray) children = NULL;
+  SpindleWorker *parent;
+  gboolean live;
   guint position;
 
   if (mirror == NULL)
@@ -423,22 +421,36 @@ _spindle_remote_remove_worker (SpindleRemote *self,
 
   worker = g_object_ref (mirror->worker);
   g_hash_table_remove (self->workers, &id);
+  parent = worker->parent;
+  live = spindle_worker_state_is_live (worker->state);
 
-  if (spindle_worker_state_is_live (worker->state))
+  children = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (worker->children)); i++)
     {
-      set->n_live--;
-      g_object_notify (G_OBJECT (set), "n-live");
+      SpindleWorker *child = g_list_model_get_item (G_LIST_MODEL (worker->children), i);
+
+      g_set_weak_pointer (&child->parent, parent);
+      g_ptr_array_add (children, child);
     }
 
-  if (worker->parent != NULL)
-    remove_from (spindle_worker_get_children (worker->parent), worker);
+  if (live)
+    set->n_live--;
+
+  if (parent != NULL)
+    {
+      if (g_list_store_find (parent->children, worker, &position))
+        g_list_store_splice (parent->children, position, 1, children->pdata, children->len);
+    }
   else if (g_ptr_array_find (set->workers, worker, &position))
     {
       g_ptr_array_remove_index (set->workers, position);
-      g_list_model_items_changed (G_LIST_MODEL (set), position, 1, 0);
+      for (guint i = 0; i < children->len; i++)
+        g_ptr_array_insert (set->workers, position + i, g_object_ref (children->pdata[i]));
+      g_list_model_items_changed (G_LIST_MODEL (set), position, 1, children->len);
     }
 
-  g_object_unref (worker);
+  if (live)
+    g_object_notify (G_OBJECT (set), "n-live");
 }
 
 /* Snapshots and updates *****************************************************/

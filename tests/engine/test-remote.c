@@ -587,12 +587,13 @@ test_counted_are_listed (void)
   g_autoptr(SpindleWorkerSet) set = NULL;
   g_autoptr(GString) mismatches = g_string_new (NULL);
   Census census = { NULL, 0, mismatches };
-  SpindleWorker *parent;
+  g_autoptr(SpindleWorker) parent = NULL;
 
   fill_snapshot (fake);
   set = attach_self ();
   census.set = set;
-  parent = item (G_LIST_MODEL (set), 0);
+  /* held: the program removes it below */
+  parent = g_object_ref (item (G_LIST_MODEL (set), 0));
   g_signal_connect (set, "notify::n-live", G_CALLBACK (census_on_n_live), &census);
   g_signal_connect (set, "items-changed", G_CALLBACK (census_on_items_changed), &census);
   g_signal_connect (spindle_worker_get_children (parent), "items-changed",
@@ -610,8 +611,33 @@ test_counted_are_listed (void)
   wait_ack (fake, 12);
   g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 3);
 
+  /* live ones leave: one at the top level, a child */
+  fake_send (fake, 13, changes (worker_dict (6, 0, "brief", "running", 4252), NULL), NULL);
+  fake_send (fake, 14, changes (NULL), g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64,
+                                                                  (guint64[]) { 6, 5 }, 2, sizeof (guint64)));
+  wait_ack (fake, 14);
   g_assert_cmpstr (mismatches->str, ==, "");
-  g_assert_cmpuint (census.n_checks, >=, 5);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (spindle_worker_get_children (parent)), ==, 1);
+
+  /* a live parent leaves without its live child: the child takes its
+   * place at the top level, then leaves in turn */
+  fake_send (fake, 15, changes (NULL), g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64,
+                                                                  (guint64[]) { 1 }, 1, sizeof (guint64)));
+  wait_ack (fake, 15);
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 3);
+  g_assert_cmpstr (spindle_worker_get_name (item (G_LIST_MODEL (set), 0)), ==, "child");
+  g_assert_null (spindle_worker_get_parent (item (G_LIST_MODEL (set), 0)));
+  fake_send (fake, 16, changes (NULL), g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64,
+                                                                  (guint64[]) { 2 }, 1, sizeof (guint64)));
+  wait_ack (fake, 16);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 2);
+
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_assert_cmpuint (census.n_checks, >=, 10);
 
   g_signal_handlers_disconnect_by_data (spindle_worker_get_children (parent), &census);
   g_signal_handlers_disconnect_by_data (set, &census);
