@@ -15,12 +15,14 @@
 
 G_BEGIN_DECLS
 
-/* Shared by spindle-panel.c (life cycle, models, the update once per
- * frame), -cells.c (the cells' closures, row buttons, tooltips), -columns.c
- * (columns, sorting, filtering, what the settings keep), -actions.c (the
- * actions on workers, the row menu, Clear Finished, search) and
- * -sampling.c (what the sampler reads, on the clock's ticks), and by the
- * application's window, which shows a panel and reads it.
+/* Shared by spindle-panel.c (life cycle, ticks, size, settings, the shown
+ * count), -update.c (the rows level with the set, the update once per
+ * frame, finished workers let go), -cells.c (the cells' closures, row
+ * buttons, tooltips), -columns.c (columns, sorting, filtering, what the
+ * settings keep), -actions.c (the actions on workers, the row menu, Clear
+ * Finished, search) and -sampling.c (what the sampler reads, on the
+ * clock's ticks), and by the application's window, which shows a panel
+ * and reads it.
  */
 #define SPINDLE_PANEL_N_COLUMNS 9
 
@@ -117,7 +119,7 @@ void                _spindle_panel_set_key_capture     (SpindlePanel           *
 void                _spindle_panel_set_host_ticks      (SpindlePanel           *self,
                                                         gboolean                host_ticks);
 void                _spindle_panel_tick                (SpindlePanel           *self);
-void                _spindle_panel_flush               (SpindlePanel           *self);
+void                _spindle_panel_update_shown        (SpindlePanel           *self);
 gboolean            _spindle_panel_get_show_finished   (SpindlePanel           *self);
 void                _spindle_panel_set_show_finished   (SpindlePanel           *self,
                                                         gboolean                show_finished);
@@ -128,6 +130,11 @@ SpindleSampler     *_spindle_panel_get_sampler         (SpindlePanel           *
 SpindleShownWorkers *_spindle_panel_get_shown_workers  (SpindlePanel           *self);
 /* (transfer full) (nullable) */
 SpindleWorker      *_spindle_panel_dup_selected        (SpindlePanel           *self);
+
+/* spindle-panel-update.c */
+void                _spindle_panel_attach_rows         (SpindlePanel           *self);
+void                _spindle_panel_flush               (SpindlePanel           *self);
+void                _spindle_panel_notify_host         (SpindlePanel           *self);
 
 /* spindle-panel-cells.c */
 void                _spindle_panel_class_init_cells    (GtkWidgetClass         *widget_class);
