@@ -86,6 +86,7 @@ on_update (GDBusConnection *connection,
            gpointer         user_data)
 {
   SpindleRemote *self = user_data;
+  g_autoptr(SpindleWorkerSet) set = NULL;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(tuaa{sv}at)")))
     return;
@@ -97,6 +98,8 @@ on_update (GDBusConnection *connection,
       return;
     }
 
+  /* a handler of what the update emits may drop the set, which owns us */
+  set = g_object_ref (self->set);
   apply_update (self, parameters);
 }
 
@@ -118,12 +121,16 @@ on_dropped (GDBusConnection *connection,
 static void
 set_gone (SpindleRemote *self)
 {
+  g_autoptr(SpindleWorkerSet) set = NULL;
+
   if (self->gone)
     return;
 
+  /* a handler of the workers' notifies may drop the set, which owns us */
+  set = g_object_ref (self->set);
   self->gone = TRUE;
   _spindle_remote_freeze (self);
-  _spindle_worker_set_notify_remote_gone (self->set);
+  _spindle_worker_set_notify_remote_gone (set);
 }
 
 static void
@@ -256,6 +263,7 @@ on_subscribed (GObject      *source,
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) info = NULL;
   g_autoptr(GVariant) workers = NULL;
+  g_autoptr(SpindleWorkerSet) set = NULL;
   GError *error = NULL;
   SpindleRemote *self = user_data;
 
@@ -275,6 +283,9 @@ on_subscribed (GObject      *source,
       return;
     }
 
+  /* a handler of what the snapshot and the updates that waited for it
+   * emit may drop the set, which owns us */
+  set = g_object_ref (self->set);
   g_variant_get (reply, "(t@a{sv}@aa{sv})", &self->seq, &info, &workers);
   apply_info (self, info);
   _spindle_remote_reconcile (self, workers);

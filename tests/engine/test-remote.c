@@ -767,6 +767,140 @@ test_gone (void)
   fake_free (fake);
 }
 
+/* Handlers that drop the set's last reference, as a window that owns it
+ * does when it closes: the mirror went on with the update, the snapshot
+ * or the program's exit on the set and its mirrors after that.
+ */
+typedef struct
+{
+  SpindleWorkerSet *set;
+  gint              dropped;
+} Dropper;
+
+static void
+drop (Dropper *dropper)
+{
+  g_clear_object (&dropper->set);
+  dropper->dropped++;
+}
+
+static void
+drop_on_n_live (GObject    *set,
+                GParamSpec *pspec,
+                Dropper    *dropper)
+{
+  g_signal_handlers_disconnect_by_func (set, drop_on_n_live, dropper);
+  drop (dropper);
+}
+
+static void
+drop_on_items_changed (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       Dropper    *dropper)
+{
+  g_signal_handlers_disconnect_by_func (model, drop_on_items_changed, dropper);
+  drop (dropper);
+}
+
+static void
+drop_on_finished (SpindleWorker *worker,
+                  Dropper       *dropper)
+{
+  g_signal_handlers_disconnect_by_func (worker, drop_on_finished, dropper);
+  drop (dropper);
+}
+
+static void
+drop_on_notify (GObject    *worker,
+                GParamSpec *pspec,
+                Dropper    *dropper)
+{
+  g_signal_handlers_disconnect_by_func (worker, drop_on_notify, dropper);
+  drop (dropper);
+}
+
+static GVariant *
+removals (guint64 first,
+          guint64 second)
+{
+  guint64 ids[] = { first, second };
+
+  return g_variant_new_fixed_array (G_VARIANT_TYPE_UINT64, ids, second != 0 ? 2 : 1, sizeof (guint64));
+}
+
+typedef enum
+{
+  DROP_ON_NEW,          /* n-live, for a new worker */
+  DROP_ON_REMOVAL,      /* items-changed, for a removal */
+  DROP_ON_FINISHED,     /* a worker's finished */
+  DROP_ON_SNAPSHOT,     /* items-changed, for a fresh snapshot's removal */
+  DROP_ON_EXIT,         /* a worker's notify, as the program exits */
+} DropCase;
+
+static void
+test_drops_set (gconstpointer data)
+{
+  DropCase drop_case = GPOINTER_TO_INT (data);
+  FakeProgram *fake = fake_new ();
+  Dropper dropper = { NULL, 0 };
+  /* the set's connection to the bus outlives it, as in an application:
+   * the acknowledgement it sends as it goes is not lost with it */
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  fill_snapshot (fake);
+  dropper.set = attach_self ();
+
+  switch (drop_case)
+    {
+    case DROP_ON_NEW:
+      g_signal_connect (dropper.set, "notify::n-live", G_CALLBACK (drop_on_n_live), &dropper);
+      fake_send (fake, 11, changes (worker_dict (4, 0, "late", "running", 4250),
+                                    change (1, "phase", g_variant_new_string ("after")), NULL),
+                 removals (3, 0));
+      wait_ack (fake, 11);
+      break;
+
+    case DROP_ON_REMOVAL:
+      g_signal_connect (dropper.set, "items-changed", G_CALLBACK (drop_on_items_changed), &dropper);
+      fake_send (fake, 11, changes (NULL), removals (3, 1));
+      wait_ack (fake, 11);
+      break;
+
+    case DROP_ON_FINISHED:
+      g_signal_connect (item (G_LIST_MODEL (dropper.set), 0), "finished",
+                        G_CALLBACK (drop_on_finished), &dropper);
+      fake_send (fake, 11, changes (stopped_with_cleanup (1),
+                                    change (2, "phase", g_variant_new_string ("after")), NULL),
+                 removals (3, 0));
+      wait_ack (fake, 11);
+      break;
+
+    case DROP_ON_SNAPSHOT:
+      /* update 11 is lost: the fresh snapshot no longer has the one
+       * that finished */
+      g_signal_connect (dropper.set, "items-changed", G_CALLBACK (drop_on_items_changed), &dropper);
+      g_ptr_array_remove_index (fake->snapshot, 2);
+      g_ptr_array_add (fake->snapshot, worker_dict (4, 0, "fresh", "running", 4250));
+      fake->seq = 20;
+      fake_send (fake, 12, changes (NULL), NULL);
+      spindle_test_wait_count (&dropper.dropped, 1);
+      break;
+
+    case DROP_ON_EXIT:
+      g_signal_connect (item (G_LIST_MODEL (dropper.set), 0), "notify::finished-at",
+                        G_CALLBACK (drop_on_notify), &dropper);
+      fake_exit (fake);
+      spindle_test_wait_count (&dropper.dropped, 1);
+      break;
+    }
+
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (dropper.set);
+  fake_free (fake);
+}
+
 /* Malformed updates are ignored, a gap in the numbers takes a new snapshot. */
 static void
 test_malformed (void)
@@ -1004,6 +1138,11 @@ main (int   argc,
   g_test_add_func ("/engine/remote/stop", test_stop);
   g_test_add_func ("/engine/remote/refused", test_refused);
   g_test_add_func ("/engine/remote/gone", test_gone);
+  g_test_add_data_func ("/engine/remote/drops-set/new", GINT_TO_POINTER (DROP_ON_NEW), test_drops_set);
+  g_test_add_data_func ("/engine/remote/drops-set/removal", GINT_TO_POINTER (DROP_ON_REMOVAL), test_drops_set);
+  g_test_add_data_func ("/engine/remote/drops-set/finished", GINT_TO_POINTER (DROP_ON_FINISHED), test_drops_set);
+  g_test_add_data_func ("/engine/remote/drops-set/snapshot", GINT_TO_POINTER (DROP_ON_SNAPSHOT), test_drops_set);
+  g_test_add_data_func ("/engine/remote/drops-set/exit", GINT_TO_POINTER (DROP_ON_EXIT), test_drops_set);
   g_test_add_func ("/engine/remote/malformed", test_malformed);
   g_test_add_func ("/engine/remote/stack", test_stack);
   g_test_add_func ("/engine/remote/errors", test_errors);
