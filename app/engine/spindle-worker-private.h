@@ -13,7 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* Shared by spindle-worker.c (state, events, requests) and
+/* Shared by spindle-worker.c (state, events, properties),
+ * spindle-worker-requests.c (stop, force-cancel, disown),
+ * spindle-worker-accessors.c, spindle-worker-sample.c and
  * spindle-worker-escalation.c (deadlines and grace periods).
  */
 struct _SpindleWorker
@@ -132,10 +134,19 @@ void           _spindle_worker_set_string   (SpindleWorker     *worker,
                                              guint              prop_id);
 void           _spindle_worker_emit_escalated (SpindleWorker   *worker,
                                              SpindleEscalation  escalation);
+void           _spindle_worker_emit_requested (SpindleWorker   *worker,
+                                             guint              signal_id,
+                                             SpindleStopReason  reason);
+void           _spindle_worker_set_state    (SpindleWorker     *worker,
+                                             SpindleWorkerState state);
+void           _spindle_worker_set_stop_reason (SpindleWorker  *worker,
+                                             SpindleStopReason  reason);
 void           _spindle_worker_fail_start   (SpindleWorker     *worker,
                                              const GError      *error);
 void           _spindle_worker_handle_event (SpindleWorker     *worker,
                                              SpindleEvent      *event);
+
+/* spindle-worker-requests.c */
 void           _spindle_worker_request_stop (SpindleWorker     *worker,
                                              SpindleStopReason  reason);
 void           _spindle_worker_force_cancel (SpindleWorker     *worker,

@@ -28,8 +28,8 @@ G_DEFINE_FINAL_TYPE (SpindleWorker, spindle_worker, G_TYPE_OBJECT)
 static GParamSpec *properties[SPINDLE_WORKER_N_PROPS];
 static guint signals[SPINDLE_WORKER_N_SIGNALS];
 
-/* The worker's other files (escalation, sampling) notify and emit through
- * these, so that its tables stay private to this file.
+/* The worker's other files (escalation, sampling, requests) notify and
+ * emit through these, so that its tables stay private to this file.
  */
 void
 _spindle_worker_notify (SpindleWorker *self,
@@ -72,6 +72,18 @@ _spindle_worker_emit_escalated (SpindleWorker     *self,
   g_signal_emit (self, signals[SPINDLE_WORKER_ESCALATED], 0, escalation);
 }
 
+/* Emits stop-requested or cancel-requested. */
+void
+_spindle_worker_emit_requested (SpindleWorker     *self,
+                                guint              signal_id,
+                                SpindleStopReason  reason)
+{
+  g_assert (signal_id == SPINDLE_WORKER_STOP_REQUESTED ||
+            signal_id == SPINDLE_WORKER_CANCEL_REQUESTED);
+
+  g_signal_emit (self, signals[signal_id], 0, reason);
+}
+
 static void
 set_str (SpindleWorker  *self,
          char          **field,
@@ -86,9 +98,9 @@ set_str (SpindleWorker  *self,
   g_object_notify_by_pspec (G_OBJECT (self), pspec);
 }
 
-static void
-set_state (SpindleWorker      *self,
-           SpindleWorkerState  state)
+void
+_spindle_worker_set_state (SpindleWorker      *self,
+                           SpindleWorkerState  state)
 {
   if (self->state == state)
     return;
@@ -123,9 +135,9 @@ set_state (SpindleWorker      *self,
     _spindle_worker_set_worker_ended (self->set, self);
 }
 
-static void
-set_stop_reason (SpindleWorker     *self,
-                 SpindleStopReason  reason)
+void
+_spindle_worker_set_stop_reason (SpindleWorker     *self,
+                                 SpindleStopReason  reason)
 {
   if (self->stop_reason == reason)
     return;
@@ -178,7 +190,7 @@ abandon (SpindleWorker *worker)
 
   set_report (self, _spindle_job_abandon (self->job));
   g_signal_emit (self, SIGNAL (CLEANUP_FINISHED), 0, self->cleanup_report);
-  set_state (self, SPINDLE_WORKER_STATE_ABANDONED);
+  _spindle_worker_set_state (self, SPINDLE_WORKER_STATE_ABANDONED);
   g_signal_emit (self, SIGNAL (FINISHED), 0);
 }
 
@@ -222,7 +234,7 @@ handle_started (SpindleWorker *self,
 
   /* a request may already have moved the worker on */
   if (self->state == SPINDLE_WORKER_STATE_STARTING)
-    set_state (self, SPINDLE_WORKER_STATE_RUNNING);
+    _spindle_worker_set_state (self, SPINDLE_WORKER_STATE_RUNNING);
 }
 
 static void
@@ -271,7 +283,7 @@ handle_finished (SpindleWorker *self,
 
   set_report (self, g_steal_pointer (&event->report));
   g_signal_emit (self, SIGNAL (CLEANUP_FINISHED), 0, self->cleanup_report);
-  set_state (self, event->terminal);
+  _spindle_worker_set_state (self, event->terminal);
   g_signal_emit (self, SIGNAL (FINISHED), 0);
 }
 
@@ -299,7 +311,7 @@ _spindle_worker_handle_event (SpindleWorker *self,
       break;
 
     case SPINDLE_EVENT_CLEANUP_STARTED:
-      set_state (self, SPINDLE_WORKER_STATE_CLEANING);
+      _spindle_worker_set_state (self, SPINDLE_WORKER_STATE_CLEANING);
       _spindle_worker_record (self, SPINDLE_HISTORY_CLEANUP);
       _spindle_worker_on_cleaning (self);
       g_signal_emit (self, SIGNAL (CLEANUP_STARTED), 0);
@@ -318,155 +330,6 @@ _spindle_worker_handle_event (SpindleWorker *self,
     default:
       g_assert_not_reached ();
     }
-}
-
-/* Requests ******************************************************************/
-
-static void
-request_children (SpindleWorker *self,
-                  gboolean       force)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->children));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
-
-      if (force)
-        _spindle_worker_force_cancel (child, SPINDLE_STOP_REASON_PARENT);
-      else
-        _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
-    }
-}
-
-/* Children hear of a request before their parent does. */
-void
-_spindle_worker_request_stop (SpindleWorker     *worker,
-                              SpindleStopReason  reason)
-{
-  g_autoptr(SpindleWorker) self = g_object_ref (worker);
-
-  /* a process of a process worker's tree: only the worker's requests
-   * reach it, through the worker's helper */
-  if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
-    return;
-
-  if (self->state != SPINDLE_WORKER_STATE_STARTING &&
-      self->state != SPINDLE_WORKER_STATE_RUNNING)
-    return;
-
-  request_children (self, FALSE);
-  _spindle_job_request_stop (self->job);
-  set_stop_reason (self, reason);
-  set_state (self, SPINDLE_WORKER_STATE_STOPPING);
-  _spindle_worker_on_stop (self, reason);
-  g_signal_emit (self, SIGNAL (STOP_REQUESTED), 0, reason);
-}
-
-void
-_spindle_worker_force_cancel (SpindleWorker     *worker,
-                              SpindleStopReason  reason)
-{
-  g_autoptr(SpindleWorker) self = g_object_ref (worker);
-
-  if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
-    return;
-
-  if (self->state != SPINDLE_WORKER_STATE_STARTING &&
-      self->state != SPINDLE_WORKER_STATE_RUNNING &&
-      self->state != SPINDLE_WORKER_STATE_STOPPING)
-    return;
-
-  request_children (self, TRUE);
-  _spindle_job_force_cancel (self->job);
-  if (self->stop_reason == SPINDLE_STOP_REASON_NONE)
-    set_stop_reason (self, reason);
-  set_state (self, SPINDLE_WORKER_STATE_CANCELLING);
-  _spindle_worker_on_cancel (self);
-  g_signal_emit (self, SIGNAL (CANCEL_REQUESTED), 0, reason);
-  if (_spindle_job_is_foreign (self->job) && self->set != NULL)
-    _spindle_worker_set_emit_interrupt (self->set, self, g_atomic_int_get (&self->job->tid));
-}
-
-/**
- * spindle_worker_request_stop:
- *
- * Asks the worker, and its children first, to stop: spindle_job_should_stop()
- * turns TRUE, and the engine's waits and the job's GCancellable wake at once.
- * Does nothing once a request was made or the worker is cleaning up or over.
- */
-void
-spindle_worker_request_stop (SpindleWorker *self)
-{
-  g_return_if_fail (SPINDLE_IS_WORKER (self));
-  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
-
-  _spindle_worker_request_stop (self, SPINDLE_STOP_REASON_USER);
-}
-
-/**
- * spindle_worker_force_cancel:
- *
- * Cancels the worker's thread, and its children's first (pthread_cancel): it
- * unwinds at its next cancellation point, or at once inside a compute
- * region, and its cleanup runs. Does nothing once cancelling, cleaning up or
- * over.
- *
- * A foreign body (%SPINDLE_SPAWN_FLAGS_FOREIGN_BODY) is never cancelled:
- * it is interrupted instead (a stop request, its cancellable cancelled,
- * the engine's waits woken, and #SpindleWorkerSet::interrupt for its
- * binding to raise an exception in it). One that ends because of it ends
- * %SPINDLE_WORKER_STATE_CANCELLED; one that ignores it is reported
- * unresponsive after the cancel grace period.
- */
-void
-spindle_worker_force_cancel (SpindleWorker *self)
-{
-  g_return_if_fail (SPINDLE_IS_WORKER (self));
-  SPINDLE_RETURN_IF_NOT_OWNER (self->owner);
-
-  _spindle_worker_force_cancel (self, SPINDLE_STOP_REASON_USER);
-}
-
-/* The set is going away while the thread may still run: let it finish on
- * its own, reporting to nobody.
- */
-void
-_spindle_worker_disown (SpindleWorker *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->children));
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpindleWorker) child = g_list_model_get_item (G_LIST_MODEL (self->children), i);
-
-      _spindle_worker_disown (child);
-    }
-
-  self->set = NULL;
-  _spindle_worker_disarm (self);
-
-  if (self->job == NULL)
-    return;
-
-  _spindle_job_set_worker (self->job, NULL);
-  if (spindle_worker_state_is_live (self->state))
-    _spindle_job_disown (self->job);
-  else
-    _spindle_job_detach (self->job);
-}
-
-void
-_spindle_worker_add_child (SpindleWorker *self,
-                           SpindleWorker *child)
-{
-  g_list_store_append (self->children, child);
-
-  /* a request the parent had before the child appeared */
-  if (self->state == SPINDLE_WORKER_STATE_CANCELLING)
-    _spindle_worker_force_cancel (child, SPINDLE_STOP_REASON_PARENT);
-  else if (self->state != SPINDLE_WORKER_STATE_RUNNING || g_atomic_int_get (&child->job->requests))
-    _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
 }
 
 /* GObject *******************************************************************/
@@ -505,7 +368,7 @@ _spindle_worker_fail_start (SpindleWorker *self,
 {
   self->error = g_error_copy (error);
   self->finished_at = self->started_at;
-  set_state (self, SPINDLE_WORKER_STATE_FAILED);
+  _spindle_worker_set_state (self, SPINDLE_WORKER_STATE_FAILED);
 }
 
 static void
@@ -857,346 +720,7 @@ spindle_worker_init (SpindleWorker *self)
   self->children = g_list_store_new (SPINDLE_TYPE_WORKER);
 }
 
-/* Accessors *****************************************************************/
-
-/**
- * spindle_worker_get_id:
- * @worker: a worker
- *
- * The worker's id: unique in the process, increasing with each spawn.
- *
- * Returns: the id
- */
-guint64
-spindle_worker_get_id (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->id;
-}
-
-/**
- * spindle_worker_get_name:
- * @worker: a worker
- *
- * The name given at spawn.
- *
- * Returns: (transfer none): the name
- */
-const char *
-spindle_worker_get_name (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->name;
-}
-
-/**
- * spindle_worker_get_kind:
- * @worker: a worker
- *
- * The worker's kind ("custom" unless its spawn options named one).
- *
- * Returns: (transfer none): the kind
- */
-const char *
-spindle_worker_get_kind (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->kind;
-}
-
-/**
- * spindle_worker_get_tid:
- * @worker: a worker
- *
- * The kernel thread id of the worker's thread, once it started.
- *
- * Returns: the thread id, or 0 before the thread started
- */
-int
-spindle_worker_get_tid (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->tid;
-}
-
-/**
- * spindle_worker_get_state:
- * @worker: a worker
- *
- * Where the worker is in its life: see #SpindleWorkerState.
- *
- * Returns: the state
- */
-SpindleWorkerState
-spindle_worker_get_state (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), SPINDLE_WORKER_STATE_FAILED);
-  return self->state;
-}
-
-/**
- * spindle_worker_get_stop_reason:
- * @worker: a worker
- *
- * Why the worker was asked to stop or was force-cancelled.
- *
- * Returns: the reason, %SPINDLE_STOP_REASON_NONE before any request
- */
-SpindleStopReason
-spindle_worker_get_stop_reason (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), SPINDLE_STOP_REASON_NONE);
-  return self->stop_reason;
-}
-
-/**
- * spindle_worker_get_started_at:
- * @worker: a worker
- *
- * When the worker was spawned.
- *
- * Returns: a g_get_monotonic_time() reading, in µs
- */
-gint64
-spindle_worker_get_started_at (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->started_at;
-}
-
-/**
- * spindle_worker_get_finished_at:
- * @worker: a worker
- *
- * When the worker reached its terminal state.
- *
- * Returns: a g_get_monotonic_time() reading in µs, or 0 while it is live
- */
-gint64
-spindle_worker_get_finished_at (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->finished_at;
-}
-
-/**
- * spindle_worker_get_elapsed:
- * @worker: a worker
- * @now: a g_get_monotonic_time() reading
- *
- * How long the worker has lived, frozen once it is over.
- *
- * Returns: µs from spawn to @now, or to the finish once there is one
- */
-gint64
-spindle_worker_get_elapsed (SpindleWorker *self,
-                            gint64         now)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-
-  if (self->finished_at != 0)
-    now = self->finished_at;
-
-  return MAX (0, now - self->started_at);
-}
-
-/**
- * spindle_worker_get_phase:
- * @worker: a worker
- *
- * What the body said it is doing, with spindle_job_set_phase().
- *
- * Returns: (transfer none) (nullable): the phase
- */
-const char *
-spindle_worker_get_phase (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->phase;
-}
-
-/**
- * spindle_worker_get_progress:
- * @worker: a worker
- *
- * How far the body said it is, with spindle_job_set_progress().
- *
- * Returns: a fraction from 0 to 1
- */
-double
-spindle_worker_get_progress (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0.0);
-  return self->progress;
-}
-
-/**
- * spindle_worker_get_waiting_for:
- * @worker: a worker
- *
- * What the worker waits for inside the engine now: a tracked lock, its
- * children.
- *
- * Returns: (transfer none) (nullable): a description, e.g. “lock “ledger”
- *   held by “ledger 2””, or %NULL
- */
-const char *
-spindle_worker_get_waiting_for (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->waiting_for;
-}
-
-/**
- * spindle_worker_get_cleanup_report:
- * @worker: a worker
- *
- * What the worker's cleanup did, step by step, once it is over.
- *
- * Returns: (transfer none) (nullable): the report, or %NULL before the cleanup ended
- */
-SpindleCleanupReport *
-spindle_worker_get_cleanup_report (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->cleanup_report;
-}
-
-/**
- * spindle_worker_get_result:
- * @worker: a worker
- *
- * The value the body returned.
- *
- * Returns: (transfer none) (nullable): the result, or %NULL
- */
-GVariant *
-spindle_worker_get_result (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->result;
-}
-
-/**
- * spindle_worker_get_error:
- * @worker: a worker
- *
- * The error the body returned, or why it could not start.
- *
- * Returns: (transfer none) (nullable): the error, or %NULL
- */
-const GError *
-spindle_worker_get_error (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->error;
-}
-
-/**
- * spindle_worker_get_parent:
- * @worker: a worker
- *
- * The worker whose body spawned this one.
- *
- * Returns: (transfer none) (nullable): the parent, or %NULL for a top-level
- *   worker
- */
-SpindleWorker *
-spindle_worker_get_parent (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return self->parent;
-}
-
-/**
- * spindle_worker_get_children:
- * @worker: a worker
- *
- * The workers its body spawned, in spawn order.
- *
- * Returns: (transfer none): a list of #SpindleWorker
- */
-GListModel *
-spindle_worker_get_children (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), NULL);
-  return G_LIST_MODEL (self->children);
-}
-
-/**
- * spindle_worker_is_terminal:
- * @worker: a worker
- *
- * Whether the worker is over: finished, failed, stopped, cancelled or abandoned.
- *
- * Returns: %TRUE once the worker is in a terminal state
- */
-gboolean
-spindle_worker_is_terminal (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), TRUE);
-  return spindle_worker_state_is_terminal (self->state);
-}
-
-/**
- * spindle_worker_get_deadline:
- * @worker: a worker
- *
- * When the worker will be asked to stop on its own.
- *
- * Returns: a g_get_monotonic_time() reading in µs, or 0 without a deadline
- */
-gint64
-spindle_worker_get_deadline (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->deadline;
-}
-
-/**
- * spindle_worker_get_escalation_at:
- * @worker: a worker
- *
- * When the next automatic escalation (spindle_worker_get_escalation()) is due.
- *
- * Returns: a g_get_monotonic_time() reading in µs, or 0 if none is armed
- */
-gint64
-spindle_worker_get_escalation_at (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), 0);
-  return self->escalation_at;
-}
-
-/**
- * spindle_worker_get_escalation:
- * @worker: a worker
- *
- * What happens at spindle_worker_get_escalation_at(): a stop at the deadline, a force-cancel after the stop grace, or the unresponsive mark after the cancel grace.
- *
- * Returns: the pending escalation
- */
-SpindleEscalation
-spindle_worker_get_escalation (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), SPINDLE_ESCALATION_NONE);
-  return self->escalation;
-}
-
-/**
- * spindle_worker_get_unresponsive:
- * @worker: a worker
- *
- * Whether a grace period passed without the worker ending or making progress in its cleanup. Such a worker can be abandoned.
- *
- * Returns: %TRUE if it is unresponsive
- */
-gboolean
-spindle_worker_get_unresponsive (SpindleWorker *self)
-{
-  g_return_val_if_fail (SPINDLE_IS_WORKER (self), FALSE);
-  return self->unresponsive;
-}
+/* History entries ***********************************************************/
 
 /**
  * spindle_history_entry_copy:
