@@ -13,15 +13,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "spindle-remote-private.h"
+#include "spindle-job-private.h"
 #include "spindle-sampler-private.h"
-#include "spindle-thread-info-private.h"
-#include "spindle-worker-private.h"
 #include "spindle-worker-set-private.h"
 
 /* What the kernel sees of the process, sampled on the main context at the
@@ -71,34 +68,6 @@
 #define RELIST_BUSY  20
 #define RELIST_QUIET_USEC (G_USEC_PER_SEC)
 
-struct _SpindleSampler
-{
-  GObject           parent_instance;
-
-  SpindleWorkerSet *set;
-  GHashTable       *watched;        /* SpindleWorker, owned → Watched */
-  GListStore       *others;         /* SpindleThreadInfo */
-  gint64            last_tick;
-  guint64           last_rtime;
-  guint64           n_task_reads;
-  guint64           n_other_reads;
-  guint64           n_listings;
-  guint64           n_ticks;
-  guint64           listed_at;      /* n_ticks at the last listing */
-  guint             full_every;
-  int               listed_others;  /* threads less workers' threads at the last listing */
-  guint             last_n_threads;      /* the counts at the last tick */
-  guint             last_n_job_threads;
-  gint64            moved_at;            /* when a tick last saw them move */
-  gboolean          relist_soon;    /* an other thread took a name: perhaps a worker's */
-
-  double            process_cpu;
-  guint64           resident;
-  guint             n_threads;
-  guint             n_cpus;
-  double            load_average;
-};
-
 enum {
   PROP_0,
   PROP_PROCESS_CPU,
@@ -113,417 +82,6 @@ enum {
 G_DEFINE_FINAL_TYPE (SpindleSampler, spindle_sampler, G_TYPE_OBJECT)
 
 static GParamSpec *properties[N_PROPS];
-
-/* What a watched worker's /proc files said last, and when. */
-typedef struct
-{
-  gint64             cpu_time;
-  SpindleWorkerState state;
-  gboolean           read;
-  gboolean           settled;  /* asleep, with a wait channel */
-} Watched;
-
-/* /proc and clocks ***********************************************************/
-
-/* The clock glibc's pthread_getcpuclockid() hands out, from the tid: it
- * serves the threads Spindle did not start too. The kernel only resolves
- * it for threads of this process.
- */
-static gboolean
-read_cpu_time (int     tid,
-               gint64 *ns)
-{
-  /* shifted unsigned: a left shift of the negative ~tid is undefined */
-  clockid_t clock = (clockid_t) ((~(unsigned int) tid << 3) | 4 /* per thread */ | 2 /* sched */);
-  struct timespec ts;
-
-  if (clock_gettime (clock, &ts) != 0)
-    return FALSE;
-
-  *ns = ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-  return TRUE;
-}
-
-static void
-read_details (SpindleSampler     *self,
-              int                 tid,
-              SpindleSample      *sample,
-              SpindleTaskDetails *details)
-{
-  self->n_task_reads++;
-
-  _spindle_task_read_details (tid, details);
-  sample->kernel_state = details->kernel_state;
-  sample->wait_channel = details->wait_channel[0] != '\0' ? details->wait_channel : NULL;
-  sample->syscall = details->syscall[0] != '\0' ? details->syscall : NULL;
-  sample->detailed = TRUE;
-}
-
-/* Workers ********************************************************************/
-
-static gboolean
-is_sampled (SpindleWorker *worker)
-{
-  SpindleWorkerState state = spindle_worker_get_state (worker);
-
-  /* an abandoned worker's thread may well still burn CPU */
-  return spindle_worker_state_is_live (state) || state == SPINDLE_WORKER_STATE_ABANDONED;
-}
-
-/* A thread whose CPU clock has not moved did not run: its kernel state,
- * wait channel and system call are what they were (a thread changes them
- * only by running), so its three /proc files are not read again. A change
- * of the worker's own state reads them anyway, and so does a reading
- * taken on its way to sleep (runnable, or no wait channel yet: the kernel
- * gives none while the thread is still on a CPU). Most watched rows
- * sleep: this spares nearly all of a tick's file reads at rest.
- */
-static gboolean
-details_may_have_changed (const Watched *watched,
-                          SpindleWorker *worker,
-                          gint64         cpu_time)
-{
-  return !watched->read || !watched->settled ||
-         watched->cpu_time != cpu_time ||
-         watched->state != spindle_worker_get_state (worker);
-}
-
-static void
-sample_worker (SpindleSampler *self,
-               SpindleWorker  *worker,
-               gint64          now)
-{
-  SpindleSample sample = { .at = now };
-  SpindleTaskDetails details;
-  Watched *watched;
-
-  /* another program's worker: its /proc files, not its CPU clock */
-  if (worker->job == NULL)
-    {
-      if (_spindle_remote_sample (worker, g_hash_table_contains (self->watched, worker), &sample, &details))
-        _spindle_worker_apply_sample (worker, &sample);
-      return;
-    }
-
-  if (!read_cpu_time (worker->tid, &sample.cpu_time))
-    return;
-
-  sample.in_compute = _spindle_job_get_in_compute (worker->job);
-  if ((watched = g_hash_table_lookup (self->watched, worker)) != NULL &&
-      details_may_have_changed (watched, worker, sample.cpu_time))
-    {
-      read_details (self, worker->tid, &sample, &details);
-      watched->read = TRUE;
-      watched->settled = details.kernel_state != 0 && details.kernel_state != 'R' &&
-                         details.wait_channel[0] != '\0';
-      watched->cpu_time = sample.cpu_time;
-      watched->state = spindle_worker_get_state (worker);
-    }
-
-  _spindle_worker_apply_sample (worker, &sample);
-}
-
-/* The thread's id as soon as it runs, before its start event comes. */
-static int
-thread_id (SpindleWorker *worker)
-{
-  if (worker->tid > 0 || worker->job == NULL)
-    return worker->tid;
-
-  return g_atomic_int_get (&worker->job->tid);
-}
-
-/* What a listing takes of the workers, in the one walk of them: their
- * thread ids, and the workers whose thread had not run yet, the only ones
- * that can turn out to own a listed thread (see forget_late_workers ()).
- */
-typedef struct
-{
-  GHashTable *tids;
-  GPtrArray  *unstarted;   /* SpindleWorker, owned */
-} WorkerIds;
-
-static void
-worker_ids_clear (WorkerIds *ids)
-{
-  g_clear_pointer (&ids->tids, g_hash_table_unref);
-  g_clear_pointer (&ids->unstarted, g_ptr_array_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (WorkerIds, worker_ids_clear)
-
-static void
-worker_ids_add (WorkerIds     *ids,
-                SpindleWorker *worker)
-{
-  int tid = thread_id (worker);
-
-  if (tid > 0)
-    g_hash_table_add (ids->tids, GINT_TO_POINTER (tid));
-  else
-    g_ptr_array_add (ids->unstarted, g_object_ref (worker));
-}
-
-/* Every worker of @model and below; @ids (if any) collects their thread ids. */
-static void
-sample_workers (SpindleSampler *self,
-                GListModel     *model,
-                gint64          now,
-                gboolean        sample,
-                WorkerIds      *ids)
-{
-  guint n = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (model, i);
-
-      if (ids != NULL)
-        worker_ids_add (ids, worker);
-      if (worker->tid <= 0)
-        continue;
-
-      if (sample && is_sampled (worker))
-        sample_worker (self, worker, now);
-      sample_workers (self, spindle_worker_get_children (worker), now, sample, ids);
-    }
-}
-
-static void
-sample_watched (SpindleSampler *self,
-                gint64          now)
-{
-  GHashTableIter iter;
-  gpointer worker;
-
-  g_hash_table_iter_init (&iter, self->watched);
-  while (g_hash_table_iter_next (&iter, &worker, NULL))
-    if (((SpindleWorker *) worker)->tid > 0 && is_sampled (worker))
-      sample_worker (self, worker, now);
-}
-
-/* The other threads **********************************************************/
-
-static SpindleThreadInfo *
-find_other (SpindleSampler *self,
-            int             tid,
-            guint          *position)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->others));
-
-  for (*position = 0; *position < n; (*position)++)
-    {
-      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), *position);
-
-      if (spindle_thread_info_get_tid (info) == tid)
-        return info;
-    }
-
-  return NULL;
-}
-
-/* The CPU time an other thread had when its files were last read. */
-static GQuark
-read_at_cpu_quark (void)
-{
-  static GQuark quark;
-
-  if (quark == 0)
-    quark = g_quark_from_static_string ("spindle-sampler-read-at-cpu");
-
-  return quark;
-}
-
-/* As for a watched worker (see details_may_have_changed ()): an other
- * thread that did not run since its files were read, asleep then, has
- * the same name and state. Only its CPU figure moves (to none).
- */
-static gboolean
-other_unchanged (SpindleThreadInfo *info,
-                 gint64             cpu_time)
-{
-  const gint64 *read_at = g_object_get_qdata (G_OBJECT (info), read_at_cpu_quark ());
-  const char *state = spindle_thread_info_get_kernel_state (info);
-
-  return read_at != NULL && *read_at == cpu_time && state != NULL && state[0] != 'R';
-}
-
-typedef enum
-{
-  OTHER_GONE,
-  OTHER_READ,
-  OTHER_RENAMED,
-} OtherRead;
-
-static OtherRead
-sample_other (SpindleSampler *self,
-              int             tid,
-              gint64          now)
-{
-  g_autoptr(SpindleThreadInfo) created = NULL;
-  SpindleThreadInfo *info;
-  char comm[64], stat[512];
-  gint64 cpu_time = 0;
-  gboolean clock_read, renamed = FALSE;
-  guint position;
-
-  /* the clock first: a run after it moves it for the next tick */
-  clock_read = read_cpu_time (tid, &cpu_time);
-  info = find_other (self, tid, &position);
-  if (info != NULL && clock_read && other_unchanged (info, cpu_time))
-    {
-      _spindle_thread_info_update (info, spindle_thread_info_get_name (info),
-                                   spindle_thread_info_get_kernel_state (info)[0], cpu_time, now);
-      return OTHER_READ;
-    }
-
-  self->n_other_reads++;
-  if (!_spindle_task_read_file (tid, "comm", comm, sizeof comm) ||
-      !_spindle_task_read_file (tid, "stat", stat, sizeof stat))
-    return OTHER_GONE;
-
-  if (info == NULL)
-    {
-      info = created = _spindle_thread_info_new (tid);
-      g_list_store_append (self->others, info);
-    }
-  /* A worker's thread listed before it ran is renamed as it begins: the
-   * next listing knows it for a worker's. */
-  else if (g_strcmp0 (spindle_thread_info_get_name (info), g_strchomp (comm)) != 0)
-    self->relist_soon = renamed = TRUE;
-
-  _spindle_thread_info_update (info, comm, _spindle_task_parse_state (stat), cpu_time, now);
-  g_object_set_qdata_full (G_OBJECT (info), read_at_cpu_quark (),
-                           clock_read ? g_memdup2 (&cpu_time, sizeof cpu_time) : NULL, g_free);
-  return renamed ? OTHER_RENAMED : OTHER_READ;
-}
-
-static void
-forget_gone_others (SpindleSampler *self,
-                    GHashTable     *seen)
-{
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
-    {
-      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
-
-      if (!g_hash_table_contains (seen, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
-        g_list_store_remove (self->others, i - 1);
-    }
-}
-
-/* Only the other threads already known: a gone one is dropped. So is one
- * that renamed itself, which is nearly always a worker's that a listing
- * found before it ran, under its creator's name: it waits for the next
- * listing, which is asked for (see wants_listing ()) and finds it again
- * if it is no worker's.
- */
-static void
-resample_others (SpindleSampler *self,
-                 gint64          now)
-{
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); i > 0; i--)
-    {
-      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
-
-      if (sample_other (self, spindle_thread_info_get_tid (info), now) != OTHER_READ)
-        g_list_store_remove (self->others, i - 1);
-    }
-}
-
-/* A worker's thread that ran its first steps while the others' files
- * were read: named already, its id not yet in its job when the workers'
- * ids were taken. Its id is there now. Only a worker whose thread had no
- * id at the listing's walk can be one, since the others hold none of the
- * ids the walk took: the walk kept those workers, and no second walk of
- * ten thousand is needed (the others' files were read on this thread, so
- * the set's workers are the ones walked).
- */
-static void
-forget_late_workers (SpindleSampler *self,
-                     GPtrArray      *unstarted)
-{
-  g_autoptr(GHashTable) late = NULL;
-
-  for (guint i = 0; i < unstarted->len; i++)
-    {
-      int tid = thread_id (g_ptr_array_index (unstarted, i));
-
-      if (tid <= 0)
-        continue;
-      if (late == NULL)
-        late = g_hash_table_new (NULL, NULL);
-      g_hash_table_add (late, GINT_TO_POINTER (tid));
-    }
-
-  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->others)); late != NULL && i > 0; i--)
-    {
-      g_autoptr(SpindleThreadInfo) info = g_list_model_get_item (G_LIST_MODEL (self->others), i - 1);
-
-      if (g_hash_table_contains (late, GINT_TO_POINTER (spindle_thread_info_get_tid (info))))
-        g_list_store_remove (self->others, i - 1);
-    }
-}
-
-/* The process's thread count, or 0: the kernel gives /proc/self/task as
- * many links as threads, plus two, so one stat() tells it, where
- * /proc/self/status must be made and parsed, and /proc/self/stat walks
- * every thread.
- */
-static guint
-read_n_threads (void)
-{
-  struct stat st;
-
-  if (stat ("/proc/self/task", &st) != 0 || st.st_nlink < 3)
-    return 0;
-
-  return (guint) (st.st_nlink - 2);
-}
-
-/* The process's thread ids, read before the workers' are collected: a
- * worker's thread listed here has an id in its job by then, unless it has
- * not run at all yet (and then it is renamed soon, see sample_other()).
- */
-static GArray *
-list_threads (void)
-{
-  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
-  GArray *tids = g_array_new (FALSE, FALSE, sizeof (int));
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      int tid = atoi (name);
-
-      g_array_append_val (tids, tid);
-    }
-
-  return tids;
-}
-
-static guint
-sample_others (SpindleSampler *self,
-               gint64          now,
-               GArray         *listed,
-               GHashTable     *worker_tids)
-{
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-
-  for (guint i = 0; i < listed->len; i++)
-    {
-      int tid = g_array_index (listed, int, i);
-
-      if (tid <= 0 || g_hash_table_contains (worker_tids, GINT_TO_POINTER (tid)))
-        continue;
-
-      g_hash_table_add (seen, GINT_TO_POINTER (tid));
-      sample_other (self, tid, now);
-    }
-
-  forget_gone_others (self, seen);
-
-  return listed->len;
-}
 
 /* The process and the system, from libgtop ***********************************/
 
@@ -633,6 +191,46 @@ sample_process (SpindleSampler *self,
   set_uint (self, &self->n_threads, n_threads, PROP_N_THREADS);
 }
 
+/* Ticks **********************************************************************/
+
+/* The process's thread count, or 0: the kernel gives /proc/self/task as
+ * many links as threads, plus two, so one stat() tells it, where
+ * /proc/self/status must be made and parsed, and /proc/self/stat walks
+ * every thread.
+ */
+static guint
+read_n_threads (void)
+{
+  struct stat st;
+
+  if (stat ("/proc/self/task", &st) != 0 || st.st_nlink < 3)
+    return 0;
+
+  return (guint) (st.st_nlink - 2);
+}
+
+/* The process's thread ids, read before the workers' are collected: a
+ * worker's thread listed here has an id in its job by then, unless it has
+ * not run at all yet (and then it is renamed soon, see sample_other() in
+ * spindle-sampler-other-threads.c).
+ */
+static GArray *
+list_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  GArray *tids = g_array_new (FALSE, FALSE, sizeof (int));
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      int tid = atoi (name);
+
+      g_array_append_val (tids, tid);
+    }
+
+  return tids;
+}
+
 /* Whether this tick lists the process's threads again: see the top of
  * the file.
  */
@@ -678,12 +276,12 @@ sample (SpindleSampler *self)
   g_object_freeze_notify (G_OBJECT (self));
   if (full || relist)
     {
-      g_auto(WorkerIds) ids = { NULL, NULL };
+      g_auto(SpindleWorkerIds) ids = { NULL, NULL };
       g_autoptr(GArray) listed = relist ? list_threads () : NULL;
 
       if (relist)
-        ids = (WorkerIds) { g_hash_table_new (NULL, NULL), g_ptr_array_new_with_free_func (g_object_unref) };
-      sample_workers (self, G_LIST_MODEL (self->set), now, full, relist ? &ids : NULL);
+        ids = (SpindleWorkerIds) { g_hash_table_new (NULL, NULL), g_ptr_array_new_with_free_func (g_object_unref) };
+      _spindle_sampler_sample_workers (self, G_LIST_MODEL (self->set), now, full, relist ? &ids : NULL);
       if (relist && listed->len == 0)
         n_threads = 0;
       else if (relist)
@@ -691,15 +289,15 @@ sample (SpindleSampler *self)
           self->relist_soon = FALSE;
           self->listed_at = self->n_ticks;
           self->n_listings++;
-          n_threads = sample_others (self, now, listed, ids.tids);
+          n_threads = _spindle_sampler_sample_others (self, now, listed, ids.tids);
           self->listed_others = (int) (n_threads - n_job_threads);
-          forget_late_workers (self, ids.unstarted);
+          _spindle_sampler_forget_late_workers (self, ids.unstarted);
         }
     }
   if (!full)
-    sample_watched (self, now);
+    _spindle_sampler_sample_watched (self, now);
   if (!relist)
-    resample_others (self, now);
+    _spindle_sampler_resample_others (self, now);
   sample_process (self, now, n_threads);
   self->last_tick = now;
   self->n_ticks++;
@@ -773,74 +371,6 @@ spindle_sampler_get_full_every (SpindleSampler *self)
 {
   g_return_val_if_fail (SPINDLE_IS_SAMPLER (self), 0);
   return self->full_every;
-}
-
-static gboolean
-release_worker (gpointer worker)
-{
-  _spindle_worker_release_sample (worker);
-  return G_SOURCE_REMOVE;
-}
-
-/* A worker is watched as its row comes on screen, which a list does while
- * it allocates: the figures are read at once, so the row's cells bound
- * after this read them right, but announced only after the frame, since a
- * cell that changes its text in the middle of an allocation is drawn with
- * none. GDK redraws at G_PRIORITY_HIGH_IDLE + 20. Only the sampled figures
- * wait: a change of state in the meantime is announced at once.
- */
-static void
-sample_now (SpindleSampler *self,
-            SpindleWorker  *worker)
-{
-  gboolean held = worker->holding_sample;
-
-  _spindle_worker_hold_sample (worker);
-  sample_worker (self, worker, g_get_monotonic_time ());
-  if (!held)
-    g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, release_worker, g_object_ref (worker), g_object_unref);
-}
-
-/**
- * spindle_sampler_watch:
- * @sampler: a sampler
- * @worker: a worker of the sampler's set
- *
- * Reads @worker's /proc files at once, then on each tick on which its
- * thread ran or its state changed (a thread that did not run is where it
- * was): for the rows a view shows and the selected worker.
- */
-void
-spindle_sampler_watch (SpindleSampler *self,
-                       SpindleWorker  *worker)
-{
-  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
-  g_return_if_fail (SPINDLE_IS_WORKER (worker));
-
-  if (g_hash_table_contains (self->watched, worker))
-    return;
-
-  g_hash_table_insert (self->watched, g_object_ref (worker), g_new0 (Watched, 1));
-  if (worker->tid > 0 && is_sampled (worker))
-    sample_now (self, worker);
-}
-
-/**
- * spindle_sampler_unwatch:
- * @sampler: a sampler
- * @worker: a worker given to spindle_sampler_watch()
- *
- * Stops sampling @worker in detail.
- */
-void
-spindle_sampler_unwatch (SpindleSampler *self,
-                         SpindleWorker  *worker)
-{
-  g_return_if_fail (SPINDLE_IS_SAMPLER (self));
-  g_return_if_fail (SPINDLE_IS_WORKER (worker));
-
-  if (g_hash_table_remove (self->watched, worker))
-    _spindle_worker_clear_details (worker);
 }
 
 /* GObject ********************************************************************/
