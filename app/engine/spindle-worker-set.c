@@ -117,10 +117,29 @@ notify_n_live (SpindleWorkerSet *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LIVE]);
 }
 
+/* A request its parent had when the child appeared reaches the child
+ * before anyone sees it: a handler of its listing may abandon the parent,
+ * which abandons its children, and only a child asked to end can be.
+ */
+static void
+inherit_request (SpindleWorker *parent,
+                 SpindleWorker *child,
+                 SpindleJob    *job)
+{
+  SpindleWorkerState state = spindle_worker_get_state (parent);
+
+  if (state == SPINDLE_WORKER_STATE_CANCELLING)
+    _spindle_worker_force_cancel (child, SPINDLE_STOP_REASON_PARENT);
+  else if (state != SPINDLE_WORKER_STATE_RUNNING || g_atomic_int_get (&job->requests))
+    _spindle_worker_request_stop (child, SPINDLE_STOP_REASON_PARENT);
+}
+
 /* A child's first event, posted by its parent, makes its worker (transfer
  * full: a handler of n-live may remove its parent, which held it). A
  * child whose parent's worker is gone (removed after it was abandoned)
- * has no one to join its thread: it is disowned, as its parent was.
+ * has no one to join its thread: it is disowned, as its parent was. So is
+ * one whose parent is over (abandoned, its thread going on): counted under
+ * it, it would stay counted once the parent is removed, listed nowhere.
  */
 static SpindleWorker *
 adopt (SpindleWorkerSet *self,
@@ -130,7 +149,8 @@ adopt (SpindleWorkerSet *self,
   SpindleWorker *parent;
   SpindleWorker *child;
 
-  if (job->parent == NULL || (parent = _spindle_job_get_worker (job->parent)) == NULL)
+  if (job->parent == NULL || (parent = _spindle_job_get_worker (job->parent)) == NULL ||
+      spindle_worker_is_terminal (parent))
     {
       _spindle_job_disown (job);
       return NULL;
@@ -146,8 +166,13 @@ adopt (SpindleWorkerSet *self,
   setup.job = job;
   child = _spindle_worker_new (&setup);
 
+  /* a handler of the child's listing may abandon and remove the parent,
+   * which only the set held: the listing goes on in the parent's store */
+  g_object_ref (parent);
   self->n_live++;
+  inherit_request (parent, child, job);
   _spindle_worker_add_child (parent, child);
+  g_object_unref (parent);
   notify_n_live (self);
 
   return child;

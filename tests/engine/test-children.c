@@ -332,6 +332,112 @@ test_unkillable_child_abandoned (void)
   spindle_test_wait_thread_gone (spindle_worker_get_tid (stuck));
 }
 
+/* A child that appears after its parent was asked to stop: a handler of
+ * its listing abandons the parent (a view that gives up on a stopping
+ * tree), and the child with it, which its parent's request already
+ * reached.
+ */
+typedef struct
+{
+  SpindleWorkerSet   *set;
+  SpindleWorker      *parent;
+  SpindleTestSleeper  child;
+  gint                parent_destroyed;
+  SpindleWorkerState  child_state;   /* as the parent was abandoned */
+  gboolean            remove;        /* and removes it */
+  guint               n_removed;
+} LateChild;
+
+static GVariant *
+late_parent_body (SpindleJob  *job,
+                  gpointer     data,
+                  GError     **error)
+{
+  LateChild *late = data;
+
+  /* until its stop */
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+  spindle_job_spawn_child (job, "late child", spindle_test_sleeper_body, &late->child,
+                           spindle_test_sleeper_destroy, error);
+
+  return NULL;
+}
+
+static void
+late_parent_destroy (gpointer data)
+{
+  g_atomic_int_inc (&((LateChild *) data)->parent_destroyed);
+}
+
+static void
+abandon_on_child_listed (GListModel *children,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         LateChild  *late)
+{
+  g_autoptr(SpindleWorker) child = g_list_model_get_item (children, position);
+
+  late->child_state = spindle_worker_get_state (child);
+  spindle_worker_abandon (late->parent);
+  if (late->remove)
+    late->n_removed += spindle_worker_set_remove (late->set, late->parent);
+}
+
+static void
+test_late_child_abandoned_with_parent (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  LateChild late = { 0 };
+  g_autoptr(SpindleWorker) child = NULL;
+  GListModel *children;
+
+  late.parent = spindle_test_spawn_full (set, "parent", late_parent_body, &late, late_parent_destroy);
+  children = spindle_worker_get_children (late.parent);
+  g_signal_connect (children, "items-changed", G_CALLBACK (abandon_on_child_listed), &late);
+  spindle_worker_request_stop (late.parent);
+  spindle_test_wait_state (late.parent, SPINDLE_WORKER_STATE_ABANDONED);
+
+  g_assert_cmpint (late.child_state, ==, SPINDLE_WORKER_STATE_STOPPING);
+  child = g_list_model_get_item (children, 0);
+  g_assert_cmpint (spindle_worker_get_state (child), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+
+  /* both threads, let go, still end */
+  spindle_test_wait_count (&late.child.destroyed, 1);
+  spindle_test_wait_count (&late.parent_destroyed, 1);
+  g_signal_handlers_disconnect_by_data (children, &late);
+}
+
+/* The same handler removes the abandoned parent, which only the set held:
+ * the listing of the child goes on in the parent's store.
+ */
+static gboolean
+late_parent_removed (gpointer data)
+{
+  return ((LateChild *) data)->n_removed > 0;
+}
+
+static void
+test_late_child_listing_removes_parent (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  LateChild late = { .set = set, .remove = TRUE };
+
+  late.parent = spindle_test_spawn_full (set, "parent", late_parent_body, &late, late_parent_destroy);
+  g_signal_connect (spindle_worker_get_children (late.parent), "items-changed",
+                    G_CALLBACK (abandon_on_child_listed), &late);
+  spindle_worker_request_stop (late.parent);
+  spindle_test_wait_until (late_parent_removed, &late, SPINDLE_TEST_GUARD_MS);
+
+  g_assert_cmpint (late.child_state, ==, SPINDLE_WORKER_STATE_STOPPING);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 0);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+
+  spindle_test_wait_count (&late.child.destroyed, 1);
+  spindle_test_wait_count (&late.parent_destroyed, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -342,6 +448,8 @@ main (int   argc,
   g_test_add_func ("/engine/children/cancel-reaches-children", test_cancel_reaches_children);
   g_test_add_func ("/engine/children/parent-end-cancels-stubborn-child", test_parent_end_cancels_stubborn_child);
   g_test_add_func ("/engine/children/unkillable-child-abandoned", test_unkillable_child_abandoned);
+  g_test_add_func ("/engine/children/late-child-abandoned-with-parent", test_late_child_abandoned_with_parent);
+  g_test_add_func ("/engine/children/late-child-listing-removes-parent", test_late_child_listing_removes_parent);
 
   return g_test_run ();
 }

@@ -612,6 +612,79 @@ test_counted_are_listed (Fixture       *fixture,
   g_assert_cmpuint (census.n_checks, >=, 10);
 }
 
+/* A parent abandoned while it ignores its stop goes on and starts a
+ * child; a handler of n-live clears the finished workers, the parent with
+ * them: no worker stays counted that is listed nowhere.
+ */
+typedef struct
+{
+  SpindleTestReader   reader;      /* the parent, after its stop */
+  SpindleTestSleeper  child;
+  gint                parent_destroyed;
+} Orphan;
+
+static GVariant *
+orphaning_parent_body (SpindleJob  *job,
+                       gpointer     data,
+                       GError     **error)
+{
+  Orphan *orphan = data;
+  char c;
+
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+  g_atomic_int_set (&orphan->reader.reached, 1);
+  if (read (orphan->reader.fds[0], &c, 1) != 1)
+    return NULL;
+  spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, &orphan->child,
+                           spindle_test_sleeper_destroy, error);
+
+  return NULL;
+}
+
+static void
+orphaning_parent_destroy (gpointer data)
+{
+  g_atomic_int_inc (&((Orphan *) data)->parent_destroyed);
+}
+
+static void
+clear_on_n_live (SpindleWorkerSet *set,
+                 GParamSpec       *pspec,
+                 Census           *census)
+{
+  spindle_worker_set_clear_finished (set);
+  check_census (set, "n-live, after a clear", census);
+}
+
+static void
+test_child_of_abandoned_counted_listed (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  SpindleWorkerSet *set = fixture->set;
+  g_autoptr(GString) mismatches = g_string_new (NULL);
+  Census census = { 0, mismatches };
+  Orphan orphan = { 0 };
+  SpindleWorker *parent;
+
+  spindle_test_reader_init (&orphan.reader);
+  parent = spindle_test_spawn_full (set, "parent", orphaning_parent_body, &orphan,
+                                    orphaning_parent_destroy);
+  spindle_worker_request_stop (parent);
+  spindle_test_wait_flag (&orphan.reader.reached);
+  spindle_worker_abandon (parent);
+  g_assert_cmpint (spindle_worker_get_state (parent), ==, SPINDLE_WORKER_STATE_ABANDONED);
+
+  g_signal_connect (set, "notify::n-live", G_CALLBACK (clear_on_n_live), &census);
+  spindle_test_pipe_poke (orphan.reader.fds[1]);
+  spindle_test_wait_count (&orphan.child.destroyed, 1);
+  spindle_test_wait_count (&orphan.parent_destroyed, 1);
+  check_census (set, "at the end", &census);
+
+  g_assert_cmpstr (mismatches->str, ==, "");
+  g_signal_handlers_disconnect_by_data (set, &census);
+  spindle_test_reader_clear (&orphan.reader);
+}
+
 /* Handlers of items-changed that change the set while
  * spindle_worker_set_clear_finished () walks it: the walk goes on over
  * what the set holds then, and the workers that were over are all gone.
@@ -963,6 +1036,7 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/thread-create-failure", test_thread_create_failure);
   spindle_test_add ("/engine/lifecycle/list-model", test_list_model);
   spindle_test_add ("/engine/lifecycle/counted-are-listed", test_counted_are_listed);
+  spindle_test_add ("/engine/lifecycle/child-of-abandoned-counted-listed", test_child_of_abandoned_counted_listed);
   spindle_test_add ("/engine/lifecycle/clear-reentered-by-clear", test_clear_reentered_by_clear);
   spindle_test_add ("/engine/lifecycle/clear-reentered-by-remove", test_clear_reentered_by_remove);
   spindle_test_add ("/engine/lifecycle/background-spawn-removed", test_background_spawn_removed);
