@@ -409,7 +409,8 @@ let_go (pthread_t thread,
 
 /* With the lock held. A force-cancel that came while no thread existed
  * (a start left to a starter thread, or a child its parent was still
- * creating) found none to cancel: it acts as the body begins.
+ * creating) found none to cancel: it acts as the body begins. So does an
+ * abandon, which found none to let go: no one will join this one.
  */
 static void
 settle_new_thread (SpindleJob *self)
@@ -421,6 +422,8 @@ settle_new_thread (SpindleJob *self)
         pthread_cancel (self->thread);
       let_go (self->thread, g_steal_pointer (&self->stack));
     }
+  else if (g_atomic_int_get (&self->abandoned))
+    let_go (self->thread, g_steal_pointer (&self->stack));
   else if (!self->foreign && (g_atomic_int_get (&self->requests) & SPINDLE_JOB_REQUEST_CANCEL) != 0)
     pthread_cancel (self->thread);
 }
@@ -446,7 +449,7 @@ _spindle_job_start (SpindleJob  *self,
 
       g_mutex_lock (&self->lock);
       rc = pthread_create (&self->thread, &attr, job_thread_main, self);
-      self->thread_live = rc == 0 && !self->disowned;
+      self->thread_live = rc == 0 && !self->disowned && !g_atomic_int_get (&self->abandoned);
       if (rc == 0)
         {
           self->stack = g_steal_pointer (&stack);

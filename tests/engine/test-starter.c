@@ -138,6 +138,29 @@ let_go_finds_nothing (SpindleTestFixture *fixture,
   g_assert_cmpint (spindle_worker_get_state (worker), ==, state);
 }
 
+/* A worker stopped and abandoned while its starter held its job, then
+ * removed: the thread the starter makes later is let go (its job is never
+ * freed under it), and its body, which finds the stop, ends.
+ */
+static void
+test_abandoned_before_thread (SpindleTestFixture *fixture,
+                              gconstpointer       data)
+{
+  SpindleStarter *starter;
+  SpindleWorker *worker = spawn_held_sleeper (fixture, SPINDLE_STARTER_PAUSE_AFTER_TAKE, &starter);
+
+  spindle_worker_request_stop (worker);
+  spindle_worker_abandon (worker);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  g_clear_pointer (&fixture->rec, spindle_test_recorder_free);
+  g_assert_true (spindle_worker_set_remove (fixture->set, worker));
+
+  _spindle_starter_set_pause (starter, SPINDLE_STARTER_PAUSE_NONE);
+  spindle_test_wait_count (&fixture->sleeper.destroyed, 1);
+  g_assert_cmpint (g_atomic_int_get (&fixture->sleeper.sleep_result), ==, 2);
+  spindle_test_wait_thread_gone (fixture->sleeper.tid);
+}
+
 /* The spawn returns at once; the thread comes when the starter lets it. */
 static void
 test_spawn_returns_starting (SpindleTestFixture *fixture,
@@ -580,6 +603,7 @@ main (int    argc,
   spindle_test_add ("/engine/starter/abandon-before-start", test_abandon_before_start);
   spindle_test_add ("/engine/starter/shutdown-before-start", test_shutdown_before_start);
   spindle_test_add ("/engine/starter/dispose-before-start", test_dispose_before_start);
+  spindle_test_add ("/engine/starter/abandoned-before-thread", test_abandoned_before_thread);
   spindle_test_add ("/engine/starter/create-failure", test_create_failure);
   spindle_test_add ("/engine/starter/create-failure-while-stopping", test_create_failure_while_stopping);
   spindle_test_add ("/engine/starter/off-by-default", test_off_by_default);
