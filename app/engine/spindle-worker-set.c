@@ -778,6 +778,31 @@ spindle_worker_set_get_n_live (SpindleWorkerSet *self)
   return self->n_live;
 }
 
+/* A worker removed while someone else still holds it may be in its own
+ * end (a handler of its terminal state removes it and drops the set), and
+ * go on to count that end on the set: the set is held until its context
+ * runs again.
+ */
+static void
+remove_worker_at (SpindleWorkerSet *self,
+                  guint             position)
+{
+  SpindleWorker *worker = g_ptr_array_index (self->workers, position);
+
+  if (G_OBJECT (worker)->ref_count > 1)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_callback (source, let_go, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[spindle] set held past a removal");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+
+  g_ptr_array_remove_index (self->workers, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+}
+
 /**
  * spindle_worker_set_remove:
  * @set: a set
@@ -801,8 +826,7 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
       !g_ptr_array_find (self->workers, worker, &position))
     return FALSE;
 
-  g_ptr_array_remove_index (self->workers, position);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  remove_worker_at (self, position);
 
   return TRUE;
 }
@@ -837,8 +861,7 @@ spindle_worker_set_clear_finished (SpindleWorkerSet *set)
       if (!spindle_worker_is_terminal (g_ptr_array_index (self->workers, i - 1)))
         continue;
 
-      g_ptr_array_remove_index (self->workers, i - 1);
-      g_list_model_items_changed (G_LIST_MODEL (self), i - 1, 1, 0);
+      remove_worker_at (self, i - 1);
       removed++;
     }
 

@@ -1017,6 +1017,43 @@ test_abandon_drops_set (Fixture       *fixture,
   spindle_test_wait_flag (&fixture->reader.returned);
 }
 
+/* The abandoned worker's own end removes it and drops the set: the
+ * abandon goes on to count its end on a set that no longer lists it.
+ */
+static void
+remove_and_drop_on_state (SpindleWorker *worker,
+                          GParamSpec    *pspec,
+                          Dropper       *dropper)
+{
+  if (!spindle_worker_is_terminal (worker))
+    return;
+
+  g_signal_handlers_disconnect_by_func (worker, remove_and_drop_on_state, dropper);
+  g_assert_true (spindle_worker_set_remove (dropper->fixture->set, worker));
+  g_clear_object (&dropper->fixture->set);
+  dropper->dropped++;
+}
+
+static void
+test_abandon_removes_and_drops_set (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  Dropper dropper = { fixture, 0, 0, 0 };
+  SpindleWorker *worker = spindle_test_spawn (fixture->set, "reader", spindle_test_reader_body,
+                                              &fixture->reader);
+
+  spindle_test_wait_flag (&fixture->reader.reached);
+  spindle_worker_request_stop (worker);
+  g_signal_connect (worker, "notify::state", G_CALLBACK (remove_and_drop_on_state), &dropper);
+  spindle_worker_abandon (worker);
+
+  g_assert_cmpint (dropper.dropped, ==, 1);
+  g_assert_null (fixture->set);
+
+  spindle_test_pipe_poke (fixture->reader.fds[1]);
+  spindle_test_wait_flag (&fixture->reader.returned);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1047,6 +1084,7 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/stop-drops-set", test_stop_drops_set);
   spindle_test_add ("/engine/lifecycle/cancel-drops-set", test_cancel_drops_set);
   spindle_test_add ("/engine/lifecycle/abandon-drops-set", test_abandon_drops_set);
+  spindle_test_add ("/engine/lifecycle/abandon-removes-and-drops-set", test_abandon_removes_and_drops_set);
 
   return g_test_run ();
 }
