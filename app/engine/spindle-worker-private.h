@@ -60,6 +60,7 @@ struct _SpindleWorker
   gint64                escalation_at;
   SpindleEscalation     escalation;
   guint                 unresponsive : 1;
+  guint                 ending : 1;        /* its end is being reported: nothing more may end it */
   guint                 holding_sample : 1;
   guint                 tree_process : 1;  /* a process of a process worker's tree, no job (spindle-process-tree.c) */
   guint32               held_sample;     /* 1 << prop id: sampled, not yet announced */

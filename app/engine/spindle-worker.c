@@ -186,6 +186,11 @@ abandon (SpindleWorker *worker)
 {
   g_autoptr(SpindleWorker) self = g_object_ref (worker);
 
+  /* a handler of the end it reports would abandon it again */
+  if (self->ending)
+    return;
+  self->ending = TRUE;
+
   abandon_children (self, TRUE);
 
   set_report (self, _spindle_job_abandon (self->job));
@@ -201,7 +206,9 @@ abandon (SpindleWorker *worker)
  * detached and never freed under it, the worker becomes ABANDONED, and its
  * report lists the cleanup steps that never ran and the locks it still
  * holds as leaked. Its live children are abandoned with it. Does nothing
- * unless the worker is stopping, cancelling or cleaning up.
+ * unless the worker is stopping, cancelling or cleaning up, nor once its
+ * end is being reported (from a handler of #SpindleWorker::cleanup-finished,
+ * say): its thread has ended by then.
  */
 void
 spindle_worker_abandon (SpindleWorker *self)
@@ -259,7 +266,9 @@ static void
 handle_finished (SpindleWorker *self,
                  SpindleEvent  *event)
 {
-  /* The thread posts this as its last act; the join is immediate. */
+  /* The thread posts this as its last act; the join is immediate. A
+   * handler of what follows can no longer abandon the worker. */
+  self->ending = TRUE;
   _spindle_job_join (self->job);
 
   self->finished_at = event->time;

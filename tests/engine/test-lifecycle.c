@@ -165,6 +165,61 @@ test_states_stop (Fixture       *fixture,
   end_set_and_wait_destroyed (fixture);
 }
 
+/* A handler of a worker's cleanup-finished that abandons it: the thread
+ * has ended and its end is being reported, so nothing is abandoned, and
+ * the worker ends once, as its thread did. The handler stays connected:
+ * an abandon that went through would report again, and call it again.
+ */
+static void
+abandon_on_cleanup_finished (SpindleWorker        *worker,
+                             SpindleCleanupReport *report,
+                             guint                *n_calls)
+{
+  (*n_calls)++;
+  spindle_worker_abandon (worker);
+}
+
+static void
+test_abandon_from_cleanup_finished (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  SpindleWorker *worker = spawn_sleeper (fixture, "sleeper");
+  guint n_calls = 0;
+
+  g_signal_connect (worker, "cleanup-finished", G_CALLBACK (abandon_on_cleanup_finished), &n_calls);
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  spindle_worker_request_stop (worker);
+  spindle_test_wait_terminal (worker);
+
+  g_assert_cmpuint (n_calls, ==, 1);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_STOPPED);
+  spindle_test_fixture_assert_recorded (fixture, "STARTING RUNNING STOPPING CLEANING STOPPED",
+                                        "stop-requested(USER) cleanup-started cleanup-finished(0) "
+                                        "state(STOPPED) finished");
+
+  end_set_and_wait_destroyed (fixture);
+}
+
+/* The same from an abandon's own report: the abandon is not repeated. */
+static void
+test_abandon_from_abandon_report (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  SpindleWorker *worker = spawn_sleeper (fixture, "sleeper");
+  guint n_calls = 0;
+
+  spindle_test_wait_state (worker, SPINDLE_WORKER_STATE_RUNNING);
+  g_signal_connect (worker, "cleanup-finished", G_CALLBACK (abandon_on_cleanup_finished), &n_calls);
+  spindle_worker_request_stop (worker);
+  spindle_worker_abandon (worker);
+
+  g_assert_cmpuint (n_calls, ==, 1);
+  g_assert_cmpint (spindle_worker_get_state (worker), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  g_assert_cmpuint (spindle_test_recorder_count (fixture->rec, "finished"), ==, 1);
+
+  end_set_and_wait_destroyed (fixture);
+}
+
 static void
 test_states_cancel (Fixture       *fixture,
                     gconstpointer  data)
@@ -1085,6 +1140,8 @@ main (int   argc,
   spindle_test_add ("/engine/lifecycle/cancel-drops-set", test_cancel_drops_set);
   spindle_test_add ("/engine/lifecycle/abandon-drops-set", test_abandon_drops_set);
   spindle_test_add ("/engine/lifecycle/abandon-removes-and-drops-set", test_abandon_removes_and_drops_set);
+  spindle_test_add ("/engine/lifecycle/abandon-from-cleanup-finished", test_abandon_from_cleanup_finished);
+  spindle_test_add ("/engine/lifecycle/abandon-from-abandon-report", test_abandon_from_abandon_report);
 
   return g_test_run ();
 }
