@@ -36,7 +36,23 @@ request_children (SpindleWorker *self,
     }
 }
 
-/* Children hear of a request before their parent does. */
+static gboolean
+can_stop (SpindleWorker *self)
+{
+  return self->state == SPINDLE_WORKER_STATE_STARTING ||
+         self->state == SPINDLE_WORKER_STATE_RUNNING;
+}
+
+static gboolean
+can_cancel (SpindleWorker *self)
+{
+  return can_stop (self) || self->state == SPINDLE_WORKER_STATE_STOPPING;
+}
+
+/* Children hear of a request before their parent does; a handler of
+ * theirs may end the parent first (force-cancel or abandon it), and the
+ * request then has nothing left to do.
+ */
 void
 _spindle_worker_request_stop (SpindleWorker     *worker,
                               SpindleStopReason  reason)
@@ -48,11 +64,13 @@ _spindle_worker_request_stop (SpindleWorker     *worker,
   if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_STOP))
     return;
 
-  if (self->state != SPINDLE_WORKER_STATE_STARTING &&
-      self->state != SPINDLE_WORKER_STATE_RUNNING)
+  if (!can_stop (self))
     return;
 
   request_children (self, FALSE);
+  if (!can_stop (self))
+    return;
+
   _spindle_job_request_stop (self->job);
   _spindle_worker_set_stop_reason (self, reason);
   _spindle_worker_set_state (self, SPINDLE_WORKER_STATE_STOPPING);
@@ -69,12 +87,13 @@ _spindle_worker_force_cancel (SpindleWorker     *worker,
   if (self->tree_process || _spindle_remote_forward (self, SPINDLE_REMOTE_FORCE_CANCEL))
     return;
 
-  if (self->state != SPINDLE_WORKER_STATE_STARTING &&
-      self->state != SPINDLE_WORKER_STATE_RUNNING &&
-      self->state != SPINDLE_WORKER_STATE_STOPPING)
+  if (!can_cancel (self))
     return;
 
   request_children (self, TRUE);
+  if (!can_cancel (self))
+    return;
+
   _spindle_job_force_cancel (self->job);
   if (self->stop_reason == SPINDLE_STOP_REASON_NONE)
     _spindle_worker_set_stop_reason (self, reason);

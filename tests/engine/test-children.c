@@ -438,6 +438,90 @@ test_late_child_listing_removes_parent (void)
   spindle_test_wait_count (&late.parent_destroyed, 1);
 }
 
+/* A handler of a child's request that ends the parent first: the parent's
+ * own request, made after its children's, then has nothing left to do.
+ */
+static GVariant *
+parent_of_sleeper_body (SpindleJob  *job,
+                        gpointer     data,
+                        GError     **error)
+{
+  if (!spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, data, spindle_test_sleeper_destroy, error))
+    return NULL;
+
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+  return NULL;
+}
+
+static gboolean
+has_child (gpointer parent)
+{
+  return g_list_model_get_n_items (spindle_worker_get_children (parent)) > 0;
+}
+
+static void
+cancel_parent (SpindleWorker     *child,
+               SpindleStopReason  reason,
+               SpindleWorker     *parent)
+{
+  spindle_worker_force_cancel (parent);
+}
+
+static void
+abandon_parent (SpindleWorker     *child,
+                SpindleStopReason  reason,
+                SpindleWorker     *parent)
+{
+  spindle_worker_abandon (parent);
+}
+
+static void
+assert_request_ended_by_child (const char        *signal,
+                               GCallback          handler,
+                               gboolean           force,
+                               SpindleWorkerState parent_end)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleTestSleeper sleeper = { 0 };
+  SpindleWorker *parent = spindle_test_spawn (set, "parent", parent_of_sleeper_body, &sleeper);
+  g_autoptr(SpindleWorker) child = NULL;
+
+  spindle_test_wait_until (has_child, parent, SPINDLE_TEST_GUARD_MS);
+  child = g_list_model_get_item (spindle_worker_get_children (parent), 0);
+
+  /* a parent is abandoned only once it was asked to end */
+  if (force)
+    spindle_worker_request_stop (parent);
+  g_signal_connect (child, signal, handler, parent);
+
+  if (force)
+    spindle_worker_force_cancel (parent);
+  else
+    spindle_worker_request_stop (parent);
+
+  g_assert_cmpint (spindle_worker_get_state (parent), ==, parent_end);
+  spindle_test_wait_no_live (set, SPINDLE_TEST_GUARD_MS);
+  g_assert_cmpint (spindle_worker_get_state (parent), ==, parent_end == SPINDLE_WORKER_STATE_CANCELLING
+                                                           ? SPINDLE_WORKER_STATE_CANCELLED : parent_end);
+  /* an abandoned child's thread still ends, asked to stop before */
+  spindle_test_wait_count (&sleeper.destroyed, 1);
+}
+
+static void
+test_child_handler_cancels_parent (void)
+{
+  assert_request_ended_by_child ("stop-requested", G_CALLBACK (cancel_parent), FALSE,
+                                 SPINDLE_WORKER_STATE_CANCELLING);
+}
+
+static void
+test_child_handler_abandons_parent (void)
+{
+  /* a stopping parent force-cancelled: its child's handler abandons it */
+  assert_request_ended_by_child ("cancel-requested", G_CALLBACK (abandon_parent), TRUE,
+                                 SPINDLE_WORKER_STATE_ABANDONED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -450,6 +534,8 @@ main (int   argc,
   g_test_add_func ("/engine/children/unkillable-child-abandoned", test_unkillable_child_abandoned);
   g_test_add_func ("/engine/children/late-child-abandoned-with-parent", test_late_child_abandoned_with_parent);
   g_test_add_func ("/engine/children/late-child-listing-removes-parent", test_late_child_listing_removes_parent);
+  g_test_add_func ("/engine/children/child-handler-cancels-parent", test_child_handler_cancels_parent);
+  g_test_add_func ("/engine/children/child-handler-abandons-parent", test_child_handler_abandons_parent);
 
   return g_test_run ();
 }
