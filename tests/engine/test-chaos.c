@@ -75,8 +75,6 @@ typedef struct
   GPtrArray        *bodies;
   guint             depth;
   guint             n_ending;      /* workers in their terminal notify::state */
-  GPtrArray        *finishing;     /* workers in their cleanup-finished */
-  GPtrArray        *emitting;      /* workers in a handler of their signals */
   guint             n_handler_ops;
   guint             n_checks;
   guint             n_ops;
@@ -233,52 +231,6 @@ collect_workers (GListModel *model,
     }
 }
 
-/* Abandoning a worker from its own cleanup-finished, or its parent's
- * (which abandons it), is a known defect of the worker, left out here: the
- * end that emitted goes on to set a second terminal state (a critical) and
- * emit finished again.
- */
-static gboolean
-is_finishing (SpindleWorker *worker)
-{
-  for (guint i = 0; i < chaos.finishing->len; i++)
-    for (SpindleWorker *w = g_ptr_array_index (chaos.finishing, i); w != NULL;
-         w = spindle_worker_get_parent (w))
-      if (w == worker)
-        return TRUE;
-
-  return FALSE;
-}
-
-/* A request to a parent passes to its children first, and goes on with
- * the parent once their handlers return: a handler that ends the parent
- * meanwhile (force-cancels or abandons it) makes the request set a state
- * the parent cannot reach (a critical). A known defect of the requests,
- * left out here: from the handlers of a child, its ancestors are left
- * alone.
- */
-static gboolean
-is_ancestor_of_emitting (SpindleWorker *worker)
-{
-  for (guint i = 0; i < chaos.emitting->len; i++)
-    for (SpindleWorker *w = spindle_worker_get_parent (g_ptr_array_index (chaos.emitting, i));
-         w != NULL; w = spindle_worker_get_parent (w))
-      if (w == worker)
-        return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-any_child_emitting (void)
-{
-  for (guint i = 0; i < chaos.emitting->len; i++)
-    if (spindle_worker_get_parent (g_ptr_array_index (chaos.emitting, i)) != NULL)
-      return TRUE;
-
-  return FALSE;
-}
-
 static SpindleWorker *
 pick_worker (gboolean top_level)
 {
@@ -384,14 +336,12 @@ do_op (Op          op,
       worker = pick_worker (op == OP_REMOVE);
       if (worker == NULL)
         break;
-      if (op != OP_REMOVE && is_ancestor_of_emitting (worker))
-        break;
       trace (where, op_names[op], spindle_worker_get_name (worker));
       if (op == OP_STOP)
         spindle_worker_request_stop (worker);
       else if (op == OP_CANCEL)
         spindle_worker_force_cancel (worker);
-      else if (op == OP_ABANDON && !is_finishing (worker))
+      else if (op == OP_ABANDON)
         spindle_worker_abandon (worker);
       else if (chaos.set != NULL)
         spindle_worker_set_remove (chaos.set, worker);
@@ -403,15 +353,11 @@ do_op (Op          op,
       break;
 
     case OP_STOP_ALL:
-      if (any_child_emitting ())
-        break;
       trace (where, op_names[op], NULL);
       spindle_worker_set_stop_all (chaos.set);
       break;
 
     case OP_CANCEL_ALL:
-      if (any_child_emitting ())
-        break;
       trace (where, op_names[op], NULL);
       spindle_worker_set_cancel_all (chaos.set);
       break;
@@ -474,16 +420,6 @@ chaos_act (const char *where)
 }
 
 /* Handlers */
-
-/* For a handler of @worker's own signals. */
-static void
-act_for (SpindleWorker *worker,
-         const char    *where)
-{
-  g_ptr_array_add (chaos.emitting, worker);
-  chaos_act (where);
-  g_ptr_array_remove_index (chaos.emitting, chaos.emitting->len - 1);
-}
 
 static void
 on_n_live (SpindleWorkerSet *set,
@@ -553,7 +489,7 @@ on_state (SpindleWorker *worker,
     return;
 
   chaos.n_ending += ending;
-  act_for (worker, "notify::state");
+  chaos_act ("notify::state");
   chaos.n_ending -= ending;
 }
 
@@ -562,7 +498,7 @@ on_finished (SpindleWorker *worker,
              gpointer       data)
 {
   if (chaos.active)
-    act_for (worker, "finished");
+    chaos_act ("finished");
 }
 
 static void
@@ -570,7 +506,7 @@ on_cleanup_started (SpindleWorker *worker,
                     gpointer       data)
 {
   if (chaos.active)
-    act_for (worker, "cleanup-started");
+    chaos_act ("cleanup-started");
 }
 
 static void
@@ -581,9 +517,7 @@ on_cleanup_finished (SpindleWorker        *worker,
   if (!chaos.active)
     return;
 
-  g_ptr_array_add (chaos.finishing, worker);
-  act_for (worker, "cleanup-finished");
-  g_ptr_array_remove_index (chaos.finishing, chaos.finishing->len - 1);
+  chaos_act ("cleanup-finished");
 }
 
 static void
@@ -592,7 +526,7 @@ on_escalated (SpindleWorker     *worker,
               gpointer           data)
 {
   if (chaos.active)
-    act_for (worker, "escalated");
+    chaos_act ("escalated");
 }
 
 static void
@@ -601,7 +535,7 @@ on_requested (SpindleWorker     *worker,
               gpointer           data)
 {
   if (chaos.active)
-    act_for (worker, "requested");
+    chaos_act ("requested");
 }
 
 static GQuark watched_quark;
@@ -854,8 +788,6 @@ test_chaos (gconstpointer data)
   chaos.trace = g_getenv ("SPINDLE_CHAOS_TRACE") != NULL;
   chaos.rand = g_rand_new_with_seed (seed);
   chaos.bodies = g_ptr_array_new_with_free_func (body_free);
-  chaos.finishing = g_ptr_array_new ();
-  chaos.emitting = g_ptr_array_new ();
   g_mutex_init (&chaos.lock);
   chaos.active = TRUE;
 
@@ -955,8 +887,6 @@ test_chaos (gconstpointer data)
   drain ();
 
   g_clear_pointer (&chaos.bodies, g_ptr_array_unref);
-  g_clear_pointer (&chaos.finishing, g_ptr_array_unref);
-  g_clear_pointer (&chaos.emitting, g_ptr_array_unref);
   g_clear_pointer (&chaos.rand, g_rand_free);
   g_clear_error (&chaos.shutdown_error);
   g_mutex_clear (&chaos.lock);
