@@ -270,7 +270,9 @@ remove_ended (gpointer data)
 
 /* Removed from an idle: the engine is still emitting for this worker.
  * Only the application's settings say not to keep them: an embedded panel
- * leaves the program's set alone.
+ * leaves the program's set alone. A top-level worker goes with its
+ * children, once the last of them is over too (the set keeps a parent
+ * given up while a child lives): a child's end tries its ancestor again.
  */
 static void
 on_worker_ended (SpindlePanel  *self,
@@ -278,7 +280,12 @@ on_worker_ended (SpindlePanel  *self,
 {
   queue_update (self);
 
-  if (self->keep_finished || spindle_worker_get_parent (worker) != NULL)
+  if (self->keep_finished)
+    return;
+
+  while (spindle_worker_get_parent (worker) != NULL)
+    worker = spindle_worker_get_parent (worker);
+  if (!spindle_worker_is_terminal (worker))
     return;
 
   g_ptr_array_add (self->ended, g_object_ref (worker));

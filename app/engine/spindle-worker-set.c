@@ -803,12 +803,36 @@ remove_worker_at (SpindleWorkerSet *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 }
 
+/* Over, with every child: a parent given up (abandoned, or removed from a
+ * handler of a child's own end) may still have a child alive, which its
+ * removal would take out of every list while n-live still counted it.
+ */
+static gboolean
+is_over (SpindleWorker *worker)
+{
+  GListModel *children = spindle_worker_get_children (worker);
+
+  if (!spindle_worker_is_terminal (worker))
+    return FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (children); i++)
+    {
+      g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
+
+      if (!is_over (child))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * spindle_worker_set_remove:
  * @set: a set
  * @worker: a worker of @set
  *
- * Drops a worker that is over. Live workers stay.
+ * Drops a worker that is over, with all of its children. Live workers, and
+ * those with a child still live, stay.
  *
  * Returns: whether @worker was removed
  */
@@ -822,7 +846,7 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
   g_return_val_if_fail (SPINDLE_IS_WORKER (worker), FALSE);
   SPINDLE_RETURN_VAL_IF_NOT_OWNER (self->owner, FALSE);
 
-  if (!spindle_worker_is_terminal (worker) ||
+  if (!is_over (worker) ||
       !g_ptr_array_find (self->workers, worker, &position))
     return FALSE;
 
@@ -835,7 +859,7 @@ spindle_worker_set_remove (SpindleWorkerSet *self,
  * spindle_worker_set_clear_finished:
  * @set: a set
  *
- * Removes every top-level worker that is over.
+ * Removes every top-level worker that is over, with all of its children.
  *
  * Returns: how many workers that were over were removed
  */
@@ -858,7 +882,7 @@ spindle_worker_set_clear_finished (SpindleWorkerSet *set)
   self = g_object_ref (set);
   for (guint i = self->workers->len; i > 0; i = MIN (i - 1, self->workers->len))
     {
-      if (!spindle_worker_is_terminal (g_ptr_array_index (self->workers, i - 1)))
+      if (!is_over (g_ptr_array_index (self->workers, i - 1)))
         continue;
 
       remove_worker_at (self, i - 1);

@@ -522,6 +522,49 @@ test_child_handler_abandons_parent (void)
                                  SPINDLE_WORKER_STATE_ABANDONED);
 }
 
+/* A child's own end gives its parent up, and removes it: the parent stays
+ * listed until the child, whose end is being reported, is over too.
+ */
+typedef struct
+{
+  SpindleWorkerSet *set;
+  SpindleWorker    *parent;
+  gint              removed;   /* -1: not tried */
+} GiveUp;
+
+static void
+give_up_parent (SpindleWorker        *child,
+                SpindleCleanupReport *report,
+                GiveUp               *give_up)
+{
+  spindle_worker_abandon (give_up->parent);
+  g_assert_cmpint (spindle_worker_get_state (give_up->parent), ==, SPINDLE_WORKER_STATE_ABANDONED);
+  give_up->removed = spindle_worker_set_remove (give_up->set, give_up->parent);
+}
+
+static void
+test_parent_removed_before_child_over (void)
+{
+  g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
+  SpindleTestSleeper sleeper = { 0 };
+  GiveUp give_up = { set, NULL, -1 };
+  g_autoptr(SpindleWorker) child = NULL;
+
+  give_up.parent = spindle_test_spawn (set, "parent", parent_of_sleeper_body, &sleeper);
+  spindle_test_wait_until (has_child, give_up.parent, SPINDLE_TEST_GUARD_MS);
+  child = g_list_model_get_item (spindle_worker_get_children (give_up.parent), 0);
+  g_signal_connect (child, "cleanup-finished", G_CALLBACK (give_up_parent), &give_up);
+
+  spindle_worker_request_stop (give_up.parent);
+  spindle_test_wait_terminal (child);
+
+  g_assert_cmpint (give_up.removed, ==, FALSE);
+  g_assert_cmpuint (spindle_worker_set_get_n_live (set), ==, 0);
+  g_assert_true (spindle_worker_set_remove (set, give_up.parent));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (set)), ==, 0);
+  spindle_test_wait_count (&sleeper.destroyed, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -536,6 +579,7 @@ main (int   argc,
   g_test_add_func ("/engine/children/late-child-listing-removes-parent", test_late_child_listing_removes_parent);
   g_test_add_func ("/engine/children/child-handler-cancels-parent", test_child_handler_cancels_parent);
   g_test_add_func ("/engine/children/child-handler-abandons-parent", test_child_handler_abandons_parent);
+  g_test_add_func ("/engine/children/parent-removed-before-child-over", test_parent_removed_before_child_over);
 
   return g_test_run ();
 }
