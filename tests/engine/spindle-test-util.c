@@ -836,6 +836,35 @@ spindle_test_sleeper_destroy (gpointer data)
   g_atomic_int_inc (&sleeper->destroyed);
 }
 
+GVariant *
+spindle_test_parent_of_sleeper_body (SpindleJob  *job,
+                                     gpointer     data,
+                                     GError     **error)
+{
+  if (spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, data,
+                               spindle_test_sleeper_destroy, error) == NULL)
+    return NULL;
+  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
+
+  return NULL;
+}
+
+guint
+spindle_test_count_listed_live (GListModel *workers)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
+    {
+      g_autoptr(SpindleWorker) worker = g_list_model_get_item (workers, i);
+
+      n += !spindle_worker_is_terminal (worker);
+      n += spindle_test_count_listed_live (spindle_worker_get_children (worker));
+    }
+
+  return n;
+}
+
 /* The fixture */
 
 void

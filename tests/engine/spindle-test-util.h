@@ -150,6 +150,14 @@ GVariant    *spindle_test_sleeper_body       (SpindleJob           *job,
                                               gpointer              data,
                                               GError              **error);
 void         spindle_test_sleeper_destroy    (gpointer              data);
+/* A parent that spawns one sleeper child (@data, a SpindleTestSleeper,
+ * destroyed with spindle_test_sleeper_destroy()) and sleeps 60 s.
+ */
+GVariant    *spindle_test_parent_of_sleeper_body (SpindleJob       *job,
+                                                  gpointer          data,
+                                                  GError          **error);
+/* The live workers of @workers and of their children, at every depth. */
+guint        spindle_test_count_listed_live  (GListModel           *workers);
 
 /* What most tests set up: a set without auto-escalation, a reader and a
  * sleeper for its workers, and a recorder for the one worker under test.

@@ -186,22 +186,6 @@ chaos_body (SpindleJob  *job,
 
 /* The census */
 
-static guint
-count_listed_live (GListModel *workers)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
-    {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (workers, i);
-
-      n += !spindle_worker_is_terminal (worker);
-      n += count_listed_live (spindle_worker_get_children (worker));
-    }
-
-  return n;
-}
-
 static void
 check_census (const char *when)
 {
@@ -211,7 +195,7 @@ check_census (const char *when)
     return;
 
   n_live = spindle_worker_set_get_n_live (chaos.set);
-  n_listed = count_listed_live (G_LIST_MODEL (chaos.set));
+  n_listed = spindle_test_count_listed_live (G_LIST_MODEL (chaos.set));
   chaos.n_checks++;
   if (n_live < n_listed || n_live > n_listed + chaos.n_ending)
     g_error ("seed %u: %s: n-live is %u, %u live workers listed (%u ending)", chaos.seed, when,

@@ -441,18 +441,6 @@ test_late_child_listing_removes_parent (void)
 /* A handler of a child's request that ends the parent first: the parent's
  * own request, made after its children's, then has nothing left to do.
  */
-static GVariant *
-parent_of_sleeper_body (SpindleJob  *job,
-                        gpointer     data,
-                        GError     **error)
-{
-  if (!spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, data, spindle_test_sleeper_destroy, error))
-    return NULL;
-
-  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
-  return NULL;
-}
-
 static gboolean
 has_child (gpointer parent)
 {
@@ -483,7 +471,7 @@ assert_request_ended_by_child (const char        *signal,
 {
   g_autoptr(SpindleWorkerSet) set = spindle_test_set_new ();
   SpindleTestSleeper sleeper = { 0 };
-  SpindleWorker *parent = spindle_test_spawn (set, "parent", parent_of_sleeper_body, &sleeper);
+  SpindleWorker *parent = spindle_test_spawn (set, "parent", spindle_test_parent_of_sleeper_body, &sleeper);
   g_autoptr(SpindleWorker) child = NULL;
 
   spindle_test_wait_until (has_child, parent, SPINDLE_TEST_GUARD_MS);
@@ -550,7 +538,7 @@ test_parent_removed_before_child_over (void)
   GiveUp give_up = { set, NULL, -1 };
   g_autoptr(SpindleWorker) child = NULL;
 
-  give_up.parent = spindle_test_spawn (set, "parent", parent_of_sleeper_body, &sleeper);
+  give_up.parent = spindle_test_spawn (set, "parent", spindle_test_parent_of_sleeper_body, &sleeper);
   spindle_test_wait_until (has_child, give_up.parent, SPINDLE_TEST_GUARD_MS);
   child = g_list_model_get_item (spindle_worker_get_children (give_up.parent), 0);
   g_signal_connect (child, "cleanup-finished", G_CALLBACK (give_up_parent), &give_up);

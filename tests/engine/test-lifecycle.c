@@ -580,29 +580,12 @@ typedef struct
   GString *mismatches;
 } Census;
 
-/* The live workers of @workers and their children. */
-static guint
-count_listed_live (GListModel *workers)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
-    {
-      g_autoptr(SpindleWorker) worker = g_list_model_get_item (workers, i);
-
-      n += !spindle_worker_is_terminal (worker);
-      n += count_listed_live (spindle_worker_get_children (worker));
-    }
-
-  return n;
-}
-
 static void
 check_census (SpindleWorkerSet *set,
               const char       *when,
               Census           *census)
 {
-  guint n_listed_live = count_listed_live (G_LIST_MODEL (set));
+  guint n_listed_live = spindle_test_count_listed_live (G_LIST_MODEL (set));
 
   census->n_checks++;
   if (n_listed_live != spindle_worker_set_get_n_live (set))
@@ -987,28 +970,13 @@ test_clear_drops_set (Fixture       *fixture,
 /* A child's worker is made and counted from its first event: the count
  * drops the set, which held the parent the child joins.
  */
-static GVariant *
-parent_body (SpindleJob  *job,
-             gpointer     data,
-             GError     **error)
-{
-  SpindleTestSleeper *sleeper = data;
-
-  if (spindle_job_spawn_child (job, "child", spindle_test_sleeper_body, sleeper,
-                               spindle_test_sleeper_destroy, error) == NULL)
-    return NULL;
-  spindle_job_sleep (job, 60 * G_USEC_PER_SEC);
-
-  return NULL;
-}
-
 static void
 test_child_drops_set (Fixture       *fixture,
                       gconstpointer  data)
 {
   Dropper dropper = { fixture, 2, 0, 0 };
 
-  spindle_test_spawn (fixture->set, "parent", parent_body, &fixture->sleeper);
+  spindle_test_spawn (fixture->set, "parent", spindle_test_parent_of_sleeper_body, &fixture->sleeper);
   g_signal_connect (fixture->set, "notify::n-live", G_CALLBACK (drop_on_n_live), &dropper);
 
   spindle_test_wait_until (set_dropped, &dropper, SPINDLE_TEST_GUARD_MS);

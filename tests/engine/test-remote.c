@@ -532,28 +532,11 @@ typedef struct
   GString          *mismatches;
 } Census;
 
-/* The live workers of @workers and their children. */
-static guint
-count_listed_live (GListModel *workers)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < g_list_model_get_n_items (workers); i++)
-    {
-      SpindleWorker *worker = item (workers, i);
-
-      n += !spindle_worker_is_terminal (worker);
-      n += count_listed_live (spindle_worker_get_children (worker));
-    }
-
-  return n;
-}
-
 static void
 check_census (Census     *census,
               const char *when)
 {
-  guint n_listed_live = count_listed_live (G_LIST_MODEL (census->set));
+  guint n_listed_live = spindle_test_count_listed_live (G_LIST_MODEL (census->set));
 
   census->n_checks++;
   if (n_listed_live != spindle_worker_set_get_n_live (census->set))
