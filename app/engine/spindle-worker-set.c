@@ -803,9 +803,11 @@ remove_worker_at (SpindleWorkerSet *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 }
 
-/* Over, with every child: a parent given up (abandoned, or removed from a
- * handler of a child's own end) may still have a child alive, which its
- * removal would take out of every list while n-live still counted it.
+/* Over, with every child n-live counts: a parent given up (abandoned, or
+ * removed from a handler of a child's own end) may still have a child
+ * alive, which its removal would take out of every list while n-live
+ * still counted it. The rows of a process worker's tree are not counted:
+ * a process left running does not keep its worker listed.
  */
 static gboolean
 is_over (SpindleWorker *worker)
@@ -819,7 +821,7 @@ is_over (SpindleWorker *worker)
     {
       g_autoptr(SpindleWorker) child = g_list_model_get_item (children, i);
 
-      if (!is_over (child))
+      if (!child->tree_process && !is_over (child))
         return FALSE;
     }
 
