@@ -28,6 +28,7 @@ typedef struct
   GCond                  cond;
   gboolean               released;
   gint                   waiting;
+  gint                   tid;      /* its thread's, from the body: known before any event */
   SpindleTestCleanupLog *log;
 } Unreachable;
 
@@ -41,6 +42,7 @@ unreachable_body (SpindleJob  *job,
   spindle_test_cleanup_log_push (u->log, job, "never-reached", NULL);
 
   g_mutex_lock (&u->mutex);
+  g_atomic_int_set (&u->tid, gettid ());
   g_atomic_int_set (&u->waiting, 1);
   while (!u->released)
     g_cond_wait (&u->cond, &u->mutex);
@@ -453,7 +455,8 @@ assert_request_ended_arms_nothing (Request  request,
   /* the thread, let go, ends on its own */
   unreachable_release (&u);
   spindle_test_wait_until (cleanup_ran, log, SPINDLE_TEST_GUARD_MS);
-  spindle_test_wait_thread_gone (spindle_worker_get_tid (worker));
+  /* not the worker's: one ended before its start was delivered never learns it */
+  spindle_test_wait_thread_gone (g_atomic_int_get (&u.tid));
   g_signal_handlers_disconnect_by_data (worker, &ender);
   g_clear_object (&ender.set);
   unreachable_clear (&u);
