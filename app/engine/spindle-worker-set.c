@@ -544,36 +544,42 @@ add_worker (SpindleWorkerSet *self,
   g_list_model_items_changed (G_LIST_MODEL (self), self->workers->len - 1, 0, 1);
 }
 
+static gboolean
+let_go (gpointer object)
+{
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops @object (transfer full) once @context runs again. */
+static void
+unref_later (GMainContext *context,
+             gpointer      object,
+             const char   *name)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, let_go, object, g_object_unref);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+  g_source_unref (source);
+}
+
 /* A handler of a new worker's listing or count may drop the set, or
  * remove the worker (stop, abandon and remove it at once): the spawn holds
  * both until it returns. A worker that only the spawn still holds then
  * stays valid for its caller until the set's context runs again.
  */
-static gboolean
-let_go (gpointer worker)
-{
-  return G_SOURCE_REMOVE;
-}
-
 static SpindleWorker *
 hand_back (SpindleWorkerSet *self,
            SpindleWorker    *worker)
 {
   g_autoptr(GMainContext) context = g_main_context_ref (self->context);
-  GSource *source;
 
   g_object_unref (self);
   if (G_OBJECT (worker)->ref_count > 1)
-    {
-      g_object_unref (worker);
-      return worker;
-    }
-
-  source = g_idle_source_new ();
-  g_source_set_callback (source, let_go, worker, g_object_unref);
-  g_source_set_static_name (source, "[spindle] spawned worker let go");
-  g_source_attach (source, context);
-  g_source_unref (source);
+    g_object_unref (worker);
+  else
+    unref_later (context, worker, "[spindle] spawned worker let go");
 
   return worker;
 }
@@ -790,14 +796,7 @@ remove_worker_at (SpindleWorkerSet *self,
   SpindleWorker *worker = g_ptr_array_index (self->workers, position);
 
   if (G_OBJECT (worker)->ref_count > 1)
-    {
-      GSource *source = g_idle_source_new ();
-
-      g_source_set_callback (source, let_go, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (source, "[spindle] set held past a removal");
-      g_source_attach (source, self->context);
-      g_source_unref (source);
-    }
+    unref_later (self->context, g_object_ref (self), "[spindle] set held past a removal");
 
   g_ptr_array_remove_index (self->workers, position);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
